@@ -1,0 +1,47 @@
+# Copyright 2026 l10n_fr_chorus_pro contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{
+    "name": "France - Chorus Pro (Factur-X deposit and tracking)",
+    "summary": "Invoice French public bodies through Chorus Pro: mandatory mentions, "
+    "validated Factur-X PDF/A-3, API deposit and status tracking",
+    "version": "19.0.1.0.0",
+    "category": "Accounting/Localizations/EDI",
+    "countries": ["fr"],
+    "license": "AGPL-3",
+    "author": "l10n_fr_chorus_pro contributors",
+    "website": "https://github.com/l10n-fr-chorus-pro/l10n_fr_chorus_pro",
+    "depends": [
+        "account",
+        "l10n_fr_account",
+        "l10n_fr_facturx_chorus_pro",
+    ],
+    "external_dependencies": {
+        "python": [
+            "factur-x",
+            "saxonche",
+            "python-stdnum",
+            "phonenumbers",
+            "requests",
+            "lxml",
+            "pypdf",
+        ],
+    },
+    "data": [
+        "security/chorus_pro_security.xml",
+        "security/ir.model.access.csv",
+        "data/res_partner_departement_93.xml",
+        "data/res_partner_universities.xml",
+        "views/chorus_pro_service_views.xml",
+        "views/chorus_pro_beneficiary_views.xml",
+        "views/chorus_pro_flow_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/chorus_pro_menus.xml",
+    ],
+    "demo": [
+        "demo/res_company_demo.xml",
+        "demo/account_move_demo.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

@@ -1,0 +1,166 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# Chorus Pro "cadre de facturation" (BT-23) a supplier uses outside works contracts.
+BILLING_FRAMES = [
+    ("A1", "A1 - Supplier invoice"),
+    ("A2", "A2 - Invoice already paid"),
+    ("A9", "A9 - Subcontractor invoice"),
+    ("A12", "A12 - Co-contractor invoice"),
+]
+
+# Invoice processing statuses of Chorus Pro ("statutCourantCode") a supplier meets.
+INVOICE_STATUSES = [
+    ("DEPOSEE", "Deposited"),
+    ("EN_COURS_ACHEMINEMENT", "Being routed"),
+    ("MISE_A_DISPOSITION", "Made available to the recipient"),
+    ("PRISE_EN_COMPTE_DESTINATAIRE", "Acknowledged by the recipient"),
+    ("A_RECYCLER", "To recycle (wrong routing data)"),
+    ("SUSPENDUE", "Suspended (documents missing)"),
+    ("COMPLETEE", "Completed"),
+    ("REJETEE", "Rejected"),
+    ("SERVICE_FAIT", "Service certified"),
+    ("MANDATEE", "Payment ordered"),
+    ("MISE_A_DISPOSITION_COMPTABLE", "Sent to the public accountant"),
+    ("COMPTABILISEE", "Recorded by the public accountant"),
+    ("MISE_EN_PAIEMENT", "Paid"),
+    ("ABANDONNEE", "Abandoned"),
+    ("SUPPRIMEE", "Deleted"),
+]
+
+CHORUS_REFERENCE_MAX_LENGTH = 50
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    chorus_is_recipient = fields.Boolean(
+        related="commercial_partner_id.chorus_recipient", string="Chorus Pro Recipient"
+    )
+    chorus_service_id = fields.Many2one(
+        "chorus.pro.service",
+        string="Chorus Service",
+        compute="_compute_chorus_service_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        copy=True,
+        domain="[('partner_id', '=', commercial_partner_id)]",
+        tracking=True,
+        help="Service of the public recipient the invoice is addressed to. Its code is "
+        "the invoice's 'Code de Service' (BT-10).",
+    )
+    # Odoo core's Chorus Pro fields (l10n_fr_facturx_chorus_pro): the service code is
+    # kept equal to the chosen service.
+    buyer_reference = fields.Char(
+        compute="_compute_buyer_reference",
+        inverse="_inverse_buyer_reference",
+        store=True,
+        readonly=False,
+    )
+    chorus_billing_frame = fields.Selection(
+        BILLING_FRAMES,
+        string="Billing Frame",
+        default="A1",
+        help="Chorus Pro 'cadre de facturation' (BT-23): A1 for a usual supplier "
+        "invoice, A2 when it is already paid, A9 for a subcontractor, A12 for a "
+        "co-contractor.",
+    )
+    chorus_beneficiary_ids = fields.One2many(
+        "chorus.pro.beneficiary",
+        "move_id",
+        string="Beneficiaries",
+        help="Children or young people concerned and the date or period of the "
+        "service (Département de la Seine-Saint-Denis child-welfare invoices).",
+    )
+    chorus_status = fields.Selection(
+        INVOICE_STATUSES,
+        string="Chorus Pro Status",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    chorus_status_date = fields.Datetime(string="Chorus Status Date", readonly=True, copy=False)
+    chorus_identifier = fields.Char(
+        string="Chorus Invoice ID",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Identifier of the invoice in Chorus Pro (identifiantFactureCPP).",
+    )
+    chorus_flow_id = fields.Many2one(
+        "chorus.pro.flow", string="Chorus Flow", readonly=True, copy=False, index="btree_not_null"
+    )
+
+    @api.depends("commercial_partner_id")
+    def _compute_chorus_service_id(self):
+        for move in self:
+            if move.chorus_service_id.partner_id != move.commercial_partner_id:
+                move.chorus_service_id = False
+
+    @api.depends("chorus_service_id")
+    def _compute_buyer_reference(self):
+        for move in self:
+            if move.chorus_service_id:
+                move.buyer_reference = move.chorus_service_id.code
+            elif move.chorus_is_recipient:
+                move.buyer_reference = False
+            else:
+                move.buyer_reference = move.buyer_reference
+
+    def _inverse_buyer_reference(self):
+        """A service code typed or imported in buyer_reference selects that service."""
+        for move in self.filtered("chorus_is_recipient"):
+            code = (move.buyer_reference or "").strip()
+            if code == (move.chorus_service_id.code or ""):
+                continue
+            move.chorus_service_id = self.env["chorus.pro.service"].search(
+                [("partner_id", "=", move.commercial_partner_id.id), ("code", "=", code)],
+                limit=1,
+            ) if code else False
+
+    @api.constrains("purchase_order_reference", "contract_reference", "partner_id")
+    def _check_chorus_reference_length(self):
+        labels = {
+            "purchase_order_reference": self.env._("engagement number (EJ)"),
+            "contract_reference": self.env._("public market number"),
+        }
+        for move in self.filtered("chorus_is_recipient"):
+            for fname, label in labels.items():
+                value = move[fname] or ""
+                if len(value) > CHORUS_REFERENCE_MAX_LENGTH:
+                    raise ValidationError(
+                        self.env._(
+                            "The %(label)s of %(move)s has %(length)s characters; Chorus "
+                            "Pro accepts at most %(max)s.",
+                            label=label,
+                            move=move.display_name,
+                            length=len(value),
+                            max=CHORUS_REFERENCE_MAX_LENGTH,
+                        )
+                    )
+
+    @api.constrains("chorus_service_id", "partner_id")
+    def _check_chorus_service(self):
+        for move in self.filtered("chorus_service_id"):
+            service = move.chorus_service_id
+            if service.partner_id != move.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "The Chorus Pro service %(service)s belongs to %(owner)s, not to "
+                        "the invoiced customer %(customer)s.",
+                        service=service.display_name,
+                        owner=service.partner_id.display_name,
+                        customer=move.commercial_partner_id.display_name,
+                    )
+                )
+            if not service.active:
+                raise ValidationError(
+                    self.env._(
+                        "The Chorus Pro service %(service)s is archived (closed in the "
+                        "Chorus Pro directory): choose an active service.",
+                        service=service.display_name,
+                    )
+                )

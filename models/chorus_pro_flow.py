@@ -1,0 +1,63 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+# Flow (deposit) states of Chorus Pro ("etatCourantDepotFlux").
+FLOW_STATUSES = [
+    ("IN_RECU", "Received"),
+    ("IN_TRAITE_SE_CPP", "Processed by the exchange system"),
+    ("IN_EN_ATTENTE_TRAITEMENT_CPP", "Waiting for processing"),
+    ("IN_EN_COURS_TRAITEMENT_CPP", "Being processed"),
+    ("IN_EN_ATTENTE_RETRAITEMENT_CPP", "Waiting for reprocessing"),
+    ("IN_INCIDENTE", "Incident (flow to send again)"),
+    ("IN_REJETE", "Rejected"),
+    ("IN_INTEGRE", "Integrated"),
+    ("IN_INTEGRE_PARTIEL", "Partially integrated"),
+    ("QP_RECEVABLE", "Admissible"),
+    ("QP_RECEVABLE_AVEC_ERREUR", "Admissible with errors"),
+    ("QP_IRRECEVABLE", "Not admissible"),
+]
+FLOW_TERMINAL_STATUSES = {"IN_INCIDENTE", "IN_REJETE", "IN_INTEGRE", "IN_INTEGRE_PARTIEL"}
+
+
+class ChorusProFlow(models.Model):
+    """One deposit ("flux") made on Chorus Pro: one file holding one or several invoices."""
+
+    _name = "chorus.pro.flow"
+    _description = "Chorus Pro Flow"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Flow Number",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Deposit number given by Chorus Pro (numeroFluxDepot).",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    date = fields.Datetime(string="Deposit Date", readonly=True)
+    syntax = fields.Char(string="Flow Syntax", readonly=True, default="IN_DP_E2_CII_FACTURX")
+    status = fields.Selection(
+        FLOW_STATUSES, string="Flow Status", readonly=True, tracking=True, index=True
+    )
+    status_date = fields.Datetime(string="Status Date", readonly=True)
+    move_ids = fields.One2many("account.move", "chorus_flow_id", string="Invoices", readonly=True)
+    move_count = fields.Integer(compute="_compute_move_count", string="Invoice Count")
+    attachment_id = fields.Many2one("ir.attachment", string="Sent File", readonly=True)
+    error_message = fields.Text(string="Errors", readonly=True)
+
+    @api.depends("move_ids")
+    def _compute_move_count(self):
+        for flow in self:
+            flow.move_count = len(flow.move_ids)
+
+    def _is_terminal(self):
+        self.ensure_one()
+        return self.status in FLOW_TERMINAL_STATUSES

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Run the whole test suite of l10n_fr_chorus_pro:
+#   1. a fresh PostgreSQL database, the module installed with its dependencies and its Odoo
+#      tests run (--test-enable --test-tags /l10n_fr_chorus_pro);
+#   2. the pure-Python tests with pytest (lib/tests, simulator/tests).
+# Exits non-zero on any failure, or when no Odoo test ran. Prints the counts.
+#
+# Options (environment): TEST_TAGS (default /l10n_fr_chorus_pro), KEEP_DB=1 to keep the
+# database, SKIP_PYTEST=1 / SKIP_ODOO=1, WITH_DEMO=1 to install with demo data.
+set -uo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$HERE/scripts/env.sh"
+die() { printf '\033[1;31m[test] ERROR:\033[0m %s\n' "$*" >&2; exit 2; }
+log() { printf '\033[1;34m[test]\033[0m %s\n' "$*"; }
+
+[ -x "$VENV/bin/python" ] || die "no virtualenv at $VENV: run 'make setup' first"
+[ -f "$ODOO_SRC/odoo-bin" ] || die "no Odoo 19.0 source at ODOO_SRC=$ODOO_SRC: run 'make setup' first"
+"$HERE/scripts/pg_start.sh" >/dev/null || die "PostgreSQL is not available"
+"$HERE/scripts/addons_path.sh" >/dev/null || die "cannot prepare the addons path"
+
+odoo_passed=0; odoo_failed=0; odoo_ran=0; py_passed=0; py_failed=0; status=0
+LOG_DIR="${LOG_DIR:-$HERE/var/log}"
+mkdir -p "$LOG_DIR"
+
+if [ "${SKIP_ODOO:-0}" != "1" ]; then
+  DB="${TEST_DB:-chorus_test_$(date +%Y%m%d%H%M%S)_$$}"
+  TEST_TAGS="${TEST_TAGS:-/l10n_fr_chorus_pro}"
+  demo_flag=""
+  [ "${WITH_DEMO:-0}" = "1" ] && demo_flag="--with-demo"
+  odoo_log="$LOG_DIR/odoo-test.log"
+  log "Odoo tests: database $DB, tags $TEST_TAGS (log: $odoo_log)"
+  "$VENV/bin/python" "$ODOO_SRC/odoo-bin" \
+      --addons-path="$(cat "$ADDONS_LINK_DIR/.addons_path")" \
+      --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$ODOO_DB_USER" --db_password="$ODOO_DB_PASSWORD" \
+      -d "$DB" -i l10n_fr_chorus_pro $demo_flag \
+      --test-enable --test-tags "$TEST_TAGS" --stop-after-init \
+      --http-port="${TEST_HTTP_PORT:-18069}" --http-interface=127.0.0.1 --log-level=test --max-cron-threads=0 \
+      2>&1 | tee "$odoo_log" | grep --line-buffered -E "ERROR|FAIL|CRITICAL|Ran [0-9]+ test|tests? .* queries|failed, .* error|Traceback" 
+  odoo_rc=${PIPESTATUS[0]}
+  summary="$(grep -E "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$odoo_log" | tail -1)"
+  if [ -n "$summary" ]; then
+    nf=$(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1/' <<<"$summary")
+    ne=$(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\2/' <<<"$summary")
+    odoo_ran=$(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\3/' <<<"$summary")
+    odoo_failed=$((nf + ne))
+    odoo_passed=$((odoo_ran - odoo_failed))
+  fi
+  if grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$odoo_log"; then
+    # An error logged outside a test (module loading, data files...) fails the run too.
+    log "errors were logged during the Odoo run (see $odoo_log)"
+    status=1
+  fi
+  [ "$odoo_rc" = "0" ] || { log "odoo-bin exited with $odoo_rc"; status=1; }
+  if [ "$odoo_ran" = "0" ]; then
+    log "NO ODOO TEST RAN: this is a failure"
+    status=1
+  fi
+  [ "$odoo_failed" = "0" ] || status=1
+  log "odoo: $odoo_passed passed, $odoo_failed failed"
+  if [ "${KEEP_DB:-0}" != "1" ]; then
+    "$VENV/bin/python" - "$DB" <<'PY' || true
+import os, sys, psycopg2
+conn = psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"],
+                        user=os.environ["ODOO_DB_USER"], password=os.environ["ODOO_DB_PASSWORD"])
+conn.autocommit = True
+conn.cursor().execute('DROP DATABASE IF EXISTS "%s"' % sys.argv[1])
+PY
+    rm -rf "$HERE/var/filestore/$DB" "$HOME/.local/share/Odoo/filestore/$DB"
+  fi
+fi
+
+if [ "${SKIP_PYTEST:-0}" != "1" ]; then
+  targets=()
+  for dir in lib/tests simulator/tests; do [ -d "$HERE/$dir" ] && targets+=("$dir"); done
+  if [ ${#targets[@]} -gt 0 ]; then
+    log "pytest: ${targets[*]}"
+    py_log="$LOG_DIR/pytest.log"
+    (cd "$HERE" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${targets[@]}") 2>&1 | tee "$py_log"
+    py_rc=${PIPESTATUS[0]}
+    line="$(grep -E "[0-9]+ (passed|failed)" "$py_log" | tail -1)"
+    py_passed=$(grep -oE "[0-9]+ passed" <<<"$line" | grep -oE "[0-9]+" || echo 0)
+    py_failed=$(( $(grep -oE "[0-9]+ failed" <<<"$line" | grep -oE "[0-9]+" || echo 0) + $(grep -oE "[0-9]+ errors?" <<<"$line" | grep -oE "[0-9]+" || echo 0) ))
+    [ "$py_rc" = "0" ] || status=1
+    log "pytest: $py_passed passed, $py_failed failed"
+  fi
+fi
+
+total_passed=$((odoo_passed + py_passed)); total_failed=$((odoo_failed + py_failed))
+if [ "$status" != "0" ] && [ "$total_failed" = "0" ]; then total_failed=1; fi
+echo "total: $total_passed passed, $total_failed failed"
+exit $status

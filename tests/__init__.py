@@ -1,0 +1,3 @@
+from . import test_recipients
+from . import test_invoice_fields
+from . import test_security
