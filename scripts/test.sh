@@ -23,50 +23,55 @@ odoo_passed=0; odoo_failed=0; odoo_ran=0; py_passed=0; py_failed=0; status=0
 LOG_DIR="${LOG_DIR:-$HERE/var/log}"
 mkdir -p "$LOG_DIR"
 
-if [ "${SKIP_ODOO:-0}" != "1" ]; then
-  DB="${TEST_DB:-chorus_test_$(date +%Y%m%d%H%M%S)_$$}"
-  TEST_TAGS="${TEST_TAGS:-/l10n_fr_chorus_pro}"
-  demo_flag=""
-  [ "${WITH_DEMO:-0}" = "1" ] && demo_flag="--with-demo"
-  odoo_log="$LOG_DIR/odoo-test.log"
-  log "Odoo tests: database $DB, tags $TEST_TAGS (log: $odoo_log)"
+# run_odoo_tests NAME DEMO(0|1) TAGS: fresh database, install, run the tagged tests.
+run_odoo_tests() {
+  local name="$1" demo="$2" tags="$3"
+  local db="${TEST_DB:-chorus_test_$(date +%Y%m%d%H%M%S)_$$}_$name"
+  local odoo_log="$LOG_DIR/odoo-test-$name.log" demo_flag=""
+  [ "$demo" = "1" ] && demo_flag="--with-demo"
+  log "Odoo tests ($name): database $db, demo=$demo, tags $tags (log: $odoo_log)"
   "$VENV/bin/python" "$ODOO_SRC/odoo-bin" \
       --addons-path="$(cat "$ADDONS_LINK_DIR/.addons_path")" \
       --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$ODOO_DB_USER" --db_password="$ODOO_DB_PASSWORD" \
-      -d "$DB" -i l10n_fr_chorus_pro $demo_flag \
-      --test-enable --test-tags "$TEST_TAGS" --stop-after-init \
+      -d "$db" -i l10n_fr_chorus_pro $demo_flag \
+      --test-enable --test-tags "$tags" --stop-after-init \
       --http-port="${TEST_HTTP_PORT:-18069}" --http-interface=127.0.0.1 --log-level=test --max-cron-threads=0 \
-      2>&1 | tee "$odoo_log" | grep --line-buffered -E "ERROR|FAIL|CRITICAL|Ran [0-9]+ test|tests? .* queries|failed, .* error|Traceback" 
-  odoo_rc=${PIPESTATUS[0]}
+      2>&1 | tee "$odoo_log" | grep --line-buffered -E "ERROR|FAIL|CRITICAL|tests .* queries|failed, .* error|Traceback"
+  local odoo_rc=${PIPESTATUS[0]} ran=0 nf=0 ne=0
+  local summary
   summary="$(grep -E "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$odoo_log" | tail -1)"
   if [ -n "$summary" ]; then
-    nf=$(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1/' <<<"$summary")
-    ne=$(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\2/' <<<"$summary")
-    odoo_ran=$(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\3/' <<<"$summary")
-    odoo_failed=$((nf + ne))
-    odoo_passed=$((odoo_ran - odoo_failed))
+    read -r nf ne ran < <(sed -E 's/.* ([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests.*/\1 \2 \3/' <<<"$summary")
   fi
+  local failed=$((nf + ne)) passed=$((ran - nf - ne))
+  [ "$passed" -lt 0 ] && passed=0
   if grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$odoo_log"; then
     # An error logged outside a test (module loading, data files...) fails the run too.
     log "errors were logged during the Odoo run (see $odoo_log)"
-    status=1
+    status=1; [ "$failed" = "0" ] && failed=1
   fi
   [ "$odoo_rc" = "0" ] || { log "odoo-bin exited with $odoo_rc"; status=1; }
-  if [ "$odoo_ran" = "0" ]; then
-    log "NO ODOO TEST RAN: this is a failure"
-    status=1
-  fi
-  [ "$odoo_failed" = "0" ] || status=1
-  log "odoo: $odoo_passed passed, $odoo_failed failed"
+  if [ "$ran" = "0" ]; then log "NO ODOO TEST RAN ($name): this is a failure"; status=1; fi
+  [ "$failed" = "0" ] || status=1
+  odoo_passed=$((odoo_passed + passed)); odoo_failed=$((odoo_failed + failed))
+  log "odoo ($name): $passed passed, $failed failed"
   if [ "${KEEP_DB:-0}" != "1" ]; then
-    "$VENV/bin/python" - "$DB" <<'PY' || true
+    "$VENV/bin/python" - "$db" <<'PY' || true
 import os, sys, psycopg2
 conn = psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"],
                         user=os.environ["ODOO_DB_USER"], password=os.environ["ODOO_DB_PASSWORD"])
 conn.autocommit = True
 conn.cursor().execute('DROP DATABASE IF EXISTS "%s"' % sys.argv[1])
 PY
-    rm -rf "$HERE/var/filestore/$DB" "$HOME/.local/share/Odoo/filestore/$DB"
+    rm -rf "$HOME/.local/share/Odoo/filestore/$db"
+  fi
+}
+
+if [ "${SKIP_ODOO:-0}" != "1" ]; then
+  run_odoo_tests main "${WITH_DEMO:-0}" "${TEST_TAGS:-/l10n_fr_chorus_pro}"
+  if [ "${SKIP_DEMO_CHECK:-0}" != "1" ] && [ -z "${TEST_TAGS:-}" ]; then
+    # The module must also install with demo data; its demo tests run there.
+    run_odoo_tests demo 1 "/l10n_fr_chorus_pro:TestDemoData"
   fi
 fi
 

@@ -19,7 +19,7 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         cls.company = cls.company_data["company"]
         cls.company.write(
             {
-                "name": "Cabinet de psychologie Claire Martin",
+                "name": "Cabinet Chorus Test",
                 "company_registry": SUPPLIER_SIRET,
                 "street": "12 rue des Lilas",
                 "zip": "93100",

@@ -1,0 +1,47 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TransactionCase):
+    """Checks the demo data; skipped on a database installed without demo data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.psy = cls.env.ref("l10n_fr_chorus_pro.demo_company_psy", raise_if_not_found=False)
+
+    def setUp(self):
+        super().setUp()
+        if not self.psy:
+            self.skipTest("installed without demo data")
+
+    def test_demo_companies(self):
+        ase = self.env.ref("l10n_fr_chorus_pro.demo_company_ase")
+        for company, siret in ((self.psy, "81234567600017"), (ase, "79876543400021")):
+            self.assertEqual(company.company_registry, siret)
+            self.assertEqual(company.country_id.code, "FR")
+            self.assertEqual(company.chart_template, "fr")
+            bank = self.env["res.partner.bank"].search([("partner_id", "=", company.partner_id.id)])
+            self.assertTrue(bank.acc_number.startswith("FR"))
+            self.assertEqual(bank.bank_bic, "BNPAFRPPXXX")
+
+    def test_demo_invoices(self):
+        psy_invoice = self.env.ref("l10n_fr_chorus_pro.demo_invoice_psy_amu")
+        self.assertEqual(psy_invoice.company_id, self.psy)
+        self.assertTrue(psy_invoice.chorus_is_recipient)
+        self.assertEqual(psy_invoice.amount_total, 200.0)
+        self.assertEqual(psy_invoice.amount_tax, 0.0)
+        tax = psy_invoice.invoice_line_ids.tax_ids
+        self.assertEqual(tax.ubl_cii_tax_category_code, "E")
+        self.assertEqual(tax.ubl_cii_tax_exemption_reason_code, "VATEX-FR-CGI261-4")
+        self.assertEqual(psy_invoice.partner_bank_id.sanitized_acc_number, "FR4430004000030000012345678")
+
+        ase_invoice = self.env.ref("l10n_fr_chorus_pro.demo_invoice_ase_538")
+        self.assertEqual(ase_invoice.buyer_reference, "538")
+        self.assertEqual(ase_invoice.purchase_order_reference, "EJ2026-000123")
+        self.assertEqual(len(ase_invoice.chorus_beneficiary_ids), 2)
+        self.assertEqual(ase_invoice.company_id, self.env.ref("l10n_fr_chorus_pro.demo_company_ase"))
+        missing_ej = self.env.ref("l10n_fr_chorus_pro.demo_invoice_ase_132")
+        self.assertEqual(missing_ej.buyer_reference, "132")
+        self.assertFalse(missing_ej.purchase_order_reference)
