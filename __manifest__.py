@@ -24,6 +24,7 @@
             "requests",
             "lxml",
             "pypdf",
+            "fonttools",
         ],
     },
     "data": [

@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 # Chorus Pro "cadre de facturation" (BT-23) a supplier uses outside works contracts.
 BILLING_FRAMES = [
@@ -93,6 +93,30 @@ class AccountMove(models.Model):
     chorus_flow_id = fields.Many2one(
         "chorus.pro.flow", string="Chorus Flow", readonly=True, copy=False, index="btree_not_null"
     )
+
+    def action_chorus_export_facturx(self):
+        """Download the validated Factur-X PDF/A-3 of the invoice."""
+        self.ensure_one()
+        if self.state != "posted" or self.move_type not in ("out_invoice", "out_refund"):
+            raise UserError(
+                self.env._("Only a posted customer invoice or credit note has a Factur-X.")
+            )
+        engine = self.env["chorus.pro.facturx"]
+        result = engine._build_facturx(self)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": engine._facturx_filename(self),
+                "raw": result["pdf"],
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
 
     @api.depends("commercial_partner_id")
     def _compute_chorus_service_id(self):

@@ -2,3 +2,4 @@ from . import test_recipients
 from . import test_invoice_fields
 from . import test_security
 from . import test_demo_data
+from . import test_facturx

