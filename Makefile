@@ -14,3 +14,9 @@ test-odoo:
 
 test-pytest:
 	SKIP_ODOO=1 bash scripts/test.sh
+
+sandbox:          ## start the Chorus Pro simulator on 127.0.0.1:8090 (state kept in var/sandbox.sqlite)
+	mkdir -p var && .venv/bin/chorus-pro-simulator serve --host 127.0.0.1 --port $${SANDBOX_PORT:-8090} --state var/sandbox.sqlite --advance on_poll --flow-steps 1
+
+bench-facturx:    ## benchmark our Factur-X path against Odoo core's (N invoices, default 20)
+	bash benchmarks/run_facturx.sh $${N:-20}
