@@ -19,3 +19,4 @@ def _restore_stdnum_loader():
 _restore_stdnum_loader()
 
 from . import models  # noqa: E402
+from . import wizards  # noqa: E402

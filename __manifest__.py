@@ -12,6 +12,7 @@
     "website": "https://github.com/l10n-fr-chorus-pro/l10n_fr_chorus_pro",
     "depends": [
         "account",
+        "mail",
         "l10n_fr_account",
         "l10n_fr_facturx_chorus_pro",
     ],
@@ -32,11 +33,14 @@
         "security/ir.model.access.csv",
         "data/res_partner_departement_93.xml",
         "data/res_partner_universities.xml",
+        "data/ir_cron.xml",
         "views/chorus_pro_service_views.xml",
         "views/chorus_pro_beneficiary_views.xml",
         "views/chorus_pro_flow_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/chorus_pro_wizard_views.xml",
         "views/chorus_pro_menus.xml",
     ],
     "demo": [

@@ -2,5 +2,9 @@ from . import chorus_pro_service
 from . import chorus_pro_beneficiary
 from . import chorus_pro_flow
 from . import chorus_pro_facturx
+from . import chorus_pro_checklist
 from . import res_partner
 from . import account_move
+from . import res_company
+from . import res_config_settings
+from . import chorus_pro_connector

@@ -31,6 +31,18 @@ INVOICE_STATUSES = [
 
 CHORUS_REFERENCE_MAX_LENGTH = 50
 
+# Where the invoice stands in the module's deposit process.
+CHORUS_STATES = [
+    ("sending", "Sending"),
+    ("unconfirmed", "Deposit unconfirmed"),
+    ("deposited", "Deposited"),
+    ("to_fix", "To fix"),
+    ("paid", "Paid"),
+]
+# Chorus Pro limits on attachments (pièces jointes).
+ATTACHMENT_MAX_NAME = 50
+ATTACHMENT_MAX_SIZE = 10 * 1024 * 1024
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -93,6 +105,115 @@ class AccountMove(models.Model):
     chorus_flow_id = fields.Many2one(
         "chorus.pro.flow", string="Chorus Flow", readonly=True, copy=False, index="btree_not_null"
     )
+    chorus_state = fields.Selection(
+        CHORUS_STATES,
+        string="Chorus Pro Deposit",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    chorus_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "account_move_chorus_attachment_rel",
+        "move_id",
+        "attachment_id",
+        string="Supporting Documents",
+        copy=False,
+        help="Sent with the invoice to Chorus Pro, inside the Factur-X PDF (arrêté, prise en "
+        "charge, décompte...). Names of at most 50 characters, allowed extensions, 10 MB each.",
+    )
+    chorus_certificate_id = fields.Many2one(
+        "ir.attachment", string="Deposit Certificate", readonly=True, copy=False
+    )
+
+    def _post(self, soft=True):
+        """Invoices to Chorus Pro recipients are checked before posting: the company
+        chooses to block (every missing mention listed) or to warn in the chatter."""
+        checklist = self.env["chorus.pro.checklist"]
+        warnings = {}
+        for move in self.filtered(
+            lambda m: m.move_type in ("out_invoice", "out_refund") and m.chorus_is_recipient
+        ):
+            failed = checklist._failed(move, with_facturx=False)
+            if not failed:
+                continue
+            text = "\n".join(f"• {item['label']}: {item['message']}" for item in failed)
+            if move.company_id.chorus_post_check == "warn":
+                warnings[move] = text
+                continue
+            raise UserError(
+                self.env._(
+                    "%(move)s cannot be posted: Chorus Pro and %(partner)s require\n%(problems)s",
+                    move=move.display_name,
+                    partner=move.commercial_partner_id.display_name,
+                    problems=text,
+                )
+            )
+        posted = super()._post(soft=soft)
+        for move, text in warnings.items():
+            move.message_post(
+                body=self.env._("Posted with missing Chorus Pro mentions:\n%(problems)s", problems=text)
+            )
+        return posted
+
+    def _chorus_attachment_problems(self):
+        """Readable problems of the supporting documents with Chorus Pro's limits."""
+        from ..lib.chorus_client import ALLOWED_ATTACHMENT_EXTENSIONS  # noqa: PLC0415
+
+        problems = []
+        for attachment in self.chorus_attachment_ids:
+            name = attachment.name or ""
+            extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+            if len(name) > ATTACHMENT_MAX_NAME:
+                problems.append(self.env._(
+                    "Document '%(name)s': Chorus Pro accepts names of at most %(max)s "
+                    "characters (extension included). Rename it.", name=name, max=ATTACHMENT_MAX_NAME))
+            if extension not in {ext.lower() for ext in ALLOWED_ATTACHMENT_EXTENSIONS}:
+                problems.append(self.env._(
+                    "Document '%(name)s': Chorus Pro does not accept this file type. Send it "
+                    "as PDF, an image or an office document.", name=name))
+            if (attachment.file_size or 0) > ATTACHMENT_MAX_SIZE:
+                problems.append(self.env._(
+                    "Document '%(name)s' is larger than 10 MB, Chorus Pro's limit.", name=name))
+        return problems
+
+    def _chorus_attachments_payload(self):
+        """Supporting documents to embed in the Factur-X PDF (factur-x format)."""
+        self.ensure_one()
+        problems = self._chorus_attachment_problems()
+        if problems:
+            raise UserError("\n".join(problems))
+        return {
+            attachment.name: {"filedata": attachment.raw, "description": attachment.name}
+            for attachment in self.chorus_attachment_ids
+        }
+
+    def action_chorus_update(self):
+        """Read the flow and status of these invoices from Chorus Pro now."""
+        connector = self.env["chorus.pro.connector"]
+        connector._update_flows(self.chorus_flow_id)
+        for company in self.company_id:
+            connector._sync_invoice_statuses(company)
+        return True
+
+    def action_chorus_complete(self):
+        self.ensure_one()
+        return self._chorus_open_wizard("chorus.pro.complete.wizard", self.env._("Complete on Chorus Pro"))
+
+    def action_chorus_recycle(self):
+        self.ensure_one()
+        return self._chorus_open_wizard("chorus.pro.recycle.wizard", self.env._("Correct the routing"))
+
+    def _chorus_open_wizard(self, model, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_move_id": self.id},
+        }
 
     def action_chorus_export_facturx(self):
         """Download the validated Factur-X PDF/A-3 of the invoice."""

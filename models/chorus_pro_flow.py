@@ -44,6 +44,21 @@ class ChorusProFlow(models.Model):
     )
     date = fields.Datetime(string="Deposit Date", readonly=True)
     syntax = fields.Char(string="Flow Syntax", readonly=True, default="IN_DP_E2_CII_FACTURX")
+    state = fields.Selection(
+        [
+            ("sending", "Sending"),
+            ("unconfirmed", "Unconfirmed"),
+            ("sent", "Sent"),
+            ("done", "Processed"),
+            ("failed", "Not received"),
+        ],
+        default="sending",
+        readonly=True,
+        index=True,
+        tracking=True,
+        help="Unconfirmed: Chorus Pro did not answer the deposit; the invoices are searched "
+        "on Chorus Pro before anything is sent again.",
+    )
     status = fields.Selection(
         FLOW_STATUSES, string="Flow Status", readonly=True, tracking=True, index=True
     )
@@ -57,6 +72,10 @@ class ChorusProFlow(models.Model):
     def _compute_move_count(self):
         for flow in self:
             flow.move_count = len(flow.move_ids)
+
+    def action_chorus_update(self):
+        self.env["chorus.pro.connector"]._update_flows(self)
+        return True
 
     def _is_terminal(self):
         self.ensure_one()

@@ -168,6 +168,11 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.chorus_routing_rule in ("service", "service_and_engagement")
 
+    def action_chorus_sync_directory(self):
+        """Read the structure, its flags and services from the Chorus Pro directory."""
+        self.env["chorus.pro.connector"]._sync_recipients(self.filtered("chorus_recipient"))
+        return True
+
     def action_view_chorus_services(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

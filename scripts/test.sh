@@ -27,7 +27,8 @@ mkdir -p "$LOG_DIR"
 run_odoo_tests() {
   local name="$1" demo="$2" tags="$3"
   local db="${TEST_DB:-chorus_test_$(date +%Y%m%d%H%M%S)_$$}_$name"
-  local odoo_log="$LOG_DIR/odoo-test-$name.log" demo_flag=""
+  local odoo_log="$LOG_DIR/odoo-test-$name-$$.log" demo_flag=""
+  local http_port="${TEST_HTTP_PORT:-$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
   [ "$demo" = "1" ] && demo_flag="--with-demo"
   log "Odoo tests ($name): database $db, demo=$demo, tags $tags (log: $odoo_log)"
   "$VENV/bin/python" "$ODOO_SRC/odoo-bin" \
@@ -35,7 +36,7 @@ run_odoo_tests() {
       --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$ODOO_DB_USER" --db_password="$ODOO_DB_PASSWORD" \
       -d "$db" -i l10n_fr_chorus_pro $demo_flag \
       --test-enable --test-tags "$tags" --stop-after-init \
-      --http-port="${TEST_HTTP_PORT:-18069}" --http-interface=127.0.0.1 --log-level=test --max-cron-threads=0 \
+      --http-port="$http_port" --http-interface=127.0.0.1 --log-level=test --max-cron-threads=0 \
       2>&1 | tee "$odoo_log" | grep --line-buffered -E "ERROR|FAIL|CRITICAL|tests .* queries|failed, .* error|Traceback"
   local odoo_rc=${PIPESTATUS[0]} ran=0 nf=0 ne=0
   local summary
@@ -80,7 +81,7 @@ if [ "${SKIP_PYTEST:-0}" != "1" ]; then
   for dir in lib/tests simulator/tests; do [ -d "$HERE/$dir" ] && targets+=("$dir"); done
   if [ ${#targets[@]} -gt 0 ]; then
     log "pytest: ${targets[*]}"
-    py_log="$LOG_DIR/pytest.log"
+    py_log="$LOG_DIR/pytest-$$.log"
     (cd "$HERE" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${targets[@]}") 2>&1 | tee "$py_log"
     py_rc=${PIPESTATUS[0]}
     line="$(grep -E "[0-9]+ (passed|failed)" "$py_log" | tail -1)"

@@ -50,7 +50,7 @@ class TestFacturx(ChorusProHttpCommon):
     def _invoice(self, lines, partner=None, service=None, **values):
         values.setdefault("partner_bank_id", self.bank_account.id)
         move = self._chorus_invoice(
-            partner=partner, service=service or (self.service_538 if not partner else None),
+            partner=partner, service=service or (self.service_132 if not partner else None),
             purchase_order_reference=values.pop("purchase_order_reference", "EJ2026-000123"),
             invoice_line_ids=[Command.create(line) for line in lines], **values,
         )
@@ -88,7 +88,7 @@ class TestFacturx(ChorusProHttpCommon):
         rates = sorted(float(r) for r in tree.xpath(
             "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent/text()", namespaces=NS))
         self.assertEqual(rates, [5.5, 10.0, 20.0])
-        self.assertEqual(tree.findtext(".//ram:BuyerReference", namespaces=NS), "538")
+        self.assertEqual(tree.findtext(".//ram:BuyerReference", namespaces=NS), "132")
         self.assertEqual(tree.findtext(".//ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", namespaces=NS), "EJ2026-000123")
         seller_id = tree.find(".//ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", namespaces=NS)
         self.assertEqual((seller_id.text, seller_id.get("schemeID")), ("81234567600017", "0002"))
@@ -180,6 +180,7 @@ class TestFacturx(ChorusProHttpCommon):
         self.assertTrue(tree.findtext(".//ram:SellerTradeParty/ram:Name", namespaces=NS).startswith("L'Atelier « Éveil & Jeux »"))
 
     def test_invalid_invoice_readable_message(self):
+        self.company.chorus_post_check = "warn"
         self.company.vat = False
         self.company.company_registry = False
         move = self._invoice([self._line(50.0, 1, self.tax_psy), self._line(20.0, 1)])

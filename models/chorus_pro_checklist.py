@@ -1,0 +1,246 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Everything Chorus Pro and the recipient require of an invoice, checked at once.
+
+:meth:`ChorusProChecklist._check` returns one item per rule, each with its state
+and, when it fails, what to do and which field to fix, so that users see *every*
+missing mention in one go (deposit wizard, posting).
+"""
+
+from stdnum import iban as stdnum_iban
+from stdnum.fr import siret as stdnum_siret
+
+from odoo import api, models
+
+from .chorus_pro_service import FACTURES_PUBLIQUES
+
+INVOICE_NUMBER_MAX_LENGTH = 20
+
+
+class ChorusProChecklist(models.AbstractModel):
+    _name = "chorus.pro.checklist"
+    _description = "Chorus Pro Mandatory Mentions Checklist"
+
+    @api.model
+    def _item(self, code, label, problems, field=None, record=None):
+        """One checklist line: ok when ``problems`` is empty."""
+        return {
+            "code": code,
+            "label": label,
+            "ok": not problems,
+            "message": "\n".join(problems),
+            "field": field,
+            "record": record,
+        }
+
+    @api.model
+    def _check(self, move, with_facturx=True):
+        """All checklist items of ``move`` (a customer invoice or credit note)."""
+        move.ensure_one()
+        items = [
+            self._check_recipient(move),
+            self._check_company(move),
+            self._check_bank(move),
+            self._check_routing(move),
+            self._check_number_and_dates(move),
+            self._check_amounts(move),
+            self._check_market(move),
+            self._check_beneficiaries(move),
+            self._check_taxes(move),
+            self._check_attachments(move),
+        ]
+        if with_facturx and all(item["ok"] for item in items):
+            items.append(self._check_facturx(move))
+        return items
+
+    @api.model
+    def _failed(self, move, with_facturx=True):
+        return [item for item in self._check(move, with_facturx=with_facturx) if not item["ok"]]
+
+    # ------------------------------------------------------------------
+    @api.model
+    def _check_recipient(self, move):
+        partner = move.commercial_partner_id
+        problems = []
+        if not partner.chorus_recipient:
+            problems.append(self.env._(
+                "%(partner)s is not marked as a Chorus Pro recipient (customer form, Chorus "
+                "Pro tab).", partner=partner.display_name))
+        elif not partner.company_registry:
+            problems.append(self.env._("Enter the SIRET of %(partner)s.", partner=partner.display_name))
+        elif not (partner.chorus_test_structure or stdnum_siret.is_valid(partner.company_registry)):
+            problems.append(self.env._(
+                "The SIRET of %(partner)s is not valid.", partner=partner.display_name))
+        return self._item("recipient", self.env._("Public recipient and its SIRET"), problems,
+                          field="partner_id", record=partner)
+
+    @api.model
+    def _check_company(self, move):
+        company = move.company_id
+        problems = []
+        if not company.company_registry or not stdnum_siret.is_valid(company.company_registry):
+            problems.append(self.env._(
+                "Your company %(company)s needs a valid SIRET (Company ID) in its settings.",
+                company=company.name))
+        missing = [
+            label for value, label in (
+                (company.street, self.env._("street")),
+                (company.zip, self.env._("ZIP")),
+                (company.city, self.env._("city")),
+                (company.country_id, self.env._("country")),
+            ) if not value
+        ]
+        if missing:
+            problems.append(self.env._(
+                "Complete your company address: %(missing)s.", missing=", ".join(missing)))
+        return self._item("company", self.env._("Your company: SIRET and address"), problems,
+                          record=company)
+
+    @api.model
+    def _check_bank(self, move):
+        problems = []
+        if move.move_type == "out_invoice":
+            bank = move.partner_bank_id
+            if not bank:
+                problems.append(self.env._(
+                    "Choose the bank account (IBAN) the recipient must pay to (Other Info tab)."))
+            elif not stdnum_iban.is_valid(bank.acc_number or ""):
+                problems.append(self.env._(
+                    "The bank account %(account)s is not a valid IBAN: Chorus Pro only takes "
+                    "IBANs.", account=bank.acc_number))
+            elif not bank.bank_bic:
+                problems.append(self.env._(
+                    "Add the BIC of the bank of account %(account)s.", account=bank.acc_number))
+        return self._item("bank", self.env._("Bank details (IBAN, BIC)"), problems,
+                          field="partner_bank_id")
+
+    @api.model
+    def _check_routing(self, move):
+        partner = move.commercial_partner_id
+        service = move.chorus_service_id
+        code = (move.buyer_reference or "").strip()
+        ej = (move.purchase_order_reference or "").strip()
+        rule = partner.chorus_routing_rule
+        problems = []
+        if code.upper() == FACTURES_PUBLIQUES:
+            problems.append(self.env._(
+                "The service FACTURES_PUBLIQUES only takes invoices between public bodies: "
+                "choose the service that ordered the work."))
+        if rule in ("service", "service_and_engagement") and not code:
+            problems.append(self.env._(
+                "%(partner)s requires a service code: choose the Chorus service.",
+                partner=partner.display_name))
+        if code and not service and partner.chorus_service_ids:
+            problems.append(self.env._(
+                "Service code %(code)s is not a service of %(partner)s in the Chorus Pro directory.",
+                code=code, partner=partner.display_name))
+        if service and not service._is_valid_on(move.invoice_date):
+            problems.append(self.env._(
+                "Service %(service)s is closed or not valid on the invoice date.",
+                service=service.display_name))
+        if partner._chorus_engagement_required(service) and not ej:
+            problems.append(self.env._(
+                "An engagement number (EJ) is mandatory for %(target)s: enter the number of "
+                "the purchase order or 'prise en charge' the recipient gave you.",
+                target=service.display_name if service.engagement_required else partner.display_name))
+        if rule == "service_or_engagement" and not code and not ej:
+            problems.append(self.env._(
+                "%(partner)s requires a service code or an engagement number (EJ).",
+                partner=partner.display_name))
+        return self._item("routing", self.env._("Service code and engagement number (EJ)"),
+                          problems, field="chorus_service_id")
+
+    @api.model
+    def _check_number_and_dates(self, move):
+        problems = []
+        if move.name and move.name != "/" and len(move.name) > INVOICE_NUMBER_MAX_LENGTH:
+            problems.append(self.env._(
+                "Invoice number %(name)s has %(length)s characters; Chorus Pro accepts %(max)s "
+                "at most: shorten the journal's sequence prefix.",
+                name=move.name, length=len(move.name), max=INVOICE_NUMBER_MAX_LENGTH))
+        if move.name and move.name != "/":
+            duplicate = self.env["account.move"].search_count([
+                ("company_id", "=", move.company_id.id), ("name", "=", move.name),
+                ("move_type", "in", ("out_invoice", "out_refund")), ("id", "!=", move.id)])
+            if duplicate:
+                problems.append(self.env._("Invoice number %(name)s is used twice.", name=move.name))
+        if not move.invoice_date:
+            problems.append(self.env._("Set the invoice date."))
+        if move.move_type == "out_invoice" and not (move.invoice_date_due or move.invoice_payment_term_id):
+            problems.append(self.env._("Set a due date or payment terms."))
+        return self._item("number", self.env._("Invoice number and dates"), problems,
+                          field="invoice_date")
+
+    @api.model
+    def _check_amounts(self, move):
+        currency = move.currency_id
+        problems = []
+        if currency.compare_amounts(move.amount_untaxed + move.amount_tax, move.amount_total):
+            problems.append(self.env._("Untaxed amount plus taxes does not equal the total."))
+        if currency.compare_amounts(move.amount_total, 0) <= 0:
+            problems.append(self.env._(
+                "The total must be positive (use a credit note for a negative amount)."))
+        if not move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+            problems.append(self.env._("Add at least one invoice line."))
+        return self._item("amounts", self.env._("Amounts (untaxed, VAT, total)"), problems)
+
+    @api.model
+    def _check_market(self, move):
+        problems = []
+        if move.contract_reference:
+            for line in move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+                if not line.quantity or not line.price_unit or not (line.name or line.product_id):
+                    problems.append(self.env._(
+                        "Public market invoice: line '%(line)s' needs a quantity, a unit price "
+                        "and a description (following the BPU/DPGF).",
+                        line=line.name or line.product_id.display_name or "?"))
+        return self._item("market", self.env._("Public market: detailed lines"), problems)
+
+    @api.model
+    def _check_beneficiaries(self, move):
+        problems = []
+        if move.chorus_service_id.beneficiary_required:
+            if not move.chorus_beneficiary_ids:
+                problems.append(self.env._(
+                    "Service %(service)s requires the names of the children or young people "
+                    "concerned and the dates of the service: fill the beneficiaries.",
+                    service=move.chorus_service_id.display_name))
+        return self._item("beneficiaries", self.env._("Beneficiaries and service dates"),
+                          problems, field="chorus_beneficiary_ids")
+
+    @api.model
+    def _check_taxes(self, move):
+        problems = []
+        engine = self.env["chorus.pro.facturx"]
+        for line in move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+            if not line.tax_ids:
+                problems.append(self.env._(
+                    "Line '%(line)s' has no tax: set its VAT, or an exempt tax with the "
+                    "exemption reason.", line=line.name or line.product_id.display_name))
+                continue
+            category, code, _text = engine._facturx_tax_category(line.tax_ids[:1])
+            tax = line.tax_ids[:1]
+            if category not in ("S", "L", "M") and not (code or tax.invoice_legal_notes):
+                problems.append(self.env._(
+                    "Tax %(tax)s is an exemption: give its exemption reason code and the "
+                    "mention to print (e.g. 'TVA non applicable, art. 261-4-1° du CGI') in the "
+                    "tax settings.", tax=tax.name))
+        if (
+            not move.company_id.vat
+            and any(line.tax_ids[:1].amount for line in move.invoice_line_ids)
+        ):
+            problems.append(self.env._(
+                "Your company charges VAT but has no VAT number: add it in the company settings."))
+        return self._item("taxes", self.env._("VAT or exemption mention"), problems)
+
+    @api.model
+    def _check_attachments(self, move):
+        return self._item("attachments", self.env._("Supporting documents within Chorus Pro limits"),
+                          move._chorus_attachment_problems(), field="chorus_attachment_ids")
+
+    @api.model
+    def _check_facturx(self, move):
+        engine = self.env["chorus.pro.facturx"]
+        xml = engine._facturx_generate_xml(move)
+        report = engine._facturx_validate_xml(xml)
+        return self._item("facturx", self.env._("Factur-X (XSD and EN 16931 rules)"),
+                          engine._facturx_report_messages(report))

@@ -1,0 +1,745 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Odoo side of the Chorus Pro API: every HTTP call of the module goes through here.
+
+The HTTP work itself is done by the pure client (``lib/chorus_client.py``); this
+abstract model reads the company settings, turns Chorus answers into records and
+messages, and guarantees that an invoice is never deposited twice:
+
+* the invoices are locked (``FOR UPDATE NOWAIT``) while they are deposited;
+* before sending, Chorus Pro is searched for their numbers (a crash after an
+  earlier deposit leaves them there);
+* an answer that never came back (timeout, dropped connection, 5xx) does not
+  raise: the flow is kept as *unconfirmed* in the same transaction and recovered
+  later by searching the invoice numbers, never by sending again blindly;
+* crons take flows with ``FOR UPDATE SKIP LOCKED``, so two workers never process
+  the same flow.
+"""
+
+import base64
+import io
+import logging
+import tarfile
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..lib import chorus_client as cc
+from .account_move import INVOICE_STATUSES
+
+_logger = logging.getLogger(__name__)
+
+PARAM_TIMEOUT = "l10n_fr_chorus_pro.timeout"
+PARAM_UNCONFIRMED_DELAY = "l10n_fr_chorus_pro.unconfirmed_delay_minutes"
+SEARCH_PAGE_SIZE = 100
+INVOICE_PROBLEM_STATUSES = {"REJETEE", "SUSPENDUE", "A_RECYCLER"}
+INVOICE_TERMINAL_STATUSES = {"REJETEE", "MISE_EN_PAIEMENT", "ABANDONNEE", "SUPPRIMEE"}
+FLOW_SUCCESS = {"IN_INTEGRE", "IN_INTEGRE_PARTIEL"}
+FLOW_FAILURE = {"IN_REJETE", "IN_INCIDENTE"}
+
+
+class ChorusProConnector(models.AbstractModel):
+    _name = "chorus.pro.connector"
+    _description = "Chorus Pro Connector"
+
+    # ------------------------------------------------------------------
+    # Client and errors
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_client(self, company):
+        company = company.sudo()
+        if company.chorus_environment == "custom":
+            api_url, token_url = company.chorus_api_url, company.chorus_token_url
+        elif company.chorus_environment == "production":
+            api_url, token_url = cc.PRODUCTION.api_url, cc.PRODUCTION.token_url
+        else:
+            api_url, token_url = cc.QUALIFICATION.api_url, cc.QUALIFICATION.token_url
+        settings = [
+            (api_url, self.env._("API URL")),
+            (token_url, self.env._("token URL")),
+            (company.chorus_client_id, self.env._("PISTE client ID")),
+            (company.chorus_client_secret, self.env._("PISTE client secret")),
+            (company.chorus_login, self.env._("technical account login")),
+            (company.chorus_password, self.env._("technical account password")),
+        ]
+        missing = [label for value, label in settings if not value]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Chorus Pro is not configured for %(company)s: set the %(missing)s in "
+                    "Accounting > Configuration > Settings > Chorus Pro.",
+                    company=company.name,
+                    missing=", ".join(missing),
+                )
+            )
+        expiry = company.chorus_password_expiry_date
+        if expiry and expiry < fields.Date.context_today(self):
+            raise UserError(
+                self.env._(
+                    "The Chorus Pro technical password of %(company)s expired on %(date)s. "
+                    "Change it in Chorus Pro (main manager of the structure), then enter "
+                    "the new one and its expiry date in the settings.",
+                    company=company.name,
+                    date=expiry,
+                )
+            )
+        timeout = float(
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_TIMEOUT, "30") or 30
+        )
+        return cc.ChorusClient(
+            api_url=api_url,
+            token_url=token_url,
+            client_id=company.chorus_client_id,
+            client_secret=company.chorus_client_secret,
+            login=company.chorus_login,
+            password=company.chorus_password,
+            timeout=timeout,
+            page_size=SEARCH_PAGE_SIZE,
+        )
+
+    @api.model
+    def _error_message(self, error):
+        """A Chorus Pro error as a sentence for users, in their language."""
+        libelle = getattr(error, "libelle", None) or str(error)
+        code = getattr(error, "code_retour", None)
+        if isinstance(error, cc.ChorusAuthError):
+            return self.env._(
+                "Chorus Pro refused the credentials: %(message)s. Check the PISTE client "
+                "ID and secret and the technical account in the settings.",
+                message=libelle,
+            )
+        if isinstance(error, cc.ChorusUncertainError):
+            return self.env._(
+                "Chorus Pro did not confirm the request (%(message)s); it may or may not "
+                "have been received.",
+                message=libelle,
+            )
+        if isinstance(error, cc.ChorusTransientError):
+            return self.env._(
+                "Chorus Pro is not answering right now (%(message)s). Try again later.",
+                message=libelle,
+            )
+        if code:
+            return self.env._(
+                "Chorus Pro refused the request (code %(code)s): %(message)s",
+                code=code,
+                message=libelle,
+            )
+        return self.env._("Chorus Pro error: %(message)s", message=libelle)
+
+    # ------------------------------------------------------------------
+    # Connection test
+    # ------------------------------------------------------------------
+    @api.model
+    def _action_test_connection(self, company):
+        client = self._get_client(company)
+        try:
+            structures = client.test_connection()
+        except cc.ChorusError as error:
+            raise UserError(self._error_message(error)) from error
+        names = ", ".join(
+            f"{s.get('designationStructure') or ''} ({s.get('identifiantStructure')})"
+            for s in structures
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Chorus Pro connection works"),
+                "message": self.env._(
+                    "The technical account can invoice for: %(structures)s",
+                    structures=names or self.env._("no structure"),
+                ),
+                "type": "success",
+                "sticky": False,
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # Directory
+    # ------------------------------------------------------------------
+    @api.model
+    def _sync_recipients(self, partners, company=None, raise_if_missing=True):
+        """Read each recipient's structure, flags and services from the directory."""
+        client = self._get_client(company or self.env.company)
+        for partner in partners:
+            try:
+                entry = client.get_directory_entry(partner.company_registry)
+            except cc.ChorusError as error:
+                raise UserError(self._error_message(error)) from error
+            if not entry:
+                if raise_if_missing:
+                    raise UserError(
+                        self.env._(
+                            "SIRET %(siret)s of %(partner)s is not in the Chorus Pro "
+                            "directory: check it with the recipient.",
+                            siret=partner.company_registry,
+                            partner=partner.display_name,
+                        )
+                    )
+                _logger.warning("SIRET %s not in the Chorus Pro directory", partner.company_registry)
+                continue
+            self._apply_directory_entry(partner, entry)
+        return True
+
+    @api.model
+    def _routing_rule(self, entry):
+        if entry.get("engagement_or_service"):
+            return "service_or_engagement"
+        if entry.get("service_required") and entry.get("engagement_required"):
+            return "service_and_engagement"
+        if entry.get("service_required"):
+            return "service"
+        if entry.get("engagement_required"):
+            return "engagement"
+        return "none"
+
+    @api.model
+    def _apply_directory_entry(self, partner, entry):
+        now = fields.Datetime.now()
+        partner = partner.sudo()
+        partner.write(
+            {
+                "chorus_structure_identifier": entry.get("idStructureCPP") or False,
+                "chorus_routing_rule": self._routing_rule(entry),
+                "chorus_sync_date": now,
+            }
+        )
+        Service = self.env["chorus.pro.service"].sudo().with_context(active_test=False)
+        existing = {s.code: s for s in Service.search([("partner_id", "=", partner.id)])}
+        seen = set()
+        for item in entry.get("services", []):
+            code = item.get("code")
+            if not code:
+                continue
+            seen.add(code)
+            vals = {
+                "name": item.get("name") or code,
+                "active": bool(item.get("active", True)),
+                "date_start": item.get("date_start") or False,
+                "date_end": item.get("date_end") or False,
+                "engagement_required": bool(item.get("engagement_required")),
+                "chorus_service_identifier": item.get("idService") or 0,
+                "sync_date": now,
+            }
+            if code in existing:
+                existing[code].write(vals)
+            else:
+                Service.create(dict(vals, partner_id=partner.id, code=code))
+        for code, service in existing.items():
+            if code not in seen and service.active:
+                service.active = False
+
+    @api.model
+    def _refresh_stale_recipients(self, partners, company):
+        """Refresh recipients whose directory data is older than the company's delay."""
+        limit = fields.Datetime.now() - timedelta(days=company.chorus_directory_refresh_days or 0)
+        stale = partners.filtered(lambda p: not p.chorus_sync_date or p.chorus_sync_date < limit)
+        if stale:
+            self._sync_recipients(stale, company=company)
+        return stale
+
+    # ------------------------------------------------------------------
+    # Deposit
+    # ------------------------------------------------------------------
+    @api.model
+    def _lock_moves(self, moves):
+        try:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT",
+                    tuple(moves.ids),
+                )
+            )
+        except Exception as error:  # psycopg2 LockNotAvailable
+            raise UserError(
+                self.env._(
+                    "These invoices are being deposited on Chorus Pro by someone else right "
+                    "now. Wait a moment and refresh."
+                )
+            ) from error
+        moves.invalidate_recordset(["chorus_state", "chorus_flow_id"])
+
+    @api.model
+    def _check_depositable(self, moves):
+        problems = []
+        for move in moves:
+            if move.state != "posted" or move.move_type not in ("out_invoice", "out_refund"):
+                problems.append(
+                    self.env._("%(move)s is not a posted customer invoice.", move=move.display_name)
+                )
+            elif not move.chorus_is_recipient:
+                problems.append(
+                    self.env._(
+                        "%(partner)s is not a Chorus Pro recipient.",
+                        partner=move.commercial_partner_id.display_name,
+                    )
+                )
+            elif move.chorus_state in ("sending", "unconfirmed", "deposited", "paid"):
+                problems.append(
+                    self.env._(
+                        "%(move)s is already on Chorus Pro (%(state)s): it is never sent twice.",
+                        move=move.display_name,
+                        state=dict(move._fields["chorus_state"]._description_selection(self.env))[
+                            move.chorus_state
+                        ],
+                    )
+                )
+        if len(moves.company_id) > 1:
+            problems.append(self.env._("Deposit the invoices of one company at a time."))
+        if problems:
+            raise UserError("\n".join(problems))
+
+    @api.model
+    def _find_on_chorus(self, client, moves):
+        """Invoices of ``moves`` Chorus Pro already has (not rejected), by number."""
+        names = set(moves.mapped("name"))
+        if len(moves) == 1:
+            found = client.search_invoices(numeroFacture=moves.name)
+        else:
+            since = min(moves.mapped("invoice_date"))
+            found = client.search_invoices(periodeDateHeureEtatCourantDu=since.isoformat())
+        return {
+            item["numeroFacture"]: item
+            for item in found
+            if item.get("numeroFacture") in names and item.get("statut") != "REJETEE"
+        }
+
+    @api.model
+    def _flow_file(self, moves, documents):
+        """One Factur-X PDF, or a tar.gz of several for a batch flow."""
+        if len(documents) == 1:
+            return documents[0]
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            for name, content in documents:
+                info = tarfile.TarInfo(name=name)
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+        stamp = fields.Datetime.now().strftime("%Y%m%d%H%M%S")
+        return (f"FACTURX_{stamp}_{len(documents)}.tar.gz", buffer.getvalue())
+
+    @api.model
+    def _deposit(self, moves, batch=True):
+        """Deposit posted invoices; returns the created ``chorus.pro.flow`` records.
+
+        Definite refusals raise a UserError (nothing was deposited). An unknown
+        outcome (timeout, 5xx, lost connection) does not raise: the flow is kept
+        as *unconfirmed* and recovered later.
+        """
+        moves = moves.sorted("id")
+        self._lock_moves(moves)
+        self._check_depositable(moves)
+        company = moves.company_id
+        client = self._get_client(company)
+        self._refresh_stale_recipients(moves.commercial_partner_id, company)
+        try:
+            already = self._find_on_chorus(client, moves)
+        except cc.ChorusError as error:
+            raise UserError(self._error_message(error)) from error
+        for move in moves.filtered(lambda m: m.name in already):
+            self._link_found_invoice(move, already[move.name], recovered=True)
+        moves = moves.filtered(lambda m: m.name not in already)
+        engine = self.env["chorus.pro.facturx"]
+        documents = {}
+        for move in moves:
+            result = engine._build_facturx(move, attachments=move._chorus_attachments_payload())
+            documents[move] = (engine._facturx_filename(move), result["pdf"])
+        groups = [moves] if batch else [move for move in moves]
+        flows = self.env["chorus.pro.flow"]
+        for group in groups:
+            if group:
+                flows |= self._deposit_group(client, group, [documents[m] for m in group])
+        return flows
+
+    @api.model
+    def _deposit_group(self, client, moves, documents):
+        filename, content = self._flow_file(moves, documents)
+        attachment = self.env["ir.attachment"].create(
+            {"name": filename, "raw": content, "res_model": "chorus.pro.flow"}
+        )
+        flow = self.env["chorus.pro.flow"].create(
+            {
+                "company_id": moves.company_id.id,
+                "state": "sending",
+                "attachment_id": attachment.id,
+                "date": fields.Datetime.now(),
+            }
+        )
+        attachment.res_id = flow.id
+        moves.write({"chorus_flow_id": flow.id, "chorus_state": "sending"})
+        try:
+            answer = client.deposit_flow(content, filename, syntax=cc.SYNTAX_FACTURX)
+        except cc.ChorusUncertainError as error:
+            flow.write({"state": "unconfirmed", "error_message": self._error_message(error)})
+            moves.write({"chorus_state": "unconfirmed"})
+            for move in moves:
+                move.message_post(
+                    body=self.env._(
+                        "Deposit on Chorus Pro not confirmed: %(error)s The invoice will not "
+                        "be sent again until Chorus Pro has been searched for it.",
+                        error=self._error_message(error),
+                    )
+                )
+            return flow
+        except cc.ChorusError as error:
+            raise UserError(self._error_message(error)) from error
+        flow.write(
+            {
+                "name": answer.get("numeroFluxDepot"),
+                "state": "sent",
+                "status": "IN_RECU",
+                "status_date": fields.Datetime.now(),
+            }
+        )
+        moves.write({"chorus_state": "deposited"})
+        for move in moves:
+            move.message_post(
+                body=self.env._(
+                    "Deposited on Chorus Pro in flow %(flow)s.", flow=flow.name
+                )
+            )
+        return flow
+
+    @api.model
+    def _link_found_invoice(self, move, item, recovered=False):
+        """Attach a Chorus invoice found by number to ``move``."""
+        flow = move.chorus_flow_id
+        if item.get("numeroFluxDepot") and flow and not flow.name:
+            flow.name = item["numeroFluxDepot"]
+        status = item.get("statut")
+        move.write(
+            {
+                "chorus_identifier": str(item.get("identifiantFactureCPP") or ""),
+                "chorus_state": "deposited",
+            }
+        )
+        if recovered:
+            move.message_post(
+                body=self.env._(
+                    "Chorus Pro already has this invoice (id %(id)s): it was not sent again.",
+                    id=item.get("identifiantFactureCPP"),
+                )
+            )
+        if status:
+            self._apply_invoice_status(move, status, comment=item.get("commentaireEtatCourant"))
+
+    # ------------------------------------------------------------------
+    # Tracking
+    # ------------------------------------------------------------------
+    @api.model
+    def _lock_flows(self, flows):
+        """Return the flows this transaction could lock (others are being processed)."""
+        if not flows:
+            return flows
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM chorus_pro_flow WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                tuple(flows.ids),
+            )
+        )
+        return flows.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _update_flows(self, flows):
+        for company in flows.company_id:
+            company_flows = self._lock_flows(flows.filtered(lambda f: f.company_id == company))
+            if not company_flows:
+                continue
+            client = self._get_client(company)
+            for flow in company_flows.filtered(lambda f: f.state == "unconfirmed"):
+                self._recover_flow(client, flow)
+            for flow in company_flows.filtered(lambda f: f.state == "sent" and f.name):
+                self._update_flow(client, flow)
+        return True
+
+    @api.model
+    def _recover_flow(self, client, flow):
+        moves = flow.move_ids
+        try:
+            found = self._find_on_chorus(client, moves) if moves else {}
+        except cc.ChorusError as error:
+            _logger.warning("Chorus Pro search failed for flow %s: %s", flow.id, error)
+            return
+        for move in moves.filtered(lambda m: m.name in found):
+            self._link_found_invoice(move, found[move.name], recovered=True)
+        missing = moves.filtered(lambda m: m.name not in found)
+        if not missing:
+            flow.write({"state": "sent" if flow.name else "done", "error_message": False})
+            if flow.name:
+                self._update_flow(client, flow)
+            return
+        delay = int(
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_UNCONFIRMED_DELAY, "60") or 60
+        )
+        if flow.date and flow.date > fields.Datetime.now() - timedelta(minutes=delay):
+            return  # Chorus Pro may still be processing it: look again later
+        missing.write({"chorus_state": False, "chorus_flow_id": False})
+        for move in missing:
+            move.message_post(
+                body=self.env._(
+                    "Chorus Pro never received this invoice (searched %(delay)s minutes after "
+                    "the unconfirmed deposit): it can be deposited again.",
+                    delay=delay,
+                )
+            )
+        flow.write({"state": "failed" if missing == moves else "done"})
+
+    @api.model
+    def _update_flow(self, client, flow):
+        try:
+            report = client.flow_report(flow.name)
+        except cc.ChorusError as error:
+            flow.error_message = self._error_message(error)
+            return
+        status = report.get("etatCourantDepotFlux")
+        vals = {"status": status, "status_date": fields.Datetime.now()}
+        technical = report.get("listeErreurTechnique") or []
+        if technical:
+            vals["error_message"] = "\n".join(
+                f"{e.get('codeErreur', '')} {e.get('libelleErreur', '')}".strip() for e in technical
+            )
+        flow.write(vals)
+        if status not in FLOW_SUCCESS | FLOW_FAILURE:
+            return
+        flow.state = "done"
+        errors = {}
+        for error in report.get("listeErreurDP") or []:
+            errors.setdefault(error.get("numeroDP"), []).append(error.get("libelleErreurDP") or "")
+        integrated = {}
+        if status in FLOW_SUCCESS:
+            try:
+                integrated = {
+                    item["numeroFacture"]: item
+                    for item in client.search_invoices(numeroFluxDepot=flow.name)
+                }
+                certificate = client.flow_report_pdf(flow.name)
+            except cc.ChorusError as error:
+                flow.write({"state": "sent", "error_message": self._error_message(error)})
+                return
+            if certificate:
+                self._store_certificate(flow, certificate)
+        for move in flow.move_ids:
+            if move.name in integrated:
+                self._link_found_invoice(move, integrated[move.name])
+                continue
+            reasons = errors.get(move.name) or [
+                flow.error_message
+                or self.env._("Chorus Pro did not integrate this invoice (flow %(status)s).",
+                              status=status)
+            ]
+            self._mark_rejected(move, reasons, flow_level=True)
+
+    @api.model
+    def _store_certificate(self, flow, content):
+        name = f"certificat_depot_{flow.name}.pdf"
+        for record in [flow, *flow.move_ids]:
+            attachment = self.env["ir.attachment"].create(
+                {"name": name, "raw": content, "res_model": record._name, "res_id": record.id,
+                 "mimetype": "application/pdf"}
+            )
+            if record._name == "account.move":
+                record.chorus_certificate_id = attachment
+
+    @api.model
+    def _mark_rejected(self, move, reasons, flow_level=False, status=None):
+        """Rejection: readable message with the recipient's help, activity, 'to fix'."""
+        partner = move.commercial_partner_id
+        body = Markup("<p>%s</p><ul>%s</ul>") % (
+            self.env._("Chorus Pro rejected this invoice:")
+            if flow_level
+            else self.env._("The recipient returned this invoice on Chorus Pro (%(status)s):",
+                            status=status),
+            Markup().join(Markup("<li>%s</li>") % reason for reason in reasons if reason),
+        )
+        if partner.chorus_help:
+            body += Markup("<p>%s</p><pre>%s</pre>") % (
+                self.env._("Help from %(partner)s:", partner=partner.name),
+                partner.chorus_help,
+            )
+        vals = {"chorus_state": "to_fix"}
+        if flow_level:
+            vals["chorus_flow_id"] = move.chorus_flow_id.id
+        move.write(vals)
+        move.message_post(body=body)
+        move.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=(move.invoice_user_id or self.env.user).id,
+            summary=self.env._("Fix and send again to Chorus Pro"),
+            note=body,
+        )
+
+    @api.model
+    def _apply_invoice_status(self, move, status, comment=None, client=None):
+        if not status or status == move.chorus_status:
+            return False
+        labels = dict(INVOICE_STATUSES)
+        old = labels.get(move.chorus_status) or self.env._("none")
+        vals = {"chorus_status": status, "chorus_status_date": fields.Datetime.now()}
+        if status == "MISE_EN_PAIEMENT":
+            vals["chorus_state"] = "paid"
+        elif status not in INVOICE_PROBLEM_STATUSES and move.chorus_state == "to_fix":
+            vals["chorus_state"] = "deposited"
+        move.write(vals)
+        move.message_post(
+            body=self.env._(
+                "Chorus Pro status: %(old)s → %(new)s",
+                old=old,
+                new=labels.get(status, status),
+            )
+        )
+        if status in INVOICE_PROBLEM_STATUSES:
+            if comment is None and client and move.chorus_identifier:
+                comment = self._last_status_comment(client, move)
+            self._mark_rejected(
+                move,
+                [comment or labels.get(status, status)],
+                status=labels.get(status, status),
+            )
+        return True
+
+    @api.model
+    def _last_status_comment(self, client, move):
+        try:
+            history = client.invoice_history(int(move.chorus_identifier))
+        except cc.ChorusError:
+            return None
+        statuses = (history.get("historiquesDesStatuts") or {}).get("histoStatut") or []
+        comments = [h.get("histoStatutCommentaire") for h in statuses if h.get("histoStatutCommentaire")]
+        return comments[-1] if comments else None
+
+    @api.model
+    def _sync_invoice_statuses(self, company):
+        """Update invoice statuses with one paginated search of what changed since the
+        last synchronisation (no per-invoice call unless the recipient left a comment)."""
+        moves = self.env["account.move"].search(
+            [
+                ("company_id", "=", company.id),
+                ("chorus_identifier", "!=", False),
+                ("chorus_status", "not in", list(INVOICE_TERMINAL_STATUSES)),
+            ]
+        )
+        if not moves:
+            return 0
+        client = self._get_client(company)
+        since = company.chorus_last_status_sync or min(moves.mapped("create_date"))
+        started = fields.Datetime.now()
+        try:
+            found = client.search_invoices(periodeDateHeureEtatCourantDu=since.date().isoformat())
+        except cc.ChorusError as error:
+            _logger.warning("Chorus Pro status sync failed for %s: %s", company.name, error)
+            return 0
+        by_id = {move.chorus_identifier: move for move in moves}
+        changed = 0
+        for item in found:
+            move = by_id.get(str(item.get("identifiantFactureCPP")))
+            if move and self._apply_invoice_status(
+                move, item.get("statut"), comment=item.get("commentaireEtatCourant") or None,
+                client=client,
+            ):
+                changed += 1
+        company.sudo().chorus_last_status_sync = started
+        return changed
+
+    # ------------------------------------------------------------------
+    # Suspended / to recycle
+    # ------------------------------------------------------------------
+    @api.model
+    def _complete_invoice(self, move, comment, attachments):
+        client = self._get_client(move.company_id)
+        try:
+            ids = [
+                client.upload_attachment(att.name, att.raw, att.mimetype) for att in attachments
+            ]
+            client.complete_invoice(int(move.chorus_identifier), comment, attachment_ids=ids)
+        except (cc.ChorusError, ValueError) as error:
+            raise UserError(self._error_message(error)) from error
+        move.message_post(
+            body=self.env._("Completed on Chorus Pro: %(comment)s", comment=comment or ""),
+            attachment_ids=attachments.ids,
+        )
+        self._apply_invoice_status(move, "COMPLETEE")
+        move.chorus_state = "deposited"
+
+    @api.model
+    def _recycle_invoice(self, move, service, comment):
+        client = self._get_client(move.company_id)
+        try:
+            client.recycle_invoice(
+                int(move.chorus_identifier),
+                move.commercial_partner_id.company_registry,
+                service_code=service.code if service else None,
+                comment=comment,
+            )
+        except cc.ChorusError as error:
+            raise UserError(self._error_message(error)) from error
+        if service:
+            move.chorus_service_id = service
+        move.message_post(
+            body=self.env._("Routing corrected on Chorus Pro: %(comment)s", comment=comment or "")
+        )
+        self._apply_invoice_status(move, "DEPOSEE")
+        move.chorus_state = "deposited"
+
+    # ------------------------------------------------------------------
+    # Crons
+    # ------------------------------------------------------------------
+    @api.model
+    def _configured_companies(self):
+        return self.env["res.company"].sudo().search([]).filtered(
+            lambda c: c.chorus_client_id and c.chorus_login
+        )
+
+    @api.model
+    def _cron_update(self):
+        """Flows, unconfirmed deposits and invoice statuses of every company."""
+        for company in self._configured_companies():
+            connector = self.with_company(company)
+            try:
+                flows = connector.env["chorus.pro.flow"].search(
+                    [("company_id", "=", company.id), ("state", "in", ("sent", "unconfirmed"))]
+                )
+                connector._update_flows(flows)
+                connector._sync_invoice_statuses(company)
+            except UserError as error:
+                _logger.warning("Chorus Pro update of %s failed: %s", company.name, error)
+
+    @api.model
+    def _cron_sync_directory(self):
+        companies = self._configured_companies()
+        if not companies:
+            return
+        recipients = self.env["res.partner"].search([("chorus_recipient", "=", True)])
+        try:
+            self._sync_recipients(recipients, company=companies[0], raise_if_missing=False)
+        except UserError as error:
+            _logger.warning("Chorus Pro directory sync failed: %s", error)
+
+    @api.model
+    def _cron_password_reminder(self):
+        soon = fields.Date.context_today(self) + timedelta(days=15)
+        companies = self.env["res.company"].sudo().search(
+            [("chorus_password_expiry_date", "!=", False), ("chorus_password_expiry_date", "<=", soon)]
+        )
+        admins = self.env.ref("account.group_account_manager").sudo().all_user_ids
+        for company in companies:
+            partner = company.partner_id
+            summary = self.env._("Change the Chorus Pro technical password")
+            if partner.activity_ids.filtered(lambda a: a.summary == summary):
+                continue
+            user = admins.filtered(lambda u: company in u.company_ids)[:1] or self.env.user
+            partner.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=company.chorus_password_expiry_date,
+                user_id=user.id,
+                summary=summary,
+                note=self.env._(
+                    "The Chorus Pro technical password of %(company)s expires on %(date)s "
+                    "(every 424 days). Change it in Chorus Pro, then in the Odoo settings.",
+                    company=company.name,
+                    date=company.chorus_password_expiry_date,
+                ),
+            )

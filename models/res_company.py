@@ -1,0 +1,82 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+# Chorus Pro asks for a new technical password every 424 days (14 months).
+TECHNICAL_PASSWORD_LIFETIME_DAYS = 424
+SECRET_GROUPS = "account.group_account_manager,base.group_system"
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    chorus_environment = fields.Selection(
+        [
+            ("qualification", "Qualification (tests)"),
+            ("production", "Production"),
+            ("custom", "Custom URL (simulator)"),
+        ],
+        string="Chorus Pro Environment",
+        default="qualification",
+    )
+    chorus_api_url = fields.Char(
+        string="Chorus Pro API URL", help="Only for a custom environment, e.g. the simulator."
+    )
+    chorus_token_url = fields.Char(
+        string="PISTE Token URL", help="Only for a custom environment, e.g. the simulator."
+    )
+    chorus_client_id = fields.Char(string="PISTE Client ID", groups=SECRET_GROUPS, copy=False)
+    chorus_client_secret = fields.Char(
+        string="PISTE Client Secret", groups=SECRET_GROUPS, copy=False
+    )
+    chorus_login = fields.Char(
+        string="Technical Account Login", groups=SECRET_GROUPS, copy=False,
+        help="Login of the Chorus Pro technical user, e.g. TECH_1_<SIRET>@cpro.fr.",
+    )
+    chorus_password = fields.Char(
+        string="Technical Account Password", groups=SECRET_GROUPS, copy=False
+    )
+    chorus_password_expiry_date = fields.Date(
+        string="Technical Password Expiry",
+        copy=False,
+        help="Chorus Pro requires a new technical password every 424 days. A reminder "
+        "activity is scheduled 15 days before this date.",
+    )
+    chorus_directory_refresh_days = fields.Integer(
+        string="Refresh Recipients After (days)",
+        default=7,
+        help="When an invoice is prepared for Chorus Pro, its recipient is read again "
+        "from the Chorus Pro directory if the last reading is older than this.",
+    )
+    chorus_check_engagement = fields.Boolean(
+        string="Check Engagement Numbers on Chorus Pro",
+        help="Look the engagement number (EJ) up in Chorus Pro before depositing. Not "
+        "every public body publishes its engagements: a number not found is only a warning.",
+    )
+    chorus_last_status_sync = fields.Datetime(
+        string="Last Chorus Status Synchronisation", readonly=True, copy=False
+    )
+    chorus_post_check = fields.Selection(
+        [("block", "Block posting"), ("warn", "Warn only")],
+        string="Missing Chorus Mentions at Posting",
+        default="block",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._chorus_default_expiry(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._chorus_default_expiry(vals)
+        return super().write(vals)
+
+    @api.model
+    def _chorus_default_expiry(self, vals):
+        """A new technical password is valid 424 days unless a date is given."""
+        if vals.get("chorus_password") and "chorus_password_expiry_date" not in vals:
+            vals["chorus_password_expiry_date"] = fields.Date.context_today(self) + relativedelta(
+                days=TECHNICAL_PASSWORD_LIFETIME_DAYS
+            )

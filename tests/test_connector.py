@@ -1,0 +1,354 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Chorus Pro connector tests, against the project's simulator over real HTTP."""
+
+from unittest.mock import patch
+
+from chorus_pro_simulator import Simulator
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
+
+from .common import OTHER_SUPPLIER_SIRET, ChorusProHttpCommon
+
+PASSWORD = "Chorus-Sim-2026"
+
+
+@tagged("post_install", "-at_install")
+class TestConnector(ChorusProHttpCommon):
+    _rendered_pdf = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sim = Simulator(flow_steps=0, max_page_size=10, fault_delay=3.0)
+        cls.server = cls.sim.serve()
+        cls.addClassCleanup(cls.server.stop)
+        cls.connector = cls.env["chorus.pro.connector"]
+        cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.timeout", "1.5")
+        cls.company.write(cls._chorus_settings("TECH_1_81234567600017@cpro.fr"))
+        cls.company.vat = "FR19812345676"
+        cls.bank_account = cls._bank_account(cls.company)
+        cls.tax_20 = cls.company_data["default_tax_sale"]
+
+    @classmethod
+    def _chorus_settings(cls, login):
+        return {
+            "chorus_environment": "custom",
+            "chorus_api_url": cls.server.url,
+            "chorus_token_url": cls.server.token_url,
+            "chorus_client_id": "chorus-sim-client",
+            "chorus_client_secret": "chorus-sim-secret",
+            "chorus_login": login,
+            "chorus_password": PASSWORD,
+        }
+
+    @classmethod
+    def _bank_account(cls, company):
+        bank = cls.env["res.bank"].create({"name": "BNP Paribas", "bic": "BNPAFRPPXXX"})
+        return cls.env["res.partner.bank"].create({
+            "bank_id": bank.id,
+            "partner_id": company.partner_id.id,
+            "acc_number": "FR4430004000030000012345678",
+            "allow_out_payment": True,
+            "company_id": company.id,
+        })
+
+    def setUp(self):
+        super().setUp()
+        self.sim.reset()
+        # Rendering one invoice report with wkhtmltopdf takes a second or two: render a
+        # real one once and reuse its pages (the Factur-X XML stays each invoice's own).
+        if TestConnector._rendered_pdf is None:
+            TestConnector._rendered_pdf = self.env["chorus.pro.facturx"]._facturx_render_invoice_pdf(
+                self._d93_invoice())
+        render = patch.object(ChorusProFacturx, "_facturx_render_invoice_pdf",
+                              lambda engine, move: TestConnector._rendered_pdf)
+        render.start()
+        self.addCleanup(render.stop)
+
+    def _d93_invoice(self, post=True, company=None, **values):
+        company = company or self.company
+        values.setdefault("purchase_order_reference", "EJ2026-000123")
+        move = self.env["account.move"].with_company(company).create({
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "partner_id": self.dept93.id,
+            "invoice_date": "2026-11-02",
+            "chorus_service_id": self.service_132.id,
+            "partner_bank_id": self.env["res.partner.bank"].search(
+                [("partner_id", "=", company.partner_id.id)], limit=1).id,
+            "invoice_line_ids": [Command.create({
+                "name": "Accueil de jour", "quantity": 3, "price_unit": 95.0,
+                "tax_ids": [Command.set(self.env["account.tax"].search([
+                    ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
+                    ("amount", "=", 20.0)], limit=1).ids)]})],
+            **values,
+        })
+        if post:
+            move.action_post()
+        return move
+
+    def _deposit_and_process(self, moves, batch=True):
+        flows = self.connector._deposit(moves, batch=batch)
+        self.connector._update_flows(flows)
+        return flows
+
+    # ---------------------------------------------------------------- settings
+    def test_connection(self):
+        action = self.env["res.config.settings"].create({}).action_chorus_test_connection()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("81234567600017", action["params"]["message"])
+        self.company.chorus_client_secret = "wrong"
+        with self.assertRaisesRegex(UserError, "refused the credentials"):
+            self.env["res.config.settings"].create({}).action_chorus_test_connection()
+        self.company.chorus_client_secret = "chorus-sim-secret"
+        self.company.chorus_password = "wrong"
+        with self.assertRaisesRegex(UserError, "refused the credentials"):
+            self.connector._action_test_connection(self.company)
+
+    def test_settings_missing_and_expired(self):
+        self.company.chorus_login = False
+        with self.assertRaisesRegex(UserError, "technical account login"):
+            self.connector._get_client(self.company)
+        self.company.chorus_login = "TECH_1_81234567600017@cpro.fr"
+        self.company.write({"chorus_password": PASSWORD})
+        self.assertTrue(self.company.chorus_password_expiry_date)
+        self.company.chorus_password_expiry_date = "2020-01-01"
+        with self.assertRaisesRegex(UserError, "expired on 2020-01-01"):
+            self.connector._get_client(self.company)
+        self.connector._cron_password_reminder()
+        activity = self.company.partner_id.activity_ids.filtered(
+            lambda a: "technical password" in (a.summary or ""))
+        self.assertEqual(len(activity), 1)
+        self.connector._cron_password_reminder()
+        self.assertEqual(len(self.company.partner_id.activity_ids.filtered(
+            lambda a: "technical password" in (a.summary or ""))), 1)
+
+    def test_credentials_restricted_to_administrators(self):
+        company = self.company.with_user(self.invoicing_user)
+        with self.assertRaises(AccessError):
+            company.read(["chorus_client_secret"])
+        with self.assertRaises(AccessError):
+            company.read(["chorus_password"])
+        self.assertEqual(company.read(["chorus_environment"])[0]["chorus_environment"], "custom")
+        manager = new_test_user(self.env, login="chorus_admin", groups="account.group_account_manager",
+                                company_id=self.company.id)
+        self.assertEqual(self.company.with_user(manager).chorus_client_secret, "chorus-sim-secret")
+
+    # ---------------------------------------------------------------- directory
+    def test_directory_sync_departement_93(self):
+        self.dept93.write({"chorus_routing_rule": "none"})
+        self.dept93.action_chorus_sync_directory()
+        self.assertEqual(self.dept93.chorus_structure_identifier, 25493001)
+        self.assertEqual(self.dept93.chorus_routing_rule, "service_and_engagement")
+        self.assertTrue(self.dept93.chorus_sync_date)
+        services = {s.code: s for s in self.dept93.with_context(active_test=False).chorus_service_ids}
+        self.assertEqual(set(services), {"538", "125", "218", "132", "131"})
+        self.assertEqual(services["538"].chorus_service_identifier, 35493538)
+        self.assertTrue(all(s.active for s in services.values()))
+
+    def test_directory_sync_flag_combinations(self):
+        cases = {
+            "12345678200028": "service",
+            "12345678200036": "engagement",
+            "12345678200044": "service_or_engagement",
+            "12345678200051": "none",
+        }
+        partners = self.env["res.partner"]
+        for siret in cases:
+            partners |= self.env["res.partner"].create({
+                "name": f"Qualif {siret}", "is_company": True, "chorus_recipient": True,
+                "chorus_test_structure": True, "company_registry": siret})
+        self.connector._sync_recipients(partners, company=self.company)
+        for partner in partners:
+            self.assertEqual(partner.chorus_routing_rule, cases[partner.company_registry], partner.name)
+        codes = partners.filtered(lambda p: p.company_registry == "12345678200028").chorus_service_ids.mapped("code")
+        self.assertEqual(codes, ["SERVICE_DEST_SERV_OBL"])
+        # A service closed in the directory is archived in Odoo.
+        self.sim.update_service(25493001, "131", active=False)
+        self.dept93.action_chorus_sync_directory()
+        closed = self.env.ref("l10n_fr_chorus_pro.service_departement_93_creches_131")
+        self.assertFalse(closed.active)
+        unknown = self.env["res.partner"].create({
+            "name": "Unknown", "is_company": True, "chorus_recipient": True,
+            "company_registry": "21440109300015"})
+        with self.assertRaisesRegex(UserError, "not in the Chorus Pro directory"):
+            unknown.action_chorus_sync_directory()
+
+    # ---------------------------------------------------------------- deposit
+    def test_single_deposit_and_tracking(self):
+        move = self._d93_invoice()
+        flows = self.connector._deposit(move)
+        self.assertEqual(flows.state, "sent")
+        self.assertTrue(flows.name.startswith("CPP"))
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertEqual(move.chorus_flow_id, flows)
+        with self.assertRaisesRegex(UserError, "never sent twice"):
+            self.connector._deposit(move)
+        self.sim.expire_tokens()  # the client renews its token transparently
+        move.action_chorus_update()
+        self.assertEqual(flows.status, "IN_INTEGRE")
+        self.assertEqual(flows.state, "done")
+        self.assertTrue(move.chorus_identifier)
+        self.assertEqual(move.chorus_status, "DEPOSEE")
+        self.assertTrue(move.chorus_certificate_id.raw.startswith(b"%PDF"))
+        on_chorus = self.sim.find_invoices(numero_facture=move.name)
+        self.assertEqual(len(on_chorus), 1)
+
+    def test_batch_deposit_of_50_invoices(self):
+        moves = self.env["account.move"]
+        for _index in range(50):
+            moves |= self._d93_invoice()
+        flows = self._deposit_and_process(moves)
+        self.assertEqual(len(flows), 1)
+        self.assertTrue(flows.attachment_id.name.endswith(".tar.gz"))
+        self.assertEqual(flows.status, "IN_INTEGRE")
+        # The simulator pages by 10: every invoice of the flow got its identifier.
+        self.assertEqual(len(moves.filtered("chorus_identifier")), 50)
+        self.assertEqual(len(set(moves.mapped("chorus_identifier"))), 50)
+        self.assertEqual(set(moves.mapped("chorus_status")), {"DEPOSEE"})
+
+    def test_one_flow_per_invoice(self):
+        moves = self._d93_invoice() | self._d93_invoice()
+        flows = self._deposit_and_process(moves, batch=False)
+        self.assertEqual(len(flows), 2)
+        self.assertEqual(set(flows.mapped("status")), {"IN_INTEGRE"})
+
+    def test_status_branches(self):
+        paths = {
+            "paid": ["DEPOSEE", "MISE_A_DISPOSITION", "SERVICE_FAIT", "MANDATEE", "MISE_EN_PAIEMENT"],
+            "rejected": ["DEPOSEE", "MISE_A_DISPOSITION",
+                         {"statut": "REJETEE", "commentaire": "Numéro d'engagement inconnu"}],
+            "suspended": ["DEPOSEE", {"statut": "SUSPENDUE", "commentaire": "Joindre l'arrêté"}],
+            "recycle": ["DEPOSEE", {"statut": "A_RECYCLER", "commentaire": "Mauvais service"}],
+        }
+        moves = {key: self._d93_invoice() for key in paths}
+        for key, move in moves.items():
+            self.sim.set_invoice_path(move.name, paths[key])
+        self._deposit_and_process(self.env["account.move"].concat(*moves.values()))
+        for _step in range(4):
+            self.sim.advance_invoices()
+            self.env["account.move"].concat(*moves.values()).action_chorus_update()
+        self.assertEqual(moves["paid"].chorus_status, "MISE_EN_PAIEMENT")
+        self.assertEqual(moves["paid"].chorus_state, "paid")
+        rejected = moves["rejected"]
+        self.assertEqual(rejected.chorus_status, "REJETEE")
+        self.assertEqual(rejected.chorus_state, "to_fix")
+        self.assertIn("Numéro d'engagement inconnu", rejected.message_ids[0].body)
+        self.assertIn("01 43 93 75 76", rejected.message_ids[0].body)  # the recipient's help
+        self.assertTrue(rejected.activity_ids.filtered(lambda a: "Chorus Pro" in a.summary))
+        self.assertIn(rejected, self.env["account.move"].search([("chorus_state", "=", "to_fix")]))
+        messages = " ".join(moves["paid"].message_ids.mapped("body"))
+        self.assertIn("Paid", messages)
+
+        suspended = moves["suspended"]
+        self.assertEqual(suspended.chorus_status, "SUSPENDUE")
+        document = self.env["ir.attachment"].create({"name": "arrete_placement.pdf", "raw": b"%PDF-1.4 test"})
+        wizard = self.env["chorus.pro.complete.wizard"].create(
+            {"move_id": suspended.id, "comment": "Arrêté joint", "attachment_ids": [Command.set(document.ids)]})
+        wizard.action_complete()
+        self.assertEqual(self.sim.get_invoice(int(suspended.chorus_identifier))["statut"], "COMPLETEE")
+        self.assertEqual(suspended.chorus_state, "deposited")
+
+        recycle = moves["recycle"]
+        self.assertEqual(recycle.chorus_status, "A_RECYCLER")
+        wizard = self.env["chorus.pro.recycle.wizard"].create(
+            {"move_id": recycle.id, "service_id": self.service_132.id, "comment": "Service PMI"})
+        wizard.action_recycle()
+        chorus_invoice = self.sim.get_invoice(int(recycle.chorus_identifier))
+        self.assertEqual(chorus_invoice["statut"], "DEPOSEE")
+        self.assertEqual(recycle.chorus_service_id, self.service_132)
+
+    def test_flow_rejection_then_fix_and_deposit_again(self):
+        self.company.chorus_post_check = "warn"
+        move = self._d93_invoice(purchase_order_reference=False)
+        flow = self._deposit_and_process(move)
+        self.assertEqual(flow.status, "IN_REJETE")
+        self.assertEqual(move.chorus_state, "to_fix")
+        self.assertTrue(move.activity_ids)
+        self.assertIn("Chorus Pro rejected this invoice", move.message_ids[0].body)
+        # Fix: the engagement number was missing.
+        move.button_draft()
+        move.purchase_order_reference = "EJ2026-000123"
+        move.action_post()
+        second = self._deposit_and_process(move)
+        self.assertEqual(second.status, "IN_INTEGRE")
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertTrue(move.chorus_identifier)
+
+    # ---------------------------------------------------------------- never twice
+    def test_server_error_during_deposit(self):
+        move = self._d93_invoice()
+        self.sim.inject_fault("/cpro/factures/v1/deposer/flux", "http_500")
+        flow = self.connector._deposit(move)  # does not raise: the trace is kept
+        self.assertEqual(flow.state, "unconfirmed")
+        self.assertEqual(move.chorus_state, "unconfirmed")
+        with self.assertRaisesRegex(UserError, "never sent twice"):
+            self.connector._deposit(move)
+        self.assertEqual(self.sim.calls.get("/cpro/factures/v1/deposer/flux"), 1)
+        # Still within the waiting delay: searched, not found, kept unconfirmed.
+        self.connector._update_flows(flow)
+        self.assertEqual(move.chorus_state, "unconfirmed")
+        # After the delay, Chorus Pro never got it: it can be deposited again.
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+        self.connector._update_flows(flow)
+        self.assertFalse(move.chorus_state)
+        self.assertEqual(flow.state, "failed")
+        self._deposit_and_process(move)
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertEqual(len(self.sim.find_invoices(numero_facture=move.name)), 1)
+
+    def test_lost_answer_during_deposit_is_recovered_without_resending(self):
+        for kind in ("process_then_drop", "process_then_timeout"):
+            move = self._d93_invoice()
+            calls_before = self.sim.calls.get("/cpro/factures/v1/deposer/flux", 0)
+            self.sim.inject_fault("/cpro/factures/v1/deposer/flux", kind)
+            flow = self.connector._deposit(move)
+            self.assertEqual(flow.state, "unconfirmed", kind)
+            # Chorus Pro processed it on its side.
+            self.sim.advance_flows(to_terminal=True)
+            self.env["ir.config_parameter"].sudo().set_param(
+                "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+            self.connector._cron_update()
+            self.assertEqual(move.chorus_state, "deposited", kind)
+            self.assertTrue(move.chorus_identifier, kind)
+            self.assertEqual(self.sim.calls.get("/cpro/factures/v1/deposer/flux"), calls_before + 1, kind)
+            self.assertEqual(len(self.sim.find_invoices(numero_facture=move.name)), 1, kind)
+
+    def test_crash_after_deposit_is_not_sent_again(self):
+        move = self._d93_invoice()
+        self._deposit_and_process(move)
+        # Odoo lost its record of the deposit (e.g. crash before commit).
+        move.write({"chorus_state": False, "chorus_flow_id": False, "chorus_identifier": False})
+        calls = self.sim.calls.get("/cpro/factures/v1/deposer/flux")
+        self.connector._deposit(move)
+        self.assertEqual(self.sim.calls.get("/cpro/factures/v1/deposer/flux"), calls)
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertTrue(move.chorus_identifier)
+
+    # ---------------------------------------------------------------- multi-company
+    def test_multi_company(self):
+        other = self.setup_other_company(name="Association Les Tilleuls")["company"]
+        other.write(dict(self._chorus_settings("TECH_1_79876543400021@cpro.fr"),
+                         company_registry=OTHER_SUPPLIER_SIRET, vat="FR69798765434",
+                         street="4 allée des Tilleuls", zip="93200", city="Saint-Denis"))
+        self._bank_account(other)
+        mine, theirs = self._d93_invoice(), self._d93_invoice(company=other)
+        both = (mine | theirs).with_context(allowed_company_ids=(self.company | other).ids)
+        with self.assertRaisesRegex(UserError, "one company at a time"):
+            self.connector.with_context(allowed_company_ids=(self.company | other).ids)._deposit(both)
+        self._deposit_and_process(mine)
+        self._deposit_and_process(theirs)
+        suppliers = {inv["codeFournisseur"] for inv in self.sim.find_invoices(numero_facture=theirs.name)}
+        self.assertEqual(suppliers, {OTHER_SUPPLIER_SIRET, "81234567600017"})  # same number, two companies
+        self.assertNotEqual(theirs.chorus_identifier, mine.chorus_identifier)
+        self.sim.set_invoice_status(int(theirs.chorus_identifier), "MISE_A_DISPOSITION")
+        self.sim.set_invoice_status(int(mine.chorus_identifier), "MISE_A_DISPOSITION")
+        self.assertEqual(self.connector._sync_invoice_statuses(self.company), 1)
+        self.assertEqual(mine.chorus_status, "MISE_A_DISPOSITION")
+        self.assertEqual(theirs.chorus_status, "DEPOSEE")
+        self.connector._cron_update()
+        self.assertEqual(theirs.chorus_status, "MISE_A_DISPOSITION")

@@ -1,0 +1,2 @@
+from . import chorus_pro_complete_wizard
+from . import chorus_pro_recycle_wizard
