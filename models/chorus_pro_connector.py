@@ -345,8 +345,11 @@ class ChorusProConnector(models.AbstractModel):
         moves = moves.filtered(lambda m: m.name not in already)
         engine = self.env["chorus.pro.facturx"]
         documents = {}
+        pdfs = engine._facturx_render_invoice_pdfs(moves)
         for move in moves:
-            result = engine._build_facturx(move, attachments=move._chorus_attachments_payload())
+            result = engine._build_facturx(
+                move, attachments=move._chorus_attachments_payload(), pdf=pdfs[move.id]
+            )
             documents[move] = (engine._facturx_filename(move), result["pdf"])
         groups = [moves] if batch else [move for move in moves]
         flows = self.env["chorus.pro.flow"]

@@ -34,6 +34,7 @@ SIRET_SCHEME = "0002"
 PAYMENT_MEANS_CREDIT_TRANSFER = "30"
 # Odoo's test mode renders reports as HTML unless told otherwise.
 FORCE_RENDERING = {"force_report_rendering": True}
+RENDER_CHUNK = 50
 
 # French legal mentions (Code de commerce L441-9 / D441-5, Code de la commande
 # publique R2192-31): printed in French whatever the user's language, as French
@@ -439,9 +440,30 @@ class ChorusProFacturx(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _facturx_render_invoice_pdf(self, move):
-        report = self.env["ir.actions.report"].with_context(**FORCE_RENDERING)
-        pdf, _type = report._render_qweb_pdf("account.account_invoices", move.ids)
-        return pdf
+        return self._facturx_render_invoice_pdfs(move)[move.id]
+
+    @api.model
+    def _facturx_render_invoice_pdfs(self, moves, chunk=RENDER_CHUNK):
+        """Invoice report PDFs by move id. wkhtmltopdf runs once per chunk of invoices
+        (Odoo splits the result by record); when it cannot split (invoices of several
+        pages without outlines), each invoice is rendered alone."""
+        report = self.env["ir.actions.report"].with_context(
+            **FORCE_RENDERING, report_pdf_no_attachment=True
+        )
+        pdfs = {}
+        for start in range(0, len(moves), chunk):
+            batch = moves[start:start + chunk]
+            if len(batch) > 1:
+                streams = report._render_qweb_pdf_prepare_streams(
+                    "account.account_invoices", {}, res_ids=batch.ids
+                )
+                if all(streams.get(move.id, {}).get("stream") for move in batch):
+                    pdfs.update({move.id: streams[move.id]["stream"].getvalue() for move in batch})
+                    continue
+            for move in batch:
+                pdf, _type = report._render_qweb_pdf("account.account_invoices", move.ids)
+                pdfs[move.id] = pdf
+        return pdfs
 
     @api.model
     def _facturx_to_pdfa(self, pdf):
@@ -487,13 +509,14 @@ class ChorusProFacturx(models.AbstractModel):
     # Public entry point
     # ------------------------------------------------------------------
     @api.model
-    def _build_facturx(self, move, attachments=None, raise_if_invalid=True):
+    def _build_facturx(self, move, attachments=None, raise_if_invalid=True, pdf=None):
         """Build and validate the Factur-X of ``move``.
 
         Returns a dict: ``xml``, ``pdf`` (None when invalid), ``report``
         (ValidationReport), ``messages`` (readable fatal issues) and ``timings`` (ms).
         Raises :class:`FacturxBuildError` listing every problem when the XML is
-        invalid and ``raise_if_invalid``.
+        invalid and ``raise_if_invalid``. ``pdf``: the invoice report, when already
+        rendered (see :meth:`_facturx_render_invoice_pdfs`).
         """
         move.ensure_one()
         level = self._facturx_level(move.company_id)
@@ -518,7 +541,7 @@ class ChorusProFacturx(models.AbstractModel):
                 )
             return result
         start = time.perf_counter()
-        pdf = self._facturx_render_invoice_pdf(move)
+        pdf = pdf or self._facturx_render_invoice_pdf(move)
         pdfa = self._facturx_to_pdfa(pdf)
         result["pdf"] = self._facturx_embed(move, pdfa, xml, level=level, attachments=attachments)
         timings["pdf"] = (time.perf_counter() - start) * 1000

@@ -64,8 +64,8 @@ class TestConnector(ChorusProHttpCommon):
         if TestConnector._rendered_pdf is None:
             TestConnector._rendered_pdf = self.env["chorus.pro.facturx"]._facturx_render_invoice_pdf(
                 self._d93_invoice())
-        render = patch.object(ChorusProFacturx, "_facturx_render_invoice_pdf",
-                              lambda engine, move: TestConnector._rendered_pdf)
+        render = patch.object(ChorusProFacturx, "_facturx_render_invoice_pdfs",
+                              lambda engine, moves, chunk=50: dict.fromkeys(moves.ids, TestConnector._rendered_pdf))
         render.start()
         self.addCleanup(render.stop)
 

@@ -197,6 +197,17 @@ class TestFacturx(ChorusProHttpCommon):
         with self.assertRaises(FacturxBuildError):
             move.action_chorus_export_facturx()
 
+    def test_batch_rendering(self):
+        moves = self._invoice([self._line(100.0)]) | self._invoice([self._line(55.0, 2, self.tax_10)])
+        pdfs = self.engine._facturx_render_invoice_pdfs(moves)
+        self.assertEqual(set(pdfs), set(moves.ids))
+        for move in moves:
+            self.assertTrue(pdfs[move.id].startswith(b"%PDF"))
+            result = self.engine._build_facturx(move, pdf=pdfs[move.id])
+            pdf_report = inspect_facturx_pdf(result["pdf"])
+            self.assertEqual(pdf_report.problems(), [])
+            self.assertIn(move.name.encode(), pdf_report.facturx_xml)
+
     def test_export_action(self):
         move = self._invoice([self._line(100.0)])
         action = move.action_chorus_export_facturx()
