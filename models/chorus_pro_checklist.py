@@ -241,6 +241,6 @@ class ChorusProChecklist(models.AbstractModel):
     def _check_facturx(self, move):
         engine = self.env["chorus.pro.facturx"]
         xml = engine._facturx_generate_xml(move)
-        report = engine._facturx_validate_xml(xml)
+        report = engine._facturx_validate_xml(xml, fr_ctc=move.company_id.chorus_facturx_fr_ctc)
         return self._item("facturx", self.env._("Factur-X (XSD and EN 16931 rules)"),
                           engine._facturx_report_messages(report))

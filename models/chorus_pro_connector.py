@@ -309,6 +309,37 @@ class ChorusProConnector(models.AbstractModel):
         }
 
     @api.model
+    def _check_engagements(self, client, moves):
+        """Look the engagement numbers up on Chorus Pro. Not every public body publishes
+        its engagements, so a number not found is a warning on the invoice, not a block."""
+        moves = moves.filtered("purchase_order_reference")
+        if not moves:
+            return
+        siret = moves.company_id.company_registry
+        try:
+            own = [
+                s for s in client.my_structures()
+                if str(s.get("identifiantStructure")) == siret
+            ]
+            if not own:
+                return
+            for move in moves:
+                found = client.search_engagement(
+                    move.purchase_order_reference.strip(), int(own[0]["idStructure"])
+                )
+                if not found:
+                    move.message_post(
+                        body=self.env._(
+                            "Engagement number %(ej)s was not found on Chorus Pro for your "
+                            "structure. Check it with %(partner)s if the invoice is rejected.",
+                            ej=move.purchase_order_reference,
+                            partner=move.commercial_partner_id.name,
+                        )
+                    )
+        except cc.ChorusError as error:
+            _logger.warning("Chorus Pro engagement check failed: %s", error)
+
+    @api.model
     def _flow_file(self, moves, documents):
         """One Factur-X PDF, or a tar.gz of several for a batch flow."""
         if len(documents) == 1:
@@ -343,6 +374,8 @@ class ChorusProConnector(models.AbstractModel):
         for move in moves.filtered(lambda m: m.name in already):
             self._link_found_invoice(move, already[move.name], recovered=True)
         moves = moves.filtered(lambda m: m.name not in already)
+        if company.chorus_check_engagement:
+            self._check_engagements(client, moves)
         engine = self.env["chorus.pro.facturx"]
         documents = {}
         pdfs = engine._facturx_render_invoice_pdfs(moves)

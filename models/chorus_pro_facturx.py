@@ -524,7 +524,9 @@ class ChorusProFacturx(models.AbstractModel):
         start = time.perf_counter()
         xml = self._facturx_generate_xml(move, level=level)
         timings["xml"] = (time.perf_counter() - start) * 1000
-        report = self._facturx_validate_xml(xml, level=level)
+        report = self._facturx_validate_xml(
+            xml, level=level, fr_ctc=move.company_id.chorus_facturx_fr_ctc
+        )
         timings["xsd"] = report.xsd_ms
         timings["schematron"] = report.schematron_ms
         messages = self._facturx_report_messages(report)

@@ -54,6 +54,12 @@ class ResCompany(models.Model):
         help="Look the engagement number (EJ) up in Chorus Pro before depositing. Not "
         "every public body publishes its engagements: a number not found is only a warning.",
     )
+    chorus_facturx_fr_ctc = fields.Boolean(
+        string="Also Check the 2026 Reform Rules (BR-FR)",
+        help="Validate the Factur-X against the French e-invoicing reform schematron as "
+        "well. Today's Chorus Pro practice (SIRET as legal identifier, billing frame A1) "
+        "breaks some of these rules: enable it only to prepare the reform.",
+    )
     chorus_last_status_sync = fields.Datetime(
         string="Last Chorus Status Synchronisation", readonly=True, copy=False
     )

@@ -34,6 +34,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.chorus_check_engagement", readonly=False
     )
     chorus_post_check = fields.Selection(related="company_id.chorus_post_check", readonly=False)
+    chorus_facturx_fr_ctc = fields.Boolean(
+        related="company_id.chorus_facturx_fr_ctc", readonly=False
+    )
 
     def action_chorus_test_connection(self):
         self.ensure_one()

@@ -279,6 +279,15 @@ class TestConnector(ChorusProHttpCommon):
         self.assertEqual(move.chorus_state, "deposited")
         self.assertTrue(move.chorus_identifier)
 
+    def test_engagement_check(self):
+        self.company.chorus_check_engagement = True
+        known = self._d93_invoice(purchase_order_reference="EJ2026-000456")
+        unknown = self._d93_invoice(purchase_order_reference="EJ-INCONNU-1")
+        self.connector._deposit(known | unknown)
+        self.assertFalse(known.message_ids.filtered(lambda m: "was not found" in (m.body or "")))
+        self.assertTrue(unknown.message_ids.filtered(lambda m: "EJ-INCONNU-1 was not found" in (m.body or "")))
+        self.assertEqual(unknown.chorus_state, "deposited")  # a warning, not a block
+
     # ---------------------------------------------------------------- never twice
     def test_server_error_during_deposit(self):
         move = self._d93_invoice()

@@ -197,6 +197,15 @@ class TestFacturx(ChorusProHttpCommon):
         with self.assertRaises(FacturxBuildError):
             move.action_chorus_export_facturx()
 
+    def test_french_reform_rules_option(self):
+        move = self._invoice([self._line(100.0)])
+        self.assertTrue(self.engine._build_facturx(move, raise_if_invalid=False)["report"].ok)
+        self.company.chorus_facturx_fr_ctc = True
+        result = self.engine._build_facturx(move, raise_if_invalid=False)
+        self.assertFalse(result["report"].ok)
+        self.assertTrue(result["report"].has_rule("BR-FR-10"))
+        self.assertTrue(any(message.startswith("BR-FR-10") for message in result["messages"]))
+
     def test_batch_rendering(self):
         moves = self._invoice([self._line(100.0)]) | self._invoice([self._line(55.0, 2, self.tax_10)])
         pdfs = self.engine._facturx_render_invoice_pdfs(moves)
