@@ -42,6 +42,13 @@ class TestDemoData(TransactionCase):
         self.assertEqual(ase_invoice.purchase_order_reference, "EJ2026-000123")
         self.assertEqual(len(ase_invoice.chorus_beneficiary_ids), 2)
         self.assertEqual(ase_invoice.company_id, self.env.ref("l10n_fr_chorus_pro.demo_company_ase"))
+        checklist = self.env["chorus.pro.checklist"]
+        self.assertEqual([i["code"] for i in checklist._failed(ase_invoice)], [])
+        self.assertEqual([i["code"] for i in checklist._failed(psy_invoice)], [])
+        self.assertEqual(
+            set(ase_invoice.invoice_line_ids.tax_ids.mapped("ubl_cii_tax_exemption_reason_code")),
+            {"VATEX-FR-CGI261-7"})
         missing_ej = self.env.ref("l10n_fr_chorus_pro.demo_invoice_ase_132")
+        self.assertEqual([i["code"] for i in checklist._failed(missing_ej)], ["routing"])
         self.assertEqual(missing_ej.buyer_reference, "132")
         self.assertFalse(missing_ej.purchase_order_reference)
