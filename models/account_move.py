@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 # Chorus Pro "cadre de facturation" (BT-23) a supplier uses outside works contracts.
@@ -188,6 +188,11 @@ class AccountMove(models.Model):
             attachment.name: {"filedata": attachment.raw, "description": attachment.name}
             for attachment in self.chorus_attachment_ids
         }
+
+    def action_chorus_deposit(self):
+        """Open the deposit wizard with its mandatory-mentions checklist."""
+        wizard = self.env["chorus.pro.deposit.wizard"].create({"move_ids": [Command.set(self.ids)]})
+        return wizard._reopen()
 
     def action_chorus_update(self):
         """Read the flow and status of these invoices from Chorus Pro now."""

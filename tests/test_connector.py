@@ -361,3 +361,44 @@ class TestConnector(ChorusProHttpCommon):
         self.assertEqual(theirs.chorus_status, "DEPOSEE")
         self.connector._cron_update()
         self.assertEqual(theirs.chorus_status, "MISE_A_DISPOSITION")
+
+    # ---------------------------------------------------------------- deposit wizard
+    def test_deposit_wizard_single_invoice(self):
+        move = self._d93_invoice(post=False, purchase_order_reference=False)
+        action = move.action_chorus_deposit()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertFalse(wizard.all_ok)
+        failed = wizard.line_ids.filtered(lambda l: not l.ok)
+        self.assertEqual(failed.mapped("code"), ["routing"])
+        self.assertIn("engagement number (EJ) is mandatory", failed.message)
+        with self.assertRaisesRegex(UserError, "Fix these points"):
+            wizard.action_deposit()
+        self.assertEqual(move.state, "draft")
+        # The missing EJ is fixed in the wizard itself.
+        self.assertTrue(wizard.can_edit_move)
+        wizard.purchase_order_reference = "EJ2026-000456"
+        wizard.action_check()
+        self.assertTrue(wizard.all_ok)
+        wizard.action_deposit()
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.purchase_order_reference, "EJ2026-000456")
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertEqual(wizard.state, "done")
+        self.assertIn(move.chorus_flow_id.name, wizard.summary)
+        self.assertIn("Next steps", wizard.summary)
+
+    def test_deposit_wizard_batch_from_list(self):
+        moves = self._d93_invoice() | self._d93_invoice() | self._d93_invoice(post=False)
+        wizard = self.env["chorus.pro.deposit.wizard"].with_context(active_ids=moves.ids).create({})
+        self.assertEqual(wizard.move_ids, moves)
+        self.assertTrue(wizard.all_ok, wizard.line_ids.filtered(lambda l: not l.ok).mapped("message"))
+        self.assertEqual(set(wizard.line_ids.mapped("move_id")), set(moves))
+        self.assertIn("facturx", wizard.line_ids.filtered(lambda l: l.move_id == moves[0]).mapped("code"))
+        wizard.action_deposit()
+        self.assertEqual(len(moves.chorus_flow_id), 1)
+        self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+        self.connector._update_flows(moves.chorus_flow_id)
+        self.assertTrue(all(moves.mapped("chorus_identifier")))
+        # Deposited invoices show in the list filter.
+        deposited = self.env["account.move"].search([("chorus_state", "in", ("deposited",))])
+        self.assertEqual(deposited & moves, moves)

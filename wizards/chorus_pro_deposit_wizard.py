@@ -1,0 +1,136 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+
+class ChorusProDepositWizard(models.TransientModel):
+    """Check every mandatory mention of the selected invoices, then deposit them."""
+
+    _name = "chorus.pro.deposit.wizard"
+    _description = "Deposit to Chorus Pro"
+
+    move_ids = fields.Many2many("account.move", string="Invoices", required=True)
+    move_count = fields.Integer(compute="_compute_move_count")
+    line_ids = fields.One2many("chorus.pro.deposit.wizard.line", "wizard_id", string="Checklist")
+    all_ok = fields.Boolean(compute="_compute_all_ok")
+    batch = fields.Boolean(
+        string="One flow for all invoices",
+        default=True,
+        help="Send the invoices together in one Chorus Pro flow, or one flow per invoice.",
+    )
+    state = fields.Selection([("check", "Check"), ("done", "Done")], default="check")
+    summary = fields.Text(readonly=True)
+    # Fix the routing mentions right here when depositing one draft invoice.
+    single_move_id = fields.Many2one("account.move", compute="_compute_move_count")
+    can_edit_move = fields.Boolean(compute="_compute_move_count")
+    chorus_service_id = fields.Many2one(
+        related="single_move_id.chorus_service_id", readonly=False, string="Service"
+    )
+    purchase_order_reference = fields.Char(
+        related="single_move_id.purchase_order_reference", readonly=False,
+        string="Engagement Number (EJ)",
+    )
+    contract_reference = fields.Char(
+        related="single_move_id.contract_reference", readonly=False, string="Public Market Number"
+    )
+    commercial_partner_id = fields.Many2one(related="single_move_id.commercial_partner_id")
+
+    @api.depends("move_ids")
+    def _compute_move_count(self):
+        for wizard in self:
+            wizard.move_count = len(wizard.move_ids)
+            wizard.single_move_id = wizard.move_ids if len(wizard.move_ids) == 1 else False
+            wizard.can_edit_move = bool(wizard.single_move_id) and wizard.single_move_id.state == "draft"
+
+    @api.depends("line_ids.ok")
+    def _compute_all_ok(self):
+        for wizard in self:
+            wizard.all_ok = bool(wizard.line_ids) and all(wizard.line_ids.mapped("ok"))
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        move_ids = values.get("move_ids") or self.env.context.get("active_ids") or []
+        if move_ids and isinstance(move_ids[0], (list, tuple)):  # commands
+            move_ids = [i for command in move_ids for i in (command[2] if command[0] == 6 else [command[1]])]
+        if "line_ids" in fields_list and move_ids:
+            moves = self.env["account.move"].browse(move_ids)
+            values["move_ids"] = [Command.set(moves.ids)]
+            values["line_ids"] = self._checklist_commands(moves)
+        return values
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        wizards.filtered(lambda w: not w.line_ids)._refresh_checklist()
+        return wizards
+
+    @api.model
+    def _checklist_commands(self, moves):
+        checklist = self.env["chorus.pro.checklist"]
+        moves = moves.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        return [
+            Command.create({
+                "move_id": move.id,
+                "code": item["code"],
+                "label": item["label"],
+                "ok": item["ok"],
+                "message": item["message"],
+            })
+            for move in moves
+            for item in checklist._check(move, with_facturx=move.state == "posted")
+        ]
+
+    def _refresh_checklist(self):
+        for wizard in self:
+            wizard.line_ids = [Command.clear(), *self._checklist_commands(wizard.move_ids)]
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Deposit to Chorus Pro"),
+        }
+
+    def action_check(self):
+        self._refresh_checklist()
+        return self._reopen()
+
+    def action_deposit(self):
+        self.ensure_one()
+        self._refresh_checklist()
+        failed = self.line_ids.filtered(lambda l: not l.ok)
+        if failed:
+            raise UserError(
+                self.env._("Fix these points before depositing:\n%(problems)s",
+                           problems="\n".join(f"• {l.move_id.display_name} — {l.label}: {l.message}"
+                                              for l in failed))
+            )
+        drafts = self.move_ids.filtered(lambda m: m.state == "draft")
+        drafts.action_post()
+        flows = self.env["chorus.pro.connector"]._deposit(self.move_ids, batch=self.batch)
+        lines = []
+        for flow in flows:
+            if flow.state == "unconfirmed":
+                lines.append(self.env._(
+                    "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
+                    "again until Chorus Pro has been searched for these invoices (automatic, "
+                    "hourly, or 'Update from Chorus Pro').",
+                    moves=", ".join(flow.move_ids.mapped("name"))))
+            else:
+                lines.append(self.env._(
+                    "Flow %(flow)s: %(moves)s deposited.",
+                    flow=flow.name, moves=", ".join(flow.move_ids.mapped("name"))))
+        already = self.move_ids.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
+        if already:
+            lines.append(self.env._("Already on Chorus Pro, not sent again: %(moves)s",
+                                    moves=", ".join(already.mapped("name"))))
+        lines.append(self.env._(
+            "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
+            "Statuses come back to the invoices automatically (hourly) or with 'Update from "
+            "Chorus Pro'; a rejection creates an activity for you."))
+        self.write({"state": "done", "summary": "\n".join(lines)})
+        return self._reopen()
