@@ -20,3 +20,9 @@ sandbox:          ## start the Chorus Pro simulator on 127.0.0.1:8090 (state kep
 
 bench-facturx:    ## benchmark our Factur-X path against Odoo core's (N invoices, default 20)
 	bash benchmarks/run_facturx.sh $${N:-20}
+
+demo:             ## demo database + simulator + Odoo on 127.0.0.1, companies connected to the simulator
+	bash scripts/demo.sh
+
+i18n:             ## re-export the translation template and update i18n/fr.po
+	bash scripts/i18n_update.sh

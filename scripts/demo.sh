@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# make demo: a demo database with the module and its demo data, the Chorus Pro simulator and
+# Odoo, both on 127.0.0.1, the demo companies already connected to the simulator.
+#   DEMO_DB (default chorus_demo), DEMO_PORT (8069), SANDBOX_PORT (8090), DEMO_RESET=1 to rebuild.
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$HERE/scripts/env.sh"
+log() { printf '\033[1;34m[demo]\033[0m %s\n' "$*"; }
+
+DEMO_DB="${DEMO_DB:-chorus_demo}"
+DEMO_PORT="${DEMO_PORT:-8069}"
+SANDBOX_PORT="${SANDBOX_PORT:-8090}"
+[ -x "$VENV/bin/python" ] || { echo "run 'make setup' first" >&2; exit 2; }
+"$HERE/scripts/pg_start.sh" >/dev/null
+ADDONS="$("$HERE/scripts/addons_path.sh")"
+mkdir -p "$HERE/var"
+ODOO_BIN=("$VENV/bin/python" "$ODOO_SRC/odoo-bin")
+OPTS=(--addons-path="$ADDONS" --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$ODOO_DB_USER"
+      --db_password="$ODOO_DB_PASSWORD" -d "$DEMO_DB")
+
+db_exists() {
+  psql -h "$PGHOST" -p "$PGPORT" -U "$ODOO_DB_USER" -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='$DEMO_DB'" 2>/dev/null | grep -q 1
+}
+if [ "${DEMO_RESET:-0}" = "1" ] && db_exists; then
+  log "dropping $DEMO_DB"
+  dropdb -h "$PGHOST" -p "$PGPORT" -U "$ODOO_DB_USER" "$DEMO_DB"
+  rm -f "$HERE/var/sandbox.sqlite"
+fi
+if ! db_exists; then
+  log "creating $DEMO_DB with l10n_fr_chorus_pro and demo data (a few minutes)"
+  "${ODOO_BIN[@]}" "${OPTS[@]}" -i l10n_fr_chorus_pro --with-demo --stop-after-init --log-level=warn --no-http
+fi
+
+log "starting the Chorus Pro simulator on 127.0.0.1:$SANDBOX_PORT"
+"$VENV/bin/chorus-pro-simulator" serve --host 127.0.0.1 --port "$SANDBOX_PORT" \
+  --state "$HERE/var/sandbox.sqlite" --advance on_poll --flow-steps 1 > "$HERE/var/sandbox.log" 2>&1 &
+SIM_PID=$!
+trap 'kill $SIM_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -s "http://127.0.0.1:$SANDBOX_PORT/_simulator/state" >/dev/null && break
+  sleep 0.2
+done
+
+log "connecting the demo companies to the simulator"
+SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT" "${ODOO_BIN[@]}" shell "${OPTS[@]}" --no-http --log-level=warn <<'PY'
+import os
+url = os.environ["SANDBOX_URL"]
+for xmlid, login in (("l10n_fr_chorus_pro.demo_company_psy", "TECH_1_81234567600017@cpro.fr"),
+                     ("l10n_fr_chorus_pro.demo_company_ase", "TECH_1_79876543400021@cpro.fr")):
+    env.ref(xmlid).write({
+        "chorus_environment": "custom", "chorus_api_url": url,
+        "chorus_token_url": url + "/api/oauth/token",
+        "chorus_client_id": "chorus-sim-client", "chorus_client_secret": "chorus-sim-secret",
+        "chorus_login": login, "chorus_password": "Chorus-Sim-2026",
+    })
+admin = env.ref("base.user_admin")
+admin.company_id = env.ref("l10n_fr_chorus_pro.demo_company_ase")
+env["ir.config_parameter"].set_param("web.base.url", os.environ.get("DEMO_URL", "http://127.0.0.1:8069"))
+env.cr.commit()
+PY
+
+cat <<EOF2
+
+  Odoo:       http://127.0.0.1:$DEMO_PORT   (login: admin / password: admin)
+  Simulator:  http://127.0.0.1:$SANDBOX_PORT   (state: $HERE/var/sandbox.sqlite)
+
+  Try it: Accounting > Customers > Invoices, open a draft invoice to the Département de la
+  Seine-Saint-Denis (company "Association Les Tilleuls"), click "Deposit to Chorus Pro",
+  then "Deposit". "Update from Chorus Pro" brings the status back; move the recipient's
+  side forward with: $VENV/bin/chorus-pro-simulator advance --url http://127.0.0.1:$SANDBOX_PORT
+  Ctrl-C stops Odoo and the simulator.
+
+EOF2
+"${ODOO_BIN[@]}" "${OPTS[@]}" --http-interface=127.0.0.1 --http-port="$DEMO_PORT" --log-level=warn
