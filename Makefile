@@ -21,6 +21,9 @@ sandbox:          ## start the Chorus Pro simulator on 127.0.0.1:8090 (state kep
 bench-facturx:    ## benchmark our Factur-X path against Odoo core's (N invoices, default 20)
 	bash benchmarks/run_facturx.sh $${N:-20}
 
+bench-chorus:     ## deposit N invoices (default 500) to the simulator, sync 1000 statuses
+	bash benchmarks/run_chorus.sh $${N:-500}
+
 demo:             ## demo database + simulator + Odoo on 127.0.0.1, companies connected to the simulator
 	bash scripts/demo.sh
 
