@@ -15,7 +15,6 @@ messages, and guarantees that an invoice is never deposited twice:
   the same flow.
 """
 
-import base64
 import io
 import logging
 import tarfile

@@ -11,7 +11,7 @@ checked with python-stdnum before it is written.
 import csv
 import sys
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CSV = ROOT.parent / "shared" / "data" / "recipients" / "universities.csv"

@@ -2,6 +2,7 @@
 import csv
 from pathlib import Path
 
+from psycopg2.errors import UniqueViolation
 from stdnum.fr import siret as stdnum_siret
 
 from odoo.exceptions import ValidationError
@@ -107,7 +108,7 @@ class TestRecipients(ChorusProCommon):
                 {"partner_id": self.dept93.id, "code": "999", "name": "Closed",
                  "date_start": "2026-06-01", "date_end": "2026-01-01"}
             )
-        with mute_logger("odoo.sql_db"), self.assertRaises(Exception):
+        with mute_logger("odoo.sql_db"), self.assertRaises(UniqueViolation):
             with self.env.cr.savepoint():
                 self.env["chorus.pro.service"].create(
                     {"partner_id": self.dept93.id, "code": "538", "name": "Duplicate"}
