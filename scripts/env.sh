@@ -11,6 +11,13 @@ export PGHOST="${PGHOST:-127.0.0.1}"
 export PGPORT="${PGPORT:-5432}"
 export ODOO_DB_USER="${ODOO_DB_USER:-odoo}"
 export ODOO_DB_PASSWORD="${ODOO_DB_PASSWORD:-odoo}"
+export PGPASSWORD="${PGPASSWORD:-$ODOO_DB_PASSWORD}"
 # Where the addon is mounted for Odoo's addons path: Odoo needs the directory name to be the
 # module name, and a clone may be named anything.
 export ADDONS_LINK_DIR="${ADDONS_LINK_DIR:-$ROOT/.odoo-addons}"
+
+# drop_database NAME: drop a throw-away database and its filestore (sourced helper).
+drop_database() {
+  dropdb --if-exists -h "$PGHOST" -p "$PGPORT" -U "$ODOO_DB_USER" "$1" 2>/dev/null || true
+  rm -rf "$HOME/.local/share/Odoo/filestore/$1"
+}

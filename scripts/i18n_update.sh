@@ -48,14 +48,7 @@ mkdir -p "$I18N_DIR" "$WORK/addons/$MODULE"
 
 drop_db() {
   [ "${KEEP_DB:-0}" = "1" ] && { log "database $DB kept"; return 0; }
-  "$VENV/bin/python" - "$DB" <<'PY' || true
-import os, sys, psycopg2
-conn = psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"],
-                        user=os.environ["ODOO_DB_USER"], password=os.environ["ODOO_DB_PASSWORD"])
-conn.autocommit = True
-conn.cursor().execute('DROP DATABASE IF EXISTS "%s"' % sys.argv[1])
-PY
-  rm -rf "$HOME/.local/share/Odoo/filestore/$DB"
+  drop_database "$DB"
 }
 cleanup() { drop_db; rm -rf "$WORK"; }
 trap cleanup EXIT

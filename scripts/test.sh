@@ -57,14 +57,7 @@ run_odoo_tests() {
   odoo_passed=$((odoo_passed + passed)); odoo_failed=$((odoo_failed + failed))
   log "odoo ($name): $passed passed, $failed failed"
   if [ "${KEEP_DB:-0}" != "1" ]; then
-    "$VENV/bin/python" - "$db" <<'PY' || true
-import os, sys, psycopg2
-conn = psycopg2.connect(dbname="postgres", host=os.environ["PGHOST"], port=os.environ["PGPORT"],
-                        user=os.environ["ODOO_DB_USER"], password=os.environ["ODOO_DB_PASSWORD"])
-conn.autocommit = True
-conn.cursor().execute('DROP DATABASE IF EXISTS "%s"' % sys.argv[1])
-PY
-    rm -rf "$HOME/.local/share/Odoo/filestore/$db"
+    drop_database "$db"
   fi
 }
 
