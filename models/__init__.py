@@ -5,6 +5,7 @@ from . import chorus_pro_facturx
 from . import chorus_pro_checklist
 from . import res_partner
 from . import account_move
+from . import account_journal
 from . import res_company
 from . import res_config_settings
 from . import chorus_pro_connector

@@ -114,6 +114,19 @@ class TestChecklist(ChorusProCommon):
             self.assertIn(expected, message)
         self.assertEqual(move.state, "draft")
 
+    def test_sales_dashboard_counters(self):
+        self.company.chorus_post_check = "warn"
+        to_deposit = self._good()
+        to_deposit.action_post()
+        to_fix = self._good()
+        to_fix.action_post()
+        to_fix.chorus_state = "to_fix"
+        journal = to_deposit.journal_id
+        data = journal._get_journal_dashboard_data_batched()[journal.id]
+        self.assertEqual(data["chorus_to_deposit"], 1)
+        self.assertEqual(data["chorus_to_fix"], 1)
+        self.assertIn("chorus_to_deposit", journal.kanban_dashboard)
+
     def test_posting_warn_mode(self):
         self.company.chorus_post_check = "warn"
         move = self._good(purchase_order_reference=False)

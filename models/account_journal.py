@@ -1,0 +1,31 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import models
+
+CHORUS_DASHBOARD_DOMAINS = {
+    "chorus_to_deposit": [
+        ("commercial_partner_id.chorus_recipient", "=", True),
+        ("move_type", "in", ("out_invoice", "out_refund")),
+        ("state", "=", "posted"),
+        ("chorus_state", "=", False),
+    ],
+    "chorus_to_fix": [("chorus_state", "=", "to_fix")],
+}
+
+
+class AccountJournal(models.Model):
+    _inherit = "account.journal"
+
+    def _fill_sale_purchase_dashboard_data(self, dashboard_data):
+        """Sales journal cards count the invoices to deposit on Chorus Pro and to fix."""
+        super()._fill_sale_purchase_dashboard_data(dashboard_data)
+        sale_journals = self.filtered(lambda journal: journal.type == "sale")
+        if not sale_journals:
+            return
+        for key, domain in CHORUS_DASHBOARD_DOMAINS.items():
+            counts = dict(
+                self.env["account.move"]._read_group(
+                    [("journal_id", "in", sale_journals.ids), *domain], ["journal_id"], ["__count"]
+                )
+            )
+            for journal in sale_journals:
+                dashboard_data[journal.id][key] = counts.get(journal, 0)
