@@ -48,6 +48,11 @@
         "demo/res_company_demo.xml",
         "demo/account_move_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "l10n_fr_chorus_pro/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
     "application": False,
 }

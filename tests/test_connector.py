@@ -402,3 +402,15 @@ class TestConnector(ChorusProHttpCommon):
         # Deposited invoices show in the list filter.
         deposited = self.env["account.move"].search([("chorus_state", "in", ("deposited",))])
         self.assertEqual(deposited & moves, moves)
+
+    # ---------------------------------------------------------------- browser
+    def test_deposit_tour(self):
+        """In the browser: Deposit to Chorus Pro, fix the missing EJ, deposit, see the status."""
+        move = self._d93_invoice(post=False, purchase_order_reference=False)
+        self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_deposit_tour",
+                        login=self.env.user.login, timeout=120)
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.purchase_order_reference, "EJ2026-000456")
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertEqual(move.chorus_status, "DEPOSEE")
+        self.assertEqual(len(self.sim.find_invoices(numero_facture=move.name)), 1)
