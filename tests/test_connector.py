@@ -403,6 +403,19 @@ class TestConnector(ChorusProHttpCommon):
         deposited = self.env["account.move"].search([("chorus_state", "in", ("deposited",))])
         self.assertEqual(deposited & moves, moves)
 
+    def test_deposit_wizard_batch_with_refused_invoices(self):
+        good = self._d93_invoice() | self._d93_invoice()
+        bad = self._d93_invoice(post=False, purchase_order_reference=False)
+        wizard = self.env["chorus.pro.deposit.wizard"].with_context(active_ids=(good | bad).ids).create({})
+        self.assertFalse(wizard.all_ok)
+        wizard.action_deposit()
+        self.assertEqual(set(good.mapped("chorus_state")), {"deposited"})
+        self.assertFalse(bad.chorus_state)
+        self.assertEqual(bad.state, "draft")
+        self.assertIn("2 of 3 invoices sent", wizard.summary)
+        self.assertIn("Refused, Draft Invoice", wizard.summary)
+        self.assertIn("engagement number (EJ) is mandatory", wizard.summary)
+
     # ---------------------------------------------------------------- browser
     def test_deposit_tour(self):
         """In the browser: Deposit to Chorus Pro, fix the missing EJ, deposit, see the status."""

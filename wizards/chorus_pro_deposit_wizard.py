@@ -100,19 +100,24 @@ class ChorusProDepositWizard(models.TransientModel):
         return self._reopen()
 
     def action_deposit(self):
+        """Deposit the invoices whose checklist is green. One invoice with a problem is
+        refused with the full list; in a batch, the others are deposited and the refused
+        ones are listed with their reasons."""
         self.ensure_one()
         self._refresh_checklist()
         failed = self.line_ids.filtered(lambda l: not l.ok)
-        if failed:
+        refused = failed.move_id
+        if refused and (len(self.move_ids) == 1 or refused == self.move_ids):
             raise UserError(
                 self.env._("Fix these points before depositing:\n%(problems)s",
                            problems="\n".join(f"• {l.move_id.display_name} — {l.label}: {l.message}"
                                               for l in failed))
             )
-        drafts = self.move_ids.filtered(lambda m: m.state == "draft")
-        drafts.action_post()
-        flows = self.env["chorus.pro.connector"]._deposit(self.move_ids, batch=self.batch)
-        lines = []
+        moves = self.move_ids - refused
+        moves.filtered(lambda m: m.state == "draft").action_post()
+        flows = self.env["chorus.pro.connector"]._deposit(moves, batch=self.batch)
+        lines = [self.env._("%(done)s of %(total)s invoices sent to Chorus Pro.",
+                            done=len(flows.move_ids), total=len(self.move_ids))]
         for flow in flows:
             if flow.state == "unconfirmed":
                 lines.append(self.env._(
@@ -124,10 +129,14 @@ class ChorusProDepositWizard(models.TransientModel):
                 lines.append(self.env._(
                     "Flow %(flow)s: %(moves)s deposited.",
                     flow=flow.name, moves=", ".join(flow.move_ids.mapped("name"))))
-        already = self.move_ids.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
+        already = moves.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
         if already:
             lines.append(self.env._("Already on Chorus Pro, not sent again: %(moves)s",
                                     moves=", ".join(already.mapped("name"))))
+        for move in refused:
+            reasons = "; ".join(failed.filtered(lambda l: l.move_id == move).mapped("message"))
+            lines.append(self.env._("Refused, %(move)s: %(reasons)s",
+                                    move=move.display_name, reasons=reasons))
         lines.append(self.env._(
             "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
             "Statuses come back to the invoices automatically (hourly) or with 'Update from "
