@@ -14,6 +14,7 @@ import time
 from collections import OrderedDict
 
 from odoo import _lt, api, fields, models
+from odoo.addons.base.models.ir_actions_report import _wkhtml
 from odoo.exceptions import UserError
 from odoo.tools import float_round, html2plaintext
 from odoo.tools.pdf import (
@@ -444,16 +445,18 @@ class ChorusProFacturx(models.AbstractModel):
 
     @api.model
     def _facturx_render_invoice_pdfs(self, moves, chunk=RENDER_CHUNK):
-        """Invoice report PDFs by move id. wkhtmltopdf runs once per chunk of invoices
-        (Odoo splits the result by record); when it cannot split (invoices of several
-        pages without outlines), each invoice is rendered alone."""
+        """Invoice report PDFs by move id. With a patched-Qt wkhtmltopdf, it runs once per
+        chunk of invoices (Odoo splits the result by record); Debian's unpatched one can
+        only convert one document at a time, and invoices Odoo cannot split are rendered
+        alone too."""
         report = self.env["ir.actions.report"].with_context(
             **FORCE_RENDERING, report_pdf_no_attachment=True
         )
+        batch_rendering = _wkhtml().is_patched_qt
         pdfs = {}
         for start in range(0, len(moves), chunk):
             batch = moves[start:start + chunk]
-            if len(batch) > 1:
+            if batch_rendering and len(batch) > 1:
                 streams = report._render_qweb_pdf_prepare_streams(
                     "account.account_invoices", {}, res_ids=batch.ids
                 )
