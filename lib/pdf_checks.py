@@ -286,9 +286,9 @@ def _filespec_info(filespec):
             info["subtype"] = str(subtype).lstrip("/")
         params = stream.get("/Params")
         size = params.get("/Size") if isinstance(params, pikepdf.Dictionary) else None
-        if size is not None:
+        if isinstance(size, (int, pikepdf.Object)) and not isinstance(size, pikepdf.Name):
             info["size"] = int(size)
-        else:
+        else:  # missing, or malformed (Odoo core writes it as a name, e.g. /4321)
             try:
                 info["size"] = len(stream.read_bytes())
             except Exception:

@@ -181,3 +181,16 @@ def test_garbage_is_reported_not_raised(data):
     report = inspect_facturx_pdf(data)
     assert not report.readable and not report.ok
     assert _has_problem(report, "cannot be opened")
+
+
+def test_malformed_embedded_size_does_not_hide_the_file(pdfs, valid_xml):
+    """Odoo core writes /Params /Size as a name (/4321): the file is still reported."""
+    fx_pdf = facturx.generate_from_binary(pdfs.make_pdf(), valid_xml, check_xsd=False)
+    pdf = pikepdf.open(io.BytesIO(fx_pdf))
+    for filespec in pdf.Root.AF:
+        filespec.EF.F.Params = pikepdf.Dictionary(Size=pikepdf.Name("/%d" % len(valid_xml)))
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    report = inspect_facturx_pdf(buffer.getvalue())
+    assert report.embedded_files["factur-x.xml"]["size"] == len(valid_xml)
+    assert report.embedded_files["factur-x.xml"]["af_relationship"] == "/Data"
