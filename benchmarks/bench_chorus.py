@@ -1,0 +1,732 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Chorus Pro volume benchmark: batch deposit of N invoices, then status sync of M.
+
+Runs INSIDE Odoo, as the stdin script of ``odoo-bin shell`` (``env`` is given by
+the shell). Use ``benchmarks/run_chorus.sh [N]``: it creates a throw-away database
+with the module installed (no demo data), starts an Odoo HTTP server for
+wkhtmltopdf's asset requests, runs this script and drops the database.
+
+The Chorus Pro simulator (``chorus_pro_simulator``) runs in this process, in a
+background thread, with ``flow_steps=0`` (a flow is terminal at its first poll).
+Nothing is mocked on the Odoo side: the real ``chorus.pro.connector`` methods run.
+
+1. Deposit: the first N posted invoices are deposited in flows of BENCH_BATCH
+   (``_deposit(batch, batch=True)`` + ``env.cr.commit()`` per flow, as a real run
+   would), then ``_update_flows`` reads every flow report and links the invoice
+   identifiers. Prints the wall time split into report rendering (wkhtmltopdf),
+   Factur-X build (XML + XSD + schematron + PDF/A + embed), deposit calls and flow
+   processing; the API calls made (simulator counters, and the connector's client
+   counters); peak RSS.
+2. Status sync: the invoices up to BENCH_SYNC_N are deposited the same way (a
+   second deposit run, reported too), then three ``_sync_invoice_statuses`` runs:
+   A) nothing changed; B) BENCH_SYNC_CHANGES statuses changed on the simulator
+   (MISE_A_DISPOSITION, MISE_EN_PAIEMENT, REJETEE with a comment); C) a handful
+   changed. For each: API calls, invoices changed, calls per changed invoice, wall
+   time.
+
+No timing is asserted: the script prints figures. It exits non-zero only when the
+run itself is wrong (invoices not deposited, statuses not applied...).
+
+Environment: BENCH_N (default 500), BENCH_BATCH (invoices per flow, default 50),
+BENCH_SYNC_N (invoices for the status sync, default 1000; min N),
+BENCH_SYNC_CHANGES ("to MISE_A_DISPOSITION,to MISE_EN_PAIEMENT,to REJETEE", default
+"100,40,10"), BENCH_SYNC_FEW (changes of sync C, default 5), BENCH_REPORT_URL (the
+Odoo HTTP server for report assets), BENCH_PROFILE=1 (cProfile of deposit run 1 and
+of sync B, top functions printed; the profiler slows the run down),
+BENCH_SYNC_RENDER ("reuse", the default: the invoices deposited only to reach
+BENCH_SYNC_N reuse one real report PDF, each with its own Factur-X XML, as the
+module's tests do; "real": render them all), BENCH_PRINT_DELAY (Odoo's
+``report.print_delay``, the --javascript-delay of every wkhtmltopdf run; unset =
+Odoo's default, 1000 ms).
+
+Rendering: ``_facturx_render_invoice_pdfs`` runs wkhtmltopdf once per chunk of 50
+invoices with a patched-Qt wkhtmltopdf, and once per invoice with Debian's unpatched
+one (which refuses several documents in one run). The script first calls it on two
+invoices and prints how many wkhtmltopdf runs that took. If that call fails (module
+versions before the unpatched-Qt fallback raised "Tried to convert multiple documents
+in wkhtmltopdf using unpatched QT", so ``_deposit`` of 2+ invoices failed), it
+reports a failure and renders one invoice per run (``chunk=1``) to measure the rest.
+"""
+
+import collections
+import cProfile
+import datetime
+import functools
+import io
+import logging
+import os
+import platform
+import pstats
+import random
+import resource
+import sys
+import time
+
+from chorus_pro_simulator import Simulator
+
+from odoo import Command, fields
+
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+
+WKHTML = _wkhtml()
+
+N = int(os.environ.get("BENCH_N") or 500)
+BATCH = int(os.environ.get("BENCH_BATCH") or 50)
+SYNC_N = max(N, int(os.environ.get("BENCH_SYNC_N") or 1000))
+SYNC_CHANGES = [int(x) for x in (os.environ.get("BENCH_SYNC_CHANGES") or "100,40,10").split(",")]
+SYNC_FEW = int(os.environ.get("BENCH_SYNC_FEW") or 5)
+REPORT_URL = (os.environ.get("BENCH_REPORT_URL") or "").rstrip("/")
+PROFILE = os.environ.get("BENCH_PROFILE", "0") not in ("", "0")
+SYNC_RENDER = os.environ.get("BENCH_SYNC_RENDER") or "reuse"  # or "real"
+PRINT_DELAY = os.environ.get("BENCH_PRINT_DELAY")  # report.print_delay (ms); Odoo's default 1000
+DEPOSIT_TARGET_S = 60.0  # for 500 invoices (project issue)
+CALLS_PER_CHANGE_TARGET = 1.0
+
+SUPPLIER_SIRET = "81234567600017"
+SUPPLIER_VAT = "FR19812345676"
+IBAN = "FR4430004000030000012345678"
+BIC = "BNPAFRPPXXX"
+LOGIN = "TECH_1_81234567600017@cpro.fr"
+PASSWORD = "Chorus-Sim-2026"
+TOKEN_PATH = "/api/oauth/token"
+
+failures = []
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def vm_hwm_mib(pid):
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, TypeError):
+        pass
+    return None
+
+
+def short(path):
+    return path.replace("/cpro/", "").replace("/v1/", "/")
+
+
+# ---------------------------------------------------------------------------
+# Probes: time and count methods without changing them
+# ---------------------------------------------------------------------------
+
+
+class Probe:
+    """Accumulates wall time (s) and counts of wrapped methods, by key."""
+
+    def __init__(self):
+        self.seconds = collections.defaultdict(float)
+        self.count = collections.Counter()
+        self.facturx_ms = collections.defaultdict(float)  # _build_facturx's own timings
+        self.clients = []
+        self._patches = []
+
+    def wrap(self, cls, name, key=None, key_fn=None, on_result=None):
+        original = getattr(cls, name)
+        probe = self
+
+        @functools.wraps(original)
+        def wrapper(*args, **kwargs):
+            label = key_fn(*args, **kwargs) if key_fn else (key or name)
+            start = time.perf_counter()
+            try:
+                result = original(*args, **kwargs)
+            finally:
+                probe.seconds[label] += time.perf_counter() - start
+                probe.count[label] += 1
+            if on_result:
+                on_result(result)
+            return result
+
+        self._patches.append((cls, name, cls.__dict__.get(name), name in cls.__dict__))
+        setattr(cls, name, wrapper)
+
+    def replace(self, cls, name, function):
+        self._patches.append((cls, name, cls.__dict__.get(name), name in cls.__dict__))
+        setattr(cls, name, function)
+
+    def restore(self):
+        for cls, name, value, had in reversed(self._patches):
+            if had:
+                setattr(cls, name, value)
+            else:
+                delattr(cls, name)
+        self._patches = []
+
+    def snapshot(self):
+        return (dict(self.seconds), dict(self.count), dict(self.facturx_ms),
+                sum(client.call_count for client in self.clients))
+
+    def since(self, snap):
+        seconds, count, facturx_ms, client_calls = snap
+        return (
+            {k: v - seconds.get(k, 0.0) for k, v in self.seconds.items()},
+            {k: v - count.get(k, 0) for k, v in self.count.items()},
+            {k: v - facturx_ms.get(k, 0.0) for k, v in self.facturx_ms.items()},
+            sum(client.call_count for client in self.clients) - client_calls,
+        )
+
+
+RENDER = {"mode": "module", "sample": None}
+
+
+def install_render_switch(env, probe):
+    """``_facturx_render_invoice_pdfs`` as the module has it ("module"), one invoice
+    per wkhtmltopdf run ("one_by_one", for unpatched Qt), or one sample PDF for every
+    invoice ("reuse")."""
+    engine_cls = type(env["chorus.pro.facturx"])
+    original = engine_cls._facturx_render_invoice_pdfs
+
+    @functools.wraps(original)
+    def render(self, moves, *args, **kwargs):
+        if RENDER["mode"] == "reuse":
+            return dict.fromkeys(moves.ids, RENDER["sample"])
+        if RENDER["mode"] == "one_by_one":
+            return original(self, moves, chunk=1)
+        return original(self, moves, *args, **kwargs)
+
+    probe.replace(engine_cls, "_facturx_render_invoice_pdfs", render)
+    return original
+
+
+def check_batch_rendering(env, original, moves):
+    """The module's chunked rendering on two invoices, as ``_deposit`` calls it."""
+    engine = env["chorus.pro.facturx"]
+    start = time.perf_counter()
+    try:
+        with env.cr.savepoint():
+            pdfs = original(engine, moves[:2])
+    except Exception as error:  # noqa: BLE001 - reported
+        return False, f"{type(error).__name__}: {error}", time.perf_counter() - start
+    return len(pdfs) == 2, "ok", time.perf_counter() - start
+
+
+def install_probes(env, probe):
+    connector_cls = type(env["chorus.pro.connector"])
+    engine_cls = type(env["chorus.pro.facturx"])
+    report_cls = type(env["ir.actions.report"])
+
+    def keep_client(client):
+        probe.clients.append(client)
+
+    def keep_timings(result):
+        for key, value in (result or {}).get("timings", {}).items():
+            probe.facturx_ms[key] += value or 0.0
+
+    probe.wrap(connector_cls, "_get_client", on_result=keep_client)
+    for name in ("_deposit", "_refresh_stale_recipients", "_find_on_chorus", "_check_engagements",
+                 "_deposit_group", "_flow_file", "_update_flows", "_update_flow",
+                 "_link_found_invoice", "_store_certificate", "_mark_rejected",
+                 "_apply_invoice_status", "_last_status_comment", "_sync_invoice_statuses"):
+        probe.wrap(connector_cls, name)
+    probe.wrap(engine_cls, "_facturx_render_invoice_pdfs")
+    probe.wrap(engine_cls, "_build_facturx", on_result=keep_timings)
+    probe.wrap(report_cls, "_run_wkhtmltopdf")
+    # Every HTTP operation of the client, by API path (retries included), and the token.
+    probe.wrap(cc.ChorusClient, "_call", key_fn=lambda self, path, *a, **k: "http " + path)
+    probe.wrap(cc.ChorusClient, "_request_token", key="http " + TOKEN_PATH)
+
+    def count_listed(result):
+        probe.count["invoices listed by searches"] += len(result or [])
+
+    probe.wrap(cc.ChorusClient, "search_invoices", on_result=count_listed)
+
+
+def calls_delta(sim, before):
+    now = sim.calls
+    return {path: n - before.get(path, 0) for path, n in now.items() if n - before.get(path, 0)}
+
+
+def print_calls(delta, indent="    "):
+    for path, n in sorted(delta.items(), key=lambda item: (-item[1], item[0])):
+        say(f"{indent}{n:6d}  {path}")
+
+
+# ---------------------------------------------------------------------------
+# Data set
+# ---------------------------------------------------------------------------
+
+
+def set_up(shell_env, server):
+    env = shell_env
+    icp = env["ir.config_parameter"].sudo()
+    if REPORT_URL:
+        icp.set_param("report.url", REPORT_URL)
+        icp.set_param("web.base.url", REPORT_URL)
+        icp.set_param("web.base.url.freeze", "True")
+    if PRINT_DELAY is not None:
+        icp.set_param("report.print_delay", PRINT_DELAY)
+    france = env.ref("base.fr")
+    euro = env.ref("base.EUR")
+    euro.active = True
+    company = env["res.company"].create({
+        "name": "Cabinet Chorus Bench",
+        "country_id": france.id,
+        "currency_id": euro.id,
+        "company_registry": SUPPLIER_SIRET,
+        "vat": SUPPLIER_VAT,
+        "street": "12 rue des Lilas",
+        "zip": "93100",
+        "city": "Montreuil",
+        "email": "facturation@cabinet-bench.example",
+        # partner_autocomplete (auto-installed) would call Odoo's IAP over the network.
+        **({"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields
+           else {}),
+    })
+    admin = env.ref("base.user_admin")
+    (env.user | admin).write({"company_ids": [Command.link(company.id)]})
+    env["account.chart.template"].try_loading("fr", company, install_demo=False)
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    company = company.with_env(env)
+    company.write({
+        "chorus_environment": "custom",
+        "chorus_api_url": server.url,
+        "chorus_token_url": server.token_url,
+        "chorus_client_id": "chorus-sim-client",
+        "chorus_client_secret": "chorus-sim-secret",
+        "chorus_login": LOGIN,
+        "chorus_password": PASSWORD,
+    })
+    tax_20 = env["account.chart.template"].with_company(company).ref("tva_normale")
+    bank = env["res.bank"].create({"name": "BNP Paribas", "bic": BIC})
+    bank_account = env["res.partner.bank"].create({
+        "partner_id": company.partner_id.id,
+        "acc_number": IBAN,
+        "bank_id": bank.id,
+        "allow_out_payment": True,
+        "company_id": company.id,
+    })
+    recipient = env.ref("l10n_fr_chorus_pro.partner_departement_93")
+    service = env.ref("l10n_fr_chorus_pro.service_departement_93_pmi_132")
+    today = fields.Date.context_today(company)
+    moves = env["account.move"]
+    for start in range(0, SYNC_N, 100):
+        vals_list = []
+        for index in range(start, min(start + 100, SYNC_N)):
+            lines = [Command.create({
+                "name": "Consultation PMI", "quantity": 1 + index % 4, "price_unit": 95.0,
+                "tax_ids": [Command.set(tax_20.ids)]})]
+            if index % 2:
+                lines.append(Command.create({
+                    "name": "Frais de déplacement", "quantity": 1, "price_unit": 27.3 + index % 7,
+                    "tax_ids": [Command.set(tax_20.ids)]}))
+            vals_list.append({
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": recipient.id,
+                "chorus_service_id": service.id,
+                "purchase_order_reference": "EJ2026-000123",
+                "partner_bank_id": bank_account.id,
+                "invoice_user_id": admin.id,
+                "invoice_date": today,
+                "invoice_line_ids": lines,
+            })
+        chunk = env["account.move"].create(vals_list)
+        chunk.action_post()
+        env.cr.commit()
+        moves |= chunk
+    return env, company, moves.sorted("id")
+
+
+# ---------------------------------------------------------------------------
+# Deposit
+# ---------------------------------------------------------------------------
+
+
+def deposit_run(env, sim, probe, moves, label):
+    """Deposit ``moves`` in flows of BATCH (commit after each), then process the flows.
+    Returns a dict of figures."""
+    connector = env["chorus.pro.connector"]
+    batches = [moves[i:i + BATCH] for i in range(0, len(moves), BATCH)]
+    say(f"{label}: {len(moves)} invoices ({moves[0].name} .. {moves[-1].name}) in "
+        f"{len(batches)} flow(s) of up to {BATCH}")
+    say(f"  {'flow':>4} {'inv':>4} {'total s':>8} {'render':>7} {'build':>7} {'deposit':>8} "
+        f"{'(http)':>7} {'checks':>7} {'other':>6} {'calls':>6} {'search pages':>13}")
+    calls_start = sim.calls
+    snap_start = probe.snapshot()
+    rss_start = peak_rss_mib()
+    flows = env["chorus.pro.flow"]
+    wall_start = time.perf_counter()
+    for number, batch in enumerate(batches, 1):
+        calls_before = sim.calls
+        snap = probe.snapshot()
+        start = time.perf_counter()
+        flows |= connector._deposit(batch, batch=True)
+        env.cr.commit()
+        total = time.perf_counter() - start
+        seconds, _count, _fx, _client = probe.since(snap)
+        delta = calls_delta(sim, calls_before)
+        render = seconds.get("_facturx_render_invoice_pdfs", 0)
+        build = seconds.get("_build_facturx", 0)
+        deposit = seconds.get("_deposit_group", 0)
+        http_deposit = seconds.get("http " + cc.P_DEPOSIT, 0)
+        checks = (seconds.get("_refresh_stale_recipients", 0) + seconds.get("_find_on_chorus", 0)
+                  + seconds.get("_check_engagements", 0))
+        other = total - render - build - deposit - checks
+        say(f"  {number:4d} {len(batch):4d} {total:8.2f} {render:7.2f} {build:7.2f} {deposit:8.2f} "
+            f"{http_deposit:7.2f} {checks:7.2f} {other:6.2f} {sum(delta.values()):6d} "
+            f"{delta.get(cc.P_SEARCH_INVOICES, 0):13d}")
+    deposit_wall = time.perf_counter() - wall_start
+    deposit_calls = calls_delta(sim, calls_start)
+    deposit_seconds, deposit_counts, facturx_ms, deposit_client_calls = probe.since(snap_start)
+
+    calls_before = sim.calls
+    snap = probe.snapshot()
+    start = time.perf_counter()
+    connector._update_flows(flows)
+    env.cr.commit()
+    flows_wall = time.perf_counter() - start
+    flow_calls = calls_delta(sim, calls_before)
+    flow_seconds, _counts, _fx, flow_client_calls = probe.since(snap)
+    wall = time.perf_counter() - wall_start
+
+    # Checks of the outcome (not timed).
+    env.invalidate_all()
+    statuses = collections.Counter(flows.mapped("status"))
+    linked = moves.filtered("chorus_identifier")
+    if statuses != {"IN_INTEGRE": len(flows)}:
+        failures.append(f"{label}: flow statuses {dict(statuses)}")
+        for flow in flows.filtered(lambda f: f.status != "IN_INTEGRE")[:3]:
+            say(f"  ! flow {flow.name} {flow.status} {flow.state}: {flow.error_message or ''}")
+    if len(linked) != len(moves) or set(moves.mapped("chorus_status")) != {"DEPOSEE"}:
+        failures.append(f"{label}: {len(linked)}/{len(moves)} invoices got a Chorus identifier, "
+                        f"statuses {collections.Counter(moves.mapped('chorus_status'))}")
+        for move in (moves - linked)[:3]:
+            say(f"  ! {move.name} {move.chorus_state}: "
+                f"{(move.message_ids[:1].body or '')[:300]}")
+    render = deposit_seconds.get("_facturx_render_invoice_pdfs", 0)
+    build = deposit_seconds.get("_build_facturx", 0)
+    deposit_group = deposit_seconds.get("_deposit_group", 0)
+    http_deposit = deposit_seconds.get("http " + cc.P_DEPOSIT, 0)
+    tar = deposit_seconds.get("_flow_file", 0)
+    checks = {
+        "directory refresh (_refresh_stale_recipients)": deposit_seconds.get(
+            "_refresh_stale_recipients", 0),
+        "duplicate search (_find_on_chorus)": deposit_seconds.get("_find_on_chorus", 0),
+        "engagement check": deposit_seconds.get("_check_engagements", 0),
+    }
+    other = deposit_wall - render - build - deposit_group - sum(checks.values())
+    n = len(moves)
+    http_flow = {path: flow_seconds.get("http " + path, 0) for path in
+                 (cc.P_FLOW_REPORT, cc.P_SEARCH_INVOICES, cc.P_FLOW_REPORT_PDF)}
+    link = flow_seconds.get("_link_found_invoice", 0)
+    certificate = flow_seconds.get("_store_certificate", 0)
+    total_calls = sum(deposit_calls.values()) + sum(flow_calls.values())
+
+    def pct(value):
+        return f"{100 * value / wall:5.1f} %"
+
+    say("")
+    say(f"  {label} results, {n} invoices, {len(flows)} flows:")
+    say(f"    WALL TIME {wall:8.2f} s = {1000 * wall / n:6.1f} ms/invoice "
+        f"(deposit loop {deposit_wall:.2f} s + flow processing {flows_wall:.2f} s)")
+    say(f"    - report rendering (wkhtmltopdf)     {render:8.2f} s  {pct(render)}  "
+        f"{deposit_counts.get('_run_wkhtmltopdf', 0)} wkhtmltopdf run(s), "
+        f"{1000 * render / n:.1f} ms/invoice")
+    say(f"    - Factur-X build                     {build:8.2f} s  {pct(build)}  "
+        f"{1000 * build / n:.1f} ms/invoice: XML {facturx_ms.get('xml', 0) / n:.1f}, XSD "
+        f"{facturx_ms.get('xsd', 0) / n:.1f}, schematron {facturx_ms.get('schematron', 0) / n:.1f}, "
+        f"PDF/A+embed {facturx_ms.get('pdf', 0) / n:.1f} ms")
+    say(f"    - deposit (_deposit_group)           {deposit_group:8.2f} s  {pct(deposit_group)}  "
+        f"of which HTTP deposer/flux {http_deposit:.2f} s (simulator included), tar.gz "
+        f"{tar:.2f} s, Odoo writes/messages {deposit_group - http_deposit - tar:.2f} s")
+    for name, value in checks.items():
+        say(f"    - {name:<35}{value:8.2f} s  {pct(value)}")
+    say(f"    - other (locks, checks, ORM)         {other:8.2f} s  {pct(other)}")
+    say(f"    - flow processing (_update_flows)    {flows_wall:8.2f} s  {pct(flows_wall)}  "
+        f"HTTP: report {http_flow[cc.P_FLOW_REPORT]:.2f} s (the simulator integrates the flow "
+        f"then), search {http_flow[cc.P_SEARCH_INVOICES]:.2f} s, certificate "
+        f"{http_flow[cc.P_FLOW_REPORT_PDF]:.2f} s; Odoo: link invoices {link:.2f} s, store "
+        f"certificates {certificate:.2f} s")
+    sizes = flows.mapped("attachment_id.file_size")
+    say(f"    flow files (tar.gz of the Factur-X PDFs): {sum(sizes) / 2**20:.1f} MiB in all, "
+        f"{max(sizes) / 2**20:.1f} MiB the largest; per invoice {sum(sizes) / n / 1024:.0f} KiB")
+    say(f"    API CALLS {total_calls} (simulator counters) = {total_calls / n:.3f} per invoice; "
+        f"connector client counters: {deposit_client_calls + flow_client_calls}")
+    say(f"      deposit loop: {sum(deposit_calls.values())}")
+    print_calls(deposit_calls, indent="        ")
+    say(f"      flow processing: {sum(flow_calls.values())}")
+    print_calls(flow_calls, indent="        ")
+    say(f"    PEAK RSS of the Odoo process (simulator thread included): {rss_start:.0f} MiB before, "
+        f"{peak_rss_mib():.0f} MiB after")
+    return {"wall": wall, "n": n, "flows": len(flows), "calls": total_calls,
+            "render": render, "build": build, "deposit": deposit_group, "flow": flows_wall,
+            "search_pages": deposit_calls.get(cc.P_SEARCH_INVOICES, 0)}
+
+
+# ---------------------------------------------------------------------------
+# Status sync
+# ---------------------------------------------------------------------------
+
+
+def sync_run(env, sim, probe, company, label, expected_changes, profile=False):
+    connector = env["chorus.pro.connector"]
+    env.invalidate_all()
+    since = company.chorus_last_status_sync
+    calls_before = sim.calls
+    snap = probe.snapshot()
+    profiler = cProfile.Profile() if profile else None
+    start = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    changed = connector._sync_invoice_statuses(company)
+    if profiler:
+        profiler.disable()
+    env.cr.commit()
+    wall = time.perf_counter() - start
+    delta = calls_delta(sim, calls_before)
+    seconds, counts, _fx, client_calls = probe.since(snap)
+    calls = sum(delta.values())
+    per_change = calls / changed if changed else float("inf")
+    http = sum(v for k, v in seconds.items() if k.startswith("http "))
+    apply = seconds.get("_apply_invoice_status", 0)
+    say(f"  {label}: chorus_last_status_sync before = {since or 'empty'} "
+        f"(the search starts on its DATE: "
+        f"{(since.date() if since else 'the oldest invoice creation date')})")
+    say(f"    the search listed {counts.get('invoices listed by searches', 0)} invoices "
+        f"({delta.get(cc.P_SEARCH_INVOICES, 0)} pages of up to 100)")
+    say(f"    API calls {calls} (client counters {client_calls}), invoices changed {changed} "
+        f"(expected {expected_changes}), calls per changed invoice "
+        + (f"{per_change:.3f}" if changed else "n/a (nothing changed)")
+        + (f"   target <= {CALLS_PER_CHANGE_TARGET:.0f}: "
+           f"{'met' if per_change <= CALLS_PER_CHANGE_TARGET else 'MISSED'}" if changed else ""))
+    say(f"    wall {wall:.2f} s: HTTP {http:.2f} s (simulator included), applying statuses "
+        f"{apply:.2f} s ({counts.get('_apply_invoice_status', 0)} calls of "
+        f"_apply_invoice_status, {counts.get('_mark_rejected', 0)} rejection(s) with activity), "
+        f"other {wall - http - apply:.2f} s")
+    print_calls(delta, indent="      ")
+    if changed != expected_changes:
+        failures.append(f"{label}: {changed} invoices changed, expected {expected_changes}")
+    if profiler:
+        print_profile(profiler, f"cProfile of {label} (main thread)", 20)
+    return {"calls": calls, "changed": changed, "per_change": per_change, "wall": wall}
+
+
+def check_statuses(env, sim, moves, label):
+    env.invalidate_all()
+    wrong = [m.name for m in moves
+             if sim.get_invoice(int(m.chorus_identifier))["statut"] != m.chorus_status]
+    if wrong:
+        failures.append(f"{label}: {len(wrong)} invoices differ from the simulator: {wrong[:5]}")
+    return not wrong
+
+
+def print_profile(profiler, title, limit):
+    for sort in ("tottime", "cumulative"):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort)
+        stats.print_stats(limit)
+        text = out.getvalue()
+        body = text[text.find("   ncalls"):] if "   ncalls" in text else text
+        say(f"  {title}, top {limit} by {sort}:")
+        for line in body.rstrip().splitlines():
+            say("    " + line[:160])
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+
+def main(shell_env):
+    bench_start = time.perf_counter()
+    say("=" * 96)
+    say("Chorus Pro volume benchmark: batch deposit and status sync (l10n_fr_chorus_pro)")
+    say("=" * 96)
+    say(f"date      : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    say(f"machine   : {platform.node()} {platform.machine()}, {os.cpu_count()} CPU(s), "
+        f"{platform.platform()}")
+    say(f"python    : {platform.python_version()}; database {shell_env.cr.dbname}")
+    say(f"load avg  : {' '.join('%.2f' % x for x in os.getloadavg())} (1/5/15 min) at start")
+    say(f"settings  : N={N} deposited in flows of {BATCH}; status sync on {SYNC_N} invoices, "
+        f"changes {SYNC_CHANGES} + {SYNC_FEW}; report.url {REPORT_URL or '-'}; "
+        f"profile {'on' if PROFILE else 'off'}; run-2 rendering {SYNC_RENDER}")
+    wk = shell_env["ir.actions.report"].get_wkhtmltopdf_state()
+    say(f"wkhtmltopdf state: {wk}")
+    if wk != "ok":
+        failures.append(f"wkhtmltopdf state is {wk!r}")
+
+    sim = Simulator(flow_steps=0)
+    sim.configure(max_page_size=100)
+    server = sim.serve()
+    say(f"simulator : {server.url} (in process, background thread), flow_steps=0, "
+        f"max_page_size=100, invoice_advance=manual")
+    probe = Probe()
+    try:
+        start = time.perf_counter()
+        env, company, moves = set_up(shell_env, server)
+        say(f"set-up    : company {company.name!r} (chart fr), {len(moves)} posted invoices "
+            f"({moves[0].name} .. {moves[-1].name}) of 1-2 lines at 20 % to "
+            f"{moves[0].partner_id.name!r}, service {moves[0].chorus_service_id.display_name!r}, "
+            f"EJ {moves[0].purchase_order_reference}: {time.perf_counter() - start:.1f} s "
+            "(posting runs the Chorus checklist, Factur-X validation included; not measured)")
+        original_render = install_render_switch(env, probe)
+        install_probes(env, probe)
+        runs_before = probe.count.get("_run_wkhtmltopdf", 0)
+        ok, message, seconds = check_batch_rendering(env, original_render, moves)
+        runs = probe.count.get("_run_wkhtmltopdf", 0) - runs_before
+        if ok:
+            message = f"ok, {runs} wkhtmltopdf run(s) for 2 invoices"
+        delay = env["ir.config_parameter"].sudo().get_param("report.print_delay", "1000")
+        say(f"rendering : wkhtmltopdf {'with' if WKHTML.is_patched_qt else 'WITHOUT'} patched Qt "
+            f"({WKHTML.version}); report.print_delay {delay} ms per wkhtmltopdf run")
+        say(f"            _facturx_render_invoice_pdfs (chunks of 50 with patched Qt) "
+            f"on 2 invoices: {message} ({seconds:.1f} s, not measured)")
+        if not ok:
+            RENDER["mode"] = "one_by_one"
+            failures.append(
+                "the module's invoice rendering fails here on 2 invoices, so _deposit() of 2+ "
+                "invoices fails: " + message)
+            say("            => _deposit() of more than one invoice FAILS with this wkhtmltopdf. "
+                "To measure the rest, every invoice is rendered in its own wkhtmltopdf run "
+                "(the module's per-invoice path, chunk=1).")
+
+        # ---------------------------------------------------------- 1. deposit
+        say("")
+        say("-" * 96)
+        say("1. DEPOSIT")
+        say("-" * 96)
+        profiler = cProfile.Profile() if PROFILE else None
+        if profiler:
+            profiler.enable()
+        first = deposit_run(env, sim, probe, moves[:N], "deposit run 1")
+        if profiler:
+            profiler.disable()
+        rss_after_deposit = peak_rss_mib()
+
+        # ---------------------------------------------------------- 2. status sync
+        say("")
+        say("-" * 96)
+        say("2. STATUS SYNC")
+        say("-" * 96)
+        second = None
+        if SYNC_N > N:
+            if SYNC_RENDER == "reuse":
+                RENDER["sample"] = env["chorus.pro.facturx"]._facturx_render_invoice_pdf(moves[0])
+                RENDER["mode"], mode_before = "reuse", RENDER["mode"]
+                say(f"  deposit run 2 reuses ONE real report PDF ({len(RENDER['sample']) // 1024} "
+                    "KiB) for all its invoices (BENCH_SYNC_RENDER=reuse): no wkhtmltopdf; each "
+                    "invoice keeps its own Factur-X XML, built and validated as usual")
+            second = deposit_run(env, sim, probe, moves[N:SYNC_N],
+                                 f"deposit run 2 (to reach {SYNC_N} invoices for the sync)")
+            if SYNC_RENDER == "reuse":
+                RENDER["mode"] = mode_before
+            say("")
+        env.invalidate_all()
+        synced = moves.filtered("chorus_identifier")
+        say(f"  {len(synced)} invoices on Chorus Pro with their identifier, all DEPOSEE")
+        results = {}
+        results["A"] = sync_run(env, sim, probe, company, "sync A (nothing changed since the deposit)", 0)
+
+        rng = random.Random(2026)
+        to_available, to_paid, to_rejected = (SYNC_CHANGES + [0, 0, 0])[:3]
+        picked = rng.sample(list(synced), min(len(synced), to_available + to_paid + to_rejected))
+        expected = {}
+        for index, move in enumerate(picked):
+            if index < to_available:
+                expected[move] = ("MISE_A_DISPOSITION", None)
+            elif index < to_available + to_paid:
+                expected[move] = ("MISE_EN_PAIEMENT", None)
+            else:
+                expected[move] = ("REJETEE", f"Bon de commande {move.name} introuvable, "
+                                              "merci de joindre le justificatif")
+        for move, (status, comment) in expected.items():
+            sim.set_invoice_status(int(move.chorus_identifier), status, comment=comment)
+        say("")
+        say(f"  changed on the simulator: {to_available} -> MISE_A_DISPOSITION, {to_paid} -> "
+            f"MISE_EN_PAIEMENT, {to_rejected} -> REJETEE (with a comment)")
+        results["B"] = sync_run(env, sim, probe, company, f"sync B ({len(expected)} changed)",
+                                len(expected), profile=PROFILE)
+        env.invalidate_all()
+        bad = [m.name for m, (status, _c) in expected.items() if m.chorus_status != status]
+        if bad:
+            failures.append(f"sync B: statuses not applied to {bad[:5]}")
+        states = collections.Counter(m.chorus_state for m in expected)
+        say(f"    Odoo after sync B: chorus_state of the changed invoices {dict(states)}")
+        check_statuses(env, sim, synced, "sync B")
+
+        remaining = [m for m in synced if m not in expected]
+        few = rng.sample(remaining, min(len(remaining), SYNC_FEW))
+        for move in few:
+            sim.set_invoice_status(int(move.chorus_identifier), "MISE_A_DISPOSITION")
+        say("")
+        say(f"  changed on the simulator: {len(few)} -> MISE_A_DISPOSITION (a quiet cron run)")
+        results["C"] = sync_run(env, sim, probe, company, f"sync C ({len(few)} changed)", len(few))
+        check_statuses(env, sim, synced, "sync C")
+
+        if profiler:
+            say("")
+            print_profile(profiler, "cProfile of deposit run 1 (main thread; wkhtmltopdf and "
+                                    "the simulator thread appear as waits)", 25)
+
+        # ---------------------------------------------------------- summary
+        runner_line = ""
+        try:
+            from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation  # noqa: PLC0415
+
+            stats = facturx_validation.get_default_runner().stats()
+            pid = stats.get("worker_pid")
+            if pid:
+                runner_line = (f"; schematron worker pid {pid} peak {vm_hwm_mib(pid) or 0:.0f} MiB "
+                               f"({stats.get('mode')} mode)")
+        except Exception:  # noqa: BLE001 - informative only
+            pass
+        say("")
+        say("=" * 96)
+        say("SUMMARY")
+        say("=" * 96)
+        verdict = ("met" if first["wall"] <= DEPOSIT_TARGET_S * first["n"] / 500 else "MISSED")
+        say(f"deposit {first['n']} invoices in {first['flows']} flows: {first['wall']:.1f} s "
+            f"wall ({1000 * first['wall'] / first['n']:.0f} ms/invoice; target for 500: <= "
+            f"{DEPOSIT_TARGET_S:.0f} s, scaled to N: {verdict})")
+        say(f"  rendering {first['render']:.1f} s | Factur-X build {first['build']:.1f} s | "
+            f"deposit calls {first['deposit']:.1f} s | flow processing {first['flow']:.1f} s | "
+            f"API calls {first['calls']} ({first['calls'] / first['n']:.3f}/invoice, of which "
+            f"{first['search_pages']} duplicate-search pages)")
+        if second:
+            say(f"deposit run 2, {second['n']} more invoices"
+                f"{' (one reused PDF, no wkhtmltopdf)' if SYNC_RENDER == 'reuse' else ''}: "
+                f"{second['wall']:.1f} s wall "
+                f"({1000 * second['wall'] / second['n']:.0f} ms/invoice), API calls "
+                f"{second['calls']} (of which {second['search_pages']} duplicate-search pages)")
+        for key in "ABC":
+            result = results[key]
+            per = f"{result['per_change']:.3f}" if result["changed"] else "n/a"
+            say(f"status sync {key} on {len(synced)} invoices: {result['calls']} API calls, "
+                f"{result['changed']} changed, {per} calls per changed invoice, "
+                f"{result['wall']:.2f} s")
+        say(f"peak RSS of the Odoo process: {rss_after_deposit:.0f} MiB after deposit run 1, "
+            f"{peak_rss_mib():.0f} MiB at the end{runner_line}")
+        say(f"benchmark wall time {time.perf_counter() - bench_start:.1f} s; load avg at end "
+            f"{' '.join('%.2f' % x for x in os.getloadavg())}")
+    finally:
+        probe.restore()
+        server.stop()
+
+
+logging.getLogger("odoo.addons.l10n_fr_chorus_pro.lib.chorus_client").setLevel(logging.WARNING)
+logging.getLogger("factur-x").setLevel(logging.WARNING)  # the simulator reads every PDF with it
+try:
+    main(env)  # noqa: F821 - given by odoo-bin shell
+except Exception:
+    import traceback
+
+    traceback.print_exc()
+    failures.append("the benchmark raised")
+if failures:
+    say("")
+    for failure in failures:
+        say(f"BENCHMARK FAILURE: {failure}")
+    sys.stdout.flush()
+    sys.exit(1)
