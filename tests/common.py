@@ -39,6 +39,19 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def _bank_account(cls, company=None):
+        """An IBAN account with its bank's BIC, as Chorus Pro requires on invoices."""
+        company = company or cls.company
+        bank = cls.env["res.bank"].create({"name": "BNP Paribas", "bic": "BNPAFRPPXXX"})
+        return cls.env["res.partner.bank"].create({
+            "partner_id": company.partner_id.id,
+            "company_id": company.id,
+            "bank_id": bank.id,
+            "acc_number": "FR4430004000030000012345678",
+            "allow_out_payment": True,
+        })
+
+    @classmethod
     def _chorus_invoice(cls, partner=None, service=None, post=False, **values):
         partner = partner or cls.dept93
         vals = {

@@ -13,10 +13,7 @@ class TestChecklist(ChorusProCommon):
         super().setUpClass()
         cls.checklist = cls.env["chorus.pro.checklist"]
         cls.company.vat = "FR19812345676"
-        bank = cls.env["res.bank"].create({"name": "BNP Paribas", "bic": "BNPAFRPPXXX"})
-        cls.bank_account = cls.env["res.partner.bank"].create({
-            "partner_id": cls.company.partner_id.id, "bank_id": bank.id,
-            "acc_number": "FR4430004000030000012345678", "allow_out_payment": True})
+        cls.bank_account = cls._bank_account()
         cls.tax_20 = cls.company_data["default_tax_sale"]
         cls.exempt = cls.env["account.tax"].create({
             "name": "Exonérée", "amount": 0.0, "type_tax_use": "sale", "company_id": cls.company.id,

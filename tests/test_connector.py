@@ -45,17 +45,6 @@ class TestConnector(ChorusProHttpCommon):
             "chorus_password": PASSWORD,
         }
 
-    @classmethod
-    def _bank_account(cls, company):
-        bank = cls.env["res.bank"].create({"name": "BNP Paribas", "bic": "BNPAFRPPXXX"})
-        return cls.env["res.partner.bank"].create({
-            "bank_id": bank.id,
-            "partner_id": company.partner_id.id,
-            "acc_number": "FR4430004000030000012345678",
-            "allow_out_payment": True,
-            "company_id": company.id,
-        })
-
     def setUp(self):
         super().setUp()
         self.sim.reset()

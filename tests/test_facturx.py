@@ -23,13 +23,7 @@ class TestFacturx(ChorusProHttpCommon):
         super().setUpClass()
         cls.engine = cls.env["chorus.pro.facturx"]
         cls.company.vat = "FR19812345676"
-        bank = cls.env["res.bank"].create({"name": "BNP Paribas", "bic": "BNPAFRPPXXX"})
-        cls.bank_account = cls.env["res.partner.bank"].create({
-            "partner_id": cls.company.partner_id.id,
-            "acc_number": "FR4430004000030000012345678",
-            "bank_id": bank.id,
-            "allow_out_payment": True,
-        })
+        cls.bank_account = cls._bank_account()
         tax_group = cls.env["account.tax.group"].create({"name": "TVA test", "company_id": cls.company.id})
 
         def tax(name, amount, **extra):
