@@ -4,13 +4,12 @@ Nothing is mocked: every failure comes from the simulator (fault injection,
 expired tokens, functional checks).
 """
 
-import copy
 import datetime
-import io
 import socket
-import tarfile
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -50,85 +49,20 @@ SERVICES = "/cpro/structures/v1/rechercher/services"
 # Factur-X fixtures (built like simulator/tests/fxutil.py)
 # ---------------------------------------------------------------------------
 
-_BASE_PDF = None
 
 
-def base_pdf():
-    global _BASE_PDF
-    if _BASE_PDF is None:
-        from reportlab.pdfgen import canvas
+# The Factur-X fixtures of the simulator's own tests (simulator/tests/fxutil.py).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "simulator" / "tests"))
+import fxutil  # noqa: E402
 
-        buffer = io.BytesIO()
-        pdf = canvas.Canvas(buffer)
-        pdf.drawString(72, 770, "Facture")
-        pdf.showPage()
-        pdf.save()
-        _BASE_PDF = buffer.getvalue()
-    return _BASE_PDF
-
-
-def invoice_data(number, buyer=SIRET_D93, service="538", ej="EJ2026-000456", amount=100.0):
-    today = datetime.date.today()
-    data = {
-        "BT-1": number,
-        "BT-2": today,
-        "BT-3": "380",
-        "BT-5": "EUR",
-        "BT-72": today,
-        "BT-81": "30",
-        "BT-84": "FR7630006000011234567890189",
-        "BG-4": {
-            "name": "Cabinet de psychologie Claire Martin",
-            "legal_identifier": SIRET_SUPPLIER,
-            "legal_identifier_schemeid": "0002",
-            "country_code": "FR",
-            "postcode": "93100",
-            "city": "Montreuil",
-            "addr_l1": "12 rue des Lilas",
-        },
-        "BG-7": {
-            "name": "Destinataire public",
-            "legal_identifier": buyer,
-            "legal_identifier_schemeid": "0002",
-            "country_code": "FR",
-        },
-        "BT-106": amount,
-        "BT-109": amount,
-        "BT-110": 0.0,
-        "BT-112": amount,
-        "BT-115": amount,
-        "BG-23": [{
-            "BT-116": amount, "BT-117": 0.0, "BT-118": "E", "BT-119": 0.0,
-            "BT-121": "VATEX-FR-CGI261-4",
-            "BT-120": "TVA non applicable, art. 261-4-1 du CGI",
-        }],
-        "BG-25": [{
-            "BT-126": "1", "BT-129": 1.0, "BT-130": "C62", "BT-131": amount,
-            "BT-146": amount, "BT-151": "E", "BT-152": 0.0,
-            "BT-153": "Seance d'accompagnement",
-        }],
-    }
-    if service is not None:
-        data["BT-10"] = service
-    if ej is not None:
-        data["BT-13"] = ej
-    return data
+make_targz = fxutil.make_targz
+base_pdf = fxutil.base_pdf
 
 
 def facturx_pdf(number, **kwargs):
-    xml = facturx.generate_xml(copy.deepcopy(invoice_data(number, **kwargs)),
-                               level="en16931", check_schematron=False)
-    return facturx.generate_from_binary(base_pdf(), xml)
-
-
-def make_targz(files):
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, data in files:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
+    """A Factur-X PDF of our supplier (technical account 1) to the Département 93."""
+    kwargs.setdefault("ej", "EJ2026-000456")
+    return fxutil.facturx_pdf(number=number, seller=SIRET_SUPPLIER, **kwargs)
 
 
 # ---------------------------------------------------------------------------
