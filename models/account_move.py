@@ -2,6 +2,13 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+# Chorus Pro limits on attachments (pièces jointes), from the pure API client.
+from ..lib.chorus_client import (
+    ALLOWED_ATTACHMENT_EXTENSIONS,
+    MAX_ATTACHMENT_NAME,
+    MAX_ATTACHMENT_SIZE,
+)
+
 # Chorus Pro "cadre de facturation" (BT-23) a supplier uses outside works contracts.
 BILLING_FRAMES = [
     ("A1", "A1 - Supplier invoice"),
@@ -39,9 +46,6 @@ CHORUS_STATES = [
     ("to_fix", "To fix"),
     ("paid", "Paid"),
 ]
-# Chorus Pro limits on attachments (pièces jointes).
-ATTACHMENT_MAX_NAME = 50
-ATTACHMENT_MAX_SIZE = 10 * 1024 * 1024
 
 
 class AccountMove(models.Model):
@@ -159,21 +163,19 @@ class AccountMove(models.Model):
 
     def _chorus_attachment_problems(self):
         """Readable problems of the supporting documents with Chorus Pro's limits."""
-        from ..lib.chorus_client import ALLOWED_ATTACHMENT_EXTENSIONS  # noqa: PLC0415
-
         problems = []
         for attachment in self.chorus_attachment_ids:
             name = attachment.name or ""
             extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-            if len(name) > ATTACHMENT_MAX_NAME:
+            if len(name) > MAX_ATTACHMENT_NAME:
                 problems.append(self.env._(
                     "Document '%(name)s': Chorus Pro accepts names of at most %(max)s "
-                    "characters (extension included). Rename it.", name=name, max=ATTACHMENT_MAX_NAME))
+                    "characters (extension included). Rename it.", name=name, max=MAX_ATTACHMENT_NAME))
             if extension not in {ext.lower() for ext in ALLOWED_ATTACHMENT_EXTENSIONS}:
                 problems.append(self.env._(
                     "Document '%(name)s': Chorus Pro does not accept this file type. Send it "
                     "as PDF, an image or an office document.", name=name))
-            if (attachment.file_size or 0) > ATTACHMENT_MAX_SIZE:
+            if (attachment.file_size or 0) > MAX_ATTACHMENT_SIZE:
                 problems.append(self.env._(
                     "Document '%(name)s' is larger than 10 MB, Chorus Pro's limit.", name=name))
         return problems

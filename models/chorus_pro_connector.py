@@ -34,10 +34,8 @@ _logger = logging.getLogger(__name__)
 PARAM_TIMEOUT = "l10n_fr_chorus_pro.timeout"
 PARAM_UNCONFIRMED_DELAY = "l10n_fr_chorus_pro.unconfirmed_delay_minutes"
 SEARCH_PAGE_SIZE = 100
-INVOICE_PROBLEM_STATUSES = {"REJETEE", "SUSPENDUE", "A_RECYCLER"}
-INVOICE_TERMINAL_STATUSES = {"REJETEE", "MISE_EN_PAIEMENT", "ABANDONNEE", "SUPPRIMEE"}
-FLOW_SUCCESS = {"IN_INTEGRE", "IN_INTEGRE_PARTIEL"}
-FLOW_FAILURE = {"IN_REJETE", "IN_INCIDENTE"}
+# Statuses the recipient returns an invoice with: the supplier has something to do.
+INVOICE_PROBLEM_STATUSES = cc.INVOICE_ACTION_STATUSES | {"REJETEE"}
 
 
 class ChorusProConnector(models.AbstractModel):
@@ -538,14 +536,14 @@ class ChorusProConnector(models.AbstractModel):
                 f"{e.get('codeErreur', '')} {e.get('libelleErreur', '')}".strip() for e in technical
             )
         flow.write(vals)
-        if status not in FLOW_SUCCESS | FLOW_FAILURE:
+        if status not in cc.FLOW_TERMINAL_STATUSES:
             return
         flow.state = "done"
         errors = {}
         for error in report.get("listeErreurDP") or []:
             errors.setdefault(error.get("numeroDP"), []).append(error.get("libelleErreurDP") or "")
         integrated = {}
-        if status in FLOW_SUCCESS:
+        if status in cc.FLOW_SUCCESS_STATUSES:
             try:
                 integrated = {
                     item["numeroFacture"]: item
@@ -654,7 +652,7 @@ class ChorusProConnector(models.AbstractModel):
             [
                 ("company_id", "=", company.id),
                 ("chorus_identifier", "!=", False),
-                ("chorus_status", "not in", list(INVOICE_TERMINAL_STATUSES)),
+                ("chorus_status", "not in", list(cc.INVOICE_TERMINAL_STATUSES)),
             ]
         )
         if not moves:

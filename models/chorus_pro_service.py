@@ -4,7 +4,7 @@ from odoo.exceptions import ValidationError
 
 # Chorus Pro's "Service des factures publiques" only takes invoices between public
 # bodies: a supplier invoice addressed to it is rejected.
-FACTURES_PUBLIQUES = "FACTURES_PUBLIQUES"
+from ..lib.chorus_client import FACTURES_PUBLIQUES
 
 
 class ChorusProService(models.Model):
