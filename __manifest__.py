@@ -42,6 +42,7 @@
         "views/account_journal_dashboard_views.xml",
         "views/res_config_settings_views.xml",
         "views/chorus_pro_wizard_views.xml",
+        "views/chorus_pro_deposit_job_views.xml",
         "views/chorus_pro_menus.xml",
     ],
     "demo": [
@@ -49,6 +50,9 @@
         "demo/account_move_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "l10n_fr_chorus_pro/static/src/**/*",
+        ],
         "web.assets_tests": [
             "l10n_fr_chorus_pro/static/tests/tours/**/*",
         ],

@@ -9,3 +9,4 @@ from . import account_journal
 from . import res_company
 from . import res_config_settings
 from . import chorus_pro_connector
+from . import chorus_pro_deposit_job

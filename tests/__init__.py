@@ -6,3 +6,4 @@ from . import test_facturx
 from . import test_connector
 from . import test_checklist
 from . import test_i18n
+from . import test_deposit_job

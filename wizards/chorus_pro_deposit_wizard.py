@@ -18,8 +18,12 @@ class ChorusProDepositWizard(models.TransientModel):
         default=True,
         help="Send the invoices together in one Chorus Pro flow, or one flow per invoice.",
     )
-    state = fields.Selection([("check", "Check"), ("done", "Done")], default="check")
+    state = fields.Selection(
+        [("check", "Check"), ("background", "Running in the background"), ("done", "Done")],
+        default="check",
+    )
     summary = fields.Text(readonly=True)
+    job_id = fields.Many2one("chorus.pro.deposit.job", string="Background Deposit", readonly=True)
     # Fix the routing mentions right here when depositing one draft invoice.
     single_move_id = fields.Many2one("account.move", compute="_compute_move_count")
     can_edit_move = fields.Boolean(compute="_compute_move_count")
@@ -114,32 +118,24 @@ class ChorusProDepositWizard(models.TransientModel):
                                               for l in failed))
             )
         moves = self.move_ids - refused
+        refusals = [
+            (move, "; ".join(failed.filtered(lambda l, m=move: l.move_id == m).mapped("message")))
+            for move in refused
+        ]
         moves.filtered(lambda m: m.state == "draft").action_post()
+        jobs = self.env["chorus.pro.deposit.job"]
+        if len(moves) > jobs._background_threshold():
+            # Too many for one request: deposited by a cron, chunk after chunk.
+            job = jobs._create_for(moves, batch=self.batch, selected_count=len(self.move_ids),
+                                   refusals=refusals)
+            self.write({"state": "background", "job_id": job.id})
+            return self._reopen()
         flows = self.env["chorus.pro.connector"]._deposit(moves, batch=self.batch)
-        lines = [self.env._("%(done)s of %(total)s invoices sent to Chorus Pro.",
-                            done=len(flows.move_ids), total=len(self.move_ids))]
-        for flow in flows:
-            if flow.state == "unconfirmed":
-                lines.append(self.env._(
-                    "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
-                    "again until Chorus Pro has been searched for these invoices (automatic, "
-                    "hourly, or 'Update from Chorus Pro').",
-                    moves=", ".join(flow.move_ids.mapped("name"))))
-            else:
-                lines.append(self.env._(
-                    "Flow %(flow)s: %(moves)s deposited.",
-                    flow=flow.name, moves=", ".join(flow.move_ids.mapped("name"))))
         already = moves.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
-        if already:
-            lines.append(self.env._("Already on Chorus Pro, not sent again: %(moves)s",
-                                    moves=", ".join(already.mapped("name"))))
-        for move in refused:
-            reasons = "; ".join(failed.filtered(lambda l: l.move_id == move).mapped("message"))
-            lines.append(self.env._("Refused, %(move)s: %(reasons)s",
-                                    move=move.display_name, reasons=reasons))
-        lines.append(self.env._(
-            "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
-            "Statuses come back to the invoices automatically (hourly) or with 'Update from "
-            "Chorus Pro'; a rejection creates an activity for you."))
-        self.write({"state": "done", "summary": "\n".join(lines)})
+        summary = jobs._deposit_summary(len(self.move_ids), flows, already, refusals)
+        self.write({"state": "done", "summary": summary})
         return self._reopen()
+
+    def action_open_job(self):
+        self.ensure_one()
+        return self.job_id._get_form_action()

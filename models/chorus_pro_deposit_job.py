@@ -1,0 +1,377 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Large deposits run in the background, chunk after chunk, by a cron.
+
+The deposit wizard creates a job when there are more invoices than
+``l10n_fr_chorus_pro.background_deposit_threshold`` (default 20). The cron deposits
+``l10n_fr_chorus_pro.background_deposit_chunk`` invoices (default 50) at a time, one
+Chorus Pro flow per chunk (or one per invoice), and commits after each chunk: the
+progress shows while it runs and a crash loses at most the chunk being sent. Jobs are
+taken with ``FOR UPDATE SKIP LOCKED``, so two workers never process the same job, and
+the connector never sends an invoice Chorus Pro already has.
+"""
+
+import logging
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools.mail import plaintext2html
+
+_logger = logging.getLogger(__name__)
+
+PARAM_THRESHOLD = "l10n_fr_chorus_pro.background_deposit_threshold"
+PARAM_CHUNK_SIZE = "l10n_fr_chorus_pro.background_deposit_chunk"
+DEFAULT_THRESHOLD = 20
+DEFAULT_CHUNK_SIZE = 50
+# Invoices Chorus Pro has, or may have: never sent again.
+ON_CHORUS_STATES = ("sending", "unconfirmed", "deposited", "paid")
+ACTIVE_STATES = ("queued", "running")
+
+
+class ChorusProDepositJob(models.Model):
+    _name = "chorus.pro.deposit.job"
+    _description = "Chorus Pro Background Deposit"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    user_id = fields.Many2one(
+        "res.users", string="Requested by", required=True, readonly=True, index=True,
+        default=lambda self: self.env.user,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True,
+        default=lambda self: self.env.company,
+    )
+    move_ids = fields.Many2many(
+        "account.move", "chorus_pro_deposit_job_move_rel", "job_id", "move_id",
+        string="Invoices", readonly=True, check_company=True,
+    )
+    processed_move_ids = fields.Many2many(
+        "account.move", "chorus_pro_deposit_job_processed_rel", "job_id", "move_id",
+        string="Processed Invoices", readonly=True,
+    )
+    batch = fields.Boolean(
+        string="One flow per chunk", readonly=True, default=True,
+        help="One Chorus Pro flow per chunk of invoices, or one flow per invoice.",
+    )
+    state = fields.Selection(
+        [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+        default="queued", required=True, readonly=True, index=True, tracking=True,
+    )
+    selected_count = fields.Integer(
+        readonly=True, help="Invoices selected in the deposit wizard, refused ones included."
+    )
+    total = fields.Integer(
+        string="Invoices to Deposit", compute="_compute_progress", store=True
+    )
+    processed_count = fields.Integer(
+        string="Processed", compute="_compute_progress", store=True
+    )
+    progress = fields.Float(compute="_compute_progress", store=True, aggregator=False)
+    flow_ids = fields.Many2many(
+        "chorus.pro.flow", "chorus_pro_deposit_job_flow_rel", "job_id", "flow_id",
+        string="Flows", readonly=True,
+    )
+    flow_count = fields.Integer(compute="_compute_flow_count")
+    refusals = fields.Json(
+        readonly=True, help="Invoices refused before sending: [{move_id, reasons}]."
+    )
+    summary = fields.Text(readonly=True)
+    error_message = fields.Text(string="Error", readonly=True)
+    date_done = fields.Datetime(string="Finished on", readonly=True)
+
+    @api.depends("move_ids", "processed_move_ids")
+    def _compute_progress(self):
+        for job in self:
+            job.total = len(job.move_ids)
+            job.processed_count = len(job.processed_move_ids & job.move_ids)
+            job.progress = 100.0 * job.processed_count / job.total if job.total else 0.0
+
+    @api.depends("flow_ids")
+    def _compute_flow_count(self):
+        for job in self:
+            job.flow_count = len(job.flow_ids)
+
+    @api.depends("total")
+    def _compute_display_name(self):
+        for job in self:
+            job.display_name = self.env._(
+                "Deposit #%(id)s: %(count)s invoices", id=job.id or "", count=job.total
+            )
+
+    # ------------------------------------------------------------------
+    # Summary (shared with the deposit wizard)
+    # ------------------------------------------------------------------
+    @api.model
+    def _deposit_summary(self, selected_count, flows, already, refusals, pending=None):
+        """Text telling what a deposit did.
+
+        ``selected_count``: invoices selected; ``flows``: the flows created;
+        ``already``: invoices Chorus Pro already had (not sent again); ``refusals``:
+        ``(move, reasons)`` pairs of invoices refused before sending; ``pending``:
+        invoices not processed yet (a background deposit stopped on an error).
+        """
+        lines = [self.env._("%(done)s of %(total)s invoices sent to Chorus Pro.",
+                            done=len(flows.move_ids), total=selected_count)]
+        for flow in flows:
+            if flow.state == "unconfirmed":
+                lines.append(self.env._(
+                    "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
+                    "again until Chorus Pro has been searched for these invoices (automatic, "
+                    "hourly, or 'Update from Chorus Pro').",
+                    moves=", ".join(flow.move_ids.mapped("name"))))
+            else:
+                lines.append(self.env._(
+                    "Flow %(flow)s: %(moves)s deposited.",
+                    flow=flow.name, moves=", ".join(flow.move_ids.mapped("name"))))
+        if already:
+            lines.append(self.env._("Already on Chorus Pro, not sent again: %(moves)s",
+                                    moves=", ".join(already.mapped("name"))))
+        for move, reasons in refusals:
+            lines.append(self.env._("Refused, %(move)s: %(reasons)s",
+                                    move=move.display_name, reasons=reasons))
+        if pending:
+            lines.append(self.env._(
+                "Not sent yet (the deposit stopped on an error; resume it): %(moves)s",
+                moves=", ".join(pending.mapped("name"))))
+        lines.append(self.env._(
+            "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
+            "Statuses come back to the invoices automatically (hourly) or with 'Update from "
+            "Chorus Pro'; a rejection creates an activity for you."))
+        return "\n".join(lines)
+
+    def _refusal_pairs(self):
+        self.ensure_one()
+        pairs = [(self.env["account.move"].browse(r["move_id"]), r["reasons"])
+                 for r in self.refusals or []]
+        return [(move, reasons) for move, reasons in pairs if move.exists()]
+
+    def _build_summary(self):
+        self.ensure_one()
+        processed = self.processed_move_ids & self.move_ids
+        refusals = self._refusal_pairs()
+        refused = self.env["account.move"].concat(*(move for move, _reasons in refusals))
+        already = (
+            processed.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
+            - self.flow_ids.move_ids - refused
+        )
+        pending = self.move_ids - processed if self.state == "failed" else None
+        return self._deposit_summary(
+            self.selected_count, self.flow_ids, already, refusals, pending=pending
+        )
+
+    # ------------------------------------------------------------------
+    # Settings
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_int_param(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            return max(int(value), 1) if value else default
+        except ValueError:
+            return default
+
+    @api.model
+    def _background_threshold(self):
+        return self._get_int_param(PARAM_THRESHOLD, DEFAULT_THRESHOLD)
+
+    @api.model
+    def _chunk_size(self):
+        return self._get_int_param(PARAM_CHUNK_SIZE, DEFAULT_CHUNK_SIZE)
+
+    # ------------------------------------------------------------------
+    # Creation and actions
+    # ------------------------------------------------------------------
+    @api.model
+    def _create_for(self, moves, batch=True, selected_count=0, refusals=()):
+        """Queue the deposit of posted ``moves`` and wake the cron up."""
+        if len(moves.company_id) > 1:
+            raise UserError(self.env._("Deposit the invoices of one company at a time."))
+        job = self.create({
+            "company_id": moves.company_id.id,
+            "move_ids": [Command.set(moves.ids)],
+            "batch": batch,
+            "selected_count": selected_count or len(moves),
+            "refusals": [{"move_id": move.id, "reasons": reasons} for move, reasons in refusals],
+        })
+        job._trigger_cron()
+        return job
+
+    def _trigger_cron(self):
+        self.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs").sudo()._trigger()
+
+    def action_resume(self):
+        """Queue a failed job again: its invoices not processed yet are deposited."""
+        for job in self.filtered(lambda j: j.state == "failed"):
+            job.sudo().write({"state": "queued", "error_message": False})
+            job.sudo().message_post(body=self.env._("Deposit resumed by %(user)s.",
+                                                    user=self.env.user.name))
+        self._trigger_cron()
+        return True
+
+    def _get_form_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "name": self.env._("Background Deposit"),
+        }
+
+    def action_open_flows(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "chorus.pro.flow",
+            "name": self.env._("Chorus Pro Flows"),
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.flow_ids.ids)],
+        }
+
+    # ------------------------------------------------------------------
+    # Processing
+    # ------------------------------------------------------------------
+    def _lock(self):
+        """The jobs of ``self`` this transaction could lock (others are being processed)."""
+        if not self:
+            return self
+        self.env.cr.execute(SQL(
+            "SELECT id FROM chorus_pro_deposit_job WHERE id IN %s FOR UPDATE SKIP LOCKED",
+            tuple(self.ids),
+        ))
+        jobs = self.browse([row[0] for row in self.env.cr.fetchall()])
+        jobs.invalidate_recordset()  # another worker may have moved them on
+        return jobs
+
+    def _pending_moves(self):
+        self.ensure_one()
+        return (self.move_ids - self.processed_move_ids).sorted("id")
+
+    def _process_next_chunk(self):
+        """Deposit the next chunk of this job; never commits (the cron does).
+
+        Returns the number of invoices processed. An error stops the job (state
+        *failed*, the error recorded): the invoices sent before it stay deposited and
+        linked to their flows, the others stay pending until the job is resumed.
+        """
+        self.ensure_one()
+        job = self.sudo()
+        if job.state not in ACTIVE_STATES:
+            return 0
+        chunk = job._pending_moves()[: self._chunk_size()]
+        if not chunk:
+            job._finish()
+            return 0
+        if job.state == "queued":
+            job.state = "running"
+        try:
+            with self.env.cr.savepoint():
+                processed, error = job._deposit_chunk(chunk)
+        except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
+            processed, error = 0, exc
+        if error:
+            job._fail(self._error_text(error))
+        elif not job._pending_moves():
+            job._finish()
+        return processed
+
+    @api.model
+    def _error_text(self, error):
+        if isinstance(error, UserError):
+            return error.args[0]
+        _logger.warning("Chorus Pro background deposit failed", exc_info=error)
+        return self.env._("Unexpected error: %(error)s", error=error)
+
+    def _deposit_chunk(self, chunk):
+        """Deposit ``chunk`` as the user who asked for it, in the job's company.
+
+        One flow for the chunk (or one per invoice), each in its own savepoint: when
+        one fails, those sent before it are kept. Returns ``(processed, error)``.
+        """
+        self.ensure_one()
+        connector = self.env["chorus.pro.connector"].with_user(self.user_id).with_company(
+            self.company_id
+        )
+        moves = chunk.with_env(connector.env)
+        # Already on Chorus Pro (deposited by someone else meanwhile, or before a crash).
+        done = moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
+        refusals = list(self.refusals or [])
+        to_send = moves.browse()
+        for move in moves - done:
+            try:
+                connector._check_depositable(move)
+            except UserError as error:
+                refusals.append({"move_id": move.id, "reasons": error.args[0]})
+                done |= move
+            else:
+                to_send |= move
+        flows = connector.env["chorus.pro.flow"]
+        error = None
+        for unit in ([to_send] if self.batch else list(to_send)):
+            if not unit:
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    flows |= connector._deposit(unit, batch=True)
+            except Exception as exc:  # noqa: BLE001 - reported by the caller
+                error = exc
+                break
+            done |= unit
+        self.write({
+            "processed_move_ids": [Command.link(move.id) for move in done],
+            "flow_ids": [Command.link(flow.id) for flow in flows],
+            "refusals": refusals,
+        })
+        return len(done), error
+
+    def _fail(self, message):
+        self.ensure_one()
+        self.write({"state": "failed", "error_message": message})
+        self.summary = self._build_summary()
+        self.message_post(
+            body=plaintext2html(self.env._(
+                "The deposit stopped: %(error)s\nThe invoices already sent stay on Chorus "
+                "Pro; resume the deposit to send the others.", error=message)),
+            partner_ids=self.user_id.partner_id.ids,
+        )
+        self._notify(self.env._("Chorus Pro deposit stopped"), message, "danger")
+
+    def _finish(self):
+        self.ensure_one()
+        self.write({"state": "done", "error_message": False, "date_done": fields.Datetime.now()})
+        self.summary = self._build_summary()
+        self.message_post(body=plaintext2html(self.summary), partner_ids=self.user_id.partner_id.ids)
+        self._notify(self.env._("Chorus Pro deposit done"),
+                     self.summary.split("\n", 1)[0], "success")
+
+    def _notify(self, title, message, kind):
+        self.ensure_one()
+        self.user_id._bus_send("simple_notification", {
+            "type": kind,
+            "title": title,
+            "message": message,
+            "sticky": kind == "danger",
+        })
+
+    @api.model
+    def _cron_process_jobs(self):
+        """Process the queued jobs chunk by chunk, committing after each chunk."""
+        ir_cron = self.env["ir.cron"]
+        jobs = self.search([("state", "in", ACTIVE_STATES)], order="id")
+        remaining = sum(len(job._pending_moves()) for job in jobs)
+        ir_cron._commit_progress(remaining=remaining)
+        for job in jobs:
+            while True:
+                locked = job._lock()
+                if not locked or locked.state not in ACTIVE_STATES:
+                    break  # another worker has it, or it is over
+                processed = locked._process_next_chunk()
+                time_left = ir_cron._commit_progress(processed)
+                if locked.state not in ACTIVE_STATES:
+                    break
+                if time_left <= 0:
+                    return  # the cron runs again at once for the rest

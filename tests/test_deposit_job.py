@@ -1,0 +1,350 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Large deposits in the background: the wizard queues a job, a cron deposits it chunk
+after chunk, against the project's simulator over real HTTP."""
+
+from unittest.mock import patch
+
+from chorus_pro_simulator import Simulator
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
+
+from .common import OTHER_SUPPLIER_SIRET, ChorusProHttpCommon
+
+PASSWORD = "Chorus-Sim-2026"
+DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
+SEARCH_PATH = "/cpro/factures/v1/rechercher/fournisseur"
+
+
+@tagged("post_install", "-at_install")
+class TestDepositJob(ChorusProHttpCommon):
+    _rendered_pdf = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sim = Simulator(flow_steps=0, max_page_size=100, fault_delay=3.0)
+        cls.server = cls.sim.serve()
+        cls.addClassCleanup(cls.server.stop)
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("l10n_fr_chorus_pro.timeout", "5")
+        params.set_param("l10n_fr_chorus_pro.background_deposit_chunk", "10")
+        cls.company.write(cls._chorus_settings("TECH_1_81234567600017@cpro.fr"))
+        cls.company.vat = "FR19812345676"
+        cls._bank_account(cls.company)
+        cls.Job = cls.env["chorus.pro.deposit.job"]
+        cls.cron = cls.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs")
+
+    @classmethod
+    def _chorus_settings(cls, login):
+        return {
+            "chorus_environment": "custom",
+            "chorus_api_url": cls.server.url,
+            "chorus_token_url": cls.server.token_url,
+            "chorus_client_id": "chorus-sim-client",
+            "chorus_client_secret": "chorus-sim-secret",
+            "chorus_login": login,
+            "chorus_password": PASSWORD,
+        }
+
+    def setUp(self):
+        super().setUp()
+        self.sim.reset()
+        # One real wkhtmltopdf rendering, reused (the Factur-X XML stays each invoice's own).
+        if TestDepositJob._rendered_pdf is None:
+            TestDepositJob._rendered_pdf = self.env["chorus.pro.facturx"]._facturx_render_invoice_pdf(
+                self._d93_invoice())
+        render = patch.object(
+            ChorusProFacturx, "_facturx_render_invoice_pdfs",
+            lambda engine, moves, chunk=50: dict.fromkeys(moves.ids, TestDepositJob._rendered_pdf))
+        render.start()
+        self.addCleanup(render.stop)
+        # Retries of idempotent calls do not wait.
+        no_wait = patch.object(cc.ChorusClient, "_wait", lambda *args, **kwargs: None)
+        no_wait.start()
+        self.addCleanup(no_wait.stop)
+
+    def _set_param(self, key, value):
+        self.env["ir.config_parameter"].sudo().set_param(f"l10n_fr_chorus_pro.{key}", str(value))
+
+    def _d93_invoice(self, post=True, company=None, **values):
+        company = company or self.company
+        values.setdefault("purchase_order_reference", "EJ2026-000123")
+        move = self.env["account.move"].with_company(company).create({
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "partner_id": self.dept93.id,
+            "invoice_date": "2026-11-02",
+            "chorus_service_id": self.service_132.id,
+            "partner_bank_id": self.env["res.partner.bank"].search(
+                [("partner_id", "=", company.partner_id.id)], limit=1).id,
+            "invoice_line_ids": [Command.create({
+                "name": "Accueil de jour", "quantity": 3, "price_unit": 95.0,
+                "tax_ids": [Command.set(self.env["account.tax"].search([
+                    ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
+                    ("amount", "=", 20.0)], limit=1).ids)]})],
+            **values,
+        })
+        if post:
+            move.action_post()
+        return move
+
+    def _invoices(self, count, **values):
+        return self.env["account.move"].concat(*(self._d93_invoice(**values) for _i in range(count)))
+
+    def _run(self, job, max_chunks=20):
+        """Process chunks as the cron does (without its commits) until the job stops."""
+        for _chunk in range(max_chunks):
+            if job.state not in ("queued", "running"):
+                return
+            job._process_next_chunk()
+        self.fail("the job never ended")
+
+    def _assert_deposited_once(self, moves):
+        self.sim.advance_flows(to_terminal=True)
+        for move in moves:
+            self.assertEqual(len(self.sim.find_invoices(numero_facture=move.name)), 1, move.name)
+
+    # ---------------------------------------------------------------- wizard
+    def test_wizard_above_threshold_runs_in_background(self):
+        posted = self._invoices(22)
+        drafts = self._invoices(3, post=False)
+        bad = self._d93_invoice(post=False, purchase_order_reference=False)
+        moves = posted | drafts | bad
+        wizard = self.env["chorus.pro.deposit.wizard"].with_context(active_ids=moves.ids).create({})
+        self.assertFalse(wizard.all_ok)
+        triggers_before = self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
+        wizard.action_deposit()
+        # Nothing deposited in the request: queued, drafts posted, cron woken up.
+        self.assertEqual(wizard.state, "background")
+        job = wizard.job_id
+        self.assertEqual(job.state, "queued")
+        self.assertEqual(job.move_ids, posted | drafts)
+        self.assertEqual((job.total, job.processed_count, job.progress), (25, 0, 0.0))
+        self.assertEqual(job.user_id, self.env.user)
+        self.assertEqual(job.company_id, self.company)
+        self.assertEqual(set(drafts.mapped("state")), {"posted"})
+        self.assertEqual(bad.state, "draft")
+        self.assertFalse(any(moves.mapped("chorus_state")))
+        self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]),
+            triggers_before + 1)
+        action = wizard.action_open_job()
+        self.assertEqual((action["res_model"], action["res_id"]), (job._name, job.id))
+
+        # The cron: chunks of 10, one flow per chunk, progress after each.
+        progress = []
+        while job.state in ("queued", "running"):
+            job._process_next_chunk()
+            progress.append((job.state, job.processed_count, round(job.progress)))
+        self.assertEqual(progress, [("running", 10, 40), ("running", 20, 80), ("done", 25, 100)])
+        self.assertEqual(len(job.flow_ids), 3)
+        self.assertEqual(sorted(job.flow_ids.mapped("move_count")), [5, 10, 10])
+        self.assertEqual(set(job.flow_ids.mapped("state")), {"sent"})
+        self.assertEqual(job.flow_ids.move_ids, posted | drafts)
+        self.assertEqual(set((posted | drafts).mapped("chorus_state")), {"deposited"})
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 3)
+        self._assert_deposited_once(posted | drafts)
+        self.assertFalse(self.sim.find_invoices(numero_facture=bad.name))
+        # The same summary as a synchronous deposit, refused invoice with its reason.
+        self.assertIn("25 of 26 invoices sent to Chorus Pro.", job.summary)
+        for flow in job.flow_ids:
+            self.assertIn(f"Flow {flow.name}: ", job.summary)
+        self.assertIn("Refused, Draft Invoice", job.summary)
+        self.assertIn("engagement number (EJ) is mandatory", job.summary)
+        self.assertIn("Next steps", job.summary)
+        self.assertTrue(job.date_done)
+        self.assertFalse(job.error_message)
+        # The user is told in the job's chatter (and by a browser notification).
+        message = job.message_ids.filtered(lambda m: "25 of 26 invoices sent" in (m.body or ""))
+        self.assertEqual(message.partner_ids, self.env.user.partner_id)
+        # Processing a finished job does nothing.
+        self.assertEqual(job._process_next_chunk(), 0)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 3)
+
+    def test_threshold_keeps_small_deposits_synchronous(self):
+        self._set_param("background_deposit_threshold", 3)
+        moves = self._invoices(3)
+        wizard = self.env["chorus.pro.deposit.wizard"].with_context(active_ids=moves.ids).create({})
+        wizard.batch = False
+        wizard.action_deposit()
+        self.assertEqual(wizard.state, "done")
+        self.assertFalse(wizard.job_id)
+        self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+        self.assertEqual(len(moves.chorus_flow_id), 3)
+        self.assertIn("3 of 3 invoices sent", wizard.summary)
+        # One more than the threshold: in the background, one flow per invoice kept.
+        more = self._invoices(4)
+        wizard = self.env["chorus.pro.deposit.wizard"].with_context(active_ids=more.ids).create({})
+        wizard.batch = False
+        wizard.action_deposit()
+        self.assertEqual(wizard.state, "background")
+        self.assertFalse(any(more.mapped("chorus_state")))
+        self._run(wizard.job_id)
+        self.assertEqual(wizard.job_id.state, "done")
+        self.assertEqual(len(wizard.job_id.flow_ids), 4)
+        self.assertEqual(set(more.mapped("chorus_state")), {"deposited"})
+
+    # ---------------------------------------------------------------- errors
+    def test_error_in_chunk_is_recorded_and_resume_never_sends_twice(self):
+        self._set_param("background_deposit_chunk", 4)
+        moves = self._invoices(12)
+        job = self.Job._create_for(moves)
+        job._process_next_chunk()
+        self.assertEqual(job.processed_count, 4)
+        # Chunk 2: Chorus Pro cannot be searched (HTTP 500, retries exhausted).
+        self.sim.inject_fault(SEARCH_PATH, "http_500", count=4)
+        self.assertEqual(job._process_next_chunk(), 0)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("Chorus Pro is not answering right now", job.error_message)
+        self.assertEqual(job.processed_count, 4)
+        self.assertEqual(len(job.flow_ids), 1)
+        first, rest = moves[:4], moves[4:]
+        self.assertEqual(job.flow_ids.move_ids, first)
+        self.assertEqual(set(first.mapped("chorus_state")), {"deposited"})
+        self.assertFalse(any(rest.mapped("chorus_state")))
+        self.assertIn("Not sent yet", job.summary)
+        self.assertIn(rest[-1].name, job.summary)
+        self.assertTrue(job.message_ids.filtered(lambda m: "The deposit stopped" in (m.body or "")))
+        # A failed job waits for the user.
+        self.assertEqual(job._process_next_chunk(), 0)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+
+        # Resumed: chunk 2 reaches Chorus Pro, then Odoo crashes before recording it.
+        job.action_resume()
+        self.assertEqual((job.state, job.error_message), ("queued", False))
+        original = ChorusProConnector._deposit
+
+        def deposit_then_crash(connector, deposit_moves, batch=True):
+            original(connector, deposit_moves, batch=batch)
+            raise RuntimeError("worker killed")
+
+        with patch.object(ChorusProConnector, "_deposit", deposit_then_crash), \
+                mute_logger("odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job"):
+            job._process_next_chunk()
+        self.assertEqual(job.state, "failed")
+        self.assertIn("worker killed", job.error_message)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 2)
+        self.assertFalse(any(rest.mapped("chorus_state")))  # rolled back in Odoo
+        # Chorus Pro integrated that flow meanwhile; the last chunk's answer gets lost.
+        self.sim.advance_flows(to_terminal=True)
+        job.action_resume()
+        job._process_next_chunk()  # chunk 2: found on Chorus Pro, not sent again
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 2)
+        self.sim.inject_fault(DEPOSIT_PATH, "process_then_drop")
+        self._run(job)
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 3)
+        self.assertEqual(job.processed_count, 12)
+        self.assertEqual(set(moves.mapped("chorus_state")) - {"deposited"}, {"unconfirmed"})
+        self._assert_deposited_once(moves)
+        self.assertIn("8 of 12 invoices sent", job.summary)  # chunks 1 and 3
+        self.assertIn("Already on Chorus Pro, not sent again: " + ", ".join(moves[4:8].mapped("name")),
+                      job.summary)
+        self.assertIn("Chorus Pro did not confirm the deposit", job.summary)
+
+    def test_invoices_changed_while_queued(self):
+        self._set_param("background_deposit_chunk", 3)
+        moves = self._invoices(6)
+        job = self.Job._create_for(moves, selected_count=7, refusals=[
+            (self._d93_invoice(post=False), "Missing EJ")])
+        # Meanwhile one is deposited by someone else, one is reset to draft.
+        deposited_elsewhere, reset = moves[1], moves[4]
+        self.env["chorus.pro.connector"]._deposit(deposited_elsewhere)
+        reset.button_draft()
+        self._run(job)
+        self.assertEqual(job.state, "done")
+        self.assertEqual(job.processed_count, 6)
+        self.assertEqual(job.flow_ids.move_ids, moves - deposited_elsewhere - reset)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 3)
+        self.assertFalse(reset.chorus_state)
+        self.assertIn("4 of 7 invoices sent", job.summary)
+        self.assertIn(f"Already on Chorus Pro, not sent again: {deposited_elsewhere.name}", job.summary)
+        self.assertIn("Refused, Draft Invoice", job.summary)
+        self.assertIn("Missing EJ", job.summary)
+        self.assertIn(f"Refused, {reset.display_name}: {reset.display_name} is not a posted customer invoice.",
+                      job.summary)
+
+    # ---------------------------------------------------------------- cron
+    def test_cron_commits_after_each_chunk(self):
+        self._set_param("background_deposit_chunk", 3)
+        first, second = self._invoices(5), self._invoices(2)
+        jobs = self.Job._create_for(first) | self.Job._create_for(second, batch=False)
+        commits = []
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress",
+                          lambda cron, processed=0, **kwargs: commits.append((processed, kwargs)) or 60.0):
+            self.Job._cron_process_jobs()
+        self.assertEqual(commits, [(0, {"remaining": 7}), (3, {}), (2, {}), (2, {})])
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        self.assertEqual([len(job.flow_ids) for job in jobs.sorted("id")], [2, 2])
+        self._assert_deposited_once(first | second)
+        # A job another worker holds is skipped.
+        third = self.Job._create_for(self._invoices(1))
+        with patch.object(type(self.Job), "_lock", lambda jobs: jobs.browse()), \
+                patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 60.0):
+            self.Job._cron_process_jobs()
+        self.assertEqual(third.state, "queued")
+
+    # ---------------------------------------------------------------- security
+    def test_multi_company_and_access(self):
+        other = self.setup_other_company(name="Association Les Tilleuls")["company"]
+        other.write(dict(self._chorus_settings("TECH_1_79876543400021@cpro.fr"),
+                         company_registry=OTHER_SUPPLIER_SIRET, vat="FR69798765434",
+                         street="4 allée des Tilleuls", zip="93200", city="Saint-Denis"))
+        self._bank_account(other)
+        user_b = new_test_user(
+            self.env, login="chorus_job_user_b", groups="account.group_account_invoice",
+            company_id=other.id, company_ids=[Command.set(other.ids)])
+        manager_b = new_test_user(
+            self.env, login="chorus_job_manager_b", groups="account.group_account_manager",
+            company_id=other.id, company_ids=[Command.set(other.ids)])
+        manager_a = new_test_user(
+            self.env, login="chorus_job_manager_a", groups="account.group_account_manager",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        job_a = self.Job._create_for(self._invoices(1))
+        for user in (user_b, manager_b, self.invoicing_user):  # other company / not theirs
+            with self.subTest(user=user.login):
+                self.assertNotIn(job_a, self.Job.with_user(user).search([]))
+                with self.assertRaises(AccessError):
+                    job_a.with_user(user).read(["summary"])
+        self.assertIn(job_a, self.Job.with_user(manager_a).search([]))
+
+        # An invoicing user of company B queues a deposit: the cron sends it as that user.
+        moves_b = self.env["account.move"].concat(
+            *(self._d93_invoice(company=other) for _i in range(2)))
+        job_b = self.Job.with_user(user_b).with_company(other)._create_for(moves_b.with_user(user_b))
+        self.assertEqual((job_b.company_id, job_b.user_id), (other, user_b))
+        self.assertEqual(self.Job.with_user(user_b).search([]), job_b)
+        with self.assertRaises(AccessError):
+            job_b.with_user(user_b).write({"state": "done"})
+        self._run(job_b.with_user(user_b))
+        self.assertEqual(job_b.state, "done")
+        self.assertEqual(job_b.flow_ids.company_id, other)
+        self.assertEqual(set(moves_b.mapped("chorus_state")), {"deposited"})
+        self.sim.advance_flows(to_terminal=True)
+        suppliers = {inv["codeFournisseur"] for inv in self.sim.find_invoices()}
+        self.assertEqual(suppliers, {OTHER_SUPPLIER_SIRET})
+        deposit_message = moves_b[0].message_ids.filtered(lambda m: "Deposited on Chorus Pro" in (m.body or ""))
+        self.assertEqual(deposit_message.author_id, user_b.partner_id)
+        # Invoices of two companies are never one job.
+        with self.assertRaisesRegex(UserError, "one company at a time"):
+            self.Job._create_for(self._invoices(1) | self._d93_invoice(company=other))
+
+    # ---------------------------------------------------------------- browser
+    def test_job_progress_tour(self):
+        """The job form follows the progress of a running deposit without a reload."""
+        moves = self.env["account.move"].concat(*(self._chorus_invoice() for _i in range(10)))
+        job = self.Job.create({"move_ids": [Command.set(moves.ids)], "state": "running",
+                               "processed_move_ids": [Command.set(moves[:4].ids)]})
+        self.assertEqual(job.progress, 40.0)
+        self.start_tour(f"/odoo/chorus.pro.deposit.job/{job.id}", "chorus_pro_deposit_job_tour",
+                        login=self.env.user.login, timeout=60)
+        job.invalidate_recordset()
+        self.assertEqual(job.processed_count, 8)
