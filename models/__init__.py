@@ -10,3 +10,4 @@ from . import res_company
 from . import res_config_settings
 from . import chorus_pro_connector
 from . import chorus_pro_deposit_job
+from . import ir_actions_report

@@ -131,6 +131,12 @@ class AccountMove(models.Model):
         "ir.attachment", string="Deposit Certificate", readonly=True, copy=False
     )
 
+    def _chorus_write(self, vals):
+        """Write Chorus Pro tracking fields. They touch no journal item, so Odoo's
+        invoice-line synchronisation (the costly part of a write on a posted invoice)
+        is skipped."""
+        return self.with_context(skip_invoice_sync=True).write(vals)
+
     def _post(self, soft=True):
         """Invoices to Chorus Pro recipients are checked before posting: the company
         chooses to block (every missing mention listed) or to warn in the chatter."""

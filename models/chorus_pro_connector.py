@@ -36,6 +36,9 @@ PARAM_UNCONFIRMED_DELAY = "l10n_fr_chorus_pro.unconfirmed_delay_minutes"
 SEARCH_PAGE_SIZE = 100
 # Statuses the recipient returns an invoice with: the supplier has something to do.
 INVOICE_PROBLEM_STATUSES = cc.INVOICE_ACTION_STATUSES | {"REJETEE"}
+# What the status sync asks Chorus Pro for: every status but DEPOSEE, known from the
+# deposit's flow report.
+SYNC_STATUSES = [code for code, _label in INVOICE_STATUSES if code != "DEPOSEE"]
 
 
 class ChorusProConnector(models.AbstractModel):
@@ -403,12 +406,12 @@ class ChorusProConnector(models.AbstractModel):
             }
         )
         attachment.res_id = flow.id
-        moves.write({"chorus_flow_id": flow.id, "chorus_state": "sending"})
+        moves._chorus_write({"chorus_flow_id": flow.id, "chorus_state": "sending"})
         try:
             answer = client.deposit_flow(content, filename, syntax=cc.SYNTAX_FACTURX)
         except cc.ChorusUncertainError as error:
             flow.write({"state": "unconfirmed", "error_message": self._error_message(error)})
-            moves.write({"chorus_state": "unconfirmed"})
+            moves._chorus_write({"chorus_state": "unconfirmed"})
             for move in moves:
                 move.message_post(
                     body=self.env._(
@@ -428,7 +431,7 @@ class ChorusProConnector(models.AbstractModel):
                 "status_date": fields.Datetime.now(),
             }
         )
-        moves.write({"chorus_state": "deposited"})
+        moves._chorus_write({"chorus_state": "deposited"})
         for move in moves:
             move.message_post(
                 body=self.env._(
@@ -444,7 +447,7 @@ class ChorusProConnector(models.AbstractModel):
         if item.get("numeroFluxDepot") and flow and not flow.name:
             flow.name = item["numeroFluxDepot"]
         status = item.get("statut")
-        move.write(
+        move._chorus_write(
             {
                 "chorus_identifier": str(item.get("identifiantFactureCPP") or ""),
                 "chorus_state": "deposited",
@@ -510,7 +513,7 @@ class ChorusProConnector(models.AbstractModel):
         )
         if flow.date and flow.date > fields.Datetime.now() - timedelta(minutes=delay):
             return  # Chorus Pro may still be processing it: look again later
-        missing.write({"chorus_state": False, "chorus_flow_id": False})
+        missing._chorus_write({"chorus_state": False, "chorus_flow_id": False})
         for move in missing:
             move.message_post(
                 body=self.env._(
@@ -568,14 +571,12 @@ class ChorusProConnector(models.AbstractModel):
 
     @api.model
     def _store_certificate(self, flow, content):
-        name = f"certificat_depot_{flow.name}.pdf"
-        for record in [flow, *flow.move_ids]:
-            attachment = self.env["ir.attachment"].create(
-                {"name": name, "raw": content, "res_model": record._name, "res_id": record.id,
-                 "mimetype": "application/pdf"}
-            )
-            if record._name == "account.move":
-                record.chorus_certificate_id = attachment
+        """One attachment on the flow, linked from each of its invoices."""
+        attachment = self.env["ir.attachment"].create(
+            {"name": f"certificat_depot_{flow.name}.pdf", "raw": content,
+             "res_model": flow._name, "res_id": flow.id, "mimetype": "application/pdf"}
+        )
+        flow.move_ids._chorus_write({"chorus_certificate_id": attachment.id})
 
     @api.model
     def _mark_rejected(self, move, reasons, flow_level=False, status=None):
@@ -596,7 +597,7 @@ class ChorusProConnector(models.AbstractModel):
         vals = {"chorus_state": "to_fix"}
         if flow_level:
             vals["chorus_flow_id"] = move.chorus_flow_id.id
-        move.write(vals)
+        move._chorus_write(vals)
         move.message_post(body=body)
         move.activity_schedule(
             "mail.mail_activity_data_todo",
@@ -616,7 +617,7 @@ class ChorusProConnector(models.AbstractModel):
             vals["chorus_state"] = "paid"
         elif status not in INVOICE_PROBLEM_STATUSES and move.chorus_state == "to_fix":
             vals["chorus_state"] = "deposited"
-        move.write(vals)
+        move._chorus_write(vals)
         move.message_post(
             body=self.env._(
                 "Chorus Pro status: %(old)s → %(new)s",
@@ -647,7 +648,10 @@ class ChorusProConnector(models.AbstractModel):
     @api.model
     def _sync_invoice_statuses(self, company):
         """Update invoice statuses with one paginated search of what changed since the
-        last synchronisation (no per-invoice call unless the recipient left a comment)."""
+        last synchronisation (no per-invoice call unless the recipient left a comment).
+        The search filter is a date, so it lists the whole day: it leaves out DEPOSEE,
+        which the deposit itself reports, so the invoices deposited today do not fill
+        every sync of the day."""
         moves = self.env["account.move"].search(
             [
                 ("company_id", "=", company.id),
@@ -661,7 +665,10 @@ class ChorusProConnector(models.AbstractModel):
         since = company.chorus_last_status_sync or min(moves.mapped("create_date"))
         started = fields.Datetime.now()
         try:
-            found = client.search_invoices(periodeDateHeureEtatCourantDu=since.date().isoformat())
+            found = client.search_invoices(
+                periodeDateHeureEtatCourantDu=since.date().isoformat(),
+                statutCourant=SYNC_STATUSES,
+            )
         except cc.ChorusError as error:
             _logger.warning("Chorus Pro status sync failed for %s: %s", company.name, error)
             return 0
@@ -715,7 +722,7 @@ class ChorusProConnector(models.AbstractModel):
             body=self.env._("Routing corrected on Chorus Pro: %(comment)s", comment=comment or "")
         )
         self._apply_invoice_status(move, "DEPOSEE")
-        move.chorus_state = "deposited"
+        move._chorus_write({"chorus_state": "deposited"})
 
     # ------------------------------------------------------------------
     # Crons

@@ -14,7 +14,6 @@ import time
 from collections import OrderedDict
 
 from odoo import _lt, api, fields, models
-from odoo.addons.base.models.ir_actions_report import _wkhtml
 from odoo.exceptions import UserError
 from odoo.tools import float_round, html2plaintext
 from odoo.tools.pdf import (
@@ -26,6 +25,7 @@ from odoo.tools.pdf import (
 )
 
 from ..lib import facturx_validation
+from .ir_actions_report import CHORUS_RENDERING
 
 _logger = logging.getLogger(__name__)
 
@@ -445,27 +445,30 @@ class ChorusProFacturx(models.AbstractModel):
 
     @api.model
     def _facturx_render_invoice_pdfs(self, moves, chunk=RENDER_CHUNK):
-        """Invoice report PDFs by move id. With a patched-Qt wkhtmltopdf, it runs once per
-        chunk of invoices (Odoo splits the result by record); Debian's unpatched one can
-        only convert one document at a time, and invoices Odoo cannot split are rendered
-        alone too."""
+        """Invoice report PDFs by move id, rendered by chunks: one wkhtmltopdf run per
+        chunk. Odoo splits the result by record (with a patched-Qt wkhtmltopdf by
+        outlines; with Debian's unpatched one the chunk is one document, split by page,
+        see ``ir_actions_report.py``). A chunk Odoo cannot split (an invoice longer than
+        one page) is halved until each part splits, so only long invoices are rendered
+        alone."""
         report = self.env["ir.actions.report"].with_context(
-            **FORCE_RENDERING, report_pdf_no_attachment=True
+            **FORCE_RENDERING, report_pdf_no_attachment=True, **{CHORUS_RENDERING: True}
         )
-        batch_rendering = _wkhtml().is_patched_qt
         pdfs = {}
-        for start in range(0, len(moves), chunk):
-            batch = moves[start:start + chunk]
-            if batch_rendering and len(batch) > 1:
-                streams = report._render_qweb_pdf_prepare_streams(
-                    "account.account_invoices", {}, res_ids=batch.ids
-                )
-                if all(streams.get(move.id, {}).get("stream") for move in batch):
-                    pdfs.update({move.id: streams[move.id]["stream"].getvalue() for move in batch})
-                    continue
-            for move in batch:
-                pdf, _type = report._render_qweb_pdf("account.account_invoices", move.ids)
-                pdfs[move.id] = pdf
+        pending = [moves[start:start + chunk] for start in range(0, len(moves), chunk)]
+        while pending:
+            batch = pending.pop()
+            if len(batch) == 1:
+                pdfs[batch.id] = report._render_qweb_pdf("account.account_invoices", batch.ids)[0]
+                continue
+            streams = report._render_qweb_pdf_prepare_streams(
+                "account.account_invoices", {}, res_ids=batch.ids
+            )
+            if all(streams.get(move.id, {}).get("stream") for move in batch):
+                pdfs.update({move.id: streams[move.id]["stream"].getvalue() for move in batch})
+            else:
+                half = len(batch) // 2
+                pending += [batch[half:], batch[:half]]
         return pdfs
 
     @api.model

@@ -198,6 +198,10 @@ class TestConnector(ChorusProHttpCommon):
         # The simulator pages by 10: every invoice of the flow got its identifier.
         self.assertEqual(len(moves.filtered("chorus_identifier")), 50)
         self.assertEqual(len(set(moves.mapped("chorus_identifier"))), 50)
+        # One deposit certificate, stored once on the flow, linked from every invoice.
+        self.assertEqual(len(moves.chorus_certificate_id), 1)
+        self.assertEqual(moves.chorus_certificate_id.res_id, flows.id)
+        self.assertTrue(moves.chorus_certificate_id.raw.startswith(b"%PDF"))
         self.assertEqual(set(moves.mapped("chorus_status")), {"DEPOSEE"})
 
     def test_one_flow_per_invoice(self):
@@ -350,6 +354,25 @@ class TestConnector(ChorusProHttpCommon):
         self.assertEqual(theirs.chorus_status, "DEPOSEE")
         self.connector._cron_update()
         self.assertEqual(theirs.chorus_status, "MISE_A_DISPOSITION")
+
+    def test_status_sync_lists_only_changed_invoices(self):
+        """The sync's date filter covers the whole day: the invoices deposited today
+        (DEPOSEE, already known from the flow) are left out of the search, so a sync
+        with two changes among 25 invoices costs one call, not one per page."""
+        moves = self.env["account.move"]
+        for _index in range(25):
+            moves |= self._d93_invoice()
+        self._deposit_and_process(moves)
+        self.assertEqual(set(moves.mapped("chorus_status")), {"DEPOSEE"})
+        paid, available = moves[3], moves[17]
+        self.sim.set_invoice_status(int(paid.chorus_identifier), "MISE_EN_PAIEMENT")
+        self.sim.set_invoice_status(int(available.chorus_identifier), "MISE_A_DISPOSITION")
+        self.sim.reset_calls()
+        self.assertEqual(self.connector._sync_invoice_statuses(self.company), 2)
+        self.assertEqual(self.sim.calls.get("/cpro/factures/v1/rechercher/fournisseur"), 1)
+        self.assertEqual((paid.chorus_status, paid.chorus_state), ("MISE_EN_PAIEMENT", "paid"))
+        self.assertEqual(available.chorus_status, "MISE_A_DISPOSITION")
+        self.assertEqual(set((moves - paid - available).mapped("chorus_status")), {"DEPOSEE"})
 
     # ---------------------------------------------------------------- deposit wizard
     def test_deposit_wizard_single_invoice(self):

@@ -1,0 +1,71 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+from urllib.parse import urlparse
+
+import lxml.html
+
+from odoo import api, models
+from odoo.addons.base.models.ir_actions_report import _wkhtml
+
+# Context key of the Factur-X engine's renders (see _run_wkhtmltopdf).
+CHORUS_RENDERING = "chorus_pro_rendering"
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+ICON_FONTS = ("FontAwesome", "odoo_ui_icons")
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    @api.model
+    def _chorus_single_document(self, documents):
+        """Join several report bodies (parsed HTML documents of the same layout) into
+        the first one, each body on a new page."""
+        target = documents[0].body
+        for document in documents[1:]:
+            page = lxml.html.Element("div", style="page-break-before: always;")
+            page.extend(list(document.body))
+            target.append(page)
+        return documents[:1]
+
+    @api.model
+    def _chorus_inline_stylesheets(self, document):
+        """Inline the report's asset stylesheets without their text web fonts.
+
+        wkhtmltopdf draws a web font (@font-face) as vector paths: the PDF has no
+        text (nothing to search, copy or read aloud) and weighs ten times more.
+        Without the @font-face rules, the same family comes from the fonts installed
+        on the server (Debian's fonts-lato for Odoo's default Lato) and is embedded
+        as real text. Icon fonts are kept."""
+        for link in document.xpath("//link[@rel='stylesheet'][@href]"):
+            path = urlparse(link.get("href")).path
+            attachment = self.env["ir.attachment"].sudo().search([("url", "=", path)], limit=1)
+            if not attachment:
+                continue
+            css = FONT_FACE.sub(
+                lambda rule: rule.group(0) if any(icon in rule.group(0) for icon in ICON_FONTS)
+                else "",
+                attachment.raw.decode(),
+            )
+            style = lxml.html.Element("style")
+            style.text = css
+            link.addprevious(style)
+            link.getparent().remove(link)
+
+    def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
+        # For the Factur-X engine: real text instead of paths, and several invoices
+        # per run with Debian's wkhtmltopdf (unpatched Qt), which converts one
+        # document per run, at the cost of a process start and the print delay each
+        # time. Odoo splits the result by page when each invoice fills one page (the
+        # engine renders the others again).
+        if not self.env.context.get(CHORUS_RENDERING):
+            return super()._run_wkhtmltopdf(bodies, *args, **kwargs)
+        documents = [lxml.html.document_fromstring(body) for body in bodies]
+        if len(documents) > 1 and not _wkhtml().is_patched_qt:
+            documents = self._chorus_single_document(documents)
+        for document in documents:
+            self._chorus_inline_stylesheets(document)
+        bodies = [
+            lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")
+            for document in documents
+        ]
+        return super()._run_wkhtmltopdf(bodies, *args, **kwargs)
