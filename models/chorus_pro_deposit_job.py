@@ -12,6 +12,8 @@ the connector never sends an invoice Chorus Pro already has.
 
 import logging
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -60,7 +62,7 @@ class ChorusProDepositJob(models.Model):
         default="queued", required=True, readonly=True, index=True, tracking=True,
     )
     selected_count = fields.Integer(
-        readonly=True, help="Invoices selected in the deposit wizard, refused ones included."
+        string="Selected Invoices", readonly=True, help="Invoices selected in the deposit wizard, refused ones included."
     )
     total = fields.Integer(
         string="Invoices to Deposit", compute="_compute_progress", store=True
@@ -120,21 +122,21 @@ class ChorusProDepositJob(models.Model):
                     "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
                     "again until Chorus Pro has been searched for these invoices (automatic, "
                     "hourly, or 'Update from Chorus Pro').",
-                    moves=", ".join(flow.move_ids.mapped("name"))))
+                    moves=", ".join(sorted(flow.move_ids.mapped("name")))))
             else:
                 lines.append(self.env._(
                     "Flow %(flow)s: %(moves)s deposited.",
-                    flow=flow.name, moves=", ".join(flow.move_ids.mapped("name"))))
+                    flow=flow.name, moves=", ".join(sorted(flow.move_ids.mapped("name")))))
         if already:
             lines.append(self.env._("Already on Chorus Pro, not sent again: %(moves)s",
-                                    moves=", ".join(already.mapped("name"))))
+                                    moves=", ".join(sorted(already.mapped("name")))))
         for move, reasons in refusals:
             lines.append(self.env._("Refused, %(move)s: %(reasons)s",
                                     move=move.display_name, reasons=reasons))
         if pending:
             lines.append(self.env._(
                 "Not sent yet (the deposit stopped on an error; resume it): %(moves)s",
-                moves=", ".join(pending.mapped("name"))))
+                moves=", ".join(sorted(pending.mapped("name")))))
         lines.append(self.env._(
             "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
             "Statuses come back to the invoices automatically (hourly) or with 'Update from "
@@ -158,7 +160,7 @@ class ChorusProDepositJob(models.Model):
         )
         pending = self.move_ids - processed if self.state == "failed" else None
         return self._deposit_summary(
-            self.selected_count, self.flow_ids, already, refusals, pending=pending
+            self.selected_count, self.flow_ids.sorted("id"), already, refusals, pending=pending
         )
 
     # ------------------------------------------------------------------
@@ -224,10 +226,11 @@ class ChorusProDepositJob(models.Model):
 
     def action_open_flows(self):
         self.ensure_one()
+        name = self.env._("Chorus Pro Flows")
         return {
             "type": "ir.actions.act_window",
             "res_model": "chorus.pro.flow",
-            "name": self.env._("Chorus Pro Flows"),
+            "name": name,
             "view_mode": "list,form",
             "domain": [("id", "in", self.flow_ids.ids)],
         }
@@ -236,15 +239,21 @@ class ChorusProDepositJob(models.Model):
     # Processing
     # ------------------------------------------------------------------
     def _lock(self):
-        """The jobs of ``self`` this transaction could lock (others are being processed)."""
+        """The jobs of ``self`` this transaction could lock. The others are skipped:
+        being processed by another worker (locked), or moved on by a worker that
+        committed after this transaction began (REPEATABLE READ refuses to lock them)."""
         if not self:
             return self
-        self.env.cr.execute(SQL(
-            "SELECT id FROM chorus_pro_deposit_job WHERE id IN %s FOR UPDATE SKIP LOCKED",
-            tuple(self.ids),
-        ))
-        jobs = self.browse([row[0] for row in self.env.cr.fetchall()])
-        jobs.invalidate_recordset()  # another worker may have moved them on
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(
+                    "SELECT id FROM chorus_pro_deposit_job WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                    tuple(self.ids),
+                ), log_exceptions=False)
+                jobs = self.browse([row[0] for row in self.env.cr.fetchall()])
+        except SerializationFailure:
+            return self.browse()
+        jobs.invalidate_recordset()  # read what the last worker committed
         return jobs
 
     def _pending_moves(self):
@@ -259,7 +268,8 @@ class ChorusProDepositJob(models.Model):
         linked to their flows, the others stay pending until the job is resumed.
         """
         self.ensure_one()
-        job = self.sudo()
+        # Run by the cron's user: messages in the language of the user who asked.
+        job = self.sudo().with_context(lang=self.sudo().user_id.lang)
         if job.state not in ACTIVE_STATES:
             return 0
         chunk = job._pending_moves()[: self._chunk_size()]
@@ -274,7 +284,7 @@ class ChorusProDepositJob(models.Model):
         except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
             processed, error = 0, exc
         if error:
-            job._fail(self._error_text(error))
+            job._fail(job._error_text(error))
         elif not job._pending_moves():
             job._finish()
         return processed

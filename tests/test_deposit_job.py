@@ -2,13 +2,18 @@
 """Large deposits in the background: the wizard queues a job, a cron deposits it chunk
 after chunk, against the project's simulator over real HTTP."""
 
+from contextlib import closing
 from unittest.mock import patch
 
 from chorus_pro_simulator import Simulator
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError
+from odoo.modules.registry import Registry
+from odoo.orm.environments import Transaction
+from odoo.sql_db import db_connect
 from odoo.tests import new_test_user, tagged
+from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import mute_logger
 
 from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
@@ -299,9 +304,11 @@ class TestDepositJob(ChorusProHttpCommon):
                          company_registry=OTHER_SUPPLIER_SIRET, vat="FR69798765434",
                          street="4 allée des Tilleuls", zip="93200", city="Saint-Denis"))
         self._bank_account(other)
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
         user_b = new_test_user(
             self.env, login="chorus_job_user_b", groups="account.group_account_invoice",
-            company_id=other.id, company_ids=[Command.set(other.ids)])
+            company_id=other.id, company_ids=[Command.set(other.ids)], lang="fr_FR")
         manager_b = new_test_user(
             self.env, login="chorus_job_manager_b", groups="account.group_account_manager",
             company_id=other.id, company_ids=[Command.set(other.ids)])
@@ -331,7 +338,10 @@ class TestDepositJob(ChorusProHttpCommon):
         self.sim.advance_flows(to_terminal=True)
         suppliers = {inv["codeFournisseur"] for inv in self.sim.find_invoices()}
         self.assertEqual(suppliers, {OTHER_SUPPLIER_SIRET})
-        deposit_message = moves_b[0].message_ids.filtered(lambda m: "Deposited on Chorus Pro" in (m.body or ""))
+        # Processed by the cron, told in the language of the user who asked.
+        self.assertIn("2 facture(s) sur 2 envoyée(s) à Chorus Pro.", job_b.summary)
+        deposit_message = moves_b[0].message_ids.filtered(
+            lambda m: f"Déposée sur Chorus Pro dans le flux {job_b.flow_ids.name}" in (m.body or ""))
         self.assertEqual(deposit_message.author_id, user_b.partner_id)
         # Invoices of two companies are never one job.
         with self.assertRaisesRegex(UserError, "one company at a time"):
@@ -348,3 +358,56 @@ class TestDepositJob(ChorusProHttpCommon):
                         login=self.env.user.login, timeout=60)
         job.invalidate_recordset()
         self.assertEqual(job.processed_count, 8)
+
+
+@tagged("post_install", "-at_install")
+class TestDepositJobLocks(BaseCase):
+    """Two cron workers, two PostgreSQL transactions on a committed job: the second one
+    skips the job the first one holds, at once, and never fails on it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.test_registry = Registry(get_db_name())
+
+    def _env(self, cr):
+        # A waiting lock fails the test instead of hanging it.
+        cr.execute("SET LOCAL lock_timeout = '5s'")
+        cr.transaction = Transaction(self.test_registry)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def _delete_job(self, job_id):
+        with closing(db_connect(get_db_name()).cursor()) as cr:
+            cr.execute("DELETE FROM chorus_pro_deposit_job WHERE id = %s", [job_id])
+            cr.commit()
+
+    def test_second_worker_skips_the_job(self):
+        with closing(db_connect(get_db_name()).cursor()) as cr1, \
+                closing(db_connect(get_db_name()).cursor()) as cr2:
+            env1 = self._env(cr1)
+            job_id = env1["chorus.pro.deposit.job"].with_context(
+                tracking_disable=True, mail_create_nolog=True).create({}).id
+            cr1.commit()
+            self.addCleanup(self._delete_job, job_id)
+            # Worker 1 holds the job; worker 2 skips it without waiting.
+            env1 = self._env(cr1)
+            self.assertEqual(env1["chorus.pro.deposit.job"].browse(job_id)._lock().ids, [job_id])
+            env2 = self._env(cr2)
+            self.assertFalse(env2["chorus.pro.deposit.job"].browse(job_id)._lock())
+            # Worker 2 read the job, then worker 1 committed a chunk and let it go: worker 2
+            # skips it (REPEATABLE READ refuses the lock) instead of failing.
+            cr2.rollback()
+            env2 = self._env(cr2)
+            job2 = env2["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual(job2.state, "queued")
+            env1["chorus.pro.deposit.job"].browse(job_id).write({"state": "running"})
+            cr1.commit()
+            self.assertFalse(job2._lock())
+            self.assertEqual(env2["chorus.pro.deposit.job"].search_count([("id", "=", job_id)]), 1)
+            # In its next transaction, worker 2 takes it and sees worker 1's work.
+            cr2.rollback()
+            env2 = self._env(cr2)
+            job2 = env2["chorus.pro.deposit.job"].browse(job_id)._lock()
+            self.assertEqual(job2.ids, [job_id])
+            self.assertEqual(job2.state, "running")
+            cr2.rollback()
