@@ -37,8 +37,7 @@ class IrActionsReport(models.Model):
         on the server (Debian's fonts-lato for Odoo's default Lato) and is embedded
         as real text. Icon fonts are kept."""
         for link in document.xpath("//link[@rel='stylesheet'][@href]"):
-            path = urlparse(link.get("href")).path
-            attachment = self.env["ir.attachment"].sudo().search([("url", "=", path)], limit=1)
+            attachment = self._chorus_stylesheet(urlparse(link.get("href")).path)
             if not attachment:
                 continue
             css = FONT_FACE.sub(
@@ -50,6 +49,21 @@ class IrActionsReport(models.Model):
             style.text = css
             link.addprevious(style)
             link.getparent().remove(link)
+
+    @api.model
+    def _chorus_stylesheet(self, path):
+        """The attachment of an asset bundle stylesheet (``/web/assets/<unique>/
+        <bundle>[.rtl][.autoprefixed].min.css``), generated if nobody asked for it
+        yet, as Odoo does when wkhtmltopdf requests it."""
+        attachment = self.env["ir.attachment"].sudo().search([("url", "=", path)], limit=1)
+        if attachment or not path.startswith("/web/assets/") or not path.endswith(".min.css"):
+            return attachment
+        bundle, rtl, _type, autoprefix = self.env["ir.asset"]._parse_bundle_name(
+            path.rsplit("/", 1)[1], False
+        )
+        return self.env["ir.qweb"].sudo()._get_asset_bundle(
+            bundle, js=False, rtl=rtl, autoprefix=autoprefix
+        ).css()
 
     def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
         # For the Factur-X engine: real text instead of paths, and several invoices
