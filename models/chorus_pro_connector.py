@@ -21,6 +21,7 @@ import tarfile
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -248,11 +249,13 @@ class ChorusProConnector(models.AbstractModel):
     @api.model
     def _lock_moves(self, moves):
         try:
+            # An expected refusal, not a "bad query" to log as an error.
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT",
                     tuple(moves.ids),
-                )
+                ),
+                log_exceptions=False,
             )
         except Exception as error:  # psycopg2 LockNotAvailable
             raise UserError(
@@ -468,16 +471,33 @@ class ChorusProConnector(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _lock_flows(self, flows):
-        """Return the flows this transaction could lock (others are being processed)."""
+        """Return the flows this transaction could lock. The others are skipped: being
+        processed by another worker (locked), or processed by a worker that committed
+        after this transaction began (REPEATABLE READ refuses to lock them)."""
         if not flows:
             return flows
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM chorus_pro_flow WHERE id IN %s FOR UPDATE SKIP LOCKED",
-                tuple(flows.ids),
+        try:
+            return flows.browse(self._lock_flow_ids(flows.ids))
+        except SerializationFailure:
+            locked = []
+            for flow_id in flows.ids:
+                try:
+                    locked += self._lock_flow_ids([flow_id])
+                except SerializationFailure:
+                    continue
+            return flows.browse(locked)
+
+    @api.model
+    def _lock_flow_ids(self, ids):
+        with self.env.cr.savepoint(flush=False):
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM chorus_pro_flow WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                    tuple(ids),
+                ),
+                log_exceptions=False,
             )
-        )
-        return flows.browse([row[0] for row in self.env.cr.fetchall()])
+            return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _update_flows(self, flows):

@@ -7,3 +7,4 @@ from . import test_connector
 from . import test_checklist
 from . import test_i18n
 from . import test_deposit_job
+from . import test_concurrency

@@ -1,0 +1,448 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The connector's locks under real concurrency: two workers, two PostgreSQL transactions.
+
+A TransactionCase cannot show this: every cursor of such a test shares the test's
+transaction. Here each worker is a thread with its own connection
+(``db_connect(...).cursor()``) and its own Environment, as two Odoo workers (or a cron
+and a user) would be. The data they use must therefore be committed: the main company
+is configured for the in-process simulator; the invoices and flows of each test are
+deleted after it, and the company restored (records and messages removed) at the end.
+
+The interleaving is forced with events, not sleeps: worker 1 stops at a chosen point
+until worker 2 has finished. A worker 2 that waited for a lock held by worker 1, instead
+of skipping it or failing at once, would keep worker 1 stopped: worker 1 then resumes
+after ``HOLD_SECONDS`` and the test fails on that. ``lock_timeout`` and
+``statement_timeout`` bound every wait, so a locking bug cannot hang the suite.
+"""
+
+import collections
+import io
+import logging
+import threading
+from contextlib import closing, contextmanager
+from unittest.mock import patch
+
+from chorus_pro_simulator import Simulator
+from pypdf import PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
+from odoo.orm.environments import Transaction
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+from odoo.tests.common import BaseCase, get_db_name
+
+from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
+
+from .common import SUPPLIER_SIRET
+
+# How long worker 1 waits for worker 2 (who never needs that long: it skips the locked
+# rows or is refused at once), then the lock and statement timeouts of every
+# transaction, then the longest a test waits for a worker: each longer than the last.
+HOLD_SECONDS = 5
+LOCK_TIMEOUT = "15s"
+STATEMENT_TIMEOUT = "60s"
+JOIN_SECONDS = 90
+
+DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
+REPORT_PATH = "/cpro/transverses/v1/consulterCRDetaille"
+# A qualification structure of the simulator's directory, with no routing requirement.
+RECIPIENT_SIRET = "12345678200051"
+COMPANY_FIELDS = [
+    "company_registry", "vat", "street", "zip", "city", "country_id",
+    "chorus_environment", "chorus_api_url", "chorus_token_url", "chorus_client_id",
+    "chorus_client_secret", "chorus_login", "chorus_password", "chorus_password_expiry_date",
+    "chorus_post_check", "chorus_check_engagement", "chorus_last_status_sync",
+]
+
+
+def _blank_pdf():
+    """A one-page PDF without text. It stands for the invoice report, which needs
+    wkhtmltopdf and Odoo's HTTP server; the Factur-X XML, its validation and the PDF/A-3
+    stay real."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    # Odoo's PDF/A conversion walks the fonts of each page.
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject()})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _new_env(cr, registry):
+    """A superuser environment on ``cr``, a cursor of its own connection."""
+    # SET LOCAL: for this transaction only (the connection goes back to Odoo's pool).
+    cr.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    cr.execute(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'")
+    # The registry is given, not looked up: the thread running the tests holds the
+    # registries' lock, which Environment() would wait for in another thread.
+    cr.transaction = Transaction(registry)
+    return api.Environment(cr, SUPERUSER_ID, {})
+
+
+class Gate:
+    """Stops ``worker`` the first time it reaches the gate, until ``release`` is set or
+    ``HOLD_SECONDS`` have passed; ``released_in_time`` tells which came first."""
+
+    def __init__(self, worker):
+        self.worker = worker
+        self.reached = threading.Event()
+        self.release = threading.Event()
+        self.released_in_time = None
+
+    def __call__(self):
+        if threading.current_thread().name != self.worker or self.reached.is_set():
+            return
+        self.reached.set()
+        self.released_in_time = self.release.wait(HOLD_SECONDS)
+
+
+class Worker(threading.Thread):
+    """One Odoo worker: ``func(env)`` in its own connection and transaction, committed
+    when it returns, rolled back when it raises (the exception is kept in ``error``)."""
+
+    def __init__(self, registry, name, func):
+        super().__init__(name=name, daemon=True)
+        self.registry = registry
+        self.func = func
+        self.result = None
+        self.error = None
+
+    def run(self):
+        try:
+            with closing(db_connect(self.registry.db_name).cursor()) as cr:
+                try:
+                    self.result = self.func(_new_env(cr, self.registry))
+                    cr.commit()
+                except Exception as error:  # noqa: BLE001 - checked by the test
+                    cr.rollback()
+                    self.error = error
+        except Exception as error:  # noqa: BLE001 - e.g. no connection
+            self.error = error
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrency(BaseCase):
+    """Two workers at the same time never deposit an invoice twice nor process a flow
+    twice (``_lock_moves``: FOR UPDATE NOWAIT, ``_lock_flows``: FOR UPDATE SKIP LOCKED)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.test_registry = Registry(get_db_name())
+        cls.pdf = _blank_pdf()
+        cls.sim = Simulator(flow_steps=0)
+        cls.server = cls.sim.serve()
+        cls.addClassCleanup(cls.server.stop)
+        cls.created = {}
+        with cls._env() as env:
+            company = env.ref("base.main_company")
+            cls.company_id = company.id
+            env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_message")
+            cls.last_message_id = env.cr.fetchone()[0]
+            cls.saved_company = {
+                name: value[0] if isinstance(value, tuple) else value
+                for name, value in company.read(COMPANY_FIELDS)[0].items()
+                if name in COMPANY_FIELDS
+            }
+        cls.addClassCleanup(cls._restore_company)
+        with cls._env() as env:
+            # No tracking messages on the shared company (restored at the end).
+            company = env["res.company"].with_context(tracking_disable=True).browse(cls.company_id)
+            company.write({
+                "company_registry": SUPPLIER_SIRET,
+                "vat": "FR19812345676",
+                "street": "12 rue des Lilas",
+                "zip": "93100",
+                "city": "Montreuil",
+                "country_id": env.ref("base.fr").id,
+                "chorus_environment": "custom",
+                "chorus_api_url": cls.server.url,
+                "chorus_token_url": cls.server.token_url,
+                "chorus_client_id": "chorus-sim-client",
+                "chorus_client_secret": "chorus-sim-secret",
+                "chorus_login": f"TECH_1_{SUPPLIER_SIRET}@cpro.fr",
+                "chorus_password": "Chorus-Sim-2026",
+                "chorus_post_check": "block",
+                "chorus_check_engagement": False,
+            })
+            bank = env["res.bank"].create({"name": "Concurrency Test Bank", "bic": "BNPAFRPPXXX"})
+            bank_account = env["res.partner.bank"].create({
+                "partner_id": company.partner_id.id,
+                "company_id": company.id,
+                "bank_id": bank.id,
+                "acc_number": "FR4430004000030000012345678",
+                "allow_out_payment": True,
+            })
+            recipient = env["res.partner"].create({
+                "name": "Concurrency Test Recipient",
+                "is_company": True,
+                "chorus_recipient": True,
+                "chorus_test_structure": True,
+                "company_registry": RECIPIENT_SIRET,
+                "chorus_routing_rule": "none",
+                "chorus_sync_date": "2099-01-01 00:00:00",  # not read again from the directory
+                "street": "1 place de la Concurrence",
+                "zip": "75001",
+                "city": "Paris",
+                "country_id": env.ref("base.fr").id,
+            })
+            tax = env["account.tax"].search([
+                ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"), ("amount", ">", 0),
+            ], limit=1)
+            created = {"bank": bank.id, "bank_account": bank_account.id,
+                       "recipient": recipient.id, "tax": tax.id}
+        cls.created = created  # committed
+
+    @classmethod
+    @contextmanager
+    def _env(cls):
+        """A superuser environment on a new connection, committed at the end of the block."""
+        with closing(db_connect(cls.test_registry.db_name).cursor()) as cr:
+            yield _new_env(cr, cls.test_registry)
+            cr.commit()
+
+    @classmethod
+    def _restore_company(cls):
+        with cls._env() as env:
+            company = env["res.company"].with_context(tracking_disable=True).browse(cls.company_id)
+            company.write(cls.saved_company)
+            env["res.partner"].browse(cls.created.get("recipient", [])).unlink()
+            bank_account = cls.created.get("bank_account", 0)
+            # unlink() would only archive the bank account.
+            env.cr.execute("DELETE FROM res_partner_bank WHERE id = %s", [bank_account])
+            env["res.bank"].browse(cls.created.get("bank", [])).unlink()
+            # What the bank account's creation logged on it and on the company's partner.
+            env["mail.message"].search([
+                ("id", ">", cls.last_message_id),
+                "|", "|",
+                "&", ("model", "=", "res.company"), ("res_id", "=", company.id),
+                "&", ("model", "=", "res.partner"), ("res_id", "=", company.partner_id.id),
+                "&", ("model", "=", "res.partner.bank"), ("res_id", "=", bank_account),
+            ]).unlink()
+
+    def setUp(self):
+        super().setUp()
+        self.sim.reset()
+        with self._env() as env:
+            env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM chorus_pro_flow")
+            self.last_flow_id = env.cr.fetchone()[0]
+            env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM ir_attachment")
+            self.last_attachment_id = env.cr.fetchone()[0]
+        self.addCleanup(self._delete_test_records)
+        self.render_gate = None
+
+        def render(engine, moves, chunk=None):
+            if self.render_gate:
+                self.render_gate()
+            return dict.fromkeys(moves.ids, self.pdf)
+
+        patcher = patch.object(ChorusProFacturx, "_facturx_render_invoice_pdfs", render)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _delete_test_records(self):
+        with self._env() as env:
+            moves = env["account.move"].search([("partner_id", "=", self.created["recipient"])])
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.with_context(force_delete=True).unlink()
+            env["chorus.pro.flow"].search([("id", ">", self.last_flow_id)]).unlink()
+
+    # ------------------------------------------------------------------ helpers
+    def _posted_invoices(self, count):
+        """``count`` posted invoices to the test recipient, committed: their ids."""
+        with self._env() as env:
+            moves = env["account.move"].create([{
+                "move_type": "out_invoice",
+                "partner_id": self.created["recipient"],
+                "invoice_date": "2026-11-02",
+                "partner_bank_id": self.created["bank_account"],
+                "invoice_line_ids": [Command.create({
+                    "name": f"Séance {index + 1}", "quantity": 1, "price_unit": 60.0,
+                    "tax_ids": [Command.set([self.created["tax"]])],
+                })],
+            } for index in range(count)])
+            moves.action_post()
+            return moves.ids
+
+    def _deposited_flows(self, count):
+        """``count`` invoices deposited one per flow, committed: the flows' (id, number)
+        in id order. The simulator's call counts start again from zero."""
+        move_ids = self._posted_invoices(count)
+        with self._env() as env:
+            flows = env["chorus.pro.connector"]._deposit(
+                env["account.move"].browse(move_ids), batch=False)
+            self.assertEqual(set(flows.mapped("state")), {"sent"})
+            result = [(flow.id, flow.name) for flow in flows.sorted("id")]
+        self.sim.reset_calls()
+        return result
+
+    def _run_while_held(self, gate, first, second):
+        """Run ``first`` in worker 1 until it reaches ``gate``, then ``second`` in worker 2
+        while worker 1 is stopped; release worker 1 once worker 2 is done. Returns both
+        workers and the errors PostgreSQL queries logged meanwhile."""
+        worker_1 = Worker(self.test_registry, gate.worker, first)
+        worker_2 = Worker(self.test_registry, "worker-2", second)
+        sql_errors = _Records()
+        logging.getLogger("odoo.sql_db").addHandler(sql_errors)
+        try:
+            worker_1.start()
+            try:
+                reached = gate.reached.wait(JOIN_SECONDS)
+                if reached:
+                    worker_2.start()
+                    worker_2.join(JOIN_SECONDS)
+            finally:
+                gate.release.set()
+                worker_1.join(JOIN_SECONDS)
+        finally:
+            logging.getLogger("odoo.sql_db").removeHandler(sql_errors)
+        self.assertTrue(reached, f"worker 1 never reached its stop: {worker_1.error!r}")
+        self.assertFalse(worker_1.is_alive() or worker_2.is_alive(), "a worker is still running")
+        return worker_1, worker_2, sql_errors.messages
+
+    @staticmethod
+    def _record_flow_reports(gate=None):
+        """Patch the client's flow report call: returns the list of (worker, flow number)
+        it fills. Worker 1 stops at ``gate`` on its first report, its flows locked."""
+        fetched = []
+        flow_report = cc.ChorusClient.flow_report
+
+        def recorded_flow_report(client, numero_flux):
+            fetched.append((threading.current_thread().name, numero_flux))
+            if gate:
+                gate()
+            return flow_report(client, numero_flux)
+
+        return fetched, patch.object(cc.ChorusClient, "flow_report", recorded_flow_report)
+
+    # ------------------------------------------------------------------ status updates
+    def test_concurrent_status_updates_never_process_a_flow_twice(self):
+        """Worker 1 updates two flows (as the *Update* button does) and is stopped while
+        it fetches their reports, the flows locked; worker 2 runs the hourly cron
+        meanwhile: it skips these two at once and processes the two others. Each flow's
+        report is fetched by one worker only and each flow is processed once."""
+        flows = self._deposited_flows(4)
+        flow_ids = [flow_id for flow_id, _number in flows]
+        numbers = [number for _flow_id, number in flows]
+        gate = Gate("worker-1")
+        fetched, recording = self._record_flow_reports(gate)
+        with recording:
+            worker_1, worker_2, sql_errors = self._run_while_held(
+                gate,
+                lambda env: env["chorus.pro.connector"]._update_flows(
+                    env["chorus.pro.flow"].browse(flow_ids[:2])),
+                lambda env: env["chorus.pro.connector"]._cron_update(),
+            )
+
+        self.assertEqual(collections.Counter(number for _worker, number in fetched),
+                         dict.fromkeys(numbers, 1), "each flow report must be fetched once")
+        self.assertEqual(self.sim.calls.get(REPORT_PATH), 4)
+        self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
+        self.assertIsNone(worker_2.error, f"worker 2 failed: {worker_2.error!r}")
+        self.assertTrue(gate.released_in_time,
+                        "worker 2 waited for the flows locked by worker 1 instead of skipping them")
+        self.assertEqual(sorted(fetched), [("worker-1", number) for number in numbers[:2]]
+                         + [("worker-2", number) for number in numbers[2:]])
+        self.assertEqual(sql_errors, [])
+        with self._env() as env:
+            for flow in env["chorus.pro.flow"].browse(flow_ids):
+                self.assertEqual((flow.state, flow.status), ("done", "IN_INTEGRE"), flow.name)
+                self.assertEqual(flow.move_ids.chorus_state, "deposited", flow.name)
+                self.assertTrue(flow.move_ids.chorus_identifier, flow.name)
+                certificates = env["ir.attachment"].search([
+                    ("res_model", "=", "chorus.pro.flow"), ("res_id", "=", flow.id),
+                    ("name", "=like", "certificat_depot_%"),
+                ])
+                self.assertEqual(len(certificates), 1, flow.name)
+                statuses = flow.move_ids.message_ids.filtered(
+                    lambda m: "Chorus Pro status" in (m.body or ""))
+                self.assertEqual(len(statuses), 1, flow.name)
+
+    def test_status_update_skips_flows_processed_since_it_began(self):
+        """The cron's transaction has begun (its flows are searched, not locked yet) when
+        another worker processes the same flows and commits. The cron then skips them:
+        it neither processes them again nor fails on PostgreSQL's 'could not serialize
+        access due to concurrent update' (Odoo's REPEATABLE READ)."""
+        flows = self._deposited_flows(2)
+        flow_ids = [flow_id for flow_id, _number in flows]
+        gate = Gate("worker-1")
+        lock_flows = ChorusProConnector._lock_flows
+
+        def gated_lock_flows(connector, flows):
+            gate()
+            return lock_flows(connector, flows)
+
+        fetched, recording = self._record_flow_reports()
+        with recording, patch.object(ChorusProConnector, "_lock_flows", gated_lock_flows):
+            worker_1, worker_2, sql_errors = self._run_while_held(
+                gate,
+                lambda env: env["chorus.pro.connector"]._cron_update(),
+                lambda env: env["chorus.pro.connector"]._update_flows(
+                    env["chorus.pro.flow"].browse(flow_ids)),
+            )
+
+        self.assertEqual(sorted(fetched), [("worker-2", number) for _id, number in flows])
+        self.assertIsNone(worker_2.error, f"worker 2 failed: {worker_2.error!r}")
+        self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
+        self.assertEqual(sql_errors, [])
+        with self._env() as env:
+            processed = env["chorus.pro.flow"].browse(flow_ids)
+            self.assertEqual(set(processed.mapped("state")), {"done"})
+            self.assertEqual(set(processed.move_ids.mapped("chorus_state")), {"deposited"})
+
+    # ------------------------------------------------------------------ deposits
+    def test_concurrent_deposits_of_one_invoice(self):
+        """Two users deposit the same invoice at the same time. Worker 1 is stopped in
+        the middle of its deposit (invoice locked and checked, Factur-X being built);
+        worker 2 is refused at once with a clear message. Only worker 1's flow reaches
+        Chorus Pro, and nothing of worker 2 is written."""
+        [move_id] = self._posted_invoices(1)
+        self.render_gate = gate = Gate("worker-1")
+
+        def deposit(env):
+            return env["chorus.pro.connector"]._deposit(env["account.move"].browse(move_id)).ids
+
+        worker_1, worker_2, sql_errors = self._run_while_held(gate, deposit, deposit)
+
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1, "the invoice was deposited twice")
+        self.assertEqual(self.sim.state_summary()["flows"]["total"], 1)
+        self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
+        self.assertIsInstance(worker_2.error, UserError, f"worker 2: {worker_2.error!r}")
+        self.assertIn("being deposited on Chorus Pro by someone else", str(worker_2.error))
+        self.assertTrue(gate.released_in_time,
+                        "worker 2 waited for the invoice worker 1 was depositing")
+        # The refused lock is expected: not logged as a failed query.
+        self.assertEqual(sql_errors, [])
+        with self._env() as env:
+            flows = env["chorus.pro.flow"].search([("id", ">", self.last_flow_id)])
+            self.assertEqual(flows.ids, worker_1.result)
+            self.assertEqual(flows.state, "sent")
+            move = env["account.move"].browse(move_id)
+            self.assertEqual((move.chorus_state, move.chorus_flow_id), ("deposited", flows))
+            deposited = move.message_ids.filtered(
+                lambda m: "Deposited on Chorus Pro" in (m.body or ""))
+            self.assertEqual(len(deposited), 1)
+            # The only file written is the one of worker 1's flow.
+            files = env["ir.attachment"].search([
+                ("id", ">", self.last_attachment_id), ("res_model", "=", "chorus.pro.flow"),
+            ])
+            self.assertEqual(files, flows.attachment_id)
+            # Once worker 1 has committed, the invoice is simply never sent again.
+            with self.assertRaisesRegex(UserError, "never sent twice"):
+                env["chorus.pro.connector"]._deposit(move)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
