@@ -40,12 +40,11 @@ module's tests do; "real": render them all), BENCH_PRINT_DELAY (Odoo's
 Odoo's default, 1000 ms).
 
 Rendering: ``_facturx_render_invoice_pdfs`` runs wkhtmltopdf once per chunk of 50
-invoices with a patched-Qt wkhtmltopdf, and once per invoice with Debian's unpatched
-one (which refuses several documents in one run). The script first calls it on two
-invoices and prints how many wkhtmltopdf runs that took. If that call fails (module
-versions before the unpatched-Qt fallback raised "Tried to convert multiple documents
-in wkhtmltopdf using unpatched QT", so ``_deposit`` of 2+ invoices failed), it
-reports a failure and renders one invoice per run (``chunk=1``) to measure the rest.
+invoices (with Debian's unpatched-Qt wkhtmltopdf, the chunk is one HTML document
+split by page; an invoice longer than one page is rendered alone). The script first
+calls it on two invoices and prints how many wkhtmltopdf runs that took. If that call
+fails, it reports a failure and renders one invoice per run (``chunk=1``) to measure
+the rest.
 """
 
 import collections
@@ -63,6 +62,7 @@ import sys
 import time
 
 from chorus_pro_simulator import Simulator
+from pypdf import PdfReader
 
 from odoo import Command, fields
 
@@ -209,7 +209,15 @@ def check_batch_rendering(env, original, moves):
             pdfs = original(engine, moves[:2])
     except Exception as error:  # noqa: BLE001 - reported
         return False, f"{type(error).__name__}: {error}", time.perf_counter() - start
-    return len(pdfs) == 2, "ok", time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if len(pdfs) != 2:
+        return False, f"{len(pdfs)} PDF(s) for 2 invoices", seconds
+    # The engine inlines the report stylesheets (no asset request to the server) and
+    # uses installed fonts: the invoice number must be real text.
+    text = PdfReader(io.BytesIO(pdfs[moves[0].id])).pages[0].extract_text()
+    if moves[0].name not in text:
+        return False, f"{moves[0].name} is not text in its PDF (web fonts drawn as paths?)", seconds
+    return True, "ok", seconds
 
 
 def install_probes(env, probe):
@@ -581,7 +589,7 @@ def main(shell_env):
         delay = env["ir.config_parameter"].sudo().get_param("report.print_delay", "1000")
         say(f"rendering : wkhtmltopdf {'with' if WKHTML.is_patched_qt else 'WITHOUT'} patched Qt "
             f"({WKHTML.version}); report.print_delay {delay} ms per wkhtmltopdf run")
-        say(f"            _facturx_render_invoice_pdfs (chunks of 50 with patched Qt) "
+        say(f"            _facturx_render_invoice_pdfs (chunks of 50, one wkhtmltopdf run each) "
             f"on 2 invoices: {message} ({seconds:.1f} s, not measured)")
         if not ok:
             RENDER["mode"] = "one_by_one"

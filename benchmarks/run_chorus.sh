@@ -20,4 +20,4 @@ set -euo pipefail
 
 "${VENV:-$(dirname "${BASH_SOURCE[0]}")/../.venv}/bin/python" -c "import chorus_pro_simulator" 2>/dev/null \
   || { echo "[bench] ERROR: the chorus_pro_simulator package is not installed (make setup)" >&2; exit 2; }
-exec bash "$(dirname "${BASH_SOURCE[0]}")/run_in_odoo.sh" bench_chorus.py "${1:-${BENCH_N:-500}}"
+BENCH_EXPECT_ASSETS=0 exec bash "$(dirname "${BASH_SOURCE[0]}")/run_in_odoo.sh" bench_chorus.py "${1:-${BENCH_N:-500}}"

@@ -104,7 +104,8 @@ grep -oE '"(GET|POST) [^ ]+ HTTP/[0-9.]+" [0-9]{3}' "$LOG_DIR/server.log" \
   | sort | uniq -c | sed 's/^/  /' || echo "  (none)"
 bad=$(grep -cE '"(GET|POST) [^ ]+ HTTP/[0-9.]+" [45][0-9]{2}' "$LOG_DIR/server.log" || true)
 assets=$(grep -cE '"GET /web/assets/[^ ]+ HTTP/[0-9.]+" (200|304)' "$LOG_DIR/server.log" || true)
-if [ "${assets:-0}" = "0" ]; then
+# The Chorus benchmark renders with stylesheets inlined by the module (no request).
+if [ "${assets:-0}" = "0" ] && [ "${BENCH_EXPECT_ASSETS:-1}" = "1" ]; then
   echo "BENCHMARK FAILURE: no asset request succeeded on the server: reports rendered without styles"
   bench_rc=1
 fi
