@@ -57,6 +57,4 @@
             "l10n_fr_chorus_pro/static/tests/tours/**/*",
         ],
     },
-    "installable": True,
-    "application": False,
 }

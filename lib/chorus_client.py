@@ -28,6 +28,7 @@ Main points:
 
 import base64
 import binascii
+import contextlib
 import datetime
 import email.utils
 import json
@@ -236,10 +237,8 @@ def parse_chorus_datetime(value):
     if not text:
         return None
     iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
-    try:
+    with contextlib.suppress(ValueError):
         return datetime.datetime.fromisoformat(iso)
-    except ValueError:
-        pass
     for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S.%f"):
         try:
             return datetime.datetime.strptime(text, fmt)
@@ -305,10 +304,8 @@ def _parse_retry_after(value):
     if not value:
         return None
     value = value.strip()
-    try:
+    with contextlib.suppress(ValueError):
         return max(0.0, float(value))
-    except ValueError:
-        pass
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

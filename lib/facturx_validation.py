@@ -24,6 +24,7 @@ pipe. See :class:`SchematronRunner`.
 """
 
 import atexit
+import contextlib
 import json
 import logging
 import os
@@ -640,11 +641,9 @@ class SchematronRunner:
         proc, self._proc = self._proc, None
         if proc is not None:
             for stream in (proc.stdin, proc.stdout):
-                try:
+                with contextlib.suppress(OSError):
                     if stream is not None:
                         stream.close()  # closes the child's copy only
-                except OSError:
-                    pass
             # The parent's worker is not our child: keep the Popen object alive
             # so that its finaliser never tries to wait for it.
             _FORK_ORPHANS.append(proc)
@@ -697,25 +696,17 @@ class SchematronRunner:
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             proc.stdin.close()  # EOF: the worker exits by itself
-        except OSError:
-            pass
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             if graceful:
                 proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
         if proc.poll() is None:
             proc.kill()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):  # pragma: no cover
                 proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover
-                pass
-        try:
+        with contextlib.suppress(OSError):
             proc.stdout.close()
-        except OSError:
-            pass
 
     # -- protocol -------------------------------------------------------------
 
@@ -872,20 +863,16 @@ class SchematronRunner:
 
 def _reset_runners_after_fork():
     for runner in list(_RUNNERS):
-        try:
+        with contextlib.suppress(Exception):  # pragma: no cover - never break fork()
             runner._after_fork_in_child()
-        except Exception:  # pragma: no cover - never break fork()
-            pass
 
 
 def _close_runners_at_exit():
     pid = os.getpid()
     for runner in list(_RUNNERS):
         if runner._owner_pid == pid and runner.mode == MODE_SUBPROCESS:
-            try:
+            with contextlib.suppress(Exception):  # pragma: no cover
                 runner._stop_worker(graceful=True)
-            except Exception:  # pragma: no cover
-                pass
 
 
 if hasattr(os, "register_at_fork"):

@@ -17,6 +17,7 @@ file produced from an ordinary PDF:
   (``fx:ConformanceLevel``).
 """
 
+import contextlib
 import io
 import logging
 from dataclasses import dataclass, field
@@ -289,10 +290,8 @@ def _filespec_info(filespec):
         if isinstance(size, (int, pikepdf.Object)) and not isinstance(size, pikepdf.Name):
             info["size"] = int(size)
         else:  # missing, or malformed (Odoo core writes it as a name, e.g. /4321)
-            try:
+            with contextlib.suppress(Exception):
                 info["size"] = len(stream.read_bytes())
-            except Exception:
-                pass
     return info
 
 

@@ -37,6 +37,7 @@ the stylesheet on the local disk, without any network access. Each stylesheet
 is compiled once and cached for the life of the process.
 """
 
+import contextlib
 import json
 import os
 import struct
@@ -109,12 +110,10 @@ def _relax_inherited_limits():
         limit = getattr(resource, name, None)
         if limit is None:
             continue
-        try:
+        with contextlib.suppress(ValueError, OSError):
             soft, hard = resource.getrlimit(limit)
             if soft != hard:
                 resource.setrlimit(limit, (hard, hard))
-        except (ValueError, OSError):
-            pass
 
 
 class SchematronEngine:

@@ -56,7 +56,6 @@ class AccountMove(models.Model):
     )
     chorus_service_id = fields.Many2one(
         "chorus.pro.service",
-        string="Chorus Service",
         compute="_compute_chorus_service_id",
         store=True,
         readonly=False,
@@ -98,7 +97,7 @@ class AccountMove(models.Model):
         tracking=True,
         index="btree_not_null",
     )
-    chorus_status_date = fields.Datetime(string="Chorus Status Date", readonly=True, copy=False)
+    chorus_status_date = fields.Datetime(readonly=True, copy=False)
     chorus_identifier = fields.Char(
         string="Chorus Invoice ID",
         readonly=True,
@@ -107,7 +106,7 @@ class AccountMove(models.Model):
         help="Identifier of the invoice in Chorus Pro (identifiantFactureCPP).",
     )
     chorus_flow_id = fields.Many2one(
-        "chorus.pro.flow", string="Chorus Flow", readonly=True, copy=False, index="btree_not_null"
+        "chorus.pro.flow", readonly=True, copy=False, index="btree_not_null"
     )
     chorus_state = fields.Selection(
         CHORUS_STATES,

@@ -62,7 +62,7 @@ class ChorusProFlow(models.Model):
     status = fields.Selection(
         FLOW_STATUSES, string="Flow Status", readonly=True, tracking=True, index=True
     )
-    status_date = fields.Datetime(string="Status Date", readonly=True)
+    status_date = fields.Datetime(readonly=True)
     move_ids = fields.One2many("account.move", "chorus_flow_id", string="Invoices", readonly=True)
     move_count = fields.Integer(compute="_compute_move_count", string="Invoice Count")
     attachment_id = fields.Many2one("ir.attachment", string="Sent File", readonly=True)

@@ -57,7 +57,7 @@ class ResPartner(models.Model):
         "chorus.pro.service", "partner_id", string="Chorus Pro Services"
     )
     chorus_service_count = fields.Integer(
-        compute="_compute_chorus_service_count", string="Chorus Service Count"
+        compute="_compute_chorus_service_count"
     )
     chorus_sync_date = fields.Datetime(string="Last Directory Sync", readonly=True)
     chorus_can_edit = fields.Boolean(compute="_compute_chorus_can_edit")

@@ -12,7 +12,7 @@ class ChorusProRecycleWizard(models.TransientModel):
     move_id = fields.Many2one("account.move", required=True, readonly=True)
     partner_id = fields.Many2one(related="move_id.commercial_partner_id")
     service_id = fields.Many2one(
-        "chorus.pro.service", string="Service", domain="[('partner_id', '=', partner_id)]"
+        "chorus.pro.service", domain="[('partner_id', '=', partner_id)]"
     )
     comment = fields.Text()
 
