@@ -1,7 +1,7 @@
 # l10n_fr_chorus_pro developer commands. See README.md.
 SHELL := /bin/bash
 
-.PHONY: setup test test-odoo test-pytest sandbox demo bench-facturx bench-chorus i18n
+.PHONY: setup test test-odoo test-pytest sandbox demo bench-facturx bench-chorus i18n lint
 
 setup:            ## install everything (Debian packages, PostgreSQL, Odoo 19.0, virtualenv)
 	bash scripts/setup.sh
@@ -29,3 +29,6 @@ demo:             ## demo database + simulator + Odoo on 127.0.0.1, companies co
 
 i18n:             ## re-export the translation template and update i18n/fr.po
 	bash scripts/i18n_update.sh
+
+lint:             ## OCA style: pylint-odoo's Odoo rules (own virtualenv .venv-lint)
+	bash scripts/lint.sh

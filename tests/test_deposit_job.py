@@ -379,7 +379,8 @@ class TestDepositJobLocks(BaseCase):
     def _delete_job(self, job_id):
         with closing(db_connect(get_db_name()).cursor()) as cr:
             cr.execute("DELETE FROM chorus_pro_deposit_job WHERE id = %s", [job_id])
-            cr.commit()  # pylint: disable=invalid-commit  (real second transaction)
+            # A real second transaction, outside the test one.
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_second_worker_skips_the_job(self):
         with closing(db_connect(get_db_name()).cursor()) as cr1, \
