@@ -1,12 +1,16 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command
-from odoo.tests import HttpCase, new_test_user
+from unittest.mock import patch
 
+from chorus_pro_simulator import Simulator
+from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
+from odoo.tests import HttpCase, new_test_user
 
 # Demo / simulator supplier SIRETs (valid checksums).
 SUPPLIER_SIRET = "81234567600017"
 OTHER_SUPPLIER_SIRET = "79876543400021"
+SIMULATOR_PASSWORD = "Chorus-Sim-2026"
 
 
 class ChorusProCommon(AccountTestInvoicingCommon):
@@ -76,3 +80,72 @@ class ChorusProCommon(AccountTestInvoicingCommon):
 class ChorusProHttpCommon(ChorusProCommon, HttpCase):
     """For tests that render PDFs: wkhtmltopdf fetches the report assets from Odoo's
     HTTP server, which must share the test transaction."""
+
+
+class ChorusProSimulatorCommon(ChorusProHttpCommon):
+    """The company connected to the project's Chorus Pro simulator, started on a free
+    loopback port (real HTTP). The invoice report is rendered once with wkhtmltopdf and
+    its pages reused (each invoice keeps its own Factur-X XML)."""
+
+    simulator_options = {"flow_steps": 0, "max_page_size": 10, "fault_delay": 3.0}
+    chorus_timeout = "1.5"
+    _rendered_pdf = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sim = Simulator(**cls.simulator_options)
+        cls.server = cls.sim.serve()
+        cls.addClassCleanup(cls.server.stop)
+        cls.connector = cls.env["chorus.pro.connector"]
+        cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.timeout", cls.chorus_timeout)
+        cls.company.write(cls._chorus_settings("TECH_1_81234567600017@cpro.fr"))
+        cls.company.vat = "FR19812345676"
+        cls.bank_account = cls._bank_account(cls.company)
+
+    @classmethod
+    def _chorus_settings(cls, login):
+        return {
+            "chorus_environment": "custom",
+            "chorus_api_url": cls.server.url,
+            "chorus_token_url": cls.server.token_url,
+            "chorus_client_id": "chorus-sim-client",
+            "chorus_client_secret": "chorus-sim-secret",
+            "chorus_login": login,
+            "chorus_password": SIMULATOR_PASSWORD,
+        }
+
+    def setUp(self):
+        super().setUp()
+        self.sim.reset()
+        if ChorusProSimulatorCommon._rendered_pdf is None:
+            ChorusProSimulatorCommon._rendered_pdf = self.env[
+                "chorus.pro.facturx"]._facturx_render_invoice_pdf(self._d93_invoice())
+        render = patch.object(
+            ChorusProFacturx, "_facturx_render_invoice_pdfs",
+            lambda engine, moves, chunk=50: dict.fromkeys(moves.ids, ChorusProSimulatorCommon._rendered_pdf))
+        render.start()
+        self.addCleanup(render.stop)
+
+    def _d93_invoice(self, post=True, company=None, **values):
+        """An invoice to the Département 93 (service 132, an EJ), posted by default."""
+        company = company or self.company
+        values.setdefault("purchase_order_reference", "EJ2026-000123")
+        move = self.env["account.move"].with_company(company).create({
+            "move_type": "out_invoice",
+            "company_id": company.id,
+            "partner_id": self.dept93.id,
+            "invoice_date": "2026-11-02",
+            "chorus_service_id": self.service_132.id,
+            "partner_bank_id": self.env["res.partner.bank"].search(
+                [("partner_id", "=", company.partner_id.id)], limit=1).id,
+            "invoice_line_ids": [Command.create({
+                "name": "Accueil de jour", "quantity": 3, "price_unit": 95.0,
+                "tax_ids": [Command.set(self.env["account.tax"].search([
+                    ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
+                    ("amount", "=", 20.0)], limit=1).ids)]})],
+            **values,
+        })
+        if post:
+            move.action_post()
+        return move

@@ -1,84 +1,19 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Chorus Pro connector tests, against the project's simulator over real HTTP."""
 
-from unittest.mock import patch
-
-from chorus_pro_simulator import Simulator
-
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
-
-from .common import OTHER_SUPPLIER_SIRET, ChorusProHttpCommon
-
-PASSWORD = "Chorus-Sim-2026"
+from .common import OTHER_SUPPLIER_SIRET, SIMULATOR_PASSWORD, ChorusProSimulatorCommon
 
 
 @tagged("post_install", "-at_install")
-class TestConnector(ChorusProHttpCommon):
-    _rendered_pdf = None
-
+class TestConnector(ChorusProSimulatorCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sim = Simulator(flow_steps=0, max_page_size=10, fault_delay=3.0)
-        cls.server = cls.sim.serve()
-        cls.addClassCleanup(cls.server.stop)
-        cls.connector = cls.env["chorus.pro.connector"]
-        cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.timeout", "1.5")
-        cls.company.write(cls._chorus_settings("TECH_1_81234567600017@cpro.fr"))
-        cls.company.vat = "FR19812345676"
-        cls.bank_account = cls._bank_account(cls.company)
         cls.tax_20 = cls.company_data["default_tax_sale"]
-
-    @classmethod
-    def _chorus_settings(cls, login):
-        return {
-            "chorus_environment": "custom",
-            "chorus_api_url": cls.server.url,
-            "chorus_token_url": cls.server.token_url,
-            "chorus_client_id": "chorus-sim-client",
-            "chorus_client_secret": "chorus-sim-secret",
-            "chorus_login": login,
-            "chorus_password": PASSWORD,
-        }
-
-    def setUp(self):
-        super().setUp()
-        self.sim.reset()
-        # Rendering one invoice report with wkhtmltopdf takes a second or two: render a
-        # real one once and reuse its pages (the Factur-X XML stays each invoice's own).
-        if TestConnector._rendered_pdf is None:
-            TestConnector._rendered_pdf = self.env["chorus.pro.facturx"]._facturx_render_invoice_pdf(
-                self._d93_invoice())
-        render = patch.object(ChorusProFacturx, "_facturx_render_invoice_pdfs",
-                              lambda engine, moves, chunk=50: dict.fromkeys(moves.ids, TestConnector._rendered_pdf))
-        render.start()
-        self.addCleanup(render.stop)
-
-    def _d93_invoice(self, post=True, company=None, **values):
-        company = company or self.company
-        values.setdefault("purchase_order_reference", "EJ2026-000123")
-        move = self.env["account.move"].with_company(company).create({
-            "move_type": "out_invoice",
-            "company_id": company.id,
-            "partner_id": self.dept93.id,
-            "invoice_date": "2026-11-02",
-            "chorus_service_id": self.service_132.id,
-            "partner_bank_id": self.env["res.partner.bank"].search(
-                [("partner_id", "=", company.partner_id.id)], limit=1).id,
-            "invoice_line_ids": [Command.create({
-                "name": "Accueil de jour", "quantity": 3, "price_unit": 95.0,
-                "tax_ids": [Command.set(self.env["account.tax"].search([
-                    ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
-                    ("amount", "=", 20.0)], limit=1).ids)]})],
-            **values,
-        })
-        if post:
-            move.action_post()
-        return move
 
     def _deposit_and_process(self, moves, batch=True):
         flows = self.connector._deposit(moves, batch=batch)
@@ -103,7 +38,7 @@ class TestConnector(ChorusProHttpCommon):
         with self.assertRaisesRegex(UserError, "technical account login"):
             self.connector._get_client(self.company)
         self.company.chorus_login = "TECH_1_81234567600017@cpro.fr"
-        self.company.write({"chorus_password": PASSWORD})
+        self.company.write({"chorus_password": SIMULATOR_PASSWORD})
         self.assertTrue(self.company.chorus_password_expiry_date)
         self.company.chorus_password_expiry_date = "2020-01-01"
         with self.assertRaisesRegex(UserError, "expired on 2020-01-01"):

@@ -5,8 +5,6 @@ after chunk, against the project's simulator over real HTTP."""
 from contextlib import closing
 from unittest.mock import patch
 
-from chorus_pro_simulator import Simulator
-
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import Registry
@@ -18,58 +16,27 @@ from odoo.tools import mute_logger
 
 from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 
-from .common import OTHER_SUPPLIER_SIRET, ChorusProHttpCommon
+from .common import OTHER_SUPPLIER_SIRET, ChorusProSimulatorCommon
 
-PASSWORD = "Chorus-Sim-2026"
 DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 SEARCH_PATH = "/cpro/factures/v1/rechercher/fournisseur"
 
 
 @tagged("post_install", "-at_install")
-class TestDepositJob(ChorusProHttpCommon):
-    _rendered_pdf = None
+class TestDepositJob(ChorusProSimulatorCommon):
+    simulator_options = {"flow_steps": 0, "max_page_size": 100, "fault_delay": 3.0}
+    chorus_timeout = "5"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sim = Simulator(flow_steps=0, max_page_size=100, fault_delay=3.0)
-        cls.server = cls.sim.serve()
-        cls.addClassCleanup(cls.server.stop)
-        params = cls.env["ir.config_parameter"].sudo()
-        params.set_param("l10n_fr_chorus_pro.timeout", "5")
-        params.set_param("l10n_fr_chorus_pro.background_deposit_chunk", "10")
-        cls.company.write(cls._chorus_settings("TECH_1_81234567600017@cpro.fr"))
-        cls.company.vat = "FR19812345676"
-        cls._bank_account(cls.company)
+        cls.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.background_deposit_chunk", "10")
         cls.Job = cls.env["chorus.pro.deposit.job"]
         cls.cron = cls.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs")
 
-    @classmethod
-    def _chorus_settings(cls, login):
-        return {
-            "chorus_environment": "custom",
-            "chorus_api_url": cls.server.url,
-            "chorus_token_url": cls.server.token_url,
-            "chorus_client_id": "chorus-sim-client",
-            "chorus_client_secret": "chorus-sim-secret",
-            "chorus_login": login,
-            "chorus_password": PASSWORD,
-        }
-
     def setUp(self):
         super().setUp()
-        self.sim.reset()
-        # One real wkhtmltopdf rendering, reused (the Factur-X XML stays each invoice's own).
-        if TestDepositJob._rendered_pdf is None:
-            TestDepositJob._rendered_pdf = self.env["chorus.pro.facturx"]._facturx_render_invoice_pdf(
-                self._d93_invoice())
-        render = patch.object(
-            ChorusProFacturx, "_facturx_render_invoice_pdfs",
-            lambda engine, moves, chunk=50: dict.fromkeys(moves.ids, TestDepositJob._rendered_pdf))
-        render.start()
-        self.addCleanup(render.stop)
         # Retries of idempotent calls do not wait.
         no_wait = patch.object(cc.ChorusClient, "_wait", lambda *args, **kwargs: None)
         no_wait.start()
@@ -77,28 +44,6 @@ class TestDepositJob(ChorusProHttpCommon):
 
     def _set_param(self, key, value):
         self.env["ir.config_parameter"].sudo().set_param(f"l10n_fr_chorus_pro.{key}", str(value))
-
-    def _d93_invoice(self, post=True, company=None, **values):
-        company = company or self.company
-        values.setdefault("purchase_order_reference", "EJ2026-000123")
-        move = self.env["account.move"].with_company(company).create({
-            "move_type": "out_invoice",
-            "company_id": company.id,
-            "partner_id": self.dept93.id,
-            "invoice_date": "2026-11-02",
-            "chorus_service_id": self.service_132.id,
-            "partner_bank_id": self.env["res.partner.bank"].search(
-                [("partner_id", "=", company.partner_id.id)], limit=1).id,
-            "invoice_line_ids": [Command.create({
-                "name": "Accueil de jour", "quantity": 3, "price_unit": 95.0,
-                "tax_ids": [Command.set(self.env["account.tax"].search([
-                    ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
-                    ("amount", "=", 20.0)], limit=1).ids)]})],
-            **values,
-        })
-        if post:
-            move.action_post()
-        return move
 
     def _invoices(self, count, **values):
         return self.env["account.move"].concat(*(self._d93_invoice(**values) for _i in range(count)))
