@@ -12,7 +12,8 @@ messages, and guarantees that an invoice is never deposited twice:
   raise: the flow is kept as *unconfirmed* in the same transaction and recovered
   later by searching the invoice numbers, never by sending again blindly;
 * crons take flows with ``FOR UPDATE SKIP LOCKED``, so two workers never process
-  the same flow.
+  the same flow, and a company's status sync takes the company's row the same way
+  (``FOR NO KEY UPDATE``): two overlapping syncs never both run.
 """
 
 import io
@@ -489,15 +490,34 @@ class ChorusProConnector(models.AbstractModel):
 
     @api.model
     def _lock_flow_ids(self, ids):
+        return self._lock_skip_locked(
+            SQL("SELECT id FROM chorus_pro_flow WHERE id IN %s FOR UPDATE SKIP LOCKED", tuple(ids))
+        )
+
+    @api.model
+    def _lock_skip_locked(self, query):
+        """Run ``query``, a ``SELECT id ... SKIP LOCKED``, and return the ids it locked.
+        A row changed by a transaction committed after this one began raises
+        SerializationFailure (REPEATABLE READ): in a savepoint, so this transaction goes
+        on, and not logged as a bad query (an expected refusal)."""
         with self.env.cr.savepoint(flush=False):
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM chorus_pro_flow WHERE id IN %s FOR UPDATE SKIP LOCKED",
-                    tuple(ids),
-                ),
-                log_exceptions=False,
-            )
+            self.env.cr.execute(query, log_exceptions=False)
             return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _lock_status_sync(self, company):
+        """Whether this transaction may sync the statuses of ``company``: it then holds
+        the company's row until it ends. Not while another transaction holds it (a sync
+        running), nor once another one has changed it (a sync committed) since this one
+        began, which would fail on writing ``chorus_last_status_sync``. ``NO KEY`` lets
+        other transactions create records of the company meanwhile."""
+        query = SQL(
+            "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", company.id
+        )
+        try:
+            return bool(self._lock_skip_locked(query))
+        except SerializationFailure:
+            return False
 
     @api.model
     def _update_flows(self, flows):
@@ -671,7 +691,16 @@ class ChorusProConnector(models.AbstractModel):
         last synchronisation (no per-invoice call unless the recipient left a comment).
         The search filter is a date, so it lists the whole day: it leaves out DEPOSEE,
         which the deposit itself reports, so the invoices deposited today do not fill
-        every sync of the day."""
+        every sync of the day.
+
+        Skipped (0) when another transaction is syncing the company or has synced it
+        since this one began: that one applies the statuses."""
+        if not self._lock_status_sync(company):
+            _logger.info(
+                "Chorus Pro status sync of %s skipped: another one is running or has just run",
+                company.name,
+            )
+            return 0
         moves = self.env["account.move"].search(
             [
                 ("company_id", "=", company.id),

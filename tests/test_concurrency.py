@@ -35,6 +35,7 @@ from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 
 from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+from odoo.addons.l10n_fr_chorus_pro.models.account_move import INVOICE_STATUSES
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 
@@ -50,6 +51,9 @@ JOIN_SECONDS = 90
 
 DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 REPORT_PATH = "/cpro/transverses/v1/consulterCRDetaille"
+SEARCH_PATH = "/cpro/factures/v1/rechercher/fournisseur"
+# Its INFO is given as logging.INFO: Odoo names its level 25 (RUNBOT) "INFO" too.
+CONNECTOR_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector"
 # A qualification structure of the simulator's directory, with no routing requirement.
 RECIPIENT_SIRET = "12345678200051"
 COMPANY_FIELDS = [
@@ -291,6 +295,45 @@ class TestConcurrency(BaseCase):
         self.sim.reset_calls()
         return result
 
+    def _invoices_with_new_statuses(self):
+        """Two invoices deposited and integrated (DEPOSEE), committed, that Chorus Pro then
+        made available and paid: {invoice id: new status}. The simulator's call counts
+        start again from zero."""
+        flows = self._deposited_flows(2)
+        with self._env() as env:
+            flows = env["chorus.pro.flow"].browse([flow_id for flow_id, _number in flows])
+            env["chorus.pro.connector"]._update_flows(flows)
+            moves = flows.move_ids.sorted("id")
+            self.assertEqual(set(moves.mapped("chorus_status")), {"DEPOSEE"})
+            statuses = dict(zip(moves.ids, ["MISE_A_DISPOSITION", "MISE_EN_PAIEMENT"]))
+            for move in moves:
+                self.sim.set_invoice_status(int(move.chorus_identifier), statuses[move.id])
+        self.sim.reset_calls()
+        return statuses
+
+    def _sync(self, env):
+        """The status sync of the test company, as the *Update* button and the cron run it."""
+        company = env["res.company"].browse(self.company_id)
+        return env["chorus.pro.connector"]._sync_invoice_statuses(company)
+
+    def _assert_synced_once(self, statuses, sql_errors, logs):
+        """One sync searched Chorus Pro and applied each new status (one message each);
+        the other skipped it without an error, logging it as information."""
+        self.assertEqual(self.sim.calls.get(SEARCH_PATH), 1, "Chorus Pro was searched twice")
+        self.assertEqual(sql_errors, [])
+        self.assertEqual([(record.levelname, "skipped" in record.getMessage())
+                          for record in logs.records], [("INFO", True)], logs.output)
+        labels = dict(INVOICE_STATUSES)
+        with self._env() as env:
+            for move in env["account.move"].browse(list(statuses)):
+                self.assertEqual(move.chorus_status, statuses[move.id], move.name)
+                new_status = f"→ {labels[statuses[move.id]]}"
+                messages = move.message_ids.filtered(
+                    lambda m, new_status=new_status: "Chorus Pro status" in (m.body or "")
+                    and new_status in m.body)
+                self.assertEqual(len(messages), 1, move.name)
+            self.assertTrue(env["res.company"].browse(self.company_id).chorus_last_status_sync)
+
     def _run_while_held(self, gate, first, second):
         """Run ``first`` in worker 1 until it reaches ``gate``, then ``second`` in worker 2
         while worker 1 is stopped; release worker 1 once worker 2 is done. Returns both
@@ -404,6 +447,54 @@ class TestConcurrency(BaseCase):
             processed = env["chorus.pro.flow"].browse(flow_ids)
             self.assertEqual(set(processed.mapped("state")), {"done"})
             self.assertEqual(set(processed.move_ids.mapped("chorus_state")), {"deposited"})
+
+    # ------------------------------------------------------------------ status sync
+    def test_concurrent_status_syncs_of_one_company(self):
+        """Worker 1 syncs the company's invoice statuses (the *Update* button) and is
+        stopped while it searches Chorus Pro; worker 2 syncs the same company meanwhile
+        (the hourly cron): it skips at once instead of failing later on PostgreSQL's
+        'could not serialize access due to concurrent update' (both write the company's
+        last sync). Worker 1 applies the new statuses; Chorus Pro is searched once."""
+        statuses = self._invoices_with_new_statuses()
+        gate = Gate("worker-1")
+        search_invoices = cc.ChorusClient.search_invoices
+
+        def gated_search_invoices(client, **criteria):
+            gate()
+            return search_invoices(client, **criteria)
+
+        with (patch.object(cc.ChorusClient, "search_invoices", gated_search_invoices),
+              self.assertLogs(CONNECTOR_LOGGER, logging.INFO) as logs):
+            worker_1, worker_2, sql_errors = self._run_while_held(gate, self._sync, self._sync)
+            self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
+            self.assertIsNone(worker_2.error, f"worker 2 failed: {worker_2.error!r}")
+            self.assertTrue(gate.released_in_time,
+                            "worker 2 waited for the sync of worker 1 instead of skipping it")
+            self.assertEqual((worker_1.result, worker_2.result), (2, 0))
+            self._assert_synced_once(statuses, sql_errors, logs)
+
+    def test_status_sync_skips_when_a_sync_committed_since_it_began(self):
+        """The cron's transaction has begun (its companies are read) when another worker
+        syncs the same company and commits. The cron then skips the company's sync: it
+        neither searches Chorus Pro again nor fails (REPEATABLE READ)."""
+        statuses = self._invoices_with_new_statuses()
+        gate = Gate("worker-1")
+        configured_companies = ChorusProConnector._configured_companies
+
+        def gated_configured_companies(connector):
+            companies = configured_companies(connector)
+            gate()
+            return companies
+
+        with (patch.object(ChorusProConnector, "_configured_companies",
+                           gated_configured_companies),
+              self.assertLogs(CONNECTOR_LOGGER, logging.INFO) as logs):
+            worker_1, worker_2, sql_errors = self._run_while_held(
+                gate, lambda env: env["chorus.pro.connector"]._cron_update(), self._sync)
+            self.assertIsNone(worker_2.error, f"worker 2 failed: {worker_2.error!r}")
+            self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
+            self.assertEqual(worker_2.result, 2)
+            self._assert_synced_once(statuses, sql_errors, logs)
 
     # ------------------------------------------------------------------ deposits
     def test_concurrent_deposits_of_one_invoice(self):
