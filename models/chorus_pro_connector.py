@@ -778,8 +778,8 @@ class ChorusProConnector(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _configured_companies(self):
-        return self.env["res.company"].sudo().search([]).filtered(
-            lambda c: c.chorus_client_id and c.chorus_login
+        return self.env["res.company"].sudo().search(
+            [("chorus_client_id", "!=", False), ("chorus_login", "!=", False)]
         )
 
     @api.model

@@ -121,7 +121,7 @@ class Worker(threading.Thread):
             with closing(db_connect(self.registry.db_name).cursor()) as cr:
                 try:
                     self.result = self.func(_new_env(cr, self.registry))
-                    cr.commit()
+                    cr.commit()  # pylint: disable=invalid-commit
                 except Exception as error:  # noqa: BLE001 - checked by the test
                     cr.rollback()
                     self.error = error
@@ -218,7 +218,7 @@ class TestConcurrency(BaseCase):
         """A superuser environment on a new connection, committed at the end of the block."""
         with closing(db_connect(cls.test_registry.db_name).cursor()) as cr:
             yield _new_env(cr, cls.test_registry)
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     @classmethod
     def _restore_company(cls):
