@@ -38,4 +38,44 @@ for (let i = 0; i < 2; i++) {  // the simulator's flow takes one poll to integra
 await page.click(".o_notebook a.nav-link:has-text('Chorus Pro')");
 await page.waitForTimeout(1000);
 await page.screenshot({ path: `${out}/invoice_chorus_tab.png` });
+
+// A background deposit: 30 copies of the PMI demo invoice, deposited by the
+// wizard (above the threshold of 20), followed on the job form while the cron runs.
+async function rpc(model, method, args, kwargs = {}) {
+    return page.evaluate(async ([model, method, args, kwargs]) => {
+        const response = await fetch(`/web/dataset/call_kw/${model}/${method}`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ jsonrpc: "2.0", method: "call", params: { model, method, args, kwargs } }),
+        });
+        const data = await response.json();
+        if (data.error) {
+            throw new Error(JSON.stringify(data.error));
+        }
+        return data.result;
+    }, [model, method, args, kwargs]);
+}
+const [xmlid] = await rpc("ir.model.data", "search_read", [[
+    ["module", "=", "l10n_fr_chorus_pro"], ["name", "=", "demo_invoice_ase_132"]]], { fields: ["res_id"] });
+const [source] = await rpc("account.move", "read", [[xmlid.res_id], ["company_id"]]);
+const context = { allowed_company_ids: [source.company_id[0]] };
+await rpc("ir.config_parameter", "set_param", ["l10n_fr_chorus_pro.background_deposit_chunk", "5"]);
+const copies = [];
+for (let i = 0; i < 30; i++) {
+    copies.push(...await rpc("account.move", "copy", [[xmlid.res_id]], {
+        default: { invoice_date: "2026-11-20", purchase_order_reference: "EJ2026-000456" }, context }));
+}
+await rpc("account.move", "action_post", [copies], { context });
+const wizardId = await rpc("chorus.pro.deposit.wizard", "create", [{ move_ids: [[6, 0, copies]] }], { context });
+await rpc("chorus.pro.deposit.wizard", "action_deposit", [[wizardId]], { context });
+const [wizard] = await rpc("chorus.pro.deposit.wizard", "read", [[wizardId], ["job_id"]], { context });
+await page.goto(`${url}/odoo/action-l10n_fr_chorus_pro.action_chorus_pro_deposit_job/${wizard.job_id[0]}`);
+await page.waitForFunction(() => {
+    const bar = document.querySelector(".o_progressbar_value");
+    return bar && /^[1-9]/.test(bar.textContent.trim()) && !/^100/.test(bar.textContent.trim());
+}, null, { timeout: 120000, polling: 200 });
+await page.screenshot({ path: `${out}/background_deposit_running.png` });
+await page.waitForSelector(":text('Next steps')", { timeout: 180000 });
+await page.waitForTimeout(500);
+await page.screenshot({ path: `${out}/background_deposit_done.png` });
 await browser.close();
