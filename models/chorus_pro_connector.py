@@ -611,12 +611,16 @@ class ChorusProConnector(models.AbstractModel):
 
     @api.model
     def _store_certificate(self, flow, content):
-        """One attachment on the flow, linked from each of its invoices."""
-        attachment = self.env["ir.attachment"].create(
+        """The deposit certificate, attached to the flow and to each of its invoices (the
+        filestore keeps one file: same content, same checksum)."""
+        records = [flow, *flow.move_ids]
+        attachments = self.env["ir.attachment"].create([
             {"name": f"certificat_depot_{flow.name}.pdf", "raw": content,
-             "res_model": flow._name, "res_id": flow.id, "mimetype": "application/pdf"}
-        )
-        flow.move_ids._chorus_write({"chorus_certificate_id": attachment.id})
+             "res_model": record._name, "res_id": record.id, "mimetype": "application/pdf"}
+            for record in records
+        ])
+        for move, attachment in zip(records[1:], attachments[1:], strict=True):
+            move._chorus_write({"chorus_certificate_id": attachment.id})
 
     @api.model
     def _mark_rejected(self, move, reasons, flow_level=False, status=None):

@@ -133,10 +133,17 @@ class TestConnector(ChorusProSimulatorCommon):
         # The simulator pages by 10: every invoice of the flow got its identifier.
         self.assertEqual(len(moves.filtered("chorus_identifier")), 50)
         self.assertEqual(len(set(moves.mapped("chorus_identifier"))), 50)
-        # One deposit certificate, stored once on the flow, linked from every invoice.
-        self.assertEqual(len(moves.chorus_certificate_id), 1)
-        self.assertEqual(moves.chorus_certificate_id.res_id, flows.id)
-        self.assertTrue(moves.chorus_certificate_id.raw.startswith(b"%PDF"))
+        # The deposit certificate is attached to the flow and to every invoice (one file).
+        certificates = moves.chorus_certificate_id
+        self.assertEqual(len(certificates), 50)
+        self.assertEqual({(c.res_model, c.res_id) for c in certificates},
+                         {("account.move", move.id) for move in moves})
+        flow_certificate = self.env["ir.attachment"].search(
+            [("res_model", "=", "chorus.pro.flow"), ("res_id", "=", flows.id),
+             ("name", "=like", "certificat_depot_%")])
+        self.assertEqual(len(flow_certificate), 1)
+        self.assertEqual(set(certificates.mapped("store_fname")), {flow_certificate.store_fname})
+        self.assertTrue(flow_certificate.raw.startswith(b"%PDF"))
         self.assertEqual(set(moves.mapped("chorus_status")), {"DEPOSEE"})
 
     def test_one_flow_per_invoice(self):
