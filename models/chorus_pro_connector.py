@@ -16,6 +16,7 @@ messages, and guarantees that an invoice is never deposited twice:
   (``FOR NO KEY UPDATE``): two overlapping syncs never both run.
 """
 
+import contextlib
 import io
 import logging
 import tarfile
@@ -41,6 +42,8 @@ INVOICE_PROBLEM_STATUSES = cc.INVOICE_ACTION_STATUSES | {"REJETEE"}
 # What the status sync asks Chorus Pro for: every status but DEPOSEE, known from the
 # deposit's flow report.
 SYNC_STATUSES = [code for code, _label in INVOICE_STATUSES if code != "DEPOSEE"]
+# Row lock strengths of _lock_records.
+LOCK_STRENGTHS = ("UPDATE", "NO KEY UPDATE")
 
 
 class ChorusProConnector(models.AbstractModel):
@@ -471,38 +474,44 @@ class ChorusProConnector(models.AbstractModel):
     # Tracking
     # ------------------------------------------------------------------
     @api.model
-    def _lock_flows(self, flows):
-        """Return the flows this transaction could lock. The others are skipped: being
-        processed by another worker (locked), or processed by a worker that committed
-        after this transaction began (REPEATABLE READ refuses to lock them)."""
-        if not flows:
-            return flows
+    def _lock_records(self, records, strength="UPDATE"):
+        """The records of ``records`` this transaction could lock (``SELECT ... FOR
+        <strength> SKIP LOCKED``); it holds them until it ends. The others are skipped:
+        locked by another transaction, or changed by one that committed after this one
+        began (REPEATABLE READ refuses to lock them with a SerializationFailure; the
+        records are then tried one by one). Run in a savepoint, so this transaction
+        goes on, and not logged as a bad query (an expected refusal)."""
+        if not records:
+            return records
         try:
-            return flows.browse(self._lock_flow_ids(flows.ids))
+            return records.browse(self._lock_ids(records, records.ids, strength))
         except SerializationFailure:
-            locked = []
-            for flow_id in flows.ids:
-                try:
-                    locked += self._lock_flow_ids([flow_id])
-                except SerializationFailure:
-                    continue
-            return flows.browse(locked)
+            if len(records) == 1:
+                return records.browse()
+        locked = []
+        for record_id in records.ids:
+            with contextlib.suppress(SerializationFailure):
+                locked += self._lock_ids(records, [record_id], strength)
+        return records.browse(locked)
 
     @api.model
-    def _lock_flow_ids(self, ids):
-        return self._lock_skip_locked(
-            SQL("SELECT id FROM chorus_pro_flow WHERE id IN %s FOR UPDATE SKIP LOCKED", tuple(ids))
-        )
-
-    @api.model
-    def _lock_skip_locked(self, query):
-        """Run ``query``, a ``SELECT id ... SKIP LOCKED``, and return the ids it locked.
-        A row changed by a transaction committed after this one began raises
-        SerializationFailure (REPEATABLE READ): in a savepoint, so this transaction goes
-        on, and not logged as a bad query (an expected refusal)."""
+    def _lock_ids(self, records, ids, strength):
+        assert strength in LOCK_STRENGTHS, strength
         with self.env.cr.savepoint(flush=False):
-            self.env.cr.execute(query, log_exceptions=False)
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM %s WHERE id IN %s FOR %s SKIP LOCKED",
+                    SQL.identifier(records._table), tuple(ids), SQL(strength),
+                ),
+                log_exceptions=False,
+            )
             return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _lock_flows(self, flows):
+        """The flows this transaction could lock: the others are being (or have just
+        been) processed by another worker."""
+        return self._lock_records(flows)
 
     @api.model
     def _lock_status_sync(self, company):
@@ -511,13 +520,7 @@ class ChorusProConnector(models.AbstractModel):
         running), nor once another one has changed it (a sync committed) since this one
         began, which would fail on writing ``chorus_last_status_sync``. ``NO KEY`` lets
         other transactions create records of the company meanwhile."""
-        query = SQL(
-            "SELECT id FROM res_company WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", company.id
-        )
-        try:
-            return bool(self._lock_skip_locked(query))
-        except SerializationFailure:
-            return False
+        return bool(self._lock_records(company, "NO KEY UPDATE"))
 
     @api.model
     def _update_flows(self, flows):

@@ -12,11 +12,8 @@ the connector never sends an invoice Chorus Pro already has.
 
 import logging
 
-from psycopg2.errors import SerializationFailure
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 from odoo.tools.mail import plaintext2html
 
 _logger = logging.getLogger(__name__)
@@ -242,17 +239,7 @@ class ChorusProDepositJob(models.Model):
         """The jobs of ``self`` this transaction could lock. The others are skipped:
         being processed by another worker (locked), or moved on by a worker that
         committed after this transaction began (REPEATABLE READ refuses to lock them)."""
-        if not self:
-            return self
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(SQL(
-                    "SELECT id FROM chorus_pro_deposit_job WHERE id IN %s FOR UPDATE SKIP LOCKED",
-                    tuple(self.ids),
-                ), log_exceptions=False)
-                jobs = self.browse([row[0] for row in self.env.cr.fetchall()])
-        except SerializationFailure:
-            return self.browse()
+        jobs = self.env["chorus.pro.connector"]._lock_records(self)
         jobs.invalidate_recordset()  # read what the last worker committed
         return jobs
 
