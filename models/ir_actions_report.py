@@ -19,17 +19,18 @@ class IrActionsReport(models.Model):
     @api.model
     def _chorus_single_document(self, documents):
         """Join several report bodies (parsed HTML documents of the same layout) into
-        the first one, each body on a new page."""
+        the first one, each body on a new page; returns the first one."""
         target = documents[0].body
         for document in documents[1:]:
             page = lxml.html.Element("div", style="page-break-before: always;")
             page.extend(list(document.body))
             target.append(page)
-        return documents[:1]
+        return documents[0]
 
     @api.model
-    def _chorus_inline_stylesheets(self, document):
-        """Inline the report's asset stylesheets without their text web fonts.
+    def _chorus_inline_stylesheets(self, document, styles):
+        """Inline the report's asset stylesheets without their text web fonts
+        (``styles``: the stripped stylesheets by path, shared by one run's documents).
 
         wkhtmltopdf draws a web font (@font-face) as vector paths: the PDF has no
         text (nothing to search, copy or read aloud) and weighs ten times more.
@@ -37,14 +38,17 @@ class IrActionsReport(models.Model):
         on the server (Debian's fonts-lato for Odoo's default Lato) and is embedded
         as real text. Icon fonts are kept."""
         for link in document.xpath("//link[@rel='stylesheet'][@href]"):
-            attachment = self._chorus_stylesheet(urlparse(link.get("href")).path)
-            if not attachment:
+            path = urlparse(link.get("href")).path
+            if path not in styles:
+                attachment = self._chorus_stylesheet(path)
+                styles[path] = attachment and FONT_FACE.sub(
+                    lambda rule: rule.group(0) if any(icon in rule.group(0) for icon in ICON_FONTS)
+                    else "",
+                    attachment.raw.decode(),
+                )
+            css = styles[path]
+            if not css:
                 continue
-            css = FONT_FACE.sub(
-                lambda rule: rule.group(0) if any(icon in rule.group(0) for icon in ICON_FONTS)
-                else "",
-                attachment.raw.decode(),
-            )
             style = lxml.html.Element("style")
             style.text = css
             link.addprevious(style)
@@ -75,9 +79,10 @@ class IrActionsReport(models.Model):
             return super()._run_wkhtmltopdf(bodies, *args, **kwargs)
         documents = [lxml.html.document_fromstring(body) for body in bodies]
         if len(documents) > 1 and not _wkhtml().is_patched_qt:
-            documents = self._chorus_single_document(documents)
+            documents = [self._chorus_single_document(documents)]
+        styles = {}
         for document in documents:
-            self._chorus_inline_stylesheets(document)
+            self._chorus_inline_stylesheets(document, styles)
         bodies = [
             lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")
             for document in documents
