@@ -61,6 +61,7 @@ import resource
 import sys
 import time
 
+from bench_common import create_bank_account, create_company, proc_status_kib, say, use_report_server
 from chorus_pro_simulator import Simulator
 from pypdf import PdfReader
 
@@ -83,10 +84,6 @@ PRINT_DELAY = os.environ.get("BENCH_PRINT_DELAY")  # report.print_delay (ms); Od
 DEPOSIT_TARGET_S = 60.0  # for 500 invoices (project issue)
 CALLS_PER_CHANGE_TARGET = 1.0
 
-SUPPLIER_SIRET = "81234567600017"
-SUPPLIER_VAT = "FR19812345676"
-IBAN = "FR4430004000030000012345678"
-BIC = "BNPAFRPPXXX"
 LOGIN = "TECH_1_81234567600017@cpro.fr"
 PASSWORD = "Chorus-Sim-2026"
 TOKEN_PATH = "/api/oauth/token"
@@ -94,23 +91,13 @@ TOKEN_PATH = "/api/oauth/token"
 failures = []
 
 
-def say(text=""):
-    print(text, flush=True)
-
-
 def peak_rss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def vm_hwm_mib(pid):
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, TypeError):
-        pass
-    return None
+    kib = proc_status_kib(pid, "VmHWM") if pid else None
+    return None if kib is None else kib / 1024
 
 
 def short(path):
@@ -268,35 +255,9 @@ def print_calls(delta, indent="    "):
 
 def set_up(shell_env, server):
     env = shell_env
-    icp = env["ir.config_parameter"].sudo()
-    if REPORT_URL:
-        icp.set_param("report.url", REPORT_URL)
-        icp.set_param("web.base.url", REPORT_URL)
-        icp.set_param("web.base.url.freeze", "True")
-    if PRINT_DELAY is not None:
-        icp.set_param("report.print_delay", PRINT_DELAY)
-    france = env.ref("base.fr")
-    euro = env.ref("base.EUR")
-    euro.active = True
-    company = env["res.company"].create({
-        "name": "Cabinet Chorus Bench",
-        "country_id": france.id,
-        "currency_id": euro.id,
-        "company_registry": SUPPLIER_SIRET,
-        "vat": SUPPLIER_VAT,
-        "street": "12 rue des Lilas",
-        "zip": "93100",
-        "city": "Montreuil",
-        "email": "facturation@cabinet-bench.example",
-        # partner_autocomplete (auto-installed) would call Odoo's IAP over the network.
-        **({"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields
-           else {}),
-    })
+    use_report_server(env, REPORT_URL, PRINT_DELAY)
+    env, company = create_company(env)
     admin = env.ref("base.user_admin")
-    (env.user | admin).write({"company_ids": [Command.link(company.id)]})
-    env["account.chart.template"].try_loading("fr", company, install_demo=False)
-    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
-    company = company.with_env(env)
     company.write({
         "chorus_environment": "custom",
         "chorus_api_url": server.url,
@@ -307,14 +268,7 @@ def set_up(shell_env, server):
         "chorus_password": PASSWORD,
     })
     tax_20 = env["account.chart.template"].with_company(company).ref("tva_normale")
-    bank = env["res.bank"].create({"name": "BNP Paribas", "bic": BIC})
-    bank_account = env["res.partner.bank"].create({
-        "partner_id": company.partner_id.id,
-        "acc_number": IBAN,
-        "bank_id": bank.id,
-        "allow_out_payment": True,
-        "company_id": company.id,
-    })
+    bank_account = create_bank_account(env, company)
     recipient = env.ref("l10n_fr_chorus_pro.partner_departement_93")
     service = env.ref("l10n_fr_chorus_pro.service_departement_93_pmi_132")
     today = fields.Date.context_today(company)

@@ -43,6 +43,16 @@ import time
 import urllib.request
 from urllib.parse import urljoin
 
+from bench_common import (
+    SUPPLIER_SIRET,
+    SUPPLIER_VAT,
+    create_bank_account,
+    create_company,
+    proc_status_kib,
+    say,
+    use_report_server,
+)
+
 from odoo import Command, fields
 from odoo.tools.pdf import (
     DictionaryObject,
@@ -62,29 +72,9 @@ CROSSCHECK = os.environ.get("BENCH_CROSSCHECK", "1") != "0"
 SCHEMATRON_TARGET_MS = 30.0
 RATIO_TARGET = 1.2
 
-SUPPLIER_SIRET = "81234567600017"
-SUPPLIER_VAT = "FR19812345676"
-IBAN = "FR4430004000030000012345678"
-BIC = "BNPAFRPPXXX"
 REPORT_REF = "account.account_invoices"
 
 failures = []
-
-
-def say(text=""):
-    print(text, flush=True)
-
-
-def rss_kib(pid="self", key="VmRSS"):
-    """Current (VmRSS) or peak (VmHWM) resident set of a process, in KiB."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return None
 
 
 def mib(kib):
@@ -116,44 +106,14 @@ logging.getLogger("odoo.addons.base.models.ir_actions_report").addHandler(report
 
 def set_up(env):
     """A French company (chart 'fr'), a bank account, N+WARMUP posted invoices."""
-    icp = env["ir.config_parameter"].sudo()
-    if REPORT_URL:
-        icp.set_param("report.url", REPORT_URL)
-        icp.set_param("web.base.url", REPORT_URL)
-        icp.set_param("web.base.url.freeze", "True")
-    france = env.ref("base.fr")
-    euro = env.ref("base.EUR")
-    euro.active = True
-    company = env["res.company"].create({
-        "name": "Cabinet Chorus Bench",
-        "country_id": france.id,
-        "currency_id": euro.id,
-        "company_registry": SUPPLIER_SIRET,
-        "vat": SUPPLIER_VAT,
-        "street": "12 rue des Lilas",
-        "zip": "93100",
-        "city": "Montreuil",
-        "email": "facturation@cabinet-bench.example",
-        "phone": "+33 1 48 00 00 00",
-        # partner_autocomplete (auto-installed) would call Odoo's IAP over the network.
-        **({"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields
-           else {}),
-    })
+    use_report_server(env, REPORT_URL)
+    env, company = create_company(env)
     admin = env.ref("base.user_admin")
-    (env.user | admin).write({"company_ids": [Command.link(company.id)]})
-    env["account.chart.template"].try_loading("fr", company, install_demo=False)
-    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     chart = env["account.chart.template"].with_company(company)
     tax_20 = chart.ref("tva_normale")
     tax_10 = chart.ref("tva_intermediaire")
     (tax_20 | tax_10).active = True  # the chart ships the 10 % tax archived
-    bank = env["res.bank"].create({"name": "BNP Paribas", "bic": BIC})
-    bank_account = env["res.partner.bank"].create({
-        "partner_id": company.partner_id.id,
-        "acc_number": IBAN,
-        "bank_id": bank.id,
-        "allow_out_payment": True,
-    })
+    bank_account = create_bank_account(env, company)
     products = env["product.product"].create([
         {"name": "Mesure d'accompagnement éducatif", "type": "service",
          "default_code": "AEMO-H", "list_price": 48.5},
@@ -493,7 +453,7 @@ def main(shell_env):
 
     memory_after_loop = (
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        rss_kib(runner.worker_pid, "VmHWM") if runner.worker_pid else None,
+        proc_status_kib(runner.worker_pid, "VmHWM") if runner.worker_pid else None,
     )
     # Our public entry point once, end to end (renders again), before the output checks
     # below compile another stylesheet in the worker.
@@ -597,7 +557,7 @@ def main(shell_env):
     say(f"  {'':38}{'after the timed loop':>22}{'at the end (3)':>16}")
     say(f"  {'Odoo shell process (4)':38}{mib(memory_after_loop[0]):>22}{mib(self_peak):>16}")
     say(f"  {'schematron worker (pid %s)' % worker_pid:38}{mib(memory_after_loop[1]):>22}"
-        f"{mib(rss_kib(worker_pid, 'VmHWM') if worker_pid else None):>16}")
+        f"{mib(proc_status_kib(worker_pid, 'VmHWM') if worker_pid else None):>16}")
     say(f"  (3) after the output checks (they compile the EXTENDED schematron for core's XML) and "
         f"the cross-check; (4) {mib(rusage_start.ru_maxrss)} before the benchmark.")
     say("  wkhtmltopdf is not counted: RUSAGE_CHILDREN would report the Odoo process's own RSS")

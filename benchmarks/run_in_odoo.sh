@@ -86,7 +86,8 @@ log "Odoo HTTP server pid $SERVER_PID ready on $URL"
 
 # 3. The benchmark, inside Odoo.
 set +e
-BENCH_REPORT_URL="$URL" "${ODOO[@]}" shell "${COMMON[@]}" --no-http --log-level=warn \
+# bench_common.py is imported by the scripts.
+BENCH_REPORT_URL="$URL" PYTHONPATH="$HERE/benchmarks${PYTHONPATH:+:$PYTHONPATH}" "${ODOO[@]}" shell "${COMMON[@]}" --no-http --log-level=warn \
     <"$HERE/benchmarks/$SCRIPT" 2>"$LOG_DIR/shell.log" | tee "$LOG_DIR/bench.out"
 bench_rc=${PIPESTATUS[0]}
 set -e

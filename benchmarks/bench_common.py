@@ -1,0 +1,77 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""What the benchmark scripts share: output, process memory, and the benchmark
+company (French chart, SIRET, VAT, bank account). The scripts run inside
+``odoo-bin shell``; ``run_in_odoo.sh`` puts this folder on PYTHONPATH."""
+
+from odoo import Command
+
+SUPPLIER_SIRET = "81234567600017"
+SUPPLIER_VAT = "FR19812345676"
+IBAN = "FR4430004000030000012345678"
+BIC = "BNPAFRPPXXX"
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def proc_status_kib(pid="self", key="VmRSS"):
+    """A memory line of /proc/<pid>/status (VmRSS: current, VmHWM: peak), in KiB."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def use_report_server(env, url, print_delay=None):
+    """wkhtmltopdf fetches the report assets from ``url`` (the runner's Odoo server)."""
+    icp = env["ir.config_parameter"].sudo()
+    if url:
+        icp.set_param("report.url", url)
+        icp.set_param("web.base.url", url)
+        icp.set_param("web.base.url.freeze", "True")
+    if print_delay is not None:
+        icp.set_param("report.print_delay", print_delay)
+
+
+def create_company(env):
+    """The benchmark company with the French chart; returns ``(env, company)``, the
+    environment restricted to that company."""
+    euro = env.ref("base.EUR")
+    euro.active = True
+    company = env["res.company"].create({
+        "name": "Cabinet Chorus Bench",
+        "country_id": env.ref("base.fr").id,
+        "currency_id": euro.id,
+        "company_registry": SUPPLIER_SIRET,
+        "vat": SUPPLIER_VAT,
+        "street": "12 rue des Lilas",
+        "zip": "93100",
+        "city": "Montreuil",
+        "email": "facturation@cabinet-bench.example",
+        "phone": "+33 1 48 00 00 00",
+        # partner_autocomplete (auto-installed) would call Odoo's IAP over the network.
+        **({"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields
+           else {}),
+    })
+    admin = env.ref("base.user_admin")
+    (env.user | admin).write({"company_ids": [Command.link(company.id)]})
+    env["account.chart.template"].try_loading("fr", company, install_demo=False)
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    return env, company.with_env(env)
+
+
+def create_bank_account(env, company):
+    """The company's IBAN account with its bank's BIC, as Chorus Pro requires."""
+    bank = env["res.bank"].create({"name": "BNP Paribas", "bic": BIC})
+    return env["res.partner.bank"].create({
+        "partner_id": company.partner_id.id,
+        "acc_number": IBAN,
+        "bank_id": bank.id,
+        "allow_out_payment": True,
+        "company_id": company.id,
+    })
