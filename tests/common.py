@@ -115,6 +115,15 @@ class ChorusProSimulatorCommon(ChorusProHttpCommon):
             "chorus_password": SIMULATOR_PASSWORD,
         }
 
+    def _other_chorus_company(self):
+        """A second company, with its own technical account on the simulator."""
+        other = self.setup_other_company(name="Association Les Tilleuls")["company"]
+        other.write(dict(self._chorus_settings("TECH_1_79876543400021@cpro.fr"),
+                         company_registry=OTHER_SUPPLIER_SIRET, vat="FR69798765434",
+                         street="4 allée des Tilleuls", zip="93200", city="Saint-Denis"))
+        self._bank_account(other)
+        return other
+
     def setUp(self):
         super().setUp()
         self.sim.reset()

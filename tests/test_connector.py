@@ -275,11 +275,7 @@ class TestConnector(ChorusProSimulatorCommon):
 
     # ---------------------------------------------------------------- multi-company
     def test_multi_company(self):
-        other = self.setup_other_company(name="Association Les Tilleuls")["company"]
-        other.write(dict(self._chorus_settings("TECH_1_79876543400021@cpro.fr"),
-                         company_registry=OTHER_SUPPLIER_SIRET, vat="FR69798765434",
-                         street="4 allée des Tilleuls", zip="93200", city="Saint-Denis"))
-        self._bank_account(other)
+        other = self._other_chorus_company()
         mine, theirs = self._d93_invoice(), self._d93_invoice(company=other)
         both = (mine | theirs).with_context(allowed_company_ids=(self.company | other).ids)
         with self.assertRaisesRegex(UserError, "one company at a time"):

@@ -244,11 +244,7 @@ class TestDepositJob(ChorusProSimulatorCommon):
 
     # ---------------------------------------------------------------- security
     def test_multi_company_and_access(self):
-        other = self.setup_other_company(name="Association Les Tilleuls")["company"]
-        other.write(dict(self._chorus_settings("TECH_1_79876543400021@cpro.fr"),
-                         company_registry=OTHER_SUPPLIER_SIRET, vat="FR69798765434",
-                         street="4 allée des Tilleuls", zip="93200", city="Saint-Denis"))
-        self._bank_account(other)
+        other = self._other_chorus_company()
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
         user_b = new_test_user(
