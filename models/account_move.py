@@ -129,6 +129,13 @@ class AccountMove(models.Model):
     chorus_certificate_id = fields.Many2one(
         "ir.attachment", string="Deposit Certificate", readonly=True, copy=False
     )
+    chorus_document_id = fields.Many2one(
+        "ir.attachment",
+        string="Deposited Factur-X",
+        readonly=True,
+        copy=False,
+        help="The Factur-X PDF/A-3 exactly as it was sent to Chorus Pro.",
+    )
 
     def _chorus_write(self, vals):
         """Write Chorus Pro tracking fields. They touch no journal item, so Odoo's

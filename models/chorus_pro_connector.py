@@ -396,7 +396,24 @@ class ChorusProConnector(models.AbstractModel):
         for group in groups:
             if group:
                 flows |= self._deposit_group(client, group, [documents[m] for m in group])
+                self._keep_deposited_documents(group, documents)
         return flows
+
+    @api.model
+    def _keep_deposited_documents(self, moves, documents):
+        """Keep on each invoice the Factur-X exactly as Chorus Pro received it."""
+        attachments = self.env["ir.attachment"].create([
+            {
+                "name": documents[move][0],
+                "raw": documents[move][1],
+                "mimetype": "application/pdf",
+                "res_model": move._name,
+                "res_id": move.id,
+            }
+            for move in moves
+        ])
+        for move, attachment in zip(moves, attachments, strict=True):
+            move._chorus_write({"chorus_document_id": attachment.id})
 
     @api.model
     def _deposit_group(self, client, moves, documents):
