@@ -31,6 +31,7 @@
     "data": [
         "security/chorus_pro_security.xml",
         "security/ir.model.access.csv",
+        "data/res_lang.xml",
         "data/res_partner_departement_93.xml",
         "data/res_partner_universities.xml",
         "data/ir_cron.xml",
@@ -41,6 +42,8 @@
         "views/account_move_views.xml",
         "views/account_journal_dashboard_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_company_views.xml",
+        "views/report_chorus_invoice.xml",
         "views/chorus_pro_wizard_views.xml",
         "views/chorus_pro_deposit_job_views.xml",
         "views/chorus_pro_menus.xml",

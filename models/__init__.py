@@ -2,6 +2,7 @@ from . import chorus_pro_service
 from . import chorus_pro_beneficiary
 from . import chorus_pro_flow
 from . import chorus_pro_facturx
+from . import chorus_pro_document
 from . import chorus_pro_checklist
 from . import res_partner
 from . import account_move

@@ -25,7 +25,6 @@ from odoo.tools.pdf import (
 )
 
 from ..lib import facturx_validation
-from .ir_actions_report import CHORUS_RENDERING
 
 _logger = logging.getLogger(__name__)
 
@@ -33,8 +32,6 @@ DEFAULT_LEVEL = "en16931"
 # Chorus Pro practice today (direct API, E2 flow): SIRET under scheme 0002.
 SIRET_SCHEME = "0002"
 PAYMENT_MEANS_CREDIT_TRANSFER = "30"
-# Odoo's test mode renders reports as HTML unless told otherwise.
-FORCE_RENDERING = {"force_report_rendering": True}
 RENDER_CHUNK = 50
 
 # French legal mentions (Code de commerce L441-9 / D441-5, Code de la commande
@@ -171,8 +168,7 @@ class ChorusProFacturx(models.AbstractModel):
         untaxed = sum(self._facturx_line_net(move, line) for line in lines)
         tax_amount = sum(group["BT-117"] for group in data["BG-23"])
         total = currency.round(untaxed + tax_amount)
-        residual = move.amount_residual if move.state == "posted" else move.amount_total
-        prepaid = currency.round(total - residual) if move.state == "posted" else 0.0
+        prepaid = currency.round(self._facturx_paid_amount(move))
         data.update(
             {
                 "BT-106": currency.round(untaxed),
@@ -184,6 +180,21 @@ class ChorusProFacturx(models.AbstractModel):
             }
         )
         return data
+
+    @api.model
+    def _facturx_paid_amount(self, move):
+        """What the buyer really paid already (BT-113): payments and bank transactions
+        reconciled with the invoice, not the invoices or credit notes Odoo offsets
+        against it."""
+        if move.state != "posted":
+            return 0.0
+        paid = 0.0
+        for partial in move.sudo()._get_all_reconciled_invoice_partials():
+            counterpart = partial["aml"].move_id
+            if partial["is_exchange"] or counterpart.is_invoice(include_receipts=True):
+                continue
+            paid += partial["amount"]
+        return paid
 
     @api.model
     def _facturx_address(self, partner):
@@ -324,6 +335,10 @@ class ChorusProFacturx(models.AbstractModel):
         quantity = line.quantity or 0.0
         gross = line.price_unit
         net = gross * (1 - (line.discount or 0.0) / 100.0)
+        if net < 0:
+            # BR-27: the item price is never negative; a negative line (global
+            # discount, deduction of an advance) is a negative quantity instead.
+            quantity, gross, net = -quantity, -gross, -net
         vals = {
             "BT-126": str(index),
             "BT-129": quantity,
@@ -445,31 +460,9 @@ class ChorusProFacturx(models.AbstractModel):
 
     @api.model
     def _facturx_render_invoice_pdfs(self, moves, chunk=RENDER_CHUNK):
-        """Invoice report PDFs by move id, rendered by chunks: one wkhtmltopdf run per
-        chunk. Odoo splits the result by record (with a patched-Qt wkhtmltopdf by
-        outlines; with Debian's unpatched one the chunk is one document, split by page,
-        see ``ir_actions_report.py``). A chunk Odoo cannot split (an invoice longer than
-        one page) is halved until each part splits, so only long invoices are rendered
-        alone."""
-        report = self.env["ir.actions.report"].with_context(
-            **FORCE_RENDERING, report_pdf_no_attachment=True, **{CHORUS_RENDERING: True}
-        )
-        pdfs = {}
-        pending = [moves[start:start + chunk] for start in range(0, len(moves), chunk)]
-        while pending:
-            batch = pending.pop()
-            if len(batch) == 1:
-                pdfs[batch.id] = report._render_qweb_pdf("account.account_invoices", batch.ids)[0]
-                continue
-            streams = report._render_qweb_pdf_prepare_streams(
-                "account.account_invoices", {}, res_ids=batch.ids
-            )
-            if all(streams.get(move.id, {}).get("stream") for move in batch):
-                pdfs.update({move.id: streams[move.id]["stream"].getvalue() for move in batch})
-            else:
-                half = len(batch) // 2
-                pending += [batch[half:], batch[:half]]
-        return pdfs
+        """The legal invoice document of each invoice by move id, rendered by chunks
+        and checked for every mandatory mention (``chorus.pro.document``)."""
+        return self.env["chorus.pro.document"]._render_pdfs(moves, chunk=chunk)
 
     @api.model
     def _facturx_to_pdfa(self, pdf):

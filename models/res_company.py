@@ -63,6 +63,20 @@ class ResCompany(models.Model):
     chorus_last_status_sync = fields.Datetime(
         string="Last Chorus Status Synchronisation", readonly=True, copy=False
     )
+    # Legal mentions of the invoice (Code de commerce R123-237), printed in the
+    # supplier block of the Chorus Pro invoice document.
+    chorus_legal_form = fields.Char(
+        string="Legal Form", help="Printed on invoices, e.g. SARL, SAS, EI, association loi 1901."
+    )
+    chorus_share_capital = fields.Monetary(
+        string="Share Capital", currency_field="currency_id",
+        help="Printed on invoices for companies that have a share capital.",
+    )
+    chorus_trade_register = fields.Char(
+        string="Trade Register",
+        help="Registration printed on invoices, e.g. 'RCS Bobigny 812 345 676' or "
+        "'RM 93'. Leave empty when not registered.",
+    )
     chorus_post_check = fields.Selection(
         [("block", "Block posting"), ("warn", "Warn only")],
         string="Missing Chorus Mentions at Posting",

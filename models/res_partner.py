@@ -101,12 +101,22 @@ class ResPartner(models.Model):
                     {key: value for key, value in vals.items() if value}
                 )
             self._chorus_normalize_siret(vals)
+            self._chorus_default_lang(vals)
         return super().create(vals_list)
 
     def write(self, vals):
         self._chorus_check_edit_rights(vals)
         self._chorus_normalize_siret(vals)
+        self._chorus_default_lang(vals)
         return super().write(vals)
+
+    @api.model
+    def _chorus_default_lang(self, vals):
+        """A public body becoming a Chorus Pro recipient gets its documents in French,
+        unless a language is given with it."""
+        if vals.get("chorus_recipient") and "lang" not in vals:
+            if self.env["res.lang"]._lang_get("fr_FR"):
+                vals["lang"] = "fr_FR"
 
     @api.model
     def _chorus_normalize_siret(self, vals):
