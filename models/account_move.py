@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import clean_context
 
 # Chorus Pro limits on attachments (pièces jointes), from the pure API client.
 from ..lib.chorus_client import (
@@ -205,7 +206,9 @@ class AccountMove(models.Model):
 
     def action_chorus_deposit(self):
         """Open the deposit wizard with its mandatory-mentions checklist."""
-        wizard = self.env["chorus.pro.deposit.wizard"].create({"move_ids": [Command.set(self.ids)]})
+        # The invoice form's context (default_move_type...) is not the wizard's.
+        wizards = self.env["chorus.pro.deposit.wizard"].with_context(clean_context(self.env.context))
+        wizard = wizards.create({"move_ids": [Command.set(self.ids)]})
         return wizard._reopen()
 
     def action_chorus_update(self):

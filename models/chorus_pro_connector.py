@@ -11,6 +11,10 @@ messages, and guarantees that an invoice is never deposited twice:
 * an answer that never came back (timeout, dropped connection, 5xx) does not
   raise: the flow is kept as *unconfirmed* in the same transaction and recovered
   later by searching the invoice numbers, never by sending again blindly;
+* an interactive deposit commits before and right after each deposit call: what
+  Chorus Pro received (or may have received) is never rolled back by what follows;
+* nothing the connector creates takes the ``default_*`` values of the context (the
+  action that opened the deposit);
 * crons take flows with ``FOR UPDATE SKIP LOCKED``, so two workers never process
   the same flow, and a company's status sync takes the company's row the same way
   (``FOR NO KEY UPDATE``): two overlapping syncs never both run.
@@ -28,6 +32,7 @@ from psycopg2.errors import SerializationFailure
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
+from odoo.tools.misc import clean_context
 
 from ..lib import chorus_client as cc
 from .account_move import INVOICE_STATUSES
@@ -361,13 +366,33 @@ class ChorusProConnector(models.AbstractModel):
         return (f"FACTURX_{stamp}_{len(documents)}.tar.gz", buffer.getvalue())
 
     @api.model
-    def _deposit(self, moves, batch=True):
+    def _without_defaults(self, records):
+        """``self`` and ``records`` without the ``default_*`` keys of the context: the
+        action that opened a deposit (e.g. the list action's ``default_move_ids``) must
+        not give values to the flows, files, messages or activities created here."""
+        connector = self.with_context(clean_context(self.env.context))
+        return connector, records.with_env(connector.env)
+
+    @api.model
+    def _commit_deposit(self):
+        """Commit what is known of a deposit (interactive deposits only)."""
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _deposit(self, moves, batch=True, commit=False):
         """Deposit posted invoices; returns the created ``chorus.pro.flow`` records.
 
         Definite refusals raise a UserError (nothing was deposited). An unknown
         outcome (timeout, 5xx, lost connection) does not raise: the flow is kept
         as *unconfirmed* and recovered later.
+
+        With ``commit`` (a deposit in a user's request), the transaction is committed
+        before each deposit call (drafts posted, the flow *sending* linked to its
+        invoices) and right after it: an error or a crash afterwards never loses what
+        Chorus Pro received. A flow a crash leaves *sending* is searched for on
+        Chorus Pro like an unconfirmed one.
         """
+        self, moves = self._without_defaults(moves)
         moves = moves.sorted("id")
         self._lock_moves(moves)
         self._check_depositable(moves)
@@ -395,7 +420,9 @@ class ChorusProConnector(models.AbstractModel):
         flows = self.env["chorus.pro.flow"]
         for group in groups:
             if group:
-                flows |= self._deposit_group(client, group, [documents[m] for m in group])
+                flows |= self._deposit_group(
+                    client, group, [documents[m] for m in group], commit=commit
+                )
                 self._keep_deposited_documents(group, documents)
         return flows
 
@@ -416,7 +443,11 @@ class ChorusProConnector(models.AbstractModel):
             move._chorus_write({"chorus_document_id": attachment.id})
 
     @api.model
-    def _deposit_group(self, client, moves, documents):
+    def _deposit_group(self, client, moves, documents, commit=False):
+        if commit:
+            # An earlier group was committed, which let go of the invoices' locks.
+            self._lock_moves(moves)
+            self._check_depositable(moves)
         filename, content = self._flow_file(moves, documents)
         attachment = self.env["ir.attachment"].create(
             {"name": filename, "raw": content, "res_model": "chorus.pro.flow"}
@@ -430,23 +461,47 @@ class ChorusProConnector(models.AbstractModel):
             }
         )
         attachment.res_id = flow.id
+        before = [(move, {"chorus_state": move.chorus_state, "chorus_flow_id": move.chorus_flow_id.id})
+                  for move in moves]
         moves._chorus_write({"chorus_flow_id": flow.id, "chorus_state": "sending"})
+        if commit:
+            # Whatever happens during the call, Odoo knows it may have been sent.
+            self._commit_deposit()
+            self._lock_records(flow)  # the cron leaves it alone while it is being sent
         try:
             answer = client.deposit_flow(content, filename, syntax=cc.SYNTAX_FACTURX)
         except cc.ChorusUncertainError as error:
-            flow.write({"state": "unconfirmed", "error_message": self._error_message(error)})
-            moves._chorus_write({"chorus_state": "unconfirmed"})
-            for move in moves:
-                move.message_post(
-                    body=self.env._(
-                        "Deposit on Chorus Pro not confirmed: %(error)s The invoice will not "
-                        "be sent again until Chorus Pro has been searched for it.",
-                        error=self._error_message(error),
-                    )
-                )
-            return flow
+            self._record_unconfirmed(flow, moves, error)
         except cc.ChorusError as error:
+            # Definitely refused: nothing was deposited, the invoices can be sent again.
+            flow.write({"state": "failed", "error_message": self._error_message(error)})
+            for move, vals in before:
+                move._chorus_write(vals)
+            if commit:
+                self._commit_deposit()
             raise UserError(self._error_message(error)) from error
+        else:
+            self._record_deposit(flow, moves, answer)
+        if commit:
+            self._commit_deposit()
+        return flow
+
+    @api.model
+    def _record_unconfirmed(self, flow, moves, error):
+        flow.write({"state": "unconfirmed", "error_message": self._error_message(error)})
+        moves._chorus_write({"chorus_state": "unconfirmed"})
+        for move in moves:
+            move.message_post(
+                body=self.env._(
+                    "Deposit on Chorus Pro not confirmed: %(error)s The invoice will not "
+                    "be sent again until Chorus Pro has been searched for it.",
+                    error=self._error_message(error),
+                )
+            )
+
+    @api.model
+    def _record_deposit(self, flow, moves, answer):
+        """Chorus Pro accepted the flow ``answer`` holding ``moves``."""
         flow.write(
             {
                 "name": answer.get("numeroFluxDepot"),
@@ -462,7 +517,6 @@ class ChorusProConnector(models.AbstractModel):
                     "Deposited on Chorus Pro in flow %(flow)s.", flow=flow.name
                 )
             )
-        return flow
 
     @api.model
     def _link_found_invoice(self, move, item, recovered=False):
@@ -541,12 +595,15 @@ class ChorusProConnector(models.AbstractModel):
 
     @api.model
     def _update_flows(self, flows):
+        """Process the flow reports; a flow left *sending* (the request that sent it
+        crashed during the call) is searched for like an unconfirmed one."""
+        self, flows = self._without_defaults(flows)
         for company in flows.company_id:
             company_flows = self._lock_flows(flows.filtered(lambda f: f.company_id == company))
             if not company_flows:
                 continue
             client = self._get_client(company)
-            for flow in company_flows.filtered(lambda f: f.state == "unconfirmed"):
+            for flow in company_flows.filtered(lambda f: f.state in ("sending", "unconfirmed")):
                 self._recover_flow(client, flow)
             for flow in company_flows.filtered(lambda f: f.state == "sent" and f.name):
                 self._update_flow(client, flow)
@@ -725,6 +782,7 @@ class ChorusProConnector(models.AbstractModel):
                 company.name,
             )
             return 0
+        self = self.with_context(clean_context(self.env.context))  # activities, messages
         moves = self.env["account.move"].search(
             [
                 ("company_id", "=", company.id),
@@ -813,7 +871,8 @@ class ChorusProConnector(models.AbstractModel):
             connector = self.with_company(company)
             try:
                 flows = connector.env["chorus.pro.flow"].search(
-                    [("company_id", "=", company.id), ("state", "in", ("sent", "unconfirmed"))]
+                    [("company_id", "=", company.id),
+                     ("state", "in", ("sending", "unconfirmed", "sent"))]
                 )
                 connector._update_flows(flows)
                 connector._sync_invoice_statuses(company)

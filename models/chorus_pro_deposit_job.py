@@ -15,6 +15,7 @@ import logging
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.mail import plaintext2html
+from odoo.tools.misc import clean_context
 
 _logger = logging.getLogger(__name__)
 
@@ -187,7 +188,8 @@ class ChorusProDepositJob(models.Model):
         """Queue the deposit of posted ``moves`` and wake the cron up."""
         if len(moves.company_id) > 1:
             raise UserError(self.env._("Deposit the invoices of one company at a time."))
-        job = self.create({
+        # Not the default_* values of the action that opened the deposit wizard.
+        job = self.with_context(clean_context(self.env.context)).create({
             "company_id": moves.company_id.id,
             "move_ids": [Command.set(moves.ids)],
             "batch": batch,
@@ -256,7 +258,7 @@ class ChorusProDepositJob(models.Model):
         """
         self.ensure_one()
         # Run by the cron's user: messages in the language of the user who asked.
-        job = self.sudo().with_context(lang=self.sudo().user_id.lang)
+        job = self.sudo().with_context(clean_context(self.env.context), lang=self.sudo().user_id.lang)
         if job.state not in ACTIVE_STATES:
             return 0
         chunk = job._pending_moves()[: self._chunk_size()]
@@ -270,10 +272,14 @@ class ChorusProDepositJob(models.Model):
                 processed, error = job._deposit_chunk(chunk)
         except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
             processed, error = 0, exc
-        if error:
-            job._fail(job._error_text(error))
-        elif not job._pending_moves():
-            job._finish()
+        try:
+            with self.env.cr.savepoint():
+                if error:
+                    job._fail(job._error_text(error))
+                elif not job._pending_moves():
+                    job._finish()
+        except Exception as exc:  # noqa: BLE001 - the chunk sent is kept (committed by the cron)
+            job.write({"state": "failed", "error_message": job._error_text(exc)})
         return processed
 
     @api.model

@@ -8,3 +8,4 @@ from . import test_checklist
 from . import test_i18n
 from . import test_deposit_job
 from . import test_concurrency
+from . import test_deposit_paths

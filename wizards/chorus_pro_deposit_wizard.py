@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import clean_context
 
 
 class ChorusProDepositWizard(models.TransientModel):
@@ -53,11 +54,18 @@ class ChorusProDepositWizard(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        move_ids = values.get("move_ids") or self.env.context.get("active_ids") or []
+        # The invoices are all the wizard takes from the context (the list action's
+        # default_move_ids, or the selection): the other default_* keys belong to the
+        # action the user came from (the invoice list's default_move_type...).
+        context = self.env.context
+        values = super(ChorusProDepositWizard, self.with_context(clean_context(context))).default_get(
+            fields_list
+        )
+        move_ids = context.get("default_move_ids") or context.get("active_ids") or []
         if move_ids and isinstance(move_ids[0], (list, tuple)):  # commands
             move_ids = [i for command in move_ids for i in (command[2] if command[0] == 6 else [command[1]])]
-        if "line_ids" in fields_list and move_ids:
+        # Invoices given to create() are checked by create(), not those of the context.
+        if "line_ids" in fields_list and "move_ids" in fields_list and move_ids:
             moves = self.env["account.move"].browse(move_ids)
             values["move_ids"] = [Command.set(moves.ids)]
             values["line_ids"] = self._checklist_commands(moves)
@@ -108,6 +116,9 @@ class ChorusProDepositWizard(models.TransientModel):
         refused with the full list; in a batch, the others are deposited and the refused
         ones are listed with their reasons."""
         self.ensure_one()
+        # Nothing created from here on (flows, files, jobs, messages...) takes the
+        # default_* values of the action that opened the wizard.
+        self = self.with_context(clean_context(self.env.context))
         self._refresh_checklist()
         failed = self.line_ids.filtered(lambda l: not l.ok)
         refused = failed.move_id
@@ -130,7 +141,9 @@ class ChorusProDepositWizard(models.TransientModel):
                                    refusals=refusals)
             self.write({"state": "background", "job_id": job.id})
             return self._reopen()
-        flows = self.env["chorus.pro.connector"]._deposit(moves, batch=self.batch)
+        # Committed before and after each deposit call: an error below (or in the
+        # summary) never rolls back what Chorus Pro received.
+        flows = self.env["chorus.pro.connector"]._deposit(moves, batch=self.batch, commit=True)
         already = moves.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
         summary = jobs._deposit_summary(len(self.move_ids), flows, already, refusals)
         self.write({"state": "done", "summary": summary})
