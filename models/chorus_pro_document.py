@@ -17,7 +17,7 @@ from stdnum import iban
 
 from odoo import _lt, api, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date, formatLang, html2plaintext
+from odoo.tools import format_date, formatLang
 
 from .ir_actions_report import CHORUS_RENDERING
 
@@ -62,8 +62,11 @@ MENTION_LABELS = {
 
 def normalize_text(text):
     """Page text compared without layout: compatibility characters folded (ligatures,
-    non-breaking spaces) and every white space removed."""
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text or ""))
+    non-breaking spaces), every white space and invisible format character (e.g. the
+    zero-width space Odoo puts after a minus sign) removed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return WHITESPACE.sub("", text)
 
 
 class ChorusProDocument(models.AbstractModel):
@@ -194,6 +197,7 @@ class ChorusProDocument(models.AbstractModel):
             "is_refund": move.move_type == "out_refund",
             "supplier": self._party(company.partner_id, company.company_registry),
             "buyer": self._party(buyer, buyer.company_registry),
+            "billing": False,
             "delivery": False,
             "rows": self._line_rows(move, data),
             "show_discount": any(line.get("BT-148") for line in data["BG-25"]),
@@ -203,9 +207,12 @@ class ChorusProDocument(models.AbstractModel):
             "free_notes": self._free_notes(data),
             "iban": iban.format(data["BT-84"]) if data.get("BT-84") else "",
             "bank_name": bank.bank_id.name or "",
-            "payment_note": html2plaintext(move.invoice_payment_term_id.note or "").strip(),
             "invoice_beneficiaries": move.chorus_beneficiary_ids.filtered(lambda b: not b.move_line_id),
         }
+        if move.partner_id != buyer:
+            billing = self._party(move.partner_id, False)["address"]
+            if billing and billing != values["buyer"]["address"]:
+                values["billing"] = billing
         if shipping and shipping != move.partner_id and shipping.commercial_partner_id == buyer:
             delivery = self._party(shipping, False)["address"]
             if delivery != values["buyer"]["address"]:

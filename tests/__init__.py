@@ -9,3 +9,4 @@ from . import test_i18n
 from . import test_deposit_job
 from . import test_concurrency
 from . import test_deposit_paths
+from . import test_legal_document
