@@ -363,3 +363,30 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         self.assertEqual(flow.state, "done")
         self.assertTrue(all(good.mapped("chorus_certificate_id")))
         self._assert_kept_and_never_sent_again(good, bad, context, state="done")
+
+    def test_background_job_fault_in_summary(self):
+        """The job's summary fails once the last chunk is sent: the chunk stays sent and
+        linked, the job stops with the error; resumed, it ends without sending again."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "l10n_fr_chorus_pro.background_deposit_threshold", "1")
+        good, bad = self._batch()
+        wizard_id, context = self._open_from_list(good | bad)
+        _summary, error = self._click_deposit(wizard_id, context)
+        self.assertIsNone(error)
+        job = self.env["chorus.pro.deposit.job"].search([("move_ids", "in", good.ids)])
+        with patch.object(ChorusProDepositJob, "_deposit_summary", _raise_fault):
+            _result, error = self._request(
+                lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
+        self.assertIsNone(error)
+        self.assertEqual(job.state, "failed")
+        self.assertEqual(job.flow_ids.move_ids, good)
+        self.assertEqual(set(good.mapped("chorus_state")), {"deposited"})
+        self._assert_refused_untouched(bad)
+        _result, error = self._request(
+            lambda env: env["chorus.pro.deposit.job"].browse(job.id).action_resume()
+            and env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
+        self.assertIsNone(error)
+        self.assertEqual(job.state, "done")
+        self.assertIn("2 of 3 invoices sent", job.summary)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        self._assert_on_chorus_once(good)
