@@ -1,7 +1,7 @@
 # l10n_fr_chorus_pro developer commands. See README.md.
 SHELL := /bin/bash
 
-.PHONY: setup test test-odoo test-pytest sandbox demo bench-facturx bench-chorus i18n lint
+.PHONY: setup test test-odoo test-pytest sandbox demo bench-facturx bench-chorus bench-render i18n lint
 
 setup:            ## install everything (Debian packages, PostgreSQL, Odoo 19.0, virtualenv)
 	bash scripts/setup.sh
@@ -23,6 +23,9 @@ bench-facturx:    ## benchmark our Factur-X path against Odoo core's (N invoices
 
 bench-chorus:     ## deposit N invoices (default 500) to the simulator, sync 1000 statuses
 	bash benchmarks/run_chorus.sh $${N:-500}
+
+bench-render:     ## compare the invoice renderers for Chorus Pro (N invoices, default 20): wkhtmltopdf ours/core, WeasyPrint
+	bash benchmarks/run_renderers.sh $${N:-20}
 
 demo:             ## demo database + simulator + Odoo on 127.0.0.1, companies connected to the simulator
 	bash scripts/demo.sh
