@@ -7,8 +7,11 @@ as the Factur-X XML, so the page and the XML cannot disagree. After rendering, t
 is read back from the PDF and a document missing a mention is refused.
 """
 
+import contextlib
 import io
 import re
+import shutil
+import subprocess
 import unicodedata
 
 from pypdf import PdfReader
@@ -256,6 +259,16 @@ class ChorusProDocument(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model
     def _page_text(self, pdf):
+        """The text of every page. Poppler's pdftotext (Debian's poppler-utils) reads a
+        page in about 10 ms where pypdf takes 50 ms: it is used when installed, pypdf
+        otherwise."""
+        pdftotext = shutil.which("pdftotext")
+        if pdftotext:
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                return subprocess.run(
+                    [pdftotext, "-q", "-enc", "UTF-8", "-", "-"],
+                    input=pdf, capture_output=True, check=True, timeout=60,
+                ).stdout.decode()
         reader = PdfReader(io.BytesIO(pdf))
         return "\n".join(page.extract_text() or "" for page in reader.pages)
 

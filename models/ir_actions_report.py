@@ -7,8 +7,9 @@ import lxml.html
 from odoo import api, models
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
-# Context key of the Factur-X engine's renders (see _run_wkhtmltopdf).
+# Context key of the Chorus Pro invoice renders (see _run_wkhtmltopdf).
 CHORUS_RENDERING = "chorus_pro_rendering"
+CHORUS_REPORT = "l10n_fr_chorus_pro.report_chorus_invoice"
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 ICON_FONTS = ("FontAwesome", "odoo_ui_icons")
 
@@ -40,11 +41,10 @@ class IrActionsReport(models.Model):
         for link in document.xpath("//link[@rel='stylesheet'][@href]"):
             path = urlparse(link.get("href")).path
             if path not in styles:
-                attachment = self._chorus_stylesheet(path)
-                styles[path] = attachment and FONT_FACE.sub(
+                styles[path] = FONT_FACE.sub(
                     lambda rule: rule.group(0) if any(icon in rule.group(0) for icon in ICON_FONTS)
                     else "",
-                    attachment.raw.decode(),
+                    self._chorus_stylesheet(path),
                 )
             css = styles[path]
             if not css:
@@ -56,18 +56,34 @@ class IrActionsReport(models.Model):
 
     @api.model
     def _chorus_stylesheet(self, path):
-        """The attachment of an asset bundle stylesheet (``/web/assets/<unique>/
-        <bundle>[.rtl][.autoprefixed].min.css``), generated if nobody asked for it
-        yet, as Odoo does when wkhtmltopdf requests it."""
+        """The CSS of an asset bundle stylesheet (``/web/assets/<unique>/<bundle>[.rtl]
+        [.autoprefixed].min.css``), generated if nobody asked for it yet, as Odoo does
+        when wkhtmltopdf requests it. In a read-only request (printing from the web
+        client) it is computed without being stored."""
         attachment = self.env["ir.attachment"].sudo().search([("url", "=", path)], limit=1)
-        if attachment or not path.startswith("/web/assets/") or not path.endswith(".min.css"):
-            return attachment
-        bundle, rtl, _type, autoprefix = self.env["ir.asset"]._parse_bundle_name(
+        if attachment:
+            return attachment.raw.decode()
+        if not path.startswith("/web/assets/") or not path.endswith(".min.css"):
+            return ""
+        bundle_name, rtl, _type, autoprefix = self.env["ir.asset"]._parse_bundle_name(
             path.rsplit("/", 1)[1], False
         )
-        return self.env["ir.qweb"].sudo()._get_asset_bundle(
-            bundle, js=False, rtl=rtl, autoprefix=autoprefix
-        ).css()
+        bundle = self.env["ir.qweb"].sudo()._get_asset_bundle(
+            bundle_name, js=False, rtl=rtl, autoprefix=autoprefix
+        )
+        if self.env.cr.readonly:
+            return bundle.preprocess_css()
+        return bundle.css().raw.decode()
+
+    def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
+        # The Chorus Pro invoice printed from the Print menu gets the engine's rendering
+        # too: real text, several invoices per run with Debian's wkhtmltopdf.
+        if (
+            not self.env.context.get(CHORUS_RENDERING)
+            and self._get_report(report_ref).report_name == CHORUS_REPORT
+        ):
+            self = self.with_context(**{CHORUS_RENDERING: True})
+        return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
 
     def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
         # For the Factur-X engine: real text instead of paths, and several invoices

@@ -26,7 +26,8 @@ DEB_PACKAGES=(
   build-essential python3-dev libpq-dev libldap2-dev libsasl2-dev libxml2-dev libxslt1-dev
   libjpeg-dev zlib1g-dev libffi-dev libssl-dev
   postgresql postgresql-client
-  wkhtmltopdf fonts-dejavu-core fonts-lato fontconfig
+  wkhtmltopdf fonts-dejavu-core fonts-lato fontconfig poppler-utils
+  libpango-1.0-0 libpangoft2-1.0-0
   chromium
 )
 missing=()

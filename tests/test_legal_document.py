@@ -3,7 +3,9 @@
 in French, once, for every invoice shape and every kind of recipient; the same invoices
 as valid Factur-X; the last gate refusing a page that lacks a mention."""
 import io
+import json
 import re
+import shutil
 from collections import namedtuple
 from unittest.mock import patch
 
@@ -332,6 +334,17 @@ class TestLegalDocument(ChorusProHttpCommon):
             "company_registry": "21930001500012", "chorus_test_structure": True})
         self.assertEqual(recipient.lang, "fr_FR")
 
+    def test_gate_reads_the_same_with_pypdf_and_pdftotext(self):
+        """Poppler's pdftotext when installed, pypdf otherwise: the same verdict."""
+        move = self._invoice([self._line(95.0, 3, self.tax_ase)], service="538",
+                             beneficiaries=[("Lina Bensaïd", "2026-10-01", "2026-10-31", 0)])
+        pdf = self._render(move)[move]
+        self.assertTrue(shutil.which("pdftotext"), "make setup installs poppler-utils")
+        self.assertEqual(self.document._missing_mentions(move, pdf), [])
+        with patch("odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_document.shutil.which", return_value=None):
+            self.assertEqual(self.document._missing_mentions(move, pdf), [])
+            self.assertEqual(normalize_text(self.document._page_text(pdf)), normalize_text(self._text(pdf)))
+
     def test_last_gate_refuses_a_page_without_siret(self):
         move = self._invoice([self._line(100.0)])
         self.env["ir.ui.view"].create({
@@ -388,3 +401,28 @@ class TestDepositedDocument(ChorusProSimulatorCommon):
         report = inspect_facturx_pdf(document.raw)
         self.assertEqual(report.problems(), [])
         self.assertIn(move.name.encode(), report.facturx_xml)
+
+
+@tagged("post_install", "-at_install")
+class TestLegalDocumentPrint(ChorusProHttpCommon):
+    def test_print_menu_gives_the_french_legal_document(self):
+        """Print > Chorus Pro Invoice, as the web client asks for it: the French legal
+        document with real text."""
+        self.company.vat = "FR19812345676"
+        move = self._chorus_invoice(service=self.service_132, purchase_order_reference="EJ2026-000123",
+                                    partner_bank_id=self._bank_account().id, post=True)
+        report = self.env.ref("l10n_fr_chorus_pro.action_report_chorus_invoice")
+        self.assertEqual(report.binding_model_id.model, "account.move")
+        self.authenticate(self.invoicing_user.login, self.invoicing_user.login)
+        # Odoo's test mode answers HTML unless the context forces the rendering; the web
+        # client passes the context the same way.
+        context = json.dumps({"lang": "en_US", "force_report_rendering": True})
+        response = self.url_open(f"/report/pdf/{report.report_name}/{move.id}?context={context}", timeout=60)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        flat = normalize_text(text)
+        for snippet in (f"Facture n° {move.name}", "Fournisseur", "SIRET : 812 345 676 00017",
+                        "Numéro d'engagement (EJ) : EJ2026-000123", "Code service : 132"):
+            self.assertIn(normalize_text(snippet), flat)
+        self.assertEqual(self.env["chorus.pro.document"]._missing_mentions(move, response.content), [])
