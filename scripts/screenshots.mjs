@@ -1,6 +1,9 @@
-// README screenshots of the deposit wizard, taken from a running `make demo`.
-// Needs playwright-core (npm) and Debian's chromium; not part of the test suite.
+// README screenshots of the deposit wizard and of the deposited invoice, taken from a
+// running `make demo`. Needs playwright-core (npm), Debian's chromium and poppler-utils
+// (pdftoppm); not part of the test suite.
 //   node scripts/screenshots.mjs [odoo_url] [output_dir]
+import { execFileSync } from "child_process";
+import fs from "fs";
 import { chromium } from "playwright-core";
 
 const url = process.argv[2] || "http://127.0.0.1:8069";
@@ -78,4 +81,15 @@ await page.screenshot({ path: `${out}/background_deposit_running.png` });
 await page.waitForSelector(":text('Next steps')", { timeout: 180000 });
 await page.waitForTimeout(500);
 await page.screenshot({ path: `${out}/background_deposit_done.png` });
+
+// The legal document deposited for the child-welfare demo invoice (ASE 538, beneficiaries,
+// VAT exemption): the Factur-X kept on the invoice, its page drawn with pdftoppm.
+const [ase] = await rpc("ir.model.data", "search_read", [[
+    ["module", "=", "l10n_fr_chorus_pro"], ["name", "=", "demo_invoice_ase_538"]]], { fields: ["res_id"] });
+const aseWizard = await rpc("chorus.pro.deposit.wizard", "create", [{ move_ids: [[6, 0, [ase.res_id]]] }], { context });
+await rpc("chorus.pro.deposit.wizard", "action_deposit", [[aseWizard]], { context });
+const [aseMove] = await rpc("account.move", "read", [[ase.res_id], ["chorus_document_id"]], { context });
+const pdf = await page.request.get(`${url}/web/content/${aseMove.chorus_document_id[0]}?download=true`);
+fs.writeFileSync("/tmp/chorus_invoice_ase.pdf", await pdf.body());
+execFileSync("pdftoppm", ["-r", "80", "-png", "-singlefile", "/tmp/chorus_invoice_ase.pdf", `${out}/chorus_invoice_ase`]);
 await browser.close();
