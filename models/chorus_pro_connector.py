@@ -29,7 +29,7 @@ from datetime import timedelta
 from markupsafe import Markup
 from psycopg2.errors import SerializationFailure
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import clean_context
@@ -258,14 +258,17 @@ class ChorusProConnector(models.AbstractModel):
     @api.model
     def _lock_moves(self, moves):
         try:
-            # An expected refusal, not a "bad query" to log as an error.
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT",
-                    tuple(moves.ids),
-                ),
-                log_exceptions=False,
-            )
+            # In its own savepoint: a refusal leaves the transaction usable (the
+            # background job records it and goes on). An expected refusal, not a "bad
+            # query" to log as an error.
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT",
+                        tuple(moves.ids),
+                    ),
+                    log_exceptions=False,
+                )
         except Exception as error:  # psycopg2 LockNotAvailable
             raise UserError(
                 self.env._(
@@ -424,6 +427,8 @@ class ChorusProConnector(models.AbstractModel):
                     client, group, [documents[m] for m in group], commit=commit
                 )
                 self._keep_deposited_documents(group, documents)
+                if commit:
+                    self._commit_deposit()
         return flows
 
     @api.model
@@ -461,6 +466,11 @@ class ChorusProConnector(models.AbstractModel):
             }
         )
         attachment.res_id = flow.id
+        job_id = self.env.context.get("chorus_pro_deposit_job_id")
+        if job_id:
+            # A background deposit knows its flow from the commit before the call on.
+            job = self.env["chorus.pro.deposit.job"].sudo().browse(job_id)
+            job.flow_ids = [Command.link(flow.id)]
         before = [(move, {"chorus_state": move.chorus_state, "chorus_flow_id": move.chorus_flow_id.id})
                   for move in moves]
         moves._chorus_write({"chorus_flow_id": flow.id, "chorus_state": "sending"})
@@ -477,6 +487,8 @@ class ChorusProConnector(models.AbstractModel):
             flow.write({"state": "failed", "error_message": self._error_message(error)})
             for move, vals in before:
                 move._chorus_write(vals)
+            if job_id:
+                job.flow_ids = [Command.unlink(flow.id)]
             if commit:
                 self._commit_deposit()
             raise UserError(self._error_message(error)) from error

@@ -5,7 +5,10 @@ The deposit wizard creates a job when there are more invoices than
 ``l10n_fr_chorus_pro.background_deposit_threshold`` (default 20). The cron deposits
 ``l10n_fr_chorus_pro.background_deposit_chunk`` invoices (default 50) at a time, one
 Chorus Pro flow per chunk (or one per invoice), and commits after each chunk: the
-progress shows while it runs and a crash loses at most the chunk being sent. Jobs are
+progress shows while it runs. Each flow is deposited as in a user's request
+(``_deposit(..., commit=True)``): committed before and right after the Chorus Pro call,
+then with the job's record of it, so an error or a crash after the call never loses
+the flow or its links to its invoices, and nothing is sent twice. Jobs are
 taken with ``FOR UPDATE SKIP LOCKED``, so two workers never process the same job, and
 the connector never sends an invoice Chorus Pro already has.
 """
@@ -115,7 +118,7 @@ class ChorusProDepositJob(models.Model):
         lines = [self.env._("%(done)s of %(total)s invoices sent to Chorus Pro.",
                             done=len(flows.move_ids), total=selected_count)]
         for flow in flows:
-            if flow.state == "unconfirmed":
+            if flow.state in ("unconfirmed", "sending"):
                 lines.append(self.env._(
                     "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
                     "again until Chorus Pro has been searched for these invoices (automatic, "
@@ -157,8 +160,9 @@ class ChorusProDepositJob(models.Model):
             - self.flow_ids.move_ids - refused
         )
         pending = self.move_ids - processed if self.state == "failed" else None
+        flows = self.flow_ids.filtered(lambda f: f.state != "failed").sorted("id")
         return self._deposit_summary(
-            self.selected_count, self.flow_ids.sorted("id"), already, refusals, pending=pending
+            self.selected_count, flows, already, refusals, pending=pending
         )
 
     # ------------------------------------------------------------------
@@ -250,7 +254,8 @@ class ChorusProDepositJob(models.Model):
         return (self.move_ids - self.processed_move_ids).sorted("id")
 
     def _process_next_chunk(self):
-        """Deposit the next chunk of this job; never commits (the cron does).
+        """Deposit the next chunk of this job. It commits as it deposits (see
+        :meth:`_deposit_chunk`); the cron commits the rest (state, summary).
 
         Returns the number of invoices processed. An error stops the job (state
         *failed*, the error recorded): the invoices sent before it stay deposited and
@@ -268,9 +273,10 @@ class ChorusProDepositJob(models.Model):
         if job.state == "queued":
             job.state = "running"
         try:
-            with self.env.cr.savepoint():
-                processed, error = job._deposit_chunk(chunk)
+            processed, error = job._deposit_chunk(chunk)
         except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
+            # Back to the last commit: what Chorus Pro received was committed.
+            job._rollback()
             processed, error = 0, exc
         try:
             with self.env.cr.savepoint():
@@ -289,16 +295,38 @@ class ChorusProDepositJob(models.Model):
         _logger.warning("Chorus Pro background deposit failed", exc_info=error)
         return self.env._("Unexpected error: %(error)s", error=error)
 
+    def _rollback(self):
+        """Roll the transaction back to its last commit (the deposit's own commits)."""
+        self.env.cr.rollback()
+
+    def _commit(self):
+        """Commit, and take the job's lock again (the commit let go of it)."""
+        connector = self.env["chorus.pro.connector"]
+        connector._commit_deposit()
+        connector._lock_records(self)
+
+    def _record_processed(self, done, flows, refusals):
+        self.write({
+            "processed_move_ids": [Command.link(move.id) for move in done],
+            "flow_ids": [Command.link(flow.id) for flow in flows],
+            "refusals": refusals,
+        })
+
     def _deposit_chunk(self, chunk):
         """Deposit ``chunk`` as the user who asked for it, in the job's company.
 
-        One flow for the chunk (or one per invoice), each in its own savepoint: when
-        one fails, those sent before it are kept. Returns ``(processed, error)``.
+        One flow for the chunk (or one per invoice), each deposited with its commits
+        (``_deposit(..., commit=True)``) and recorded on the job in the commit that
+        follows. When a unit fails, the transaction goes back to its last commit: the
+        units before it are kept; if it failed after its Chorus Pro call, its flow
+        (committed with its links right after the call) is kept and recorded too.
+        Returns ``(processed, error)``: the invoices processed by this call.
         """
         self.ensure_one()
         connector = self.env["chorus.pro.connector"].with_user(self.user_id).with_company(
             self.company_id
-        )
+        ).with_context(chorus_pro_deposit_job_id=self.id)
+        checklist = connector.env["chorus.pro.checklist"]
         moves = chunk.with_env(connector.env)
         # Already on Chorus Pro (deposited by someone else meanwhile, or before a crash).
         done = moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
@@ -310,26 +338,38 @@ class ChorusProDepositJob(models.Model):
             except UserError as error:
                 refusals.append({"move_id": move.id, "reasons": error.args[0]})
                 done |= move
+                continue
+            # The wizard leaves the Factur-X of large batches to the job: validated
+            # here once (the document build reuses the result), refused when invalid.
+            facturx = checklist._check_facturx(move)
+            if not facturx["ok"]:
+                refusals.append({"move_id": move.id,
+                                 "reasons": facturx["message"].replace("\n", "; ")})
+                done |= move
             else:
                 to_send |= move
-        flows = connector.env["chorus.pro.flow"]
-        error = None
+        self._record_processed(done, connector.env["chorus.pro.flow"], refusals)
+        self._commit()
+        processed = len(done)
         for unit in ([to_send] if self.batch else list(to_send)):
             if not unit:
                 continue
             try:
-                with self.env.cr.savepoint():
-                    flows |= connector._deposit(unit, batch=True)
+                flows = connector._deposit(unit, batch=True, commit=True)
             except Exception as exc:  # noqa: BLE001 - reported by the caller
-                error = exc
-                break
-            done |= unit
-        self.write({
-            "processed_move_ids": [Command.link(move.id) for move in done],
-            "flow_ids": [Command.link(flow.id) for flow in flows],
-            "refusals": refusals,
-        })
-        return len(done), error
+                self._rollback()
+                # Failed after the call: the flow and its links were committed.
+                unit = unit.with_env(connector.env)
+                sent = unit.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
+                if sent:
+                    self._record_processed(sent, sent.chorus_flow_id, self.refusals or [])
+                    self._commit()
+                    processed += len(sent)
+                return processed, exc
+            self._record_processed(unit, flows, self.refusals or [])
+            self._commit()
+            processed += len(unit)
+        return processed, None
 
     def _fail(self, message):
         self.ensure_one()

