@@ -10,3 +10,4 @@ from . import test_deposit_job
 from . import test_concurrency
 from . import test_deposit_paths
 from . import test_legal_document
+from . import test_deposit_checklist

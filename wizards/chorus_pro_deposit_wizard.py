@@ -1,6 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from markupsafe import Markup
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import formatLang
 from odoo.tools.misc import clean_context
 
 
@@ -14,6 +17,11 @@ class ChorusProDepositWizard(models.TransientModel):
     move_count = fields.Integer(compute="_compute_move_count")
     line_ids = fields.One2many("chorus.pro.deposit.wizard.line", "wizard_id", string="Checklist")
     all_ok = fields.Boolean(compute="_compute_all_ok")
+    # Several invoices: the checklist grouped by invoice, failing ones first.
+    check_summary = fields.Char(string="Summary", compute="_compute_checklist_display")
+    checklist_html = fields.Html(
+        string="Checklist by invoice", compute="_compute_checklist_display", sanitize=False
+    )
     batch = fields.Boolean(
         string="One flow for all invoices",
         default=True,
@@ -52,6 +60,62 @@ class ChorusProDepositWizard(models.TransientModel):
         for wizard in self:
             wizard.all_ok = bool(wizard.line_ids) and all(wizard.line_ids.mapped("ok"))
 
+    @api.depends("line_ids.ok", "line_ids.move_id", "line_ids.label", "line_ids.message")
+    def _compute_checklist_display(self):
+        for wizard in self:
+            groups = wizard._checklist_groups()
+            to_fix = sum(1 for _move, failed in groups if failed)
+            wizard.check_summary = self.env._(
+                "%(ready)s ready, %(to_fix)s to fix", ready=len(groups) - to_fix, to_fix=to_fix
+            ) if groups else False
+            wizard.checklist_html = wizard._checklist_html(groups) if groups else False
+
+    def _checklist_groups(self):
+        """``[(move, failed lines)]``, one per checked invoice, failing invoices first
+        (then in the order of the selection)."""
+        self.ensure_one()
+        by_move = {}
+        for line in self.line_ids:
+            failed = by_move.setdefault(line.move_id, [])
+            if not line.ok:
+                failed.append(line)
+        return sorted(by_move.items(), key=lambda item: (not item[1], item[0].id or 0))
+
+    def _checklist_heading(self, move):
+        """Number (or "Draft"), customer, amount, service of ``move``."""
+        number = move.name if move.name and move.name != "/" else self.env._("Draft")
+        service = move.chorus_service_id.display_name or move.buyer_reference or self.env._("no service")
+        amount = formatLang(self.env, move.amount_total, currency_obj=move.currency_id)
+        return number, move.commercial_partner_id.display_name or "", amount, service
+
+    def _checklist_html(self, groups):
+        rows = []
+        for move, failed in groups:
+            number, customer, amount, service = self._checklist_heading(move)
+            if failed:
+                badge = Markup('<span class="badge text-bg-danger">%s</span>') % self.env._("To fix")
+            else:
+                badge = Markup('<span class="badge text-bg-success">%s</span>') % self.env._("Ready")
+            problems = Markup().join(
+                Markup('<li><strong>%s</strong>: %s</li>') % (line.label, line.message or "")
+                for line in failed
+            )
+            rows.append(
+                Markup(
+                    '<div class="o_chorus_checklist_invoice %s border-bottom py-1" data-move-id="%s">'
+                    '%s <strong class="o_chorus_checklist_number">%s</strong> — %s — %s — %s%s</div>'
+                ) % (
+                    "o_chorus_checklist_to_fix" if failed else "o_chorus_checklist_ready",
+                    move.id or "", badge, number, customer, amount, service,
+                    Markup('<ul class="mb-1 text-danger">%s</ul>') % problems if failed else "",
+                )
+            )
+        if self._facturx_deferred(self.move_ids):
+            rows.append(Markup('<p class="text-muted mt-2 mb-0">%s</p>') % self.env._(
+                "The Factur-X of each invoice is checked by the background deposit before "
+                "it is built: an invalid one is refused there, with its reasons."))
+        return Markup('<div class="o_chorus_checklist">%s</div>') % Markup().join(rows)
+
     @api.model
     def default_get(self, fields_list):
         # The invoices are all the wizard takes from the context (the list action's
@@ -78,9 +142,19 @@ class ChorusProDepositWizard(models.TransientModel):
         return wizards
 
     @api.model
+    def _facturx_deferred(self, moves):
+        """Whether the Factur-X of ``moves`` is validated by the background deposit
+        rather than here: above the background threshold, validating hundreds of XMLs
+        (≈ 27 ms each) would keep the user waiting at the wizard's opening; the job
+        validates each invoice once before building it and refuses an invalid one with
+        its reasons."""
+        return len(moves) > self.env["chorus.pro.deposit.job"]._background_threshold()
+
+    @api.model
     def _checklist_commands(self, moves):
         checklist = self.env["chorus.pro.checklist"]
         moves = moves.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+        deferred = self._facturx_deferred(moves)
         return [
             Command.create({
                 "move_id": move.id,
@@ -90,7 +164,7 @@ class ChorusProDepositWizard(models.TransientModel):
                 "message": item["message"],
             })
             for move in moves
-            for item in checklist._check(move, with_facturx=move.state == "posted")
+            for item in checklist._check(move, with_facturx=move.state == "posted" and not deferred)
         ]
 
     def _refresh_checklist(self):
@@ -133,8 +207,20 @@ class ChorusProDepositWizard(models.TransientModel):
             (move, "; ".join(failed.filtered(lambda l, m=move: l.move_id == m).mapped("message")))
             for move in refused
         ]
-        moves.filtered(lambda m: m.state == "draft").action_post()
         jobs = self.env["chorus.pro.deposit.job"]
+        if self._facturx_deferred(self.move_ids) and len(moves) <= jobs._background_threshold():
+            # Sent in this request after all (refusals brought it under the threshold):
+            # the Factur-X of the posted ones is checked here, as for a small batch.
+            checklist = self.env["chorus.pro.checklist"]
+            for move in moves.filtered(lambda m: m.state == "posted"):
+                item = checklist._check_facturx(move)
+                if not item["ok"]:
+                    refusals.append((move, item["message"].replace("\n", "; ")))
+                    moves -= move
+            if not moves:
+                raise UserError(self.env._("Fix these points before depositing:\n%(problems)s",
+                                           problems="\n".join(f"• {m.display_name}: {r}" for m, r in refusals)))
+        moves.filtered(lambda m: m.state == "draft").action_post()
         if len(moves) > jobs._background_threshold():
             # Too many for one request: deposited by a cron, chunk after chunk.
             job = jobs._create_for(moves, batch=self.batch, selected_count=len(self.move_ids),
