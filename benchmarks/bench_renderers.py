@@ -40,6 +40,7 @@ import io
 import logging
 import os
 import platform
+import shutil
 import statistics
 import sys
 import time
@@ -624,7 +625,9 @@ def main(shell_env):
         f"max {max(gate_warm):.1f} ms")
     say(f"  cold ORM cache (invalidate_all)    : mean {cold_mean:.1f} ms, median {cold_median:.1f} ms, "
         f"max {max(gate_cold):.1f} ms")
-    say(f"  of which _page_text (pypdf)        : mean {text_mean:.1f} ms, median {text_median:.1f} ms")
+    extractor = "pdftotext" if shutil.which("pdftotext") else "pypdf"
+    say(f"  of which _page_text ({extractor}){' ' * (9 - len(extractor))}: mean {text_mean:.1f} ms, "
+        f"median {text_median:.1f} ms")
     batch = results["chorus-wkhtmltopdf"]["ms"][0]
     say(f"  = {100 * warm_mean / batch:.1f} % of the batch path's {batch:.1f} ms/invoice")
 
