@@ -45,6 +45,7 @@
         "views/res_company_views.xml",
         "views/report_chorus_invoice.xml",
         "views/chorus_pro_wizard_views.xml",
+        "views/chorus_pro_reissue_wizard_views.xml",
         "views/chorus_pro_deposit_job_views.xml",
         "views/chorus_pro_menus.xml",
     ],

@@ -48,6 +48,23 @@ CHORUS_STATES = [
     ("paid", "Paid"),
 ]
 
+# An invoice is held by Chorus Pro once sent (and until the recipient rejects it): what
+# Chorus Pro holds must stay as it was deposited. A suspended invoice or one to recycle
+# is still held: it is completed or re-routed, never changed.
+CHORUS_HELD_STATES = ("sending", "unconfirmed", "deposited", "paid")
+CHORUS_HELD_ACTION_STATUSES = ("SUSPENDUE", "A_RECYCLER")
+# What the user may not change on a held invoice (Odoo's own writes on a posted invoice,
+# payments and reconciliation, touch none of them).
+CHORUS_LOCKED_FIELDS = frozenset({
+    "state", "name", "move_type", "journal_id", "currency_id",
+    "partner_id", "partner_shipping_id", "partner_bank_id", "fiscal_position_id",
+    "invoice_line_ids", "line_ids", "invoice_cash_rounding_id",
+    "invoice_date", "invoice_date_due", "date", "delivery_date", "taxable_supply_date",
+    "invoice_payment_term_id",
+    "chorus_service_id", "buyer_reference", "purchase_order_reference", "contract_reference",
+    "chorus_billing_frame", "chorus_beneficiary_ids", "chorus_attachment_ids",
+})
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -137,12 +154,316 @@ class AccountMove(models.Model):
         copy=False,
         help="The Factur-X PDF/A-3 exactly as it was sent to Chorus Pro.",
     )
+    chorus_status_comment = fields.Text(
+        string="Recipient's Comment",
+        readonly=True,
+        copy=False,
+        help="Why the recipient (or Chorus Pro) returned the invoice, as Chorus Pro gave it.",
+    )
+    chorus_activity_id = fields.Many2one(
+        "mail.activity", string="Chorus Pro Activity", readonly=True, copy=False,
+        ondelete="set null",
+    )
+    chorus_reissued_from_id = fields.Many2one(
+        "account.move", string="Re-issue of", readonly=True, copy=False, index="btree_not_null",
+        help="The invoice rejected on Chorus Pro this invoice replaces.",
+    )
+    chorus_reissue_ids = fields.One2many(
+        "account.move", "chorus_reissued_from_id", string="Re-issues", readonly=True
+    )
+    chorus_locked = fields.Boolean(
+        compute="_compute_chorus_banner",
+        help="Chorus Pro holds this invoice: it cannot be changed, only cancelled by a credit note.",
+    )
+    chorus_reissue_move_id = fields.Many2one(
+        "account.move", string="Re-issued as", compute="_compute_chorus_banner",
+        help="The new invoice replacing this invoice, rejected on Chorus Pro.",
+    )
+    chorus_can_reissue = fields.Boolean(compute="_compute_chorus_banner")
+    reversed_entry_chorus_status = fields.Selection(related="reversed_entry_id.chorus_status")
+    chorus_banner = fields.Text(compute="_compute_chorus_banner")
+    chorus_banner_level = fields.Selection(
+        [("info", "Info"), ("success", "Success"), ("warning", "Warning"), ("danger", "Danger")],
+        compute="_compute_chorus_banner",
+    )
 
     def _chorus_write(self, vals):
         """Write Chorus Pro tracking fields. They touch no journal item, so Odoo's
         invoice-line synchronisation (the costly part of a write on a posted invoice)
         is skipped."""
         return self.with_context(skip_invoice_sync=True).write(vals)
+
+    # ------------------------------------------------------------------
+    # Lock of the invoices Chorus Pro holds
+    # ------------------------------------------------------------------
+    def _chorus_is_held(self):
+        """Whether Chorus Pro holds this invoice: sent (or maybe sent), not rejected."""
+        self.ensure_one()
+        if self.chorus_status == "REJETEE":
+            return False
+        return (self.chorus_state in CHORUS_HELD_STATES
+                or self.chorus_status in CHORUS_HELD_ACTION_STATUSES)
+
+    def _chorus_released_situation(self):
+        """Why an invoice that went to Chorus Pro may be corrected, or False."""
+        self.ensure_one()
+        if self._chorus_is_held():
+            return False
+        if self.chorus_status == "REJETEE":
+            return self.env._("rejected by the recipient")
+        if self.chorus_state == "to_fix":
+            return self.env._("not integrated by Chorus Pro")
+        if self.chorus_document_id:
+            return self.env._("deposit declared not received by Chorus Pro")
+        return False
+
+    def _chorus_situation_label(self):
+        self.ensure_one()
+        if self.chorus_status:
+            field, value = self._fields["chorus_status"], self.chorus_status
+        else:
+            field, value = self._fields["chorus_state"], self.chorus_state
+        return dict(field._description_selection(self.env)).get(value, value)
+
+    def _chorus_field_changes(self, fname, value):
+        """Whether writing ``value`` in ``fname`` changes this invoice."""
+        field = self._fields[fname]
+        if field.type in ("one2many", "many2many"):
+            commands = value or []
+            if all(isinstance(c, (list, tuple)) and c[0] == Command.SET for c in commands) and commands:
+                return set(commands[-1][2]) != set(self[fname].ids)
+            return bool(commands)
+        try:
+            return field.convert_to_cache(value, self) != field.convert_to_cache(self[fname], self)
+        except (ValueError, TypeError):
+            return True
+
+    def _chorus_lock_error(self, action, fields_=None):
+        """The refusal for a change to an invoice Chorus Pro holds, saying what to do."""
+        self.ensure_one()
+        values = {"move": self.display_name, "situation": self._chorus_situation_label()}
+        if action == "draft":
+            message = self.env._(
+                "%(move)s is on Chorus Pro (%(situation)s): it cannot be reset to draft. What "
+                "Chorus Pro holds must stay as it was deposited: to correct it, issue a credit "
+                "note (Credit Note button) and a new invoice.", **values)
+        elif action == "cancel":
+            message = self.env._(
+                "%(move)s is on Chorus Pro (%(situation)s): it cannot be cancelled. What Chorus "
+                "Pro holds must stay as it was deposited: to cancel it, issue a credit note "
+                "(Credit Note button).", **values)
+        else:
+            message = self.env._(
+                "%(move)s is on Chorus Pro (%(situation)s): %(fields)s can no longer be changed. "
+                "What Chorus Pro holds must stay as it was deposited: to correct it, issue a "
+                "credit note (Credit Note button) and a new invoice.",
+                fields=", ".join(fields_ or []), **values)
+        return UserError(message)
+
+    def _chorus_field_labels(self, fnames):
+        # Core's names of the Chorus Pro references are not the ones users see.
+        chorus_labels = {
+            "purchase_order_reference": self.env._("engagement number (EJ)"),
+            "contract_reference": self.env._("public market number"),
+            "buyer_reference": self.env._("service code"),
+        }
+        return sorted({chorus_labels.get(f) or self._fields[f]._description_string(self.env)
+                       for f in fnames})
+
+    def write(self, vals):
+        locked = CHORUS_LOCKED_FIELDS.intersection(vals)
+        if not locked or self.env.context.get("chorus_lock_bypass"):
+            return self._chorus_write_hooks(vals)
+        traces = []
+        for move in self:
+            changed = [f for f in locked if move._chorus_field_changes(f, vals[f])]
+            if not changed:
+                continue
+            if move._chorus_is_held():
+                if move.env.context.get("chorus_rerouting") and set(changed) <= {
+                    "chorus_service_id", "buyer_reference"
+                }:
+                    continue  # the recycle wizard re-routes it on Chorus Pro
+                raise move._chorus_lock_error("write", move._chorus_field_labels(changed))
+            situation = move._chorus_released_situation()
+            traced = [f for f in changed if f != "state"]
+            if situation and traced:
+                traces.append((move, situation, move._chorus_field_labels(traced)))
+        result = self._chorus_write_hooks(vals)
+        for move, situation, labels in traces:
+            move.message_post(body=self.env._(
+                "Corrected after Chorus Pro (%(situation)s): %(fields)s.",
+                situation=situation, fields=", ".join(labels)))
+        return result
+
+    def _chorus_write_hooks(self, vals):
+        """Write; an invoice back on Chorus Pro (deposited again, completed, re-routed, or
+        the new invoice replacing a rejected one) closes the activity that asked for it."""
+        if vals.get("chorus_state") != "deposited":
+            return super().write(vals)
+        done = {}
+        for move in self:
+            if move.chorus_activity_id.active and move.chorus_state != "deposited":
+                if move.chorus_status == "SUSPENDUE":
+                    done[move] = self.env._("Completed on Chorus Pro.")
+                elif move.chorus_status == "A_RECYCLER":
+                    done[move] = self.env._("Routing corrected on Chorus Pro.")
+                else:
+                    done[move] = self.env._("Deposited on Chorus Pro again.")
+            origin = move.chorus_reissued_from_id
+            if origin.chorus_activity_id.active and move.chorus_state != "deposited":
+                done[origin] = self.env._(
+                    "Re-issued as %(invoice)s, deposited on Chorus Pro.", invoice=move.name)
+        result = super().write(vals)
+        for move, feedback in done.items():
+            move._chorus_close_activity(feedback)
+        return result
+
+    def _chorus_close_activity(self, feedback):
+        """Mark the Chorus Pro activity of these invoices (rejection, suspension...) done."""
+        activities = self.chorus_activity_id.filtered("active")
+        if activities:
+            activities.sudo().action_feedback(feedback=feedback)
+        return bool(activities)
+
+    def _chorus_set_activity(self, activity):
+        """``activity`` now asks for the invoice's next step: the previous one is done."""
+        self.ensure_one()
+        self._chorus_close_activity(self.env._("Replaced by the new Chorus Pro status."))
+        self._chorus_write({"chorus_activity_id": activity.id})
+
+    def button_draft(self):
+        self._chorus_check_unlocked("draft")
+        released = [(move, move._chorus_released_situation()) for move in self]
+        result = super().button_draft()
+        for move, situation in released:
+            if situation:
+                move.message_post(body=self.env._(
+                    "Reset to draft after Chorus Pro (%(situation)s).", situation=situation))
+        return result
+
+    def button_cancel(self):
+        self._chorus_check_unlocked("cancel")
+        released = [(move, move._chorus_released_situation()) for move in self]
+        result = super().button_cancel()
+        for move, situation in released:
+            if situation:
+                move.message_post(body=self.env._(
+                    "Cancelled after Chorus Pro (%(situation)s).", situation=situation))
+        return result
+
+    def _chorus_check_beneficiaries_unlocked(self):
+        """Beneficiaries are part of what was deposited (lines and notes of the Factur-X)."""
+        for move in self:
+            if move._chorus_is_held():
+                raise move._chorus_lock_error(
+                    "write", move._chorus_field_labels(["chorus_beneficiary_ids"]))
+
+    def _chorus_check_unlocked(self, action):
+        for move in self:
+            if move._chorus_is_held():
+                raise move._chorus_lock_error(action)
+
+    # ------------------------------------------------------------------
+    # What Chorus Pro says, and what to do next
+    # ------------------------------------------------------------------
+    @api.depends("chorus_state", "chorus_status", "chorus_status_comment", "state",
+                 "chorus_reissue_ids.state", "chorus_reissue_ids.chorus_state",
+                 "reversed_entry_id.chorus_status")
+    @api.depends_context("lang")
+    def _compute_chorus_banner(self):
+        for move in self:
+            move.chorus_locked = move.chorus_is_recipient and move._chorus_is_held()
+            reissues = move.chorus_reissue_ids.filtered(lambda m: m.state != "cancel")
+            move.chorus_can_reissue = (
+                move.chorus_status == "REJETEE" and move.state == "posted" and not reissues
+            )
+            move.chorus_reissue_move_id = reissues[:1]
+            move.chorus_banner, move.chorus_banner_level = move._chorus_banner(reissues)
+
+    def _chorus_banner(self, reissues):
+        """The Chorus Pro situation of the invoice and the next step: (text, level)."""
+        _ = self.env._
+        status, state = self.chorus_status, self.chorus_state
+        comment = (self.chorus_status_comment or "").strip()
+        if self.reversed_entry_id.chorus_status == "REJETEE":
+            return _("This credit note cancels %(invoice)s, rejected on Chorus Pro: it stays in "
+                     "your books and is not deposited.", invoice=self.reversed_entry_id.name), "info"
+        if status == "REJETEE":
+            reason = comment or self._chorus_situation_label()
+            if reissues:
+                new = reissues[:1]
+                if new.chorus_state in CHORUS_HELD_STATES:
+                    return _("Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s, "
+                             "deposited on Chorus Pro.", reason=reason, invoice=new.name), "info"
+                return _("Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s: deposit "
+                         "it on Chorus Pro.", reason=reason,
+                         invoice=new.name or _("a draft invoice")), "warning"
+            return _("Rejected by the recipient: %(reason)s. It is never deposited again: correct "
+                     "and re-issue it (Correct and re-issue button).", reason=reason), "danger"
+        if status == "SUSPENDUE" and state == "to_fix":
+            return _("Suspended by the recipient: %(comment)s. Complete it (Complete on Chorus Pro "
+                     "button) with the documents asked for.",
+                     comment=comment or self._chorus_situation_label()), "warning"
+        if status == "A_RECYCLER" and state == "to_fix":
+            return _("Returned to recycle (wrong routing): %(comment)s. Correct its routing "
+                     "(Correct routing button): it is routed again, without a new invoice.",
+                     comment=comment or self._chorus_situation_label()), "warning"
+        if state == "to_fix":
+            return _("Chorus Pro did not integrate this invoice: %(reason)s. Reset it to draft, "
+                     "fix it and deposit it again.",
+                     reason=comment or _("see the chatter")), "danger"
+        if state == "sending":
+            return _("Being deposited on Chorus Pro."), "info"
+        if state == "unconfirmed":
+            return _("Deposit not confirmed yet: Chorus Pro did not answer. It is searched for on "
+                     "Chorus Pro (Update from Chorus Pro), never sent twice."), "warning"
+        if state == "paid":
+            return _("Paid, according to Chorus Pro."), "success"
+        if state == "deposited":
+            if status and status != "DEPOSEE":
+                return _("On Chorus Pro: %(status)s. Waiting for the recipient.",
+                         status=self._chorus_situation_label()), "info"
+            return _("Deposited on Chorus Pro, waiting for the recipient."), "info"
+        return False, False
+
+    def _chorus_recipient_comment(self):
+        """The recipient's last comment: kept on the invoice when its status came in, or
+        read from the invoice's history on Chorus Pro (invoices returned before)."""
+        self.ensure_one()
+        if self.chorus_status_comment or not self.chorus_identifier:
+            return self.chorus_status_comment or False
+        connector = self.env["chorus.pro.connector"]
+        try:
+            client = connector._get_client(self.company_id)
+        except UserError:
+            return False
+        return connector._last_status_comment(client, self) or False
+
+    def action_chorus_reissue(self):
+        """Correct and re-issue an invoice the recipient rejected."""
+        self.ensure_one()
+        self._chorus_check_reissuable()
+        return self._chorus_open_wizard("chorus.pro.reissue.wizard", self.env._("Correct and re-issue"))
+
+    def _chorus_check_reissuable(self):
+        self.ensure_one()
+        if self.chorus_status != "REJETEE":
+            raise UserError(self.env._(
+                "Only an invoice the recipient rejected on Chorus Pro is corrected and re-issued."))
+        reissues = self.chorus_reissue_ids.filtered(lambda m: m.state != "cancel")
+        if reissues:
+            raise UserError(self.env._(
+                "%(move)s was already re-issued as %(invoice)s: open that invoice.",
+                move=self.display_name, invoice=reissues[:1].display_name))
+        if self.state != "posted":
+            raise UserError(self.env._(
+                "Post %(move)s again first: a credit note cancels it in your books.",
+                move=self.display_name))
+        if self.payment_state not in ("not_paid", "reversed"):
+            raise UserError(self.env._(
+                "%(move)s has payments: unreconcile them before cancelling it with a credit note.",
+                move=self.display_name))
 
     def _post(self, soft=True):
         """Invoices to Chorus Pro recipients are checked before posting: the company
@@ -151,8 +472,10 @@ class AccountMove(models.Model):
         warnings = {}
         for move in self.filtered(
             lambda m: m.move_type in ("out_invoice", "out_refund") and m.chorus_is_recipient
+            and m.reversed_entry_id.chorus_status != "REJETEE"
         ):
-            failed = checklist._failed(move, with_facturx=False)
+            failed = [item for item in checklist._failed(move, with_facturx=False)
+                      if item["code"] != "rejected"]
             if not failed:
                 continue
             text = "\n".join(f"• {item['label']}: {item['message']}" for item in failed)

@@ -43,6 +43,22 @@ class ChorusProBeneficiary(models.Model):
         help="Optional: the invoice line this beneficiary belongs to.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = self.env["account.move"].browse([vals.get("move_id") for vals in vals_list if vals.get("move_id")])
+        moves._chorus_check_beneficiaries_unlocked()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.move_id._chorus_check_beneficiaries_unlocked()
+        if vals.get("move_id"):
+            self.env["account.move"].browse(vals["move_id"])._chorus_check_beneficiaries_unlocked()
+        return super().write(vals)
+
+    def unlink(self):
+        self.move_id._chorus_check_beneficiaries_unlocked()
+        return super().unlink()
+
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for beneficiary in self:

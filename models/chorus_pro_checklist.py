@@ -48,6 +48,8 @@ class ChorusProChecklist(models.AbstractModel):
             self._check_taxes(move),
             self._check_attachments(move),
         ]
+        if move.chorus_status == "REJETEE" or move.reversed_entry_id.chorus_status == "REJETEE":
+            items.insert(0, self._check_not_rejected(move))
         if with_facturx and all(item["ok"] for item in items):
             items.append(self._check_facturx(move))
         return items
@@ -57,6 +59,21 @@ class ChorusProChecklist(models.AbstractModel):
         return [item for item in self._check(move, with_facturx=with_facturx) if not item["ok"]]
 
     # ------------------------------------------------------------------
+    @api.model
+    def _check_not_rejected(self, move):
+        """A rejected invoice is never deposited again (nor the credit note cancelling it)."""
+        problems = []
+        if move.chorus_status == "REJETEE":
+            problems.append(self.env._(
+                "The recipient rejected %(move)s on Chorus Pro: it is never deposited again. Use "
+                "Correct and re-issue on the invoice: a credit note cancels it and a new invoice "
+                "is deposited.", move=move.display_name))
+        elif move.reversed_entry_id.chorus_status == "REJETEE":
+            problems.append(self.env._(
+                "This credit note cancels %(invoice)s, rejected on Chorus Pro: it stays in your "
+                "books and is not deposited.", invoice=move.reversed_entry_id.display_name))
+        return self._item("rejected", self.env._("Not rejected on Chorus Pro"), problems)
+
     @api.model
     def _check_recipient(self, move):
         partner = move.commercial_partner_id

@@ -727,17 +727,20 @@ class ChorusProConnector(models.AbstractModel):
                 self.env._("Help from %(partner)s:", partner=partner.name),
                 partner.chorus_help,
             )
-        vals = {"chorus_state": "to_fix"}
+        # The reason is kept on the invoice (banner, re-issue and completion wizards).
+        vals = {"chorus_state": "to_fix",
+                "chorus_status_comment": "\n".join(r for r in reasons if r) or False}
         if flow_level:
             vals["chorus_flow_id"] = move.chorus_flow_id.id
         move._chorus_write(vals)
         move.message_post(body=body)
-        move.activity_schedule(
+        activity = move.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(move.invoice_user_id or self.env.user).id,
             summary=self.env._("Fix and send again to Chorus Pro"),
             note=body,
         )
+        move._chorus_set_activity(activity)  # closed when the invoice is back on Chorus Pro
 
     @api.model
     def _apply_invoice_status(self, move, status, comment=None, client=None):

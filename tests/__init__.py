@@ -11,3 +11,4 @@ from . import test_concurrency
 from . import test_deposit_paths
 from . import test_legal_document
 from . import test_deposit_checklist
+from . import test_chorus_paths

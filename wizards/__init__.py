@@ -2,3 +2,4 @@ from . import chorus_pro_complete_wizard
 from . import chorus_pro_recycle_wizard
 from . import chorus_pro_deposit_wizard
 from . import chorus_pro_deposit_wizard_line
+from . import chorus_pro_reissue_wizard
