@@ -7,23 +7,43 @@ Main points:
 
 * PISTE OAuth2 client-credentials token (§2.1), cached process-wide and
   thread-safely per ``(token_url, client_id, client_secret)`` until
-  ``expires_in`` minus a safety margin (§2.2). On HTTP 401 from an API call the
-  token is dropped, a new one is fetched and the call is retried once.
+  ``expires_in`` minus a safety margin (§2.2). On HTTP 401 from an API call
+  (e.g. a token refused before its announced expiry) the token is dropped, a
+  new one is fetched and the call is retried once - a deposit included, since
+  a 401 proves the call was not processed.
 * Every business call carries ``Authorization: Bearer``, ``cpro-account`` and
   ``Content-Type: application/json;charset=utf-8`` (§2.3).
-* "HTTP != 200 or codeRetour != 0" is an error (§3.2); errors are typed
-  (``ChorusAuthError``, ``ChorusFunctionalError``, ``ChorusTransientError``,
-  ``ChorusUncertainError``).
+* "HTTP != 200 or codeRetour != 0" is an error (§3.2), with one exception: a
+  *search* answering HTTP 200 with a "no result" code (``NO_RESULT_CODES``:
+  20000 ``TRA_MSG_00.015``, 20007 ``GFT_MSG_01.075``, §13) is an empty result.
+  Errors are typed (``ChorusAuthError``, ``ChorusSubscriptionError``,
+  ``ChorusFunctionalError``, ``ChorusTransientError``, ``ChorusRateLimitError``,
+  ``ChorusUncertainError``, ``ChorusIncompleteResultError``).
+* HTTP 429 is a definite "not processed": every call, the deposit included,
+  waits as ``Retry-After`` says (seconds or HTTP date; each wait capped at
+  ``max_retry_after``) and is sent again, within ``max_retries`` retries and
+  ``max_total_wait`` seconds of waiting per call; then ``ChorusRateLimitError``.
 * Idempotent calls (searches, consultations, reports, history, directory,
-  health check) are retried with exponential backoff on 5xx, 429 (honouring
-  ``Retry-After``, capped), timeouts and connection errors. Non-idempotent
-  calls (deposit, attachment upload, completer, recycler) are never retried
-  once the request may have reached the server: a timeout, a lost connection
-  or a 5xx raises ``ChorusUncertainError``, and the caller must look for the
-  result (e.g. search the invoice number) before sending again. Errors that
-  prove the request never left (connection refused, connect timeout) are
-  retried for every call.
-* Paginated searches are looped internally (§3.3) and return whole lists.
+  health check) are also retried with exponential backoff on 5xx, timeouts and
+  connection errors. Non-idempotent calls (deposits, PDF deposit, submission,
+  attachment upload, completer, recycler) are never retried once the request
+  may have reached the server: a timeout, a lost connection or a 5xx raises
+  ``ChorusUncertainError``, and the caller must look for the result (e.g.
+  search the invoice number) before sending again. Errors that prove the
+  request never left (connection refused, connect timeout) are retried for
+  every call. Gateway answers that are not JSON (502/504 HTML pages) give a
+  readable message (the page title), never a decoding error.
+* HTTP 403 without a Chorus ``codeRetour`` is the PISTE gateway refusing an API
+  the application is not subscribed to (OCA/l10n-france issue #410: HTTP 403
+  with an empty body on ``structures/v1/rechercher``): ``ChorusSubscriptionError``
+  names the API family (Factures, Structures, Transverses, Utilisateurs,
+  EngagementsJuridiques).
+* Paginated searches are looped internally (§3.3) and return whole lists. The
+  paging information is read from ``parametresRetour`` or from the top level of
+  the answer (``pageCourante``/``pages``/``nbResultatsParPage``/``total``);
+  when the pages cannot all be read (server ignoring the page number, fewer
+  items than announced, page limit), ``ChorusIncompleteResultError`` is raised:
+  a partial list is never returned as complete.
 """
 
 import base64
@@ -31,9 +51,11 @@ import binascii
 import contextlib
 import datetime
 import email.utils
+import html
 import json
 import logging
 import mimetypes
+import re
 import threading
 import time
 from collections import Counter
@@ -107,6 +129,11 @@ FLOW_IN_PROGRESS_STATUSES = frozenset(
 FLOW_SUCCESS_STATUSES = frozenset({FLOW_INTEGRE, FLOW_INTEGRE_PARTIEL})
 FLOW_FAILURE_STATUSES = frozenset({FLOW_REJETE, FLOW_INCIDENTE})
 FLOW_TERMINAL_STATUSES = FLOW_SUCCESS_STATUSES | FLOW_FAILURE_STATUSES
+# Admissibility states seen in production clients (§7, §13): Tryton counts the
+# last two as failures; their exact semantics are unconfirmed.
+FLOW_QP_STATUSES = frozenset({"QP_RECEVABLE", "QP_RECEVABLE_AVEC_ERREUR", "QP_IRRECEVABLE"})
+FLOW_QP_FAILURE_STATUSES = frozenset({"QP_RECEVABLE_AVEC_ERREUR", "QP_IRRECEVABLE"})
+FLOW_KNOWN_STATUSES = FLOW_IN_PROGRESS_STATUSES | FLOW_TERMINAL_STATUSES | FLOW_QP_STATUSES
 
 # Invoice lifecycle statuses.
 INVOICE_TERMINAL_STATUSES = frozenset({"REJETEE", "MISE_EN_PAIEMENT", "ABANDONNEE", "SUPPRIMEE"})
@@ -114,6 +141,28 @@ INVOICE_TERMINAL_STATUSES = frozenset({"REJETEE", "MISE_EN_PAIEMENT", "ABANDONNE
 INVOICE_ACTION_STATUSES = frozenset({"SUSPENDUE", "A_RECYCLER"})
 
 FACTURES_PUBLIQUES = "FACTURES_PUBLIQUES"
+
+# "No result" codes of searches (HTTP 200, §13): code -> message key. Pastell
+# (connecteur/cpp/lib/CPPWrapper.php) reads 20000 "TRA_MSG_00.015 - La recherche
+# n'a retourné aucun résultat" and 20007 "GFT_MSG_01.075" (works search) as
+# "nothing found". Only searches read them so; elsewhere they stay errors.
+NO_RESULT_CODES = {20000: "TRA_MSG_00.015", 20007: "GFT_MSG_01.075"}
+
+# PDF deposit + submission (§5.7, §13).
+FORMAT_PDF_NON_SIGNE = "PDF_NON_SIGNE"
+MODE_DEPOT_PDF_API = "DEPOT_PDF_API"
+MODE_SAISIE_API = "SAISIE_API"
+MODE_DEPOT_PDF_SIGNE_API = "DEPOT_PDF_SIGNE_API"
+
+# PISTE API families (``/cpro/<family>/v1/...``) as named in PISTE's catalogue.
+API_FAMILIES = {
+    "factures": "Factures",
+    "facturesTravaux": "FacturesTravaux",
+    "structures": "Structures",
+    "transverses": "Transverses",
+    "utilisateurs": "Utilisateurs",
+    "engagementsJuridiques": "EngagementsJuridiques",
+}
 
 ALLOWED_ATTACHMENT_EXTENSIONS = frozenset(
     {
@@ -139,6 +188,10 @@ P_FLOW_REPORT = "/cpro/transverses/v1/consulterCRDetaille"
 P_FLOW_REPORT_PDF = "/cpro/transverses/v1/consulterCR"
 P_UPLOAD = "/cpro/transverses/v1/ajouter/fichier"
 P_HEALTH = "/cpro/transverses/v1/health-check"
+P_VAT_RATES = "/cpro/transverses/v1/recuperer/tauxtva"
+P_CURRENCIES = "/cpro/transverses/v1/recuperer/devises"
+P_DEPOSIT_PDF = "/cpro/factures/v1/deposer/pdf"
+P_SUBMIT = "/cpro/factures/v1/soumettre"
 P_SEARCH_STRUCTURE = "/cpro/structures/v1/rechercher"
 P_GET_STRUCTURE = "/cpro/structures/v1/consulter"
 P_SEARCH_SERVICES = "/cpro/structures/v1/rechercher/services"
@@ -188,6 +241,17 @@ class ChorusAuthError(ChorusError):
     account (``cpro-account``) refused."""
 
 
+class ChorusSubscriptionError(ChorusAuthError):
+    """HTTP 403 from the PISTE gateway (no Chorus ``codeRetour``): the PISTE
+    application is not subscribed to the API family of the call. ``api`` is
+    the family as PISTE names it (``Factures``, ``Structures``,
+    ``Transverses``, ``Utilisateurs``, ``EngagementsJuridiques``)."""
+
+    def __init__(self, libelle=None, *, api=None, **kwargs):
+        self.api = api
+        super().__init__(libelle, **kwargs)
+
+
 class ChorusFunctionalError(ChorusError):
     """HTTP 400 (or another 4xx) or any answer with ``codeRetour`` != 0."""
 
@@ -198,6 +262,22 @@ class ChorusAttachmentError(ChorusFunctionalError, ValueError):
 
 class ChorusTransientError(ChorusError):
     """5xx, 429, timeout or connection error (after the retries allowed)."""
+
+
+class ChorusRateLimitError(ChorusTransientError):
+    """HTTP 429 still answered once the retries or the waiting budget
+    (``max_total_wait``) are used up. The call was NOT processed (never an
+    ``ChorusUncertainError``): send it again after ``retry_after`` seconds."""
+
+
+class ChorusIncompleteResultError(ChorusError):
+    """A paginated search could not be read to its end (pages ignored by the
+    server, fewer items than announced, page limit reached). ``items`` holds
+    what was read; never treat it as the whole result."""
+
+    def __init__(self, libelle=None, *, items=None, **kwargs):
+        self.items = list(items or [])
+        super().__init__(libelle, **kwargs)
 
 
 class ChorusUncertainError(ChorusTransientError):
@@ -317,6 +397,58 @@ def _parse_retry_after(value):
     return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
 
 
+def _api_family(path):
+    """PISTE API family of an API path (``/cpro/structures/v1/...`` ->
+    ``Structures``), or None."""
+    parts = [part for part in (path or "").split("/") if part]
+    if len(parts) >= 2 and parts[0] == "cpro":
+        return API_FAMILIES.get(parts[1], parts[1][:1].upper() + parts[1][1:])
+    return None
+
+
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HTML_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]+>")
+_HTML_SKIP = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+def _text_summary(text, limit=300):
+    """A readable one-line summary of a non-JSON answer body (an HTML gateway
+    page gives its title, or its first heading, or its text)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if text.startswith("<") or "<html" in text[:500].lower():
+        for pattern in (_HTML_TITLE, _HTML_H1):
+            match = pattern.search(text)
+            if match:
+                found = " ".join(html.unescape(_HTML_TAG.sub(" ", match.group(1))).split())
+                if found:
+                    return found[:limit]
+        text = html.unescape(_HTML_TAG.sub(" ", _HTML_SKIP.sub(" ", text)))
+    return " ".join(text.split())[:limit]
+
+
+def _paging_info(payload):
+    """``(pages, total, page)`` of a search answer, from its
+    ``parametresRetour`` block or from the top level (§3.3, §13); None for
+    what the answer does not say."""
+    pages = total = page = None
+    blocks = []
+    if isinstance(payload, dict):
+        if isinstance(payload.get("parametresRetour"), dict):
+            blocks.append(payload["parametresRetour"])
+        blocks.append(payload)
+    for block in blocks:
+        if pages is None:
+            pages = _to_int(block.get("pages"))
+        if total is None:
+            total = _to_int(block.get("total"))
+        if page is None:
+            page = _to_int(block.get("pageCourante"))
+    return pages, total, page
+
+
 def _request_not_sent(exc):
     """True when a requests exception proves the request never reached the
     server (connection refused, DNS failure, connect timeout)."""
@@ -384,12 +516,17 @@ class ChorusClient:
     """Chorus Pro API client for one PISTE application and one technical account.
 
     ``timeout``: seconds per HTTP attempt (connect and read). ``max_retries``:
-    extra attempts of idempotent calls on transient errors. ``backoff``: base
-    delay, doubled at each retry (``backoff * 2**n``, capped at
-    ``max_backoff``); a ``Retry-After`` header replaces it (capped at
-    ``max_retry_after``). ``page_size``: ``nbResultatsParPage`` of searches.
-    ``session``: an optional ``requests.Session`` (it must not retry POSTs by
-    itself).
+    extra attempts of a call on transient errors (5xx, timeouts and lost
+    connections for idempotent calls only; HTTP 429 and requests that provably
+    never left for every call). ``backoff``: base delay, doubled at each retry
+    (``backoff * 2**n``, capped at ``max_backoff``); a ``Retry-After`` header
+    (seconds or HTTP date) replaces it, each wait capped at
+    ``max_retry_after``. ``max_total_wait``: seconds one call may spend
+    waiting between its attempts in all; a wait that would exceed it is not
+    made and the error is raised at once (``ChorusRateLimitError`` for a 429,
+    with its ``retry_after``). ``page_size``: ``nbResultatsParPage`` of
+    searches. ``session``: an optional ``requests.Session`` (it must not retry
+    POSTs by itself).
     """
 
     max_retry_after = 60.0
@@ -397,7 +534,8 @@ class ChorusClient:
     max_pages = 1000
 
     def __init__(self, api_url, token_url, client_id, client_secret, login, password,
-                 timeout=30.0, max_retries=3, backoff=0.5, page_size=10, session=None):
+                 timeout=30.0, max_retries=3, backoff=0.5, page_size=10, session=None,
+                 max_total_wait=120.0, max_retry_after=None):
         if not api_url or not token_url:
             raise ValueError("api_url and token_url are required")
         self.api_url = api_url.rstrip("/")
@@ -410,6 +548,9 @@ class ChorusClient:
         self.max_retries = max(0, int(max_retries))
         self.backoff = max(0.0, float(backoff))
         self.page_size = max(1, int(page_size))
+        self.max_total_wait = max(0.0, float(max_total_wait))
+        if max_retry_after is not None:
+            self.max_retry_after = max(0.0, float(max_retry_after))
         self._own_session = session is None
         self.session = session if session is not None else requests.Session()
         self._token_key = (self.token_url, self.client_id, self.client_secret)
@@ -419,6 +560,7 @@ class ChorusClient:
         self.calls = Counter()
         # One entry per retry wait: {"endpoint", "attempt", "reason", "delay"}.
         self.retries = []
+        self.last_pdf_deposit = None
 
     @classmethod
     def from_environment(cls, environment, client_id, client_secret, login, password, **kwargs):
@@ -452,11 +594,21 @@ class ChorusClient:
             self.calls = Counter()
             self.retries = []
 
-    def _wait(self, endpoint, attempt, reason, retry_after=None):
+    def _delay(self, attempt, retry_after=None):
         if retry_after is not None:
-            delay = min(float(retry_after), self.max_retry_after)
-        else:
-            delay = min(self.backoff * (2 ** attempt), self.max_backoff)
+            return min(float(retry_after), self.max_retry_after)
+        return min(self.backoff * (2 ** attempt), self.max_backoff)
+
+    def _retry(self, endpoint, attempt, waited, reason, retry_after=None):
+        """Wait before attempt ``attempt + 1`` if the retries and the waiting
+        budget allow it; return the seconds waited, or None (give up)."""
+        if attempt >= self.max_retries:
+            return None
+        delay = self._delay(attempt, retry_after)
+        if waited + delay > self.max_total_wait:
+            _logger.info("Chorus Pro %s: %s, a wait of %.2f s would exceed the %.0f s budget",
+                         endpoint, reason, delay, self.max_total_wait)
+            return None
         with self._stats_lock:
             self.retries.append(
                 {"endpoint": endpoint, "attempt": attempt + 1, "reason": reason, "delay": delay}
@@ -465,6 +617,7 @@ class ChorusClient:
                      attempt + 1, self.max_retries, delay)
         if delay > 0:
             time.sleep(delay)
+        return delay
 
     # ------------------------------------------------------------------
     # Token
@@ -498,6 +651,7 @@ class ChorusClient:
             "scope": "openid",
         }
         attempt = 0
+        waited = 0.0
         while True:
             self._count(endpoint)
             try:
@@ -506,8 +660,9 @@ class ChorusClient:
                     headers={"Accept": "application/json"},
                 )
             except _TRANSPORT_ERRORS as exc:
-                if attempt < self.max_retries:
-                    self._wait(endpoint, attempt, type(exc).__name__)
+                delay = self._retry(endpoint, attempt, waited, type(exc).__name__)
+                if delay is not None:
+                    waited += delay
                     attempt += 1
                     continue
                 raise ChorusTransientError(
@@ -520,18 +675,21 @@ class ChorusClient:
             payload = self._json(response)
             if status == 429 or status >= 500:
                 retry_after = _parse_retry_after(response.headers.get("Retry-After"))
-                if attempt < self.max_retries:
-                    self._wait(endpoint, attempt, f"HTTP {status}", retry_after)
+                delay = self._retry(endpoint, attempt, waited, f"HTTP {status}", retry_after)
+                if delay is not None:
+                    waited += delay
                     attempt += 1
                     continue
-                raise ChorusTransientError(
-                    self._message(payload, response) or f"PISTE token endpoint answered HTTP {status}",
+                error_class = ChorusRateLimitError if status == 429 else ChorusTransientError
+                raise error_class(
+                    self._message(payload, response, status)
+                    or f"PISTE token endpoint answered HTTP {status}",
                     http_status=status, endpoint=endpoint, payload=payload,
                     retry_after=retry_after,
                 )
             if status != 200:
                 raise ChorusAuthError(
-                    self._message(payload, response)
+                    self._message(payload, response, status)
                     or f"PISTE refused the token request (HTTP {status})",
                     http_status=status, endpoint=endpoint, payload=payload,
                 )
@@ -567,26 +725,38 @@ class ChorusClient:
             return None
 
     @staticmethod
-    def _message(payload, response=None):
+    def _message(payload, response=None, status=None):
+        """The error message of an answer: the Chorus ``libelle`` / OAuth
+        ``error_description``, else a summary of a non-JSON body (the title of
+        an HTML gateway page), prefixed by what the gateway answered."""
         if isinstance(payload, dict):
             for key in ("libelle", "error_description", "message", "error"):
                 value = payload.get(key)
                 if value and value != SUCCESS_LIBELLE:
                     return str(value)
         if response is not None and response.text:
-            return response.text.strip()[:500]
+            summary = _text_summary(response.text)
+            if payload is None and status is not None and status >= 500:
+                reason = getattr(response, "reason", None) or ""
+                head = f"the gateway answered HTTP {status}" + (f" {reason}" if reason else "")
+                return f"{head} (not a Chorus Pro answer): {summary}" if summary else head
+            return summary or None
         return None
 
-    def _call(self, path, body=None, *, idempotent, method="POST"):
+    def _call(self, path, body=None, *, idempotent, method="POST", search=False):
         """One API operation: token, headers, retries, error typing.
 
-        Returns the decoded JSON answer (a dict) of a successful call.
+        Returns the decoded JSON answer (a dict) of a successful call. With
+        ``search``, an HTTP 200 answer carrying a "no result" code
+        (``NO_RESULT_CODES``) is returned as is instead of raising (see
+        ``is_no_result``).
         """
         url = self.api_url + path
         data = None
         if method == "POST":
             data = json.dumps(body if body is not None else {}, ensure_ascii=False).encode("utf-8")
         attempt = 0
+        waited = 0.0
         renewed = False
         while True:
             token = self._get_token()
@@ -599,8 +769,9 @@ class ChorusClient:
                 reason = f"{type(exc).__name__}: {exc}"
                 not_sent = _request_not_sent(exc)
                 if idempotent or not_sent:
-                    if attempt < self.max_retries:
-                        self._wait(path, attempt, type(exc).__name__)
+                    delay = self._retry(path, attempt, waited, type(exc).__name__)
+                    if delay is not None:
+                        waited += delay
                         attempt += 1
                         continue
                     raise ChorusTransientError(
@@ -616,10 +787,12 @@ class ChorusClient:
             status = response.status_code
             payload = self._json(response)
             code = payload.get("codeRetour") if isinstance(payload, dict) else None
-            message = self._message(payload, response)
+            message = self._message(payload, response, status)
 
             if status == 401:
                 if not renewed:
+                    # Token refused (e.g. expired before its announced
+                    # expires_in): not processed, renew once and send again.
                     renewed = True
                     self._drop_token(token)
                     _logger.info("Chorus Pro %s: HTTP 401, renewing the PISTE token", path)
@@ -628,21 +801,31 @@ class ChorusClient:
                     message or "authentication refused (HTTP 401)", http_status=status,
                     code_retour=code, endpoint=path, payload=payload,
                 )
-            if status == 429 or status >= 500:
+            if status == 429:
+                # Refused by the quota gateway: never processed, even for a
+                # deposit - wait as told and send again.
+                retry_after = _parse_retry_after(response.headers.get("Retry-After"))
+                delay = self._retry(path, attempt, waited, "HTTP 429", retry_after)
+                if delay is not None:
+                    waited += delay
+                    attempt += 1
+                    continue
+                raise ChorusRateLimitError(
+                    (message or "too many requests") + " (HTTP 429: not processed; send it "
+                    "again later" + (f", after {retry_after:.0f} s" if retry_after else "") + ")",
+                    http_status=status, code_retour=code, endpoint=path, payload=payload,
+                    retry_after=retry_after,
+                )
+            if status >= 500:
                 retry_after = _parse_retry_after(response.headers.get("Retry-After"))
                 if idempotent:
-                    if attempt < self.max_retries:
-                        self._wait(path, attempt, f"HTTP {status}", retry_after)
+                    delay = self._retry(path, attempt, waited, f"HTTP {status}", retry_after)
+                    if delay is not None:
+                        waited += delay
                         attempt += 1
                         continue
                     raise ChorusTransientError(
                         message or f"Chorus Pro answered HTTP {status}", http_status=status,
-                        code_retour=code, endpoint=path, payload=payload, retry_after=retry_after,
-                    )
-                if status == 429:
-                    # Refused by the quota gateway: not processed, safe to send later.
-                    raise ChorusTransientError(
-                        message or "too many requests (HTTP 429)", http_status=status,
                         code_retour=code, endpoint=path, payload=payload, retry_after=retry_after,
                     )
                 raise ChorusUncertainError(
@@ -651,11 +834,30 @@ class ChorusClient:
                     http_status=status, code_retour=code, endpoint=path, payload=payload,
                     retry_after=retry_after,
                 )
-            return self._check(path, status, payload, code, message)
+            return self._check(path, status, payload, code, message, search=search)
 
     @staticmethod
-    def _check(path, status, payload, code, message):
+    def is_no_result(payload):
+        """True for a search answer carrying a "no result" code (§13)."""
+        if not isinstance(payload, dict):
+            return False
+        return _to_int(payload.get("codeRetour")) in NO_RESULT_CODES
+
+    @staticmethod
+    def _check(path, status, payload, code, message, search=False):
         if status == 403:
+            if code in (None, ""):
+                # Not a Chorus answer: the PISTE gateway refused the API.
+                api = _api_family(path) or "Chorus Pro"
+                detail = f" ({message})" if message else ""
+                raise ChorusSubscriptionError(
+                    f"access refused by PISTE (HTTP 403){detail}: your PISTE application is "
+                    f"probably not subscribed to the {api} API. In PISTE, open the "
+                    f"application, tick the Chorus Pro {api} API of this environment "
+                    "(sandbox or production), accept its terms of use and save; check "
+                    "also that the API connection is declared on Chorus Pro.",
+                    api=api, http_status=status, endpoint=path, payload=payload,
+                )
             raise ChorusAuthError(message or "access refused (HTTP 403)", http_status=status,
                                   code_retour=code, endpoint=path, payload=payload)
         if status != 200:
@@ -668,6 +870,8 @@ class ChorusClient:
         if code not in (None, 0):
             code_int = _to_int(code)
             if code_int != 0:
+                if search and code_int in NO_RESULT_CODES:
+                    return payload
                 raise ChorusFunctionalError(message or f"codeRetour {code}", http_status=status,
                                             code_retour=code_int if code_int is not None else code,
                                             endpoint=path, payload=payload)
@@ -677,35 +881,59 @@ class ChorusClient:
                   page_key="pageResultatDemandee"):
         """Loop the pages of a search (1-based) and return all the items.
 
-        Stops after ``parametresRetour.pages`` pages, when ``total`` items were
-        read, on an empty page, or - without ``parametresRetour`` - on a short
-        page.
+        Paging is read from ``parametresRetour`` or from the top level
+        (``pages``, ``total``, ``pageCourante``). The loop ends after the
+        announced ``pages`` (and ``total`` items), on a "no result" code, or -
+        when the answer says nothing of its pages - on an empty page. Raises
+        ``ChorusIncompleteResultError`` instead of returning a partial list:
+        an empty page or a "no result" before the announced pages or total,
+        the same page served again (page number ignored), or ``max_pages``.
         """
         items = []
         page = 1
         previous = None
+        announced_pages = announced_total = None
+
+        def incomplete(reason):
+            raise ChorusIncompleteResultError(
+                f"could not read every page of the search: {reason}; {len(items)} item(s) "
+                "read, the result is incomplete", items=items, endpoint=path)
+
         while True:
             request = dict(body or {})
             block = dict(request.get(block_key) or {})
             block.setdefault(size_key, self.page_size)
             block[page_key] = page
             request[block_key] = block
-            payload = self._call(path, request, idempotent=True)
-            chunk = as_list(payload.get(list_key))
-            if not chunk or chunk == previous:  # empty, or the server ignores paging
+            payload = self._call(path, request, idempotent=True, search=True)
+            no_result = self.is_no_result(payload)
+            chunk = [] if no_result else as_list(payload.get(list_key))
+            pages, total, _current = _paging_info(payload)
+            if not no_result:
+                announced_pages = pages if pages is not None else announced_pages
+                announced_total = total if total is not None else announced_total
+            if not chunk:
+                if announced_pages is not None and page <= announced_pages and page > 1:
+                    incomplete(f"page {page} of {announced_pages} came back empty")
+                if announced_total is not None and len(items) < announced_total:
+                    incomplete(f"{announced_total} item(s) announced")
                 break
-            items.extend(chunk)
-            info = payload.get("parametresRetour") or {}
-            pages = _to_int(info.get("pages"))
-            total = _to_int(info.get("total"))
-            if pages is None and total is None:
-                if len(chunk) < (_to_int(block[size_key]) or self.page_size):
+            if previous is not None and chunk == previous:
+                if (announced_pages is None and announced_total is None
+                        and len(previous) < (_to_int(block[size_key]) or self.page_size)):
+                    # No paging information, the page number ignored, and a
+                    # page shorter than asked: that page was everything.
                     break
-            elif (pages is not None and page >= pages) or (total is not None and len(items) >= total):
+                incomplete(f"page {page} repeats page {page - 1} (page number ignored?)")
+            items.extend(chunk)
+            if pages is not None and page >= pages:
+                if total is not None and len(items) < total:
+                    incomplete(f"{total} item(s) announced in {pages} page(s)")
+                break
+            if pages is None and total is not None and len(items) >= total:
                 break
             if page >= self.max_pages:
-                _logger.warning("Chorus Pro %s: stopped after %d pages", path, page)
-                break
+                incomplete(f"stopped at the limit of {self.max_pages} pages")
             previous = chunk
             page += 1
         return items
@@ -725,11 +953,92 @@ class ChorusClient:
     def test_connection(self):
         """Fetch a token and the account's structures; return those structures.
 
-        Raises ``ChorusAuthError`` for bad PISTE credentials or a refused
-        technical account.
+        Needs the Utilisateurs API. Raises ``ChorusAuthError`` for bad PISTE
+        credentials or a refused technical account, ``ChorusSubscriptionError``
+        when the PISTE application is not subscribed to that API. See
+        ``test_connection_light`` for a test needing only the Transverses API.
         """
         self._get_token()
         return self.my_structures()
+
+    def test_connection_light(self, language="FR"):
+        """Connection test needing only the Transverses API (as Pastell does
+        with ``recuperer/tauxtva``): PISTE token, then one Transverses call
+        carrying the technical account. Returns the VAT rates list.
+
+        Raises ``ChorusAuthError`` (PISTE credentials or technical account
+        refused) or ``ChorusSubscriptionError`` (``api == "Transverses"``).
+        """
+        self._get_token()
+        return self.vat_rates(language)
+
+    def vat_rates(self, language="FR"):
+        """``transverses/v1/recuperer/tauxtva``: the VAT rates Chorus Pro
+        accepts, a list of ``{"codeTauxTva", "libelleTauxTva",
+        "valeurTauxTva"}`` dicts. ``language``: ``FR`` or ``EN`` (None sends
+        an empty body, as Pastell does)."""
+        body = {"codeLangue": language} if language else {}
+        answer = self._call(P_VAT_RATES, body, idempotent=True)
+        return as_list(answer.get("listeTauxTva"))
+
+    def currencies(self, language="FR"):
+        """``transverses/v1/recuperer/devises``: a list of ``{"codeDevise",
+        "libelleDevise"}`` dicts."""
+        body = {"codeLangue": language} if language else {}
+        answer = self._call(P_CURRENCIES, body, idempotent=True)
+        return as_list(answer.get("listeDevises"))
+
+    def check_subscriptions(self, apis=None):
+        """Probe each PISTE API family with one cheap read-only call and tell
+        which ones the PISTE application may not use.
+
+        ``apis``: family names among ``Transverses``, ``Factures``,
+        ``Structures``, ``Utilisateurs``, ``EngagementsJuridiques`` (default:
+        all five). Returns ``{family: None}`` for a usable API and
+        ``{family: message}`` for one PISTE refused (``ChorusSubscriptionError``).
+        Any other Chorus answer, even a functional error, proves the gateway
+        let the call through. Authentication and transport errors are raised.
+        """
+        probes = {
+            "Transverses": lambda: self.vat_rates(),
+            "Factures": lambda: self._call(
+                P_SEARCH_INVOICES,
+                {"numeroFacture": "CONNECTION-TEST",
+                 "rechercheFactureParFournisseur": {"nbResultatsParPage": 1,
+                                                    "pageResultatDemandee": 1}},
+                idempotent=True, search=True),
+            "Structures": lambda: self._call(
+                P_SEARCH_STRUCTURE,
+                {"structure": {"identifiantStructure": "00000000000000",
+                               "typeIdentifiantStructure": "SIRET"},
+                 "parametres": {"nbResultatsParPage": 1, "pageResultatDemandee": 1}},
+                idempotent=True, search=True),
+            "Utilisateurs": lambda: self._call(
+                P_MY_STRUCTURES,
+                {"parametresRecherche": {"nbResultatsParPage": 1, "pageResultatDemandee": 1}},
+                idempotent=True, search=True),
+            "EngagementsJuridiques": lambda: self._call(
+                P_SEARCH_ENGAGEMENT,
+                {"numeroEngagementJuridique": "CONNECTION-TEST",
+                 "parametresRecherche": {"nbResultatsParPage": 1, "pageResultatDemandee": 1}},
+                idempotent=True, search=True),
+        }
+        wanted = list(apis) if apis else list(probes)
+        unknown = [name for name in wanted if name not in probes]
+        if unknown:
+            raise ValueError(f"unknown PISTE API family: {', '.join(unknown)}")
+        self._get_token()
+        result = {}
+        for name in wanted:
+            try:
+                probes[name]()
+            except ChorusSubscriptionError as error:
+                result[name] = str(error)
+            except ChorusFunctionalError:
+                result[name] = None  # the gateway let it through
+            else:
+                result[name] = None
+        return result
 
     # ------------------------------------------------------------------
     # Directory (structures, services, engagements)
@@ -776,20 +1085,73 @@ class ChorusClient:
         return self._call(P_GET_SERVICE, {"idStructure": int(id_structure_cpp),
                                           "idService": int(id_service)}, idempotent=True)
 
-    def get_directory_entry(self, siret):
+    def get_service_entry(self, id_structure_cpp, id_service, listed=None):
+        """One service's routing data from ``consulter/service`` (one call),
+        for on-demand reads after a ``service_details=False`` directory read.
+
+        ``listed``: the service's item of ``rechercher/services`` or of a
+        directory entry, if known (code, name, activity are taken from it).
+        Returns the service dict of ``get_directory_entry`` with
+        ``details_loaded`` True and ``engagement_required`` from the service's
+        ``parametres.numeroEngagement``.
+        """
+        detail = self.get_service(id_structure_cpp, id_service)
+        base = dict(listed or {})
+        if "codeService" not in base:  # a directory entry's service dict
+            base = {
+                "idService": base.get("idService", id_service),
+                "codeService": base.get("code"),
+                "libelleService": base.get("name"),
+                "estActif": base.get("active", True),
+            }
+        base.setdefault("idService", id_service)
+        return self._service_entry(base, detail)
+
+    @staticmethod
+    def _service_entry(svc, detail=None):
+        detail = detail or {}
+        sparams = detail.get("parametres") or {}
+        sinfos = detail.get("informationsGenerales") or {}
+        code = svc.get("codeService") or sinfos.get("codeService")
+        if "estActif" in svc and svc.get("estActif") is not None:
+            active = _bool(svc.get("estActif"))
+        else:
+            active = svc.get("statutService", "ACTIF") == "ACTIF"
+        return {
+            "idService": _to_int(svc.get("idService")),
+            "code": code,
+            "name": svc.get("libelleService") or sinfos.get("nomService") or code,
+            "active": active,
+            "date_start": _safe_date(svc.get("dateDbtService") or sparams.get("dateDebutValidite")),
+            "date_end": _safe_date(svc.get("dateFinService") or sparams.get("dateFinValidite")),
+            # None: unknown until consulter/service is read (details_loaded False).
+            "engagement_required": _bool(sparams.get("numeroEngagement")) if detail else None,
+            "details_loaded": bool(detail),
+        }
+
+    def get_directory_entry(self, siret, service_details=True):
         """Everything needed to route invoices to a recipient, or None if unknown.
 
-        Calls rechercher, consulter, rechercher/services (all pages) and
-        consulter/service for each service. Returns::
+        Calls rechercher, consulter, rechercher/services (all pages) and, with
+        ``service_details`` (the default), consulter/service for each service.
+        With ``service_details=False`` the read costs a bounded number of
+        calls - 2 + the pages of the services listing (a 218-service structure:
+        2 + 22 pages of 10) - and each service's details are read on demand
+        with ``get_service_entry`` (one call per service). Returns::
 
             {"idStructureCPP": int, "siret": str, "name": str, "active": bool,
              "public": bool, "service_required": bool, "engagement_required": bool,
              "engagement_or_service": bool, "payment_status_not_reported": bool,
              "services": [{"idService": int, "code": str, "name": str,
                            "active": bool, "date_start": date|None,
-                           "date_end": date|None, "engagement_required": bool}]}
+                           "date_end": date|None,
+                           "engagement_required": bool|None,
+                           "details_loaded": bool}]}
 
-        The ``FACTURES_PUBLIQUES`` service is left out (intra-public only).
+        ``engagement_required`` of a service is None when its details were not
+        read. The ``FACTURES_PUBLIQUES`` service is left out (intra-public
+        only). Raises ``ChorusIncompleteResultError`` when the services
+        listing cannot be read to its end.
         """
         structure = self.search_structure(siret)
         if structure is None:
@@ -800,25 +1162,15 @@ class ChorusClient:
         infos = detail.get("informationGenerales") or detail.get("informationsGenerales") or {}
         services = []
         for svc in self.search_services(id_structure):
+            if not isinstance(svc, dict):
+                continue
             code = svc.get("codeService")
             if not code or code == FACTURES_PUBLIQUES:
                 continue
-            service_detail = self.get_service(id_structure, svc["idService"])
-            sparams = service_detail.get("parametres") or {}
-            sinfos = service_detail.get("informationsGenerales") or {}
-            if "estActif" in svc:
-                active = _bool(svc.get("estActif"))
-            else:
-                active = svc.get("statutService", "ACTIF") == "ACTIF"
-            services.append({
-                "idService": _to_int(svc.get("idService")),
-                "code": code,
-                "name": svc.get("libelleService") or sinfos.get("nomService") or code,
-                "active": active,
-                "date_start": _safe_date(svc.get("dateDbtService") or sparams.get("dateDebutValidite")),
-                "date_end": _safe_date(svc.get("dateFinService") or sparams.get("dateFinValidite")),
-                "engagement_required": _bool(sparams.get("numeroEngagement")),
-            })
+            service_detail = None
+            if service_details:
+                service_detail = self.get_service(id_structure, svc["idService"])
+            services.append(self._service_entry(svc, service_detail))
         return {
             "idStructureCPP": id_structure,
             "siret": structure["identifiantStructure"],
@@ -871,6 +1223,67 @@ class ChorusClient:
             )
         return answer
 
+    def deposit_pdf(self, content, filename):
+        """``factures/v1/deposer/pdf`` with ``formatDepot`` ``PDF_NON_SIGNE``:
+        upload the invoice PDF of a ``DEPOT_PDF_API`` submission and return
+        its attachment id (``pieceJointeId``, an int when numeric), to pass
+        to ``submit_invoice`` as ``pieceJointePrincipaleId``.
+
+        NOT idempotent (never retried once sent; a 429 or a 401 is re-sent):
+        an uncertain outcome raises ``ChorusUncertainError``. Depositing the
+        PDF does not deposit an invoice: only ``submit_invoice`` does, so an
+        unconfirmed PDF deposit may simply be made again. The whole answer
+        (Chorus Pro also returns the data it read from the PDF) is kept in
+        ``last_pdf_deposit``.
+        """
+        if not content:
+            raise ValueError("the PDF is empty")
+        if not filename:
+            raise ValueError("a file name with its extension is required")
+        body = {
+            "fichierFacture": base64.b64encode(bytes(content)).decode("ascii"),
+            "nomFichier": filename,
+            "formatDepot": FORMAT_PDF_NON_SIGNE,
+        }
+        answer = self._call(P_DEPOSIT_PDF, body, idempotent=False)
+        self.last_pdf_deposit = answer
+        attachment_id = answer.get("pieceJointeId")
+        if attachment_id in (None, ""):
+            raise ChorusUncertainError("the PDF deposit was accepted without pieceJointeId",
+                                       http_status=200, code_retour=answer.get("codeRetour"),
+                                       endpoint=P_DEPOSIT_PDF, payload=answer)
+        return _to_int(attachment_id) if _to_int(attachment_id) is not None else attachment_id
+
+    def submit_invoice(self, payload):
+        """``factures/v1/soumettre``: submit an invoice as structured data
+        (§5.7) - the degraded mode when a Factur-X flow is refused: the PDF
+        from ``deposit_pdf`` in ``pieceJointePrincipale`` plus the invoice
+        data. ``modeDepot`` defaults to ``DEPOT_PDF_API``; the payload is
+        otherwise sent as given (``numeroFactureSaisi``, ``dateFacture``,
+        ``destinataire``, ``fournisseur``, ``cadreDeFacturation``,
+        ``references``, ``lignePoste``, ``ligneTva``, ``montantTotal``,
+        ``pieceJointePrincipale``...).
+
+        NOT idempotent, like a deposit: never re-sent once it may have been
+        processed (``ChorusUncertainError``: search the invoice number before
+        submitting again); a 429 is waited for and re-sent. Returns the answer
+        dict (``identifiantFactureCPP``, ``numeroFacture``, ``statutFacture``,
+        ``dateDepot``...).
+        """
+        if not isinstance(payload, dict):
+            raise ValueError("the submission must be a dict")
+        body = dict(payload)
+        body.setdefault("modeDepot", MODE_DEPOT_PDF_API)
+        if not body.get("numeroFactureSaisi"):
+            raise ValueError("numeroFactureSaisi (the invoice number) is required")
+        answer = self._call(P_SUBMIT, body, idempotent=False)
+        if answer.get("identifiantFactureCPP") in (None, ""):
+            raise ChorusUncertainError(
+                "the submission was accepted without identifiantFactureCPP", http_status=200,
+                code_retour=answer.get("codeRetour"), endpoint=P_SUBMIT, payload=answer,
+            )
+        return answer
+
     def flow_report(self, numero_flux):
         """``consulterCRDetaille``: the answer dict, with ``listeErreurDP`` and
         ``listeErreurTechnique`` always lists. The status is
@@ -911,6 +1324,7 @@ class ChorusClient:
         page_size = 100
         answer = None
         statuses = []
+        previous = None
         page = 1
         while True:
             body = {
@@ -925,10 +1339,17 @@ class ChorusClient:
                 answer = payload
             block = payload.get("historiquesDesStatuts") or {}
             chunk = as_list(block.get("histoStatut"))
+            if not chunk or chunk == previous:  # end, or the page number ignored
+                break
             statuses.extend(chunk)
             pages = _to_int(block.get("pagesHistoStatut"))
-            if not chunk or pages is None or page >= pages or page >= self.max_pages:
+            if pages is not None and page >= pages:
                 break
+            if pages is None and len(chunk) < page_size:  # no paging info: a short page ends
+                break
+            if page >= self.max_pages:
+                break
+            previous = chunk
             page += 1
         block = dict(answer.get("historiquesDesStatuts") or {})
         block["histoStatut"] = statuses

@@ -554,15 +554,34 @@ def test_deposit_with_500_is_uncertain_and_not_retried(sim, client):
     sim.clear_faults()
 
 
-def test_deposit_with_429_is_not_uncertain(sim, client):
-    client.my_structures()
-    sim.inject_fault(DEPOSIT, "http_429", retry_after=5)
-    with pytest.raises(cc.ChorusTransientError) as info:
-        client.deposit_flow(facturx_pdf("U-429"), "facture.pdf")
+def test_deposit_with_429_is_not_uncertain(sim, server):
+    # A Retry-After beyond the waiting budget: no wait, a definite "not processed".
+    with make_client(server, max_total_wait=1.0) as client:
+        client.my_structures()
+        sim.inject_fault(DEPOSIT, "http_429", retry_after=5)
+        with pytest.raises(cc.ChorusRateLimitError) as info:
+            client.deposit_flow(facturx_pdf("U-429"), "facture.pdf")
+        assert client.retries == []
+    assert isinstance(info.value, cc.ChorusTransientError)
     assert not isinstance(info.value, cc.ChorusUncertainError)
     assert info.value.retry_after == 5.0
+    assert info.value.http_status == 429
+    assert "not processed" in str(info.value)
     assert sim.calls[DEPOSIT] == 1
     assert flows_total(sim) == 0
+
+
+def test_deposit_with_429_waits_as_told_and_is_sent_once(sim, client):
+    client.my_structures()
+    sim.inject_fault(DEPOSIT, "http_429", retry_after=1)
+    started = time.monotonic()
+    answer = client.deposit_flow(facturx_pdf("W-429"), "facture.pdf")
+    assert time.monotonic() - started >= 1.0
+    assert answer["numeroFluxDepot"]
+    (retry,) = client.retries
+    assert (retry["reason"], retry["delay"]) == ("HTTP 429", 1.0)
+    assert sim.calls[DEPOSIT] == 2  # the refused one + the processed one
+    assert flows_total(sim) == 1
 
 
 def test_deposit_process_then_drop_is_uncertain_and_recoverable(sim, client):
