@@ -11,7 +11,7 @@ import io
 import zipfile
 
 from . import constants as C
-from . import invoice_reader, report_pdf, swagger, util
+from . import invoice_reader, realism, report_pdf, swagger, util
 from .errors import ApiError
 
 
@@ -222,7 +222,7 @@ def _list_item(inv):
         "typeFacture": inv["typeFacture"],
         "typeDemandePaiement": "FACTURE",
         "cadreFacturation": inv["cadreFacturation"],
-        "modeDepot": "FLUX",
+        "modeDepot": inv.get("modeDepot", "FLUX"),
         "devise": inv["devise"],
         "montantHT": inv["montantHT"],
         "montantTTC": inv["montantTTC"],
@@ -260,8 +260,12 @@ def rechercher_fournisseur(sim, account, body):
     if not util.is_empty(statuses):
         if isinstance(statuses, str):
             statuses = [statuses]
-        if not isinstance(statuses, list) or any(s not in C.INVOICE_STATUSES
-                                                 for s in statuses):
+        # Any status code of the platform filters (A_VALIDER_1 ...); production also
+        # takes codes the simulator does not know (they match nothing).
+        known = C.INVOICE_STATUSES + C.OTHER_INVOICE_STATUSES
+        if not isinstance(statuses, list) or any(
+                not isinstance(s, str) or (s not in known and not sim.production)
+                for s in statuses):
             raise ApiError(C.CODE_MISSING_FIELD, "Le parametre statutCourant doit etre "
                            "une liste de statuts de facture valides.")
         invoices = [i for i in invoices if i["statut"] in statuses]
@@ -375,7 +379,7 @@ def _facture(sim, inv):
         "identifiantFactureCPP": inv["identifiantFactureCPP"],
         "numeroFacture": inv["numeroFacture"],
         "statutFacture": inv["statut"],
-        "modeDepot": "FLUX",
+        "modeDepot": inv.get("modeDepot", "FLUX"),
         "commentaire": inv["commentaire"],
         "cadreDeFacturation": {"codeCadreFacturation": inv["cadreFacturation"]},
         "destinataire": _clean(destinataire),
@@ -466,7 +470,7 @@ def consulter_historique(sim, account, body):
         idFacture=invoice["identifiantFactureCPP"],
         numeroFacture=invoice["numeroFacture"],
         statutCourantCode=invoice["statut"],
-        modeDepot="FLUX",
+        modeDepot=invoice.get("modeDepot", "FLUX"),
         derniereAction={"derniereActionCode": f"STATUT_{last['histoStatutCode']}",
                         "derniereActionId": last["histoStatutId"]},
         historiquesDesStatuts={
@@ -611,8 +615,9 @@ def telecharger_groupe(sim, account, body):
         invoice = _own_invoice(sim, account, invoice_id)
         base = invoice["numeroFacture"].replace("/", "_")
         with sim._lock:
-            if fmt in ("PIVOT", "XML"):
-                files.append((f"{base}.xml", sim.blobs[f"invoice-xml:{invoice_id}"]))
+            xml = sim.blobs.get(f"invoice-xml:{invoice_id}")
+            if fmt in ("PIVOT", "XML") and xml is not None:
+                files.append((f"{base}.xml", xml))
             else:
                 files.append((invoice["nomFichier"] or f"{base}.pdf",
                               sim.blobs[f"invoice:{invoice_id}"]))
@@ -688,7 +693,14 @@ def rechercher_structure(sim, account, body):
         value = criteria.get(key)
         if not util.is_empty(value) or value is True:
             structures = [s for s in structures if check(s, value)]
-    if body.get("restreindreStructuresPrivees"):
+    restrict = body.get("restreindreStructuresPrivees")
+    if sim.production:
+        # Documented meaning (quoted by Pastell CPPWrapper.php): absent or true =
+        # public structures + the private ones the user is attached to; false = all.
+        if restrict is None or restrict is True:
+            structures = [s for s in structures if s["typeStructure"] == "PUBLIQUE"
+                          or s["idStructureCPP"] in account["structures"]]
+    elif restrict:
         structures = [s for s in structures if s["typeStructure"] == "PUBLIQUE"]
     page, params = util.paginate(structures, body.get("parametres"), sim.max_page_size,
                                  STRUCTURE_SORT,
@@ -935,8 +947,15 @@ def health_check(sim, account, body):
 # ------------------------------------------------------------------------------------
 # Routing table
 # ------------------------------------------------------------------------------------
+from . import submission  # noqa: E402  (its handlers use ok() above)
+
 POST_ROUTES = {
     "/cpro/factures/v1/deposer/flux": deposer_flux,
+    "/cpro/factures/v1/deposer/pdf": submission.deposer_pdf,
+    "/cpro/factures/v1/soumettre": submission.soumettre,
+    "/cpro/transverses/v1/consulter/information/siret": submission.information_siret,
+    "/cpro/transverses/v1/recuperer/devises": submission.recuperer_devises,
+    "/cpro/transverses/v1/recuperer/tauxtva": submission.recuperer_taux_tva,
     "/cpro/factures/v1/rechercher/fournisseur": rechercher_fournisseur,
     "/cpro/factures/v1/consulter/fournisseur": consulter_fournisseur,
     "/cpro/factures/v1/consulter/historique": consulter_historique,
@@ -965,9 +984,21 @@ SWAGGER_PATHS = {
 
 
 def dispatch(sim, method, path, account, body):
-    """Run the handler of ``path``; validates Structures bodies against the Swagger."""
+    """Run the handler of ``path``; validates Structures bodies against the Swagger.
+
+    In production realism, the body is read leniently first and search answers get
+    the platform's shape (no-result code, top-level paging): see ``realism.py``.
+    """
     if method == "GET":
         return GET_ROUTES[path](sim, account, body)
+    if not sim.production:
+        return _dispatch(sim, path, account, body)
+    if path in SWAGGER_PATHS:
+        body = realism.lenient_body(body)
+    return realism.shape_answer(path, _dispatch(sim, path, account, body))
+
+
+def _dispatch(sim, path, account, body):
     handler = POST_ROUTES[path]
     if path in SWAGGER_PATHS:
         request_def, response_def = swagger.operation_definitions(path)

@@ -34,14 +34,18 @@ def _serve(args):
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sim = Simulator(state_path=args.state, invoice_advance=args.advance,
                     flow_steps=args.flow_steps, token_lifetime=args.token_lifetime,
-                    fault_delay=args.fault_delay)
+                    fault_delay=args.fault_delay, realism=args.realism,
+                    throttle_every=args.throttle_every,
+                    token_life_fraction=args.token_life_fraction,
+                    retry_after=args.retry_after)
     server = sim.serve(host=args.host, port=args.port)
 
     def _terminate(_signum, _frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
-    print(f"Chorus Pro simulator listening on {server.url}", flush=True)
+    print(f"Chorus Pro simulator listening on {server.url} (realism: {sim.realism})",
+          flush=True)
     print(f"  token URL : {server.token_url}", flush=True)
     print(f"  admin API : {server.url}/_simulator/state", flush=True)
     try:
@@ -71,6 +75,15 @@ def main(argv=None):
     serve.add_argument("--flow-steps", type=int, default=3)
     serve.add_argument("--token-lifetime", type=int, default=3600)
     serve.add_argument("--fault-delay", type=float, default=5.0)
+    serve.add_argument("--realism", choices=("strict", "production"), default="strict",
+                       help="strict: the written contract; production: as the real "
+                       "platform answers (see README)")
+    serve.add_argument("--throttle-every", type=int, default=0, metavar="N",
+                       help="production: every Nth API call answers HTTP 429")
+    serve.add_argument("--token-life-fraction", type=float, default=0.5,
+                       help="production: tokens die after this part of expires_in")
+    serve.add_argument("--retry-after", type=int, default=1,
+                       help="Retry-After seconds of 429/503 answers")
     serve.add_argument("-v", "--verbose", action="store_true")
 
     def client(name, help_text):
@@ -97,6 +110,14 @@ def main(argv=None):
     p.add_argument("--count", type=int, default=1)
     p.add_argument("--delay", type=float)
     p.add_argument("--retry-after", type=int)
+    p = client("realism", "switch the realism at run time")
+    p.add_argument("realism", choices=("strict", "production"))
+    p.add_argument("--throttle-every", type=int)
+    p.add_argument("--token-life-fraction", type=float)
+    p = client("flow-status", "force a flow status (QP_IRRECEVABLE, ...)")
+    p.add_argument("numero")
+    p.add_argument("status")
+    p.add_argument("--release", action="store_true", help="keep polling it afterwards")
     client("clear-faults", "remove pending faults")
     client("expire-tokens", "invalidate every bearer token")
     client("reset", "back to the seeded state")
@@ -130,6 +151,17 @@ def main(argv=None):
         if args.retry_after is not None:
             payload["retry_after"] = args.retry_after
         return _print(_admin_call(url, "POST", "/faults", payload))
+    if args.command == "realism":
+        payload = {"realism": args.realism}
+        if args.throttle_every is not None:
+            payload["throttle_every"] = args.throttle_every
+        if args.token_life_fraction is not None:
+            payload["token_life_fraction"] = args.token_life_fraction
+        return _print(_admin_call(url, "POST", "/config", payload))
+    if args.command == "flow-status":
+        return _print(_admin_call(url, "POST", "/flows/status", {
+            "numeroFluxDepot": args.numero, "statut": args.status,
+            "hold": not args.release}))
     if args.command == "clear-faults":
         return _print(_admin_call(url, "DELETE", "/faults"))
     if args.command == "expire-tokens":

@@ -69,6 +69,12 @@ INVOICE_STATUSES = (
     "ABANDONNEE",
     "SUPPRIMEE",
 )
+# Other statuses of the platform (validation and works circuits, reference §8): valid
+# in search filters, never reached by the simulator's invoices.
+OTHER_INVOICE_STATUSES = (
+    "A_VALIDER_1", "A_VALIDER_2", "VALIDEE_1", "VALIDEE_2", "REFUSEE_1", "REFUSEE_2",
+    "ASSOCIEE",
+)
 INVOICE_TERMINAL_STATUSES = (INV_REJETEE, INV_MISE_EN_PAIEMENT, "ABANDONNEE", "SUPPRIMEE")
 # Statuses that wait for an action of the supplier (completer / recycler).
 INVOICE_BLOCKING_STATUSES = (INV_SUSPENDUE, INV_A_RECYCLER)
@@ -187,6 +193,7 @@ CODE_SCHEMA = 20018  # structures API: request body does not match the Swagger s
 CODE_BAD_DATE = 20019
 CODE_UNKNOWN_ATTACHMENT = 20020
 CODE_RESULT_TOO_LARGE = 20021  # telecharger/groupe > 120 MB (HTTP 413)
+CODE_SUBMIT_REFUSED = 20022  # soumettre: the invoice breaks a Chorus Pro rule
 CODE_INTERNAL = 99999  # HTTP 500 (injected fault or simulator bug)
 
 RETURN_CODES = {
@@ -214,6 +221,7 @@ RETURN_CODES = {
     CODE_BAD_DATE: "Date invalide",
     CODE_UNKNOWN_ATTACHMENT: "Pièce jointe inconnue",
     CODE_RESULT_TOO_LARGE: "Résultat de téléchargement supérieur à 120 Mo (HTTP 413)",
+    CODE_SUBMIT_REFUSED: "Facture soumise refusée par une règle Chorus Pro",
     CODE_INTERNAL: "Erreur technique (HTTP 500)",
 }
 
@@ -222,6 +230,8 @@ FAULT_KINDS = (
     "http_500",
     "http_503",
     "http_429",
+    "http_502",
+    "http_504",
     "timeout",
     "drop",
     "process_then_drop",

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from werkzeug.http import parse_options_header
 
-from . import admin, api
+from . import admin, api, realism
 from . import constants as C
 from .errors import AdminError, ApiError, OAuthError
 
@@ -174,6 +174,10 @@ class SimulatorServer:
         sim._count_call(path)
         fault = sim._take_fault(path)
         if fault is None:
+            retry_after = sim._throttle(path)
+            if retry_after is not None:  # production: every Nth call, not processed
+                fault = {"kind": "http_429", "retry_after": retry_after}
+        if fault is None:
             self._send(handler, *self._process(method, path, handler.headers, body))
             return
         kind = fault["kind"]
@@ -192,6 +196,10 @@ class SimulatorServer:
                                       "error_description": "Quota d'appels depasse "
                                       "(panne simulee)."},
                        {"Retry-After": str(fault["retry_after"])})
+        elif kind in ("http_502", "http_504"):  # gateway page, nothing processed
+            status = int(kind[-3:])
+            self._send_raw(handler, status, realism.GATEWAY_HTML[status].encode(),
+                           "text/html")
         elif kind == "timeout":
             if self._stop_event.wait(fault["delay"]):
                 handler.close_connection = True
@@ -312,9 +320,12 @@ class SimulatorServer:
 
     def _send(self, handler, status, payload, headers=None):
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self._send_raw(handler, status, data, "application/json", headers)
+
+    def _send_raw(self, handler, status, data, mimetype, headers=None):
         try:
             handler.send_response(status)
-            handler.send_header("Content-Type", "application/json;charset=UTF-8")
+            handler.send_header("Content-Type", f"{mimetype};charset=UTF-8")
             handler.send_header("Content-Length", str(len(data)))
             for key, value in (headers or {}).items():
                 handler.send_header(key, value)

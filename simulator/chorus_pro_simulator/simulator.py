@@ -11,9 +11,11 @@ import threading
 import time
 
 from . import constants as C
-from . import invoice_reader, rules, seed, util
+from . import invoice_reader, realism, rules, seed, util
 from .errors import AdminError, ApiError, OAuthError
 from .store import SqliteStore
+
+realism_mod = realism
 
 _logger = logging.getLogger(__name__)
 
@@ -52,6 +54,19 @@ def _default_flow_sequence(steps):
     return [C.FLOW_RECU, C.FLOW_EN_ATTENTE] + [C.FLOW_EN_COURS] * (steps - 2)
 
 
+def _non_negative_int(value, name):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be a non negative integer")
+    return value
+
+
+def _fraction(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not 0 < value <= 1:
+        raise ValueError("token_life_fraction must be a number in ]0, 1]")
+    return float(value)
+
+
 def _normalize_path(path):
     """Scenario path -> ``[(status, comment or None)]`` starting with DEPOSEE."""
     if isinstance(path, (str, bytes)) or not isinstance(path, (list, tuple)):
@@ -83,11 +98,16 @@ class Simulator:
     step along its path).
     ``flow_steps``: number of flow report polls answering a non terminal status before
     the terminal one (0 = terminal at the first poll).
+    ``realism``: ``"strict"`` (the written contract) or ``"production"`` (as the real
+    platform answers production clients, see ``realism.py``).  In production mode,
+    ``throttle_every`` N > 0 answers every Nth API call with HTTP 429 (``retry_after``
+    seconds) and tokens die after ``token_life_fraction`` of ``token_lifetime``.
     """
 
     def __init__(self, state_path=None, invoice_advance="manual", flow_steps=3,
                  token_lifetime=3600, max_page_size=100, fault_delay=5.0,
-                 max_file_size=10 * C.MEGABYTE, retry_after=1):
+                 max_file_size=10 * C.MEGABYTE, retry_after=1, realism="strict",
+                 throttle_every=0, token_life_fraction=0.5):
         if invoice_advance not in ("manual", "on_poll"):
             raise ValueError("invoice_advance must be 'manual' or 'on_poll'")
         if not isinstance(flow_steps, int) or flow_steps < 0:
@@ -100,6 +120,10 @@ class Simulator:
         self.fault_delay = float(fault_delay)
         self.max_file_size = max_file_size
         self.retry_after = retry_after
+        self.realism = realism_mod.check(realism)
+        self.throttle_every = _non_negative_int(throttle_every, "throttle_every")
+        self.token_life_fraction = _fraction(token_life_fraction)
+        self._api_calls = 0
         self.state_path = state_path
         self._store = SqliteStore(state_path) if state_path else None
         self._tokens = {}
@@ -161,6 +185,7 @@ class Simulator:
             self._tokens.clear()
             self._faults.clear()
             self._calls.clear()
+            self._api_calls = 0
             self._seed()
 
     def close(self):
@@ -199,6 +224,24 @@ class Simulator:
     def _count_call(self, path):
         with self._lock:
             self._calls[path] += 1
+
+    @property
+    def production(self):
+        return self.realism == "production"
+
+    def _throttle(self, path):
+        """Production: ``Retry-After`` seconds when this API call is throttled (429).
+
+        Every ``throttle_every``-th call of a ``/cpro/`` path is refused (not processed).
+        """
+        if not self.production or not self.throttle_every or \
+                not path.startswith("/cpro/"):
+            return None
+        with self._lock:
+            self._api_calls += 1
+            if self._api_calls % self.throttle_every == 0:
+                return self.retry_after
+        return None
 
     def inject_fault(self, path_prefix, kind, count=1, retry_after=None, delay=None):
         """Make the next ``count`` requests whose path starts with ``path_prefix`` fail.
@@ -265,8 +308,11 @@ class Simulator:
                 raise OAuthError("invalid_scope", f"The requested scope {scope!r} is "
                                  "invalid (use 'openid').")
             token = secrets.token_urlsafe(32)
+            # In production mode the token dies before the announced expires_in.
+            life = self.token_lifetime * (self.token_life_fraction if self.production
+                                          else 1.0)
             self._tokens[token] = {"client_id": client_id,
-                                   "expires_at": time.monotonic() + self.token_lifetime}
+                                   "expires_at": time.monotonic() + life}
         return {
             "access_token": token,
             "token_type": "Bearer",
@@ -557,7 +603,8 @@ class Simulator:
         """One poll of a flow report: move the flow one step (see ``flow_steps``)."""
         with self._lock:
             flow = self.t["flow"][numero]
-            if flow["statut"] in C.FLOW_TERMINAL_STATUSES or flow["held"]:
+            if flow["statut"] in C.FLOW_TERMINAL_STATUSES or flow["held"] or \
+                    flow["integrated"]:
                 return copy.deepcopy(flow)
             flow["polls"] += 1
             sequence = flow["sequence"]
@@ -581,7 +628,8 @@ class Simulator:
                 flow = self.t["flow"][numero]
                 if to_terminal:
                     flow["held"] = False
-                    while flow["statut"] not in C.FLOW_TERMINAL_STATUSES:
+                    while flow["statut"] not in C.FLOW_TERMINAL_STATUSES and \
+                            not flow["integrated"]:
                         self.poll_flow(numero)
                 else:
                     self.poll_flow(numero)
@@ -590,13 +638,20 @@ class Simulator:
 
     def set_flow_status(self, numero, status, hold=True):
         """Force a non integrating flow status (e.g. ``IN_INCIDENTE``,
-        ``IN_EN_ATTENTE_RETRAITEMENT_CPP``).  With ``hold`` the flow stops moving on
-        polls until released with ``hold=False``."""
+        ``IN_EN_ATTENTE_RETRAITEMENT_CPP``, ``QP_IRRECEVABLE``,
+        ``QP_RECEVABLE_AVEC_ERREUR``; in production mode any upper-case code, e.g. an
+        unknown ``IN_NOUVEL_ETAT``).  With ``hold`` the flow stops moving on polls until
+        released with ``hold=False``."""
         allowed = (C.FLOW_RECU, C.FLOW_TRAITE_SE, C.FLOW_EN_ATTENTE, C.FLOW_EN_COURS,
-                   C.FLOW_EN_ATTENTE_RETRAITEMENT, C.FLOW_INCIDENTE)
-        if status not in allowed:
-            raise AdminError(f"status must be one of {', '.join(allowed)}; integration "
-                             "statuses are reached by polling or advance_flows()")
+                   C.FLOW_EN_ATTENTE_RETRAITEMENT, C.FLOW_INCIDENTE) + realism.QP_STATUSES
+        unknown_ok = self.production and isinstance(status, str) and \
+            realism.STATUS_CODE_RE.match(status) and \
+            status not in C.FLOW_TERMINAL_STATUSES
+        if status not in allowed and not unknown_ok:
+            raise AdminError(f"status must be one of {', '.join(allowed)} (or, in "
+                             "production realism, any other upper-case code); "
+                             "integration statuses are reached by polling or "
+                             "advance_flows()")
         with self._lock:
             flow = self.t["flow"].get(numero)
             if flow is None:
@@ -613,8 +668,16 @@ class Simulator:
                     "d'echange : il doit etre depose a nouveau.",
                     "natureErreur": "TECHNIQUE",
                 })
+            if status == realism.QP_IRRECEVABLE:
+                flow["erreursTechniques"].append(self._irrecevable_error(
+                    "Le flux est irrecevable : il n'a pas ete integre."))
             self._save("flow", numero)
             return status
+
+    @staticmethod
+    def _irrecevable_error(text):
+        return {"codeErreur": "FLUX_IRRECEVABLE", "libelleErreur": text,
+                "natureErreur": "TECHNIQUE"}
 
     def _integrate_flow(self, flow):
         """Read the flow's invoices, apply the Chorus checks, create the invoices."""
@@ -637,7 +700,10 @@ class Simulator:
             flow["erreursTechniques"].append({"codeErreur": err.code,
                                               "libelleErreur": err.message,
                                               "natureErreur": "TECHNIQUE"})
-            self._set_flow_status(flow, C.FLOW_REJETE)
+            # Production: a flow that cannot be opened is not admissible (Tryton's
+            # FAILED set counts QP_IRRECEVABLE as a failure).
+            self._set_flow_status(flow, realism.QP_IRRECEVABLE if self.production
+                                  else C.FLOW_REJETE)
             return
         accepted_keys = set()
         created = 0
@@ -771,7 +837,27 @@ class Simulator:
     # ------------------------------------------------------------------------------
     # Invoices
     # ------------------------------------------------------------------------------
-    def _create_invoice(self, flow, member_name, pdf_bytes, xml_bytes, fields, context):
+    def submit_invoice(self, account, fields, mode, pdf_bytes, file_name, extra=None):
+        """API ``soumettre``: check ``fields`` (BT-keyed, like a read Factur-X) with the
+        deposit rules and create the invoice at once.  Returns ``(errors, invoice)``."""
+        with self._lock:
+            when = util.now()
+            errors, context = self._invoice_checks(fields, account, when.date(), set())
+            if errors:
+                return errors, None
+            pseudo_flow = {"numeroFluxDepot": None, "login": account["login"],
+                           "syntaxeFlux": None, "dateDepot": util.iso(when)}
+            invoice_id = self._create_invoice(
+                pseudo_flow, file_name, pdf_bytes, None, fields, context,
+                comment=f"Facture deposee par le service soumettre ({mode})")
+            invoice = self.t["invoice"][invoice_id]
+            invoice["modeDepot"] = mode
+            invoice.update(extra or {})
+            self._save("invoice", invoice_id)
+            return [], copy.deepcopy(invoice)
+
+    def _create_invoice(self, flow, member_name, pdf_bytes, xml_bytes, fields, context,
+                        comment=None):
         seller, buyer, service = context["seller"], context["buyer"], context["service"]
         invoice_id = self._next_id("invoice")
         self._put_blob(f"invoice:{invoice_id}", pdf_bytes)
@@ -830,8 +916,9 @@ class Simulator:
             "taille": len(pdf_bytes),
         }
         self.t["invoice"][invoice_id] = invoice
-        comment = path[0][1] or (f"Facture deposee via le flux {flow['numeroFluxDepot']} "
-                                 "et integree dans Chorus Pro")
+        comment = path[0][1] or comment or (
+            f"Facture deposee via le flux {flow['numeroFluxDepot']} et integree dans "
+            "Chorus Pro")
         self._change_status(invoice, C.INV_DEPOSEE, comment)
         return invoice_id
 
@@ -1010,6 +1097,10 @@ class Simulator:
                     "token_lifetime": self.token_lifetime,
                     "max_page_size": self.max_page_size,
                     "fault_delay": self.fault_delay,
+                    "realism": self.realism,
+                    "throttle_every": self.throttle_every,
+                    "token_life_fraction": self.token_life_fraction,
+                    "retry_after": self.retry_after,
                     "state_path": str(self.state_path) if self.state_path else None,
                 },
                 "structures": len(self.t["structure"]),
@@ -1039,9 +1130,22 @@ class Simulator:
 
     def configure(self, **options):
         """Change ``invoice_advance``, ``flow_steps``, ``token_lifetime``,
-        ``max_page_size``, ``fault_delay`` or ``max_file_size`` at run time."""
+        ``max_page_size``, ``fault_delay``, ``max_file_size``, ``retry_after``,
+        ``realism``, ``throttle_every`` or ``token_life_fraction`` at run time."""
         with self._lock:
+            checks = {"realism": realism.check,
+                      "throttle_every": lambda v: _non_negative_int(v, "throttle_every"),
+                      "token_life_fraction": _fraction}
             for key, value in options.items():
+                if key in checks:
+                    try:
+                        value = checks[key](value)
+                    except ValueError as err:
+                        raise AdminError(str(err)) from None
+                    if key == "throttle_every":
+                        self._api_calls = 0
+                    setattr(self, key, value)
+                    continue
                 if key == "invoice_advance" and value not in ("manual", "on_poll"):
                     raise AdminError("invoice_advance must be 'manual' or 'on_poll'")
                 if key == "flow_steps" and (not isinstance(value, int) or value < 0):
