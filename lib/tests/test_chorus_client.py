@@ -5,6 +5,7 @@ expired tokens, functional checks).
 """
 
 import datetime
+import inspect
 import socket
 import sys
 import threading
@@ -78,9 +79,18 @@ def _fresh_token_cache():
     cc.clear_token_cache()
 
 
-@pytest.fixture
-def sim():
-    simulator = Simulator(flow_steps=0, fault_delay=1.0)
+# Every test runs against the strict simulator and, when it offers it, against
+# its production realism (as the real platform answers production clients).
+REALISMS = (["strict", "production"]
+            if "realism" in inspect.signature(Simulator).parameters else ["strict"])
+
+
+@pytest.fixture(params=REALISMS)
+def sim(request):
+    options = {"flow_steps": 0, "fault_delay": 1.0}
+    if request.param != "strict":
+        options["realism"] = request.param
+    simulator = Simulator(**options)
     yield simulator
     simulator.close()
 
