@@ -44,8 +44,8 @@ def _serve(args):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
-    print(f"Chorus Pro simulator listening on {server.url} (realism: {sim.realism})",
-          flush=True)
+    print(f"Chorus Pro simulator listening on {server.url}", flush=True)
+    print(f"  realism   : {sim.realism}", flush=True)
     print(f"  token URL : {server.token_url}", flush=True)
     print(f"  admin API : {server.url}/_simulator/state", flush=True)
     try:
