@@ -190,6 +190,7 @@ P_UPLOAD = "/cpro/transverses/v1/ajouter/fichier"
 P_HEALTH = "/cpro/transverses/v1/health-check"
 P_VAT_RATES = "/cpro/transverses/v1/recuperer/tauxtva"
 P_CURRENCIES = "/cpro/transverses/v1/recuperer/devises"
+P_SIRET_INFO = "/cpro/transverses/v1/consulter/information/siret"
 P_DEPOSIT_PDF = "/cpro/factures/v1/deposer/pdf"
 P_SUBMIT = "/cpro/factures/v1/soumettre"
 P_SEARCH_STRUCTURE = "/cpro/structures/v1/rechercher"
@@ -987,6 +988,14 @@ class ChorusClient:
         body = {"codeLangue": language} if language else {}
         answer = self._call(P_CURRENCIES, body, idempotent=True)
         return as_list(answer.get("listeDevises"))
+
+    def siret_information(self, siret):
+        """``transverses/v1/consulter/information/siret`` (``siretStructure``):
+        the INSEE data Chorus Pro holds on a SIRET, the answer dict."""
+        siret = normalize_siret(siret)
+        if not siret:
+            raise ValueError("a SIRET is required")
+        return self._call(P_SIRET_INFO, {"siretStructure": siret}, idempotent=True)
 
     def check_subscriptions(self, apis=None):
         """Probe each PISTE API family with one cheap read-only call and tell

@@ -765,3 +765,74 @@ def test_sim_gateway_html_pages(sim, sim_client):
         sim_client.deposit_flow(b"%PDF-1.7 x", "facture.pdf")
     assert "<" not in str(info.value)
     assert sim.calls[DEPOSIT] == 1
+
+
+def _submission_to_d93(number, piece_id):
+    body = submission()
+    body["numeroFactureSaisi"] = number
+    body["fournisseur"] = {"idFournisseur": 26311001}
+    body["pieceJointePrincipale"][0]["pieceJointePrincipaleId"] = piece_id
+    return body
+
+
+def test_sim_pdf_deposit_and_submission(sim, sim_client):
+    pdf = _facturx("SOUM-1") if _has_facturx() else b"%PDF-1.4\n%%EOF\n"
+    piece_id = sim_client.deposit_pdf(pdf, "SOUM-1.pdf")
+    assert isinstance(piece_id, int)
+    assert sim_client.last_pdf_deposit["pieceJointeId"] == piece_id
+    answer = sim_client.submit_invoice(_submission_to_d93("SOUM-1", piece_id))
+    assert answer["numeroFacture"] == "SOUM-1"
+    assert answer["statutFacture"] == "DEPOSEE"
+    (found,) = sim_client.search_invoices(numeroFacture="SOUM-1")
+    assert found["identifiantFactureCPP"] == answer["identifiantFactureCPP"]
+    assert sim.calls[SUBMIT] == 1
+
+
+def test_sim_referentials_and_light_connection_test(sim, sim_client):
+    rates = sim_client.test_connection_light()
+    assert {r["valeurTauxTva"] for r in rates} >= {20.0, 10.0, 5.5}
+    assert sim.calls[VAT] == 1
+    assert set(sim.calls) <= {TOKEN, VAT}  # nothing but the token and Transverses
+    assert "EUR" in {c["codeDevise"] for c in sim_client.currencies()}
+    assert sim_client.vat_rates(language=None)  # Pastell's empty body
+    assert sim_client.health_check()["statusCodeValue"] == 200
+    info = sim_client.siret_information(SIRET_D93)
+    assert info["siret"] == SIRET_D93
+    assert sim_client.check_subscriptions() == dict.fromkeys(
+        ["Transverses", "Factures", "Structures", "Utilisateurs", "EngagementsJuridiques"])
+
+
+def _has_facturx():
+    try:
+        import facturx  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not HAS_REALISM, reason="simulator without the production realism")
+def test_sim_production_throttling_and_early_token_expiry():
+    pytest.importorskip("facturx")
+    simulator = _simulator("production", throttle_every=3, retry_after=0,
+                           token_lifetime=4, token_life_fraction=0.25)
+    try:
+        with simulator.serve() as running, cc.ChorusClient(
+                running.url, running.token_url, SIM_ID, SIM_SECRET, SIM_LOGIN, SIM_PASSWORD,
+                timeout=5.0, max_retries=3, backoff=0.01) as client:
+            numbers = [f"THR-{i}" for i in range(3)]
+            flows = []
+            for number in numbers:
+                assert client.search_invoices(numeroFacture=number) == []
+                flows.append(client.deposit_flow(_facturx(number), "facture.pdf")
+                             ["numeroFluxDepot"])
+            time.sleep(1.2)  # the token dies after 1 s, announced for 4 s
+            for numero in flows:
+                assert client.flow_report(numero)["etatCourantDepotFlux"] == "IN_INTEGRE"
+                (invoice,) = client.search_invoices(numeroFluxDepot=numero)
+                assert invoice["numeroFacture"] in numbers
+            assert simulator.state_summary()["flows"]["total"] == 3  # each sent once
+            reasons = {r["reason"] for r in client.retries}
+            assert reasons == {"HTTP 429"}
+            assert client.calls[TOKEN] >= 2  # renewed after the early expiry
+    finally:
+        simulator.close()
