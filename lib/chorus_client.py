@@ -910,11 +910,14 @@ class ChorusClient:
             no_result = self.is_no_result(payload)
             chunk = [] if no_result else as_list(payload.get(list_key))
             pages, total, _current = _paging_info(payload)
+            if pages is not None and pages < 1 and chunk:
+                pages = None  # "0 pages" with items: the count says nothing
             if not no_result:
                 announced_pages = pages if pages is not None else announced_pages
                 announced_total = total if total is not None else announced_total
             if not chunk:
-                if announced_pages is not None and page <= announced_pages and page > 1:
+                if (announced_pages is not None and page <= announced_pages
+                        and (page > 1 or announced_pages > 1)):
                     incomplete(f"page {page} of {announced_pages} came back empty")
                 if announced_total is not None and len(items) < announced_total:
                     incomplete(f"{announced_total} item(s) announced")

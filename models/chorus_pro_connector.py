@@ -303,6 +303,12 @@ class ChorusProConnector(models.AbstractModel):
                         ],
                     )
                 )
+            else:
+                # A rejected invoice (or the credit note cancelling it) is never
+                # deposited again, whatever path leads here (wizard, background job).
+                rejected = self.env["chorus.pro.checklist"]._check_not_rejected(move)
+                if not rejected["ok"]:
+                    problems.append(rejected["message"])
         if len(moves.company_id) > 1:
             problems.append(self.env._("Deposit the invoices of one company at a time."))
         if problems:

@@ -281,10 +281,10 @@ def test_parametres_retour_paging_reads_every_page(stub, client):
     assert stub.calls(STRUCTURE_SEARCH) == 2
 
 
-def test_larger_page_size_than_the_server_gives_is_still_read_to_the_end(stub, server_page=10):
+def test_larger_page_size_than_the_server_gives_is_still_read_to_the_end(stub):
     # The client asks 50 per page, the platform gives 10 (OCA's pasted answer).
     items = invoices(0, 23)
-    stub.script(SEARCH, top_level_pages(items, size=server_page))
+    stub.script(SEARCH, top_level_pages(items, size=10))
     with make_client(stub, page_size=50) as client:
         assert len(client.search_invoices()) == 23
     assert stub.calls(SEARCH) == 3
@@ -836,3 +836,16 @@ def test_sim_production_throttling_and_early_token_expiry():
             assert client.calls[TOKEN] >= 2  # renewed after the early expiry
     finally:
         simulator.close()
+
+
+def test_first_page_empty_although_several_announced_raises(stub, client):
+    stub.script(SEARCH, ok(listeFactures=[], pageCourante=1, pages=2))
+    with pytest.raises(cc.ChorusIncompleteResultError):
+        client.search_invoices()
+    # An empty first page announced as the only one is just an empty result.
+    stub.script(SEARCH, ok(listeFactures=[], pageCourante=1, pages=1, total=0))
+    assert client.search_invoices() == []
+    # "0 pages" next to items: read on until an empty page.
+    stub.script(SEARCH, ok(listeFactures=invoices(0, 10), pages=0),
+                ok(listeFactures=invoices(10, 2), pages=0), ok(listeFactures=[], pages=0))
+    assert len(client.search_invoices()) == 12
