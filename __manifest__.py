@@ -41,6 +41,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/account_journal_dashboard_views.xml",
+        "views/chorus_pro_status_history_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_company_views.xml",
         "views/report_chorus_invoice.xml",

@@ -10,5 +10,6 @@ from . import account_journal
 from . import res_company
 from . import res_config_settings
 from . import chorus_pro_connector
+from . import chorus_pro_status_history
 from . import chorus_pro_deposit_job
 from . import ir_actions_report

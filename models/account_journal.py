@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import models
 
+from ..lib.chorus_client import INVOICE_ACTION_STATUSES
+
 CHORUS_DASHBOARD_DOMAINS = {
     "chorus_to_deposit": [
         ("commercial_partner_id.chorus_recipient", "=", True),
@@ -9,6 +11,14 @@ CHORUS_DASHBOARD_DOMAINS = {
         ("chorus_state", "=", False),
     ],
     "chorus_to_fix": [("chorus_state", "=", "to_fix")],
+    # Followed on Chorus Pro: their flow or status may still change.
+    "chorus_followed": [
+        "|",
+        ("chorus_state", "in", ("sending", "unconfirmed", "deposited")),
+        "&",
+        ("chorus_state", "=", "to_fix"),
+        ("chorus_status", "in", tuple(INVOICE_ACTION_STATUSES)),
+    ],
 }
 
 
@@ -29,3 +39,12 @@ class AccountJournal(models.Model):
             )
             for journal in sale_journals:
                 dashboard_data[journal.id][key] = counts.get(journal, 0)
+
+    def action_chorus_update(self):
+        """Journal card: read from Chorus Pro the invoices of these sales journals it
+        follows, and tell what changed."""
+        moves = self.env["account.move"].search(
+            [("journal_id", "in", self.filtered(lambda j: j.type == "sale").ids),
+             *CHORUS_DASHBOARD_DOMAINS["chorus_followed"]]
+        )
+        return self.env["chorus.pro.status.history"]._action_update_from_chorus(moves)

@@ -107,13 +107,22 @@ class AccountMove(models.Model):
         help="Children or young people concerned and the date or period of the "
         "service (Département de la Seine-Saint-Denis child-welfare invoices).",
     )
+    # Not tracked: the connector logs each change once, in a language it chooses, and
+    # keeps the status history (see _apply_invoice_status).
     chorus_status = fields.Selection(
         INVOICE_STATUSES,
         string="Chorus Pro Status",
         readonly=True,
         copy=False,
-        tracking=True,
         index="btree_not_null",
+    )
+    chorus_status_history_ids = fields.One2many(
+        "chorus.pro.status.history",
+        "move_id",
+        string="Chorus Pro Status History",
+        readonly=True,
+        copy=False,
+        groups="account.group_account_invoice,account.group_account_readonly",
     )
     chorus_status_date = fields.Datetime(readonly=True, copy=False)
     chorus_identifier = fields.Char(

@@ -557,7 +557,8 @@ class ChorusProConnector(models.AbstractModel):
                 )
             )
         if status:
-            self._apply_invoice_status(move, status, comment=item.get("commentaireEtatCourant"))
+            self._apply_invoice_status(move, status, comment=item.get("commentaireEtatCourant"),
+                                       date=item.get("dateHeureEtatCourant"))
 
     # ------------------------------------------------------------------
     # Tracking
@@ -749,28 +750,46 @@ class ChorusProConnector(models.AbstractModel):
         move._chorus_set_activity(activity)  # closed when the invoice is back on Chorus Pro
 
     @api.model
-    def _apply_invoice_status(self, move, status, comment=None, client=None):
+    def _apply_invoice_status(self, move, status, comment=None, client=None, date=None):
+        """Apply the Chorus Pro ``status`` of ``move`` (its ``date`` and the recipient's
+        ``comment`` when Chorus Pro gives them): one row in the status history and one
+        line in the chatter per change; the same status seen again changes nothing."""
         if not status or status == move.chorus_status:
             return False
-        labels = dict(INVOICE_STATUSES)
-        old = labels.get(move.chorus_status) or self.env._("none")
-        vals = {"chorus_status": status, "chorus_status_date": fields.Datetime.now()}
+        # The chatter line is a note, written once for every reader: in the language of
+        # the user who asked for the update (their request's), and for the cron (no
+        # language) in the company's. The field is not tracked (account_move.py): Odoo's
+        # tracking also stores the labels as text, in the language of whoever ends the
+        # transaction — the cron's OdooBot, English — so a French user read "Deposited →
+        # Rejected", and twice with this note. The status history renders the labels
+        # in each reader's language.
+        lang = self.env.context.get("lang") or move.company_id.partner_id.lang or self.env.user.lang
+        writer = self.with_context(lang=lang)
+        labels = dict(writer.env["chorus.pro.status.history"]._selection_status())
+        old = labels.get(move.chorus_status) or writer.env._("none")
+        history = self.env["chorus.pro.status.history"]
+        status_date = history._chorus_date(date) or fields.Datetime.now()
+        if status in INVOICE_PROBLEM_STATUSES:
+            if comment is None and client and move.chorus_identifier:
+                comment = self._last_status_comment(client, move)
+        vals = {"chorus_status": status, "chorus_status_date": status_date}
         if status == "MISE_EN_PAIEMENT":
             vals["chorus_state"] = "paid"
         elif status not in INVOICE_PROBLEM_STATUSES and move.chorus_state == "to_fix":
             vals["chorus_state"] = "deposited"
         move._chorus_write(vals)
+        history.sudo().with_context(clean_context(self.env.context)).create(
+            {"move_id": move.id, "status": status, "date": status_date, "comment": comment or False}
+        )
         move.message_post(
-            body=self.env._(
+            body=writer.env._(
                 "Chorus Pro status: %(old)s → %(new)s",
                 old=old,
                 new=labels.get(status, status),
             )
         )
         if status in INVOICE_PROBLEM_STATUSES:
-            if comment is None and client and move.chorus_identifier:
-                comment = self._last_status_comment(client, move)
-            self._mark_rejected(
+            writer._mark_rejected(
                 move,
                 [comment or labels.get(status, status)],
                 status=labels.get(status, status),
@@ -830,7 +849,7 @@ class ChorusProConnector(models.AbstractModel):
             move = by_id.get(str(item.get("identifiantFactureCPP")))
             if move and self._apply_invoice_status(
                 move, item.get("statut"), comment=item.get("commentaireEtatCourant") or None,
-                client=client,
+                client=client, date=item.get("dateHeureEtatCourant"),
             ):
                 changed += 1
         company.sudo().chorus_last_status_sync = started

@@ -12,3 +12,4 @@ from . import test_deposit_paths
 from . import test_legal_document
 from . import test_deposit_checklist
 from . import test_chorus_paths
+from . import test_status_history
