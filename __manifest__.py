@@ -49,6 +49,7 @@
         "views/chorus_pro_reissue_wizard_views.xml",
         "views/chorus_pro_deposit_job_views.xml",
         "views/chorus_pro_menus.xml",
+        "views/chorus_pro_order_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

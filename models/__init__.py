@@ -13,3 +13,11 @@ from . import chorus_pro_connector
 from . import chorus_pro_status_history
 from . import chorus_pro_deposit_job
 from . import ir_actions_report
+from . import chorus_pro_order
+from . import chorus_pro_order_line
+from . import chorus_pro_care_decision
+from . import account_move_order
+from . import account_move_line_order
+from . import res_partner_order
+from . import res_company_order
+from . import res_config_settings_order

@@ -10,6 +10,8 @@ from . import test_deposit_job
 from . import test_concurrency
 from . import test_deposit_paths
 from . import test_legal_document
+from . import test_status_history
 from . import test_deposit_checklist
 from . import test_chorus_paths
-from . import test_status_history
+from . import test_orders
+from . import test_care_decisions

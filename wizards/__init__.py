@@ -3,3 +3,5 @@ from . import chorus_pro_recycle_wizard
 from . import chorus_pro_deposit_wizard
 from . import chorus_pro_deposit_wizard_line
 from . import chorus_pro_reissue_wizard
+from . import chorus_pro_care_month_wizard
+from . import chorus_pro_care_month_wizard_line

@@ -1,0 +1,474 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import float_compare
+
+from .account_move import BILLING_FRAMES
+from .chorus_pro_care_decision import days_between
+
+ORDER_KINDS = [
+    ("purchase", "Purchase order"),
+    ("market", "Service order under a market"),
+    ("care", "Care decisions (ASE)"),
+]
+ORDER_STATES = [
+    ("open", "Open"),
+    ("invoiced", "Fully invoiced"),
+    ("expired", "Expired"),
+    ("closed", "Closed"),
+]
+
+
+class ChorusProOrder(models.Model):
+    """What a public body ordered: the reference an invoice must match.
+
+    * a purchase order (bon de commande), or a service order (ordre de service) under
+      a public market, priced from the market's BPU/DPGF: its lines say what was
+      ordered, in which quantity and at which unit price;
+    * for child-welfare (ASE) social services, the *care decisions* ("prises en
+      charge" recorded by the Département in Iodas) grouped under the engagement
+      number (EJ) that pays them: an order of kind ``care`` and its
+      :class:`chorus.pro.care.decision` records, one per child and care type.
+
+    Care decisions are a separate model, linked to their order, rather than fields of
+    the order: several children (and several care types for one child) are paid on the
+    same EJ and invoiced on one invoice per month, and the personal data of minors then
+    sit in one model only, visible to invoicing users of the company and never tracked.
+
+    Invoiced and remaining amounts come from the posted invoices and credit notes linked
+    to the order (``account.move.chorus_order_id``); cancelled or draft ones do not count.
+    """
+
+    _name = "chorus.pro.order"
+    _description = "Chorus Pro Public Order"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_order desc, id desc"
+    _rec_names_search = ["name", "engagement_number", "market_number"]
+
+    name = fields.Char(string="Order Number", required=True, tracking=True,
+                       help="Number of the purchase order, service order or prise en charge.")
+    kind = fields.Selection(ORDER_KINDS, string="Kind", required=True, default="purchase",
+                            tracking=True)
+    company_id = fields.Many2one("res.company", string="Company", required=True, index=True,
+                                 default=lambda self: self.env.company)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    partner_id = fields.Many2one(
+        "res.partner", string="Recipient", required=True, index=True, tracking=True,
+        domain="[('chorus_recipient', '=', True), ('is_company', '=', True)]",
+        help="The public body (Chorus Pro recipient) that placed the order.")
+    service_id = fields.Many2one(
+        "chorus.pro.service", string="Service", tracking=True,
+        domain="[('partner_id', '=', partner_id)]")
+    engagement_number = fields.Char(
+        string="Engagement Number (EJ)", tracking=True, index="btree_not_null",
+        help="Engagement number (EJ, 'NE') given by the public body: the invoice's BT-13.")
+    market_number = fields.Char(string="Public Market Number", tracking=True,
+                                help="Number of the public market (BT-12), when the order is under one.")
+    billing_frame = fields.Selection(BILLING_FRAMES, string="Billing Frame", default="A1")
+    date_order = fields.Date(string="Order Date", required=True,
+                             default=fields.Date.context_today)
+    date_start = fields.Date(string="Valid From")
+    date_end = fields.Date(string="Valid Until", tracking=True)
+    closed = fields.Boolean(string="Closed", tracking=True, copy=False,
+                            help="Closed by hand: no invoice is expected any more.")
+    line_ids = fields.One2many("chorus.pro.order.line", "order_id", string="Lines", copy=True)
+    care_decision_ids = fields.One2many("chorus.pro.care.decision", "order_id",
+                                        string="Care Decisions", copy=False)
+    care_decision_count = fields.Integer(compute="_compute_counts", string="Care Decision Count")
+    attachment_ids = fields.Many2many(
+        "ir.attachment", "chorus_pro_order_attachment_rel", "order_id", "attachment_id",
+        string="Documents",
+        help="The order, the arrêté, the prise en charge...: they become the supporting "
+        "documents (Chorus Pro attachments) of the invoices made from this order.")
+    move_ids = fields.One2many("account.move", "chorus_order_id", string="Invoices")
+    move_line_ids = fields.One2many("account.move.line", "chorus_order_id", string="Invoice Lines")
+    invoice_count = fields.Integer(compute="_compute_counts", string="Invoice Count")
+    amount_ordered = fields.Monetary(string="Ordered", compute="_compute_amounts", store=True,
+                                     help="Total of the lines (or of the care decisions), untaxed.")
+    amount_invoiced = fields.Monetary(
+        string="Invoiced", compute="_compute_amounts", store=True,
+        help="Untaxed total of the posted invoices minus the posted credit notes of this order.")
+    amount_remaining = fields.Monetary(string="Remaining", compute="_compute_amounts", store=True)
+    amount_paid = fields.Monetary(string="Paid", compute="_compute_amounts", store=True,
+                                  help="Untaxed part of the invoices already paid.")
+    state = fields.Selection(ORDER_STATES, string="Status", compute="_compute_state",
+                             search="_search_state")
+    note = fields.Text(string="Notes")
+
+    _check_period = models.Constraint(
+        "CHECK(date_end IS NULL OR date_start IS NULL OR date_end >= date_start)",
+        "The order's validity ends before it starts.",
+    )
+
+    # ------------------------------------------------------------------
+    @api.depends("line_ids.price_subtotal", "care_decision_ids.amount_ordered",
+                 "move_line_ids.parent_state", "move_line_ids.price_subtotal",
+                 "move_line_ids.move_id.payment_state", "kind")
+    def _compute_amounts(self):
+        for order in self:
+            if order.kind == "care":
+                ordered = sum(order.care_decision_ids.mapped("amount_ordered"))
+            else:
+                ordered = sum(order.line_ids.mapped("price_subtotal"))
+            invoiced = paid = 0.0
+            for line in order.move_line_ids:
+                if line.parent_state != "posted" or line.display_type != "product":
+                    continue
+                sign = -1 if line.move_id.move_type == "out_refund" else 1
+                invoiced += sign * line.price_subtotal
+                if line.move_id.payment_state in ("paid", "in_payment"):
+                    paid += sign * line.price_subtotal
+            order.amount_ordered = ordered
+            order.amount_invoiced = invoiced
+            order.amount_remaining = ordered - invoiced
+            order.amount_paid = paid
+
+    @api.depends("closed", "date_end", "amount_remaining", "amount_ordered")
+    def _compute_state(self):
+        today = fields.Date.context_today(self)
+        for order in self:
+            order.state = order._state_on(today)
+
+    def _state_on(self, day):
+        """The order's state on ``day`` (e.g. the invoice date)."""
+        self.ensure_one()
+        if self.closed:
+            return "closed"
+        if self.amount_ordered and self.currency_id.compare_amounts(self.amount_remaining, 0) <= 0:
+            return "invoiced"
+        if day and ((self.date_end and day > self.date_end)
+                    or (self.date_start and day < self.date_start)):
+            return "expired"
+        return "open"
+
+    def _search_state(self, operator, value):
+        if operator not in ("in", "="):
+            return NotImplemented
+        values = [value] if isinstance(value, str) else list(value)
+        today = fields.Date.context_today(self)
+        not_invoiced = Domain("amount_ordered", "=", 0) | Domain("amount_remaining", ">", 0)
+        live = Domain("closed", "=", False)
+        expired = Domain("date_end", "<", today) | Domain("date_start", ">", today)
+        domains = {
+            "closed": Domain("closed", "=", True),
+            "invoiced": live & Domain("amount_ordered", "!=", 0) & Domain("amount_remaining", "<=", 0),
+            "expired": live & not_invoiced & expired,
+            "open": live & not_invoiced & ~expired,
+        }
+        return Domain.OR(domains[v] for v in values if v in domains) if values else Domain.FALSE
+
+    def _compute_counts(self):
+        for order in self:
+            order.care_decision_count = len(order.care_decision_ids)
+            order.invoice_count = len(order.move_ids)
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        if self.service_id.partner_id != self.partner_id:
+            self.service_id = False
+
+    @api.constrains("service_id", "partner_id")
+    def _check_service(self):
+        for order in self.filtered("service_id"):
+            if order.service_id.partner_id != order.partner_id:
+                raise ValidationError(self.env._(
+                    "Service %(service)s is not a service of %(partner)s.",
+                    service=order.service_id.display_name, partner=order.partner_id.display_name))
+
+    @api.constrains("engagement_number", "market_number")
+    def _check_reference_length(self):
+        for order in self:
+            for value in (order.engagement_number, order.market_number):
+                if value and len(value) > 50:
+                    raise ValidationError(self.env._(
+                        "Chorus Pro accepts engagement and market numbers of at most 50 "
+                        "characters (%(value)s).", value=value))
+
+    @api.depends("name", "engagement_number")
+    def _compute_display_name(self):
+        for order in self:
+            if order.engagement_number and order.engagement_number != order.name:
+                order.display_name = f"{order.name} ({order.engagement_number})"
+            else:
+                order.display_name = order.name or ""
+
+    # ------------------------------------------------------------------
+    # Invoicing
+    # ------------------------------------------------------------------
+    def _invoice_header_values(self):
+        """Routing of an invoice made from this order."""
+        self.ensure_one()
+        return {
+            "chorus_service_id": self.service_id.id,
+            "purchase_order_reference": self.engagement_number or False,
+            "contract_reference": self.market_number or False,
+            "chorus_billing_frame": self.billing_frame or "A1",
+        }
+
+    def _invoice_line_commands(self):
+        """Invoice lines for what remains to invoice, at the ordered prices."""
+        self.ensure_one()
+        commands = []
+        for line in self.line_ids:
+            if line.display_type:
+                commands.append(Command.create({"display_type": line.display_type, "name": line.name}))
+                continue
+            if float_compare(line.qty_remaining, 0, precision_digits=line._qty_digits()) <= 0:
+                continue
+            vals = {
+                "name": line.name,
+                "quantity": line.qty_remaining,
+                "price_unit": line.price_unit,
+                "tax_ids": [Command.set(line.tax_ids.ids)],
+                "chorus_order_line_id": line.id,
+            }
+            if line.product_id:
+                vals["product_id"] = line.product_id.id
+            if line.product_uom_id:
+                vals["product_uom_id"] = line.product_uom_id.id
+            commands.append(Command.create(vals))
+        return commands
+
+    def _documents(self):
+        """Documents to attach to the invoices of this order (with the care decisions' arrêtés)."""
+        self.ensure_one()
+        return self.attachment_ids | self.care_decision_ids.attachment_ids
+
+    def action_create_invoice(self):
+        """A draft invoice for what remains of this order; for care decisions, the
+        month's wizard (one invoice per EJ, the children's days of last month)."""
+        self.ensure_one()
+        if self.state == "closed":
+            raise UserError(self.env._("Order %(order)s is closed.", order=self.display_name))
+        if self.kind == "care":
+            return self.env["chorus.pro.care.month.wizard"]._action_open_for_orders(self)
+        lines = self._invoice_line_commands()
+        if not lines:
+            raise UserError(self.env._("Nothing remains to invoice on order %(order)s.",
+                                       order=self.display_name))
+        move = self.env["account.move"].with_company(self.company_id).create({
+            "move_type": "out_invoice",
+            "company_id": self.company_id.id,
+            "partner_id": self.partner_id.id,
+            "chorus_order_id": self.id,
+            **self._invoice_header_values(),
+            "invoice_line_ids": lines,
+        })
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": move.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account.action_move_out_invoice_type")
+        action["domain"] = [("chorus_order_id", "=", self.id)]
+        action["context"] = {"default_chorus_order_id": self.id, "default_partner_id": self.partner_id.id,
+                             "default_move_type": "out_invoice"}
+        return action
+
+    def action_view_care_decisions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "l10n_fr_chorus_pro.action_chorus_pro_care_decision")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"default_order_id": self.id}
+        return action
+
+    def action_close(self):
+        self.closed = True
+
+    def action_reopen(self):
+        self.closed = False
+
+    @api.model
+    def _expiring_domain(self, days=30):
+        today = fields.Date.context_today(self)
+        return [("date_end", ">=", today), ("date_end", "<=", today + timedelta(days=days)),
+                ("closed", "=", False)]
+
+    # ------------------------------------------------------------------
+    # Checklist: does the invoice match its order?
+    # ------------------------------------------------------------------
+    @api.model
+    def _checklist_items(self, move):
+        """Checklist items (format of ``chorus.pro.checklist._item``) on the match between
+        ``move`` and its order. None without an order, unless the recipient requires
+        orders. Over-invoicing blocks or only warns (company setting)."""
+        checklist = self.env["chorus.pro.checklist"]
+        order = move.chorus_order_id
+        if not order:
+            if move.commercial_partner_id.chorus_orders_required and move.move_type == "out_invoice":
+                return [checklist._item("order", self.env._("Order"), [self.env._(
+                    "%(partner)s requires every invoice to be made from one of its orders: "
+                    "choose the order (Chorus Pro tab).", partner=move.commercial_partner_id.display_name)],
+                    field="chorus_order_id")]
+            return []
+        order = order.sudo()
+        lines = move.invoice_line_ids.filtered(lambda l: l.display_type == "product").sudo()
+        items = [
+            checklist._item("order", self.env._("Order open on the invoice date"),
+                            order._check_open(move), field="chorus_order_id", record=order),
+            checklist._item("order_routing", self.env._("Engagement, service and market of the order"),
+                            order._check_routing(move), field="purchase_order_reference"),
+            checklist._item("order_prices", self.env._("Unit prices of the order"),
+                            order._check_prices(lines), field="invoice_line_ids"),
+            checklist._item("order_dates", self.env._("Execution dates inside the order's period"),
+                            order._check_dates(move, lines), field="chorus_beneficiary_ids"),
+        ]
+        overrun = checklist._item("order_remaining", self.env._("Not beyond what remains of the order"),
+                                  order._check_remaining(move, lines), field="invoice_line_ids")
+        if not overrun["ok"] and move.company_id.chorus_order_overrun == "warn":
+            overrun["ok"] = True
+        items.append(overrun)
+        if order.kind == "care":
+            items.append(checklist._item(
+                "order_beneficiaries", self.env._("Beneficiaries covered by a care decision"),
+                order._check_beneficiaries(move), field="chorus_beneficiary_ids"))
+        return items
+
+    def _check_open(self, move):
+        problems = []
+        if move.commercial_partner_id != self.partner_id:
+            problems.append(self.env._("Order %(order)s was placed by %(partner)s, not by the invoiced customer.",
+                                       order=self.display_name, partner=self.partner_id.display_name))
+        if move.company_id != self.company_id:
+            problems.append(self.env._("Order %(order)s belongs to another company.", order=self.display_name))
+        day = move.invoice_date or fields.Date.context_today(self)
+        if self.closed:
+            problems.append(self.env._("Order %(order)s is closed.", order=self.display_name))
+        elif (self.date_end and day > self.date_end) or (self.date_start and day < self.date_start):
+            problems.append(self.env._(
+                "Order %(order)s is not valid on %(date)s (valid from %(start)s to %(end)s).",
+                order=self.display_name, date=day, start=self.date_start or "-", end=self.date_end or "-"))
+        return problems
+
+    def _check_routing(self, move):
+        problems = []
+        pairs = (
+            (move.purchase_order_reference, self.engagement_number, self.env._("engagement number (EJ)")),
+            (move.contract_reference, self.market_number, self.env._("public market number")),
+        )
+        for value, expected, label in pairs:
+            if (value or "").strip() != (expected or "").strip():
+                problems.append(self.env._(
+                    "The %(label)s of the invoice (%(value)s) is not the order's (%(expected)s).",
+                    label=label, value=value or "-", expected=expected or "-"))
+        if self.service_id and move.chorus_service_id != self.service_id:
+            problems.append(self.env._(
+                "The invoice is addressed to service %(service)s; the order was placed by %(expected)s.",
+                service=move.chorus_service_id.display_name or "-", expected=self.service_id.display_name))
+        return problems
+
+    def _check_prices(self, lines):
+        problems = []
+        for line in lines:
+            expected = None
+            if line.chorus_order_line_id:
+                if line.chorus_order_line_id.order_id != self:
+                    problems.append(self.env._("Line '%(line)s' comes from another order.", line=line.name))
+                    continue
+                expected = line.chorus_order_line_id.price_unit
+            elif line.chorus_care_decision_id:
+                decision = line.chorus_care_decision_id
+                if decision.order_id != self:
+                    problems.append(self.env._("A line bills a care decision of another order."))
+                    continue
+                if decision.rate_type == "daily":
+                    expected = decision.daily_rate
+            elif self.kind != "care":
+                problems.append(self.env._("Line '%(line)s' is not an item of order %(order)s.",
+                                           line=line.name, order=self.display_name))
+            else:
+                problems.append(self.env._("A line is not tied to a care decision of order %(order)s.",
+                                           order=self.display_name))
+            if expected is not None and line.currency_id.compare_amounts(line.price_unit, expected):
+                problems.append(self.env._(
+                    "Line '%(line)s': unit price %(price)s instead of the ordered %(expected)s.",
+                    line=(line.name or "").split("\n")[0] if not line.chorus_care_decision_id
+                    else line.chorus_care_decision_id.care_type,
+                    price=line.price_unit, expected=expected))
+        return problems
+
+    def _check_dates(self, move, lines):
+        problems = []
+        for line in lines.filtered("chorus_care_decision_id"):
+            decision = line.chorus_care_decision_id
+            start, end = line.chorus_care_date_start, line.chorus_care_date_end
+            if not start or not end:
+                problems.append(self.env._("A care line has no execution period."))
+            elif start < decision.date_start or end > decision.date_end:
+                problems.append(self.env._(
+                    "Care from %(start)s to %(end)s is outside its decision (%(dstart)s - %(dend)s).",
+                    start=start, end=end, dstart=decision.date_start, dend=decision.date_end))
+        for beneficiary in move.chorus_beneficiary_ids:
+            end = beneficiary.date_end or beneficiary.date_start
+            if (self.date_start and beneficiary.date_start < self.date_start) or (
+                    self.date_end and end > self.date_end):
+                problems.append(self.env._(
+                    "Service from %(start)s to %(end)s is outside the order's period (%(ostart)s - %(oend)s).",
+                    start=beneficiary.date_start, end=end, ostart=self.date_start or "-",
+                    oend=self.date_end or "-"))
+        return problems
+
+    def _check_remaining(self, move, lines):
+        if move.move_type != "out_invoice":
+            return []
+        problems = []
+        for order_line in lines.chorus_order_line_id:
+            others = order_line.move_line_ids.filtered(
+                lambda l: l.parent_state == "posted" and l.move_id != move)
+            already = sum(-l.quantity if l.move_id.move_type == "out_refund" else l.quantity for l in others)
+            asked = sum(lines.filtered(lambda l, ol=order_line: l.chorus_order_line_id == ol).mapped("quantity"))
+            if float_compare(asked, order_line.quantity - already,
+                             precision_digits=order_line._qty_digits()) > 0:
+                problems.append(self.env._(
+                    "Line '%(line)s': %(asked)s invoiced, only %(left)s left on the order.",
+                    line=order_line.name.split("\n")[0], asked=asked, left=order_line.quantity - already))
+        for decision in lines.chorus_care_decision_id:
+            covered = decision._covered_days(exclude_moves=move)
+            for line in lines.filtered(lambda l, d=decision: l.chorus_care_decision_id == d):
+                twice = covered.intersection(days_between(line.chorus_care_date_start, line.chorus_care_date_end))
+                if twice:
+                    problems.append(self.env._(
+                        "Care from %(start)s to %(end)s: %(count)s day(s) already invoiced.",
+                        start=min(twice), end=max(twice), count=len(twice)))
+        others = self.move_line_ids.filtered(
+            lambda l: l.parent_state == "posted" and l.move_id != move and l.display_type == "product")
+        invoiced = sum(-l.price_subtotal if l.move_id.move_type == "out_refund" else l.price_subtotal
+                       for l in others)
+        if self.amount_ordered and move.currency_id.compare_amounts(
+                move.amount_untaxed, self.amount_ordered - invoiced) > 0:
+            problems.append(self.env._(
+                "The invoice (%(amount)s untaxed) exceeds what remains of order %(order)s (%(left)s).",
+                amount=move.amount_untaxed, order=self.display_name, left=self.amount_ordered - invoiced))
+        return problems
+
+    @api.model
+    def _initials(self, name):
+        """Initials only: checklist messages may reach the invoice's chatter, where the
+        name of a child must not be written."""
+        return "".join(f"{part[0].upper()}." for part in (name or "").split() if part)
+
+    def _check_beneficiaries(self, move):
+        problems = []
+        decisions = self.care_decision_ids
+
+        def norm(name):
+            return " ".join((name or "").lower().split())
+
+        for beneficiary in move.chorus_beneficiary_ids:
+            end = beneficiary.date_end or beneficiary.date_start
+            if not decisions.filtered(lambda d, b=beneficiary, e=end: norm(d.name) == norm(b.name)
+                                      and d.date_start <= b.date_start and e <= d.date_end):
+                problems.append(self.env._(
+                    "Beneficiary %(initials)s has no care decision of order %(order)s covering "
+                    "%(start)s - %(end)s.",
+                    initials=self._initials(beneficiary.name), order=self.display_name, start=beneficiary.date_start, end=end))
+        return problems

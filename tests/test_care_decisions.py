@@ -1,0 +1,290 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import csv
+from datetime import date
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.misc import file_path
+
+from .common import ChorusProCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCareDecisions(ChorusProCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.chorus_post_check = "warn"
+        cls.tax = cls.company_data["default_tax_sale"]
+        Order = cls.env["chorus.pro.order"]
+        cls.ej1 = Order.create({
+            "name": "PEC-2026-EJ1", "kind": "care", "partner_id": cls.dept93.id,
+            "service_id": cls.service_538.id, "engagement_number": "EJ2026-ASE-0001",
+            "date_start": "2026-01-01", "date_end": "2026-12-31",
+        })
+        cls.ej2 = Order.create({
+            "name": "PEC-2026-EJ2", "kind": "care", "partner_id": cls.dept93.id,
+            "service_id": cls.service_538.id, "engagement_number": "EJ2026-ASE-0002",
+            "date_start": "2026-01-01", "date_end": "2026-12-31",
+        })
+        Decision = cls.env["chorus.pro.care.decision"]
+        cls.lea = Decision.create({
+            "order_id": cls.ej1.id, "name": "Léa Martin", "care_type": "placement",
+            "date_start": "2026-01-01", "date_end": "2026-12-31", "daily_rate": 150.0,
+            "tax_ids": [Command.set(cls.tax.ids)],
+        })
+        cls.noah = Decision.create({
+            "order_id": cls.ej1.id, "name": "Noah Diallo", "care_type": "day_care",
+            "date_start": "2026-03-10", "date_end": "2026-03-20", "daily_rate": 80.0,
+            "tax_ids": [Command.set(cls.tax.ids)],
+        })
+        cls.ines = Decision.create({
+            "order_id": cls.ej2.id, "name": "Inès Benali", "care_type": "daily_expenses",
+            "date_start": "2026-03-16", "date_end": "2026-06-30", "rate_type": "monthly",
+            "fixed_amount": 310.0, "tax_ids": [Command.set(cls.tax.ids)],
+        })
+
+    def _wizard(self, month="2026-03-01", **values):
+        wizard = self.env["chorus.pro.care.month.wizard"].create({
+            "month": month, "partner_id": self.dept93.id, "service_id": self.service_538.id,
+            "invoice_date": "2026-04-02", **values})
+        wizard.action_propose()
+        return wizard
+
+    def _proposal(self, wizard):
+        return {(line.decision_id.name, line.date_start, line.date_end): line.days
+                for line in wizard.line_ids}
+
+    def test_full_month_mid_month_and_several_ejs(self):
+        wizard = self._wizard()
+        self.assertEqual(self._proposal(wizard), {
+            ("Léa Martin", date(2026, 3, 1), date(2026, 3, 31)): 31,
+            ("Noah Diallo", date(2026, 3, 10), date(2026, 3, 20)): 11,
+            ("Inès Benali", date(2026, 3, 16), date(2026, 3, 31)): 16,
+        })
+        moves = wizard._create_invoices()
+        self.assertEqual(len(moves), 2, "one invoice per EJ")
+        move1 = moves.filtered(lambda m: m.chorus_order_id == self.ej1)
+        move2 = moves - move1
+        self.assertEqual(move1.purchase_order_reference, "EJ2026-ASE-0001")
+        self.assertEqual(move2.purchase_order_reference, "EJ2026-ASE-0002")
+        self.assertEqual(move1.chorus_service_id, self.service_538)
+        self.assertEqual(move1.state, "draft")
+        self.assertEqual(sorted(move1.invoice_line_ids.mapped("price_subtotal")), [880.0, 4650.0])
+        # Fixed monthly amount prorated: 16 days of 31.
+        self.assertAlmostEqual(move2.amount_untaxed, round(310.0 * 16 / 31, 2))
+        benef = {(b.name, b.date_start, b.date_end, b.move_line_id.chorus_care_decision_id)
+                 for b in move1.chorus_beneficiary_ids}
+        self.assertEqual(benef, {
+            ("Léa Martin", date(2026, 3, 1), date(2026, 3, 31), self.lea),
+            ("Noah Diallo", date(2026, 3, 10), date(2026, 3, 20), self.noah),
+        })
+        self.assertIn("Léa Martin", move1.invoice_line_ids.filtered(
+            lambda l: l.chorus_care_decision_id == self.lea).name)
+
+    def test_adjusted_days_and_second_run(self):
+        wizard = self._wizard()
+        lea_line = wizard.line_ids.filtered(lambda l: l.decision_id == self.lea)
+        lea_line.days = 28  # three days in hospital
+        self.assertEqual(lea_line.amount, 28 * 150.0)
+        with self.assertRaises(ValidationError):
+            with self.env.cr.savepoint():
+                lea_line.days = 32
+        wizard.line_ids.filtered(lambda l: l.decision_id == self.ines).selected = False
+        moves = wizard._create_invoices()
+        self.assertEqual(len(moves), 1)
+        line = moves.invoice_line_ids.filtered(lambda l: l.chorus_care_decision_id == self.lea)
+        self.assertEqual(line.quantity, 28)
+        # A second run proposes only what is missing (Inès, not selected), even with drafts.
+        second = self._wizard()
+        self.assertEqual(self._proposal(second), {
+            ("Inès Benali", date(2026, 3, 16), date(2026, 3, 31)): 16})
+        # Part of a month already invoiced by hand: only the rest is proposed.
+        self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.dept93.id, "chorus_order_id": self.ej2.id,
+            "invoice_line_ids": [Command.create(self.ines._invoice_line_values(
+                date(2026, 4, 1), date(2026, 4, 10)))],
+        })
+        april = self._wizard(month="2026-04-15")
+        self.assertIn(("Inès Benali", date(2026, 4, 11), date(2026, 4, 30)), self._proposal(april))
+        # A cancelled invoice gives its days back.
+        moves.button_cancel()
+        third = self._wizard()
+        self.assertIn(("Léa Martin", date(2026, 3, 1), date(2026, 3, 31)), self._proposal(third))
+
+    def test_invoiced_days_and_amounts(self):
+        moves = self._wizard()._create_invoices()
+        moves.action_post()
+        self.assertEqual(self.lea.days_invoiced, 31)
+        self.assertEqual(self.lea.amount_invoiced, 4650.0)
+        self.assertEqual(self.lea.last_invoiced_date, date(2026, 3, 31))
+        self.assertEqual(self.ej1.amount_invoiced, 4650.0 + 880.0)
+        self.assertEqual(self.ej1.amount_ordered, 365 * 150.0 + 11 * 80.0)
+        # A credit note for Noah gives his days back: proposed again.
+        move1 = moves.filtered(lambda m: m.chorus_order_id == self.ej1)
+        refund = move1._reverse_moves([{"invoice_date": "2026-04-10"}])
+        refund.invoice_line_ids.filtered(lambda l: l.chorus_care_decision_id == self.lea).unlink()
+        refund.action_post()
+        self.assertEqual(self.noah.days_invoiced, 0)
+        self.assertEqual(self._proposal(self._wizard()), {
+            ("Noah Diallo", date(2026, 3, 10), date(2026, 3, 20)): 11})
+
+    def test_missing_last_month_filter(self):
+        Decision = self.env["chorus.pro.care.decision"]
+        with patch.object(type(Decision), "_last_month",
+                          lambda self: (date(2026, 3, 1), date(2026, 3, 31))):
+            self.assertEqual(Decision.search([("missing_last_month", "=", True)]),
+                             self.lea | self.noah | self.ines)
+            wizard = self._wizard()
+            wizard.line_ids.filtered(lambda l: l.decision_id == self.ines).selected = False
+            wizard._create_invoices()
+            self.assertEqual(Decision.search([("missing_last_month", "=", True)]), self.ines)
+
+    def test_onchange_care_order_on_invoice(self):
+        form = Form(self.env["account.move"].with_context(default_move_type="out_invoice"))
+        form.partner_id = self.dept93
+        form.invoice_date = date(2026, 4, 2)
+        form.chorus_order_id = self.ej1
+        self.assertEqual(form.purchase_order_reference, "EJ2026-ASE-0001")
+        self.assertEqual(len(form.invoice_line_ids), 2)
+        move = form.save()
+        self.assertEqual(move.invoice_line_ids.chorus_care_decision_id, self.lea | self.noah)
+        self.assertEqual(
+            {(b.name, b.date_start, b.date_end) for b in move.chorus_beneficiary_ids},
+            {("Léa Martin", date(2026, 3, 1), date(2026, 3, 31)),
+             ("Noah Diallo", date(2026, 3, 10), date(2026, 3, 20))})
+
+    def test_create_invoice_button_opens_the_month_wizard(self):
+        action = self.ej1.action_create_invoice()
+        self.assertEqual(action["res_model"], "chorus.pro.care.month.wizard")
+        wizard = self.env["chorus.pro.care.month.wizard"].with_context(action["context"]).create(
+            {"month": "2026-03-01"})
+        wizard.action_propose()
+        self.assertEqual(wizard.line_ids.decision_id, self.lea | self.noah)
+
+    def test_documents_become_supporting_documents(self):
+        arrete = self.env["ir.attachment"].create({
+            "name": "arrete_2025_412.pdf", "raw": b"%PDF-1.4 arrete", "mimetype": "application/pdf"})
+        self.lea.attachment_ids = [Command.link(arrete.id)]
+        moves = self._wizard()._create_invoices()
+        self.assertEqual(moves.filtered(lambda m: m.chorus_order_id == self.ej1).chorus_attachment_ids, arrete)
+        self.assertFalse(moves.filtered(lambda m: m.chorus_order_id == self.ej2).chorus_attachment_ids)
+
+    def test_access_rights(self):
+        Decision = self.env["chorus.pro.care.decision"]
+        self.assertEqual(Decision.with_user(self.invoicing_user).search([]), self.lea | self.noah | self.ines)
+        other = self.setup_other_company(name="Autre Association")["company"]
+        accountant = new_test_user(self.env, login="chorus_other_accountant",
+                                   groups="account.group_account_manager",
+                                   company_id=other.id, company_ids=[Command.set(other.ids)])
+        self.assertFalse(Decision.with_user(accountant).search([]))
+        self.assertFalse(self.env["chorus.pro.order"].with_user(accountant).search([]))
+        with self.assertRaises(AccessError):
+            self.lea.with_user(accountant).read(["name"])
+        employee = new_test_user(self.env, login="chorus_care_employee", groups="base.group_user",
+                                 company_id=self.company.id)
+        with self.assertRaises(AccessError):
+            Decision.with_user(employee).search([])
+        auditor = new_test_user(self.env, login="chorus_care_auditor",
+                                groups="account.group_account_readonly", company_id=self.company.id)
+        with self.assertRaises(AccessError):
+            Decision.with_user(auditor).search([])
+        # The auditor sees the orders and invoices, not who they are about.
+        self.assertTrue(self.env["chorus.pro.order"].with_user(auditor).search([]))
+
+    def test_import_sample_file(self):
+        Order = self.env["chorus.pro.order"]
+        Decision = self.env["chorus.pro.care.decision"]
+        path = file_path("l10n_fr_chorus_pro/data/sample_orders.csv")
+        with open(path, encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        Order.load(rows[0], rows[1:])
+        with open(file_path("l10n_fr_chorus_pro/data/sample_care_decisions.csv"), encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        result = Decision.load(rows[0], rows[1:])
+        self.assertFalse([m for m in result["messages"] if m["type"] == "error"], result["messages"])
+        decisions = Decision.browse(result["ids"])
+        self.assertEqual(decisions.mapped("name"), ["Léa Martin", "Noah Diallo", "Inès Benali"])
+        self.assertEqual(decisions.order_id.engagement_number, "EJ2026-ASE-0001")
+        self.assertEqual(decisions.mapped("care_type"), ["placement", "day_care", "daily_expenses"])
+        self.assertEqual(decisions[0].daily_rate, 165.40)
+        self.assertEqual(decisions[2].rate_type, "monthly")
+        self.assertEqual(decisions[0].birth_date, date(2012, 4, 3))
+
+    def test_import_through_base_import(self):
+        """The same file through the import screen's mechanism (base_import)."""
+        if "base_import.import" not in self.env:
+            self.skipTest("base_import is not installed")
+        with open(file_path("l10n_fr_chorus_pro/data/sample_orders.csv"), "rb") as f:
+            orders_csv = f.read()
+        importer = self.env["base_import.import"].create({
+            "res_model": "chorus.pro.order", "file": orders_csv, "file_type": "text/csv",
+            "file_name": "sample_orders.csv"})
+        options = {"has_headers": True, "quoting": '"', "separator": ",", "encoding": "utf-8",
+                   "date_format": "%Y-%m-%d", "float_decimal_separator": ".",
+                   "float_thousand_separator": ""}
+        preview = importer.parse_preview(options)
+        self.assertFalse(preview.get("error"), preview)
+        result = importer.execute_import(preview["headers"], preview["headers"], options)
+        self.assertFalse(result["messages"], result["messages"])
+        with open(file_path("l10n_fr_chorus_pro/data/sample_care_decisions.csv"), "rb") as f:
+            decisions_csv = f.read()
+        importer = self.env["base_import.import"].create({
+            "res_model": "chorus.pro.care.decision", "file": decisions_csv, "file_type": "text/csv",
+            "file_name": "sample_care_decisions.csv"})
+        preview = importer.parse_preview(options)
+        result = importer.execute_import(preview["headers"], preview["headers"], options)
+        self.assertFalse(result["messages"], result["messages"])
+        self.assertEqual(len(result["ids"]), 3)
+
+    # ------------------------------------------------------------------
+    # The checklist checks the match
+    # ------------------------------------------------------------------
+    def _failed(self, move):
+        return {item["code"]: item["message"]
+                for item in self.env["chorus.pro.order"]._checklist_items(move) if not item["ok"]}
+
+    def _march_invoice(self):
+        wizard = self._wizard()
+        wizard.line_ids.filtered(lambda l: l.decision_id == self.ines).selected = False
+        return wizard._create_invoices()
+
+    def test_checklist_care_invoice_matches(self):
+        move = self._march_invoice()
+        self.assertEqual(self._failed(move), {})
+        self.assertIn("order_beneficiaries",
+                      {item["code"] for item in self.env["chorus.pro.order"]._checklist_items(move)})
+
+    def test_checklist_dates_outside_the_period(self):
+        move = self._march_invoice()
+        line = move.invoice_line_ids.filtered(lambda l: l.chorus_care_decision_id == self.noah)
+        line.chorus_care_date_end = "2026-03-25"
+        self.assertIn("outside its decision", self._failed(move)["order_dates"])
+        move.chorus_beneficiary_ids.filtered(lambda b: b.name == "Léa Martin").date_end = "2027-01-31"
+        self.assertIn("outside the order's period", self._failed(move)["order_dates"])
+
+    def test_checklist_uncovered_beneficiary(self):
+        move = self._march_invoice()
+        move.chorus_beneficiary_ids = [Command.create({
+            "name": "Jules Petit", "date_start": "2026-03-01", "date_end": "2026-03-31"})]
+        message = self._failed(move)["order_beneficiaries"]
+        self.assertIn("J.P.", message)
+        self.assertNotIn("Jules", message, "no child's name in checklist messages (chatter)")
+        # Noah is covered from the 10th to the 20th only.
+        move.chorus_beneficiary_ids.filtered(lambda b: b.name == "Jules Petit").write(
+            {"name": "Noah Diallo", "date_start": "2026-03-01"})
+        self.assertIn("N.D.", self._failed(move)["order_beneficiaries"])
+
+    def test_checklist_days_invoiced_twice(self):
+        first = self._march_invoice()
+        first.action_post()
+        twice = self.env["account.move"].create({
+            "move_type": "out_invoice", "partner_id": self.dept93.id, "invoice_date": "2026-04-02",
+            "chorus_order_id": self.ej1.id, **self.ej1._invoice_header_values(),
+            "invoice_line_ids": [Command.create(self.lea._invoice_line_values(
+                date(2026, 3, 25), date(2026, 4, 5)))],
+        })
+        self.assertIn("7 day(s) already invoiced", self._failed(twice)["order_remaining"])
+        self.assertEqual(twice.chorus_beneficiary_ids.date_start, date(2026, 3, 25))
