@@ -849,3 +849,16 @@ def test_first_page_empty_although_several_announced_raises(stub, client):
     stub.script(SEARCH, ok(listeFactures=invoices(0, 10), pages=0),
                 ok(listeFactures=invoices(10, 2), pages=0), ok(listeFactures=[], pages=0))
     assert len(client.search_invoices()) == 12
+
+
+def test_sim_qp_flow_states_are_reported_as_they_come(sim, sim_client):
+    pytest.importorskip("facturx")
+    sim.configure(flow_steps=2)
+    numero = sim_client.deposit_flow(_facturx("QP-1"), "facture.pdf")["numeroFluxDepot"]
+    sim.set_flow_status(numero, "QP_IRRECEVABLE")
+    report = sim_client.flow_report(numero)
+    assert report["etatCourantDepotFlux"] == "QP_IRRECEVABLE"
+    assert report["etatCourantDepotFlux"] in cc.FLOW_QP_FAILURE_STATUSES
+    assert report["etatCourantDepotFlux"] not in cc.FLOW_TERMINAL_STATUSES
+    assert isinstance(report["listeErreurTechnique"], list)
+    assert sim_client.search_invoices(numeroFluxDepot=numero) == []  # no-result code in production
