@@ -146,6 +146,15 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         self.assertEqual(move.state, "cancel")
         self.assertIn("Cancelled after Chorus Pro", move.message_ids[0].body)
 
+    def test_rejected_invoice_is_never_deposited_again_by_the_connector(self):
+        """Whatever path calls the connector (wizard, background job), a rejected invoice
+        is refused before anything is sent."""
+        move = self._returned("REJETEE", REASON)
+        deposits = self.sim.calls.get("/cpro/factures/v1/deposer/flux")
+        with self.assertRaisesRegex(UserError, "never deposited again"):
+            self.connector._deposit(move)
+        self.assertEqual(self.sim.calls.get("/cpro/factures/v1/deposer/flux"), deposits)
+
     def test_not_integrated_invoice_can_be_corrected(self):
         """A flow Chorus Pro rejected (never integrated): corrected and deposited again,
         its activity closed."""
