@@ -81,7 +81,9 @@ REPORT_URL = (os.environ.get("BENCH_REPORT_URL") or "").rstrip("/")
 PROFILE = os.environ.get("BENCH_PROFILE", "0") not in ("", "0")
 SYNC_RENDER = os.environ.get("BENCH_SYNC_RENDER") or "reuse"  # or "real"
 PRINT_DELAY = os.environ.get("BENCH_PRINT_DELAY")  # report.print_delay (ms); Odoo's default 1000
+UI_N = int(os.environ.get("BENCH_UI_N") or N)  # the user's path (0: skipped)
 DEPOSIT_TARGET_S = 60.0  # for 500 invoices (project issue)
+WIZARD_OPEN_TARGET_S = 5.0  # for 500 invoices (issue 11)
 CALLS_PER_CHANGE_TARGET = 1.0
 
 LOGIN = "TECH_1_81234567600017@cpro.fr"
@@ -228,6 +230,9 @@ def install_probes(env, probe):
     probe.wrap(engine_cls, "_facturx_render_invoice_pdfs")
     probe.wrap(engine_cls, "_build_facturx", on_result=keep_timings)
     probe.wrap(report_cls, "_run_wkhtmltopdf")
+    from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation  # noqa: PLC0415
+
+    probe.wrap(facturx_validation, "validate_facturx_xml")  # real validations (cache misses)
     # Every HTTP operation of the client, by API path (retries included), and the token.
     probe.wrap(cc.ChorusClient, "_call", key_fn=lambda self, path, *a, **k: "http " + path)
     probe.wrap(cc.ChorusClient, "_request_token", key="http " + TOKEN_PATH)
@@ -257,7 +262,6 @@ def set_up(shell_env, server):
     env = shell_env
     use_report_server(env, REPORT_URL, PRINT_DELAY)
     env, company = create_company(env)
-    admin = env.ref("base.user_admin")
     company.write({
         "chorus_environment": "custom",
         "chorus_api_url": server.url,
@@ -267,15 +271,22 @@ def set_up(shell_env, server):
         "chorus_login": LOGIN,
         "chorus_password": PASSWORD,
     })
+    create_bank_account(env, company)
+    return env, company, create_invoices(env, company, SYNC_N)
+
+
+def create_invoices(env, company, count):
+    """``count`` posted invoices to the Département 93 (PMI, an EJ), committed."""
     tax_20 = env["account.chart.template"].with_company(company).ref("tva_normale")
-    bank_account = create_bank_account(env, company)
+    bank_account = env["res.partner.bank"].search([("partner_id", "=", company.partner_id.id)], limit=1)
+    admin = env.ref("base.user_admin")
     recipient = env.ref("l10n_fr_chorus_pro.partner_departement_93")
     service = env.ref("l10n_fr_chorus_pro.service_departement_93_pmi_132")
     today = fields.Date.context_today(company)
     moves = env["account.move"]
-    for start in range(0, SYNC_N, 100):
+    for start in range(0, count, 100):
         vals_list = []
-        for index in range(start, min(start + 100, SYNC_N)):
+        for index in range(start, min(start + 100, count)):
             lines = [Command.create({
                 "name": "Consultation PMI", "quantity": 1 + index % 4, "price_unit": 95.0,
                 "tax_ids": [Command.set(tax_20.ids)]})]
@@ -298,7 +309,7 @@ def set_up(shell_env, server):
         chunk.action_post()
         env.cr.commit()
         moves |= chunk
-    return env, company, moves.sorted("id")
+    return moves.sorted("id")
 
 
 # ---------------------------------------------------------------------------
@@ -425,6 +436,101 @@ def deposit_run(env, sim, probe, moves, label):
     return {"wall": wall, "n": n, "flows": len(flows), "calls": total_calls,
             "render": render, "build": build, "deposit": deposit_group, "flow": flows_wall,
             "search_pages": deposit_calls.get(cc.P_SEARCH_INVOICES, 0)}
+
+
+# ---------------------------------------------------------------------------
+# The user's path: list selection -> wizard -> Deposit -> background job
+# ---------------------------------------------------------------------------
+
+WIZARD_SPEC = {
+    "state": {}, "all_ok": {}, "can_edit_move": {}, "move_count": {}, "summary": {},
+    "commercial_partner_id": {"fields": {"display_name": {}}},
+    "move_ids": {"fields": {"display_name": {}}},
+    "job_id": {"fields": {"display_name": {}}},
+    "chorus_service_id": {"fields": {"display_name": {}}},
+    "purchase_order_reference": {}, "contract_reference": {},
+    "check_summary": {}, "checklist_html": {}, "batch": {},
+    "line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}, "ok": {}, "label": {},
+                            "message": {}}},
+}
+
+
+def _save_values(value, moves):
+    """The onchange's values as the web client sends them back to ``web_save``: the
+    selected invoices, the checklist lines it received."""
+    def plain(v):
+        return v["id"] if isinstance(v, dict) and "id" in v else v
+
+    lines = [Command.create({k: plain(v) for k, v in command[2].items()})
+             for command in value.get("line_ids") or [] if command[0] == Command.CREATE]
+    return {"batch": value.get("batch", True), "move_ids": [Command.set(moves.ids)], "line_ids": lines}
+
+
+def user_path_run(env, sim, probe, moves):
+    """Actions > Deposit to Chorus Pro on ``moves`` selected in the invoice list: the
+    wizard opens (onchange, in the list action's context), Deposit (create + button),
+    the background job (the cron), then the flow reports. Returns a dict of figures."""
+    from odoo.tools.safe_eval import safe_eval  # noqa: PLC0415
+
+    list_action = env.ref("account.action_move_out_invoice_type")
+    context = dict(safe_eval(list_action.context or "{}", {"uid": env.uid}),
+                   active_model="account.move", active_ids=moves.ids, active_id=moves[0].id,
+                   active_domain=[])
+    wizard_action = env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
+    context.update(safe_eval(wizard_action.context or "{}", dict(context, context=context)))
+    wizards = env["chorus.pro.deposit.wizard"].with_context(context)
+    n = len(moves)
+    say(f"user path: {n} posted invoices ({moves[0].name} .. {moves[-1].name}) selected in the "
+        f"invoice list, Actions > Deposit to Chorus Pro (context {sorted(context)})")
+    validations = lambda: probe.count.get("validate_facturx_xml", 0)  # noqa: E731
+    calls_start, v0, wall_start = sim.calls, validations(), time.perf_counter()
+    result = wizards.onchange({}, [], WIZARD_SPEC)
+    env.cr.rollback()  # a request of its own: nothing kept
+    t_open = time.perf_counter() - wall_start
+    value = result["value"]
+    v_open = validations() - v0
+    say(f"  wizard open (onchange: checklist of {n} invoices, {len(value.get('line_ids') or [])} "
+        f"lines): {t_open:.2f} s, {v_open} Factur-X validation(s); summary "
+        f"{value.get('check_summary')!r}")
+    start = time.perf_counter()
+    wizard = wizards.create(_save_values(value, moves))
+    wizard.action_deposit()
+    env.cr.commit()
+    t_click = time.perf_counter() - start
+    v_click = validations() - v0 - v_open
+    job = wizard.job_id
+    say(f"  Deposit click (create + action_deposit): {t_click:.2f} s, state {wizard.state!r}, "
+        f"job {job.id or '-'}, {v_click} validation(s)")
+    start = time.perf_counter()
+    if job:
+        env["chorus.pro.deposit.job"]._cron_process_jobs()  # commits after each chunk
+        env.cr.commit()
+        env.invalidate_all()
+        flows = job.flow_ids
+    else:
+        flows = moves.chorus_flow_id
+    t_job = time.perf_counter() - start
+    start = time.perf_counter()
+    env["chorus.pro.connector"]._update_flows(flows)
+    env.cr.commit()
+    t_flows = time.perf_counter() - start
+    wall = time.perf_counter() - wall_start
+    v_all = validations() - v0
+    env.invalidate_all()
+    calls = calls_delta(sim, calls_start)
+    statuses = collections.Counter(flows.mapped("status"))
+    linked = moves.filtered("chorus_identifier")
+    if (job and job.state != "done") or statuses != {"IN_INTEGRE": len(flows)} or len(linked) != n:
+        failures.append(f"user path: job {job.state if job else '-'}, flows {dict(statuses)}, "
+                        f"{len(linked)}/{n} invoices integrated; {job.error_message or ''}")
+    if v_all != n:
+        failures.append(f"user path: {v_all} Factur-X validations for {n} invoices (expected one each)")
+    say(f"  background job (cron, chunks of {env['chorus.pro.deposit.job']._chunk_size()}): "
+        f"{t_job:.2f} s, {len(flows)} flows; flow processing {t_flows:.2f} s")
+    say(f"  every flow integrated: {dict(statuses)}, {len(linked)}/{n} invoices with their Chorus "
+        f"Pro id; API calls {sum(calls.values())}; Factur-X validations {v_all} for {n} invoices")
+    return {"n": n, "open": t_open, "click": t_click, "job": t_job, "flows": t_flows,
+            "wall": wall, "validations": v_all, "flow_count": len(flows)}
 
 
 # ---------------------------------------------------------------------------
@@ -627,6 +733,19 @@ def main(shell_env):
         results["C"] = sync_run(env, sim, probe, company, f"sync C ({len(few)} changed)", len(few))
         check_statuses(env, sim, synced, "sync C")
 
+        # ---------------------------------------------------------- 3. user path
+        user = None
+        if UI_N:
+            say("")
+            say("-" * 96)
+            say("3. THE USER'S PATH (issue 11): list selection > wizard > Deposit > background job")
+            say("-" * 96)
+            start = time.perf_counter()
+            ui_moves = create_invoices(env, company, UI_N)
+            say(f"  {UI_N} more posted invoices created: {time.perf_counter() - start:.1f} s "
+                "(not measured)")
+            user = user_path_run(env, sim, probe, ui_moves)
+
         if profiler:
             say("")
             print_profile(profiler, "cProfile of deposit run 1 (main thread; wkhtmltopdf and "
@@ -668,6 +787,16 @@ def main(shell_env):
             say(f"status sync {key} on {len(synced)} invoices: {result['calls']} API calls, "
                 f"{result['changed']} changed, {per} calls per changed invoice, "
                 f"{result['wall']:.2f} s")
+        if user:
+            scale = user["n"] / 500
+            say(f"user path, {user['n']} invoices selected in the list: wizard open "
+                f"{user['open']:.1f} s (target <= {WIZARD_OPEN_TARGET_S:.0f} s for 500: "
+                f"{'met' if user['open'] <= WIZARD_OPEN_TARGET_S * max(scale, 1) else 'MISSED'}), "
+                f"Deposit click {user['click']:.1f} s, background job {user['job']:.1f} s, flow "
+                f"processing {user['flows']:.1f} s: total {user['wall']:.1f} s (target <= "
+                f"{DEPOSIT_TARGET_S:.0f} s for 500, scaled to N: "
+                f"{'met' if user['wall'] <= DEPOSIT_TARGET_S * scale else 'MISSED'}); "
+                f"{user['validations']} Factur-X validations for {user['n']} invoices")
         say(f"peak RSS of the Odoo process: {rss_after_deposit:.0f} MiB after deposit run 1, "
             f"{peak_rss_mib():.0f} MiB at the end{runner_line}")
         say(f"benchmark wall time {time.perf_counter() - bench_start:.1f} s; load avg at end "
