@@ -54,6 +54,7 @@
     "demo": [
         "demo/res_company_demo.xml",
         "demo/account_move_demo.xml",
+        "demo/chorus_pro_order_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

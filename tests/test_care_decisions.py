@@ -3,16 +3,18 @@ import csv
 from datetime import date
 from unittest.mock import patch
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools.misc import file_path
 
-from .common import ChorusProCommon
+from .common import ChorusProHttpCommon
 
 
 @tagged("post_install", "-at_install")
-class TestCareDecisions(ChorusProCommon):
+class TestCareDecisions(ChorusProHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -288,3 +290,54 @@ class TestCareDecisions(ChorusProCommon):
         })
         self.assertIn("7 day(s) already invoiced", self._failed(twice)["order_remaining"])
         self.assertEqual(twice.chorus_beneficiary_ids.date_start, date(2026, 3, 25))
+
+    # ------------------------------------------------------------------
+    def test_care_decision_tour(self):
+        """In the browser, in French: a care decision, the month's wizard, the draft invoice."""
+        order = self.env["chorus.pro.order"].create({
+            "name": "PEC-TOUR-01", "kind": "care", "partner_id": self.dept93.id,
+            "service_id": self.service_538.id, "engagement_number": "EJ2026-TOUR-01",
+            "date_start": "2026-01-01", "date_end": "2026-12-31",
+        })
+        self.env.ref("base.lang_fr").active = True
+        self.invoicing_user.lang = "fr_FR"
+        self.start_tour(f"/odoo/action-l10n_fr_chorus_pro.action_chorus_pro_order/{order.id}",
+                        "chorus_pro_care_decision_tour", login=self.invoicing_user.login, timeout=120)
+        decision = order.care_decision_ids
+        self.assertEqual(decision.name, "Jade Morel")
+        move = order.move_ids
+        self.assertEqual(move.state, "draft")
+        line = move.invoice_line_ids
+        self.assertEqual(line.quantity, 28)
+        self.assertEqual(line.chorus_care_decision_id, decision)
+        first, last = decision._last_month()
+        self.assertEqual((line.chorus_care_date_start, line.chorus_care_date_end), (first, last))
+        self.assertEqual(move.chorus_beneficiary_ids.name, "Jade Morel")
+
+
+@tagged("post_install", "-at_install")
+class TestCareDecisionsDemo(TransactionCase):
+    """The demo orders and care decisions (skipped on a database without demo data)."""
+
+    def test_demo_month_wizard(self):
+        company = self.env.ref("l10n_fr_chorus_pro.demo_company_ase", raise_if_not_found=False)
+        if not company:
+            self.skipTest("installed without demo data")
+        env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
+        env.user.company_ids |= company
+        dept93 = env.ref("l10n_fr_chorus_pro.partner_departement_93")
+        wizard = env["chorus.pro.care.month.wizard"].with_company(company).create({
+            "company_id": company.id, "partner_id": dept93.id})
+        wizard.action_propose()
+        first, last = env["chorus.pro.care.decision"]._last_month()
+        proposal = {line.decision_id.name: (line.date_start, line.date_end) for line in wizard.line_ids}
+        self.assertEqual(proposal["Lina B."], (first, last))
+        self.assertEqual(proposal["Yanis K."], (first, first + relativedelta(days=19)))
+        self.assertEqual(proposal["Emma R."], (first + relativedelta(days=11), last))
+        moves = wizard._create_invoices()
+        self.assertEqual(len(moves), 2)
+        for move in moves:
+            failed = [i for i in env["chorus.pro.order"]._checklist_items(move) if not i["ok"]]
+            self.assertFalse(failed, failed)
+        pmi = env.ref("l10n_fr_chorus_pro.demo_order_pmi")
+        self.assertEqual(pmi.amount_ordered, 30 * 35.0 + 10 * 48.0)
