@@ -198,12 +198,13 @@ class TestDepositChecklist(ChorusProSimulatorCommon):
     def _tour_batch(self, batch):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env.user.lang = "fr_FR"
-        # Told apart in the list by their totals: 380,00, 475,00, 570,00 €.
+        # Told apart in the list by their totals: 380,00, 570,00, 760,00 € (no other amount of
+        # the list is one of them).
         good = self._d93_invoice(post=False) | self._d93_invoice(post=False)
         bad = self._d93_invoice(post=False, purchase_order_reference=False)
-        for move, quantity in zip(good | bad, (4, 5, 6), strict=True):
+        for move, quantity in zip(good | bad, (4, 6, 8), strict=True):
             move.invoice_line_ids.quantity = quantity
-        self.assertEqual((good | bad).mapped("amount_total"), [380.0, 475.0, 570.0])
+        self.assertEqual((good | bad).mapped("amount_total"), [380.0, 570.0, 760.0])
         tour = "chorus_pro_batch_deposit_tour" if batch else "chorus_pro_batch_deposit_per_invoice_tour"
         self.start_tour("/odoo/action-account.action_move_out_invoice_type", tour,
                         login=self.env.user.login, timeout=180)

@@ -57,7 +57,7 @@ class TestDepositJob(ChorusProSimulatorCommon):
     def setUp(self):
         super().setUp()
         # Retries of idempotent calls do not wait.
-        no_wait = patch.object(cc.ChorusClient, "_wait", lambda *args, **kwargs: None)
+        no_wait = patch.object(cc.ChorusClient, "_delay", lambda *args, **kwargs: 0.0)
         no_wait.start()
         self.addCleanup(no_wait.stop)
 

@@ -1,11 +1,11 @@
 import { registry } from "@web/core/registry";
 
 // In French, from the invoice list: three drafts to the Département de la
-// Seine-Saint-Denis (totals 380,00 / 475,00 / 570,00 €), the last one without its
+// Seine-Saint-Denis (totals 380,00 / 570,00 / 760,00 €), the last one without its
 // engagement number (EJ). Actions › Déposer sur Chorus Pro: the checklist is grouped by
 // invoice, the one to fix first, with a one-line summary; the valid ones are deposited
 // (one flow for all, or one flow per invoice) and the list shows them deposited.
-const TOTALS = ["380,00", "475,00", "570,00"];
+const TOTALS = ["380,00", "570,00", "760,00"];
 
 function batchDepositSteps(oneFlow) {
     return [
@@ -35,11 +35,11 @@ function batchDepositSteps(oneFlow) {
         {
             content: "The invoice to fix comes first, with its problem",
             trigger:
-                ".modal .o_chorus_checklist .o_chorus_checklist_invoice:first-child.o_chorus_checklist_to_fix:contains(570,00) li:contains(EJ)",
+                ".modal .o_chorus_checklist .o_chorus_checklist_invoice:first-child.o_chorus_checklist_to_fix:contains(760,00) li:contains(EJ)",
         },
         {
             content: "The two ready invoices follow",
-            trigger: ".modal .o_chorus_checklist .o_chorus_checklist_ready:contains(380,00) ~ .o_chorus_checklist_ready:contains(475,00)",
+            trigger: ".modal .o_chorus_checklist .o_chorus_checklist_ready:contains(380,00) ~ .o_chorus_checklist_ready:contains(570,00)",
         },
         ...(oneFlow
             ? []
@@ -74,11 +74,11 @@ function batchDepositSteps(oneFlow) {
         },
         {
             content: "The second one is deposited",
-            trigger: ".o_data_row:contains(475,00) td[name=chorus_state]:contains(Déposée)",
+            trigger: ".o_data_row:contains(570,00) td[name=chorus_state]:contains(Déposée)",
         },
         {
             content: "The one without EJ is still a draft, not deposited",
-            trigger: ".o_data_row:contains(570,00) td[name=chorus_state]:not(:contains(Déposée))",
+            trigger: ".o_data_row:contains(760,00) td[name=chorus_state]:not(:contains(Déposée))",
         },
     ];
 }
