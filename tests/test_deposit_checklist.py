@@ -63,7 +63,7 @@ class TestDepositChecklist(ChorusProSimulatorCommon):
         context = {"active_model": "account.move", "active_ids": moves.ids, "active_id": moves[:1].id,
                    "default_move_type": "out_invoice"}
         context.update(safe_eval(action.context, dict(context, context=context)))
-        return self.env["chorus.pro.deposit.wizard"].with_context(context).create({})
+        return self.env["chorus.pro.deposit.wizard"].with_context(**context).create({})
 
     # ---------------------------------------------------------------- grouped checklist
     def test_batch_checklist_grouped_by_invoice(self):
