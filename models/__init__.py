@@ -10,6 +10,9 @@ from . import account_journal
 from . import res_company
 from . import res_config_settings
 from . import chorus_pro_connector
+from . import chorus_pro_connector_directory
+from . import chorus_pro_connector_deposit
+from . import chorus_pro_connector_tracking
 from . import chorus_pro_status_history
 from . import chorus_pro_deposit_job
 from . import ir_actions_report

@@ -4,7 +4,7 @@ from unittest.mock import patch
 from chorus_pro_simulator import Simulator
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 from odoo.tests import HttpCase, new_test_user
 
@@ -46,7 +46,7 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         # The test's own transaction cannot commit: a deposit made in it is only
         # flushed. One made in a request cursor (registry.cursor(), as the web client's
         # requests) commits: Odoo's test cursor simulates it, and rolls back to it.
-        commit = ChorusProConnector._commit_deposit
+        commit = ChorusProConnectorDeposit._commit_deposit
 
         def _commit_deposit(connector):
             if connector.env.cr is cls.cr:
@@ -54,7 +54,7 @@ class ChorusProCommon(AccountTestInvoicingCommon):
             else:
                 commit(connector)
 
-        cls.startClassPatcher(patch.object(ChorusProConnector, "_commit_deposit", _commit_deposit))
+        cls.startClassPatcher(patch.object(ChorusProConnectorDeposit, "_commit_deposit", _commit_deposit))
 
     @classmethod
     def _bank_account(cls, company=None):

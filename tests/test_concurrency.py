@@ -37,6 +37,7 @@ from odoo.tests.common import BaseCase, get_db_name
 from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
 from odoo.addons.l10n_fr_chorus_pro.models.account_move import INVOICE_STATUSES
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 
 from .common import SUPPLIER_SIRET
@@ -424,14 +425,14 @@ class TestConcurrency(BaseCase):
         flows = self._deposited_flows(2)
         flow_ids = [flow_id for flow_id, _number in flows]
         gate = Gate("worker-1")
-        lock_flows = ChorusProConnector._lock_flows
+        lock_flows = ChorusProConnectorTracking._lock_flows
 
         def gated_lock_flows(connector, flows):
             gate()
             return lock_flows(connector, flows)
 
         fetched, recording = self._record_flow_reports()
-        with recording, patch.object(ChorusProConnector, "_lock_flows", gated_lock_flows):
+        with recording, patch.object(ChorusProConnectorTracking, "_lock_flows", gated_lock_flows):
             worker_1, worker_2, sql_errors = self._run_while_held(
                 gate,
                 lambda env: env["chorus.pro.connector"]._cron_update(),

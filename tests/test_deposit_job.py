@@ -20,7 +20,7 @@ from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import mute_logger
 
 from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import ChorusProDepositJob
 
 from .common import OTHER_SUPPLIER_SIRET, ChorusProSimulatorCommon
@@ -209,13 +209,13 @@ class TestDepositJob(ChorusProSimulatorCommon):
         # and its links were committed right after the call, and are recorded.
         job.action_resume()
         self.assertEqual((job.state, job.error_message), ("queued", False))
-        original = ChorusProConnector._deposit
+        original = ChorusProConnectorDeposit._deposit
 
         def deposit_then_fail(connector, deposit_moves, batch=True, commit=False):
             original(connector, deposit_moves, batch=batch, commit=commit)
             raise RuntimeError("something broke")
 
-        with patch.object(ChorusProConnector, "_deposit", deposit_then_fail), mute_logger(JOB_LOGGER):
+        with patch.object(ChorusProConnectorDeposit, "_deposit", deposit_then_fail), mute_logger(JOB_LOGGER):
             self.assertIsNone(self._cron_chunk(job))
         self.assertEqual(job.state, "failed")
         self.assertIn("something broke", job.error_message)
@@ -297,7 +297,7 @@ class TestDepositJob(ChorusProSimulatorCommon):
             with self.subTest(batch=batch):
                 self.sim.reset()
                 moves, job, error = self._job_with_fault(
-                    ChorusProConnector, "_keep_deposited_documents", batch)
+                    ChorusProConnectorDeposit, "_keep_deposited_documents", batch)
                 self.assertIsNone(error)  # recorded on the job, not raised
                 self.assertEqual(job.state, "failed")
                 self.assertIn("injected after the call", job.error_message)
@@ -340,7 +340,7 @@ class TestDepositJob(ChorusProSimulatorCommon):
         """The worker dies between Chorus Pro's answer and its recording: the flow stays
         *sending*, linked, is found on Chorus Pro and never sent again."""
         moves, job, error = self._job_with_fault(
-            ChorusProConnector, "_record_deposit", True,
+            ChorusProConnectorDeposit, "_record_deposit", True,
             fault=lambda *args, **kwargs: (_ for _ in ()).throw(WorkerKilled()))
         self.assertIsInstance(error, WorkerKilled)
         self.assertEqual(set(moves.mapped("chorus_state")), {"sending"})

@@ -15,7 +15,8 @@ from odoo import api
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import ChorusProDepositJob
 
 from .common import ChorusProSimulatorCommon
@@ -331,13 +332,13 @@ class TestDepositPaths(ChorusProSimulatorCommon):
 
     def test_fault_after_the_flow_is_recorded(self):
         """An error right after the flow was recorded (keeping the documents sent)."""
-        good, bad, context = self._deposit_with_fault(ChorusProConnector, "_keep_deposited_documents")
+        good, bad, context = self._deposit_with_fault(ChorusProConnectorDeposit, "_keep_deposited_documents")
         self._assert_kept_and_never_sent_again(good, bad, context)
 
     def test_crash_before_the_answer_is_recorded(self):
         """The request dies between Chorus Pro's answer and its recording: the flow
         stays *sending*, is searched for on Chorus Pro and linked, never sent again."""
-        good, bad, context = self._deposit_with_fault(ChorusProConnector, "_record_deposit")
+        good, bad, context = self._deposit_with_fault(ChorusProConnectorDeposit, "_record_deposit")
         self.assertEqual(set(good.mapped("chorus_state")), {"sending"})
         self.assertFalse(good.chorus_flow_id.name)
         self._assert_kept_and_never_sent_again(good, bad, context, state="sending")
@@ -349,8 +350,9 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         self.assertIsNone(error)
         flow = good.chorus_flow_id
         self.sim.advance_flows(to_terminal=True)
-        for method in ("_store_certificate", "_link_found_invoice"):
-            with self.subTest(method=method), patch.object(ChorusProConnector, method, _raise_fault):
+        for cls, method in ((ChorusProConnectorTracking, "_store_certificate"),
+                            (ChorusProConnectorDeposit, "_link_found_invoice")):
+            with self.subTest(method=method), patch.object(cls, method, _raise_fault):
                 _result, error = self._request(
                     lambda env: env["chorus.pro.connector"]._update_flows(env["chorus.pro.flow"].browse(flow.id)), {})
                 self.assertIsInstance(error, InjectedFault)

@@ -1,0 +1,316 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Chorus Pro deposit: checks, search before sending, flows, never twice (see
+``chorus_pro_connector.py``)."""
+
+import io
+import logging
+import tarfile
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..lib import chorus_client as cc
+
+_logger = logging.getLogger(__name__)
+
+
+class ChorusProConnectorDeposit(models.AbstractModel):
+    _inherit = "chorus.pro.connector"
+
+    @api.model
+    def _lock_moves(self, moves):
+        try:
+            # In its own savepoint: a refusal leaves the transaction usable (the
+            # background job records it and goes on). An expected refusal, not a "bad
+            # query" to log as an error.
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM account_move WHERE id IN %s FOR UPDATE NOWAIT",
+                        tuple(moves.ids),
+                    ),
+                    log_exceptions=False,
+                )
+        except Exception as error:  # psycopg2 LockNotAvailable
+            raise UserError(
+                self.env._(
+                    "These invoices are being deposited on Chorus Pro by someone else right "
+                    "now. Wait a moment and refresh."
+                )
+            ) from error
+        moves.invalidate_recordset(["chorus_state", "chorus_flow_id"])
+
+    @api.model
+    def _check_depositable(self, moves):
+        problems = []
+        for move in moves:
+            if move.state != "posted" or move.move_type not in ("out_invoice", "out_refund"):
+                problems.append(
+                    self.env._("%(move)s is not a posted customer invoice.", move=move.display_name)
+                )
+            elif not move.chorus_is_recipient:
+                problems.append(
+                    self.env._(
+                        "%(partner)s is not a Chorus Pro recipient.",
+                        partner=move.commercial_partner_id.display_name,
+                    )
+                )
+            elif move.chorus_state in ("sending", "unconfirmed", "deposited", "paid"):
+                problems.append(
+                    self.env._(
+                        "%(move)s is already on Chorus Pro (%(state)s): it is never sent twice.",
+                        move=move.display_name,
+                        state=dict(move._fields["chorus_state"]._description_selection(self.env))[
+                            move.chorus_state
+                        ],
+                    )
+                )
+            else:
+                # A rejected invoice (or the credit note cancelling it) is never
+                # deposited again, whatever path leads here (wizard, background job).
+                rejected = self.env["chorus.pro.checklist"]._check_not_rejected(move)
+                if not rejected["ok"]:
+                    problems.append(rejected["message"])
+        if len(moves.company_id) > 1:
+            problems.append(self.env._("Deposit the invoices of one company at a time."))
+        if problems:
+            raise UserError("\n".join(problems))
+
+    @api.model
+    def _find_on_chorus(self, client, moves):
+        """Invoices of ``moves`` Chorus Pro already has (not rejected), by number."""
+        names = set(moves.mapped("name"))
+        if len(moves) == 1:
+            found = client.search_invoices(numeroFacture=moves.name)
+        else:
+            since = min(moves.mapped("invoice_date"))
+            found = client.search_invoices(periodeDateHeureEtatCourantDu=since.isoformat())
+        return {
+            item["numeroFacture"]: item
+            for item in found
+            if item.get("numeroFacture") in names and item.get("statut") != "REJETEE"
+        }
+
+    @api.model
+    def _check_engagements(self, client, moves):
+        """Look the engagement numbers up on Chorus Pro. Not every public body publishes
+        its engagements, so a number not found is a warning on the invoice, not a block."""
+        moves = moves.filtered("purchase_order_reference")
+        if not moves:
+            return
+        siret = moves.company_id.company_registry
+        try:
+            own = [
+                s for s in client.my_structures()
+                if str(s.get("identifiantStructure")) == siret
+            ]
+            if not own:
+                return
+            for move in moves:
+                found = client.search_engagement(
+                    move.purchase_order_reference.strip(), int(own[0]["idStructure"])
+                )
+                if not found:
+                    move.message_post(
+                        body=self.env._(
+                            "Engagement number %(ej)s was not found on Chorus Pro for your "
+                            "structure. Check it with %(partner)s if the invoice is rejected.",
+                            ej=move.purchase_order_reference,
+                            partner=move.commercial_partner_id.name,
+                        )
+                    )
+        except cc.ChorusError as error:
+            _logger.warning("Chorus Pro engagement check failed: %s", error)
+
+    @api.model
+    def _flow_file(self, moves, documents):
+        """One Factur-X PDF, or a tar.gz of several for a batch flow."""
+        if len(documents) == 1:
+            return documents[0]
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            for name, content in documents:
+                info = tarfile.TarInfo(name=name)
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+        stamp = fields.Datetime.now().strftime("%Y%m%d%H%M%S")
+        return (f"FACTURX_{stamp}_{len(documents)}.tar.gz", buffer.getvalue())
+
+    @api.model
+    def _commit_deposit(self):
+        """Commit what is known of a deposit (interactive deposits only)."""
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _deposit(self, moves, batch=True, commit=False):
+        """Deposit posted invoices; returns the created ``chorus.pro.flow`` records.
+
+        Definite refusals raise a UserError (nothing was deposited). An unknown
+        outcome (timeout, 5xx, lost connection) does not raise: the flow is kept
+        as *unconfirmed* and recovered later.
+
+        With ``commit`` (a deposit in a user's request), the transaction is committed
+        before each deposit call (drafts posted, the flow *sending* linked to its
+        invoices) and right after it: an error or a crash afterwards never loses what
+        Chorus Pro received. A flow a crash leaves *sending* is searched for on
+        Chorus Pro like an unconfirmed one.
+        """
+        self, moves = self._without_defaults(moves)
+        moves = moves.sorted("id")
+        self._lock_moves(moves)
+        self._check_depositable(moves)
+        company = moves.company_id
+        client = self._get_client(company)
+        self._refresh_stale_recipients(moves.commercial_partner_id, company)
+        try:
+            already = self._find_on_chorus(client, moves)
+        except cc.ChorusError as error:
+            raise UserError(self._error_message(error)) from error
+        for move in moves.filtered(lambda m: m.name in already):
+            self._link_found_invoice(move, already[move.name], recovered=True)
+        moves = moves.filtered(lambda m: m.name not in already)
+        if company.chorus_check_engagement:
+            self._check_engagements(client, moves)
+        engine = self.env["chorus.pro.facturx"]
+        documents = {}
+        pdfs = engine._facturx_render_invoice_pdfs(moves)
+        for move in moves:
+            result = engine._build_facturx(
+                move, attachments=move._chorus_attachments_payload(), pdf=pdfs[move.id]
+            )
+            documents[move] = (engine._facturx_filename(move), result["pdf"])
+        groups = [moves] if batch else [move for move in moves]
+        flows = self.env["chorus.pro.flow"]
+        for group in groups:
+            if group:
+                flows |= self._deposit_group(
+                    client, group, [documents[m] for m in group], commit=commit
+                )
+                self._keep_deposited_documents(group, documents)
+                if commit:
+                    self._commit_deposit()
+        return flows
+
+    @api.model
+    def _keep_deposited_documents(self, moves, documents):
+        """Keep on each invoice the Factur-X exactly as Chorus Pro received it."""
+        attachments = self.env["ir.attachment"].create([
+            {
+                "name": documents[move][0],
+                "raw": documents[move][1],
+                "mimetype": "application/pdf",
+                "res_model": move._name,
+                "res_id": move.id,
+            }
+            for move in moves
+        ])
+        for move, attachment in zip(moves, attachments, strict=True):
+            move._chorus_write({"chorus_document_id": attachment.id})
+
+    @api.model
+    def _deposit_group(self, client, moves, documents, commit=False):
+        if commit:
+            # An earlier group was committed, which let go of the invoices' locks.
+            self._lock_moves(moves)
+            self._check_depositable(moves)
+        filename, content = self._flow_file(moves, documents)
+        attachment = self.env["ir.attachment"].create(
+            {"name": filename, "raw": content, "res_model": "chorus.pro.flow"}
+        )
+        flow = self.env["chorus.pro.flow"].create(
+            {
+                "company_id": moves.company_id.id,
+                "state": "sending",
+                "attachment_id": attachment.id,
+                "date": fields.Datetime.now(),
+            }
+        )
+        attachment.res_id = flow.id
+        job_id = self.env.context.get("chorus_pro_deposit_job_id")
+        if job_id:
+            # A background deposit knows its flow from the commit before the call on.
+            job = self.env["chorus.pro.deposit.job"].sudo().browse(job_id)
+            job.flow_ids = [Command.link(flow.id)]
+        before = [(move, {"chorus_state": move.chorus_state, "chorus_flow_id": move.chorus_flow_id.id})
+                  for move in moves]
+        moves._chorus_write({"chorus_flow_id": flow.id, "chorus_state": "sending"})
+        if commit:
+            # Whatever happens during the call, Odoo knows it may have been sent.
+            self._commit_deposit()
+            self._lock_records(flow)  # the cron leaves it alone while it is being sent
+        try:
+            answer = client.deposit_flow(content, filename, syntax=cc.SYNTAX_FACTURX)
+        except cc.ChorusUncertainError as error:
+            self._record_unconfirmed(flow, moves, error)
+        except cc.ChorusError as error:
+            # Definitely refused: nothing was deposited, the invoices can be sent again.
+            flow.write({"state": "failed", "error_message": self._error_message(error)})
+            for move, vals in before:
+                move._chorus_write(vals)
+            if job_id:
+                job.flow_ids = [Command.unlink(flow.id)]
+            if commit:
+                self._commit_deposit()
+            raise UserError(self._error_message(error)) from error
+        else:
+            self._record_deposit(flow, moves, answer)
+        if commit:
+            self._commit_deposit()
+        return flow
+
+    @api.model
+    def _record_unconfirmed(self, flow, moves, error):
+        flow.write({"state": "unconfirmed", "error_message": self._error_message(error)})
+        moves._chorus_write({"chorus_state": "unconfirmed"})
+        for move in moves:
+            move.message_post(
+                body=self.env._(
+                    "Deposit on Chorus Pro not confirmed: %(error)s The invoice will not "
+                    "be sent again until Chorus Pro has been searched for it.",
+                    error=self._error_message(error),
+                )
+            )
+
+    @api.model
+    def _record_deposit(self, flow, moves, answer):
+        """Chorus Pro accepted the flow ``answer`` holding ``moves``."""
+        flow.write(
+            {
+                "name": answer.get("numeroFluxDepot"),
+                "state": "sent",
+                "status": "IN_RECU",
+                "status_date": fields.Datetime.now(),
+            }
+        )
+        moves._chorus_write({"chorus_state": "deposited"})
+        for move in moves:
+            move.message_post(
+                body=self.env._(
+                    "Deposited on Chorus Pro in flow %(flow)s.", flow=flow.name
+                )
+            )
+
+    @api.model
+    def _link_found_invoice(self, move, item, recovered=False):
+        """Attach a Chorus invoice found by number to ``move``."""
+        flow = move.chorus_flow_id
+        if item.get("numeroFluxDepot") and flow and not flow.name:
+            flow.name = item["numeroFluxDepot"]
+        status = item.get("statut")
+        move._chorus_write(
+            {
+                "chorus_identifier": str(item.get("identifiantFactureCPP") or ""),
+                "chorus_state": "deposited",
+            }
+        )
+        if recovered:
+            move.message_post(
+                body=self.env._(
+                    "Chorus Pro already has this invoice (id %(id)s): it was not sent again.",
+                    id=item.get("identifiantFactureCPP"),
+                )
+            )
+        if status:
+            self._apply_invoice_status(move, status, comment=item.get("commentaireEtatCourant"),
+                                       date=item.get("dateHeureEtatCourant"))
