@@ -54,7 +54,7 @@ DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 REPORT_PATH = "/cpro/transverses/v1/consulterCRDetaille"
 SEARCH_PATH = "/cpro/factures/v1/rechercher/fournisseur"
 # Its INFO is given as logging.INFO: Odoo names its level 25 (RUNBOT) "INFO" too.
-CONNECTOR_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector"
+CONNECTOR_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking"
 # A qualification structure of the simulator's directory, with no routing requirement.
 RECIPIENT_SIRET = "12345678200051"
 COMPANY_FIELDS = [
@@ -263,6 +263,8 @@ class TestConcurrency(BaseCase):
     def _delete_test_records(self):
         with self._env() as env:
             moves = env["account.move"].search([("partner_id", "=", self.created["recipient"])])
+            # Test data only: forget what Chorus Pro holds, which locks the invoices.
+            moves._chorus_write({"chorus_state": False, "chorus_status": False})
             moves.filtered(lambda m: m.state == "posted").button_draft()
             moves.with_context(force_delete=True).unlink()
             env["chorus.pro.flow"].search([("id", ">", self.last_flow_id)]).unlink()
