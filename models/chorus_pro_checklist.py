@@ -154,6 +154,17 @@ class ChorusProChecklist(models.AbstractModel):
             problems.append(self.env._(
                 "Service %(service)s is closed or not valid on the invoice date.",
                 service=service.display_name))
+        if service and not ej and not partner._chorus_engagement_required():
+            # Whether the service requires an EJ is read from Chorus Pro when unknown
+            # or old; never guessed when Chorus Pro cannot be reached.
+            unknown = self.env["chorus.pro.connector"]._ensure_service_details(
+                service, move.company_id)
+            if unknown:
+                problems.append(self.env._(
+                    "Chorus Pro could not be reached to read whether service %(service)s "
+                    "requires an engagement number (EJ): %(error)s Try again later, or "
+                    "enter the engagement number.",
+                    service=service.display_name, error=unknown))
         if partner._chorus_engagement_required(service) and not ej:
             problems.append(self.env._(
                 "An engagement number (EJ) is mandatory for %(target)s: enter the number of "

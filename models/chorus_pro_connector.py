@@ -147,24 +147,61 @@ class ChorusProConnector(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
+    def _chorus_api_uses(self, company):
+        """The PISTE APIs the module calls for ``company``, with what each one is for."""
+        uses = {
+            "Factures": self.env._("deposits, invoice search and statuses"),
+            "Transverses": self.env._("flow reports, deposit certificates, attachments"),
+            "Structures": self.env._("the recipients' directory"),
+        }
+        if company.sudo().chorus_check_engagement:
+            uses["Utilisateurs"] = self.env._("engagement number check (your structure)")
+            uses["EngagementsJuridiques"] = self.env._("engagement number check")
+        return uses
+
+    @api.model
     def _action_test_connection(self, company):
+        """Only what a deposit needs: a PISTE token, the technical account (light test,
+        one Transverses call), then one cheap call per PISTE API the module uses for
+        this company. Names each API the PISTE application is not subscribed to."""
         client = self._get_client(company)
+        uses = self._chorus_api_uses(company)
+        missing = {}
         try:
-            structures = client.test_connection()
+            try:
+                client.test_connection_light()
+            except cc.ChorusSubscriptionError as error:
+                missing[error.api or "Transverses"] = error
+            others = [api_name for api_name in uses if api_name not in missing]
+            for api_name, refused in client.check_subscriptions(others).items():
+                if refused:
+                    missing[api_name] = refused
         except cc.ChorusError as error:
             raise UserError(self._error_message(error)) from error
-        names = ", ".join(
-            f"{s.get('designationStructure') or ''} ({s.get('identifiantStructure')})"
-            for s in structures
-        )
+        login = company.sudo().chorus_login
+        working = [f"{name} ({use})" for name, use in uses.items() if name not in missing]
+        if missing:
+            raise UserError(self.env._(
+                "Chorus Pro connection of %(login)s: the PISTE application is not subscribed "
+                "to %(missing)s.\nMissing: %(missing_uses)s.\nWorking: %(working)s.\nIn "
+                "PISTE, open the application of this environment (sandbox for qualification, "
+                "production otherwise), tick the missing Chorus Pro APIs, accept their terms "
+                "of use and save; then test again.",
+                login=login,
+                missing=", ".join(missing),
+                missing_uses="; ".join(f"{name} ({uses.get(name, '')})" for name in missing),
+                working="; ".join(working) or self.env._("nothing"),
+            ))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Chorus Pro connection works"),
                 "message": self.env._(
-                    "The technical account can invoice for: %(structures)s",
-                    structures=names or self.env._("no structure"),
+                    "PISTE token and technical account %(login)s accepted. APIs available: "
+                    "%(working)s.",
+                    login=login,
+                    working="; ".join(working),
                 ),
                 "type": "success",
                 "sticky": False,

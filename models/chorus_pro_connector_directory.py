@@ -1,8 +1,20 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Chorus Pro directory: recipients (structures) and their services, read from Chorus Pro."""
+"""Chorus Pro directory: recipients (structures) and their services, read from Chorus Pro.
+
+A directory read costs a bounded number of calls (structure search, ``consulter`` and the
+paginated services listing: 5 calls for a 218-service structure at 100 per page, 24 if
+the platform pages by 10), never one call per
+service. A service's details ("EJ required", validity) come from ``consulter/service``,
+read one service at a time when they are needed: when the service is chosen on an invoice
+being checked or deposited and its details were never read or are older than the
+company's refresh delay (``_ensure_service_details``), and by the weekly directory cron
+for the services used on invoices of the last months (``_refresh_service_details``).
+"""
 
 import logging
 from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -10,6 +22,11 @@ from odoo.exceptions import UserError
 from ..lib import chorus_client as cc
 
 _logger = logging.getLogger(__name__)
+
+# The weekly cron refreshes the details of the services used on invoices dated within
+# this many months (system parameter; 0 = every service read from the directory).
+PARAM_DETAILS_MONTHS = "l10n_fr_chorus_pro.service_details_months"
+DEFAULT_DETAILS_MONTHS = 6
 
 
 class ChorusProConnectorDirectory(models.AbstractModel):
@@ -21,7 +38,7 @@ class ChorusProConnectorDirectory(models.AbstractModel):
         client = self._get_client(company or self.env.company)
         for partner in partners:
             try:
-                entry = client.get_directory_entry(partner.company_registry)
+                entry = client.get_directory_entry(partner.company_registry, service_details=False)
             except cc.ChorusError as error:
                 raise UserError(self._error_message(error)) from error
             if not entry:
@@ -75,10 +92,14 @@ class ChorusProConnectorDirectory(models.AbstractModel):
                 "active": bool(item.get("active", True)),
                 "date_start": item.get("date_start") or False,
                 "date_end": item.get("date_end") or False,
-                "engagement_required": bool(item.get("engagement_required")),
                 "chorus_service_identifier": item.get("idService") or 0,
                 "sync_date": now,
             }
+            if item.get("details_loaded"):
+                vals.update(engagement_required=bool(item.get("engagement_required")),
+                            details_sync_date=now)
+            # Otherwise the details are unknown: what was read before is kept, with its
+            # date (read again on demand once older than the refresh delay).
             if code in existing:
                 existing[code].write(vals)
             else:
@@ -95,3 +116,99 @@ class ChorusProConnectorDirectory(models.AbstractModel):
         if stale:
             self._sync_recipients(stale, company=company)
         return stale
+
+    # ------------------------------------------------------------------
+    # Service details (consulter/service), on demand
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _load_service_details(self, services, company, client=None):
+        """Read the details of ``services`` from Chorus Pro, one ``consulter/service``
+        call each, and keep them on the services. Only services read from the directory
+        (a Chorus service id and the recipient's structure id) are read. Returns
+        ``{service: message}`` for the services whose details could not be read."""
+        services = services.sudo().filtered(
+            lambda s: s.chorus_service_identifier and s.partner_id.chorus_structure_identifier)
+        if not services:
+            return {}
+        if client is None:
+            try:
+                client = self._get_client(company)
+            except UserError as error:
+                return dict.fromkeys(services, error.args[0])
+        errors = {}
+        for service in services:
+            listed = {"idService": service.chorus_service_identifier, "code": service.code,
+                      "name": service.name, "active": service.active}
+            try:
+                entry = client.get_service_entry(
+                    service.partner_id.chorus_structure_identifier,
+                    service.chorus_service_identifier, listed=listed)
+            except cc.ChorusError as error:
+                errors[service] = self._error_message(error)
+                continue
+            vals = {"engagement_required": bool(entry.get("engagement_required")),
+                    "details_sync_date": fields.Datetime.now()}
+            if entry.get("date_start"):
+                vals["date_start"] = entry["date_start"]
+            if entry.get("date_end"):
+                vals["date_end"] = entry["date_end"]
+            service.write(vals)
+        return errors
+
+    @api.model
+    def _ensure_service_details(self, service, company):
+        """Make the details of ``service`` (chosen on an invoice of ``company``) fresh
+        enough to decide on them: read from Chorus Pro when never read or older than the
+        company's refresh delay. Returns None when they can be relied on, or the reason
+        they are unknown: never read and Chorus Pro could not be reached (the caller
+        must say so, not guess). Details read before and merely old are kept when the
+        new read fails."""
+        if not service or not service._chorus_details_stale(company):
+            return None
+        message = self._load_service_details(service, company).get(service)
+        if not message:
+            return None
+        if service.details_sync_date:
+            _logger.warning("Chorus Pro service %s: details kept from %s, refresh failed: %s",
+                            service.display_name, service.details_sync_date, message)
+            return None
+        return message
+
+    @api.model
+    def _refresh_service_details(self, company):
+        """Weekly refresh of the details of the services used on customer invoices and
+        credit notes dated within the last ``PARAM_DETAILS_MONTHS`` months (0 = every
+        service read from the directory): one call per such service, not one per
+        service of the directory. The others are read on demand when chosen."""
+        months = int(self.env["ir.config_parameter"].sudo().get_param(
+            PARAM_DETAILS_MONTHS, DEFAULT_DETAILS_MONTHS) or 0)
+        Service = self.env["chorus.pro.service"].sudo()
+        domain = [("chorus_service_identifier", "!=", 0), ("sync_date", "!=", False)]
+        if months > 0:
+            since = fields.Date.context_today(self) - relativedelta(months=months)
+            moves = self.env["account.move"].sudo().search([
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("chorus_service_id", "!=", False),
+                ("invoice_date", ">=", since),
+            ])
+            domain.append(("id", "in", moves.chorus_service_id.ids))
+        services = Service.search(domain)
+        errors = self._load_service_details(services, company)
+        for service, message in errors.items():
+            _logger.warning("Chorus Pro details of service %s not refreshed: %s",
+                            service.display_name, message)
+        return services
+
+    @api.model
+    def _cron_sync_directory(self):
+        """The weekly directory sync (``chorus_pro_connector.py``), then the details of
+        the services in use."""
+        result = super()._cron_sync_directory()
+        companies = self._configured_companies()
+        if companies:
+            try:
+                self._refresh_service_details(companies[0])
+            except UserError as error:
+                _logger.warning("Chorus Pro service details refresh failed: %s", error)
+        return result

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 # Chorus Pro's "Service des factures publiques" only takes invoices between public
 # bodies: a supplier invoice addressed to it is rejected.
@@ -61,6 +63,20 @@ class ChorusProService(models.Model):
         help="Who to contact at the recipient about invoices sent to this service.",
     )
     sync_date = fields.Datetime(string="Last Directory Sync", readonly=True)
+    details_sync_date = fields.Datetime(
+        string="Details Loaded At",
+        readonly=True,
+        help="When the service's details (engagement number required, validity) were "
+        "last read from Chorus Pro (consulter/service). The directory read only lists "
+        "the services: the details are read when the service is chosen on an invoice "
+        "being checked or deposited, then refreshed by the weekly directory cron.",
+    )
+    details_known = fields.Boolean(
+        string="Details Known",
+        compute="_compute_details_known",
+        help="Whether 'Engagement Number Required' is known: read from Chorus Pro, or "
+        "entered by hand on a service that was never synchronised with the directory.",
+    )
 
     _code_partner_uniq = models.Constraint(
         "unique(partner_id, code)",
@@ -73,6 +89,36 @@ class ChorusProService(models.Model):
             service.display_name = (
                 f"{service.code} - {service.name}" if service.name else service.code
             )
+
+    @api.depends("details_sync_date", "sync_date", "chorus_service_identifier")
+    def _compute_details_known(self):
+        for service in self:
+            service.details_known = not service._chorus_details_unknown()
+
+    def _chorus_details_unknown(self):
+        """True when the directory listed this service but its details were never read:
+        its 'Engagement Number Required' is not known yet. A service entered by hand
+        (never synchronised) keeps the value entered."""
+        self.ensure_one()
+        return bool(self.sync_date and self.chorus_service_identifier and not self.details_sync_date)
+
+    def _chorus_details_stale(self, company):
+        """True when the details were never read, or read more than the company's
+        directory refresh delay ago (only for services read from the directory)."""
+        self.ensure_one()
+        if not (self.sync_date and self.chorus_service_identifier):
+            return False
+        if not self.details_sync_date:
+            return True
+        days = company.chorus_directory_refresh_days or 0
+        return self.details_sync_date < fields.Datetime.now() - timedelta(days=days)
+
+    def action_chorus_load_details(self):
+        """Read the details of these services from Chorus Pro now."""
+        errors = self.env["chorus.pro.connector"]._load_service_details(self, self.env.company)
+        if errors:
+            raise UserError("\n".join(errors.values()))
+        return True
 
     @api.constrains("code")
     def _check_factures_publiques(self):

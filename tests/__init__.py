@@ -1,4 +1,5 @@
 from . import test_recipients
+from . import test_directory
 from . import test_invoice_fields
 from . import test_security
 from . import test_demo_data
