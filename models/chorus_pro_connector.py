@@ -117,6 +117,13 @@ class ChorusProConnector(models.AbstractModel):
         """A Chorus Pro error as a sentence for users, in their language."""
         libelle = getattr(error, "libelle", None) or str(error)
         code = getattr(error, "code_retour", None)
+        if isinstance(error, cc.ChorusSubscriptionError):
+            return self.env._(
+                "The PISTE application is not subscribed to the Chorus Pro API "
+                "\"%(api)s\": on piste.gouv.fr, open the application and subscribe it to "
+                "this API (then accept its terms of use), then try again.",
+                api=getattr(error, "api", None) or libelle,
+            )
         if isinstance(error, cc.ChorusAuthError):
             return self.env._(
                 "Chorus Pro refused the credentials: %(message)s. Check the PISTE client "
@@ -128,6 +135,26 @@ class ChorusProConnector(models.AbstractModel):
                 "Chorus Pro did not confirm the request (%(message)s); it may or may not "
                 "have been received.",
                 message=libelle,
+            )
+        if isinstance(error, cc.ChorusRateLimitError):
+            return self.env._(
+                "Chorus Pro asked to wait before sending more requests (too many requests): "
+                "try again in a few minutes. Nothing was sent."
+            )
+        if isinstance(error, cc.ChorusTransientError) and error.http_status in (502, 503, 504):
+            return self.env._(
+                "The Chorus Pro gateway (PISTE) is not answering right now (HTTP %(status)s: "
+                "%(message)s). Try again later.",
+                status=error.http_status,
+                message=libelle,
+            )
+        if isinstance(error, cc.ChorusIncompleteResultError):
+            return self.env._(
+                "Chorus Pro did not return the whole result of the search (%(message)s): "
+                "%(count)s items read. It is read again later; nothing is decided on a "
+                "partial list.",
+                message=libelle,
+                count=len(error.items),
             )
         if isinstance(error, cc.ChorusTransientError):
             return self.env._(

@@ -18,6 +18,11 @@ from .chorus_pro_connector import (
     SYNC_STATUSES,
 )
 
+# Hours a flow status the module cannot act on is polled before the flow needs attention.
+PARAM_UNKNOWN_STATUS_HOURS = "l10n_fr_chorus_pro.unknown_flow_status_hours"
+# Times the deposit certificate is asked for before giving up (one per update).
+PARAM_CERTIFICATE_ATTEMPTS = "l10n_fr_chorus_pro.certificate_attempts"
+
 _logger = logging.getLogger(__name__)
 
 
@@ -42,18 +47,45 @@ class ChorusProConnectorTracking(models.AbstractModel):
     @api.model
     def _update_flows(self, flows):
         """Process the flow reports; a flow left *sending* (the request that sent it
-        crashed during the call) is searched for like an unconfirmed one."""
+        crashed during the call) is searched for like an unconfirmed one. A flow that
+        needs attention is read again when asked (never by the cron), and a processed
+        flow whose deposit certificate is pending is asked for it again."""
         self, flows = self._without_defaults(flows)
         for company in flows.company_id:
             company_flows = self._lock_flows(flows.filtered(lambda f: f.company_id == company))
             if not company_flows:
                 continue
             client = self._get_client(company)
+            # Processed flows whose certificate is pending: the others fetch it when
+            # their report says they are integrated.
+            certificate_only = company_flows.filtered(
+                lambda f: f.state == "done" and f.certificate_pending)
             for flow in company_flows.filtered(lambda f: f.state in ("sending", "unconfirmed")):
                 self._recover_flow(client, flow)
-            for flow in company_flows.filtered(lambda f: f.state == "sent" and f.name):
+            for flow in company_flows.filtered(
+                    lambda f: f.state in ("sent", "attention") and f.name):
                 self._update_flow(client, flow)
+            for flow in certificate_only:
+                self._fetch_certificate(client, flow)
         return True
+
+    @api.model
+    def _cron_update(self):
+        """Also ask again for the deposit certificates Chorus Pro did not give yet (those
+        pending before this run: a flow processed now has just been asked)."""
+        companies = self._configured_companies()
+        pending = self.env["chorus.pro.flow"].sudo().search(
+            [("company_id", "in", companies.ids), ("certificate_pending", "=", True),
+             ("state", "=", "done")]
+        )
+        super()._cron_update()
+        for company in pending.company_id:
+            connector = self.with_company(company)
+            flows = pending.filtered(lambda f, c=company: f.company_id == c).with_env(connector.env)
+            try:
+                connector._update_flows(flows)
+            except UserError as error:
+                _logger.warning("Chorus Pro certificates of %s failed: %s", company.name, error)
 
     @api.model
     def _recover_flow(self, client, flow):
@@ -89,48 +121,220 @@ class ChorusProConnectorTracking(models.AbstractModel):
 
     @api.model
     def _update_flow(self, client, flow):
+        """Read the flow report and act on its status:
+
+        * ``IN_*`` in progress: wait;
+        * ``IN_REJETE`` / ``IN_INCIDENTE`` and the ``QP_*`` failure states: every invoice
+          of the flow is rejected, with the reason;
+        * integrated (``IN_INTEGRE``, ``IN_INTEGRE_PARTIEL``): each invoice gets its
+          identifier; only the invoices the detailed report lists in error are rejected.
+          An invoice neither found nor named (an incomplete search, Chorus Pro still
+          indexing) is looked for again on the next polls;
+        * any other status (``QP_RECEVABLE``, a code the module does not know): polled for
+          ``l10n_fr_chorus_pro.unknown_flow_status_hours``, then the flow needs attention.
+
+        The deposit certificate is fetched on its own: its failure never holds the
+        invoices back (``_fetch_certificate``)."""
         try:
             report = client.flow_report(flow.name)
         except cc.ChorusError as error:
             flow.error_message = self._error_message(error)
             return
-        status = report.get("etatCourantDepotFlux")
-        vals = {"status": status, "status_date": fields.Datetime.now()}
+        status = report.get("etatCourantDepotFlux") or ""
+        known = dict(flow._fields["status"]._description_selection(self.env))
+        vals = {"status": status if status in known else False, "status_raw": status,
+                "status_date": fields.Datetime.now()}
         technical = report.get("listeErreurTechnique") or []
         if technical:
             vals["error_message"] = "\n".join(
                 f"{e.get('codeErreur', '')} {e.get('libelleErreur', '')}".strip() for e in technical
             )
+        if status in cc.FLOW_IN_PROGRESS_STATUSES:
+            vals["waiting_since"] = False
         flow.write(vals)
-        if status not in cc.FLOW_TERMINAL_STATUSES:
+        if status in cc.FLOW_IN_PROGRESS_STATUSES:
+            if flow.state == "attention":
+                flow.state = "sent"
             return
-        flow.state = "done"
+        if status in cc.FLOW_FAILURE_STATUSES or status in cc.FLOW_QP_FAILURE_STATUSES:
+            self._reject_flow(flow, report, status)
+            return
+        if status in cc.FLOW_SUCCESS_STATUSES:
+            self._integrate_flow(client, flow, report, status)
+            return
+        self._wait_or_attention(
+            flow,
+            self.env._(
+                "Chorus Pro reports the status %(status)s for this flow, which the module "
+                "does not know how to follow.",
+                status=status or self.env._("(empty)"),
+            ),
+        )
+
+    @api.model
+    def _flow_reasons(self, flow, report):
+        """The readable reasons of a flow-level failure: its technical errors."""
+        return [
+            f"{e.get('codeErreur', '')} {e.get('libelleErreur', '')}".strip()
+            for e in report.get("listeErreurTechnique") or []
+        ]
+
+    @api.model
+    def _reject_flow(self, flow, report, status):
+        """The flow was refused as a whole (``IN_REJETE``, ``IN_INCIDENTE``, ``QP_*``
+        failures): each invoice not yet settled is rejected with its own errors, or the
+        flow's."""
+        flow.write({"state": "done", "waiting_since": False})
+        errors = self._errors_by_invoice(report)
+        label = dict(flow._fields["status"]._description_selection(self.env)).get(status, status)
+        default = self._flow_reasons(flow, report) or [
+            self.env._("Chorus Pro did not integrate this invoice (flow %(status)s).",
+                       status=status)
+        ]
+        if status in cc.FLOW_QP_FAILURE_STATUSES:
+            default = [
+                self.env._(
+                    "Chorus Pro declared the flow %(flow)s not admissible (%(label)s, "
+                    "%(status)s): the invoice was not integrated.",
+                    flow=flow.name, label=label, status=status,
+                ),
+                *self._flow_reasons(flow, report),
+            ]
+        for move in self._unsettled_moves(flow):
+            self._mark_rejected(move, errors.get(move.name) or default, flow_level=True)
+
+    @api.model
+    def _errors_by_invoice(self, report):
         errors = {}
         for error in report.get("listeErreurDP") or []:
             errors.setdefault(error.get("numeroDP"), []).append(error.get("libelleErreurDP") or "")
-        integrated = {}
-        if status in cc.FLOW_SUCCESS_STATUSES:
-            try:
-                integrated = {
-                    item["numeroFacture"]: item
-                    for item in client.search_invoices(numeroFluxDepot=flow.name)
-                }
-                certificate = client.flow_report_pdf(flow.name)
-            except cc.ChorusError as error:
-                flow.write({"state": "sent", "error_message": self._error_message(error)})
-                return
-            if certificate:
-                self._store_certificate(flow, certificate)
-        for move in flow.move_ids:
+        return errors
+
+    @api.model
+    def _unsettled_moves(self, flow):
+        """The invoices of the flow that have neither their Chorus Pro identifier nor a
+        rejection yet."""
+        return flow.move_ids.filtered(
+            lambda m: not m.chorus_identifier and m.chorus_state != "to_fix")
+
+    @api.model
+    def _integrate_flow(self, client, flow, report, status):
+        """Integrated flow: identifiers for the invoices Chorus Pro lists, rejection for
+        those the detailed report names in error, another look later for the others."""
+        errors = self._errors_by_invoice(report)
+        incomplete = None
+        try:
+            items = client.search_invoices(numeroFluxDepot=flow.name)
+        except cc.ChorusIncompleteResultError as error:
+            items, incomplete = error.items, error
+        except cc.ChorusError as error:
+            flow.error_message = self._error_message(error)
+            return
+        integrated = {item.get("numeroFacture"): item for item in items}
+        missing = self.env["account.move"]
+        for move in self._unsettled_moves(flow):
             if move.name in integrated:
                 self._link_found_invoice(move, integrated[move.name])
-                continue
-            reasons = errors.get(move.name) or [
-                flow.error_message
-                or self.env._("Chorus Pro did not integrate this invoice (flow %(status)s).",
-                              status=status)
-            ]
-            self._mark_rejected(move, reasons, flow_level=True)
+            elif move.name in errors:
+                self._mark_rejected(move, errors[move.name], flow_level=True)
+            else:
+                missing |= move
+        self._fetch_certificate(client, flow)
+        if not missing:
+            flow.write({"state": "done", "waiting_since": False})
+            return
+        reason = self.env._(
+            "Chorus Pro integrated the flow (%(status)s) but did not list these invoices "
+            "yet: %(invoices)s. They are neither rejected nor identified; they are looked "
+            "for again on the next updates.",
+            status=status, invoices=", ".join(missing.mapped("name")),
+        )
+        if incomplete is not None:
+            reason = "%s\n%s" % (reason, self._error_message(incomplete))
+        self._wait_or_attention(flow, reason)
+
+    @api.model
+    def _unknown_status_hours(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(PARAM_UNKNOWN_STATUS_HOURS, "48")
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return 48.0
+
+    @api.model
+    def _wait_or_attention(self, flow, reason):
+        """Keep polling ``flow`` for ``l10n_fr_chorus_pro.unknown_flow_status_hours``
+        (from the first poll that could not decide), then it needs attention: message
+        and activity on the flow, message on its invoices (which stay as they are)."""
+        now = fields.Datetime.now()
+        since = flow.waiting_since or now
+        flow.write({"waiting_since": since, "error_message": reason})
+        if flow.state == "attention":
+            return
+        if since + timedelta(hours=self._unknown_status_hours()) > now:
+            if flow.state != "sent":
+                flow.state = "sent"
+            return
+        flow.state = "attention"
+        body = Markup("<p>%s</p><p>%s</p>") % (
+            self.env._(
+                "This flow needs attention: no decision could be made from Chorus Pro "
+                "since %(since)s (raw status: %(status)s). Check the flow on the Chorus "
+                "Pro portal; Update from Chorus Pro reads it again.",
+                since=since, status=flow.status_raw or self.env._("(empty)"),
+            ),
+            reason,
+        )
+        flow.message_post(body=body)
+        user = flow.move_ids[:1].invoice_user_id or self.env.user
+        flow.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=user.id,
+            summary=self.env._("Chorus Pro flow %(flow)s needs attention", flow=flow.name),
+            note=body,
+        )
+        for move in self._unsettled_moves(flow):
+            move.message_post(body=body)
+
+    @api.model
+    def _certificate_attempts(self):
+        value = self.env["ir.config_parameter"].sudo().get_param(PARAM_CERTIFICATE_ATTEMPTS, "24")
+        try:
+            return max(1, int(value))
+        except (TypeError, ValueError):
+            return 24
+
+    @api.model
+    def _fetch_certificate(self, client, flow):
+        """The deposit certificate (``consulterCR``), on its own: an error leaves it
+        *pending*, asked for again on the next updates, at most
+        ``l10n_fr_chorus_pro.certificate_attempts`` times; it never holds back the
+        invoices' identifiers and statuses."""
+        if flow.certificate_id:
+            if flow.certificate_pending:
+                flow.certificate_pending = False
+            return
+        try:
+            content = client.flow_report_pdf(flow.name)
+            error_text = None if content else self.env._("Chorus Pro gave no certificate file.")
+        except cc.ChorusError as error:
+            content, error_text = None, self._error_message(error)
+        if content:
+            self._store_certificate(flow, content)
+            flow.write({"certificate_pending": False})
+            return
+        attempts = flow.certificate_attempts + 1
+        pending = attempts < self._certificate_attempts()
+        flow.write({"certificate_pending": pending, "certificate_attempts": attempts})
+        _logger.warning("Chorus Pro certificate of flow %s not fetched (attempt %s): %s",
+                        flow.name, attempts, error_text)
+        if not pending:
+            flow.message_post(body=self.env._(
+                "The deposit certificate of this flow could not be fetched from Chorus Pro "
+                "after %(attempts)s attempts (%(error)s). The invoices are not affected; the "
+                "certificate can be downloaded from the Chorus Pro portal.",
+                attempts=attempts, error=error_text,
+            ))
 
     @api.model
     def _store_certificate(self, flow, content):
@@ -142,6 +346,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
              "res_model": record._name, "res_id": record.id, "mimetype": "application/pdf"}
             for record in records
         ])
+        flow.certificate_id = attachments[0]
         for move, attachment in zip(records[1:], attachments[1:], strict=True):
             move._chorus_write({"chorus_certificate_id": attachment.id})
 

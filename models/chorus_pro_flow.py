@@ -24,7 +24,7 @@ class ChorusProFlow(models.Model):
 
     _name = "chorus.pro.flow"
     _description = "Chorus Pro Flow"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
 
@@ -51,18 +51,44 @@ class ChorusProFlow(models.Model):
             ("sent", "Sent"),
             ("done", "Processed"),
             ("failed", "Not received"),
+            ("attention", "Needs attention"),
         ],
         default="sending",
         readonly=True,
         index=True,
         tracking=True,
         help="Unconfirmed: Chorus Pro did not answer the deposit; the invoices are searched "
-        "on Chorus Pro before anything is sent again.",
+        "on Chorus Pro before anything is sent again. Needs attention: Chorus Pro reported a "
+        "status the module does not know, or did not list every invoice of an integrated "
+        "flow, for longer than the allowed time: check the flow on the Chorus Pro portal.",
     )
     status = fields.Selection(
         FLOW_STATUSES, string="Flow Status", readonly=True, tracking=True, index=True
     )
     status_date = fields.Datetime(readonly=True)
+    status_raw = fields.Char(
+        string="Chorus Pro Status Code",
+        readonly=True,
+        help="The flow status exactly as Chorus Pro reported it (etatCourantDepotFlux), "
+        "including the codes the module does not know.",
+    )
+    waiting_since = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Since when the flow has been waiting for something the module cannot decide "
+        "on its own (an unknown status, invoices missing from the identifiers): after the "
+        "allowed time it needs attention.",
+    )
+    certificate_id = fields.Many2one(
+        "ir.attachment", string="Deposit Certificate", readonly=True, copy=False)
+    certificate_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Chorus Pro did not give the deposit certificate yet: it is asked for again on "
+        "the next updates (a bounded number of times). The invoices do not wait for it.",
+    )
+    certificate_attempts = fields.Integer(readonly=True, copy=False)
     move_ids = fields.One2many("account.move", "chorus_flow_id", string="Invoices", readonly=True)
     move_count = fields.Integer(compute="_compute_move_count", string="Invoice Count")
     attachment_id = fields.Many2one("ir.attachment", string="Sent File", readonly=True)
