@@ -380,6 +380,14 @@ class AccountMove(models.Model):
                  "chorus_reissue_ids.state", "chorus_reissue_ids.chorus_state",
                  "reversed_entry_id.chorus_status")
     @api.depends_context("lang")
+    @api.depends("chorus_state", "chorus_status")
+    def _compute_show_reset_to_draft_button(self):
+        # What Chorus Pro holds cannot be reset to draft: no button that only says no.
+        super()._compute_show_reset_to_draft_button()
+        for move in self.filtered("show_reset_to_draft_button"):
+            if move.chorus_is_recipient and move._chorus_is_held():
+                move.show_reset_to_draft_button = False
+
     def _compute_chorus_banner(self):
         for move in self:
             move.chorus_locked = move.chorus_is_recipient and move._chorus_is_held()
@@ -394,7 +402,8 @@ class AccountMove(models.Model):
         """The Chorus Pro situation of the invoice and the next step: (text, level)."""
         _ = self.env._
         status, state = self.chorus_status, self.chorus_state
-        comment = (self.chorus_status_comment or "").strip()
+        # The sentences below end the comment with their own full stop.
+        comment = (self.chorus_status_comment or "").strip().rstrip(".")
         if self.reversed_entry_id.chorus_status == "REJETEE":
             return _("This credit note cancels %(invoice)s, rejected on Chorus Pro: it stays in "
                      "your books and is not deposited.", invoice=self.reversed_entry_id.name), "info"

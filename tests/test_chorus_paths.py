@@ -68,6 +68,7 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         move = self._deposited(chorus_beneficiary_ids=[
             Command.create({"name": "Enfant A", "date_start": "2026-10-01"})])
         self.assertTrue(move.chorus_locked)
+        self.assertFalse(move.show_reset_to_draft_button, "no button that only says no")
         total = move.amount_total
         with self.assertRaisesRegex(UserError, "cannot be reset to draft.*credit note"):
             self._button(move, "button_draft")
@@ -135,6 +136,9 @@ class TestChorusPaths(ChorusProSimulatorCommon):
     def test_rejected_invoice_can_be_corrected_and_it_is_traced(self):
         move = self._returned("REJETEE", REASON)
         self.assertFalse(move.chorus_locked)
+        self.assertTrue(move.show_reset_to_draft_button)
+        move._chorus_write({"chorus_status_comment": REASON + "."})  # the recipient's full stop
+        self.assertIn(f"{REASON}. It is never deposited again", move.chorus_banner)
         self._button(move, "button_draft")
         self.assertEqual(move.state, "draft")
         self.assertIn("Reset to draft after Chorus Pro (rejected by the recipient)",
@@ -389,3 +393,12 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         self.assertEqual(self.sim.get_invoice(int(move.chorus_identifier))["statut"], "COMPLETEE")
         self.assertEqual(move.chorus_state, "deposited")
         self.assertFalse(self._open_activities(move))
+
+
+@tagged("post_install", "-at_install")
+class TestChorusPathsProduction(TestChorusPaths):
+    """The same tests against the simulator in production realism (issue 12)."""
+
+    # Odoo runs only the test methods a class defines, unless told otherwise.
+    allow_inherited_tests_method = True
+    simulator_options = {**TestChorusPaths.simulator_options, "realism": "production"}
