@@ -112,13 +112,22 @@ def _buyer_siret(data):
 
 
 def _line(line, vat_codes):
-    quantity = _number(line.get("BT-129"))
+    quantity = float(line.get("BT-129") or 0.0)
     net_amount = _amount(line.get("BT-131"))
-    unit_price = _number(line.get("BT-148") if line.get("BT-148") is not None else line.get("BT-146"))
+    net_price = float(line.get("BT-146") or 0.0)
+    gross_price = float(line.get("BT-148")) if line.get("BT-148") is not None else net_price
+    if quantity and net_price and abs(quantity * net_price - net_amount) >= 0.01:
+        # The price includes the tax (an Odoo price-included tax): Chorus Pro computes
+        # each line as quantity x unit price excl. tax - discount, so the prices are
+        # brought back to the line's amount excl. tax (BT-131, as booked).
+        ratio = net_amount / (quantity * net_price)
+        gross_price *= ratio
+    unit_price = _number(gross_price)
     discount = 0.0
     if line.get("BT-148") is not None:
         # The line's discount (BT-147 per unit): what the gross price loses.
         discount = _amount(quantity * unit_price - net_amount)
+    quantity = _number(quantity)
     rate = float(line.get("BT-152") or 0.0)
     item = {
         "lignePosteNumero": int(line.get("BT-126") or 0),

@@ -96,6 +96,26 @@ def test_amounts_lines_and_vat_summary():
                                  "ligneTvaMontantTvaParTaux": 75.0}]
 
 
+def test_price_including_tax_is_brought_back_to_the_amount_excluding_tax():
+    """An Odoo price-included tax: the unit prices of the data include the tax, the line
+    amount (BT-131) does not."""
+    data = copy.deepcopy(INVOICE)
+    data["BG-25"] = [
+        {"BT-126": "1", "BT-129": 3.0, "BT-130": "C62", "BT-131": 237.5, "BT-146": 95.0,
+         "BT-151": "S", "BT-152": 20.0, "BT-153": "Accueil de jour"},
+        {"BT-126": "2", "BT-129": 2.0, "BT-130": "C62", "BT-131": 75.0, "BT-146": 45.0,
+         "BT-148": 50.0, "BT-151": "S", "BT-152": 20.0, "BT-153": "Séance"},
+    ]
+    first, second = payload(data)["lignePoste"]
+    assert first["lignePosteMontantUnitaireHT"] == 79.1667
+    assert first["lignePosteMontantRemiseHT"] == 0.0
+    assert round(3 * first["lignePosteMontantUnitaireHT"], 2) == 237.5
+    assert second["lignePosteMontantUnitaireHT"] == pytest.approx(41.6667)
+    assert second["lignePosteMontantRemiseHT"] == pytest.approx(8.33)
+    assert round(2 * second["lignePosteMontantUnitaireHT"]
+                 - second["lignePosteMontantRemiseHT"], 2) == 75.0
+
+
 def test_amount_due_after_prepayment_and_rounding():
     data = copy.deepcopy(INVOICE)
     data.update({"BT-113": 100.0, "BT-115": 350.004})
