@@ -6,6 +6,7 @@ from . import chorus_pro_document
 from . import chorus_pro_checklist
 from . import res_partner
 from . import account_move
+from . import account_move_deposit_mode
 from . import account_journal
 from . import res_company
 from . import res_config_settings

@@ -11,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..lib import chorus_client as cc
+from ..lib import chorus_submission
 
 _logger = logging.getLogger(__name__)
 
@@ -175,6 +176,9 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         engine = self.env["chorus.pro.facturx"]
         documents = {}
         pdfs = engine._facturx_render_invoice_pdfs(moves)
+        # Degraded mode, chosen per invoice: its PDF + data, one invoice per call pair.
+        pdf_api_moves = moves.filtered(lambda m: m.chorus_deposit_mode == "pdf_api")
+        moves -= pdf_api_moves
         for move in moves:
             result = engine._build_facturx(
                 move, attachments=move._chorus_attachments_payload(), pdf=pdfs[move.id]
@@ -190,6 +194,8 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                 self._keep_deposited_documents(group, documents)
                 if commit:
                     self._commit_deposit()
+        for move in pdf_api_moves:
+            flows |= self._deposit_pdf_api(client, move, pdfs[move.id], commit=commit)
         return flows
 
     @api.model
@@ -314,3 +320,142 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         if status:
             self._apply_invoice_status(move, status, comment=item.get("commentaireEtatCourant"),
                                        date=item.get("dateHeureEtatCourant"))
+
+    # ------------------------------------------------------------------
+    # Degraded mode: the invoice PDF + its data (deposer/pdf + soumettre)
+    # ------------------------------------------------------------------
+    @api.model
+    def _supplier_structure_id(self, client, company):
+        """The company's own Chorus Pro structure id (``idStructureCPP``): read from the
+        directory on its partner, or found among the technical account's structures."""
+        if company.partner_id.chorus_structure_identifier:
+            return company.partner_id.chorus_structure_identifier
+        siret = (company.company_registry or "").replace(" ", "")
+        try:
+            structures = client.my_structures()
+        except cc.ChorusError as error:
+            raise UserError(self._error_message(error)) from error
+        for structure in structures:
+            if str(structure.get("identifiantStructure")) == siret and structure.get("idStructure"):
+                return int(structure["idStructure"])
+        raise UserError(
+            self.env._(
+                "Your SIRET %(siret)s is not among the structures of the Chorus Pro technical "
+                "account: attach the account to your structure on the Chorus Pro portal, then "
+                "try again. Nothing was sent.",
+                siret=siret or "-",
+            )
+        )
+
+    @api.model
+    def _pdf_api_filename(self, move):
+        return f"{move.name.replace('/', '_')}.pdf"
+
+    @api.model
+    def _deposit_pdf_api(self, client, move, pdf, commit=False):
+        """Deposit ``move`` in the degraded mode: its legal PDF (``deposer/pdf``) with
+        its EN 16931 data as JSON (``soumettre``, ``DEPOT_PDF_API``), one call pair per
+        invoice. Same guarantees as :meth:`_deposit_group`: the invoice is *sending*
+        (committed) before the submission, a refusal restores it and raises, an unknown
+        outcome keeps it *unconfirmed* until Chorus Pro has been searched for it. Returns
+        the ``chorus.pro.flow`` recording the deposit (no flow number: the platform
+        gives the invoice id at once)."""
+        if commit:
+            # An earlier deposit was committed, which let go of the invoice's lock.
+            self._lock_moves(move)
+            self._check_depositable(move)
+        supplier_id = self._supplier_structure_id(client, move.company_id)
+        data = self.env["chorus.pro.facturx"]._facturx_data_dict(move)
+        filename = self._pdf_api_filename(move)
+        attachment = self.env["ir.attachment"].create(
+            {"name": filename, "raw": pdf, "res_model": "chorus.pro.flow",
+             "mimetype": "application/pdf"}
+        )
+        flow = self.env["chorus.pro.flow"].create(
+            {
+                "company_id": move.company_id.id,
+                "state": "sending",
+                "attachment_id": attachment.id,
+                "date": fields.Datetime.now(),
+                "syntax": chorus_submission.MODE_DEPOT_PDF_API,
+            }
+        )
+        attachment.res_id = flow.id
+        job_id = self.env.context.get("chorus_pro_deposit_job_id")
+        if job_id:
+            job = self.env["chorus.pro.deposit.job"].sudo().browse(job_id)
+            job.flow_ids = [Command.link(flow.id)]
+        before = {"chorus_state": move.chorus_state, "chorus_flow_id": move.chorus_flow_id.id}
+        move._chorus_write({"chorus_flow_id": flow.id, "chorus_state": "sending"})
+        if commit:
+            self._commit_deposit()
+            self._lock_records(flow)
+
+        def refused(message):
+            # Nothing was submitted: the invoice can be sent again.
+            flow.write({"state": "failed", "error_message": message})
+            move._chorus_write(before)
+            if job_id:
+                job.flow_ids = [Command.unlink(flow.id)]
+            if commit:
+                self._commit_deposit()
+            return UserError(message)
+
+        try:
+            # Uploads only: whatever their outcome, no invoice exists on Chorus Pro yet.
+            pdf_id = client.deposit_pdf(pdf, filename)
+            pieces = [
+                (client.upload_attachment(att.name, att.raw, att.mimetype), att.name)
+                for att in move.chorus_attachment_ids
+            ]
+            payload = chorus_submission.submission_payload(
+                data, pdf_id, supplier_id, pdf_name=filename, attachments=pieces
+            )
+        except cc.ChorusError as error:
+            raise refused(self._error_message(error)) from error
+        except chorus_submission.SubmissionError as error:
+            raise refused(
+                self.env._("%(move)s cannot be submitted to Chorus Pro: %(reason)s",
+                           move=move.display_name, reason=str(error))
+            ) from error
+        try:
+            answer = client.submit_invoice(payload)
+        except cc.ChorusUncertainError as error:
+            self._record_unconfirmed(flow, move, error)
+        except cc.ChorusError as error:
+            raise refused(self._error_message(error)) from error
+        else:
+            self._record_submission(flow, move, answer)
+        self._keep_deposited_documents(move, {move: (filename, pdf)})
+        if commit:
+            self._commit_deposit()
+        return flow
+
+    @api.model
+    def _record_submission(self, flow, move, answer):
+        """Chorus Pro created the submitted invoice at once (``identifiantFactureCPP``)."""
+        identifier = answer.get("identifiantFactureCPP")
+        flow.write(
+            {
+                # No flow number for a submission: the invoice id names the deposit.
+                "name": f"{chorus_submission.MODE_DEPOT_PDF_API}-{identifier}",
+                "state": "done",
+                "status_date": fields.Datetime.now(),
+                "error_message": False,
+            }
+        )
+        move.message_post(
+            body=self.env._(
+                "Deposited on Chorus Pro as a PDF with the invoice data (DEPOT_PDF_API): "
+                "Chorus Pro invoice id %(id)s.",
+                id=identifier,
+            )
+        )
+        self._link_found_invoice(
+            move,
+            {
+                "identifiantFactureCPP": identifier,
+                "statut": answer.get("statutFacture"),
+                "dateHeureEtatCourant": answer.get("dateDepot"),
+            },
+        )
