@@ -377,3 +377,12 @@ class TestConnector(ChorusProSimulatorCommon):
         self.assertEqual(move.chorus_state, "deposited")
         self.assertEqual(move.chorus_status, "DEPOSEE")
         self.assertEqual(len(self.sim.find_invoices(numero_facture=move.name)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestConnectorProduction(TestConnector):
+    """The same tests against the simulator in production realism (issue 12)."""
+
+    # Odoo runs only the test methods a class defines, unless told otherwise.
+    allow_inherited_tests_method = True
+    simulator_options = {**TestConnector.simulator_options, "realism": "production"}

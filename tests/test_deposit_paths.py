@@ -392,3 +392,12 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         self.assertIn("2 of 3 invoices sent", job.summary)
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
         self._assert_on_chorus_once(good)
+
+
+@tagged("post_install", "-at_install")
+class TestDepositPathsProduction(TestDepositPaths):
+    """The same tests against the simulator in production realism (issue 12)."""
+
+    # Odoo runs only the test methods a class defines, unless told otherwise.
+    allow_inherited_tests_method = True
+    simulator_options = {**TestDepositPaths.simulator_options, "realism": "production"}

@@ -222,3 +222,12 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         self.assertEqual(dashboard["chorus_followed"], 0)
         self.assertEqual(journal.action_chorus_update()["params"]["message"],
                          "No invoice to update on Chorus Pro.")
+
+
+@tagged("post_install", "-at_install")
+class TestStatusHistoryProduction(TestStatusHistory):
+    """The same tests against the simulator in production realism (issue 12)."""
+
+    # Odoo runs only the test methods a class defines, unless told otherwise.
+    allow_inherited_tests_method = True
+    simulator_options = {**TestStatusHistory.simulator_options, "realism": "production"}
