@@ -141,7 +141,7 @@ class ChorusProConnector(models.AbstractModel):
                 "Chorus Pro asked to wait before sending more requests (too many requests): "
                 "try again in a few minutes. Nothing was sent."
             )
-        if isinstance(error, cc.ChorusTransientError) and error.http_status in (502, 503, 504):
+        if isinstance(error, cc.ChorusTransientError) and error.http_status in (502, 504):
             return self.env._(
                 "The Chorus Pro gateway (PISTE) is not answering right now (HTTP %(status)s: "
                 "%(message)s). Try again later.",
