@@ -340,7 +340,7 @@ class ChorusProFacturx(models.AbstractModel):
         tax = line.tax_ids[:1]
         category, _code, _text = self._facturx_tax_category(tax) if tax else ("E", False, False)
         quantity = line.quantity or 0.0
-        gross = line.price_unit
+        gross = self._facturx_price_excluded(move, line)
         net = gross * (1 - (line.discount or 0.0) / 100.0)
         if net < 0:
             # BR-27: the item price is never negative; a negative line (global
@@ -372,6 +372,19 @@ class ChorusProFacturx(models.AbstractModel):
         if line.product_id.default_code:
             vals["BT-155"] = line.product_id.default_code
         return vals
+
+    @api.model
+    def _facturx_price_excluded(self, move, line):
+        """The unit price excluding tax (BT-146/BT-148 are net of VAT): a price that
+        includes its taxes (tax set to 'included in price') is brought back to the
+        price excluding them, as Odoo computes the line's amount excluding tax."""
+        if not any(tax.price_include for tax in line.tax_ids):
+            return line.price_unit
+        return line.tax_ids.compute_all(
+            line.price_unit, currency=move.currency_id, quantity=1.0,
+            product=line.product_id, partner=move.commercial_partner_id,
+            is_refund=move.move_type == "out_refund", rounding_method="round_globally",
+        )["total_excluded"]
 
     @api.model
     def _facturx_line_net(self, move, line):

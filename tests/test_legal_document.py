@@ -279,6 +279,25 @@ class TestLegalDocument(ChorusProHttpCommon):
                 self.assertAlmostEqual(data["BT-115"], move.amount_total, places=2)
                 self.assertTrue(all(line["BT-146"] >= 0 for line in data["BG-25"]), "BR-27")
 
+    def test_price_including_tax(self):
+        """A tax included in the price: the item price on the page and in the XML is the
+        price excluding tax (BT-146), consistent with the line amount (BT-131)."""
+        tax_incl = self.tax_20.copy({"name": "TVA 20 % TTC", "price_include_override": "tax_included"})
+        self.assertTrue(tax_incl.price_include)
+        move = self._invoice([self._line(120.0, 2, tax_incl), self._line(60.0, 1, tax_incl, discount=50.0)])
+        data = self.engine._facturx_data_dict(move)
+        first, second = data["BG-25"]
+        self.assertAlmostEqual(first["BT-146"], 100.0)
+        self.assertAlmostEqual(first["BT-131"], 200.0)
+        self.assertAlmostEqual(second["BT-148"], 50.0)
+        self.assertAlmostEqual(second["BT-146"], 25.0)
+        self.assertAlmostEqual(data["BT-112"], move.amount_total)
+        report = self.engine._facturx_validate_xml(self.engine._facturx_generate_xml(move))
+        self.assertTrue(report.ok, "\n".join(self.engine._facturx_report_messages(report)))
+        flat = normalize_text(self._text(self._render(move)[move]))
+        self.assertIn(normalize_text("100,00 20,00 % 200,00 €"), flat)
+        self.assertNotIn(normalize_text("120,00"), flat)
+
     def test_partial_payment_is_prepaid(self):
         move = self._invoice([self._line(100.0)])
         self.env["account.payment.register"].with_context(
