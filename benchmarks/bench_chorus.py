@@ -24,6 +24,19 @@ Nothing is mocked on the Odoo side: the real ``chorus.pro.connector`` methods ru
    changed. For each: API calls, invoices changed, calls per changed invoice, wall
    time.
 
+0. Directory read (issue 12): a structure with BENCH_DIRECTORY_SERVICES (218) services
+   is added to the simulator through its Python admin API (``add_structure``,
+   ``add_service``); the recipient is read with ``_sync_recipients`` (the partner
+   button's path: structure search, ``consulter``, the services listing, no
+   ``consulter/service``), at the connector's page size (100) and with the simulator
+   capping pages at 10 as the worst case; then one service's details on demand
+   (``_ensure_service_details``), and, for comparison, the old full read
+   (``get_directory_entry(service_details=True)``, one call per service).
+
+The simulator runs in BENCH_REALISM (``production`` by default: no-result codes on
+empty searches, top-level paging, lenient parsing, tokens dying before ``expires_in``;
+BENCH_THROTTLE_EVERY=N adds a 429 every Nth call).
+
 No timing is asserted: the script prints figures. It exits non-zero only when the
 run itself is wrong (invoices not deposited, statuses not applied...).
 
@@ -82,6 +95,11 @@ PROFILE = os.environ.get("BENCH_PROFILE", "0") not in ("", "0")
 SYNC_RENDER = os.environ.get("BENCH_SYNC_RENDER") or "reuse"  # or "real"
 PRINT_DELAY = os.environ.get("BENCH_PRINT_DELAY")  # report.print_delay (ms); Odoo's default 1000
 UI_N = int(os.environ.get("BENCH_UI_N") or N)  # the user's path (0: skipped)
+REALISM = os.environ.get("BENCH_REALISM") or "production"  # simulator realism (issue 12)
+THROTTLE_EVERY = int(os.environ.get("BENCH_THROTTLE_EVERY") or 0)  # production: a 429 every Nth call
+DIRECTORY_SERVICES = int(os.environ.get("BENCH_DIRECTORY_SERVICES") or 218)  # 0: skipped
+DIRECTORY_TARGET_CALLS = 25  # for a 218-service structure (issue 12)
+DIRECTORY_SIRET = "21930000000017"  # a structure added to the simulator by this script
 DEPOSIT_TARGET_S = 60.0  # for 500 invoices (project issue)
 WIZARD_OPEN_TARGET_S = 5.0  # for 500 invoices (issue 11)
 CALLS_PER_CHANGE_TARGET = 1.0
@@ -603,6 +621,74 @@ def print_profile(profiler, title, limit):
 
 
 # ---------------------------------------------------------------------------
+# Directory read (issue 12)
+# ---------------------------------------------------------------------------
+
+
+def api_calls(delta):
+    return sum(n for path, n in delta.items() if path.startswith("/cpro/"))
+
+
+def directory_run(env, sim, company):
+    """API calls of a directory read of a structure with DIRECTORY_SERVICES services."""
+    id_structure = sim.add_structure(DIRECTORY_SIRET, "Collectivité 218 services (benchmark)",
+                                     service_required=True)
+    for index in range(DIRECTORY_SERVICES):
+        sim.add_service(id_structure, f"B{index:03d}", f"Service {index}",
+                        ej_required=index % 7 == 0)
+    partner = env["res.partner"].create({
+        "name": "Collectivité 218 services (benchmark)", "is_company": True,
+        "chorus_recipient": True, "chorus_test_structure": True,
+        "company_registry": DIRECTORY_SIRET})
+    connector = env["chorus.pro.connector"].with_company(company)
+    result = {}
+    max_page = 100  # the benchmark's simulator setting (main)
+    for label, page_cap in (("page size 100 (the connector's)", 100),
+                            ("pages capped at 10 by the platform (worst case)", 10)):
+        sim.configure(max_page_size=page_cap)
+        before, start = sim.calls, time.perf_counter()
+        connector._sync_recipients(partner, company=company)
+        wall = time.perf_counter() - start
+        delta = calls_delta(sim, before)
+        calls = api_calls(delta)
+        result[page_cap] = calls
+        say(f"  directory read, {len(partner.chorus_service_ids)} services, {label}: "
+            f"{calls} API calls (target <= {DIRECTORY_TARGET_CALLS}: "
+            f"{'met' if calls <= DIRECTORY_TARGET_CALLS else 'MISSED'}), {wall:.2f} s")
+        print_calls(delta)
+        if delta.get("/cpro/structures/v1/consulter/service"):
+            failures.append("the directory read called consulter/service")
+        if calls > DIRECTORY_TARGET_CALLS:
+            failures.append(f"directory read: {calls} API calls > {DIRECTORY_TARGET_CALLS}")
+    sim.configure(max_page_size=max_page)
+    if len(partner.chorus_service_ids) != DIRECTORY_SERVICES:
+        failures.append(f"directory read: {len(partner.chorus_service_ids)} services, "
+                        f"expected {DIRECTORY_SERVICES}")
+    service = partner.chorus_service_ids.sorted("code")[:1]
+    before, start = sim.calls, time.perf_counter()
+    unknown = connector._ensure_service_details(service, company)
+    again = connector._ensure_service_details(service, company)
+    delta = calls_delta(sim, before)
+    say(f"  details of service {service.code} on demand: {api_calls(delta)} API call(s) for two "
+        f"checks (then cached; EJ required: {service.engagement_required}), "
+        f"{time.perf_counter() - start:.2f} s")
+    if unknown or again or delta.get("/cpro/structures/v1/consulter/service") != 1:
+        failures.append(f"service details on demand: {delta}, {unknown or again}")
+    result["on_demand"] = api_calls(delta)
+    client = connector._get_client(company)
+    sim.configure(max_page_size=10)
+    before, start = sim.calls, time.perf_counter()
+    client.get_directory_entry(DIRECTORY_SIRET, service_details=True)
+    wall = time.perf_counter() - start
+    sim.configure(max_page_size=max_page)
+    result["full"] = api_calls(calls_delta(sim, before))
+    say(f"  for comparison, the full read (consulter/service for every service, pages of 10): "
+        f"{result['full']} API calls, {wall:.2f} s")
+    env.cr.commit()  # pylint: disable=invalid-commit
+    return result
+
+
+# ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
 
@@ -625,11 +711,12 @@ def main(shell_env):
     if wk != "ok":
         failures.append(f"wkhtmltopdf state is {wk!r}")
 
-    sim = Simulator(flow_steps=0)
-    sim.configure(max_page_size=100)
+    sim = Simulator(flow_steps=0, realism=REALISM)
+    sim.configure(max_page_size=100, throttle_every=THROTTLE_EVERY)
     server = sim.serve()
-    say(f"simulator : {server.url} (in process, background thread), flow_steps=0, "
-        f"max_page_size=100, invoice_advance=manual")
+    say(f"simulator : {server.url} (in process, background thread), realism={REALISM}, "
+        f"throttle_every={THROTTLE_EVERY}, flow_steps=0, max_page_size=100, "
+        "invoice_advance=manual")
     probe = Probe()
     try:
         start = time.perf_counter()
@@ -659,6 +746,15 @@ def main(shell_env):
             say("            => _deposit() of more than one invoice FAILS with this wkhtmltopdf. "
                 "To measure the rest, every invoice is rendered in its own wkhtmltopdf run "
                 "(the module's per-invoice path, chunk=1).")
+
+        # ---------------------------------------------------------- 0. directory
+        directory = None
+        if DIRECTORY_SERVICES:
+            say("")
+            say("-" * 96)
+            say(f"0. DIRECTORY READ (issue 12): a structure with {DIRECTORY_SERVICES} services")
+            say("-" * 96)
+            directory = directory_run(env, sim, company)
 
         # ---------------------------------------------------------- 1. deposit
         say("")
@@ -767,6 +863,13 @@ def main(shell_env):
         say("=" * 96)
         say("SUMMARY")
         say("=" * 96)
+        say(f"simulator realism: {REALISM} (throttle_every={THROTTLE_EVERY})")
+        if directory:
+            say(f"directory read of a {DIRECTORY_SERVICES}-service structure: "
+                f"{directory[100]} API calls at page size 100, {directory[10]} with pages of 10 "
+                f"(target <= {DIRECTORY_TARGET_CALLS}); details of a service on demand "
+                f"{directory['on_demand']} call, then cached; full read with every service's "
+                f"details {directory['full']} calls")
         verdict = ("met" if first["wall"] <= DEPOSIT_TARGET_S * first["n"] / 500 else "MISSED")
         say(f"deposit {first['n']} invoices in {first['flows']} flows: {first['wall']:.1f} s "
             f"wall ({1000 * first['wall'] / first['n']:.0f} ms/invoice; target for 500: <= "
