@@ -72,7 +72,6 @@ class ChorusProService(models.Model):
         "being checked or deposited, then refreshed by the weekly directory cron.",
     )
     details_known = fields.Boolean(
-        string="Details Known",
         compute="_compute_details_known",
         help="Whether 'Engagement Number Required' is known: read from Chorus Pro, or "
         "entered by hand on a service that was never synchronised with the directory.",
