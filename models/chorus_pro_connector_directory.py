@@ -27,6 +27,8 @@ _logger = logging.getLogger(__name__)
 # this many months (system parameter; 0 = every service read from the directory).
 PARAM_DETAILS_MONTHS = "l10n_fr_chorus_pro.service_details_months"
 DEFAULT_DETAILS_MONTHS = 6
+# Services whose details could not be read in this request (cursor cache): id -> message.
+FAILED_DETAILS_KEY = "l10n_fr_chorus_pro.service_details_failed"
 
 
 class ChorusProConnectorDirectory(models.AbstractModel):
@@ -166,7 +168,14 @@ class ChorusProConnectorDirectory(models.AbstractModel):
         new read fails."""
         if not service or not service._chorus_details_stale(company):
             return None
-        message = self._load_service_details(service, company).get(service)
+        # One attempt per service and request: a checklist of 500 invoices to the same
+        # service does not wait for Chorus Pro 500 times when it is down.
+        failed = self.env.cr.cache.setdefault(FAILED_DETAILS_KEY, {})
+        message = failed.get(service.id)
+        if message is None:
+            message = self._load_service_details(service, company).get(service)
+            if message:
+                failed[service.id] = message
         if not message:
             return None
         if service.details_sync_date:

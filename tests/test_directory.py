@@ -13,6 +13,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.chorus_pro_connector_directory import FAILED_DETAILS_KEY
 from .common import ChorusProSimulatorCommon
 
 BIG_SIRET = "21930000000017"  # a qualification-style test structure (no checksum)
@@ -163,23 +164,33 @@ class TestDirectory(ChorusProSimulatorCommon):
                 partner, service_ej, _free = self._small_structure()
                 move = self._chorus_invoice(partner, service_ej)
                 self.sim.inject_fault(SERVICE_DETAIL, "http_503", count=10, retry_after=0)
+                self.sim.reset_calls()
                 item = self._routing(move)
                 self.assertFalse(item["ok"])
                 self.assertIn("could not be reached", item["message"])
                 self.assertNotIn("is mandatory", item["message"], "not guessed")
                 self.assertFalse(service_ej.details_sync_date)
-                # Once Chorus Pro answers, the real rule applies.
+                # Another invoice to the same service in the same request: not tried again.
+                attempts = self.sim.calls.get(SERVICE_DETAIL)
+                other = self._chorus_invoice(partner, service_ej)
+                self.assertIn("could not be reached", self._routing(other)["message"])
+                self.assertEqual(self.sim.calls.get(SERVICE_DETAIL), attempts)
+                other.unlink()
+                # Once Chorus Pro answers (a new request), the real rule applies.
                 self.sim.clear_faults()
+                self.env.cr.cache.pop(FAILED_DETAILS_KEY, None)
                 item = self._routing(move)
                 self.assertNotIn("could not be reached", item["message"])
                 self.assertIn("engagement number (EJ) is mandatory", item["message"])
                 # Details read before but old, Chorus Pro down: the known value is kept.
                 service_ej.details_sync_date = fields.Datetime.now() - timedelta(days=30)
                 self.sim.inject_fault(SERVICE_DETAIL, "http_503", count=10, retry_after=0)
+                self.env.cr.cache.pop(FAILED_DETAILS_KEY, None)
                 item = self._routing(move)
                 self.assertNotIn("could not be reached", item["message"])
                 self.assertIn("engagement number (EJ) is mandatory", item["message"])
                 self.sim.clear_faults()
+                self.env.cr.cache.pop(FAILED_DETAILS_KEY, None)
                 move.unlink()
                 partner.unlink()
 
