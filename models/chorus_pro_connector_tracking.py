@@ -78,7 +78,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
             [("company_id", "in", companies.ids), ("certificate_pending", "=", True),
              ("state", "=", "done")]
         )
-        super()._cron_update()
+        result = super()._cron_update()
         for company in pending.company_id:
             connector = self.with_company(company)
             flows = pending.filtered(lambda f, c=company: f.company_id == c).with_env(connector.env)
@@ -86,6 +86,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 connector._update_flows(flows)
             except UserError as error:
                 _logger.warning("Chorus Pro certificates of %s failed: %s", company.name, error)
+        return result
 
     @api.model
     def _recover_flow(self, client, flow):
