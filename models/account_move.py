@@ -281,36 +281,39 @@ class AccountMove(models.Model):
 
     def write(self, vals):
         locked = CHORUS_LOCKED_FIELDS.intersection(vals)
-        if not locked or self.env.context.get("chorus_lock_bypass"):
-            return self._chorus_write_hooks(vals)
         traces = []
-        for move in self:
-            changed = [f for f in locked if move._chorus_field_changes(f, vals[f])]
-            if not changed:
-                continue
-            if move._chorus_is_held():
-                if move.env.context.get("chorus_rerouting") and set(changed) <= {
-                    "chorus_service_id", "buyer_reference"
-                }:
-                    continue  # the recycle wizard re-routes it on Chorus Pro
-                raise move._chorus_lock_error("write", move._chorus_field_labels(changed))
-            situation = move._chorus_released_situation()
-            traced = [f for f in changed if f != "state"]
-            if situation and traced:
-                traces.append((move, situation, move._chorus_field_labels(traced)))
-        result = self._chorus_write_hooks(vals)
+        if locked and not self.env.context.get("chorus_lock_bypass"):
+            for move in self:
+                changed = [f for f in locked if move._chorus_field_changes(f, vals[f])]
+                if not changed:
+                    continue
+                if move._chorus_is_held():
+                    if move.env.context.get("chorus_rerouting") and set(changed) <= {
+                        "chorus_service_id", "buyer_reference"
+                    }:
+                        continue  # the recycle wizard re-routes it on Chorus Pro
+                    raise move._chorus_lock_error("write", move._chorus_field_labels(changed))
+                situation = move._chorus_released_situation()
+                traced = [f for f in changed if f != "state"]
+                if situation and traced:
+                    traces.append((move, situation, move._chorus_field_labels(traced)))
+        done = self._chorus_activities_done(vals)
+        result = super().write(vals)
+        for move, feedback in done.items():
+            move._chorus_close_activity(feedback)
         for move, situation, labels in traces:
             move.message_post(body=self.env._(
                 "Corrected after Chorus Pro (%(situation)s): %(fields)s.",
                 situation=situation, fields=", ".join(labels)))
         return result
 
-    def _chorus_write_hooks(self, vals):
-        """Write; an invoice back on Chorus Pro (deposited again, completed, re-routed, or
-        the new invoice replacing a rejected one) closes the activity that asked for it."""
-        if vals.get("chorus_state") != "deposited":
-            return super().write(vals)
+    def _chorus_activities_done(self, vals):
+        """Activities this write closes, with their feedback: an invoice back on Chorus
+        Pro (deposited again, completed, re-routed, or the new invoice replacing a
+        rejected one) closes the activity that asked for it."""
         done = {}
+        if vals.get("chorus_state") != "deposited":
+            return done
         for move in self:
             if move.chorus_activity_id.active and move.chorus_state != "deposited":
                 if move.chorus_status == "SUSPENDUE":
@@ -323,10 +326,7 @@ class AccountMove(models.Model):
             if origin.chorus_activity_id.active and move.chorus_state != "deposited":
                 done[origin] = self.env._(
                     "Re-issued as %(invoice)s, deposited on Chorus Pro.", invoice=move.name)
-        result = super().write(vals)
-        for move, feedback in done.items():
-            move._chorus_close_activity(feedback)
-        return result
+        return done
 
     def _chorus_close_activity(self, feedback):
         """Mark the Chorus Pro activity of these invoices (rejection, suspension...) done."""
@@ -383,10 +383,11 @@ class AccountMove(models.Model):
     @api.depends("chorus_state", "chorus_status")
     def _compute_show_reset_to_draft_button(self):
         # What Chorus Pro holds cannot be reset to draft: no button that only says no.
-        super()._compute_show_reset_to_draft_button()
+        result = super()._compute_show_reset_to_draft_button()
         for move in self.filtered("show_reset_to_draft_button"):
             if move.chorus_is_recipient and move._chorus_is_held():
                 move.show_reset_to_draft_button = False
+        return result
 
     def _compute_chorus_banner(self):
         for move in self:
@@ -400,49 +401,48 @@ class AccountMove(models.Model):
 
     def _chorus_banner(self, reissues):
         """The Chorus Pro situation of the invoice and the next step: (text, level)."""
-        _ = self.env._
         status, state = self.chorus_status, self.chorus_state
         # The sentences below end the comment with their own full stop.
         comment = (self.chorus_status_comment or "").strip().rstrip(".")
         if self.reversed_entry_id.chorus_status == "REJETEE":
-            return _("This credit note cancels %(invoice)s, rejected on Chorus Pro: it stays in "
+            return self.env._("This credit note cancels %(invoice)s, rejected on Chorus Pro: it stays in "
                      "your books and is not deposited.", invoice=self.reversed_entry_id.name), "info"
         if status == "REJETEE":
             reason = comment or self._chorus_situation_label()
             if reissues:
                 new = reissues[:1]
                 if new.chorus_state in CHORUS_HELD_STATES:
-                    return _("Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s, "
+                    return self.env._("Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s, "
                              "deposited on Chorus Pro.", reason=reason, invoice=new.name), "info"
-                return _("Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s: deposit "
+                return self.env._("Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s: deposit "
                          "it on Chorus Pro.", reason=reason,
-                         invoice=new.name or _("a draft invoice")), "warning"
-            return _("Rejected by the recipient: %(reason)s. It is never deposited again: correct "
+                         invoice=new.name or self.env._("a draft invoice")), "warning"
+            return self.env._("Rejected by the recipient: %(reason)s. It is never deposited again: correct "
                      "and re-issue it (Correct and re-issue button).", reason=reason), "danger"
         if status == "SUSPENDUE" and state == "to_fix":
-            return _("Suspended by the recipient: %(comment)s. Complete it (Complete on Chorus Pro "
+            return self.env._("Suspended by the recipient: %(comment)s. Complete it (Complete on Chorus Pro "
                      "button) with the documents asked for.",
                      comment=comment or self._chorus_situation_label()), "warning"
         if status == "A_RECYCLER" and state == "to_fix":
-            return _("Returned to recycle (wrong routing): %(comment)s. Correct its routing "
+            return self.env._("Returned to recycle (wrong routing): %(comment)s. Correct its routing "
                      "(Correct routing button): it is routed again, without a new invoice.",
                      comment=comment or self._chorus_situation_label()), "warning"
         if state == "to_fix":
-            return _("Chorus Pro did not integrate this invoice: %(reason)s. Reset it to draft, "
+            return self.env._("Chorus Pro did not integrate this invoice: %(reason)s. Reset it to draft, "
                      "fix it and deposit it again.",
-                     reason=comment or _("see the chatter")), "danger"
+                     reason=comment or self.env._("see the chatter")), "danger"
         if state == "sending":
-            return _("Being deposited on Chorus Pro."), "info"
+            return self.env._("Being deposited on Chorus Pro."), "info"
         if state == "unconfirmed":
-            return _("Deposit not confirmed yet: Chorus Pro did not answer. It is searched for on "
+            return self.env._("Deposit not confirmed yet: Chorus Pro did not answer. It is searched for on "
                      "Chorus Pro (Update from Chorus Pro), never sent twice."), "warning"
         if state == "paid":
-            return _("Paid, according to Chorus Pro."), "success"
+            return self.env._("Paid, according to Chorus Pro."), "success"
         if state == "deposited":
             if status and status != "DEPOSEE":
-                return _("On Chorus Pro: %(status)s. Waiting for the recipient.",
+                return self.env._("On Chorus Pro: %(status)s. Waiting for the recipient.",
                          status=self._chorus_situation_label()), "info"
-            return _("Deposited on Chorus Pro, waiting for the recipient."), "info"
+            return self.env._("Deposited on Chorus Pro, waiting for the recipient."), "info"
         return False, False
 
     def _chorus_recipient_comment(self):
@@ -548,7 +548,7 @@ class AccountMove(models.Model):
     def action_chorus_deposit(self):
         """Open the deposit wizard with its mandatory-mentions checklist."""
         # The invoice form's context (default_move_type...) is not the wizard's.
-        wizards = self.env["chorus.pro.deposit.wizard"].with_context(clean_context(self.env.context))
+        wizards = self.env["chorus.pro.deposit.wizard"].with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         wizard = wizards.create({"move_ids": [Command.set(self.ids)]})
         return wizard._reopen()
 

@@ -71,17 +71,17 @@ class ChorusProCareDecision(models.Model):
                             help="Number of the prise en charge in the Département's software (Iodas).")
     name = fields.Char(string="Beneficiary", required=True,
                        help="Full name of the child or young person.")
-    birth_date = fields.Date(string="Birth Date")
-    care_type = fields.Selection(CARE_TYPES, string="Care Type", required=True, default="placement")
+    birth_date = fields.Date()
+    care_type = fields.Selection(CARE_TYPES, required=True, default="placement")
     date_start = fields.Date(string="From", required=True)
     date_end = fields.Date(string="To", required=True)
     rate_type = fields.Selection(RATE_TYPES, string="Pricing", required=True, default="daily")
-    daily_rate = fields.Monetary(string="Daily Rate")
+    daily_rate = fields.Monetary()
     fixed_amount = fields.Monetary(string="Monthly Amount",
                                    help="Fixed amount per full month, prorated by days in a partial month.")
     arrete_reference = fields.Char(string="Price Order (Arrêté)",
                                    help="Reference of the arrêté fixing the daily rate.")
-    product_id = fields.Many2one("product.product", string="Product",
+    product_id = fields.Many2one("product.product",
                                  help="Product of the invoice lines (account, taxes).")
     tax_ids = fields.Many2many("account.tax", "chorus_pro_care_decision_tax_rel", "decision_id",
                                "tax_id", string="Taxes", compute="_compute_tax_ids", store=True,
@@ -95,7 +95,7 @@ class ChorusProCareDecision(models.Model):
     amount_ordered = fields.Monetary(string="Amount for the Period", compute="_compute_amount_ordered",
                                      store=True)
     days_total = fields.Integer(string="Days", compute="_compute_amount_ordered", store=True)
-    days_invoiced = fields.Integer(string="Days Invoiced", compute="_compute_invoiced")
+    days_invoiced = fields.Integer(compute="_compute_invoiced")
     amount_invoiced = fields.Monetary(string="Invoiced", compute="_compute_invoiced")
     last_invoiced_date = fields.Date(string="Invoiced Until", compute="_compute_invoiced")
     missing_last_month = fields.Boolean(

@@ -244,7 +244,7 @@ class ChorusProConnector(models.AbstractModel):
         """``self`` and ``records`` without the ``default_*`` keys of the context: the
         action that opened a deposit (e.g. the list action's ``default_move_ids``) must
         not give values to the flows, files, messages or activities created here."""
-        connector = self.with_context(clean_context(self.env.context))
+        connector = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         return connector, records.with_env(connector.env)
 
     @api.model

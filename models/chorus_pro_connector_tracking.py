@@ -411,7 +411,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
         elif status not in INVOICE_PROBLEM_STATUSES and move.chorus_state == "to_fix":
             vals["chorus_state"] = "deposited"
         move._chorus_write(vals)
-        history.sudo().with_context(clean_context(self.env.context)).create(
+        history.sudo().with_context(clean_context(self.env.context)).create(  # pylint: disable=context-overridden
             {"move_id": move.id, "status": status, "date": status_date, "comment": comment or False}
         )
         move.message_post(
@@ -455,7 +455,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 company.name,
             )
             return 0
-        self = self.with_context(clean_context(self.env.context))  # activities, messages
+        self = self.with_context(clean_context(self.env.context))  # activities, messages  # pylint: disable=context-overridden
         moves = self.env["account.move"].search(
             [
                 ("company_id", "=", company.id),

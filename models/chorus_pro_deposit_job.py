@@ -193,7 +193,7 @@ class ChorusProDepositJob(models.Model):
         if len(moves.company_id) > 1:
             raise UserError(self.env._("Deposit the invoices of one company at a time."))
         # Not the default_* values of the action that opened the deposit wizard.
-        job = self.with_context(clean_context(self.env.context)).create({
+        job = self.with_context(clean_context(self.env.context)).create({  # pylint: disable=context-overridden
             "company_id": moves.company_id.id,
             "move_ids": [Command.set(moves.ids)],
             "batch": batch,

@@ -380,10 +380,14 @@ class ChorusProFacturx(models.AbstractModel):
         price excluding them, as Odoo computes the line's amount excluding tax."""
         if not any(tax.price_include for tax in line.tax_ids):
             return line.price_unit
+        factor = (line.quantity or 0.0) * (1 - (line.discount or 0.0) / 100.0)
+        if factor:
+            # Exactly the booked amount excluding tax, per unit (not rounded to cents).
+            return self._facturx_line_net(move, line) / factor
         return line.tax_ids.compute_all(
             line.price_unit, currency=move.currency_id, quantity=1.0,
             product=line.product_id, partner=move.commercial_partner_id,
-            is_refund=move.move_type == "out_refund", rounding_method="round_globally",
+            is_refund=move.move_type == "out_refund",
         )["total_excluded"]
 
     @api.model

@@ -50,9 +50,9 @@ class ChorusProOrder(models.Model):
 
     name = fields.Char(string="Order Number", required=True, tracking=True,
                        help="Number of the purchase order, service order or prise en charge.")
-    kind = fields.Selection(ORDER_KINDS, string="Kind", required=True, default="purchase",
+    kind = fields.Selection(ORDER_KINDS, required=True, default="purchase",
                             tracking=True)
-    company_id = fields.Many2one("res.company", string="Company", required=True, index=True,
+    company_id = fields.Many2one("res.company", required=True, index=True,
                                  default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     partner_id = fields.Many2one(
@@ -60,24 +60,24 @@ class ChorusProOrder(models.Model):
         domain="[('chorus_recipient', '=', True), ('is_company', '=', True)]",
         help="The public body (Chorus Pro recipient) that placed the order.")
     service_id = fields.Many2one(
-        "chorus.pro.service", string="Service", tracking=True,
+        "chorus.pro.service", tracking=True,
         domain="[('partner_id', '=', partner_id)]")
     engagement_number = fields.Char(
         string="Engagement Number (EJ)", tracking=True, index="btree_not_null",
         help="Engagement number (EJ, 'NE') given by the public body: the invoice's BT-13.")
     market_number = fields.Char(string="Public Market Number", tracking=True,
                                 help="Number of the public market (BT-12), when the order is under one.")
-    billing_frame = fields.Selection(BILLING_FRAMES, string="Billing Frame", default="A1")
+    billing_frame = fields.Selection(BILLING_FRAMES, default="A1")
     date_order = fields.Date(string="Order Date", required=True,
                              default=fields.Date.context_today)
     date_start = fields.Date(string="Valid From")
     date_end = fields.Date(string="Valid Until", tracking=True)
-    closed = fields.Boolean(string="Closed", tracking=True, copy=False,
+    closed = fields.Boolean(tracking=True, copy=False,
                             help="Closed by hand: no invoice is expected any more.")
     line_ids = fields.One2many("chorus.pro.order.line", "order_id", string="Lines", copy=True)
     care_decision_ids = fields.One2many("chorus.pro.care.decision", "order_id",
                                         string="Care Decisions", copy=False)
-    care_decision_count = fields.Integer(compute="_compute_counts", string="Care Decision Count")
+    care_decision_count = fields.Integer(compute="_compute_counts")
     attachment_ids = fields.Many2many(
         "ir.attachment", "chorus_pro_order_attachment_rel", "order_id", "attachment_id",
         string="Documents",
@@ -85,7 +85,7 @@ class ChorusProOrder(models.Model):
         "documents (Chorus Pro attachments) of the invoices made from this order.")
     move_ids = fields.One2many("account.move", "chorus_order_id", string="Invoices")
     move_line_ids = fields.One2many("account.move.line", "chorus_order_id", string="Invoice Lines")
-    invoice_count = fields.Integer(compute="_compute_counts", string="Invoice Count")
+    invoice_count = fields.Integer(compute="_compute_counts")
     amount_ordered = fields.Monetary(string="Ordered", compute="_compute_amounts", store=True,
                                      help="Total of the lines (or of the care decisions), untaxed.")
     amount_invoiced = fields.Monetary(

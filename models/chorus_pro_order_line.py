@@ -9,15 +9,14 @@ class ChorusProOrderLine(models.Model):
     _description = "Chorus Pro Public Order Line"
     _order = "order_id, sequence, id"
 
-    order_id = fields.Many2one("chorus.pro.order", string="Order", required=True,
+    order_id = fields.Many2one("chorus.pro.order", required=True,
                                index=True, ondelete="cascade")
     company_id = fields.Many2one(related="order_id.company_id", store=True, index=True,
                                  string="Company")
     currency_id = fields.Many2one(related="order_id.currency_id", string="Currency")
     sequence = fields.Integer(default=10)
-    display_type = fields.Selection([("line_section", "Section"), ("line_note", "Note")],
-                                    string="Display Type")
-    product_id = fields.Many2one("product.product", string="Product",
+    display_type = fields.Selection([("line_section", "Section"), ("line_note", "Note")])
+    product_id = fields.Many2one("product.product",
                                  domain="[('sale_ok', '=', True)]")
     name = fields.Text(string="Designation", required=True, compute="_compute_name",
                        store=True, readonly=False, precompute=True,

@@ -161,7 +161,7 @@ class TestCareDecisions(ChorusProHttpCommon):
     def test_create_invoice_button_opens_the_month_wizard(self):
         action = self.ej1.action_create_invoice()
         self.assertEqual(action["res_model"], "chorus.pro.care.month.wizard")
-        wizard = self.env["chorus.pro.care.month.wizard"].with_context(action["context"]).create(
+        wizard = self.env["chorus.pro.care.month.wizard"].with_context(action["context"]).create(  # pylint: disable=context-overridden
             {"month": "2026-03-01"})
         wizard.action_propose()
         self.assertEqual(wizard.line_ids.decision_id, self.lea | self.noah)

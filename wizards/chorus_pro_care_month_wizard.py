@@ -18,19 +18,19 @@ class ChorusProCareMonthWizard(models.TransientModel):
     _description = "Chorus Pro: Month's Care Invoices"
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    month = fields.Date(string="Month", required=True,
+    month = fields.Date(required=True,
                         default=lambda self: fields.Date.context_today(self).replace(day=1)
                         - relativedelta(months=1),
                         help="Any day of the month to invoice.")
     partner_id = fields.Many2one("res.partner", string="Recipient", required=True,
                                  domain="[('chorus_recipient', '=', True), ('is_company', '=', True)]",
                                  default=lambda self: self._default_partner())
-    service_id = fields.Many2one("chorus.pro.service", string="Service",
+    service_id = fields.Many2one("chorus.pro.service",
                                  domain="[('partner_id', '=', partner_id)]")
     order_ids = fields.Many2many("chorus.pro.order", string="Orders",
                                  domain="[('kind', '=', 'care'), ('partner_id', '=', partner_id)]",
                                  help="Only these care orders (all of the recipient's by default).")
-    invoice_date = fields.Date(string="Invoice Date", default=fields.Date.context_today)
+    invoice_date = fields.Date(default=fields.Date.context_today)
     line_ids = fields.One2many("chorus.pro.care.month.wizard.line", "wizard_id", string="Proposal")
     amount_total = fields.Monetary(string="Total", compute="_compute_amount_total",
                                    currency_field="currency_id")

@@ -20,9 +20,9 @@ class ChorusProCareMonthWizardLine(models.TransientModel):
     currency_id = fields.Many2one(related="decision_id.currency_id")
     date_start = fields.Date(string="From", required=True)
     date_end = fields.Date(string="To", required=True)
-    days = fields.Integer(string="Days", help="Days of care to invoice (absences, hospital stays "
+    days = fields.Integer(help="Days of care to invoice (absences, hospital stays "
                           "deducted); at most the days of the period.")
-    amount = fields.Monetary(string="Amount", compute="_compute_amount")
+    amount = fields.Monetary(compute="_compute_amount")
 
     @api.depends("days", "date_start", "date_end", "decision_id")
     def _compute_amount(self):

@@ -122,7 +122,7 @@ class ChorusProDepositWizard(models.TransientModel):
         # default_move_ids, or the selection): the other default_* keys belong to the
         # action the user came from (the invoice list's default_move_type...).
         context = self.env.context
-        values = super(ChorusProDepositWizard, self.with_context(clean_context(context))).default_get(
+        values = super(ChorusProDepositWizard, self.with_context(clean_context(context))).default_get(  # pylint: disable=context-overridden
             fields_list
         )
         move_ids = context.get("default_move_ids") or context.get("active_ids") or []
@@ -192,7 +192,7 @@ class ChorusProDepositWizard(models.TransientModel):
         self.ensure_one()
         # Nothing created from here on (flows, files, jobs, messages...) takes the
         # default_* values of the action that opened the wizard.
-        self = self.with_context(clean_context(self.env.context))
+        self = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         self._refresh_checklist()
         failed = self.line_ids.filtered(lambda l: not l.ok)
         refused = failed.move_id

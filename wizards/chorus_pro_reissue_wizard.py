@@ -40,7 +40,7 @@ class ChorusProReissueWizard(models.TransientModel):
         """Credit note cancelling the rejected invoice, new draft invoice, opened."""
         self.ensure_one()
         # Nothing created here takes the default_* values of the invoice form's context.
-        self = self.with_context(clean_context(self.env.context))
+        self = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         move = self.move_id.with_company(self.move_id.company_id)
         move._chorus_check_reissuable()
         if move.payment_state == "reversed":
