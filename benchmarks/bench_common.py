@@ -3,7 +3,9 @@
 company (French chart, SIRET, VAT, bank account). The scripts run inside
 ``odoo-bin shell``; ``run_in_odoo.sh`` puts this folder on PYTHONPATH."""
 
-from odoo import Command
+import datetime
+
+from odoo import Command, fields
 
 SUPPLIER_SIRET = "81234567600017"
 SUPPLIER_VAT = "FR19812345676"
@@ -75,3 +77,26 @@ def create_bank_account(env, company):
         "allow_out_payment": True,
         "company_id": company.id,
     })
+
+
+def create_ase_products(env):
+    """The child-welfare services the benchmark invoices bill, by internal reference."""
+    products = env["product.product"].create([
+        {"name": "Mesure d'accompagnement éducatif", "type": "service",
+         "default_code": "AEMO-H", "list_price": 48.5},
+        {"name": "Frais de déplacement", "type": "service", "default_code": "DEPL",
+         "list_price": 27.3},
+        {"name": "Rapport de synthèse", "type": "service", "default_code": "RAPP",
+         "list_price": 180.0},
+    ])
+    return {product.default_code: product for product in products}
+
+
+def ase_routing(env, company):
+    """(recipient, service 538, first and last day of last month) of the Département 93
+    child-welfare invoices: service 538 requires the children and the service dates."""
+    today = fields.Date.context_today(company)
+    period_end = today.replace(day=1) - datetime.timedelta(days=1)
+    return (env.ref("l10n_fr_chorus_pro.partner_departement_93"),
+            env.ref("l10n_fr_chorus_pro.service_departement_93_ase_538"),
+            period_end.replace(day=1), period_end)

@@ -45,6 +45,8 @@ from urllib.parse import urljoin
 
 from bench_common import (
     SUPPLIER_SIRET,
+    ase_routing,
+    create_ase_products,
     SUPPLIER_VAT,
     create_bank_account,
     create_company,
@@ -114,19 +116,9 @@ def set_up(env):
     tax_10 = chart.ref("tva_intermediaire")
     (tax_20 | tax_10).active = True  # the chart ships the 10 % tax archived
     bank_account = create_bank_account(env, company)
-    products = env["product.product"].create([
-        {"name": "Mesure d'accompagnement éducatif", "type": "service",
-         "default_code": "AEMO-H", "list_price": 48.5},
-        {"name": "Frais de déplacement", "type": "service", "default_code": "DEPL",
-         "list_price": 27.3},
-        {"name": "Rapport de synthèse", "type": "service", "default_code": "RAPP",
-         "list_price": 180.0},
-    ])
-    recipient = env.ref("l10n_fr_chorus_pro.partner_departement_93")
-    service = env.ref("l10n_fr_chorus_pro.service_departement_93_ase_538")
+    products = create_ase_products(env)
+    recipient, service, period_start, period_end = ase_routing(env, company)
     today = fields.Date.context_today(company)
-    period_end = today.replace(day=1) - datetime.timedelta(days=1)
-    period_start = period_end.replace(day=1)
     vals_list = []
     for index in range(N + WARMUP):
         # Département 93 ASE invoices name the children concerned and the service
@@ -147,11 +139,11 @@ def set_up(env):
             "invoice_date": today,
             "chorus_beneficiary_ids": beneficiaries,
             "invoice_line_ids": [
-                Command.create({"product_id": products[0].id, "quantity": 10 + index % 5,
+                Command.create({"product_id": products["AEMO-H"].id, "quantity": 10 + index % 5,
                                 "price_unit": 48.5, "tax_ids": [Command.set(tax_20.ids)]}),
-                Command.create({"product_id": products[1].id, "quantity": 3,
+                Command.create({"product_id": products["DEPL"].id, "quantity": 3,
                                 "price_unit": 27.3 + index, "tax_ids": [Command.set(tax_10.ids)]}),
-                Command.create({"product_id": products[2].id, "quantity": 1, "price_unit": 180.0,
+                Command.create({"product_id": products["RAPP"].id, "quantity": 1, "price_unit": 180.0,
                                 "discount": 5.0, "tax_ids": [Command.set(tax_20.ids)]}),
             ],
         })

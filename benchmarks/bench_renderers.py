@@ -47,7 +47,14 @@ import time
 from urllib.parse import urlparse
 
 import lxml.html
-from bench_common import create_bank_account, create_company, say, use_report_server
+from bench_common import (
+    ase_routing,
+    create_ase_products,
+    create_bank_account,
+    create_company,
+    say,
+    use_report_server,
+)
 from pypdf import PdfReader
 
 from odoo import Command, fields
@@ -129,29 +136,19 @@ def set_up(env):
         "invoice_legal_notes": ASE_EXEMPTION,
     })
     bank_account = create_bank_account(env, company)
-    products = env["product.product"].create([
-        {"name": "Mesure d'accompagnement éducatif", "type": "service",
-         "default_code": "AEMO-H", "list_price": 48.5},
-        {"name": "Rapport de synthèse", "type": "service", "default_code": "RAPP",
-         "list_price": 180.0},
-        {"name": "Frais de déplacement", "type": "service", "default_code": "DEPL",
-         "list_price": 27.3},
-    ])
-    recipient = env.ref("l10n_fr_chorus_pro.partner_departement_93")
-    service = env.ref("l10n_fr_chorus_pro.service_departement_93_ase_538")
+    products = create_ase_products(env)
+    recipient, service, period_start, period_end = ase_routing(env, company)
     today = fields.Date.context_today(company)
-    period_end = today.replace(day=1) - datetime.timedelta(days=1)
-    period_start = period_end.replace(day=1)
     vals_list = []
     for index in range(N + WARMUP):
         lines = [
-            Command.create({"product_id": products[0].id, "quantity": 10 + index % 5,
+            Command.create({"product_id": products["AEMO-H"].id, "quantity": 10 + index % 5,
                             "price_unit": 48.5, "tax_ids": [Command.set(tax_exempt.ids)]}),
-            Command.create({"product_id": products[1].id, "quantity": 1, "price_unit": 180.0 + index,
+            Command.create({"product_id": products["RAPP"].id, "quantity": 1, "price_unit": 180.0 + index,
                             "tax_ids": [Command.set(tax_20.ids)]}),
         ]
         if index % 2:  # 2 or 3 lines
-            lines.append(Command.create({"product_id": products[2].id, "quantity": 3,
+            lines.append(Command.create({"product_id": products["DEPL"].id, "quantity": 3,
                                          "price_unit": 27.3, "discount": 5.0,
                                          "tax_ids": [Command.set(tax_20.ids)]}))
         vals_list.append({

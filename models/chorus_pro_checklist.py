@@ -87,6 +87,16 @@ class ChorusProChecklist(models.AbstractModel):
         elif not (partner.chorus_test_structure or stdnum_siret.is_valid(partner.company_registry)):
             problems.append(self.env._(
                 "The SIRET of %(partner)s is not valid.", partner=partner.display_name))
+        missing = [label for value, label in (
+            (partner.street, self.env._("street")),
+            (partner.zip, self.env._("ZIP")),
+            (partner.city, self.env._("city")),
+        ) if not value]
+        if partner.chorus_recipient and missing:
+            problems.append(self.env._(
+                "Enter the address of %(partner)s (%(missing)s): the customer's address is a "
+                "mandatory mention of the invoice (use the invoicing address the public body "
+                "gave you).", partner=partner.display_name, missing=", ".join(missing)))
         return self._item("recipient", self.env._("Public recipient and its SIRET"), problems,
                           field="partner_id", record=partner)
 

@@ -35,6 +35,8 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         cls.service_538 = cls.env.ref("l10n_fr_chorus_pro.service_departement_93_ase_538")
         cls.service_132 = cls.env.ref("l10n_fr_chorus_pro.service_departement_93_pmi_132")
         cls.university = cls.env.ref("l10n_fr_chorus_pro.partner_university_13001533200013")
+        # The seeded universities have their city only: the invoice needs the full address.
+        cls.university.write({"street": "58 boulevard Charles Livon", "zip": "13007"})
         cls.invoicing_user = new_test_user(
             cls.env,
             login="chorus_invoicing_user",
