@@ -10,6 +10,11 @@ from odoo.addons.base.models.ir_actions_report import _wkhtml
 # Context key of the Chorus Pro invoice renders (see _run_wkhtmltopdf).
 CHORUS_RENDERING = "chorus_pro_rendering"
 CHORUS_REPORT = "l10n_fr_chorus_pro.report_chorus_invoice"
+# wkhtmltopdf's wait for the page's scripts (Odoo's report.print_delay, 1 s by default) for
+# the Chorus Pro invoice, which has none to wait for (stylesheets inlined, installed fonts,
+# logo as data URI): a system parameter, in milliseconds.
+PARAM_PRINT_DELAY = "l10n_fr_chorus_pro.print_delay"
+DEFAULT_PRINT_DELAY = "100"
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 ICON_FONTS = ("FontAwesome", "odoo_ui_icons")
 
@@ -84,6 +89,15 @@ class IrActionsReport(models.Model):
         ):
             self = self.with_context(**{CHORUS_RENDERING: True})
         return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
+
+    def _build_wkhtmltopdf_args(self, *args, **kwargs):
+        command_args = super()._build_wkhtmltopdf_args(*args, **kwargs)
+        if self.env.context.get(CHORUS_RENDERING) and "--javascript-delay" in command_args:
+            delay = self.env["ir.config_parameter"].sudo().get_param(
+                PARAM_PRINT_DELAY, DEFAULT_PRINT_DELAY
+            )
+            command_args[command_args.index("--javascript-delay") + 1] = delay
+        return command_args
 
     def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
         # For the Factur-X engine: real text instead of paths, and several invoices

@@ -364,6 +364,22 @@ class TestLegalDocument(ChorusProHttpCommon):
             self.assertEqual(self.document._missing_mentions(move, pdf), [])
             self.assertEqual(normalize_text(self.document._page_text(pdf)), normalize_text(self._text(pdf)))
 
+    def test_print_delay_of_the_chorus_invoice(self):
+        """The Chorus Pro invoice has no script to wait for: its own, short wkhtmltopdf
+        delay (system parameter), Odoo's for every other report."""
+        report = self.env["ir.actions.report"]
+        paperformat = self.env.ref("l10n_fr_chorus_pro.paperformat_chorus_invoice")
+
+        def delay(records):
+            args = records._build_wkhtmltopdf_args(paperformat, False)
+            return args[args.index("--javascript-delay") + 1]
+
+        self.assertEqual(delay(report.with_context(chorus_pro_rendering=True)), "100")
+        self.assertEqual(delay(report), self.env["ir.config_parameter"].sudo().get_param(
+            "report.print_delay", "1000"))
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.print_delay", "250")
+        self.assertEqual(delay(report.with_context(chorus_pro_rendering=True)), "250")
+
     def test_last_gate_refuses_a_page_without_siret(self):
         move = self._invoice([self._line(100.0)])
         self.env["ir.ui.view"].create({
