@@ -2,7 +2,7 @@
 from unittest.mock import patch
 
 from chorus_pro_simulator import Simulator
-from odoo import Command
+from odoo import Command, api
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
@@ -130,6 +130,22 @@ class ChorusProSimulatorCommon(ChorusProHttpCommon):
             "chorus_login": login,
             "chorus_password": SIMULATOR_PASSWORD,
         }
+
+    def _request(self, func, context=None):
+        """``func(env)`` in its own cursor, as one request of the web client or one run
+        of a cron: committed at the end, rolled back to its last commit on an error or a
+        crash. Returns (result, error)."""
+        self.env.flush_all()
+        result = error = None
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.env.uid, context or {})
+            try:
+                result = func(env)
+            except BaseException as exc:  # noqa: BLE001 - the error dialog, a worker's death
+                cr.rollback()
+                error = exc
+        self.env.invalidate_all()
+        return result, error
 
     def _other_chorus_company(self):
         """A second company, with its own technical account on the simulator."""

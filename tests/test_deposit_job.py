@@ -75,24 +75,9 @@ class TestDepositJob(ChorusProSimulatorCommon):
             job._process_next_chunk()
         self.fail("the job never ended")
 
-    def _request(self, func):
-        """``func(env)`` in its own cursor, as the cron runs: committed at the end, rolled
-        back to its last commit on an error or a crash. Returns the error."""
-        self.env.flush_all()
-        error = None
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.env.uid, {})
-            try:
-                func(env)
-            except BaseException as exc:  # noqa: BLE001 - the worker's death
-                cr.rollback()
-                error = exc
-        self.env.invalidate_all()
-        return error
-
     def _cron_chunk(self, job):
         """One chunk of ``job`` processed by the cron, in its own cursor."""
-        return self._request(lambda env: env[job._name].browse(job.id)._process_next_chunk())
+        return self._request(lambda env: env[job._name].browse(job.id)._process_next_chunk())[1]
 
     def _assert_deposited_once(self, moves):
         self.sim.advance_flows(to_terminal=True)
@@ -279,7 +264,7 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self.env["ir.config_parameter"].sudo().set_param(
             "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
         self.sim.advance_flows(to_terminal=True)
-        self.assertIsNone(self._request(lambda env: env["chorus.pro.connector"]._cron_update()))
+        self.assertIsNone(self._request(lambda env: env["chorus.pro.connector"]._cron_update())[1])
         self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
         self.assertTrue(all(moves.mapped("chorus_identifier")))
         self.assertEqual(moves.chorus_flow_id.move_ids, moves)

@@ -11,7 +11,6 @@ never deposits again."""
 
 from unittest.mock import patch
 
-from odoo import api
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -52,21 +51,6 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         cls.leak_company = cls.env["res.company"].create({"name": "Leak company"})
 
     # ---------------------------------------------------------------- helpers
-    def _request(self, func, context):
-        """``func(env)`` as one request of the web client: its own cursor, committed at
-        the end, rolled back to its last commit on an error. Returns (result, error)."""
-        self.env.flush_all()
-        result = error = None
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, self.env.uid, context)
-            try:
-                result = func(env)
-            except Exception as exc:  # noqa: BLE001 - the error dialog
-                cr.rollback()
-                error = exc
-        self.env.invalidate_all()
-        return result, error
-
     def _poison(self, moves):
         """``default_*`` keys a deposit must ignore, with values no record of a deposit
         can have."""
