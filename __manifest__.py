@@ -51,6 +51,7 @@
         "views/chorus_pro_deposit_job_views.xml",
         "views/chorus_pro_menus.xml",
         "views/chorus_pro_order_views.xml",
+        "views/chorus_pro_send_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

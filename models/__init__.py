@@ -5,8 +5,11 @@ from . import chorus_pro_facturx
 from . import chorus_pro_document
 from . import chorus_pro_checklist
 from . import res_partner
+from . import res_partner_sending
 from . import account_move
 from . import account_move_deposit_mode
+from . import account_move_channel
+from . import account_move_send
 from . import account_journal
 from . import res_company
 from . import res_config_settings

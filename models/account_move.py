@@ -492,8 +492,9 @@ class AccountMove(models.Model):
             lambda m: m.move_type in ("out_invoice", "out_refund") and m.chorus_is_recipient
             and m.reversed_entry_id.chorus_status != "REJETEE"
         ):
+            # Posting is never refused for the way the invoice will go to Chorus Pro.
             failed = [item for item in checklist._failed(move, with_facturx=False)
-                      if item["code"] != "rejected"]
+                      if item["code"] not in ("rejected", "channel")]
             if not failed:
                 continue
             text = "\n".join(f"• {item['label']}: {item['message']}" for item in failed)

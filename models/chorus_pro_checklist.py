@@ -50,6 +50,8 @@ class ChorusProChecklist(models.AbstractModel):
         ] + self.env["chorus.pro.order"]._checklist_items(move)
         if move.chorus_status == "REJETEE" or move.reversed_entry_id.chorus_status == "REJETEE":
             items.insert(0, self._check_not_rejected(move))
+        if move.chorus_channel == "platform":
+            items.insert(0, self._check_channel(move))
         if with_facturx and all(item["ok"] for item in items):
             items.append(self._check_facturx(move))
         return items
@@ -73,6 +75,25 @@ class ChorusProChecklist(models.AbstractModel):
                 "This credit note cancels %(invoice)s, rejected on Chorus Pro: it stays in your "
                 "books and is not deposited.", invoice=move.reversed_entry_id.display_name))
         return self._item("rejected", self.env._("Not rejected on Chorus Pro"), problems)
+
+    @api.model
+    def _check_channel(self, move):
+        """An invoice reaches Chorus Pro one way only: not deposited by this module when
+        it goes (or went) through Odoo's approved platform."""
+        problems = []
+        if move.chorus_channel == "platform":
+            if move._chorus_sent_by_platform():
+                problems.append(self.env._(
+                    "%(move)s was sent through Odoo's approved platform, which delivers it to "
+                    "Chorus Pro: it is never deposited directly as well.", move=move.display_name))
+            else:
+                problems.append(self.env._(
+                    "%(partner)s receives its invoices through Odoo's approved platform (its "
+                    "Invoice sending): send this invoice with Send, or set the customer's Invoice "
+                    "sending to 'by Chorus Pro' to deposit it directly.",
+                    partner=move.commercial_partner_id.display_name))
+        return self._item("channel", self.env._("One channel to Chorus Pro"), problems,
+                          field="partner_id", record=move.commercial_partner_id)
 
     @api.model
     def _check_recipient(self, move):

@@ -69,10 +69,13 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                 )
             else:
                 # A rejected invoice (or the credit note cancelling it) is never
-                # deposited again, whatever path leads here (wizard, background job).
-                rejected = self.env["chorus.pro.checklist"]._check_not_rejected(move)
-                if not rejected["ok"]:
-                    problems.append(rejected["message"])
+                # deposited again, and one going through Odoo's approved platform is
+                # never deposited as well, whatever path leads here (wizard, Send,
+                # background job).
+                checklist = self.env["chorus.pro.checklist"]
+                for item in (checklist._check_not_rejected(move), checklist._check_channel(move)):
+                    if not item["ok"]:
+                        problems.append(item["message"])
         if len(moves.company_id) > 1:
             problems.append(self.env._("Deposit the invoices of one company at a time."))
         if problems:

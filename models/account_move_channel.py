@@ -1,0 +1,82 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+from .res_partner_sending import CHORUS_CHANNELS
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    chorus_channel = fields.Selection(
+        CHORUS_CHANNELS,
+        string="Chorus Pro Channel",
+        compute="_compute_chorus_channel",
+        help="How this invoice reaches Chorus Pro: deposited by this module, or sent "
+        "through Odoo's approved platform. Never both.",
+    )
+
+    @api.depends("commercial_partner_id", "chorus_state")
+    @api.depends_context("company")
+    def _compute_chorus_channel(self):
+        for move in self:
+            move.chorus_channel = move._chorus_channel()
+
+    def _chorus_channel(self):
+        """The way this invoice goes (or went) to Chorus Pro: what it went by first wins
+        over the customer's current setting."""
+        self.ensure_one()
+        if self.chorus_state:
+            return "api"
+        if self._chorus_sent_by_platform():
+            return "platform"
+        return self.commercial_partner_id.with_company(self.company_id)._chorus_channel()
+
+    def _chorus_sent_by_platform(self):
+        """Sent (or being sent) through Odoo's approved platform / Peppol. Those modules
+        (account_peppol, l10n_fr_pdp) may not be installed: their field is looked up."""
+        self.ensure_one()
+        return "peppol_move_state" in self._fields and self.peppol_move_state in ("processing", "done")
+
+    # ------------------------------------------------------------------ Send dialog
+    def _chorus_send_applicable(self):
+        """Whether Send may deposit this invoice now: a customer invoice or credit note to a
+        Chorus Pro recipient reached by this module, not on Chorus Pro yet (or back to fix
+        after a refused flow), never a rejected one."""
+        self.ensure_one()
+        return bool(
+            self.move_type in ("out_invoice", "out_refund")
+            and self.chorus_is_recipient
+            and self.chorus_channel == "api"
+            and self.chorus_state in (False, "to_fix")
+            and self.chorus_status not in ("REJETEE", "SUSPENDUE", "A_RECYCLER")
+            and self.reversed_entry_id.chorus_status != "REJETEE"
+        )
+
+    def _chorus_send_refusal(self):
+        """Why Send does not deposit this invoice (see _chorus_send_applicable)."""
+        self.ensure_one()
+        if self.move_type not in ("out_invoice", "out_refund") or not self.chorus_is_recipient:
+            return self.env._(
+                "%(move)s: %(partner)s is not a Chorus Pro recipient (customer form, Chorus Pro tab).",
+                move=self.display_name, partner=self.commercial_partner_id.display_name)
+        if self.chorus_channel == "platform":
+            return self.env._("%(move)s: %(reason)s", move=self.display_name,
+                              reason=self.env["chorus.pro.checklist"]._check_channel(self)["message"])
+        if self.chorus_state:
+            return self.env._(
+                "%(move)s is already on Chorus Pro: it is never deposited twice.", move=self.display_name)
+        return self.env._(
+            "%(move)s was returned by Chorus Pro: use the action its banner shows (correct and "
+            "re-issue, complete, correct routing).", move=self.display_name)
+
+    def _chorus_deposit_wizard_action(self):
+        """The deposit wizard on these invoices: its checklist shows what to fix."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Deposit to Chorus Pro"),
+            "res_model": "chorus.pro.deposit.wizard",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": "account.move", "active_ids": self.ids},
+        }

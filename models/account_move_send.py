@@ -1,0 +1,182 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+""""By Chorus Pro" in Odoo's Send dialog (``account.move.send``), next to e-mail and Peppol.
+
+Send deposits through the same checklist and connector as the *Deposit to Chorus Pro*
+button and list action (never a second path): the checklist's problems are shown in the
+dialog, with a link to the deposit wizard to fix them; the deposited Factur-X becomes the
+invoice's PDF, the one an e-mail copy attaches. A batch Send runs in Odoo's sending cron,
+which deposits each run's invoices in one flow per company.
+"""
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from .res_partner_sending import CHORUS_SENDING_METHOD, PLATFORM_SENDING_METHODS
+
+
+class AccountMoveSend(models.AbstractModel):
+    _inherit = "account.move.send"
+
+    # ------------------------------------------------------------------ defaults
+    @api.model
+    def _get_default_sending_methods(self, move) -> set:
+        """A Chorus Pro recipient without a sending method of its own is sent by Chorus Pro."""
+        methods = super()._get_default_sending_methods(move)
+        partner = move.commercial_partner_id.with_company(move.company_id)
+        if partner.chorus_recipient and not partner.invoice_sending_method:
+            methods = (methods - {"email"}) | {CHORUS_SENDING_METHOD}
+        return methods
+
+    @api.model
+    def _get_default_invoice_edi_format(self, move, **kwargs) -> str:
+        """No second e-invoice beside the deposited Factur-X: it carries the XML."""
+        if CHORUS_SENDING_METHOD in (kwargs.get("sending_methods") or []) and move._chorus_send_applicable():
+            return False
+        return super()._get_default_invoice_edi_format(move, **kwargs)
+
+    # ------------------------------------------------------------------ applicability
+    @api.model
+    def _is_applicable_to_company(self, method, company):
+        if method == CHORUS_SENDING_METHOD:
+            return company.account_fiscal_country_id.code == "FR" or company.country_code == "FR"
+        return super()._is_applicable_to_company(method, company)
+
+    @api.model
+    def _is_applicable_to_move(self, method, move, **move_data):
+        if method == CHORUS_SENDING_METHOD:
+            return move._chorus_send_applicable()
+        if method in PLATFORM_SENDING_METHODS and move.chorus_channel == "api":
+            # Chorus Pro receives this invoice from this module: not from the platform too.
+            return False
+        return super()._is_applicable_to_move(method, move, **move_data)
+
+    # ------------------------------------------------------------------ alerts
+    @api.model
+    def _get_alerts(self, moves, moves_data):
+        alerts = super()._get_alerts(moves, moves_data)
+        single = len(moves) == 1
+        chorus_moves = moves.filtered(lambda m: CHORUS_SENDING_METHOD in moves_data[m]["sending_methods"])
+        platform_moves = moves.filtered(
+            lambda m: set(moves_data[m]["sending_methods"]) & set(PLATFORM_SENDING_METHODS)
+        )
+        if chorus_moves & platform_moves:
+            alerts["l10n_fr_chorus_pro_two_channels"] = {
+                "level": "danger",
+                "message": self.env._(
+                    "Chorus Pro receives an invoice one way only: choose 'by Chorus Pro' or the "
+                    "approved platform, not both."
+                ),
+            }
+        skipped = platform_moves.filtered(lambda m: m.chorus_channel == "api") - chorus_moves
+        if skipped:
+            alerts["l10n_fr_chorus_pro_platform_skipped"] = {
+                "level": "warning",
+                "message": self.env._(
+                    "%(moves)s: deposited on Chorus Pro by this module, never sent through the "
+                    "approved platform as well. To use the platform, set the customer's Invoice "
+                    "sending to it before the invoice is deposited.",
+                    moves=", ".join(skipped.mapped("display_name")),
+                ),
+            }
+        if not chorus_moves:
+            return alerts
+        level = "danger" if single else "warning"
+        not_applicable = chorus_moves.filtered(lambda m: not m._chorus_send_applicable())
+        if not_applicable:
+            alerts["l10n_fr_chorus_pro_not_applicable"] = {
+                "level": level,
+                "message": "\n".join(m._chorus_send_refusal() for m in not_applicable),
+            }
+        checklist = self.env["chorus.pro.checklist"]
+        failing = {}
+        for move in chorus_moves - not_applicable:
+            if failed := checklist._failed(move, with_facturx=False):
+                failing[move] = failed
+        if failing:
+            failing_moves = self.env["account.move"].union(*failing)
+            if single:
+                message = self.env._(
+                    "Not ready for Chorus Pro: %(problems)s",
+                    problems=" ".join(f"{item['label']}: {item['message']}" for item in failing[moves]),
+                )
+            else:
+                message = self.env._(
+                    "%(count)s invoice(s) will not be deposited on Chorus Pro until fixed: %(moves)s.",
+                    count=len(failing), moves=", ".join(failing_moves.mapped("display_name")),
+                )
+            alerts["l10n_fr_chorus_pro_checklist"] = {
+                "level": level,
+                "message": message,
+                "action_text": self.env._("Open the deposit checklist"),
+                "action": failing_moves._chorus_deposit_wizard_action(),
+            }
+        return alerts
+
+    # ------------------------------------------------------------------ sending
+    @api.model
+    def _call_web_service_before_invoice_pdf_render(self, invoices_data):
+        """Deposit the invoices sent by Chorus Pro, before any PDF is drawn: the deposited
+        Factur-X becomes the invoice's PDF."""
+        super()._call_web_service_before_invoice_pdf_render(invoices_data)
+        # The sending data holds the invoices in sudo: deposited as the user who sends.
+        by_id = {
+            invoice.id: invoice_data
+            for invoice, invoice_data in invoices_data.items()
+            if CHORUS_SENDING_METHOD in invoice_data["sending_methods"] and not invoice_data.get("error")
+        }
+        invoices = self.env["account.move"].browse(list(by_id)).filtered(lambda m: m._chorus_send_applicable())
+        if not invoices:
+            return
+        checklist = self.env["chorus.pro.checklist"]
+        ready = invoices.browse()
+        for invoice in invoices:
+            if failed := checklist._failed(invoice):
+                by_id[invoice.id]["error"] = {
+                    "error_title": self.env._(
+                        "%(move)s was not deposited on Chorus Pro. Fix these points (Deposit to "
+                        "Chorus Pro lists them too):", move=invoice.display_name),
+                    "errors": [f"{item['label']}: {item['message']}" for item in failed],
+                }
+            else:
+                ready |= invoice
+        connector = self.env["chorus.pro.connector"]
+        for company in ready.company_id:
+            moves = ready.filtered(lambda m, c=company: m.company_id == c)
+            try:
+                connector.with_company(company)._deposit(moves, batch=True, commit=True)
+            except UserError as error:
+                for move in moves:
+                    by_id[move.id]["error"] = {
+                        "error_title": self.env._(
+                            "%(move)s was not deposited on Chorus Pro:", move=move.display_name),
+                        "errors": [error.args[0]],
+                    }
+                continue
+            for move in moves:
+                self._chorus_link_deposited_pdf(move)
+
+    @api.model
+    def _chorus_link_deposited_pdf(self, move):
+        """The deposited Factur-X is the invoice's PDF (same file: the filestore keeps it
+        once), so that Odoo draws no other and an e-mail copy attaches it."""
+        document = move.chorus_document_id
+        if not document or move.invoice_pdf_report_id:
+            return
+        self.env["ir.attachment"].sudo().create({
+            "name": document.name,
+            "raw": document.raw,
+            "mimetype": "application/pdf",
+            "res_model": move._name,
+            "res_id": move.id,
+            "res_field": "invoice_pdf_report_file",
+        })
+        move.invalidate_recordset(fnames=["invoice_pdf_report_id", "invoice_pdf_report_file"])
+        move.is_move_sent = True
+
+    @api.model
+    def _get_invoice_extra_attachments(self, move):
+        """An invoice on Chorus Pro is sent (e-mail copy, download) as it was deposited."""
+        attachments = super()._get_invoice_extra_attachments(move)
+        if move.chorus_document_id:
+            attachments = (attachments - move.invoice_pdf_report_id) | move.chorus_document_id
+        return attachments
