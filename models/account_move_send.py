@@ -96,8 +96,8 @@ class AccountMoveSend(models.AbstractModel):
             failing_moves = self.env["account.move"].union(*failing)
             if single:
                 message = self.env._(
-                    "Not ready for Chorus Pro: %(problems)s",
-                    problems=" ".join(f"{item['label']}: {item['message']}" for item in failing[moves]),
+                    "Not ready for Chorus Pro:\n%(problems)s",
+                    problems="\n".join(f"• {item['label']}: {item['message']}" for item in failing[moves]),
                 )
             else:
                 message = self.env._(
