@@ -45,8 +45,13 @@ log "building the wheel of $ADDON $version ($count files) into $OUT_DIR"
 rm -f "$OUT_DIR/odoo_addon_${ADDON}-"*.whl
 # Build isolation: pip installs whool (and manifestoo-core) from PyPI in a throw-away
 # environment.
-"$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$OUT_DIR" "$stage/$ADDON" >&2 \
-  || die "pip wheel failed"
+# (The machine-wide pip configuration may name absent local indexes: their warnings are
+# filtered out.)
+pip_rc=0
+"$PYTHON" -m pip wheel --quiet --no-deps --wheel-dir "$OUT_DIR" "$stage/$ADDON" >"$stage/pip.log" 2>&1 \
+  || pip_rc=$?
+grep -v "^WARNING: Location '" "$stage/pip.log" >&2 || true
+[ "$pip_rc" = "0" ] || die "pip wheel failed"
 
 wheel="$OUT_DIR/odoo_addon_${ADDON}-${version}-py3-none-any.whl"
 [ -f "$wheel" ] || die "expected $wheel, got: $(ls "$OUT_DIR")"
