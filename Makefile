@@ -1,19 +1,25 @@
 # l10n_fr_chorus_pro developer commands. See README.md.
 SHELL := /bin/bash
 
-.PHONY: setup test test-odoo test-pytest sandbox demo bench-facturx bench-chorus bench-render i18n lint
+.PHONY: setup test test-odoo test-pytest test-packaging wheel sandbox demo bench-facturx bench-chorus bench-render i18n lint
 
 setup:            ## install everything (Debian packages, PostgreSQL, Odoo 19.0, virtualenv)
 	bash scripts/setup.sh
 
-test:             ## fresh database + module Odoo tests + pytest; non-zero on failure or no Odoo test
+test:             ## fresh database + module Odoo tests + pytest + packaging; non-zero on failure or no Odoo test
 	bash scripts/test.sh
 
 test-odoo:
-	SKIP_PYTEST=1 bash scripts/test.sh
+	SKIP_PYTEST=1 SKIP_PACKAGING=1 bash scripts/test.sh
 
 test-pytest:
-	SKIP_ODOO=1 bash scripts/test.sh
+	SKIP_ODOO=1 SKIP_PACKAGING=1 bash scripts/test.sh
+
+test-packaging:   ## build the wheel, install it into a fresh virtualenv, install the module from it on a fresh database
+	bash scripts/test_packaging.sh
+
+wheel:            ## build dist/odoo_addon_l10n_fr_chorus_pro-<version>-py3-none-any.whl (whool)
+	bash scripts/build_wheel.sh
 
 sandbox:          ## start the Chorus Pro simulator on 127.0.0.1:8090 (state kept in var/sandbox.sqlite)
 	mkdir -p var && .venv/bin/chorus-pro-simulator serve --host 127.0.0.1 --port $${SANDBOX_PORT:-8090} --state var/sandbox.sqlite --advance on_poll --flow-steps 1

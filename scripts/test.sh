@@ -2,11 +2,14 @@
 # Run the whole test suite of l10n_fr_chorus_pro:
 #   1. a fresh PostgreSQL database, the module installed with its dependencies and its Odoo
 #      tests run (--test-enable --test-tags /l10n_fr_chorus_pro);
-#   2. the pure-Python tests with pytest (lib/tests, simulator/tests).
+#   2. the pure-Python tests with pytest (lib/tests, simulator/tests);
+#   3. the packaging test (scripts/test_packaging.sh: the wheel installed into a fresh
+#      virtualenv, the module installed from it on a fresh database), one check.
 # Exits non-zero on any failure, or when no Odoo test ran. Prints the counts.
 #
 # Options (environment): TEST_TAGS (default /l10n_fr_chorus_pro), KEEP_DB=1 to keep the
-# database, SKIP_PYTEST=1 / SKIP_ODOO=1, WITH_DEMO=1 to install with demo data.
+# database, SKIP_PYTEST=1 / SKIP_ODOO=1 / SKIP_PACKAGING=1, WITH_DEMO=1 to install with
+# demo data.
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +22,7 @@ log() { printf '\033[1;34m[test]\033[0m %s\n' "$*"; }
 "$HERE/scripts/pg_start.sh" >/dev/null || die "PostgreSQL is not available"
 "$HERE/scripts/addons_path.sh" >/dev/null || die "cannot prepare the addons path"
 
-odoo_passed=0; odoo_failed=0; odoo_ran=0; py_passed=0; py_failed=0; status=0
+odoo_passed=0; odoo_failed=0; odoo_ran=0; py_passed=0; py_failed=0; pack_passed=0; pack_failed=0; status=0
 LOG_DIR="${LOG_DIR:-$HERE/var/log}"
 mkdir -p "$LOG_DIR"
 
@@ -93,7 +96,17 @@ if [ "${SKIP_PYTEST:-0}" != "1" ]; then
   fi
 fi
 
-total_passed=$((odoo_passed + py_passed)); total_failed=$((odoo_failed + py_failed))
+if [ "${SKIP_PACKAGING:-0}" != "1" ]; then
+  log "packaging: wheel, fresh virtualenv, module installed from it (scripts/test_packaging.sh)"
+  if LOG_DIR="$LOG_DIR" bash "$HERE/scripts/test_packaging.sh"; then
+    pack_passed=1
+  else
+    pack_failed=1; status=1
+  fi
+  log "packaging: $pack_passed passed, $pack_failed failed"
+fi
+
+total_passed=$((odoo_passed + py_passed + pack_passed)); total_failed=$((odoo_failed + py_failed + pack_failed))
 if [ "$status" != "0" ] && [ "$total_failed" = "0" ]; then total_failed=1; fi
 echo "total: $total_passed passed, $total_failed failed"
 exit $status

@@ -19,3 +19,4 @@ from . import test_care_decisions
 from . import test_tracking_production
 from . import test_deposit_pdf_mode
 from . import test_send
+from . import test_packaging
