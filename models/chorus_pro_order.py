@@ -318,7 +318,8 @@ class ChorusProOrder(models.Model):
             & Domain("date_end", "<=", today + timedelta(days=days))
 
     def _compute_expiring_soon(self):
-        expiring = self.search(Domain("id", "in", self.ids) & self._expiring_domain())
+        stored = [record_id for record_id in self.ids if isinstance(record_id, int)]  # not a new record
+        expiring = self.search(Domain("id", "in", stored) & self._expiring_domain())
         for order in self:
             order.expiring_soon = order in expiring
 
