@@ -35,6 +35,7 @@
         "data/res_partner_departement_93.xml",
         "data/res_partner_universities.xml",
         "data/ir_cron.xml",
+        "data/chorus_pro_order_data.xml",
         "views/chorus_pro_service_views.xml",
         "views/chorus_pro_beneficiary_views.xml",
         "views/chorus_pro_flow_views.xml",

@@ -1,12 +1,18 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.tools import float_compare
+
+from .chorus_pro_care_decision import days_between
 
 
 class AccountMoveLine(models.Model):
     """Invoice lines made from a public order line or an ASE care decision.
 
-    The links are copied: a credit note (reversal) gives back the same order line or the
-    same days of care; a duplicated invoice covers the same days and the checklist says so.
+    A credit note (reversal) keeps the links: it gives back the same order line or the
+    same days of care. A duplicated invoice (Odoo's *Duplicate*) keeps a link only while
+    its quantity still remains on the order line, or its days are on no other invoice
+    (drafts included): otherwise the copy's line is no longer tied to the order, the
+    checklist blocks it ("not an item of the order") and nothing is counted twice.
     """
 
     _inherit = "account.move.line"
@@ -20,3 +26,41 @@ class AccountMoveLine(models.Model):
         ondelete="restrict", groups="account.group_account_invoice")
     chorus_care_date_start = fields.Date(string="Care From")
     chorus_care_date_end = fields.Date(string="Care To")
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if self.env.context.get("include_business_fields"):
+            return vals_list  # a reversal: the credit note gives back what the invoice billed
+        for line, vals in zip(self, vals_list, strict=True):
+            if line.sudo().chorus_order_line_id and not line._chorus_order_line_remains():
+                vals["chorus_order_line_id"] = False
+            if line.sudo().chorus_care_decision_id and not line._chorus_care_days_remain():
+                vals.update(chorus_care_decision_id=False, chorus_care_date_start=False,
+                            chorus_care_date_end=False)
+        return vals_list
+
+    def _chorus_order_line_remains(self):
+        """Whether this line's quantity still remains on its order line, counting every
+        invoice that is not cancelled (drafts too: this line's own invoice is one)."""
+        self.ensure_one()
+        order_line = self.sudo().chorus_order_line_id
+        qty = order_line._qty_from_move_line(self)
+        if qty is None:
+            return False
+        already = 0.0
+        for line in order_line.move_line_ids:
+            if line.parent_state == "cancel" or (line.move_id.move_type == "out_refund"
+                                                 and line.parent_state != "posted"):
+                continue
+            sign = -1 if line.move_id.move_type == "out_refund" else 1
+            already += sign * (order_line._qty_from_move_line(line) or 0.0)
+        return float_compare(qty, order_line.quantity - already,
+                             precision_digits=order_line._qty_digits()) <= 0
+
+    def _chorus_care_days_remain(self):
+        """Whether none of this line's days of care is on another invoice that is not
+        cancelled (this line's own invoice included)."""
+        self.ensure_one()
+        decision = self.sudo().chorus_care_decision_id
+        days = days_between(self.chorus_care_date_start, self.chorus_care_date_end)
+        return bool(days) and not decision._covered_days().intersection(days)

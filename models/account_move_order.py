@@ -61,6 +61,23 @@ class AccountMove(models.Model):
             self.filtered(lambda m: m.chorus_order_id and m.state == "draft")._chorus_order_sync()
         return result
 
+    def copy(self, default=None):
+        new_moves = super().copy(default)
+        for old, new in zip(self, new_moves, strict=True):
+            if not old.chorus_order_id:
+                continue
+            kept = len(new.sudo().invoice_line_ids.filtered(
+                lambda l: l.chorus_order_line_id or l.chorus_care_decision_id))
+            dropped = len(old.sudo().invoice_line_ids.filtered(
+                lambda l: l.chorus_order_line_id or l.chorus_care_decision_id)) - kept
+            if dropped > 0:
+                new._message_log(body=self.env._(
+                    "%(count)s line(s) of the duplicated invoice were already invoiced on order "
+                    "%(order)s (quantities or days of care): they are no longer tied to the "
+                    "order, and the deposit checklist blocks them until they are corrected or "
+                    "removed.", count=dropped, order=old.chorus_order_id.display_name))
+        return new_moves
+
     def _chorus_order_sync(self):
         """The order's documents become the invoice's Chorus Pro supporting documents;
         each line of a care decision gets its beneficiary (name and exact period)."""

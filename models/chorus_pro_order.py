@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import float_compare
+from odoo.tools.misc import format_amount
 
 from .account_move import BILLING_FRAMES
 from .chorus_pro_care_decision import days_between
@@ -96,6 +97,20 @@ class ChorusProOrder(models.Model):
                                   help="Untaxed part of the invoices already paid.")
     state = fields.Selection(ORDER_STATES, string="Status", compute="_compute_state",
                              search="_search_state")
+    expiring_soon = fields.Boolean(
+        string="Expiring within 30 Days", compute="_compute_expiring_soon",
+        search="_search_expiring_soon",
+        help="Open, and its validity ends within 30 days: invoice what remains, or have it extended.")
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", tracking=True, index="btree_not_null",
+        default=lambda self: self.env.user,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Who follows this order: the reminder before the order expires is scheduled "
+        "for this user (an invoicing user of the company otherwise).")
+    expiry_reminder_date = fields.Date(
+        copy=False, readonly=True,
+        help="End of validity for which the expiry reminder was scheduled (once per order and "
+        "end date).")
     note = fields.Text(string="Notes")
 
     _check_period = models.Constraint(
@@ -106,7 +121,7 @@ class ChorusProOrder(models.Model):
     # ------------------------------------------------------------------
     @api.depends("line_ids.price_subtotal", "care_decision_ids.amount_ordered",
                  "move_line_ids.parent_state", "move_line_ids.price_subtotal",
-                 "move_line_ids.move_id.payment_state", "kind")
+                 "move_line_ids.move_id.payment_state", "move_line_ids.move_id.amount_residual", "kind")
     def _compute_amounts(self):
         for order in self:
             if order.kind == "care":
@@ -117,14 +132,22 @@ class ChorusProOrder(models.Model):
             for line in order.move_line_ids:
                 if line.parent_state != "posted" or line.display_type != "product":
                     continue
-                sign = -1 if line.move_id.move_type == "out_refund" else 1
+                move = line.move_id
+                sign = -1 if move.move_type == "out_refund" else 1
                 invoiced += sign * line.price_subtotal
-                if line.move_id.payment_state in ("paid", "in_payment"):
-                    paid += sign * line.price_subtotal
+                # Paid: the share of the invoice already settled (payments, or a credit
+                # note offsetting it), from what is left to pay.
+                if move.payment_state in ("paid", "in_payment", "reversed"):
+                    settled = 1.0
+                elif move.amount_total and move.payment_state == "partial":
+                    settled = 1.0 - move.amount_residual / move.amount_total
+                else:
+                    settled = 0.0
+                paid += sign * line.price_subtotal * settled
             order.amount_ordered = ordered
             order.amount_invoiced = invoiced
             order.amount_remaining = ordered - invoiced
-            order.amount_paid = paid
+            order.amount_paid = order.currency_id.round(paid) if order.currency_id else paid
 
     @api.depends("closed", "date_end", "amount_remaining", "amount_ordered")
     def _compute_state(self):
@@ -289,9 +312,56 @@ class ChorusProOrder(models.Model):
 
     @api.model
     def _expiring_domain(self, days=30):
+        """Open orders (not closed, not fully invoiced) whose validity ends within ``days``."""
         today = fields.Date.context_today(self)
-        return [("date_end", ">=", today), ("date_end", "<=", today + timedelta(days=days)),
-                ("closed", "=", False)]
+        return Domain("state", "=", "open") & Domain("date_end", ">=", today) \
+            & Domain("date_end", "<=", today + timedelta(days=days))
+
+    def _compute_expiring_soon(self):
+        stored = [record_id for record_id in self.ids if isinstance(record_id, int)]  # not a new record
+        expiring = self.search(Domain("id", "in", stored) & self._expiring_domain())
+        for order in self:
+            order.expiring_soon = order in expiring
+
+    def _search_expiring_soon(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        if True in value:
+            return self._expiring_domain()
+        return ~self._expiring_domain()
+
+    def _expiry_reminder_user(self):
+        """The order's responsible, or an invoicing user of its company."""
+        self.ensure_one()
+        if self.user_id and self.user_id.active and not self.user_id.share:
+            return self.user_id
+        invoicing = self.env.ref("account.group_account_invoice").sudo().all_user_ids.filtered(
+            lambda u: u.active and not u.share and self.company_id in u.company_ids
+            and not u._is_superuser())
+        return invoicing.sorted("id")[:1] or self.env.user
+
+    @api.model
+    def _cron_expiry_reminders(self):
+        """Daily: an "Order expiring" activity on each open order whose validity ends within
+        30 days, once per order and end date."""
+        activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_order_expiring")
+        orders = self.sudo().search(self._expiring_domain())
+        for order in orders.filtered(lambda o: o.expiry_reminder_date != o.date_end):
+            if not order.activity_ids.filtered(lambda a, t=activity_type: a.activity_type_id == t):
+                lang = order.user_id.lang or order.company_id.partner_id.lang or self.env.lang
+                writer = order.with_context(lang=lang)
+                order.activity_schedule(
+                    "l10n_fr_chorus_pro.mail_activity_type_order_expiring",
+                    date_deadline=max(order.date_end - timedelta(days=7), fields.Date.context_today(self)),
+                    user_id=order._expiry_reminder_user().id,
+                    summary=writer.env._("Order expiring on %(date)s", date=order.date_end),
+                    note=writer.env._(
+                        "Order %(order)s is valid until %(date)s and %(amount)s remain to invoice: "
+                        "invoice what was done, or ask the public body to extend the order.",
+                        order=order.display_name, date=order.date_end,
+                        amount=format_amount(writer.env, order.amount_remaining, order.currency_id)),
+                )
+            order.expiry_reminder_date = order.date_end
 
     # ------------------------------------------------------------------
     # Checklist: does the invoice match its order?
@@ -317,6 +387,8 @@ class ChorusProOrder(models.Model):
                             order._check_open(move), field="chorus_order_id", record=order),
             checklist._item("order_routing", self.env._("Engagement, service and market of the order"),
                             order._check_routing(move), field="purchase_order_reference"),
+            checklist._item("order_units", self.env._("Units of measure of the order"),
+                            order._check_units(lines), field="invoice_line_ids"),
             checklist._item("order_prices", self.env._("Unit prices of the order"),
                             order._check_prices(lines), field="invoice_line_ids"),
             checklist._item("order_dates", self.env._("Execution dates inside the order's period"),
@@ -374,7 +446,9 @@ class ChorusProOrder(models.Model):
                 if line.chorus_order_line_id.order_id != self:
                     problems.append(self.env._("Line '%(line)s' comes from another order.", line=line.name))
                     continue
-                expected = line.chorus_order_line_id.price_unit
+                expected = line.chorus_order_line_id._price_in_uom(line.product_uom_id)
+                if expected is None:
+                    continue  # another kind of unit: the units item says so
             elif line.chorus_care_decision_id:
                 decision = line.chorus_care_decision_id
                 if decision.order_id != self:
@@ -394,6 +468,21 @@ class ChorusProOrder(models.Model):
                     line=(line.name or "").split("\n")[0] if not line.chorus_care_decision_id
                     else line.chorus_care_decision_id.care_type,
                     price=line.price_unit, expected=expected))
+        return problems
+
+    def _check_units(self, lines):
+        """Each line tied to an order line is in a unit that converts into the ordered one
+        (days and hours, units and dozens), so that its quantity and price can be checked."""
+        problems = []
+        for line in lines.filtered("chorus_order_line_id"):
+            order_line = line.chorus_order_line_id
+            if not order_line._units_compatible(line.product_uom_id):
+                problems.append(self.env._(
+                    "Line '%(line)s' is invoiced in %(unit)s, which cannot be converted into the "
+                    "unit of the order (%(order_unit)s): invoice it in %(order_unit)s or in a unit "
+                    "of the same kind.",
+                    line=(line.name or "").split("\n")[0], unit=line.product_uom_id.name,
+                    order_unit=order_line.product_uom_id.name))
         return problems
 
     def _check_dates(self, move, lines):
@@ -422,15 +511,22 @@ class ChorusProOrder(models.Model):
             return []
         problems = []
         for order_line in lines.chorus_order_line_id:
+            # Quantities in the order line's unit (an invoice in hours of an order in days).
             others = order_line.move_line_ids.filtered(
                 lambda l: l.parent_state == "posted" and l.move_id != move)
-            already = sum(-l.quantity if l.move_id.move_type == "out_refund" else l.quantity for l in others)
-            asked = sum(lines.filtered(lambda l, ol=order_line: l.chorus_order_line_id == ol).mapped("quantity"))
-            if float_compare(asked, order_line.quantity - already,
-                             precision_digits=order_line._qty_digits()) > 0:
+            already = sum((order_line._qty_from_move_line(l) or 0.0)
+                          * (-1 if l.move_id.move_type == "out_refund" else 1) for l in others)
+            asked = sum(order_line._qty_from_move_line(l) or 0.0
+                        for l in lines.filtered(lambda l, ol=order_line: l.chorus_order_line_id == ol))
+            digits = order_line._qty_digits()
+            if float_compare(asked, order_line.quantity - already, precision_digits=digits) > 0:
+                unit = order_line.product_uom_id.name
                 problems.append(self.env._(
                     "Line '%(line)s': %(asked)s invoiced, only %(left)s left on the order.",
-                    line=order_line.name.split("\n")[0], asked=asked, left=order_line.quantity - already))
+                    line=order_line.name.split("\n")[0],
+                    asked=f"{round(asked, digits)} {unit}" if unit else round(asked, digits),
+                    left=f"{round(order_line.quantity - already, digits)} {unit}" if unit
+                    else round(order_line.quantity - already, digits)))
         for decision in lines.chorus_care_decision_id:
             covered = decision._covered_days(exclude_moves=move)
             for line in lines.filtered(lambda l, d=decision: l.chorus_care_decision_id == d):

@@ -65,8 +65,8 @@ class ChorusProOrderLine(models.Model):
             line.price_subtotal = 0.0 if line.display_type else line.currency_id.round(
                 line.quantity * line.price_unit) if line.currency_id else line.quantity * line.price_unit
 
-    @api.depends("quantity", "move_line_ids.parent_state", "move_line_ids.quantity",
-                 "move_line_ids.price_subtotal")
+    @api.depends("quantity", "product_uom_id", "move_line_ids.parent_state", "move_line_ids.quantity",
+                 "move_line_ids.product_uom_id", "move_line_ids.price_subtotal")
     def _compute_invoiced(self):
         for line in self:
             qty = amount = 0.0
@@ -74,11 +74,43 @@ class ChorusProOrderLine(models.Model):
                 if move_line.parent_state != "posted":
                     continue
                 sign = -1 if move_line.move_id.move_type == "out_refund" else 1
-                qty += sign * move_line.quantity
+                # A unit that cannot be converted counts in the amount only (the checklist
+                # refuses such a line).
+                qty += sign * (line._qty_from_move_line(move_line) or 0.0)
                 amount += sign * move_line.price_subtotal
             line.qty_invoiced = qty
             line.qty_remaining = 0.0 if line.display_type else line.quantity - qty
             line.amount_invoiced = amount
+
+    def _units_compatible(self, uom):
+        """Whether a quantity in ``uom`` converts into this line's unit (Odoo 19: units
+        sharing a reference unit, e.g. days and hours, units and dozens). Without a unit
+        on either side, quantities are taken as they are."""
+        self.ensure_one()
+        return not uom or not self.product_uom_id or uom == self.product_uom_id \
+            or uom._has_common_reference(self.product_uom_id)
+
+    def _qty_from_move_line(self, move_line, qty=None):
+        """``qty`` (the invoice line's quantity by default) of ``move_line`` in this
+        line's unit; None when the units cannot be converted."""
+        self.ensure_one()
+        qty = move_line.quantity if qty is None else qty
+        uom = move_line.product_uom_id
+        if not self._units_compatible(uom):
+            return None
+        if not uom or not self.product_uom_id or uom == self.product_uom_id:
+            return qty
+        return uom._compute_quantity(qty, self.product_uom_id, round=False)
+
+    def _price_in_uom(self, uom):
+        """The ordered unit price for a quantity in ``uom`` (e.g. per hour for a price per
+        day); None when the units cannot be converted."""
+        self.ensure_one()
+        if not self._units_compatible(uom):
+            return None
+        if not uom or not self.product_uom_id or uom == self.product_uom_id:
+            return self.price_unit
+        return self.product_uom_id._compute_price(self.price_unit, uom)
 
     def _qty_digits(self):
         return self.env["decimal.precision"].precision_get("Product Unit")

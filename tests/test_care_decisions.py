@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools.misc import file_path
 
-from .common import ChorusProHttpCommon
+from .common import ChorusProHttpCommon, ChorusProSimulatorCommon
 
 
 @tagged("post_install", "-at_install")
@@ -291,28 +291,103 @@ class TestCareDecisions(ChorusProHttpCommon):
         self.assertIn("7 day(s) already invoiced", self._failed(twice)["order_remaining"])
         self.assertEqual(twice.chorus_beneficiary_ids.date_start, date(2026, 3, 25))
 
-    # ------------------------------------------------------------------
+    def test_one_invoice_per_ej_one_line_per_child_and_care_type(self):
+        """Two children on one EJ, a third on another: two invoices, 2 + 1 lines; a second
+        care type for a child is a line of its own on the same invoice."""
+        moves = self._wizard()._create_invoices()
+        self.assertEqual(len(moves), 2)
+        move1 = moves.filtered(lambda m: m.chorus_order_id == self.ej1)
+        move2 = moves.filtered(lambda m: m.chorus_order_id == self.ej2)
+        self.assertEqual(len(move1.invoice_line_ids), 2)
+        self.assertEqual(move1.invoice_line_ids.chorus_care_decision_id, self.lea | self.noah)
+        self.assertEqual(len(move2.invoice_line_ids), 1)
+        self.assertEqual(move2.invoice_line_ids.chorus_care_decision_id, self.ines)
+        moves.button_cancel()
+        expenses = self.env["chorus.pro.care.decision"].create({
+            "order_id": self.ej1.id, "name": "Léa Martin", "care_type": "daily_expenses",
+            "date_start": "2026-03-01", "date_end": "2026-03-31", "daily_rate": 12.0,
+            "tax_ids": [Command.set(self.tax.ids)],
+        })
+        moves = self._wizard()._create_invoices()
+        self.assertEqual(len(moves), 2)
+        move1 = moves.filtered(lambda m: m.chorus_order_id == self.ej1)
+        self.assertEqual(sorted((l.chorus_care_decision_id.name, l.chorus_care_decision_id.care_type)
+                                for l in move1.invoice_line_ids),
+                         [("Léa Martin", "daily_expenses"), ("Léa Martin", "placement"),
+                          ("Noah Diallo", "day_care")])
+        self.assertEqual(move1.invoice_line_ids.filtered(
+            lambda l: l.chorus_care_decision_id == expenses).price_subtotal, 31 * 12.0)
+        self.assertEqual(len(moves.filtered(lambda m: m.chorus_order_id == self.ej2).invoice_line_ids), 1)
+
+    def test_duplicate_care_invoice(self):
+        """A duplicated month's invoice bills no day twice: its lines lose their care
+        decision, the checklist blocks them, the days stay invoiced once."""
+        move = self._march_invoice()
+        move.action_post()
+        copy = move.copy()
+        self.assertEqual(copy.chorus_order_id, self.ej1)
+        self.assertFalse(copy.sudo().invoice_line_ids.chorus_care_decision_id)
+        self.assertFalse(copy.chorus_beneficiary_ids)
+        self.assertIn("A line is not tied to a care decision", self._failed(copy)["order_prices"])
+        copy.action_post()
+        self.assertEqual(self.lea.days_invoiced, 31)
+        self.assertEqual(self.noah.days_invoiced, 11)
+        self.assertEqual(self._proposal(self._wizard()), {
+            ("Inès Benali", date(2026, 3, 16), date(2026, 3, 31)): 16})
+        # The copy of a cancelled invoice bills the days it had given back.
+        copy.button_draft()
+        copy.button_cancel()
+        move.button_draft()
+        move.button_cancel()
+        again = move.copy()
+        self.assertEqual(again.invoice_line_ids.chorus_care_decision_id, self.lea | self.noah)
+        self.assertEqual(len(again.chorus_beneficiary_ids), 2)
+        self.assertEqual(self._failed(again), {})
+
+
+@tagged("post_install", "-at_install")
+class TestCareDecisionTour(ChorusProSimulatorCommon):
+    """In the browser, in French, to the end: a care decision, the month's wizard, the
+    invoice posted and deposited on the Chorus Pro simulator."""
+
     def test_care_decision_tour(self):
-        """In the browser, in French: a care decision, the month's wizard, the draft invoice."""
         order = self.env["chorus.pro.order"].create({
             "name": "PEC-TOUR-01", "kind": "care", "partner_id": self.dept93.id,
             "service_id": self.service_538.id, "engagement_number": "EJ2026-TOUR-01",
             "date_start": "2026-01-01", "date_end": "2026-12-31",
         })
+        # Child-welfare care is exempt from VAT (CGI art. 261-7-1°): the product set as the
+        # default of new care decisions carries the exemption.
+        exempt = self.env["account.tax"].create({
+            "name": "0% exonérée art. 261-7-1° CGI", "amount": 0.0, "type_tax_use": "sale",
+            "company_id": self.company.id, "ubl_cii_tax_category_code": "E",
+            "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-7",
+            "invoice_legal_notes": "TVA non applicable, art. 261-7-1° du CGI",
+        })
+        product = self.env["product.product"].create({
+            "name": "Placement ASE", "type": "service", "taxes_id": [Command.set(exempt.ids)]})
+        self.env["ir.default"].set("chorus.pro.care.decision", "product_id", product.id)
         self.env.ref("base.lang_fr").active = True
         self.invoicing_user.lang = "fr_FR"
         self.start_tour(f"/odoo/action-l10n_fr_chorus_pro.action_chorus_pro_order/{order.id}",
-                        "chorus_pro_care_decision_tour", login=self.invoicing_user.login, timeout=120)
+                        "chorus_pro_care_decision_tour", login=self.invoicing_user.login, timeout=180)
         decision = order.care_decision_ids
         self.assertEqual(decision.name, "Jade Morel")
         move = order.move_ids
-        self.assertEqual(move.state, "draft")
         line = move.invoice_line_ids
         self.assertEqual(line.quantity, 28)
         self.assertEqual(line.chorus_care_decision_id, decision)
         first, last = decision._last_month()
         self.assertEqual((line.chorus_care_date_start, line.chorus_care_date_end), (first, last))
         self.assertEqual(move.chorus_beneficiary_ids.name, "Jade Morel")
+        # Posted and deposited: the simulator holds it.
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertTrue(move.chorus_flow_id)
+        self.sim.advance_flows(to_terminal=True)  # the flow integrated: the invoice is on Chorus Pro
+        invoices = self.sim.find_invoices(numero_facture=move.name)
+        self.assertEqual(len(invoices), 1)
+        self.assertEqual(invoices[0]["numeroFluxDepot"], move.chorus_flow_id.name)
 
 
 @tagged("post_install", "-at_install")
