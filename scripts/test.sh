@@ -9,7 +9,9 @@
 #
 # Options (environment): TEST_TAGS (default /l10n_fr_chorus_pro), KEEP_DB=1 to keep the
 # database, SKIP_PYTEST=1 / SKIP_ODOO=1 / SKIP_PACKAGING=1, WITH_DEMO=1 to install with
-# demo data.
+# demo data, TEST_MODULES to install other modules beside it (comma-separated, the module
+# included), SKIP_DEMO_CHECK=1 / SKIP_PLATFORM_CHECK=1 to skip the demo-data run / the run
+# beside Odoo's Peppol and approved-platform stack (account_peppol).
 set -uo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,9 +28,10 @@ odoo_passed=0; odoo_failed=0; odoo_ran=0; py_passed=0; py_failed=0; pack_passed=
 LOG_DIR="${LOG_DIR:-$HERE/var/log}"
 mkdir -p "$LOG_DIR"
 
-# run_odoo_tests NAME DEMO(0|1) TAGS: fresh database, install, run the tagged tests.
+# run_odoo_tests NAME DEMO(0|1) TAGS [MODULES]: fresh database, install (the module, or
+# MODULES), run the tagged tests.
 run_odoo_tests() {
-  local name="$1" demo="$2" tags="$3"
+  local name="$1" demo="$2" tags="$3" modules="${4:-l10n_fr_chorus_pro}"
   local db="${TEST_DB:-chorus_test_$(date +%Y%m%d%H%M%S)_$$}_$name"
   local odoo_log="$LOG_DIR/odoo-test-$name-$$.log" demo_flag=""
   local http_port="${TEST_HTTP_PORT:-$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
@@ -37,7 +40,7 @@ run_odoo_tests() {
   "$VENV/bin/python" "$ODOO_SRC/odoo-bin" \
       --addons-path="$(cat "$ADDONS_LINK_DIR/.addons_path")" \
       --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$ODOO_DB_USER" --db_password="$ODOO_DB_PASSWORD" \
-      -d "$db" -i l10n_fr_chorus_pro $demo_flag \
+      -d "$db" -i "$modules" $demo_flag \
       --test-enable --test-tags "$tags" --stop-after-init \
       --http-port="$http_port" --http-interface=127.0.0.1 --log-level=test --max-cron-threads=0 \
       2>&1 | tee "$odoo_log" | grep --line-buffered -E "ERROR|FAIL|CRITICAL|tests .* queries|failed, .* error|Traceback"
@@ -73,10 +76,15 @@ run_odoo_tests() {
 }
 
 if [ "${SKIP_ODOO:-0}" != "1" ]; then
-  run_odoo_tests main "${WITH_DEMO:-0}" "${TEST_TAGS:-/l10n_fr_chorus_pro}"
+  run_odoo_tests main "${WITH_DEMO:-0}" "${TEST_TAGS:-/l10n_fr_chorus_pro}" "${TEST_MODULES:-l10n_fr_chorus_pro}"
   if [ "${SKIP_DEMO_CHECK:-0}" != "1" ] && [ -z "${TEST_TAGS:-}" ]; then
     # The module must also install with demo data; its demo tests run there.
     run_odoo_tests demo 1 "/l10n_fr_chorus_pro:TestDemoData"
+  fi
+  if [ "${SKIP_PLATFORM_CHECK:-0}" != "1" ] && [ -z "${TEST_TAGS:-}" ]; then
+    # Beside Odoo's Peppol / approved-platform stack (account_peppol, on which l10n_fr_pdp
+    # sends): the Send and channel tests run there with the real 'peppol' sending method.
+    run_odoo_tests platform 0 "/l10n_fr_chorus_pro:TestChorusSend" "l10n_fr_chorus_pro,account_peppol"
   fi
 fi
 
