@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from .res_partner_sending import CHORUS_CHANNELS
+from .res_partner_sending import CHORUS_CHANNELS, PLATFORM_MOVE_STATES
 
 
 class AccountMove(models.Model):
@@ -33,9 +33,12 @@ class AccountMove(models.Model):
 
     def _chorus_sent_by_platform(self):
         """Sent (or being sent) through Odoo's approved platform / Peppol. Those modules
-        (account_peppol, l10n_fr_pdp) may not be installed: their field is looked up."""
+        (account_peppol, l10n_fr_pdp) may not be installed: their fields are looked up."""
         self.ensure_one()
-        return "peppol_move_state" in self._fields and self.peppol_move_state in ("processing", "done")
+        return any(
+            fname in self._fields and self[fname] in states
+            for fname, states in PLATFORM_MOVE_STATES.items()
+        )
 
     # ------------------------------------------------------------------ Send dialog
     def _chorus_send_applicable(self):

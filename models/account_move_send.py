@@ -28,6 +28,14 @@ class AccountMoveSend(models.AbstractModel):
         return methods
 
     @api.model
+    def _get_default_sending_method(self, move) -> str:
+        """The same, in the 19.0 builds where Odoo chooses one default method."""
+        partner = move.commercial_partner_id.with_company(move.company_id)
+        if partner.chorus_recipient and not partner.invoice_sending_method:
+            return CHORUS_SENDING_METHOD
+        return super()._get_default_sending_method(move)
+
+    @api.model
     def _get_default_invoice_edi_format(self, move, **kwargs) -> str:
         """No second e-invoice beside the deposited Factur-X: it carries the XML."""
         if CHORUS_SENDING_METHOD in (kwargs.get("sending_methods") or []) and move._chorus_send_applicable():

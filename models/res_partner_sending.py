@@ -11,9 +11,12 @@ refuses or skips the invoice, so that Chorus Pro never receives it twice.
 from odoo import api, fields, models
 
 CHORUS_SENDING_METHOD = "chorus_pro"
-# Odoo's sending methods that reach Chorus Pro through the approved platform (l10n_fr_pdp
-# sends with account_peppol's method, to the Peppol network or the French platforms).
-PLATFORM_SENDING_METHODS = ("peppol",)
+# Odoo's sending methods that reach Chorus Pro through the approved platform: l10n_fr_pdp
+# sends with its own 'pdp' method in some 19.0 builds, with account_peppol's 'peppol' method
+# (to the Peppol network or the French platforms) in others.
+PLATFORM_SENDING_METHODS = ("peppol", "pdp")
+# The invoice field each of them keeps its sending state in, and the states of a sent one.
+PLATFORM_MOVE_STATES = {"peppol_move_state": ("processing", "done"), "pdp_move_state": ("processing", "done")}
 CHORUS_CHANNELS = [
     ("api", "Chorus Pro API (this module)"),
     ("platform", "Approved platform (Odoo e-invoicing)"),

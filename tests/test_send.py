@@ -31,7 +31,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         model, context = self._open_send(moves)
 
         def open_dialog(env):
-            return env[model].with_context(context).create(values).id
+            return env[model].with_context(**context).create(values).id
 
         wizard_id, error = self._request(open_dialog, context=context)
         self.assertIsNone(error)
@@ -64,7 +64,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertFalse(self.dept93.with_company(self.company).invoice_sending_method)
         model, context = self._open_send(move)
         self.assertEqual(model, "account.move.send.wizard")
-        wizard = self.env[model].with_context(context).create({})
+        wizard = self.env[model].with_context(**context).create({})
         self.assertEqual(wizard.sending_method_checkboxes["chorus_pro"], {"checked": True, "label": "by Chorus Pro"})
         self.assertFalse(wizard.sending_method_checkboxes["email"]["checked"])
         self.assertEqual(wizard.sending_methods, ["chorus_pro"])
@@ -73,7 +73,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertEqual(move.chorus_channel, "api")
         # A customer of a Chorus recipient set to e-mail is e-mailed (the channel stays the API).
         self.dept93.with_company(self.company).invoice_sending_method = "email"
-        wizard = self.env[model].with_context(context).create({})
+        wizard = self.env[model].with_context(**context).create({})
         self.assertEqual(wizard.sending_methods, ["email"])
 
     def test_send_deposits_once_and_keeps_the_factur_x_as_the_invoice_pdf(self):
@@ -97,7 +97,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         # Send again: "by Chorus Pro" is no longer proposed; forcing it is refused in the
         # dialog and nothing reaches Chorus Pro.
         model, context = self._open_send(move)
-        wizard = self.env[model].with_context(context).create({})
+        wizard = self.env[model].with_context(**context).create({})
         self.assertFalse(wizard.sending_method_checkboxes["chorus_pro"]["checked"])
         wizard.sending_methods = ["chorus_pro"]
         alert = wizard.alerts["l10n_fr_chorus_pro_not_applicable"]
@@ -115,7 +115,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
     def test_send_shows_the_checklist_and_deposits_nothing(self):
         move = self._posted_with_missing_mentions()
         model, context = self._open_send(move)
-        wizard = self.env[model].with_context(context).create({})
+        wizard = self.env[model].with_context(**context).create({})
         alert = wizard.alerts["l10n_fr_chorus_pro_checklist"]
         self.assertEqual(alert["level"], "danger")
         self.assertIn("Not ready for Chorus Pro:", alert["message"])
@@ -123,7 +123,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         # The way out: the deposit wizard on this invoice, its checklist listing the fixes.
         action = alert["action"]
         self.assertEqual(action["res_model"], "chorus.pro.deposit.wizard")
-        deposit = self.env[action["res_model"]].with_context(action["context"]).create({})
+        deposit = self.env[action["res_model"]].with_context(**action["context"]).create({})
         self.assertEqual(deposit.move_ids, move)
         self.assertFalse(deposit.all_ok)
         result, error = self._send(move)
@@ -136,7 +136,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.dept93.email = "factures@seinesaintdenis.fr"
         move = self._d93_invoice()
         model, context = self._open_send(move)
-        wizard = self.env[model].with_context(context).create({})
+        wizard = self.env[model].with_context(**context).create({})
         wizard.sending_methods = ["chorus_pro", "email"]
         self.assertEqual(wizard.mail_partner_ids, self.dept93)
         wizard.action_send_and_print()
@@ -152,7 +152,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         bad = self._posted_with_missing_mentions()
         model, context = self._open_send(good | bad)
         self.assertEqual(model, "account.move.send.batch.wizard")
-        wizard = self.env[model].with_context(context).create({})
+        wizard = self.env[model].with_context(**context).create({})
         self.assertEqual(wizard.summary_data["chorus_pro"]["count"], 3)
         alert = wizard.alerts["l10n_fr_chorus_pro_checklist"]
         self.assertEqual(alert["level"], "warning", "a batch sends the others")
@@ -185,7 +185,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         wizard.action_deposit()
         self.assertEqual(by_button.chorus_state, "deposited")
         model, context = self._open_send(by_button)
-        dialog = self.env[model].with_context(context).create({})
+        dialog = self.env[model].with_context(**context).create({})
         self.assertFalse(dialog.sending_method_checkboxes["chorus_pro"]["checked"])
         self.dept93.email = "factures@seinesaintdenis.fr"
         dialog.sending_methods = ["email"]
@@ -217,7 +217,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         with self.assertRaisesRegex(UserError, "approved platform"):
             self.connector._deposit(move)
         model, context = self._open_send(move)
-        wizard = self.env[model].with_context(context).create({})
+        wizard = self.env[model].with_context(**context).create({})
         self.assertNotIn("chorus_pro", wizard.sending_methods or [])
         wizard.sending_methods = ["chorus_pro"]
         self.assertIn("approved platform", wizard.alerts["l10n_fr_chorus_pro_not_applicable"]["message"])
@@ -230,7 +230,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         move.invalidate_recordset(["chorus_channel"])
         self.assertEqual(move.chorus_channel, "api")
         self.assertFalse(send._is_applicable_to_move("peppol", move))
-        wizard = self.env[model].with_context(context).create({})
+        wizard = self.env[model].with_context(**context).create({})
         wizard.sending_methods = ["peppol"]
         self.assertIn("never sent through the approved platform",
                       wizard.alerts["l10n_fr_chorus_pro_platform_skipped"]["message"])
