@@ -18,3 +18,4 @@ from . import test_orders
 from . import test_care_decisions
 from . import test_tracking_production
 from . import test_deposit_pdf_mode
+from . import test_payment_follow_up
