@@ -230,3 +230,11 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         dashboard = self.journal._get_journal_dashboard_data_batched()[self.journal.id]
         self.assertEqual(dashboard["chorus_follow_up"]["payment_ordered"], 0.0)
         self.assertEqual(dashboard["chorus_follow_up"]["mandated"], 3 * TOTAL)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentFollowUpProduction(TestPaymentFollowUp):
+    """The same tests against the simulator in production realism (issue 12)."""
+
+    allow_inherited_tests_method = True
+    simulator_options = {**TestPaymentFollowUp.simulator_options, "realism": "production"}
