@@ -10,13 +10,16 @@ from . import account_move
 from . import account_move_deposit_mode
 from . import account_move_channel
 from . import account_move_send
+from . import account_move_payment
 from . import account_journal
+from . import account_journal_payment
 from . import res_company
 from . import res_config_settings
 from . import chorus_pro_connector
 from . import chorus_pro_connector_directory
 from . import chorus_pro_connector_deposit
 from . import chorus_pro_connector_tracking
+from . import chorus_pro_connector_payment
 from . import chorus_pro_status_history
 from . import chorus_pro_deposit_job
 from . import ir_actions_report

@@ -321,8 +321,7 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                 )
             )
         if status:
-            self._apply_invoice_status(move, status, comment=item.get("commentaireEtatCourant"),
-                                       date=item.get("dateHeureEtatCourant"))
+            self._apply_invoice_item(move, item)
 
     # ------------------------------------------------------------------
     # Degraded mode: the invoice PDF + its data (deposer/pdf + soumettre)

@@ -408,7 +408,9 @@ class ChorusProConnectorTracking(models.AbstractModel):
         vals = {"chorus_status": status, "chorus_status_date": status_date}
         if status == "MISE_EN_PAIEMENT":
             vals["chorus_state"] = "paid"
-        elif status not in INVOICE_PROBLEM_STATUSES and move.chorus_state == "to_fix":
+        elif move.chorus_state == "paid" or (
+                status not in INVOICE_PROBLEM_STATUSES and move.chorus_state == "to_fix"):
+            # a status after the payment one takes it back: no longer paid on Chorus Pro
             vals["chorus_state"] = "deposited"
         move._chorus_write(vals)
         history.sudo().with_context(clean_context(self.env.context)).create(  # pylint: disable=context-overridden
@@ -456,13 +458,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
             )
             return 0
         self = self.with_context(clean_context(self.env.context))  # activities, messages  # pylint: disable=context-overridden
-        moves = self.env["account.move"].search(
-            [
-                ("company_id", "=", company.id),
-                ("chorus_identifier", "!=", False),
-                ("chorus_status", "not in", list(cc.INVOICE_TERMINAL_STATUSES)),
-            ]
-        )
+        moves = self.env["account.move"].search(self._status_sync_domain(company))
         if not moves:
             return 0
         client = self._get_client(company)
@@ -480,13 +476,28 @@ class ChorusProConnectorTracking(models.AbstractModel):
         changed = 0
         for item in found:
             move = by_id.get(str(item.get("identifiantFactureCPP")))
-            if move and self._apply_invoice_status(
-                move, item.get("statut"), comment=item.get("commentaireEtatCourant") or None,
-                client=client, date=item.get("dateHeureEtatCourant"),
-            ):
+            if move and self._apply_invoice_item(move, item, client=client):
                 changed += 1
         company.sudo().chorus_last_status_sync = started
         return changed
+
+    @api.model
+    def _status_sync_domain(self, company):
+        """The invoices of ``company`` whose status the sync follows."""
+        return [
+            ("company_id", "=", company.id),
+            ("chorus_identifier", "!=", False),
+            ("chorus_status", "not in", list(cc.INVOICE_TERMINAL_STATUSES)),
+        ]
+
+    @api.model
+    def _apply_invoice_item(self, move, item, client=None):
+        """Apply what a search result (``rechercher/fournisseur``) says of ``move``:
+        its status, with its date and comment. Whether the status changed."""
+        return self._apply_invoice_status(
+            move, item.get("statut"), comment=item.get("commentaireEtatCourant") or None,
+            client=client, date=item.get("dateHeureEtatCourant"),
+        )
 
     @api.model
     def _complete_invoice(self, move, comment, attachments):

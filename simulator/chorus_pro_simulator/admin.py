@@ -66,7 +66,7 @@ def handle(sim, method, path, query, body):
     if key == ("POST", "/invoices/status"):
         status = _call(sim.set_invoice_status, body, rename={
             "identifiantFactureCPP": "identifiant_facture_cpp", "statut": "status",
-            "commentaire": "comment"})
+            "commentaire": "comment", "montantAPayer": "amount_to_pay"})
         return 200, {"statut": status}
     if key == ("POST", "/invoices/path"):
         path_ = _call(sim.set_invoice_path, body, rename={

@@ -986,17 +986,27 @@ class Simulator:
                 result[invoice_id] = invoice["statut"]
             return result
 
-    def set_invoice_status(self, identifiant_facture_cpp, status, comment=None):
+    def set_invoice_status(self, identifiant_facture_cpp, status, comment=None,
+                           amount_to_pay=None):
         """Set an invoice status now (history entry with ``comment``).
 
         If the status is further on the invoice path, the path position jumps there;
         otherwise the status is inserted at the current position and the rest of the
         path follows (e.g. A_RECYCLER then, after ``recycler``, the remaining steps).
+        ``amount_to_pay`` changes the invoice's ``montantAPayer`` (what the public
+        accountant pays, e.g. less a deduction) with the status.
         """
         if status not in C.INVOICE_STATUSES:
             raise AdminError(f"unknown invoice status {status!r}")
+        if amount_to_pay is not None:
+            try:
+                amount_to_pay = float(amount_to_pay)
+            except (TypeError, ValueError):
+                raise AdminError(f"amount_to_pay is not a number: {amount_to_pay!r}") from None
         with self._lock:
             invoice = self._invoice_or_error(identifiant_facture_cpp)
+            if amount_to_pay is not None:
+                invoice["montantAPayer"] = amount_to_pay
             statuses = [s for s, _c in invoice["path"]]
             later = [i for i in range(invoice["pos"] + 1, len(statuses))
                      if statuses[i] == status]

@@ -374,3 +374,25 @@ def test_telecharger_groupe(client):
     assert client.error(DOWNLOAD, {"listeFacture": [{"idFacture": 1}]})[
         "codeRetour"] == 20012
     assert client.error(DOWNLOAD, {})["codeRetour"] == 20008
+
+
+def test_payment_statuses_and_amount_to_pay(sim, client):
+    """The payment path (mandate, accountant, payment) with the amount the public
+    accountant pays, and a status going back after the payment."""
+    invoice_id = deposit_one(client, "P-1")
+    booked = client.ok(SEARCH, {"numeroFacture": "P-1"})["listeFactures"][0]["montantAPayer"]
+    sim.set_invoice_status(invoice_id, "MANDATEE")
+    sim.set_invoice_status(invoice_id, "COMPTABILISEE")
+    assert sim.set_invoice_status(invoice_id, "MISE_EN_PAIEMENT", amount_to_pay=1900.5) \
+        == "MISE_EN_PAIEMENT"
+    item = client.ok(SEARCH, {"numeroFacture": "P-1"})["listeFactures"][0]
+    assert (item["statut"], item["montantAPayer"]) == ("MISE_EN_PAIEMENT", 1900.5)
+    assert booked != 1900.5
+    sim.set_invoice_status(invoice_id, "COMPTABILISEE", comment="Paiement annule")
+    history = client.history(invoice_id)
+    assert history["statutCourantCode"] == "COMPTABILISEE"
+    codes = [h["histoStatutCode"] for h in history["historiquesDesStatuts"]["histoStatut"]]
+    assert codes == ["DEPOSEE", "MANDATEE", "COMPTABILISEE", "MISE_EN_PAIEMENT", "COMPTABILISEE"]
+    from chorus_pro_simulator import AdminError
+    with pytest.raises(AdminError):
+        sim.set_invoice_status(invoice_id, "MISE_EN_PAIEMENT", amount_to_pay="beaucoup")
