@@ -29,10 +29,10 @@ INVOICE_STATUSES = [
     ("COMPLETEE", "Completed"),
     ("REJETEE", "Rejected"),
     ("SERVICE_FAIT", "Service certified"),
-    ("MANDATEE", "Payment ordered"),
+    ("MANDATEE", "Mandated"),
     ("MISE_A_DISPOSITION_COMPTABLE", "Sent to the public accountant"),
     ("COMPTABILISEE", "Recorded by the public accountant"),
-    ("MISE_EN_PAIEMENT", "Paid"),
+    ("MISE_EN_PAIEMENT", "Payment ordered"),
     ("ABANDONNEE", "Abandoned"),
     ("SUPPRIMEE", "Deleted"),
 ]
@@ -45,7 +45,7 @@ CHORUS_STATES = [
     ("unconfirmed", "Deposit unconfirmed"),
     ("deposited", "Deposited"),
     ("to_fix", "To fix"),
-    ("paid", "Paid"),
+    ("paid", "Payment ordered"),
 ]
 
 # An invoice is held by Chorus Pro once sent (and until the recipient rejects it): what

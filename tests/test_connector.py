@@ -177,7 +177,7 @@ class TestConnector(ChorusProSimulatorCommon):
         self.assertTrue(rejected.activity_ids.filtered(lambda a: "Chorus Pro" in a.summary))
         self.assertIn(rejected, self.env["account.move"].search([("chorus_state", "=", "to_fix")]))
         messages = " ".join(moves["paid"].message_ids.mapped("body"))
-        self.assertIn("Paid", messages)
+        self.assertIn("Payment ordered", messages)
 
         suspended = moves["suspended"]
         self.assertEqual(suspended.chorus_status, "SUSPENDUE")

@@ -71,7 +71,7 @@ class TestI18n(TransactionCase):
                 self.env(context=dict(self.env.context, lang="en_US"))
             )
         )
-        self.assertEqual(statuses_en["MISE_EN_PAIEMENT"], "Paid")
+        self.assertEqual(statuses_en["MISE_EN_PAIEMENT"], "Payment ordered")
 
     # (c) error messages raised by the code (self.env._)
     def test_validation_error_in_french(self):

@@ -129,7 +129,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
                       self._status_messages(move)[0].body)
         self._set_status(move, "MANDATEE")
         self.connector.with_context(lang="en_US")._sync_invoice_statuses(self.company)
-        self.assertIn("Chorus Pro status: Made available to the recipient → Payment ordered",
+        self.assertIn("Chorus Pro status: Made available to the recipient → Mandated",
                       self._status_messages(move)[0].body)
         # The cron (no language): the company's.
         self.company.partner_id.lang = "fr_FR"
@@ -141,7 +141,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
 
         # The history is stored once, read in each reader's language.
         self.assertEqual(self._label("MANDATEE", "fr_FR"), "Mandatée")
-        self.assertEqual(self._label("MANDATEE", "en_US"), "Payment ordered")
+        self.assertEqual(self._label("MANDATEE", "en_US"), "Mandated")
         french = new_test_user(self.env, login="chorus_history_fr", lang="fr_FR",
                                groups="account.group_account_invoice",
                                company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
