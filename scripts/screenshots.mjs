@@ -4,20 +4,11 @@
 //   node scripts/screenshots.mjs [odoo_url] [output_dir]
 import { execFileSync } from "child_process";
 import fs from "fs";
-import { chromium } from "playwright-core";
+import { openAdmin } from "./screenshots_common.mjs";
 
 const url = process.argv[2] || "http://127.0.0.1:8069";
 const out = process.argv[3] || "static/description/screenshots";
-const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-await page.goto(`${url}/web/login`);
-await page.fill("input[name=login]", "admin");
-await page.fill("input[name=password]", "admin");
-await page.click("button[type=submit]");
-await page.waitForURL(/\/odoo/);
+const { browser, page, rpc } = await openAdmin(url, { width: 1400, height: 900 });
 const invoiceId = process.env.INVOICE_ID;
 await page.goto(`${url}/odoo/account.move/${invoiceId}`);
 await page.click("button[name=action_chorus_deposit]");
@@ -44,20 +35,6 @@ await page.screenshot({ path: `${out}/invoice_chorus_tab.png` });
 
 // A background deposit: 30 copies of the PMI demo invoice, deposited by the
 // wizard (above the threshold of 20), followed on the job form while the cron runs.
-async function rpc(model, method, args, kwargs = {}) {
-    return page.evaluate(async ([model, method, args, kwargs]) => {
-        const response = await fetch(`/web/dataset/call_kw/${model}/${method}`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ jsonrpc: "2.0", method: "call", params: { model, method, args, kwargs } }),
-        });
-        const data = await response.json();
-        if (data.error) {
-            throw new Error(JSON.stringify(data.error));
-        }
-        return data.result;
-    }, [model, method, args, kwargs]);
-}
 const [xmlid] = await rpc("ir.model.data", "search_read", [[
     ["module", "=", "l10n_fr_chorus_pro"], ["name", "=", "demo_invoice_ase_132"]]], { fields: ["res_id"] });
 const [source] = await rpc("account.move", "read", [[xmlid.res_id], ["company_id"]]);

@@ -2,40 +2,11 @@
 // decisions"), taken in French from a running `make demo` (demo company "Association Les
 // Tilleuls"). Needs playwright-core (npm) and Debian's chromium; not part of the tests.
 //   node scripts/screenshots_orders.mjs [odoo_url] [output_dir]
-import { chromium } from "playwright-core";
+import { openAdmin } from "./screenshots_common.mjs";
 
 const url = process.argv[2] || "http://127.0.0.1:8069";
 const out = process.argv[3] || "static/description/screenshots";
-const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-});
-const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-await page.goto(`${url}/web/login`);
-await page.fill("input[name=login]", "admin");
-await page.fill("input[name=password]", "admin");
-await page.click("button[type=submit]");
-await page.waitForURL(/\/odoo/);
-
-async function rpc(model, method, args, kwargs = {}) {
-    return page.evaluate(async ([model, method, args, kwargs]) => {
-        const response = await fetch(`/web/dataset/call_kw/${model}/${method}`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ jsonrpc: "2.0", method: "call", params: { model, method, args, kwargs } }),
-        });
-        const data = await response.json();
-        if (data.error) {
-            throw new Error(JSON.stringify(data.error));
-        }
-        return data.result;
-    }, [model, method, args, kwargs]);
-}
-async function ref(name) {
-    const [data] = await rpc("ir.model.data", "search_read", [[
-        ["module", "=", "l10n_fr_chorus_pro"], ["name", "=", name]]], { fields: ["res_id"] });
-    return data.res_id;
-}
+const { browser, page, rpc, ref } = await openAdmin(url, { width: 1400, height: 860 });
 
 // In French.
 const [uid] = await rpc("res.users", "search", [[["login", "=", "admin"]]]);
