@@ -44,13 +44,13 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_chorus_channel(self):
         for partner in self:
-            partner.chorus_channel = partner.commercial_partner_id._chorus_channel()
+            commercial = partner.commercial_partner_id or partner
+            partner.chorus_channel = commercial._chorus_channel()
 
     def _chorus_channel(self):
         """``api``, ``platform`` or False (not a Chorus Pro recipient), for the current
         company (the sending method is set per company)."""
-        self.ensure_one()
-        if not self.chorus_recipient:
+        if not self or not self.ensure_one().chorus_recipient:
             return False
         if self.invoice_sending_method in PLATFORM_SENDING_METHODS:
             return "platform"
