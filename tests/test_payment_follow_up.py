@@ -92,7 +92,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         mandated = self._set_status(move, "MANDATEE")
         self._set_status(other, "SERVICE_FAIT")
         self.assertEqual(self._update(move | other),
-                         "2 invoices updated: 1 service certified, 1 payment ordered")
+                         "2 invoices updated: 1 service certified, 1 mandated")
         self.assertEqual(move.chorus_payment_stage, "mandated")
         self.assertEqual(move.chorus_mandate_date, self._day(mandated))
         self.assertFalse(move.chorus_payment_order_date)
@@ -113,7 +113,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         # Payment ordered by the public accountant, less a 42.00 deduction.
         ordered = self._set_status(move, "MISE_EN_PAIEMENT", comment="Virement émis",
                                    amount_to_pay=300.0)
-        self.assertEqual(self._update(move), "1 invoice updated: 1 paid")
+        self.assertEqual(self._update(move), "1 invoice updated: 1 payment ordered")
         self.assertEqual((move.chorus_status, move.chorus_state), ("MISE_EN_PAIEMENT", "paid"))
         self.assertEqual(move.chorus_payment_stage, "payment_ordered")
         self.assertEqual(move.chorus_payment_order_date, self._day(ordered))

@@ -184,7 +184,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         self._set_status(moves[2], "MANDATEE")
         params = self._run_list_action(moves, user=self.invoicing_user,
                                        allowed_company_ids=self.company.ids)
-        self.assertEqual(params["message"], "3 invoices updated: 1 rejected, 2 payment ordered")
+        self.assertEqual(params["message"], "3 invoices updated: 1 rejected, 2 mandated")
         self.assertEqual(params["type"], "success")
         self.assertEqual(moves.mapped("chorus_status"), ["REJETEE", "MANDATEE", "MANDATEE"])
         self.assertEqual(self._rows(moves[0])[0].comment, "Service fermé")
@@ -215,7 +215,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         result = journal.with_user(self.invoicing_user).with_context(
             context, allowed_company_ids=self.company.ids).action_chorus_update()
         self.assertEqual(result["tag"], "display_notification")
-        self.assertEqual(result["params"]["message"], "2 invoices updated: 1 rejected, 1 paid")
+        self.assertEqual(result["params"]["message"], "2 invoices updated: 1 rejected, 1 payment ordered")
         self.assertEqual(refused.chorus_state, "to_fix")
         self.assertEqual(paid.chorus_state, "paid")
         dashboard = journal._get_journal_dashboard_data_batched()[journal.id]
