@@ -70,12 +70,12 @@ cat <<EOF2
   Santé Psy Étudiant; the company switcher (top right) opens the child-welfare association
   (Association Les Tilleuls), which invoices the Département de la Seine-Saint-Denis (ASE).
 
-  Try it (menu Facturation › Clients › Factures; Invoicing › Customers › Invoices in English):
-  open a draft invoice, "Confirmer" (Confirm), then "Envoyer" (Send) and tick "par Chorus Pro"
-  (by Chorus Pro); or "Déposer sur Chorus Pro" (Deposit to Chorus Pro), then "Déposer"
-  (Deposit). In the association, the PMI invoice lacks its engagement number: the checklist
-  asks for it. "Mettre à jour depuis Chorus Pro" (Update from Chorus Pro) brings the status
-  back; move the recipient's side forward with:
+  Try it: Facturation › Clients › Factures clients (Invoicing › Customers › Invoices), open
+  a draft invoice, "Confirmer" (Confirm), then "Envoyer" (Send): "par Chorus Pro" (by Chorus
+  Pro) is ticked for public bodies, "Envoyer" deposits it. Or "Déposer sur Chorus Pro"
+  (Deposit to Chorus Pro), then "Déposer" (Deposit). In the association, the PMI invoice lacks
+  its engagement number: the checklist asks for it. "Mettre à jour depuis Chorus Pro" (Update
+  from Chorus Pro) brings the status back; move the recipient's side forward with:
     $VENV/bin/chorus-pro-simulator advance --url http://127.0.0.1:$SANDBOX_PORT
   Ctrl-C stops Odoo and the simulator.
 

@@ -62,10 +62,13 @@ class TestDemoData(TransactionCase):
         self.assertEqual(admin.tz, "Europe/Paris")
         self.assertEqual(admin.company_id, self.psy)
         self.assertLessEqual(self.psy | ase, admin.company_ids)
-        # Lands on Facturation > Clients > Factures.
+        # Lands on Facturation > Clients > Factures clients.
         self.assertEqual(admin.action_id.id, self.env.ref("account.action_move_out_invoice").id)
         menu = self.env.ref("account.menu_action_move_out_invoice_type")
         self.assertEqual(admin.action_id.id, menu.action.id)
+        # The document layout is chosen: Send opens its dialog, not the layout configurator.
+        for company in self.psy | ase:
+            self.assertTrue(company.external_report_layout_id, company.name)
         partners = (
             self.psy.partner_id
             | ase.partner_id
