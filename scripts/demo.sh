@@ -57,6 +57,15 @@ for xmlid, login in (("l10n_fr_chorus_pro.demo_company_psy", "TECH_1_81234567600
         "chorus_login": login, "chorus_password": "Chorus-Sim-2026",
     })
 env["ir.config_parameter"].set_param("web.base.url", os.environ["DEMO_URL"])
+# The recipients as the simulator's directory knows them, before Odoo starts: the weekly
+# directory cron, due since the installation, would otherwise run in the first minute, beside
+# the first deposit, both writing the same recipient (a serialization failure in the log).
+from datetime import timedelta
+from odoo import fields
+now = fields.Datetime.now()
+env["chorus.pro.connector"]._cron_sync_directory()
+env.ref("l10n_fr_chorus_pro.ir_cron_chorus_directory").write(
+    {"lastcall": now, "nextcall": now + timedelta(weeks=1)})
 env.cr.commit()
 PY
 
