@@ -189,7 +189,9 @@ class AccountMove(models.Model):
         help="The new invoice replacing this invoice, rejected on Chorus Pro.",
     )
     chorus_can_reissue = fields.Boolean(compute="_compute_chorus_banner")
-    reversed_entry_chorus_status = fields.Selection(related="reversed_entry_id.chorus_status")
+    reversed_entry_chorus_status = fields.Selection(
+        related="reversed_entry_id.chorus_status", string="Chorus Pro Status of the Original Invoice"
+    )
     chorus_banner = fields.Text(compute="_compute_chorus_banner")
     chorus_banner_level = fields.Selection(
         [("info", "Info"), ("success", "Success"), ("warning", "Warning"), ("danger", "Danger")],

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: a demo database with the module and its demo data, the Chorus Pro simulator and
 # Odoo, both on 127.0.0.1, the demo companies already connected to the simulator.
-#   DEMO_DB (default chorus_demo), DEMO_PORT (8069), SANDBOX_PORT (8090), DEMO_RESET=1 to rebuild.
+#   DEMO_DB (default chorus_demo), DEMO_PORT (8069), SANDBOX_PORT (8090), DEMO_RESET=1 to rebuild,
+#   DEMO_URL (default http://127.0.0.1:$DEMO_PORT, the web.base.url of the demo database).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$HERE/scripts/env.sh"
@@ -43,7 +44,8 @@ for _ in $(seq 1 50); do
 done
 
 log "connecting the demo companies to the simulator"
-SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT" "${ODOO_BIN[@]}" shell "${OPTS[@]}" --no-http --log-level=warn <<'PY'
+DEMO_URL="${DEMO_URL:-http://127.0.0.1:$DEMO_PORT}"
+SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT" DEMO_URL="$DEMO_URL" "${ODOO_BIN[@]}" shell "${OPTS[@]}" --no-http --log-level=warn <<'PY'
 import os
 url = os.environ["SANDBOX_URL"]
 for xmlid, login in (("l10n_fr_chorus_pro.demo_company_psy", "TECH_1_81234567600017@cpro.fr"),
@@ -54,21 +56,36 @@ for xmlid, login in (("l10n_fr_chorus_pro.demo_company_psy", "TECH_1_81234567600
         "chorus_client_id": "chorus-sim-client", "chorus_client_secret": "chorus-sim-secret",
         "chorus_login": login, "chorus_password": "Chorus-Sim-2026",
     })
-admin = env.ref("base.user_admin")
-admin.company_id = env.ref("l10n_fr_chorus_pro.demo_company_ase")
-env["ir.config_parameter"].set_param("web.base.url", os.environ.get("DEMO_URL", "http://127.0.0.1:8069"))
+env["ir.config_parameter"].set_param("web.base.url", os.environ["DEMO_URL"])
+# The recipients as the simulator's directory knows them, before Odoo starts: the weekly
+# directory cron, due since the installation, would otherwise run in the first minute, beside
+# the first deposit, both writing the same recipient (a serialization failure in the log).
+from datetime import timedelta
+from odoo import fields
+now = fields.Datetime.now()
+env["chorus.pro.connector"]._cron_sync_directory()
+env.ref("l10n_fr_chorus_pro.ir_cron_chorus_directory").write(
+    {"lastcall": now, "nextcall": now + timedelta(weeks=1)})
 env.cr.commit()
 PY
 
 cat <<EOF2
 
-  Odoo:       http://127.0.0.1:$DEMO_PORT   (login: admin / password: admin)
+  Odoo:       $DEMO_URL/odoo/customer-invoices   (login: admin / password: admin)
   Simulator:  http://127.0.0.1:$SANDBOX_PORT   (state: $HERE/var/sandbox.sqlite)
 
-  Try it: Accounting > Customers > Invoices, open a draft invoice to the Département de la
-  Seine-Saint-Denis (company "Association Les Tilleuls"), click "Deposit to Chorus Pro",
-  then "Deposit". "Update from Chorus Pro" brings the status back; move the recipient's
-  side forward with: $VENV/bin/chorus-pro-simulator advance --url http://127.0.0.1:$SANDBOX_PORT
+  The demo is in French: the administrator lands on the customer invoices of the
+  psychologist (Cabinet de psychologie Claire Martin), who invoices universities for
+  Santé Psy Étudiant; the company switcher (top right) opens the child-welfare association
+  (Association Les Tilleuls), which invoices the Département de la Seine-Saint-Denis (ASE).
+
+  Try it: Facturation › Clients › Factures clients (Invoicing › Customers › Invoices), open
+  a draft invoice, "Confirmer" (Confirm), then "Envoyer" (Send): "par Chorus Pro" (by Chorus
+  Pro) is ticked for public bodies, "Envoyer" deposits it. Or "Déposer sur Chorus Pro"
+  (Deposit to Chorus Pro), then "Déposer" (Deposit). In the association, the PMI invoice lacks
+  its engagement number: the checklist asks for it. "Mettre à jour depuis Chorus Pro" (Update
+  from Chorus Pro) brings the status back; move the recipient's side forward with:
+    $VENV/bin/chorus-pro-simulator advance --url http://127.0.0.1:$SANDBOX_PORT
   Ctrl-C stops Odoo and the simulator.
 
 EOF2

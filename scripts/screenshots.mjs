@@ -9,6 +9,10 @@ import { openAdmin } from "./screenshots_common.mjs";
 const url = process.argv[2] || "http://127.0.0.1:8069";
 const out = process.argv[3] || "static/description/screenshots";
 const { browser, page, rpc } = await openAdmin(url, { width: 1400, height: 900 });
+// The README screenshots are in English; the demo administrator works in French (restored at
+// the end).
+const [admin] = await rpc("res.users", "search_read", [[["login", "=", "admin"]]], { fields: ["lang"] });
+await rpc("res.users", "write", [[admin.id], { lang: "en_US" }]);
 const invoiceId = process.env.INVOICE_ID;
 await page.goto(`${url}/odoo/account.move/${invoiceId}`);
 await page.click("button[name=action_chorus_deposit]");
@@ -69,4 +73,5 @@ const [aseMove] = await rpc("account.move", "read", [[ase.res_id], ["chorus_docu
 const pdf = await page.request.get(`${url}/web/content/${aseMove.chorus_document_id[0]}?download=true`);
 fs.writeFileSync("/tmp/chorus_invoice_ase.pdf", await pdf.body());
 execFileSync("pdftoppm", ["-r", "80", "-png", "-singlefile", "/tmp/chorus_invoice_ase.pdf", `${out}/chorus_invoice_ase`]);
+await rpc("res.users", "write", [[admin.id], { lang: admin.lang }]);
 await browser.close();

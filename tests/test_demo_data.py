@@ -52,3 +52,40 @@ class TestDemoData(TransactionCase):
         self.assertEqual([i["code"] for i in checklist._failed(missing_ej)], ["routing"])
         self.assertEqual(missing_ej.buyer_reference, "132")
         self.assertFalse(missing_ej.purchase_order_reference)
+
+    def test_demo_in_french(self):
+        """make demo is French: the administrator, the demo partners, the landing page."""
+        ase = self.env.ref("l10n_fr_chorus_pro.demo_company_ase")
+        self.assertTrue(self.env["res.lang"]._lang_get("fr_FR").active)
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(admin.lang, "fr_FR")
+        self.assertEqual(admin.tz, "Europe/Paris")
+        self.assertEqual(admin.company_id, self.psy)
+        self.assertLessEqual(self.psy | ase, admin.company_ids)
+        # Lands on Facturation > Clients > Factures clients.
+        self.assertEqual(admin.action_id.id, self.env.ref("account.action_move_out_invoice").id)
+        menu = self.env.ref("account.menu_action_move_out_invoice_type")
+        self.assertEqual(admin.action_id.id, menu.action.id)
+        # The document layout is chosen: Send opens its dialog, not the layout configurator.
+        for company in self.psy | ase:
+            self.assertTrue(company.external_report_layout_id, company.name)
+        partners = (
+            self.psy.partner_id
+            | ase.partner_id
+            | self.env.ref("l10n_fr_chorus_pro.partner_departement_93")
+            | self.env.ref("l10n_fr_chorus_pro.partner_departement_93").child_ids
+        )
+        invoices = self.env["account.move"].search([("company_id", "in", (self.psy | ase).ids)])
+        partners |= invoices.partner_id
+        for partner in partners:
+            self.assertEqual(partner.lang, "fr_FR", partner.display_name)
+            self.assertEqual(partner.country_id.code or "FR", "FR", partner.display_name)
+
+    def test_demo_no_iap_call(self):
+        """No partner autocomplete (IAP) enrichment of the demo companies at login."""
+        companies = self.env["res.company"].search([])
+        if "iap_enrich_auto_done" not in companies._fields:
+            return  # partner_autocomplete not installed: nothing would call IAP
+        # The web client asks for the enrichment of the user's company when this flag is off
+        # (partner_autocomplete's session_info), which calls partner-autocomplete.odoo.com.
+        self.assertEqual(companies.filtered(lambda c: not c.iap_enrich_auto_done), companies.browse())

@@ -18,7 +18,7 @@ class ChorusProDepositWizard(models.TransientModel):
     line_ids = fields.One2many("chorus.pro.deposit.wizard.line", "wizard_id", string="Checklist")
     all_ok = fields.Boolean(compute="_compute_all_ok")
     # Several invoices: the checklist grouped by invoice, failing ones first.
-    check_summary = fields.Char(string="Summary", compute="_compute_checklist_display")
+    check_summary = fields.Char(string="Checklist Summary", compute="_compute_checklist_display")
     checklist_html = fields.Html(
         string="Checklist by invoice", compute="_compute_checklist_display", sanitize=False
     )
