@@ -27,7 +27,6 @@ class AccountJournal(models.Model):
                       for bucket, _label in CHORUS_FOLLOW_UP}
             dashboard_data[journal.id].update({
                 "chorus_follow_up": totals,
-                "chorus_follow_up_shown": any(not currency.is_zero(v) for v in totals.values()),
                 **{f"chorus_follow_up_{bucket}": currency.format(total)
                    for bucket, total in totals.items()},
             })

@@ -202,7 +202,6 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         self.assertEqual(dashboard["chorus_follow_up"], {
             "deposited": TOTAL, "processing": TOTAL, "mandated": 2 * TOTAL,
             "payment_ordered": TOTAL})
-        self.assertTrue(dashboard["chorus_follow_up_shown"])
         self.assertEqual(dashboard["chorus_follow_up_mandated"], self.company.currency_id.format(2 * TOTAL))
         # Each amount opens the journal's invoices with the filter of the same name.
         buckets = {"deposited": "chorus_follow_deposited", "processing": "chorus_follow_processing",
@@ -238,3 +237,20 @@ class TestPaymentFollowUpProduction(TestPaymentFollowUp):
 
     allow_inherited_tests_method = True
     simulator_options = {**TestPaymentFollowUp.simulator_options, "realism": "production"}
+
+    def test_journal_card_rows_are_in_the_sales_column(self):
+        """The Chorus Pro rows are drawn in the sales card's column of amounts (the card
+        has a bank/cash column of the same name, where they would never show)."""
+        view = self.env.ref("account.account_journal_dashboard_kanban_view")
+        arch, _view = self.env["account.journal"]._get_view(view.id, "kanban")
+        sales = arch.xpath("//div[@name='kanban_primary_right'][not(@id='dashboard_bank_cash_right')]")
+        self.assertEqual(len(sales), 1)
+        rows = sales[0].xpath(".//div[contains(@class, 'o_chorus_follow_up ')]")
+        self.assertEqual([row.get("class").split()[-1] for row in rows], [
+            "o_chorus_follow_up_deposited", "o_chorus_follow_up_processing",
+            "o_chorus_follow_up_mandated", "o_chorus_follow_up_payment_ordered"])
+        self.assertTrue(sales[0].xpath(".//a[@name='action_chorus_update']"))
+        self.assertTrue(sales[0].xpath(".//a[contains(@context, 'search_default_chorus_to_fix')]"))
+        bank = arch.xpath("//div[@id='dashboard_bank_cash_right']")[0]
+        self.assertFalse(bank.xpath(".//*[contains(@class, 'o_chorus') or contains(@name, 'chorus')"
+                                    " or contains(@context, 'chorus')]"))
