@@ -154,6 +154,9 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertEqual(model, "account.move.send.batch.wizard")
         wizard = self.env[model].with_context(**context).create({})
         self.assertEqual(wizard.summary_data["chorus_pro"]["count"], 3)
+        self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
+        french = self.env[model].with_context(lang="fr_FR", **context).create({})
+        self.assertEqual(french.summary_data["chorus_pro"]["label"], "par Chorus Pro")
         alert = wizard.alerts["l10n_fr_chorus_pro_checklist"]
         self.assertEqual(alert["level"], "warning", "a batch sends the others")
         self.assertIn(bad.display_name, alert["message"])

@@ -5,3 +5,4 @@ from . import chorus_pro_deposit_wizard_line
 from . import chorus_pro_reissue_wizard
 from . import chorus_pro_care_month_wizard
 from . import chorus_pro_care_month_wizard_line
+from . import account_move_send_batch_wizard
