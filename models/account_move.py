@@ -560,7 +560,7 @@ class AccountMove(models.Model):
         connector = self.env["chorus.pro.connector"]
         connector._update_flows(self.chorus_flow_id)
         for company in self.company_id:
-            connector._sync_invoice_statuses(company)
+            connector._sync_invoice_statuses(company, interactive=True)
         return True
 
     def action_chorus_complete(self):

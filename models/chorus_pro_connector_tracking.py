@@ -442,7 +442,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
         return comments[-1] if comments else None
 
     @api.model
-    def _sync_invoice_statuses(self, company):
+    def _sync_invoice_statuses(self, company, interactive=False):
         """Update invoice statuses with one paginated search of what changed since the
         last synchronisation (no per-invoice call unless the recipient left a comment).
         The search filter is a date, so it lists the whole day: it leaves out DEPOSEE,
@@ -450,12 +450,18 @@ class ChorusProConnectorTracking(models.AbstractModel):
         every sync of the day.
 
         Skipped (0) when another transaction is syncing the company or has synced it
-        since this one began: that one applies the statuses."""
+        since this one began: that one applies the statuses. ``interactive`` (a user's
+        *Update from Chorus Pro*): told, with a UserError, when it is skipped or when
+        Chorus Pro cannot be reached, rather than "nothing changed"."""
         if not self._lock_status_sync(company):
             _logger.info(
                 "Chorus Pro status sync of %s skipped: another one is running or has just run",
                 company.name,
             )
+            if interactive:
+                raise UserError(self.env._(
+                    "The Chorus Pro statuses of %(company)s are being updated right now: wait "
+                    "a moment and refresh.", company=company.name))
             return 0
         self = self.with_context(clean_context(self.env.context))  # activities, messages  # pylint: disable=context-overridden
         moves = self.env["account.move"].search(self._status_sync_domain(company))
@@ -471,6 +477,8 @@ class ChorusProConnectorTracking(models.AbstractModel):
             )
         except cc.ChorusError as error:
             _logger.warning("Chorus Pro status sync failed for %s: %s", company.name, error)
+            if interactive:
+                raise UserError(self._error_message(error)) from error
             return 0
         by_id = {move.chorus_identifier: move for move in moves}
         changed = 0

@@ -4,7 +4,7 @@
 project's simulator over real HTTP."""
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -191,6 +191,13 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         # Nothing new on Chorus Pro.
         params = self._run_list_action(moves)
         self.assertEqual(params["message"], "Nothing changed.")
+        # Chorus Pro cannot be reached: the user is told so, never "nothing changed".
+        self.sim.inject_fault("/cpro/factures/v1/rechercher/fournisseur", "http_503", count=20)
+        with self.assertRaisesRegex(UserError, "Chorus Pro is not answering right now"):
+            self._run_list_action(moves)
+        with self.assertRaisesRegex(UserError, "Chorus Pro is not answering right now"):
+            moves[0].action_chorus_update()
+        self.sim.clear_faults()
         # A French user reads the statuses in French.
         self._set_status(moves[1], "MISE_EN_PAIEMENT")
         params = self._run_list_action(moves, lang="fr_FR")

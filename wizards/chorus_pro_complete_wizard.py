@@ -9,7 +9,7 @@ class ChorusProCompleteWizard(models.TransientModel):
     _name = "chorus.pro.complete.wizard"
     _description = "Complete a Suspended Chorus Pro Invoice"
 
-    move_id = fields.Many2one("account.move", required=True, readonly=True)
+    move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True)
     recipient_comment = fields.Text(
         string="Recipient's Request", compute="_compute_recipient_comment",
         help="What the recipient asked for when it suspended the invoice.",

@@ -9,7 +9,7 @@ class ChorusProRecycleWizard(models.TransientModel):
     _name = "chorus.pro.recycle.wizard"
     _description = "Recycle a Chorus Pro Invoice"
 
-    move_id = fields.Many2one("account.move", required=True, readonly=True)
+    move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True)
     partner_id = fields.Many2one(related="move_id.commercial_partner_id")
     service_id = fields.Many2one(
         "chorus.pro.service", domain="[('partner_id', '=', partner_id)]"
