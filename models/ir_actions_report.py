@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
 import re
 from urllib.parse import urlparse
 
@@ -6,6 +7,11 @@ import lxml.html
 
 from odoo import api, models
 from odoo.addons.base.models.ir_actions_report import _wkhtml
+
+# Odoo's PDF/A conversion reads the fonts wkhtmltopdf embedded with fontTools, which warns
+# on each of them ("'created' timestamp seems very low"): wkhtmltopdf's font subsets carry
+# no dates. Six meaningless warnings per invoice deposited; real problems are errors.
+logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 
 # Context key of the Chorus Pro invoice renders (see _run_wkhtmltopdf).
 CHORUS_RENDERING = "chorus_pro_rendering"
