@@ -6,7 +6,7 @@ class AccountMoveSendBatchWizard(models.TransientModel):
     _inherit = "account.move.send.batch.wizard"
 
     @api.depends("move_ids")
-    def _compute_summary_data(self):
+    def _compute_summary_data(self):  # pylint: disable=missing-return
         """The batch summary names each sending method in the user's language ("2
         factures par Chorus Pro"): Odoo takes the selection's English labels."""
         super()._compute_summary_data()
