@@ -58,6 +58,16 @@ class ChorusProCommon(AccountTestInvoicingCommon):
 
         cls.startClassPatcher(patch.object(ChorusProConnectorDeposit, "_commit_deposit", _commit_deposit))
 
+    def _french_user(self, login):
+        """An invoicing user of the company who works in French (the module's French terms
+        loaded), for the browser tours."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
+        return new_test_user(
+            self.env, login=login, lang="fr_FR",
+            groups="account.group_account_invoice,base.group_partner_manager",
+            company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+
     @classmethod
     def _bank_account(cls, company=None):
         """An IBAN account with its bank's BIC, as Chorus Pro requires on invoices."""

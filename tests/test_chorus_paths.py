@@ -17,7 +17,7 @@ context; the wizard it opens built from the action it returns).
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 
 from .common import ChorusProSimulatorCommon
 
@@ -360,17 +360,9 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         self.assertEqual(move.chorus_status_comment, REASON)
 
     # ---------------------------------------------------------------- browser, in French
-    def _french_user(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
-        return new_test_user(
-            self.env, login="chorus_paths_fr", lang="fr_FR",
-            groups="account.group_account_invoice,base.group_partner_manager",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
-
     def test_reissue_tour(self):
         """Rejected → Correct and re-issue → deposited → activity closed, in French."""
-        user = self._french_user()
+        user = self._french_user("chorus_paths_fr")
         move = self._returned("REJETEE", REASON)
         self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_reissue_tour",
                         login=user.login, timeout=180)
@@ -386,7 +378,7 @@ class TestChorusPaths(ChorusProSimulatorCommon):
 
     def test_complete_tour(self):
         """Suspended → Complete (the recipient's request shown), in French."""
-        user = self._french_user()
+        user = self._french_user("chorus_paths_fr")
         move = self._returned("SUSPENDUE", REQUEST)
         self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_complete_tour",
                         login=user.login, timeout=120)

@@ -10,7 +10,7 @@ from facturx import get_xml_from_pdf
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ChorusProSimulatorCommon
 
@@ -247,17 +247,9 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertFalse(send._is_applicable_to_move("peppol", move))
 
     # ---------------------------------------------------------------- browser, in French
-    def _french_user(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
-        return new_test_user(
-            self.env, login="chorus_send_fr", lang="fr_FR",
-            groups="account.group_account_invoice,base.group_partner_manager",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
-
     def test_send_tour(self):
         """Send an invoice to the Département by Chorus Pro from its form, in French."""
-        user = self._french_user()
+        user = self._french_user("chorus_send_fr")
         move = self._d93_invoice()
         self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_send_tour",
                         login=user.login, timeout=120)
@@ -269,7 +261,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
     def test_send_checklist_tour(self):
         """A missing engagement number is shown in the Send dialog, in French, and the
         deposit checklist opens from it; nothing is deposited."""
-        user = self._french_user()
+        user = self._french_user("chorus_send_fr")
         move = self._posted_with_missing_mentions()
         self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_send_checklist_tour",
                         login=user.login, timeout=120)
