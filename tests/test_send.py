@@ -12,6 +12,8 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.l10n_fr_chorus_pro.models.account_move_send import AccountMoveSend
+
 from .common import ChorusProSimulatorCommon
 
 DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
@@ -145,6 +147,25 @@ class TestChorusSend(ChorusProSimulatorCommon):
         mail = move.message_ids.filtered(lambda m: m.message_type == "comment" and m.partner_ids == self.dept93)
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.attachment_ids.mapped("raw"), [move.chorus_document_id.raw])
+
+    def test_send_failing_after_the_deposit_keeps_it(self):
+        """The Send request fails after Chorus Pro received the invoice: the deposit and its
+        flow survive the rollback, and sending again never deposits it twice."""
+        move = self._d93_invoice()
+
+        def crash(send, invoice):
+            raise RuntimeError("worker killed after the deposit")
+
+        with patch.object(AccountMoveSend, "_chorus_link_deposited_pdf", crash):
+            _result, error = self._send(move)
+        self.assertIsInstance(error, RuntimeError)
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertTrue(move.chorus_flow_id)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        _result, error = self._send(move)
+        self.assertIsNone(error)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        self.assertEqual(len(self._on_chorus(move)), 1)
 
     # ---------------------------------------------------------------- batch Send
     def test_batch_send_runs_in_the_sending_cron(self):
