@@ -95,6 +95,7 @@ PROFILE = os.environ.get("BENCH_PROFILE", "0") not in ("", "0")
 SYNC_RENDER = os.environ.get("BENCH_SYNC_RENDER") or "reuse"  # or "real"
 PRINT_DELAY = os.environ.get("BENCH_PRINT_DELAY")  # report.print_delay (ms); Odoo's default 1000
 UI_N = int(os.environ.get("BENCH_UI_N") or N)  # the user's path (0: skipped)
+SEND_N = int(os.environ.get("BENCH_SEND_N") or 100)  # batch Send by Chorus Pro (0: skipped)
 REALISM = os.environ.get("BENCH_REALISM") or "production"  # simulator realism (issue 12)
 THROTTLE_EVERY = int(os.environ.get("BENCH_THROTTLE_EVERY") or 0)  # production: a 429 every Nth call
 DIRECTORY_SERVICES = int(os.environ.get("BENCH_DIRECTORY_SERVICES") or 218)  # 0: skipped
@@ -551,6 +552,60 @@ def user_path_run(env, sim, probe, moves):
             "wall": wall, "validations": v_all, "flow_count": len(flows)}
 
 
+def send_path_run(env, sim, probe, moves):
+    """Send on ``moves`` selected in the invoice list, *by Chorus Pro*: the batch dialog
+    opens (summary and alerts: the checklist of each invoice), Send queues them, Odoo's
+    sending cron deposits them (10 per run, as it sends any batch), then the flow reports.
+    Returns a dict of figures."""
+    n = len(moves)
+    context = {"active_model": "account.move", "active_ids": moves.ids}
+    say(f"send path: {n} posted invoices ({moves[0].name} .. {moves[-1].name}) selected in the "
+        "invoice list, Send (batch dialog), by Chorus Pro")
+    calls_start, wall_start = sim.calls, time.perf_counter()
+    wizard = env["account.move.send.batch.wizard"].with_context(**context).create({})
+    summary, alerts = wizard.summary_data, wizard.alerts
+    t_open = time.perf_counter() - wall_start
+    say(f"  dialog open (summary {summary.get('chorus_pro')}, alerts {sorted(alerts or {})}): "
+        f"{t_open:.2f} s")
+    start = time.perf_counter()
+    wizard.action_send_and_print()
+    env.cr.commit()
+    t_click = time.perf_counter() - start
+    start, runs = time.perf_counter(), 0
+    pending = [("id", "in", moves.ids), ("sending_data", "!=", False)]
+    while env["account.move"].search_count(pending) and runs < n:
+        env["account.move"]._cron_account_move_send()  # 10 invoices per run, as Odoo's cron
+        env.cr.commit()
+        runs += 1
+    t_cron = time.perf_counter() - start
+    env.invalidate_all()
+    flows = moves.chorus_flow_id
+    start = time.perf_counter()
+    env["chorus.pro.connector"]._update_flows(flows)
+    env.cr.commit()
+    t_flows = time.perf_counter() - start
+    wall = time.perf_counter() - wall_start
+    env.invalidate_all()
+    calls = calls_delta(sim, calls_start)
+    statuses = collections.Counter(flows.mapped("status"))
+    linked = moves.filtered("chorus_identifier")
+    deposits = calls.get("/cpro/factures/v1/deposer/flux", 0)
+    if statuses != {"IN_INTEGRE": len(flows)} or len(linked) != n or deposits != len(flows):
+        failures.append(f"send path: flows {dict(statuses)}, {len(linked)}/{n} invoices "
+                        f"integrated, {deposits} deposit calls for {len(flows)} flows")
+    pdfs = moves.filtered(lambda m: m.invoice_pdf_report_id and m.chorus_document_id
+                          and m.invoice_pdf_report_id.checksum == m.chorus_document_id.checksum)
+    if len(pdfs) != n:
+        failures.append(f"send path: {len(pdfs)}/{n} invoices with the deposited Factur-X as PDF")
+    say(f"  Send click (queued): {t_click:.2f} s; sending cron {runs} run(s): {t_cron:.2f} s, "
+        f"{len(flows)} flows; flow processing {t_flows:.2f} s")
+    say(f"  every flow integrated: {dict(statuses)}, {len(linked)}/{n} invoices with their Chorus "
+        f"Pro id, {len(pdfs)}/{n} with the deposited Factur-X as their PDF; API calls "
+        f"{sum(calls.values())}")
+    return {"n": n, "open": t_open, "click": t_click, "cron": t_cron, "runs": runs,
+            "flows": t_flows, "wall": wall, "flow_count": len(flows)}
+
+
 # ---------------------------------------------------------------------------
 # Status sync
 # ---------------------------------------------------------------------------
@@ -842,6 +897,19 @@ def main(shell_env):
                 "(not measured)")
             user = user_path_run(env, sim, probe, ui_moves)
 
+        # ---------------------------------------------------------- 4. Send
+        send = None
+        if SEND_N:
+            say("")
+            say("-" * 96)
+            say("4. SEND BY CHORUS PRO (issue 14): list selection > Send > Odoo's sending cron")
+            say("-" * 96)
+            start = time.perf_counter()
+            send_moves = create_invoices(env, company, SEND_N)
+            say(f"  {SEND_N} more posted invoices created: {time.perf_counter() - start:.1f} s "
+                "(not measured)")
+            send = send_path_run(env, sim, probe, send_moves)
+
         if profiler:
             say("")
             print_profile(profiler, "cProfile of deposit run 1 (main thread; wkhtmltopdf and "
@@ -900,6 +968,12 @@ def main(shell_env):
                 f"{DEPOSIT_TARGET_S:.0f} s for 500, scaled to N: "
                 f"{'met' if user['wall'] <= DEPOSIT_TARGET_S * scale else 'MISSED'}); "
                 f"{user['validations']} Factur-X validations for {user['n']} invoices")
+        if send:
+            say(f"send path, {send['n']} invoices selected in the list, by Chorus Pro: dialog "
+                f"open {send['open']:.1f} s, Send click {send['click']:.1f} s, sending cron "
+                f"{send['runs']} runs {send['cron']:.1f} s ({send['flow_count']} flows), flow "
+                f"processing {send['flows']:.1f} s: total {send['wall']:.1f} s "
+                f"({1000 * send['wall'] / send['n']:.0f} ms/invoice)")
         say(f"peak RSS of the Odoo process: {rss_after_deposit:.0f} MiB after deposit run 1, "
             f"{peak_rss_mib():.0f} MiB at the end{runner_line}")
         say(f"benchmark wall time {time.perf_counter() - bench_start:.1f} s; load avg at end "
