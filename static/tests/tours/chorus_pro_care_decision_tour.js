@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { depositFromFormSteps } from "@l10n_fr_chorus_pro/../tests/tours/chorus_pro_tour_steps";
 
 // In French: on a care order of the Département 93, record a child's care decision, run
 // the month's ASE invoices wizard, take two days off, create the draft invoice, post it
@@ -94,29 +95,7 @@ registry.category("web_tour.tours").add("chorus_pro_care_decision_tour", {
             content: "Posted",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current[data-value=posted]",
         },
-        {
-            content: "Deposit it on Chorus Pro",
-            trigger: ".o_form_view:not(:has(.modal)) button[name=action_chorus_deposit]",
-            run: "click",
-        },
-        {
-            content: "Everything is there",
-            trigger: ".modal .alert-success:not(:has(div[name=summary]))",
-        },
-        {
-            content: "Deposit",
-            trigger: ".modal .modal-footer button[name=action_deposit]",
-            run: "click",
-        },
-        {
-            content: "The deposit is done",
-            trigger: ".modal div[name=summary]",
-        },
-        {
-            content: "Close the wizard",
-            trigger: ".modal-footer button[data-hotkey=x]",
-            run: "click",
-        },
+        ...depositFromFormSteps(),
         {
             content: "Back on the invoice, now on Chorus Pro",
             trigger: ".o_form_view:not(:has(.modal)) .o_chorus_banner",

@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { depositFromFormSteps } from "@l10n_fr_chorus_pro/../tests/tours/chorus_pro_tour_steps";
 
 // The user's language is French: the steps find buttons by name and check the data
 // (the recipient's words), never English labels.
@@ -35,29 +36,7 @@ registry.category("web_tour.tours").add("chorus_pro_reissue_tour", {
             trigger: ".modal button[name=action_reissue]",
             run: "click",
         },
-        {
-            content: "The new draft invoice is open: deposit it",
-            trigger: ".o_form_view:not(:has(.modal)) button[name=action_chorus_deposit]",
-            run: "click",
-        },
-        {
-            content: "Everything is there",
-            trigger: ".modal .alert-success:not(:has(div[name=summary]))",
-        },
-        {
-            content: "Deposit",
-            trigger: ".modal .modal-footer button[name=action_deposit]",
-            run: "click",
-        },
-        {
-            content: "The deposit is done",
-            trigger: ".modal div[name=summary]",
-        },
-        {
-            content: "Close the wizard",
-            trigger: ".modal-footer button[data-hotkey=x]",
-            run: "click",
-        },
+        ...depositFromFormSteps("The new draft invoice is open: deposit it"),
         {
             content: "The new invoice is on Chorus Pro, waiting for the recipient",
             trigger: ".o_form_view:not(:has(.modal)) .o_chorus_banner.alert-info",
