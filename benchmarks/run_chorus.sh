@@ -13,7 +13,8 @@
 # 4. checks the server log for failed asset requests, stops the server, drops the database.
 #
 # Environment: BENCH_BATCH (invoices per flow, default 50), BENCH_SYNC_N (default 1000),
-# BENCH_SYNC_CHANGES (default "100,40,10"), BENCH_SYNC_FEW (default 5), BENCH_PROFILE=1,
+# BENCH_SYNC_CHANGES (default "100,40,10"), BENCH_SYNC_FEW (default 5), BENCH_UI_N (the user's
+# path, default N), BENCH_SEND_N (batch Send by Chorus Pro, default 100), BENCH_PROFILE=1,
 # BENCH_HTTP_PORT (default: a free port), BENCH_DB (default chorus_bench_<date>_<pid>),
 # KEEP_DB=1 to keep the database, BENCH_LOG_DIR (default: a new /tmp/chorus_bench.XXXXXX, kept).
 set -euo pipefail
