@@ -15,6 +15,19 @@ class AccountMove(models.Model):
         "through Odoo's approved platform. Never both.",
     )
 
+    chorus_can_deposit = fields.Boolean(
+        compute="_compute_chorus_can_deposit",
+        help="The Deposit to Chorus Pro button is offered: what Send checks before depositing, "
+        "on an invoice not cancelled.",
+    )
+
+    @api.depends("commercial_partner_id", "chorus_state", "chorus_status", "state", "move_type",
+                 "reversed_entry_id.chorus_status")
+    @api.depends_context("company")
+    def _compute_chorus_can_deposit(self):
+        for move in self:
+            move.chorus_can_deposit = move.state != "cancel" and move._chorus_send_applicable()
+
     @api.depends("commercial_partner_id", "chorus_state")
     @api.depends_context("company")
     def _compute_chorus_channel(self):

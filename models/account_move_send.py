@@ -22,18 +22,22 @@ class AccountMoveSend(models.AbstractModel):
     def _get_default_sending_methods(self, move) -> set:
         """A Chorus Pro recipient without a sending method of its own is sent by Chorus Pro."""
         methods = super()._get_default_sending_methods(move)
-        partner = move.commercial_partner_id.with_company(move.company_id)
-        if partner.chorus_recipient and not partner.invoice_sending_method:
+        if self._chorus_by_default(move):
             methods = (methods - {"email"}) | {CHORUS_SENDING_METHOD}
         return methods
 
     @api.model
     def _get_default_sending_method(self, move) -> str:
         """The same, in the 19.0 builds where Odoo chooses one default method."""
-        partner = move.commercial_partner_id.with_company(move.company_id)
-        if partner.chorus_recipient and not partner.invoice_sending_method:
+        if self._chorus_by_default(move):
             return CHORUS_SENDING_METHOD
         return super()._get_default_sending_method(move)
+
+    @api.model
+    def _chorus_by_default(self, move):
+        """A Chorus Pro recipient without a sending method of its own."""
+        partner = move.commercial_partner_id.with_company(move.company_id)
+        return partner.chorus_recipient and not partner.invoice_sending_method
 
     @api.model
     def _get_default_invoice_edi_format(self, move, **kwargs) -> str:
