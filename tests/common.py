@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import csv
 from unittest.mock import patch
 
 from chorus_pro_simulator import Simulator
@@ -7,6 +8,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 from odoo.tests import HttpCase, new_test_user
+from odoo.tools.misc import file_path
 
 # Demo / simulator supplier SIRETs (valid checksums).
 SUPPLIER_SIRET = "81234567600017"
@@ -57,6 +59,12 @@ class ChorusProCommon(AccountTestInvoicingCommon):
                 commit(connector)
 
         cls.startClassPatcher(patch.object(ChorusProConnectorDeposit, "_commit_deposit", _commit_deposit))
+
+    def _load_sample(self, model, filename):
+        """Import ``data/<filename>`` (a sample CSV) with Odoo's standard import."""
+        with open(file_path(f"l10n_fr_chorus_pro/data/{filename}"), encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        return self.env[model].load(rows[0], rows[1:])
 
     def _french_user(self, login):
         """An invoicing user of the company who works in French (the module's French terms

@@ -1,5 +1,4 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import csv
 from datetime import date
 from unittest.mock import patch
 
@@ -197,15 +196,9 @@ class TestCareDecisions(ChorusProHttpCommon):
         self.assertTrue(self.env["chorus.pro.order"].with_user(auditor).search([]))
 
     def test_import_sample_file(self):
-        Order = self.env["chorus.pro.order"]
         Decision = self.env["chorus.pro.care.decision"]
-        path = file_path("l10n_fr_chorus_pro/data/sample_orders.csv")
-        with open(path, encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-        Order.load(rows[0], rows[1:])
-        with open(file_path("l10n_fr_chorus_pro/data/sample_care_decisions.csv"), encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-        result = Decision.load(rows[0], rows[1:])
+        self._load_sample("chorus.pro.order", "sample_orders.csv")
+        result = self._load_sample("chorus.pro.care.decision", "sample_care_decisions.csv")
         self.assertFalse([m for m in result["messages"] if m["type"] == "error"], result["messages"])
         decisions = Decision.browse(result["ids"])
         self.assertEqual(decisions.mapped("name"), ["Léa Martin", "Noah Diallo", "Inès Benali"])

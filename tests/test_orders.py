@@ -1,5 +1,4 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import csv
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -7,7 +6,6 @@ from lxml import etree
 
 from odoo import Command, fields
 from odoo.tests import Form, tagged
-from odoo.tools.misc import file_path
 from odoo.tools.safe_eval import safe_eval
 
 from .common import ChorusProCommon
@@ -150,9 +148,7 @@ class TestOrders(ChorusProOrderCommon):
 
     def test_import_sample_orders(self):
         Order = self.env["chorus.pro.order"]
-        with open(file_path("l10n_fr_chorus_pro/data/sample_orders.csv"), encoding="utf-8") as f:
-            rows = list(csv.reader(f))
-        result = Order.load(rows[0], rows[1:])
+        result = self._load_sample("chorus.pro.order", "sample_orders.csv")
         self.assertFalse([m for m in result["messages"] if m["type"] == "error"], result["messages"])
         orders = Order.browse(result["ids"])
         self.assertEqual(orders.mapped("name"), ["BC-PMI-2026-014", "OS-CRE-2026-003", "PEC-ASE-2026-EJ1"])
