@@ -47,13 +47,7 @@ class AccountMoveLine(models.Model):
         qty = order_line._qty_from_move_line(self)
         if qty is None:
             return False
-        already = 0.0
-        for line in order_line.move_line_ids:
-            if line.parent_state == "cancel" or (line.move_id.move_type == "out_refund"
-                                                 and line.parent_state != "posted"):
-                continue
-            sign = -1 if line.move_id.move_type == "out_refund" else 1
-            already += sign * (order_line._qty_from_move_line(line) or 0.0)
+        already, _amount = order_line._billed(drafts=True)
         return float_compare(qty, order_line.quantity - already,
                              precision_digits=order_line._qty_digits()) <= 0
 

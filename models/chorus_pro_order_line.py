@@ -69,18 +69,27 @@ class ChorusProOrderLine(models.Model):
                  "move_line_ids.product_uom_id", "move_line_ids.price_subtotal")
     def _compute_invoiced(self):
         for line in self:
-            qty = amount = 0.0
-            for move_line in line.move_line_ids:
-                if move_line.parent_state != "posted":
-                    continue
-                sign = -1 if move_line.move_id.move_type == "out_refund" else 1
-                # A unit that cannot be converted counts in the amount only (the checklist
-                # refuses such a line).
-                qty += sign * (line._qty_from_move_line(move_line) or 0.0)
-                amount += sign * move_line.price_subtotal
+            qty, amount = line._billed()
             line.qty_invoiced = qty
             line.qty_remaining = 0.0 if line.display_type else line.quantity - qty
             line.amount_invoiced = amount
+
+    def _billed(self, drafts=False):
+        """(quantity in this line's unit, amount) billed on its invoices less its credit
+        notes, posted ones; with ``drafts``, invoices in draft count too (credit notes
+        count once posted). A unit that cannot be converted counts in the amount only
+        (the checklist refuses such a line)."""
+        self.ensure_one()
+        qty = amount = 0.0
+        for move_line in self.move_line_ids:
+            is_refund = move_line.move_id.move_type == "out_refund"
+            state = move_line.parent_state
+            if state != "posted" and (not drafts or is_refund or state == "cancel"):
+                continue
+            sign = -1 if is_refund else 1
+            qty += sign * (self._qty_from_move_line(move_line) or 0.0)
+            amount += sign * move_line.price_subtotal
+        return qty, amount
 
     def _units_compatible(self, uom):
         """Whether a quantity in ``uom`` converts into this line's unit (Odoo 19: units
