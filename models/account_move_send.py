@@ -154,18 +154,23 @@ class AccountMoveSend(models.AbstractModel):
         connector = self.env["chorus.pro.connector"]
         for company in ready.company_id:
             moves = ready.filtered(lambda m, c=company: m.company_id == c)
+            taken = []
             try:
-                connector.with_company(company)._deposit(moves, batch=True, commit=True)
+                connector.with_company(company)._deposit(moves, batch=True, commit=True, refusals=taken)
             except UserError as error:
-                for move in moves:
+                refused = dict.fromkeys(moves.ids, error.args[0])
+            else:
+                # A number Chorus Pro holds for another invoice: that invoice only.
+                refused = {move.id: message for move, message in taken}
+            for move in moves:
+                if move.id in refused:
                     by_id[move.id]["error"] = {
                         "error_title": self.env._(
                             "%(move)s was not deposited on Chorus Pro:", move=move.display_name),
-                        "errors": [error.args[0]],
+                        "errors": [refused[move.id]],
                     }
-                continue
-            for move in moves:
-                self._chorus_link_deposited_pdf(move)
+                else:
+                    self._chorus_link_deposited_pdf(move)
 
     @api.model
     def _chorus_link_deposited_pdf(self, move):

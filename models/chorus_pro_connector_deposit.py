@@ -8,10 +8,10 @@ import tarfile
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, format_date
 
 from ..lib import chorus_client as cc
-from ..lib import chorus_submission
+from ..lib import chorus_match, chorus_submission
 
 _logger = logging.getLogger(__name__)
 
@@ -83,18 +83,129 @@ class ChorusProConnectorDeposit(models.AbstractModel):
 
     @api.model
     def _find_on_chorus(self, client, moves):
-        """Invoices of ``moves`` Chorus Pro already has (not rejected), by number."""
+        """Search Chorus Pro for the numbers of ``moves`` (one company's): ``(found,
+        taken)``.
+
+        ``found`` ``{move: item}``: the invoices Chorus Pro already has (not rejected),
+        the same number with the same data (:meth:`_chorus_differences`), to link.
+        ``taken`` ``{move: (item, differences)}``: the numbers Chorus Pro holds for
+        another invoice of the company (deposited by hand on the portal, or from another
+        database), never to link nor to send. An invoice of another supplier structure
+        of the technical account is neither: numbers are unique per supplier."""
         names = set(moves.mapped("name"))
         if len(moves) == 1:
-            found = client.search_invoices(numeroFacture=moves.name)
+            items = client.search_invoices(numeroFacture=moves.name)
         else:
             since = min(moves.mapped("invoice_date"))
-            found = client.search_invoices(periodeDateHeureEtatCourantDu=since.isoformat())
-        return {
-            item["numeroFacture"]: item
-            for item in found
-            if item.get("numeroFacture") in names and item.get("statut") != "REJETEE"
+            items = client.search_invoices(periodeDateHeureEtatCourantDu=since.isoformat())
+        supplier = cc.normalize_siret(moves.company_id.company_registry)
+        by_number = {}
+        for item in items:
+            if item.get("numeroFacture") not in names or item.get("statut") == "REJETEE":
+                continue
+            if item.get("codeFournisseur") and cc.normalize_siret(item["codeFournisseur"]) != supplier:
+                continue
+            by_number.setdefault(item["numeroFacture"], []).append(item)
+        found, taken = {}, {}
+        for move in moves.filtered(lambda m: m.name in by_number):
+            compared = [(item, self._chorus_differences(move, item)) for item in by_number[move.name]]
+            same = [item for item, differences in compared if not differences]
+            if same:
+                found[move] = same[0]
+            else:
+                taken[move] = compared[0]
+        return found, taken
+
+    @api.model
+    def _chorus_differences(self, move, item):
+        """How the invoice Chorus Pro holds under the number of ``move`` (``item``, a
+        search result) differs from ``move``: recipient, amounts, currency, date, EJ,
+        type. Empty when it is this invoice."""
+        expected = {
+            chorus_match.RECIPIENT: move.commercial_partner_id.company_registry or "",
+            chorus_match.AMOUNT_UNTAXED: move.amount_untaxed,
+            chorus_match.AMOUNT_TOTAL: move.amount_total,
+            chorus_match.CURRENCY: move.currency_id.name,
+            chorus_match.DATE: move.invoice_date,
+            chorus_match.ENGAGEMENT: move.purchase_order_reference or "",
+            "credit_note": move.move_type == "out_refund",
         }
+        return chorus_match.invoice_differences(expected, item, rounding=move.currency_id.rounding)
+
+    @api.model
+    def _describe_differences(self, move, item, differences):
+        """The ``differences`` of :meth:`_chorus_differences`, in the user's language."""
+        labels = {
+            chorus_match.RECIPIENT: self.env._("recipient"),
+            chorus_match.AMOUNT_UNTAXED: self.env._("untaxed amount"),
+            chorus_match.AMOUNT_TOTAL: self.env._("total"),
+            chorus_match.CURRENCY: self.env._("currency"),
+            chorus_match.DATE: self.env._("invoice date"),
+            chorus_match.ENGAGEMENT: self.env._("engagement number (EJ)"),
+            chorus_match.TYPE: self.env._("type"),
+        }
+
+        def show(field, value, name):
+            if field == chorus_match.RECIPIENT:
+                return f"{value} ({name})" if name else value
+            if field in (chorus_match.AMOUNT_UNTAXED, chorus_match.AMOUNT_TOTAL):
+                try:
+                    return format_amount(self.env, float(value), move.currency_id)
+                except (TypeError, ValueError):
+                    return str(value)
+            if field == chorus_match.DATE and value and not isinstance(value, str):
+                return format_date(self.env, value)
+            if field == chorus_match.TYPE:
+                return self.env._("credit note") if value else self.env._("invoice")
+            return value or self.env._("none")
+
+        return "; ".join(
+            self.env._(
+                "%(what)s %(chorus)s on Chorus Pro, %(odoo)s on this invoice",
+                what=labels[field],
+                chorus=show(field, found, item.get("designationDestinataire")),
+                odoo=show(field, expected, move.commercial_partner_id.name),
+            )
+            for field, expected, found in differences
+        )
+
+    @api.model
+    def _number_taken_message(self, move, item, differences):
+        """What to tell the user when Chorus Pro holds the number of ``move`` for
+        another invoice: what differs, and what to do."""
+        statuses = dict(move._fields["chorus_status"]._description_selection(self.env))
+        status = item.get("statut")
+        return self.env._(
+            "The number %(number)s is already used on Chorus Pro by another invoice (Chorus "
+            "Pro id %(id)s, %(status)s): %(differences)s. %(move)s was neither deposited nor "
+            "linked to it. If that invoice is this one, deposited by hand on the Chorus Pro "
+            "portal, it is already on Chorus Pro: do not deposit it again from Odoo (correct "
+            "it on the portal if needed) and mark this activity as done. Otherwise this "
+            "invoice needs another number: reset it to draft and change its number, or "
+            "cancel it with a credit note and issue a new invoice; then deposit it.",
+            number=move.name,
+            id=item.get("identifiantFactureCPP") or "-",
+            status=statuses.get(status, status) or "-",
+            differences=self._describe_differences(move, item, differences),
+            move=move.display_name,
+        )
+
+    @api.model
+    def _mark_number_taken(self, move, item, differences):
+        """Chorus Pro holds the number of ``move`` for another invoice: nothing linked,
+        nothing deposited; the invoice is to fix (the *Chorus Pro: to fix* filter), with
+        the reason in its chatter and an activity. Returns the message."""
+        message = self._number_taken_message(move, item, differences)
+        move._chorus_write({
+            "chorus_state": "to_fix",
+            "chorus_status_comment": self.env._(
+                "its number %(number)s is already used on Chorus Pro by another invoice "
+                "(%(differences)s)",
+                number=move.name, differences=self._describe_differences(move, item, differences)),
+        })
+        move.message_post(body=message)
+        self._schedule_fix_activity(move, self.env._("Number already used on Chorus Pro"), message)
+        return message
 
     @api.model
     def _check_engagements(self, client, moves):
@@ -147,12 +258,18 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _deposit(self, moves, batch=True, commit=False):
+    def _deposit(self, moves, batch=True, commit=False, refusals=None):
         """Deposit posted invoices; returns the created ``chorus.pro.flow`` records.
 
         Definite refusals raise a UserError (nothing was deposited). An unknown
         outcome (timeout, 5xx, lost connection) does not raise: the flow is kept
         as *unconfirmed* and recovered later.
+
+        An invoice Chorus Pro already has (same number, same data) is linked, never
+        sent again. One whose number Chorus Pro holds for another invoice is refused
+        (:meth:`_mark_number_taken`): with ``refusals`` (a list), each is appended as
+        ``(move, message)`` and the others are deposited; without, the refusal raises a
+        UserError before anything is deposited.
 
         With ``commit`` (a deposit in a user's request), the transaction is committed
         before each deposit call (drafts posted, the flow *sending* linked to its
@@ -168,12 +285,19 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         client = self._get_client(company)
         self._refresh_stale_recipients(moves.commercial_partner_id, company)
         try:
-            already = self._find_on_chorus(client, moves)
+            already, taken = self._find_on_chorus(client, moves)
         except cc.ChorusError as error:
             raise UserError(self._error_message(error)) from error
-        for move in moves.filtered(lambda m: m.name in already):
-            self._link_found_invoice(move, already[move.name], recovered=True)
-        moves = moves.filtered(lambda m: m.name not in already)
+        for move, item in already.items():
+            self._link_found_invoice(move, item, recovered=True)
+        conflicts = [(move, self._mark_number_taken(move, *taken[move])) for move in moves if move in taken]
+        if conflicts:
+            if commit:
+                self._commit_deposit()  # the refusal stays on the invoices
+            if refusals is None:
+                raise UserError("\n\n".join(message for _move, message in conflicts))
+            refusals.extend(conflicts)
+        moves = moves.filtered(lambda m: m not in already and m not in taken)
         if company.chorus_check_engagement:
             self._check_engagements(client, moves)
         engine = self.env["chorus.pro.facturx"]
@@ -302,7 +426,9 @@ class ChorusProConnectorDeposit(models.AbstractModel):
 
     @api.model
     def _link_found_invoice(self, move, item, recovered=False):
-        """Attach a Chorus invoice found by number to ``move``."""
+        """Attach a Chorus invoice to ``move``: found by number with the same data
+        (:meth:`_find_on_chorus`), listed by the report of the flow that deposited it, or
+        created by its submission."""
         flow = move.chorus_flow_id
         if item.get("numeroFluxDepot") and flow and not flow.name:
             flow.name = item["numeroFluxDepot"]

@@ -92,13 +92,14 @@ class ChorusProConnectorTracking(models.AbstractModel):
     def _recover_flow(self, client, flow):
         moves = flow.move_ids
         try:
-            found = self._find_on_chorus(client, moves) if moves else {}
+            found, taken = self._find_on_chorus(client, moves) if moves else ({}, {})
         except cc.ChorusError as error:
             _logger.warning("Chorus Pro search failed for flow %s: %s", flow.id, error)
             return
-        for move in moves.filtered(lambda m: m.name in found):
-            self._link_found_invoice(move, found[move.name], recovered=True)
-        missing = moves.filtered(lambda m: m.name not in found)
+        for move, item in found.items():
+            self._link_found_invoice(move, item, recovered=True)
+        # A number Chorus Pro holds for another invoice is not this one: not received.
+        missing = moves.filtered(lambda m: m not in found)
         if not missing:
             flow.write({"state": "sent" if flow.name else "done", "error_message": False})
             if flow.name:
@@ -111,13 +112,14 @@ class ChorusProConnectorTracking(models.AbstractModel):
             return  # Chorus Pro may still be processing it: look again later
         missing._chorus_write({"chorus_state": False, "chorus_flow_id": False})
         for move in missing:
-            move.message_post(
-                body=self.env._(
-                    "Chorus Pro never received this invoice (searched %(delay)s minutes after "
-                    "the unconfirmed deposit): it can be deposited again.",
-                    delay=delay,
-                )
+            body = Markup("<p>%s</p>") % self.env._(
+                "Chorus Pro never received this invoice (searched %(delay)s minutes after "
+                "the unconfirmed deposit): it can be deposited again.",
+                delay=delay,
             )
+            if move in taken:
+                body += Markup("<p>%s</p>") % self._number_taken_message(move, *taken[move])
+            move.message_post(body=body)
         flow.write({"state": "failed" if missing == moves else "done"})
 
     @api.model
@@ -374,13 +376,21 @@ class ChorusProConnectorTracking(models.AbstractModel):
             vals["chorus_flow_id"] = move.chorus_flow_id.id
         move._chorus_write(vals)
         move.message_post(body=body)
+        self._schedule_fix_activity(move, self.env._("Fix and send again to Chorus Pro"), body)
+
+    @api.model
+    def _schedule_fix_activity(self, move, summary, note):
+        """An activity asking the invoice's salesperson (or the current user) to fix
+        ``move``: it replaces the invoice's previous Chorus Pro activity and is closed
+        when the invoice is back on Chorus Pro."""
         activity = move.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=(move.invoice_user_id or self.env.user).id,
-            summary=self.env._("Fix and send again to Chorus Pro"),
-            note=body,
+            summary=summary,
+            note=note,
         )
-        move._chorus_set_activity(activity)  # closed when the invoice is back on Chorus Pro
+        move._chorus_set_activity(activity)
+        return activity
 
     @api.model
     def _apply_invoice_status(self, move, status, comment=None, client=None, date=None):

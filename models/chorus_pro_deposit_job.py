@@ -354,8 +354,9 @@ class ChorusProDepositJob(models.Model):
         for unit in ([to_send] if self.batch else list(to_send)):
             if not unit:
                 continue
+            taken = []
             try:
-                flows = connector._deposit(unit, batch=True, commit=True)
+                flows = connector._deposit(unit, batch=True, commit=True, refusals=taken)
             except Exception as exc:  # noqa: BLE001 - reported by the caller
                 self._rollback()
                 # Failed after the call: the flow and its links were committed.
@@ -366,7 +367,9 @@ class ChorusProDepositJob(models.Model):
                     self._commit()
                     processed += len(sent)
                 return processed, exc
-            self._record_processed(unit, flows, self.refusals or [])
+            # A number Chorus Pro holds for another invoice: refused, the others go on.
+            self._record_processed(unit, flows, (self.refusals or []) + [
+                {"move_id": move.id, "reasons": message} for move, message in taken])
             self._commit()
             processed += len(unit)
         return processed, None

@@ -196,8 +196,8 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self.assertEqual((job.state, job.error_message), ("queued", False))
         original = ChorusProConnectorDeposit._deposit
 
-        def deposit_then_fail(connector, deposit_moves, batch=True, commit=False):
-            original(connector, deposit_moves, batch=batch, commit=commit)
+        def deposit_then_fail(connector, deposit_moves, batch=True, commit=False, refusals=None):
+            original(connector, deposit_moves, batch=batch, commit=commit, refusals=refusals)
             raise RuntimeError("something broke")
 
         with patch.object(ChorusProConnectorDeposit, "_deposit", deposit_then_fail), mute_logger(JOB_LOGGER):

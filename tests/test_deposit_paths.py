@@ -104,6 +104,20 @@ class TestDepositPaths(ChorusProSimulatorCommon):
 
         return self._request(deposit, context)
 
+    def _deposit_from_form(self, move, form_context):
+        """Deposit to Chorus Pro on the invoice form, then the wizard's Deposit button:
+        (summary, error)."""
+        def open_wizard(env):
+            return env["account.move"].browse(move.id).action_chorus_deposit()
+
+        action, error = self._request(open_wizard, form_context)
+        self.assertIsNone(error)
+        # The web client opens the wizard in the form's context without its default_*
+        # keys, plus the record; the poison stays for the wizard's own button here.
+        dialog_context = dict(form_context, active_id=move.id, active_ids=[move.id],
+                              active_model="account.move")
+        return self._click_deposit(action["res_id"], dialog_context)
+
     def _max_ids(self):
         return {model: self.env[model].sudo().search([], order="id desc", limit=1).id or 0
                 for model in CREATED_MODELS}
@@ -204,17 +218,7 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         move = self._d93_invoice(post=False)
         max_ids = self._max_ids()
         form_context = dict(self._invoice_list_context(), **self._poison(move | self._d93_invoice()))
-
-        def open_wizard(env):
-            return env["account.move"].browse(move.id).action_chorus_deposit()
-
-        action, error = self._request(open_wizard, form_context)
-        self.assertIsNone(error)
-        # The web client opens the wizard in the form's context without its default_*
-        # keys, plus the record; the poison stays for the wizard's own button here.
-        dialog_context = dict(form_context, active_id=move.id, active_ids=[move.id],
-                              active_model="account.move")
-        summary, error = self._click_deposit(action["res_id"], dialog_context)
+        summary, error = self._deposit_from_form(move, form_context)
         self.assertIsNone(error)
         self.assertEqual(move.chorus_flow_id.move_ids, move)
         self.assertIn("1 of 1 invoices sent", summary)

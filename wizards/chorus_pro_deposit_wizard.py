@@ -229,8 +229,16 @@ class ChorusProDepositWizard(models.TransientModel):
             return self._reopen()
         # Committed before and after each deposit call: an error below (or in the
         # summary) never rolls back what Chorus Pro received.
-        flows = self.env["chorus.pro.connector"]._deposit(moves, batch=self.batch, commit=True)
+        taken = []
+        flows = self.env["chorus.pro.connector"]._deposit(
+            moves, batch=self.batch, commit=True, refusals=taken)
         already = moves.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
+        if taken and not flows and not already:
+            # Nothing went to Chorus Pro: the reasons as an error, as for the checklist.
+            raise UserError("\n\n".join(
+                [message for _move, message in taken]
+                + [f"• {move.display_name}: {reasons}" for move, reasons in refusals]))
+        refusals += taken
         summary = jobs._deposit_summary(len(self.move_ids), flows, already, refusals)
         self.write({"state": "done", "summary": summary})
         return self._reopen()

@@ -75,6 +75,14 @@ def handle(sim, method, path, query, body):
     if key == ("POST", "/invoices/advance"):
         result = _call(sim.advance_invoices, body)
         return 200, {"invoices": {str(k): v for k, v in result.items()}}
+    if key == ("POST", "/invoices/portal"):
+        invoice_id = _call(sim.add_portal_invoice, body, rename={
+            "numeroFacture": "number", "codeDestinataire": "recipient",
+            "montantHT": "amount_untaxed", "montantTTC": "amount_total",
+            "dateFacture": "invoice_date", "codeServiceExecutant": "service_code",
+            "numeroBonCommande": "engagement", "typeFacture": "invoice_type",
+            "devise": "currency", "modeDepot": "mode"})
+        return 200, {"identifiantFactureCPP": invoice_id}
     if key == ("GET", "/invoices"):
         invoices = sim.find_invoices(
             numero_facture=query.get("numeroFacture"),

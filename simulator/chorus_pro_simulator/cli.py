@@ -57,6 +57,38 @@ def _serve(args):
     return 0
 
 
+def _options(args, names):
+    """The admin API body: the given options of ``args``, those set."""
+    return {name: getattr(args, name) for name in names
+            if getattr(args, name) not in (None, False)}
+
+
+def _add_structure(url, args):
+    """The structure (admin API ``POST /structures``), then each of its services."""
+    payload = _options(args, (
+        "siret", "name", "service_required", "ej_required", "ej_or_service",
+        "payment_status_not_reported", "is_state", "identifier_type", "id_structure_cpp",
+        "email", "vat"))
+    payload.update(public=not args.private, active=not args.inactive,
+                   technical_accounts=args.account)
+    address = {key: value for key, value in (
+        ("adresse", args.street), ("codePostal", args.zip), ("ville", args.city),
+        ("pays", args.country)) if value}
+    if address:
+        payload["address"] = address
+    result = _admin_call(url, "POST", "/structures", payload)
+    services = {}
+    for spec, ej_required in [(s, False) for s in args.service] + \
+            [(s, True) for s in args.ej_service]:
+        code, _sep, name = spec.partition(":")
+        services[code] = _admin_call(url, "POST", "/services", {
+            "structure": result["idStructureCPP"], "code": code, "name": name or code,
+            "ej_required": ej_required})["idService"]
+    if services:
+        result["services"] = services
+    return result
+
+
 def _print(result):
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
@@ -118,6 +150,51 @@ def main(argv=None):
     p.add_argument("numero")
     p.add_argument("status")
     p.add_argument("--release", action="store_true", help="keep polling it afterwards")
+    p = client("add-structure", "add a structure to the directory (POST /structures), "
+               "with its services (POST /services)")
+    p.add_argument("siret", help="SIRET (or other identifier, see --identifier-type)")
+    p.add_argument("name", help="raison sociale")
+    p.add_argument("--private", action="store_true",
+                   help="a private structure (a supplier); default: public")
+    p.add_argument("--inactive", action="store_true")
+    p.add_argument("--service-required", action="store_true",
+                   help="codeServiceDoitEtreRenseigne")
+    p.add_argument("--ej-required", action="store_true", help="numeroEJDoitEtreRenseigne")
+    p.add_argument("--ej-or-service", action="store_true",
+                   help="gestionNumeroEJOuCodeService")
+    p.add_argument("--payment-status-not-reported", action="store_true",
+                   help="statutMiseEnPaiementNestPasRemonte")
+    p.add_argument("--is-state", action="store_true", help="estEtat")
+    p.add_argument("--identifier-type", default=None, help="default: SIRET")
+    p.add_argument("--id", type=int, dest="id_structure_cpp", help="idStructureCPP")
+    p.add_argument("--email")
+    p.add_argument("--vat")
+    p.add_argument("--street")
+    p.add_argument("--zip")
+    p.add_argument("--city")
+    p.add_argument("--country", default="FR")
+    p.add_argument("--account", action="append", default=[], metavar="LOGIN",
+                   help="attach to this existing technical account (repeatable)")
+    p.add_argument("--service", action="append", default=[], metavar="CODE[:NAME]",
+                   help="add this service (repeatable)")
+    p.add_argument("--ej-service", action="append", default=[], metavar="CODE[:NAME]",
+                   help="add this service, an engagement number required (repeatable)")
+    p = client("add-account", "add a technical account (POST /accounts)")
+    p.add_argument("login", help="e.g. TECH_1_<SIRET>@cpro.fr")
+    p.add_argument("password")
+    p.add_argument("--structure", action="append", default=[], metavar="SIRET|ID",
+                   help="bind it to this structure (repeatable)")
+    p = client("add-portal-invoice", "an invoice deposited by hand on the portal "
+               "(POST /invoices/portal)")
+    p.add_argument("supplier", help="SIRET or idStructureCPP")
+    p.add_argument("number")
+    p.add_argument("recipient", help="SIRET or idStructureCPP")
+    p.add_argument("amount_untaxed", type=float)
+    p.add_argument("--total", type=float, dest="amount_total")
+    p.add_argument("--date", dest="invoice_date", help="YYYY-MM-DD (default today)")
+    p.add_argument("--service", dest="service_code")
+    p.add_argument("--ej", dest="engagement")
+    p.add_argument("--type", dest="invoice_type", choices=("FACTURE", "AVOIR", "ACOMPTE"))
     client("clear-faults", "remove pending faults")
     client("expire-tokens", "invalidate every bearer token")
     client("reset", "back to the seeded state")
@@ -162,6 +239,16 @@ def main(argv=None):
         return _print(_admin_call(url, "POST", "/flows/status", {
             "numeroFluxDepot": args.numero, "statut": args.status,
             "hold": not args.release}))
+    if args.command == "add-structure":
+        return _print(_add_structure(url, args))
+    if args.command == "add-account":
+        return _print(_admin_call(url, "POST", "/accounts", {
+            "login": args.login, "password": args.password,
+            "structures": args.structure}))
+    if args.command == "add-portal-invoice":
+        return _print(_admin_call(url, "POST", "/invoices/portal", _options(args, (
+            "supplier", "number", "recipient", "amount_untaxed", "amount_total",
+            "invoice_date", "service_code", "engagement", "invoice_type"))))
     if args.command == "clear-faults":
         return _print(_admin_call(url, "DELETE", "/faults"))
     if args.command == "expire-tokens":

@@ -11,7 +11,7 @@ import threading
 import time
 
 from . import constants as C
-from . import invoice_reader, realism, rules, seed, util
+from . import invoice_reader, realism, report_pdf, rules, seed, util
 from .errors import AdminError, ApiError, OAuthError
 from .store import SqliteStore
 
@@ -855,6 +855,66 @@ class Simulator:
             invoice.update(extra or {})
             self._save("invoice", invoice_id)
             return [], copy.deepcopy(invoice)
+
+    def add_portal_invoice(self, supplier, number, recipient, amount_untaxed,
+                           amount_total=None, *, invoice_date=None, service_code=None,
+                           engagement=None, invoice_type="FACTURE", currency="EUR",
+                           mode="DEPOT_PDF"):
+        """An invoice the supplier deposited by hand on the Chorus Pro portal (no flow,
+        no technical account), e.g. the PDF a psychologist files in "Factures émises >
+        Déposer une facture".  ``supplier`` and ``recipient``: structures
+        (``idStructureCPP`` or SIRET); ``invoice_date``: ``YYYY-MM-DD`` (default today);
+        ``amount_total`` defaults to ``amount_untaxed``; ``invoice_type``: ``FACTURE`` |
+        ``AVOIR`` | ``ACOMPTE``; ``mode``: its ``modeDepot`` (``DEPOT_PDF``,
+        ``SAISIE``...).  The portal refuses a number the supplier already has on
+        Chorus Pro (not rejected): 409.  The invoice is ``DEPOSEE`` and follows the
+        lifecycle of the others.  Returns its ``identifiantFactureCPP``."""
+        type_codes = {name: code for code, name in C.ACCEPTED_TYPE_CODES.items()}
+        if invoice_type not in type_codes:
+            raise AdminError(f"invoice_type must be one of {', '.join(type_codes)}")
+        if not isinstance(number, str) or not number:
+            raise AdminError("number must be a non empty string")
+        amount_total = amount_untaxed if amount_total is None else amount_total
+        for value in (amount_untaxed, amount_total):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise AdminError("amounts must be numbers")
+        when = util.now()
+        if invoice_date is None:
+            invoice_date = when.date().isoformat()
+        try:
+            datetime.date.fromisoformat(invoice_date)
+        except (TypeError, ValueError):
+            raise AdminError(f"invalid date {invoice_date!r} (YYYY-MM-DD)") from None
+        with self._lock:
+            seller = self._resolve_structure(supplier)
+            buyer = self._resolve_structure(recipient)
+            service = self.service_by_code(buyer["idStructureCPP"], service_code) \
+                if service_code else None
+            if service_code and service is None:
+                raise AdminError(f"unknown service {service_code!r}", 404)
+            if any(inv["idFournisseur"] == seller["idStructureCPP"]
+                   and inv["numeroFacture"] == number and inv["statut"] != C.INV_REJETEE
+                   for inv in self.t["invoice"].values()):
+                raise AdminError(rules.message("DUPLICATE", valeur=number,
+                                               siret=seller["identifiantStructure"]), 409)
+            fields = {
+                "BT-1": number, "BT-2": invoice_date, "BT-3": type_codes[invoice_type],
+                "BT-5": currency, "BT-10": service_code, "BT-13": engagement,
+                "BT-109": float(amount_untaxed),
+                "BT-110": round(float(amount_total) - float(amount_untaxed), 2),
+                "BT-112": float(amount_total), "BT-115": float(amount_total),
+            }
+            pseudo_flow = {"numeroFluxDepot": None, "login": None, "syntaxeFlux": None,
+                           "dateDepot": util.iso(when)}
+            pdf = report_pdf.build_pdf("Facture deposee sur le portail", [
+                f"Facture {number} deposee sur le portail Chorus Pro ({mode})."])
+            invoice_id = self._create_invoice(
+                pseudo_flow, f"{number}.pdf", pdf, None, fields,
+                {"seller": seller, "buyer": buyer, "service": service},
+                comment=f"Facture deposee sur le portail Chorus Pro ({mode})")
+            self.t["invoice"][invoice_id]["modeDepot"] = mode
+            self._save("invoice", invoice_id)
+            return invoice_id
 
     def _create_invoice(self, flow, member_name, pdf_bytes, xml_bytes, fields, context,
                         comment=None):

@@ -1,9 +1,11 @@
 """Admin HTTP API (/_simulator/) and command line sub-commands."""
 
+import datetime
 import json
 
+import pytest
 import requests
-from fxutil import SIRET_D93, facturx_pdf
+from fxutil import SIRET_D93, SIRET_TILLEULS, SIRET_UNIVERSITY, Client, facturx_pdf
 
 from chorus_pro_simulator import cli
 
@@ -155,3 +157,115 @@ def test_cli_serve_subprocess(tmp_path):
         process.wait(timeout=10)
         process.stdout.close()
     assert state.exists()
+
+
+# ---------------------------------------------------------------- portal deposits
+def test_portal_invoice(server, client, sim):
+    """An invoice deposited by hand on the portal: no flow, found by the supplier's
+    search with its data, its number taken for the supplier's later deposits."""
+    invoice_id = sim.add_portal_invoice(
+        SIRET_TILLEULS, "PORTAIL-1", SIRET_UNIVERSITY, 1000.0, 1200.0,
+        invoice_date="2026-10-01", engagement="EJ-P-1")
+    found = client.ok("/cpro/factures/v1/rechercher/fournisseur",
+                      {"numeroFacture": "PORTAIL-1"})["listeFactures"]
+    assert len(found) == 1
+    item = found[0]
+    assert item["identifiantFactureCPP"] == invoice_id
+    assert "numeroFluxDepot" not in item
+    assert (item["modeDepot"], item["statut"], item["typeFacture"]) == ("DEPOT_PDF", "DEPOSEE", "FACTURE")
+    assert (item["codeFournisseur"], item["codeDestinataire"]) == (SIRET_TILLEULS, SIRET_UNIVERSITY)
+    assert (item["montantHT"], item["montantTTC"], item["dateFacture"]) == (1000.0, 1200.0, "2026-10-01")
+    assert item["numeroBonCommande"] == "EJ-P-1"
+    # It follows the lifecycle of the others.
+    assert sim.advance_invoices([invoice_id]) == {invoice_id: "MISE_A_DISPOSITION"}
+    # The number is taken: a flow with it is refused as a duplicate, as the portal refuses it.
+    _numero, report = client.deposit_and_integrate(facturx_pdf(number="PORTAIL-1"))
+    assert report["etatCourantDepotFlux"] == "IN_REJETE"
+    assert "a deja ete deposee" in report["listeErreurDP"][0]["libelleErreurDP"]
+    error = admin(server, "POST", "/invoices/portal", {
+        "supplier": SIRET_TILLEULS, "numeroFacture": "PORTAIL-1",
+        "codeDestinataire": SIRET_D93, "montantHT": 10.0}, status=409)
+    assert "a deja ete deposee" in error["error"]
+
+
+def test_portal_invoice_admin_route(server, client):
+    answer = admin(server, "POST", "/invoices/portal", {
+        "supplier": SIRET_TILLEULS, "numeroFacture": "PORTAIL-2",
+        "codeDestinataire": SIRET_D93, "codeServiceExecutant": "538",
+        "montantHT": 95.5, "typeFacture": "AVOIR", "modeDepot": "SAISIE"})
+    item = client.ok("/cpro/factures/v1/rechercher/fournisseur",
+                     {"numeroFacture": "PORTAIL-2"})["listeFactures"][0]
+    assert item["identifiantFactureCPP"] == answer["identifiantFactureCPP"]
+    assert (item["typeFacture"], item["modeDepot"]) == ("AVOIR", "SAISIE")
+    assert (item["montantHT"], item["montantTTC"], item["codeServiceExecutant"]) == (95.5, 95.5, "538")
+    assert item["dateFacture"] == datetime.date.today().isoformat()
+    for body, text in (
+            ({"montantHT": 1.0}, "missing"),
+            ({"montantHT": "1", "codeDestinataire": SIRET_D93}, "amounts must be numbers"),
+            ({"montantHT": 1.0, "codeDestinataire": SIRET_D93, "typeFacture": "X"}, "invoice_type"),
+            ({"montantHT": 1.0, "codeDestinataire": SIRET_D93, "dateFacture": "01/10/2026"},
+             "invalid date")):
+        error = admin(server, "POST", "/invoices/portal", dict(
+            {"supplier": SIRET_TILLEULS, "numeroFacture": "PORTAIL-3"}, **body), status=400)
+        assert text in error["error"]
+    admin(server, "POST", "/invoices/portal", {
+        "supplier": SIRET_TILLEULS, "numeroFacture": "PORTAIL-3",
+        "codeDestinataire": "99999999999999", "montantHT": 1.0}, status=404)
+
+
+# ---------------------------------------------------------------- CLI: a demo's companies
+def test_cli_add_structure_and_account(server, sim, capsys):
+    """An integrator adds a supplier, its technical account and a public customer with
+    its services from the command line; the new account deposits at once."""
+    url = ["--url", server.url]
+    assert cli.main(["add-structure", "44306184100047", "Cabinet de demonstration",
+                     "--private", "--email", "demo@example.org", "--street", "1 rue Demo",
+                     "--zip", "75001", "--city", "Paris", *url]) == 0
+    supplier = json.loads(capsys.readouterr().out)["idStructureCPP"]
+    assert cli.main(["add-account", "TECH_1_44306184100047@cpro.fr", "Demo-2026",
+                     "--structure", "44306184100047", *url]) == 0
+    assert json.loads(capsys.readouterr().out) == {"login": "TECH_1_44306184100047@cpro.fr"}
+    assert cli.main(["add-structure", "21750001600019", "Ville de demonstration",
+                     "--service-required", "--service", "FIN:Finances",
+                     "--ej-service", "ACHATS", *url]) == 0
+    customer = json.loads(capsys.readouterr().out)
+    assert set(customer["services"]) == {"FIN", "ACHATS"}
+
+    demo = Client(server.url, login="TECH_1_44306184100047@cpro.fr", password="Demo-2026")
+    structures = demo.ok(RATTACHEMENTS)
+    assert "44306184100047" in json.dumps(structures)
+    struct = sim.structure_by_siret("44306184100047")
+    assert struct["idStructureCPP"] == supplier
+    assert (struct["typeStructure"], struct["statut"], struct["email"]) == (
+        "PRIVEE", "ACTIVE", "demo@example.org")
+    assert struct["adresse"] == {"adresse": "1 rue Demo", "codePostal": "75001",
+                                 "ville": "Paris", "pays": "FR"}
+    detail = demo.ok("/cpro/structures/v1/consulter", {"idStructureCPP": customer["idStructureCPP"]})
+    assert detail["parametres"]["codeServiceDoitEtreRenseigne"] is True
+    services = demo.ok("/cpro/structures/v1/rechercher/services",
+                       {"idStructure": customer["idStructureCPP"]})["listeServices"]
+    assert {s["codeService"]: s["libelleService"] for s in services} == {
+        "FIN": "Finances", "ACHATS": "ACHATS"}
+    _numero, report = demo.deposit_and_integrate(facturx_pdf(
+        number="DEMO-1", seller="44306184100047", buyer="21750001600019", service="ACHATS",
+        ej="EJ-DEMO-1"))
+    assert report["etatCourantDepotFlux"] == "IN_INTEGRE", report
+
+    # Refusals come back as the admin API's: an error exit with its message.
+    with pytest.raises(SystemExit, match="error 409.*already exists"):
+        cli.main(["add-account", "TECH_1_44306184100047@cpro.fr", "x", *url])
+    with pytest.raises(SystemExit, match="error 409"):
+        cli.main(["add-structure", "21750001600019", "Doublon", *url])
+    with pytest.raises(SystemExit, match="error 404.*unknown structure"):
+        cli.main(["add-account", "TECH_2@cpro.fr", "x", "--structure", "99999999999999", *url])
+
+
+def test_cli_add_portal_invoice(server, client, capsys):
+    assert cli.main(["add-portal-invoice", SIRET_TILLEULS, "PORTAIL-CLI", SIRET_UNIVERSITY,
+                     "200", "--total", "240", "--date", "2026-10-01",
+                     "--url", server.url]) == 0
+    invoice_id = json.loads(capsys.readouterr().out)["identifiantFactureCPP"]
+    item = client.ok("/cpro/factures/v1/rechercher/fournisseur",
+                     {"numeroFacture": "PORTAIL-CLI"})["listeFactures"][0]
+    assert item["identifiantFactureCPP"] == invoice_id
+    assert (item["montantHT"], item["montantTTC"]) == (200.0, 240.0)
