@@ -10,6 +10,7 @@ from . import account_move
 from . import account_move_deposit_mode
 from . import account_move_channel
 from . import account_move_send
+from . import account_move_evidence
 from . import account_move_payment
 from . import account_journal
 from . import account_journal_payment
@@ -23,6 +24,7 @@ from . import chorus_pro_connector_payment
 from . import chorus_pro_status_history
 from . import chorus_pro_deposit_job
 from . import ir_actions_report
+from . import ir_attachment
 from . import chorus_pro_order
 from . import chorus_pro_order_line
 from . import chorus_pro_care_decision

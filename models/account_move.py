@@ -582,23 +582,26 @@ class AccountMove(models.Model):
         }
 
     def action_chorus_export_facturx(self):
-        """Download the validated Factur-X PDF/A-3 of the invoice."""
+        """Download the validated Factur-X PDF/A-3 of the invoice: once deposited, the
+        one Chorus Pro received."""
         self.ensure_one()
         if self.state != "posted" or self.move_type not in ("out_invoice", "out_refund"):
             raise UserError(
                 self.env._("Only a posted customer invoice or credit note has a Factur-X.")
             )
-        engine = self.env["chorus.pro.facturx"]
-        result = engine._build_facturx(self)
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": engine._facturx_filename(self),
-                "raw": result["pdf"],
-                "mimetype": "application/pdf",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        )
+        attachment = self.chorus_document_id
+        if not attachment:
+            engine = self.env["chorus.pro.facturx"]
+            result = engine._build_facturx(self)
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": engine._facturx_filename(self),
+                    "raw": result["pdf"],
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{attachment.id}?download=true",

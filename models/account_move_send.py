@@ -3,9 +3,9 @@
 
 Send deposits through the same checklist and connector as the *Deposit to Chorus Pro*
 button and list action (never a second path): the checklist's problems are shown in the
-dialog, with a link to the deposit wizard to fix them; the deposited Factur-X becomes the
-invoice's PDF, the one an e-mail copy attaches. A batch Send runs in Odoo's sending cron,
-which deposits each run's invoices in one flow per company.
+dialog, with a link to the deposit wizard to fix them; the deposited Factur-X is the
+invoice's PDF, the only file an e-mail copy attaches, whenever it is sent. A batch Send
+runs in Odoo's sending cron, which deposits each run's invoices in one flow per company.
 """
 
 from odoo import api, models
@@ -42,6 +42,8 @@ class AccountMoveSend(models.AbstractModel):
     @api.model
     def _get_default_invoice_edi_format(self, move, **kwargs) -> str:
         """No second e-invoice beside the deposited Factur-X: it carries the XML."""
+        if move.chorus_document_id:
+            return False
         if CHORUS_SENDING_METHOD in (kwargs.get("sending_methods") or []) and move._chorus_send_applicable():
             return False
         return super()._get_default_invoice_edi_format(move, **kwargs)
@@ -174,26 +176,16 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _chorus_link_deposited_pdf(self, move):
-        """The deposited Factur-X is the invoice's PDF (same file: the filestore keeps it
-        once), so that Odoo draws no other and an e-mail copy attaches it."""
-        document = move.chorus_document_id
-        if not document or move.invoice_pdf_report_id:
-            return
-        self.env["ir.attachment"].sudo().create({
-            "name": document.name,
-            "raw": document.raw,
-            "mimetype": "application/pdf",
-            "res_model": move._name,
-            "res_id": move.id,
-            "res_field": "invoice_pdf_report_file",
-        })
-        move.invalidate_recordset(fnames=["invoice_pdf_report_id", "invoice_pdf_report_file"])
-        move.is_move_sent = True
+        """The deposit kept the deposited Factur-X as the invoice's PDF (see
+        ``account_move_evidence.py``): Odoo draws no other, an e-mail copy attaches it,
+        and the invoice is sent."""
+        if move.chorus_document_id:
+            move.is_move_sent = True
 
     @api.model
     def _get_invoice_extra_attachments(self, move):
-        """An invoice on Chorus Pro is sent (e-mail copy, download) as it was deposited."""
-        attachments = super()._get_invoice_extra_attachments(move)
+        """An invoice on Chorus Pro is sent (e-mail copy, download) as it was deposited,
+        and as nothing else: no second e-invoice, no other PDF."""
         if move.chorus_document_id:
-            attachments = (attachments - move.invoice_pdf_report_id) | move.chorus_document_id
-        return attachments
+            return move.chorus_document_id
+        return super()._get_invoice_extra_attachments(move)

@@ -12,6 +12,7 @@ from odoo.tools import SQL, format_amount, format_date
 
 from ..lib import chorus_client as cc
 from ..lib import chorus_match, chorus_submission
+from .account_move_evidence import INVOICE_PDF_FIELD
 
 _logger = logging.getLogger(__name__)
 
@@ -327,7 +328,10 @@ class ChorusProConnectorDeposit(models.AbstractModel):
 
     @api.model
     def _keep_deposited_documents(self, moves, documents):
-        """Keep on each invoice the Factur-X exactly as Chorus Pro received it."""
+        """Keep on each invoice the Factur-X exactly as Chorus Pro received it: evidence
+        (see ``ir_attachment.py``), the invoice's PDF and its main attachment, so that
+        whatever leaves Odoo for the invoice is this file (see ``account_move_evidence.py``)."""
+        moves._chorus_detach_invoice_pdf()
         attachments = self.env["ir.attachment"].create([
             {
                 "name": documents[move][0],
@@ -335,11 +339,27 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                 "mimetype": "application/pdf",
                 "res_model": move._name,
                 "res_id": move.id,
+                "res_field": INVOICE_PDF_FIELD,
+                "chorus_evidence": True,
             }
             for move in moves
         ])
         for move, attachment in zip(moves, attachments, strict=True):
-            move._chorus_write({"chorus_document_id": attachment.id})
+            move._chorus_write({"chorus_document_id": attachment.id,
+                                "message_main_attachment_id": attachment.id})
+        moves.invalidate_recordset(["invoice_pdf_report_id", INVOICE_PDF_FIELD])
+
+    @api.model
+    def _create_flow(self, vals, filename, content, mimetype=None):
+        """A ``chorus.pro.flow`` with its file (``filename``, ``content``), evidence of
+        what was sent, attached to it from its creation."""
+        flow = self.env["chorus.pro.flow"].create(vals)
+        attachment_vals = {"name": filename, "raw": content, "res_model": flow._name,
+                           "res_id": flow.id, "chorus_evidence": True}
+        if mimetype:
+            attachment_vals["mimetype"] = mimetype
+        flow.attachment_id = self.env["ir.attachment"].create(attachment_vals)
+        return flow
 
     @api.model
     def _deposit_group(self, client, moves, documents, commit=False):
@@ -348,18 +368,14 @@ class ChorusProConnectorDeposit(models.AbstractModel):
             self._lock_moves(moves)
             self._check_depositable(moves)
         filename, content = self._flow_file(moves, documents)
-        attachment = self.env["ir.attachment"].create(
-            {"name": filename, "raw": content, "res_model": "chorus.pro.flow"}
-        )
-        flow = self.env["chorus.pro.flow"].create(
+        flow = self._create_flow(
             {
                 "company_id": moves.company_id.id,
                 "state": "sending",
-                "attachment_id": attachment.id,
                 "date": fields.Datetime.now(),
-            }
+            },
+            filename, content,
         )
-        attachment.res_id = flow.id
         job_id = self.env.context.get("chorus_pro_deposit_job_id")
         if job_id:
             # A background deposit knows its flow from the commit before the call on.
@@ -495,20 +511,15 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         supplier_id = self._supplier_structure_id(client, move.company_id)
         data = self.env["chorus.pro.facturx"]._facturx_data_dict(move)
         filename = self._pdf_api_filename(move)
-        attachment = self.env["ir.attachment"].create(
-            {"name": filename, "raw": pdf, "res_model": "chorus.pro.flow",
-             "mimetype": "application/pdf"}
-        )
-        flow = self.env["chorus.pro.flow"].create(
+        flow = self._create_flow(
             {
                 "company_id": move.company_id.id,
                 "state": "sending",
-                "attachment_id": attachment.id,
                 "date": fields.Datetime.now(),
                 "syntax": chorus_submission.MODE_DEPOT_PDF_API,
-            }
+            },
+            filename, pdf, mimetype="application/pdf",
         )
-        attachment.res_id = flow.id
         job_id = self.env.context.get("chorus_pro_deposit_job_id")
         if job_id:
             job = self.env["chorus.pro.deposit.job"].sudo().browse(job_id)

@@ -342,11 +342,13 @@ class ChorusProConnectorTracking(models.AbstractModel):
     @api.model
     def _store_certificate(self, flow, content):
         """The deposit certificate, attached to the flow and to each of its invoices (the
-        filestore keeps one file: same content, same checksum)."""
+        filestore keeps one file: same content, same checksum); evidence, never the
+        invoices' main attachment (see ``account_move_evidence.py``)."""
         records = [flow, *flow.move_ids]
         attachments = self.env["ir.attachment"].create([
             {"name": f"certificat_depot_{flow.name}.pdf", "raw": content,
-             "res_model": record._name, "res_id": record.id, "mimetype": "application/pdf"}
+             "res_model": record._name, "res_id": record.id, "mimetype": "application/pdf",
+             "chorus_evidence": True}
             for record in records
         ])
         flow.certificate_id = attachments[0]

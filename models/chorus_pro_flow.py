@@ -92,6 +92,14 @@ class ChorusProFlow(models.Model):
     move_ids = fields.One2many("account.move", "chorus_flow_id", string="Invoices", readonly=True)
     move_count = fields.Integer(compute="_compute_move_count", string="Invoice Count")
     attachment_id = fields.Many2one("ir.attachment", string="Sent File", readonly=True)
+    # The flow's documents are evidence (see ir_attachment.py): downloaded, never opened
+    # in the attachment form.
+    attachment_file = fields.Binary(related="attachment_id.datas", string="Sent File Content")
+    attachment_filename = fields.Char(related="attachment_id.name", string="Sent File Name")
+    certificate_file = fields.Binary(
+        related="certificate_id.datas", string="Deposit Certificate File")
+    certificate_filename = fields.Char(
+        related="certificate_id.name", string="Deposit Certificate File Name")
     error_message = fields.Text(string="Errors", readonly=True)
 
     @api.depends("move_ids")

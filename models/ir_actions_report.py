@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import io
 import logging
 import re
+from collections import OrderedDict
 from urllib.parse import urlparse
 
 import lxml.html
@@ -87,14 +89,38 @@ class IrActionsReport(models.Model):
         return bundle.css().raw.decode()
 
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
+        report = self._get_report(report_ref)
+        deposited = self._chorus_deposited_streams(report, res_ids)
+        if deposited:
+            others = [res_id for res_id in res_ids if res_id not in deposited]
+            streams = self._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=others) if others else {}
+            return OrderedDict(
+                (res_id, deposited.get(res_id) or streams[res_id]) for res_id in dict.fromkeys(res_ids)
+            )
         # The Chorus Pro invoice printed from the Print menu gets the engine's rendering
         # too: real text, several invoices per run with Debian's wkhtmltopdf.
-        if (
-            not self.env.context.get(CHORUS_RENDERING)
-            and self._get_report(report_ref).report_name == CHORUS_REPORT
-        ):
+        if not self.env.context.get(CHORUS_RENDERING) and report.report_name == CHORUS_REPORT:
             self = self.with_context(**{CHORUS_RENDERING: True})
         return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
+
+    @api.model
+    def _chorus_deposited_streams(self, report, res_ids):
+        """An invoice deposited on Chorus Pro is printed as it was deposited (Print,
+        the portal's PDF): the streams of its deposited document, by invoice id. The
+        Factur-X engine's own renders (``report_pdf_no_attachment``) are left alone."""
+        if (
+            not res_ids
+            or report.model != "account.move"
+            or self.env.context.get("report_pdf_no_attachment")
+            or not (report.report_name == CHORUS_REPORT or self._is_invoice_report(report))
+        ):
+            return {}
+        moves = self.env["account.move"].browse(res_ids).filtered("chorus_document_id")
+        return {
+            move.id: {"stream": io.BytesIO(move.chorus_document_id.sudo().raw),
+                      "attachment": move.chorus_document_id}
+            for move in moves
+        }
 
     def _build_wkhtmltopdf_args(self, *args, **kwargs):
         command_args = super()._build_wkhtmltopdf_args(*args, **kwargs)

@@ -22,3 +22,4 @@ from . import test_send
 from . import test_packaging
 from . import test_payment_follow_up
 from . import test_number_taken
+from . import test_evidence

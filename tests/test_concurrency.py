@@ -262,6 +262,10 @@ class TestConcurrency(BaseCase):
 
     def _delete_test_records(self):
         with self._env() as env:
+            # Test data only: what Chorus Pro received is never deleted through the ORM.
+            env.cr.execute("DELETE FROM ir_attachment WHERE id > %s AND chorus_evidence",
+                           [self.last_attachment_id])
+            env.invalidate_all()
             moves = env["account.move"].search([("partner_id", "=", self.created["recipient"])])
             # Test data only: forget what Chorus Pro holds, which locks the invoices.
             moves._chorus_write({"chorus_state": False, "chorus_status": False})
