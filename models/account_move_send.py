@@ -153,12 +153,18 @@ class AccountMoveSend(models.AbstractModel):
                 }
             else:
                 ready |= invoice
+        # One flow per company and author: the deposit is the author's, also when Odoo's
+        # sending cron (its own user) runs a batch Send; rejections come back to them.
+        groups = {}
+        for invoice in ready:
+            author = by_id[invoice.id].get("author_user_id") or self.env.uid
+            groups[invoice.company_id, author] = groups.get((invoice.company_id, author), ready.browse()) | invoice
         connector = self.env["chorus.pro.connector"]
-        for company in ready.company_id:
-            moves = ready.filtered(lambda m, c=company: m.company_id == c)
+        for (company, author), moves in groups.items():
             taken = []
             try:
-                connector.with_company(company)._deposit(moves, batch=True, commit=True, refusals=taken)
+                connector.with_company(company).with_context(chorus_depositor_id=author)._deposit(
+                    moves, batch=True, commit=True, refusals=taken)
             except UserError as error:
                 refused = dict.fromkeys(moves.ids, error.args[0])
             else:
