@@ -10,7 +10,8 @@ CHORUS_DASHBOARD_DOMAINS = {
         ("state", "=", "posted"),
         ("chorus_state", "=", False),
     ],
-    "chorus_to_fix": [("chorus_state", "=", "to_fix")],
+    # The invoice list's "Chorus Pro: to fix" filter: the same field.
+    "chorus_to_fix": [("chorus_to_fix", "=", True)],
     # Followed on Chorus Pro: their flow or status may still change.
     "chorus_followed": [
         "|",

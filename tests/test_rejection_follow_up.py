@@ -3,16 +3,22 @@
 
 * the activity goes to the company's Chorus Pro responsible when one is set, else to the
   user who deposited the invoice — whatever deposited it: the deposit wizard, a batch
-  Send run by Odoo's sending cron, a background deposit —, else to its salesperson.
+  Send run by Odoo's sending cron, a background deposit —, else to its salesperson;
+* the journal card's *Chorus Pro: to fix* and the invoice list's filter (one rule) no
+  longer count a rejected invoice once it was handled (re-issued, cancelled);
+* an invoice closed that way (and its credit note) offers no Reset to Draft, says why,
+  and Send no longer proposes "by Chorus Pro" for an invoice Chorus Pro has or had.
 
 Chorus Pro is the project's simulator over real HTTP; the entry points are called with the
 context the web client gives them; the crons run as their own user (OdooBot)."""
 
 from datetime import timedelta
 
+from lxml import etree
 from odoo import SUPERUSER_ID, Command, fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import ChorusProSimulatorCommon
 
@@ -79,6 +85,32 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         self.assertEqual(flow.state, "attention")
         return flow
 
+    def _send_wizard(self, move):
+        """Odoo's Send dialog on the invoice form, as its button opens it."""
+        action = move.action_send_and_print()
+        return self.env[action["res_model"]].with_context(**action["context"]).create({})
+
+    def _to_fix_on_the_card(self):
+        return self.journal._get_journal_dashboard_data_batched()[self.journal.id]["chorus_to_fix"]
+
+    def _to_fix_in_the_list(self):
+        """The invoices the list's *Chorus Pro: to fix* filter shows (its domain, as the
+        search view gives it)."""
+        arch = self.env["account.move"].get_view(
+            self.env.ref("account.view_account_invoice_filter").id, "search")["arch"]
+        node = etree.fromstring(arch).xpath("//filter[@name='chorus_to_fix']")[0]
+        return self.env["account.move"].search(
+            [("journal_id", "=", self.journal.id), *safe_eval(node.get("domain"))])
+
+    def _reissue(self, move):
+        """*Correct and re-issue* on the form, its wizard confirmed: the new draft."""
+        action = move.with_context(**INVOICE_ACTION_CONTEXT).action_chorus_reissue()
+        with Form(self.env[action["res_model"]].with_context(**action["context"])) as form:
+            form.purchase_order_reference = "EJ2026-000456"
+        result = form.record.action_reissue()
+        return self.env["account.move"].browse(result["res_id"])
+
+    # ---------------------------------------------------------------- whose activity
     def test_rejection_activity_goes_to_who_deposited(self):
         move = self._d93_invoice()
         self.assertNotEqual(move.invoice_user_id, self.depositor)
@@ -154,3 +186,75 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
                                  company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
         with self.assertRaisesRegex(ValidationError, "cannot be the Chorus Pro responsible.*invoicing rights"):
             self.company.chorus_responsible_id = outsider
+
+    # ---------------------------------------------------------------- to fix, once handled
+    def test_to_fix_on_the_card_and_in_the_list_until_handled(self):
+        move = self._d93_invoice()
+        self._deposit_as(self.depositor, move)
+        self._tracking_cron()
+        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (0, move.browse()))
+        self._reject(move)
+        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (1, move))
+        self.assertTrue(move.chorus_to_fix)
+        new = self._reissue(move)
+        self.assertEqual(move.payment_state, "reversed")
+        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (0, move.browse()))
+        self.assertFalse(move.chorus_to_fix)
+        new.action_post()
+        self._deposit_as(self.depositor, new)
+        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (0, move.browse()))
+        # A flow Chorus Pro refused is to fix.
+        refused = self._refused_flow_deposit(self.depositor)
+        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (1, refused))
+        # Reset to draft to be fixed: still to fix; cancelled instead: no longer.
+        refused.with_context(**INVOICE_ACTION_CONTEXT).button_draft()
+        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (1, refused))
+        refused.with_context(**INVOICE_ACTION_CONTEXT).button_cancel()
+        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (0, move.browse()))
+
+    # ---------------------------------------------------------------- closed invoices
+    def test_closed_invoice_offers_neither_reset_to_draft_nor_chorus_pro(self):
+        form_arch = etree.fromstring(self.env["account.move"].get_view(
+            self.env.ref("account.view_move_form").id, "form")["arch"])
+        reset = form_arch.xpath("//button[@name='button_draft']")[0]
+        self.assertIn("show_reset_to_draft_button", reset.get("invisible"))
+        move = self._d93_invoice()
+        self._deposit_as(self.depositor, move)
+        self._tracking_cron()
+        # Deposited: Send proposes an e-mail copy, not "by Chorus Pro".
+        wizard = self._send_wizard(move)
+        self.assertNotIn("chorus_pro", wizard.sending_method_checkboxes)
+        self.assertTrue(wizard.sending_method_checkboxes["email"]["checked"])
+        self.assertEqual(wizard.sending_methods, ["email"])
+        # Also for a customer whose Invoice sending says "by Chorus Pro".
+        self.dept93.with_company(self.company).invoice_sending_method = "chorus_pro"
+        self.assertEqual(self._send_wizard(move).sending_methods, ["email"])
+        self._reject(move)
+        self.assertTrue(move.show_reset_to_draft_button, "rejected: it may still be corrected")
+        self.assertNotIn("chorus_pro", self._send_wizard(move).sending_method_checkboxes)
+
+        new = self._reissue(move)
+        credit_note = move.reversal_move_ids
+        self.assertFalse(move.show_reset_to_draft_button)
+        self.assertFalse(credit_note.show_reset_to_draft_button)
+        self.assertIn(f"Closed: credit note {credit_note.name} cancels it in your books, so it is "
+                      "never reset to draft nor deposited again.", move.chorus_banner)
+        self.assertIn(f"It is never reset to draft: that would reopen {move.name} in your books.",
+                      credit_note.chorus_banner)
+        with self.assertRaisesRegex(UserError, f"{move.name} cannot be reset to draft. Closed: credit note"):
+            move.with_context(**INVOICE_ACTION_CONTEXT).button_draft()
+        with self.assertRaisesRegex(UserError, "cannot be reset to draft. It is never reset to draft"):
+            credit_note.with_context(**INVOICE_ACTION_CONTEXT).button_draft()
+        self.assertEqual((move.state, credit_note.state, move.payment_state), ("posted", "posted", "reversed"))
+        for closed in (move, credit_note):
+            wizard = self._send_wizard(closed)
+            self.assertNotIn("chorus_pro", wizard.sending_method_checkboxes)
+            self.assertEqual(wizard.sending_methods, ["email"])
+        # The new invoice goes by Chorus Pro.
+        new.action_post()
+        wizard = self._send_wizard(new)
+        self.assertTrue(wizard.sending_method_checkboxes["chorus_pro"]["checked"])
+        self.assertEqual(wizard.sending_methods, ["chorus_pro"])
+        # An invoice whose flow Chorus Pro refused goes again: still proposed and ticked.
+        refused = self._refused_flow_deposit(self.depositor)
+        self.assertEqual(self._send_wizard(refused).sending_methods, ["chorus_pro"])
