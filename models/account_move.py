@@ -54,15 +54,26 @@ CHORUS_STATES = [
 # is still held: it is completed or re-routed, never changed.
 CHORUS_HELD_STATES = ("sending", "unconfirmed", "deposited", "paid")
 CHORUS_HELD_ACTION_STATUSES = ("SUSPENDUE", "A_RECYCLER")
-# Returned by Chorus Pro (flow refused) or by the recipient, and not handled yet: not
-# deposited again (its state changes), cancelled, cancelled by a credit note nor re-issued.
-# The one rule of the journal card's count and of the invoice list's filter (chorus_to_fix).
-CHORUS_TO_FIX_DOMAIN = [
-    ("chorus_state", "=", "to_fix"),
-    ("state", "!=", "cancel"),
-    ("payment_state", "!=", "reversed"),
-    ("chorus_reissue_ids", "not any", [("state", "!=", "cancel")]),
-]
+# The invoices the sales journal card counts and the invoice list's filters show, one rule
+# each (the searchable fields of the same names):
+CHORUS_QUEUE_DOMAINS = {
+    # Never deposited; not the credit note cancelling a rejected invoice (kept in the books).
+    "chorus_to_deposit": [
+        ("commercial_partner_id.chorus_recipient", "=", True),
+        ("move_type", "in", ("out_invoice", "out_refund")),
+        ("state", "=", "posted"),
+        ("chorus_state", "=", False),
+        ("reversed_entry_id", "not any", [("chorus_status", "=", "REJETEE")]),
+    ],
+    # Returned by Chorus Pro (flow refused) or by the recipient, and not handled yet: not
+    # deposited again (its state changes), cancelled, cancelled by a credit note nor re-issued.
+    "chorus_to_fix": [
+        ("chorus_state", "=", "to_fix"),
+        ("state", "!=", "cancel"),
+        ("payment_state", "!=", "reversed"),
+        ("chorus_reissue_ids", "not any", [("state", "!=", "cancel")]),
+    ],
+}
 # What the user may not change on a held invoice (Odoo's own writes on a posted invoice,
 # payments and reconciliation, touch none of them).
 CHORUS_LOCKED_FIELDS = frozenset({
@@ -199,9 +210,16 @@ class AccountMove(models.Model):
         help="The new invoice replacing this invoice, rejected on Chorus Pro.",
     )
     chorus_can_reissue = fields.Boolean(compute="_compute_chorus_banner")
+    chorus_to_deposit = fields.Boolean(
+        string="Chorus Pro: To Deposit",
+        compute="_compute_chorus_queues",
+        search="_search_chorus_to_deposit",
+        help="Posted for a Chorus Pro recipient and never deposited (the credit note cancelling "
+        "a rejected invoice excepted: it is not deposited).",
+    )
     chorus_to_fix = fields.Boolean(
         string="Chorus Pro: To Fix",
-        compute="_compute_chorus_to_fix",
+        compute="_compute_chorus_queues",
         search="_search_chorus_to_fix",
         help="Returned by Chorus Pro or by the recipient and not handled yet: neither "
         "deposited again, re-issued, nor cancelled (by a credit note).",
@@ -396,16 +414,25 @@ class AccountMove(models.Model):
                     "%(move)s cannot be reset to draft. %(reason)s",
                     move=move.display_name, reason=closed))
 
-    @api.depends("chorus_state", "state", "payment_state", "chorus_reissue_ids.state")
-    def _compute_chorus_to_fix(self):
-        to_fix = self.filtered_domain(CHORUS_TO_FIX_DOMAIN)
-        for move in self:
-            move.chorus_to_fix = move in to_fix
+    @api.depends("chorus_state", "state", "payment_state", "chorus_reissue_ids.state", "move_type",
+                 "commercial_partner_id.chorus_recipient", "reversed_entry_id.chorus_status")
+    def _compute_chorus_queues(self):
+        for fname, domain in CHORUS_QUEUE_DOMAINS.items():
+            matching = self.filtered_domain(domain)
+            for move in self:
+                move[fname] = move in matching
+
+    def _search_chorus_to_deposit(self, operator, value):
+        return self._search_chorus_queue("chorus_to_deposit", operator, value)
 
     def _search_chorus_to_fix(self, operator, value):
+        return self._search_chorus_queue("chorus_to_fix", operator, value)
+
+    @api.model
+    def _search_chorus_queue(self, fname, operator, value):
         if operator != "in":
             return NotImplemented
-        domain = Domain(CHORUS_TO_FIX_DOMAIN)
+        domain = Domain(CHORUS_QUEUE_DOMAINS[fname])
         if set(value) == {True}:
             return domain
         if set(value) == {False}:

@@ -90,17 +90,18 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         action = move.action_send_and_print()
         return self.env[action["res_model"]].with_context(**action["context"]).create({})
 
-    def _to_fix_on_the_card(self):
-        return self.journal._get_journal_dashboard_data_batched()[self.journal.id]["chorus_to_fix"]
-
-    def _to_fix_in_the_list(self):
-        """The invoices the list's *Chorus Pro: to fix* filter shows (its domain, as the
-        search view gives it)."""
+    def _on_the_card(self, name):
+        """The sales journal card's count (``chorus_to_deposit``, ``chorus_to_fix``) and
+        the invoices the list's filter of the same name shows (its domain, as the search
+        view gives it)."""
+        count = self.journal._get_journal_dashboard_data_batched()[self.journal.id][name]
         arch = self.env["account.move"].get_view(
             self.env.ref("account.view_account_invoice_filter").id, "search")["arch"]
-        node = etree.fromstring(arch).xpath("//filter[@name='chorus_to_fix']")[0]
-        return self.env["account.move"].search(
+        node = etree.fromstring(arch).xpath(f"//filter[@name='{name}']")[0]
+        listed = self.env["account.move"].search(
             [("journal_id", "=", self.journal.id), *safe_eval(node.get("domain"))])
+        self.assertEqual(len(listed), count, f"the card and the list's filter agree on {name}")
+        return listed
 
     def _reissue(self, move):
         """*Correct and re-issue* on the form, its wizard confirmed: the new draft."""
@@ -189,28 +190,36 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
 
     # ---------------------------------------------------------------- to fix, once handled
     def test_to_fix_on_the_card_and_in_the_list_until_handled(self):
+        none = self.env["account.move"]
+        others = self._on_the_card("chorus_to_deposit")  # the class's rendering invoice, if any
         move = self._d93_invoice()
+        self.assertEqual(self._on_the_card("chorus_to_deposit") - others, move)
         self._deposit_as(self.depositor, move)
         self._tracking_cron()
-        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (0, move.browse()))
+        self.assertEqual((self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
+                         (none, none))
         self._reject(move)
-        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (1, move))
+        self.assertEqual(self._on_the_card("chorus_to_fix"), move)
         self.assertTrue(move.chorus_to_fix)
         new = self._reissue(move)
         self.assertEqual(move.payment_state, "reversed")
-        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (0, move.browse()))
         self.assertFalse(move.chorus_to_fix)
+        # Neither the rejected invoice nor its credit note (never deposited) is counted.
+        self.assertEqual((self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
+                         (none, none))
         new.action_post()
+        self.assertEqual(self._on_the_card("chorus_to_deposit") - others, new)
         self._deposit_as(self.depositor, new)
-        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (0, move.browse()))
-        # A flow Chorus Pro refused is to fix.
+        self.assertEqual((self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
+                         (none, none))
+        # A flow Chorus Pro refused is to fix, also reset to draft to be corrected; cancelled,
+        # it no longer is.
         refused = self._refused_flow_deposit(self.depositor)
-        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (1, refused))
-        # Reset to draft to be fixed: still to fix; cancelled instead: no longer.
+        self.assertEqual(self._on_the_card("chorus_to_fix"), refused)
         refused.with_context(**INVOICE_ACTION_CONTEXT).button_draft()
-        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (1, refused))
+        self.assertEqual(self._on_the_card("chorus_to_fix"), refused)
         refused.with_context(**INVOICE_ACTION_CONTEXT).button_cancel()
-        self.assertEqual((self._to_fix_on_the_card(), self._to_fix_in_the_list()), (0, move.browse()))
+        self.assertEqual(self._on_the_card("chorus_to_fix"), none)
 
     # ---------------------------------------------------------------- closed invoices
     def test_closed_invoice_offers_neither_reset_to_draft_nor_chorus_pro(self):
