@@ -4,13 +4,9 @@ from odoo import models
 from ..lib.chorus_client import INVOICE_ACTION_STATUSES
 
 CHORUS_DASHBOARD_DOMAINS = {
-    "chorus_to_deposit": [
-        ("commercial_partner_id.chorus_recipient", "=", True),
-        ("move_type", "in", ("out_invoice", "out_refund")),
-        ("state", "=", "posted"),
-        ("chorus_state", "=", False),
-    ],
-    "chorus_to_fix": [("chorus_state", "=", "to_fix")],
+    # The invoice list's "Chorus Pro: to deposit / to fix" filters: the same fields.
+    "chorus_to_deposit": [("chorus_to_deposit", "=", True)],
+    "chorus_to_fix": [("chorus_to_fix", "=", True)],
     # Followed on Chorus Pro: their flow or status may still change.
     "chorus_followed": [
         "|",

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools.misc import clean_context
 
 # Chorus Pro limits on attachments (pièces jointes), from the pure API client.
@@ -53,6 +54,26 @@ CHORUS_STATES = [
 # is still held: it is completed or re-routed, never changed.
 CHORUS_HELD_STATES = ("sending", "unconfirmed", "deposited", "paid")
 CHORUS_HELD_ACTION_STATUSES = ("SUSPENDUE", "A_RECYCLER")
+# The invoices the sales journal card counts and the invoice list's filters show, one rule
+# each (the searchable fields of the same names):
+CHORUS_QUEUE_DOMAINS = {
+    # Never deposited; not the credit note cancelling a rejected invoice (kept in the books).
+    "chorus_to_deposit": [
+        ("commercial_partner_id.chorus_recipient", "=", True),
+        ("move_type", "in", ("out_invoice", "out_refund")),
+        ("state", "=", "posted"),
+        ("chorus_state", "=", False),
+        ("reversed_entry_id", "not any", [("chorus_status", "=", "REJETEE")]),
+    ],
+    # Returned by Chorus Pro (flow refused) or by the recipient, and not handled yet: not
+    # deposited again (its state changes), cancelled, cancelled by a credit note nor re-issued.
+    "chorus_to_fix": [
+        ("chorus_state", "=", "to_fix"),
+        ("state", "!=", "cancel"),
+        ("payment_state", "!=", "reversed"),
+        ("chorus_reissue_ids", "not any", [("state", "!=", "cancel")]),
+    ],
+}
 # What the user may not change on a held invoice (Odoo's own writes on a posted invoice,
 # payments and reconciliation, touch none of them).
 CHORUS_LOCKED_FIELDS = frozenset({
@@ -189,6 +210,20 @@ class AccountMove(models.Model):
         help="The new invoice replacing this invoice, rejected on Chorus Pro.",
     )
     chorus_can_reissue = fields.Boolean(compute="_compute_chorus_banner")
+    chorus_to_deposit = fields.Boolean(
+        string="Chorus Pro: To Deposit",
+        compute="_compute_chorus_queues",
+        search="_search_chorus_to_deposit",
+        help="Posted for a Chorus Pro recipient and never deposited (the credit note cancelling "
+        "a rejected invoice excepted: it is not deposited).",
+    )
+    chorus_to_fix = fields.Boolean(
+        string="Chorus Pro: To Fix",
+        compute="_compute_chorus_queues",
+        search="_search_chorus_to_fix",
+        help="Returned by Chorus Pro or by the recipient and not handled yet: neither "
+        "deposited again, re-issued, nor cancelled (by a credit note).",
+    )
     reversed_entry_chorus_status = fields.Selection(
         related="reversed_entry_id.chorus_status", string="Chorus Pro Status of the Original Invoice"
     )
@@ -374,23 +409,80 @@ class AccountMove(models.Model):
         for move in self:
             if move._chorus_is_held():
                 raise move._chorus_lock_error(action)
+            if action == "draft" and (closed := move._chorus_closed_message()):
+                raise UserError(self.env._(
+                    "%(move)s cannot be reset to draft. %(reason)s",
+                    move=move.display_name, reason=closed))
+
+    @api.depends("chorus_state", "state", "payment_state", "chorus_reissue_ids.state", "move_type",
+                 "commercial_partner_id.chorus_recipient", "reversed_entry_id.chorus_status")
+    def _compute_chorus_queues(self):
+        for fname, domain in CHORUS_QUEUE_DOMAINS.items():
+            matching = self.filtered_domain(domain)
+            for move in self:
+                move[fname] = move in matching
+
+    def _search_chorus_to_deposit(self, operator, value):
+        return self._search_chorus_queue("chorus_to_deposit", operator, value)
+
+    def _search_chorus_to_fix(self, operator, value):
+        return self._search_chorus_queue("chorus_to_fix", operator, value)
+
+    @api.model
+    def _search_chorus_queue(self, fname, operator, value):
+        if operator != "in":
+            return NotImplemented
+        domain = Domain(CHORUS_QUEUE_DOMAINS[fname])
+        if set(value) == {True}:
+            return domain
+        if set(value) == {False}:
+            return ~domain
+        return Domain.TRUE
+
+    def _chorus_closed(self):
+        """Returned by Chorus Pro or the recipient, then cancelled by a credit note or
+        re-issued — or the credit note cancelling it: closed history. Reset to draft, it
+        would undo the credit note's reconciliation and reopen what was re-issued."""
+        self.ensure_one()
+        original = self if self.chorus_state == "to_fix" else self.reversed_entry_id
+        return bool(original.chorus_state == "to_fix" and original.state == "posted"
+                    and not original.chorus_to_fix)
+
+    def _chorus_closed_message(self):
+        """Why this closed invoice (or credit note) is never reset to draft, or False."""
+        self.ensure_one()
+        if not self._chorus_closed():
+            return False
+        if self.chorus_state != "to_fix":
+            return self.env._(
+                "It is never reset to draft: that would reopen %(invoice)s in your books.",
+                invoice=self.reversed_entry_id.name)
+        credit_note = self.reversal_move_ids.filtered(lambda m: m.state == "posted")[:1]
+        if credit_note:
+            return self.env._(
+                "Closed: credit note %(credit_note)s cancels it in your books, so it is never "
+                "reset to draft nor deposited again.", credit_note=credit_note.name)
+        return self.env._("Closed: it was re-issued, so it is never reset to draft nor deposited again.")
 
     # ------------------------------------------------------------------
     # What Chorus Pro says, and what to do next
     # ------------------------------------------------------------------
-    @api.depends("chorus_state", "chorus_status", "chorus_status_comment", "state",
-                 "chorus_reissue_ids.state", "chorus_reissue_ids.chorus_state",
-                 "reversed_entry_id.chorus_status")
-    @api.depends_context("lang")
-    @api.depends("chorus_state", "chorus_status")
+    @api.depends("chorus_state", "chorus_status", "payment_state", "chorus_reissue_ids.state",
+                 "reversed_entry_id.chorus_state", "reversed_entry_id.payment_state")
     def _compute_show_reset_to_draft_button(self):
-        # What Chorus Pro holds cannot be reset to draft: no button that only says no.
+        # What Chorus Pro holds cannot be reset to draft, nor what closed a rejection (the
+        # banner says why): no button that only says no.
         result = super()._compute_show_reset_to_draft_button()
         for move in self.filtered("show_reset_to_draft_button"):
-            if move.chorus_is_recipient and move._chorus_is_held():
+            if (move.chorus_is_recipient and move._chorus_is_held()) or move._chorus_closed():
                 move.show_reset_to_draft_button = False
         return result
 
+    @api.depends("chorus_state", "chorus_status", "chorus_status_comment", "state", "payment_state",
+                 "chorus_reissue_ids.state", "chorus_reissue_ids.chorus_state",
+                 "reversed_entry_id.chorus_status", "reversed_entry_id.chorus_state",
+                 "reversed_entry_id.payment_state")
+    @api.depends_context("lang")
     def _compute_chorus_banner(self):
         for move in self:
             move.chorus_locked = move.chorus_is_recipient and move._chorus_is_held()
@@ -399,7 +491,10 @@ class AccountMove(models.Model):
                 move.chorus_status == "REJETEE" and move.state == "posted" and not reissues
             )
             move.chorus_reissue_move_id = reissues[:1]
-            move.chorus_banner, move.chorus_banner_level = move._chorus_banner(reissues)
+            text, level = move._chorus_banner(reissues)
+            if closed := move._chorus_closed_message():
+                text, level = (f"{text} {closed}" if text else closed), level or "info"
+            move.chorus_banner, move.chorus_banner_level = text, level
 
     def _chorus_banner(self, reissues):
         """The Chorus Pro situation of the invoice and the next step: (text, level)."""
@@ -429,6 +524,9 @@ class AccountMove(models.Model):
             return self.env._("Returned to recycle (wrong routing): %(comment)s. Correct its routing "
                      "(Correct routing button): it is routed again, without a new invoice.",
                      comment=comment or self._chorus_situation_label()), "warning"
+        if state == "to_fix" and self._chorus_closed():
+            return self.env._("Chorus Pro did not integrate this invoice: %(reason)s.",
+                              reason=comment or self.env._("see the chatter")), "info"
         if state == "to_fix":
             return self.env._("Chorus Pro did not integrate this invoice: %(reason)s. Reset it to draft, "
                      "fix it and deposit it again.",

@@ -68,6 +68,15 @@ class AccountMove(models.Model):
             and self.reversed_entry_id.chorus_status != "REJETEE"
         )
 
+    def _chorus_send_offered(self):
+        """Whether Send offers "by Chorus Pro" for this invoice: not once Chorus Pro has (or
+        had) it — being sent, unconfirmed, deposited, paid, returned by the recipient — nor
+        for the credit note cancelling a rejected invoice: those never go to Chorus Pro
+        again (an invoice refused with its flow goes again: it is offered)."""
+        self.ensure_one()
+        went = self.chorus_state or self.chorus_status or self.reversed_entry_id.chorus_status == "REJETEE"
+        return self._chorus_send_applicable() or not went
+
     def _chorus_send_refusal(self):
         """Why Send does not deposit this invoice (see _chorus_send_applicable)."""
         self.ensure_one()

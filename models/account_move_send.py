@@ -20,10 +20,13 @@ class AccountMoveSend(models.AbstractModel):
     # ------------------------------------------------------------------ defaults
     @api.model
     def _get_default_sending_methods(self, move) -> set:
-        """A Chorus Pro recipient without a sending method of its own is sent by Chorus Pro."""
+        """A Chorus Pro recipient without a sending method of its own is sent by Chorus Pro;
+        an invoice Chorus Pro has (or had) is e-mailed instead."""
         methods = super()._get_default_sending_methods(move)
         if self._chorus_by_default(move):
             methods = (methods - {"email"}) | {CHORUS_SENDING_METHOD}
+        elif CHORUS_SENDING_METHOD in methods and not move._chorus_send_offered():
+            methods = (methods - {CHORUS_SENDING_METHOD}) | {"email"}
         return methods
 
     @api.model
@@ -35,9 +38,10 @@ class AccountMoveSend(models.AbstractModel):
 
     @api.model
     def _chorus_by_default(self, move):
-        """A Chorus Pro recipient without a sending method of its own."""
+        """A Chorus Pro recipient without a sending method of its own, for an invoice
+        Chorus Pro may still receive."""
         partner = move.commercial_partner_id.with_company(move.company_id)
-        return partner.chorus_recipient and not partner.invoice_sending_method
+        return partner.chorus_recipient and not partner.invoice_sending_method and move._chorus_send_offered()
 
     @api.model
     def _get_default_invoice_edi_format(self, move, **kwargs) -> str:
@@ -153,12 +157,18 @@ class AccountMoveSend(models.AbstractModel):
                 }
             else:
                 ready |= invoice
+        # One flow per company and author: the deposit is the author's, also when Odoo's
+        # sending cron (its own user) runs a batch Send; rejections come back to them.
+        groups = {}
+        for invoice in ready:
+            author = by_id[invoice.id].get("author_user_id") or self.env.uid
+            groups[invoice.company_id, author] = groups.get((invoice.company_id, author), ready.browse()) | invoice
         connector = self.env["chorus.pro.connector"]
-        for company in ready.company_id:
-            moves = ready.filtered(lambda m, c=company: m.company_id == c)
+        for (company, author), moves in groups.items():
             taken = []
             try:
-                connector.with_company(company)._deposit(moves, batch=True, commit=True, refusals=taken)
+                connector.with_company(company).with_context(chorus_depositor_id=author)._deposit(
+                    moves, batch=True, commit=True, refusals=taken)
             except UserError as error:
                 refused = dict.fromkeys(moves.ids, error.args[0])
             else:

@@ -205,7 +205,8 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                 number=move.name, differences=self._describe_differences(move, item, differences)),
         })
         move.message_post(body=message)
-        self._schedule_fix_activity(move, self.env._("Number already used on Chorus Pro"), message)
+        self._schedule_fix_activity(move, self.env._("Number already used on Chorus Pro"), message,
+                                    depositor=self._depositor())
         return message
 
     @api.model
@@ -257,6 +258,13 @@ class ChorusProConnectorDeposit(models.AbstractModel):
     def _commit_deposit(self):
         """Commit what is known of a deposit (interactive deposits only)."""
         self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _depositor(self):
+        """The user who deposits: the one of the request, or the one a background run
+        deposits for (``chorus_depositor_id``: the author of a batch Send, which Odoo's
+        sending cron runs as its own user)."""
+        return self.env["res.users"].browse(self.env.context.get("chorus_depositor_id")) or self.env.user
 
     @api.model
     def _deposit(self, moves, batch=True, commit=False, refusals=None):
@@ -352,8 +360,8 @@ class ChorusProConnectorDeposit(models.AbstractModel):
     @api.model
     def _create_flow(self, vals, filename, content, mimetype=None):
         """A ``chorus.pro.flow`` with its file (``filename``, ``content``), evidence of
-        what was sent, attached to it from its creation."""
-        flow = self.env["chorus.pro.flow"].create(vals)
+        what was sent, attached to it from its creation, and who deposited it."""
+        flow = self.env["chorus.pro.flow"].create({"user_id": self._depositor().id, **vals})
         attachment_vals = {"name": filename, "raw": content, "res_model": flow._name,
                            "res_id": flow.id, "chorus_evidence": True}
         if mimetype:

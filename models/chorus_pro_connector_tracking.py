@@ -289,7 +289,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
             reason,
         )
         flow.message_post(body=body)
-        user = flow.move_ids[:1].invoice_user_id or self.env.user
+        user = flow.company_id._chorus_activity_user(flow.user_id, flow.move_ids[:1].invoice_user_id)
         flow.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=user.id,
@@ -381,13 +381,16 @@ class ChorusProConnectorTracking(models.AbstractModel):
         self._schedule_fix_activity(move, self.env._("Fix and send again to Chorus Pro"), body)
 
     @api.model
-    def _schedule_fix_activity(self, move, summary, note):
-        """An activity asking the invoice's salesperson (or the current user) to fix
-        ``move``: it replaces the invoice's previous Chorus Pro activity and is closed
-        when the invoice is back on Chorus Pro."""
+    def _schedule_fix_activity(self, move, summary, note, depositor=None):
+        """An activity asking to fix ``move``: for the company's Chorus Pro responsible,
+        else who deposited it (``depositor``, else its flow's; told so in the deposit's
+        summary), else its salesperson. It replaces the invoice's previous Chorus Pro
+        activity and is closed when the invoice is back on Chorus Pro."""
+        user = move.company_id._chorus_activity_user(
+            depositor or move.chorus_flow_id.user_id, move.invoice_user_id)
         activity = move.activity_schedule(
             "mail.mail_activity_data_todo",
-            user_id=(move.invoice_user_id or self.env.user).id,
+            user_id=user.id,
             summary=summary,
             note=note,
         )

@@ -138,10 +138,19 @@ class ChorusProDepositJob(models.Model):
             lines.append(self.env._(
                 "Not sent yet (the deposit stopped on an error; resume it): %(moves)s",
                 moves=", ".join(sorted(pending.mapped("name")))))
-        lines.append(self.env._(
-            "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
-            "Statuses come back to the invoices automatically (hourly) or with 'Update from "
-            "Chorus Pro'; a rejection creates an activity for you."))
+        company = (flows.company_id or self.env.company)[:1]
+        responsible = company.chorus_responsible_id
+        if responsible and company._chorus_can_follow(responsible):
+            lines.append(self.env._(
+                "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
+                "Statuses come back to the invoices automatically (hourly) or with 'Update from "
+                "Chorus Pro'; a rejection creates an activity for %(user)s, the company's Chorus "
+                "Pro responsible.", user=responsible.name))
+        else:
+            lines.append(self.env._(
+                "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
+                "Statuses come back to the invoices automatically (hourly) or with 'Update from "
+                "Chorus Pro'; a rejection creates an activity for you."))
         return "\n".join(lines)
 
     def _refusal_pairs(self):

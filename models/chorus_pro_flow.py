@@ -43,6 +43,15 @@ class ChorusProFlow(models.Model):
         default=lambda self: self.env.company,
     )
     date = fields.Datetime(string="Deposit Date", readonly=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Deposited by",
+        readonly=True,
+        index="btree_not_null",
+        help="The user who deposited the flow (also when a background deposit or Odoo's "
+        "sending cron sent it for them): the activities of its rejections are theirs, "
+        "unless the company has a Chorus Pro responsible.",
+    )
     syntax = fields.Char(string="Flow Syntax", readonly=True, default="IN_DP_E2_CII_FACTURX")
     state = fields.Selection(
         [

@@ -72,7 +72,8 @@ class ChorusProStatusHistory(models.Model):
                 self.env._("No invoice to update on Chorus Pro."), "warning"
             )
         rows = self.sudo()
-        last_id = rows.search([], order="id desc", limit=1).id
+        # 0 on a new database, whose history is still empty (every row is then new).
+        last_id = rows.search([], order="id desc", limit=1).id or 0
         flow_moves = moves.chorus_flow_id.move_ids
         before = {move.id: move.chorus_state for move in flow_moves}
         moves.action_chorus_update()

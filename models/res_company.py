@@ -2,6 +2,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 # Chorus Pro asks for a new technical password every 424 days (14 months).
 TECHNICAL_PASSWORD_LIFETIME_DAYS = 424
@@ -82,6 +83,14 @@ class ResCompany(models.Model):
         string="Missing Chorus Mentions at Posting",
         default="block",
     )
+    chorus_responsible_id = fields.Many2one(
+        "res.users",
+        string="Chorus Pro Responsible",
+        domain="[('share', '=', False), ('company_ids', 'in', id)]",
+        help="Receives the activities of the invoices Chorus Pro or the recipient returns and "
+        "of the flows that need attention. When empty, the user who deposited the invoice "
+        "receives them (else the invoice's salesperson).",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -92,6 +101,34 @@ class ResCompany(models.Model):
     def write(self, vals):
         self._chorus_default_expiry(vals)
         return super().write(vals)
+
+    def _chorus_activity_user(self, *candidates):
+        """Who a Chorus Pro activity of this company goes to: its Chorus Pro responsible
+        when set, else the first of ``candidates`` (the user who deposited, the invoice's
+        salesperson...) who still works in the company, else the current user."""
+        self.ensure_one()
+        for user in (self.chorus_responsible_id, *candidates):
+            if user and self._chorus_can_follow(user):
+                return user
+        return self.env.user
+
+    def _chorus_can_follow(self, user):
+        """Whether ``user`` can act on this company's invoices and flows: active, with the
+        invoicing rights, in the company."""
+        self.ensure_one()
+        user = user.sudo()
+        return bool(user.active and self in user.company_ids
+                    and user.has_group("account.group_account_invoice"))
+
+    @api.constrains("chorus_responsible_id")
+    def _check_chorus_responsible(self):
+        for company in self.filtered("chorus_responsible_id"):
+            if not company._chorus_can_follow(company.chorus_responsible_id):
+                raise ValidationError(self.env._(
+                    "%(user)s cannot be the Chorus Pro responsible of %(company)s: they could not "
+                    "open its invoices. Choose an active user with invoicing rights in this company "
+                    "(or give them these rights first).",
+                    user=company.chorus_responsible_id.name, company=company.name))
 
     @api.model
     def _chorus_default_expiry(self, vals):

@@ -34,6 +34,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.chorus_check_engagement", readonly=False
     )
     chorus_post_check = fields.Selection(related="company_id.chorus_post_check", readonly=False)
+    chorus_responsible_id = fields.Many2one(
+        related="company_id.chorus_responsible_id", readonly=False,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
     chorus_facturx_fr_ctc = fields.Boolean(
         related="company_id.chorus_facturx_fr_ctc", readonly=False
     )

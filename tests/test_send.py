@@ -96,11 +96,12 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertIn(move.name.encode(), xml)
         self.assertFalse(move.ubl_cii_xml_id)
         self.assertTrue(move.is_move_sent)
-        # Send again: "by Chorus Pro" is no longer proposed; forcing it is refused in the
-        # dialog and nothing reaches Chorus Pro.
+        # Send again: "by Chorus Pro" is no longer proposed (an e-mail copy is); forcing it
+        # is refused in the dialog and nothing reaches Chorus Pro.
         model, context = self._open_send(move)
         wizard = self.env[model].with_context(**context).create({})
-        self.assertFalse(wizard.sending_method_checkboxes["chorus_pro"]["checked"])
+        self.assertNotIn("chorus_pro", wizard.sending_method_checkboxes)
+        self.assertEqual(wizard.sending_methods, ["email"])
         wizard.sending_methods = ["chorus_pro"]
         alert = wizard.alerts["l10n_fr_chorus_pro_not_applicable"]
         self.assertEqual(alert["level"], "danger")
@@ -210,7 +211,7 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertEqual(by_button.chorus_state, "deposited")
         model, context = self._open_send(by_button)
         dialog = self.env[model].with_context(**context).create({})
-        self.assertFalse(dialog.sending_method_checkboxes["chorus_pro"]["checked"])
+        self.assertNotIn("chorus_pro", dialog.sending_method_checkboxes)
         self.dept93.email = "factures@seinesaintdenis.fr"
         dialog.sending_methods = ["email"]
         dialog.action_send_and_print()

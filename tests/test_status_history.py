@@ -207,6 +207,30 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         params = self._run_list_action(draft)
         self.assertEqual(params["message"], "No invoice to update on Chorus Pro.")
 
+    def test_update_on_a_new_database(self):
+        """The first update ever, from the list's action and from the journal card: the
+        history is still empty (invoices deposited, their flows not read yet)."""
+        journal = self.company_data["default_journal_sale"]
+        listed = self._d93_invoice() | self._d93_invoice()
+        self.connector._deposit(listed)
+        self.History.sudo().search([]).unlink()
+        params = self._run_list_action(listed, user=self.invoicing_user,
+                                       allowed_company_ids=self.company.ids)
+        self.assertEqual((params["type"], params["message"]), ("success", "2 invoices updated: 2 deposited"))
+        self.assertEqual(listed.mapped("chorus_status"), ["DEPOSEE", "DEPOSEE"])
+        # The sales journal card's update, on an empty history again.
+        carded = self._d93_invoice()
+        self.connector._deposit(carded)
+        self.History.sudo().search([]).unlink()
+        action = self.env.ref("account.open_account_journal_dashboard_kanban")
+        context = safe_eval(action.context or "{}", {"uid": self.env.uid})
+        result = journal.with_user(self.invoicing_user).with_context(
+            context, allowed_company_ids=self.company.ids).action_chorus_update()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual((result["params"]["type"], result["params"]["message"]),
+                         ("success", "1 invoice updated: 1 deposited"))
+        self.assertEqual(carded.chorus_status, "DEPOSEE")
+
     def test_journal_card(self):
         journal = self.company_data["default_journal_sale"]
         paid = self._deposited()

@@ -6,3 +6,4 @@ from . import chorus_pro_reissue_wizard
 from . import chorus_pro_care_month_wizard
 from . import chorus_pro_care_month_wizard_line
 from . import account_move_send_batch_wizard
+from . import account_move_send_wizard
