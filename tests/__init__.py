@@ -21,3 +21,4 @@ from . import test_deposit_pdf_mode
 from . import test_send
 from . import test_packaging
 from . import test_payment_follow_up
+from . import test_recipients_install
