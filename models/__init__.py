@@ -6,6 +6,7 @@ from . import chorus_pro_document
 from . import chorus_pro_checklist
 from . import res_partner
 from . import res_partner_sending
+from . import res_partner_recipients
 from . import account_move
 from . import account_move_deposit_mode
 from . import account_move_channel

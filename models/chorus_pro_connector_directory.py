@@ -36,9 +36,17 @@ class ChorusProConnectorDirectory(models.AbstractModel):
 
     @api.model
     def _sync_recipients(self, partners, company=None, raise_if_missing=True):
-        """Read each recipient's structure, flags and services from the directory."""
+        """Read each recipient's structure, flags and services from the directory. A
+        recipient sharing its SIRET with the module's own copy of a seeded recipient
+        absorbs the copy first (``res.partner._chorus_join_seeded_copy``). Returns the
+        recipients read."""
         client = self._get_client(company or self.env.company)
+        done = self.env["res.partner"]
         for partner in partners:
+            if not partner.exists() or partner in done:
+                continue  # a copy joined to a recipient read before, or that recipient
+            partner = partner._chorus_join_seeded_copy()
+            done |= partner
             try:
                 entry = client.get_directory_entry(partner.company_registry, service_details=False)
             except cc.ChorusError as error:
@@ -56,7 +64,7 @@ class ChorusProConnectorDirectory(models.AbstractModel):
                 _logger.warning("SIRET %s not in the Chorus Pro directory", partner.company_registry)
                 continue
             self._apply_directory_entry(partner, entry)
-        return True
+        return done
 
     @api.model
     def _routing_rule(self, entry):

@@ -179,8 +179,13 @@ class ResPartner(models.Model):
         return self.chorus_routing_rule in ("service", "service_and_engagement")
 
     def action_chorus_sync_directory(self):
-        """Read the structure, its flags and services from the Chorus Pro directory."""
-        self.env["chorus.pro.connector"]._sync_recipients(self.filtered("chorus_recipient"))
+        """Read the structure, its flags and services from the Chorus Pro directory. When
+        this recipient was the module's copy of a company of the user (same SIRET), it
+        joined that company: its form is shown instead."""
+        read = self.env["chorus.pro.connector"]._sync_recipients(self.filtered("chorus_recipient"))
+        if len(self) == 1 and not self.exists() and len(read) == 1:
+            return {"type": "ir.actions.act_window", "res_model": "res.partner",
+                    "res_id": read.id, "view_mode": "form", "views": [(False, "form")]}
         return True
 
     def action_view_chorus_services(self):

@@ -24,3 +24,4 @@ from . import test_payment_follow_up
 from . import test_number_taken
 from . import test_evidence
 from . import test_rejection_follow_up
+from . import test_recipients_install
