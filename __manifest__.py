@@ -35,6 +35,7 @@
         "data/chorus_pro_recipients.xml",
         "data/ir_cron.xml",
         "data/chorus_pro_order_data.xml",
+        "data/chorus_pro_evidence.xml",
         "views/chorus_pro_service_views.xml",
         "views/chorus_pro_beneficiary_views.xml",
         "views/chorus_pro_flow_views.xml",

@@ -11,9 +11,12 @@ can stop being the invoice's PDF (re-deposit of an invoice, reset to draft) with
 changing."""
 
 import base64
+import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 # What makes the file what it is: its content, its name, where it belongs.
 EVIDENCE_FIELDS = frozenset({
@@ -32,6 +35,25 @@ class IrAttachment(models.Model):
         help="What Chorus Pro received (the deposited invoice, the flow file) or gave back "
         "(the deposit certificate): kept exactly as it is, never changed or deleted.",
     )
+
+    @api.model
+    def _chorus_flag_existing_evidence(self):
+        """Flag the documents deposited or received before the flag existed (a database
+        where an earlier version of the module deposited invoices). Called at every
+        install and update (data/chorus_pro_evidence.xml); a no-op once flagged."""
+        self.env.cr.execute("""
+            UPDATE ir_attachment SET chorus_evidence = TRUE
+             WHERE chorus_evidence IS NOT TRUE AND id IN (
+                   SELECT chorus_document_id FROM account_move WHERE chorus_document_id IS NOT NULL
+                   UNION SELECT chorus_certificate_id FROM account_move
+                          WHERE chorus_certificate_id IS NOT NULL
+                   UNION SELECT certificate_id FROM chorus_pro_flow WHERE certificate_id IS NOT NULL
+                   UNION SELECT attachment_id FROM chorus_pro_flow WHERE attachment_id IS NOT NULL)
+        """)
+        if self.env.cr.rowcount:
+            _logger.info("Chorus Pro: %s deposited documents flagged as evidence",
+                         self.env.cr.rowcount)
+        self.invalidate_model(["chorus_evidence"])
 
     def _chorus_evidence_error(self):
         self.ensure_one()

@@ -24,6 +24,7 @@ from lxml import etree
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools import convert_file
 from odoo.tools.safe_eval import safe_eval
 
 from .common import ChorusProSimulatorCommon
@@ -163,6 +164,23 @@ class TestEvidence(ChorusProSimulatorCommon):
         for move in moves:
             self.assertEqual(move.chorus_document_id.raw,
                              self.sim.blobs[f"invoice:{move.chorus_identifier}"])
+
+    def test_documents_deposited_before_the_flag_become_evidence_at_update(self):
+        moves = self._d93_invoice()
+        self._deposit_from_list(moves)
+        self._track()
+        documents = self._evidence(moves)
+        # As an earlier version of the module left them: not flagged.
+        self.env.cr.execute("UPDATE ir_attachment SET chorus_evidence = FALSE WHERE id IN %s",
+                            (tuple(documents.ids),))
+        documents.invalidate_recordset(["chorus_evidence"])
+        self.assertFalse(any(documents.mapped("chorus_evidence")))
+        # What the module update runs (data/chorus_pro_evidence.xml).
+        convert_file(self.env, "l10n_fr_chorus_pro", "data/chorus_pro_evidence.xml", {},
+                     mode="update", noupdate=False)
+        self.assertTrue(all(documents.mapped("chorus_evidence")))
+        with self.assertRaisesRegex(UserError, EVIDENCE):
+            moves.chorus_document_id.with_user(self.admin).unlink()
 
     def test_legitimate_writes_still_work(self):
         move = self._d93_invoice()
