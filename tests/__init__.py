@@ -23,3 +23,4 @@ from . import test_packaging
 from . import test_payment_follow_up
 from . import test_number_taken
 from . import test_evidence
+from . import test_order_matching
