@@ -535,9 +535,17 @@ class ChorusProOrder(models.Model):
                 decision = line.chorus_care_decision_id
                 if decision.order_id != self:
                     problems.append(self.env._("A line bills a care decision of another order."))
-                    continue
-                if decision.rate_type == "daily":
-                    expected = decision.daily_rate
+                elif decision.rate_type == "daily" and line.currency_id.compare_amounts(
+                        line.price_unit, decision.daily_rate):
+                    problems.append(self.env._(
+                        "The child %(child)s (%(care)s): unit price %(price)s instead of the daily "
+                        "rate of the care decision, %(expected)s.",
+                        child=self._initials(decision.name),
+                        care=dict(decision._fields["care_type"]._description_selection(self.env))[
+                            decision.care_type],
+                        price=self._format_price(line.price_unit, line.currency_id),
+                        expected=self._format_price(decision.daily_rate, line.currency_id)))
+                continue
             elif self.kind != "care":
                 problems.append(self.env._(
                     "Line '%(line)s' is not an item of order %(order)s: give it the designation "
@@ -552,8 +560,7 @@ class ChorusProOrder(models.Model):
             if expected is not None and line.currency_id.compare_amounts(line.price_unit, expected):
                 problems.append(self.env._(
                     "Line '%(line)s': unit price %(price)s instead of the ordered %(expected)s.",
-                    line=(line.name or "").split("\n")[0] if not line.chorus_care_decision_id
-                    else line.chorus_care_decision_id.care_type,
+                    line=(line.name or "").split("\n")[0],
                     price=self._format_price(line.price_unit, line.currency_id),
                     expected=self._format_price(expected, line.currency_id)))
         return problems

@@ -422,12 +422,15 @@ class TestCareDecisions(ChorusProHttpCommon):
              "invoice_line_ids/tax_ids/.id", "chorus_beneficiary_ids/name", "chorus_beneficiary_ids/date_start",
              "chorus_beneficiary_ids/date_end"],
             [["out_invoice", "l10n_fr_chorus_pro.partner_departement_93", "2026-04-02", "EJ2026-ASE-0001",
-              "l10n_fr_chorus_pro.service_departement_93_ase_538", "Accueil de jour Noah Diallo", "25", "80",
+              "l10n_fr_chorus_pro.service_departement_93_ase_538", "Accueil de jour Noah Diallo", "25", "85",
               str(self.tax.id), "Noah Diallo", "2026-03-10", "2026-03-20"]])
         self.assertFalse(result["messages"], result["messages"])
         move = self.env["account.move"].browse(result["ids"])
         self.assertEqual(move.invoice_line_ids.chorus_care_decision_id, self.noah)
-        self.assertIn("25 days billed", self._failed(move)["order_remaining"])
+        failed = self._failed(move)
+        self.assertIn("25 days billed", failed["order_remaining"])
+        self.assertEqual(failed["order_prices"], "The child N.D. (Day care): unit price 85.00\xa0€ instead of "
+                                                 "the daily rate of the care decision, 80.00\xa0€.")
 
     def test_duplicated_typed_care_invoice(self):
         move = self._typed_care_invoice(11)
