@@ -499,6 +499,10 @@ class TestCareDecisionsDemo(TransactionCase):
         env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
         env.user.company_ids |= company
         dept93 = env.ref("l10n_fr_chorus_pro.partner_departement_93")
+        # The demo invoice bills Lina B. and Yanis K. the month before last on their EJ.
+        invoice = env.ref("l10n_fr_chorus_pro.demo_invoice_ase_538")
+        self.assertEqual(sorted(invoice.invoice_line_ids.chorus_care_decision_id.mapped("name")),
+                         ["Lina B.", "Yanis K."])
         wizard = env["chorus.pro.care.month.wizard"].with_company(company).create({
             "company_id": company.id, "partner_id": dept93.id})
         wizard.action_propose()
