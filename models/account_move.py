@@ -587,6 +587,9 @@ class AccountMove(models.Model):
         """Invoices to Chorus Pro recipients are checked before posting: the company
         chooses to block (every missing mention listed) or to warn in the chatter."""
         checklist = self.env["chorus.pro.checklist"]
+        # An invoice typed by hand before its order was recorded is tied to it now: it
+        # counts on the order, and the order's checks below apply.
+        self._chorus_order_match(tie_lines=False)
         warnings = {}
         for move in self.filtered(
             lambda m: m.move_type in ("out_invoice", "out_refund") and m.chorus_is_recipient

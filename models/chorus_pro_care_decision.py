@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import calendar
+import unicodedata
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -25,6 +26,12 @@ RATE_TYPES = [
 def days_between(start, end):
     """Every day from ``start`` to ``end``, both included."""
     return [start + timedelta(days=n) for n in range((end - start).days + 1)] if start and end and end >= start else []
+
+
+def normalize_name(name):
+    """A person's name compared as typed by hand: case, accents and spaces ignored."""
+    text = unicodedata.normalize("NFKD", name or "")
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).casefold().split())
 
 
 def runs(days):
@@ -82,7 +89,12 @@ class ChorusProCareDecision(models.Model):
     arrete_reference = fields.Char(string="Price Order (Arrêté)",
                                    help="Reference of the arrêté fixing the daily rate.")
     product_id = fields.Many2one("product.product",
-                                 help="Product of the invoice lines (account, taxes).")
+                                 help="Product of the invoice lines (account, taxes). Empty: the "
+                                 "Default Care Product of the settings.")
+    invoice_product_id = fields.Many2one(
+        "product.product", string="Invoiced With", compute="_compute_invoice_product_id",
+        help="The product of this decision's invoice lines: its own, or the Default Care Product "
+        "of the settings (Chorus Pro).")
     tax_ids = fields.Many2many("account.tax", "chorus_pro_care_decision_tax_rel", "decision_id",
                                "tax_id", string="Taxes", compute="_compute_tax_ids", store=True,
                                readonly=False,
@@ -112,6 +124,18 @@ class ChorusProCareDecision(models.Model):
             if decision.product_id:
                 decision.tax_ids = decision.product_id.taxes_id.filtered_domain(
                     self.env["account.tax"]._check_company_domain(decision.company_id or self.env.company))
+
+    @api.depends("product_id", "company_id.chorus_care_product_id")
+    def _compute_invoice_product_id(self):
+        for decision in self:
+            decision.invoice_product_id = decision.product_id or (
+                decision.company_id or self.env.company).chorus_care_product_id
+
+    def _invoice_taxes(self):
+        """Taxes of this decision's invoice lines: its own, or those of its product."""
+        self.ensure_one()
+        return self.tax_ids or self.invoice_product_id.taxes_id.filtered_domain(
+            self.env["account.tax"]._check_company_domain(self.company_id or self.env.company))
 
     @api.depends("date_start", "date_end", "rate_type", "daily_rate", "fixed_amount")
     def _compute_amount_ordered(self):
@@ -176,19 +200,48 @@ class ChorusProCareDecision(models.Model):
             self.fixed_amount * count / calendar.monthrange(year, month)[1]
             for (year, month), count in per_month.items()))
 
+    def _matches_beneficiary(self, beneficiary):
+        """Whether ``beneficiary`` (of an invoice) is this decision's child during part of
+        its period: names compared as typed by hand."""
+        self.ensure_one()
+        end = beneficiary.date_end or beneficiary.date_start
+        return normalize_name(beneficiary.name) == normalize_name(self.name) \
+            and beneficiary.date_start <= self.date_end and end >= self.date_start
+
+    def _billing_periods(self):
+        """(invoice or credit note, first day, last day) of everything billing this
+        decision's child: the invoice lines (and credit note lines) of this decision, and
+        the beneficiaries naming the child on an invoice of the recipient whose line bills
+        no care decision (typed by hand, or a line that could not be tied to one). A
+        credit note gives days back through its lines only."""
+        self.ensure_one()
+        periods = [(line.move_id, line.chorus_care_date_start, line.chorus_care_date_end)
+                   for line in self.sudo().move_line_ids]
+        beneficiaries = self.env["chorus.pro.beneficiary"].sudo().search([
+            ("move_id.commercial_partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+            ("move_id.move_type", "=", "out_invoice"),
+            ("date_start", "<=", self.date_end),
+        ])
+        periods += [(b.move_id, b.date_start, b.date_end or b.date_start) for b in beneficiaries
+                    if not b.move_line_id.chorus_care_decision_id and self._matches_beneficiary(b)]
+        return periods
+
     def _covered_days(self, exclude_moves=None):
-        """Days of this decision already on an invoice that is not cancelled (drafts
-        included: a second run of the month's wizard must not propose them again),
-        minus the days given back by posted credit notes."""
+        """Days of this decision's child already on an invoice that is not cancelled
+        (drafts included: a second run of the month's wizard must not propose them
+        again, a second invoice typed by hand must not bill them), minus the days given
+        back by posted credit notes. The one place saying which days are billed: the
+        month's wizard, a duplicated invoice and the checklist all read it."""
         self.ensure_one()
         covered = set()
         returned = set()
-        for line in self.sudo().move_line_ids:
-            if line.parent_state == "cancel" or (exclude_moves and line.move_id in exclude_moves):
+        for move, start, end in self._billing_periods():
+            if move.state == "cancel" or (exclude_moves and move in exclude_moves):
                 continue
-            days = days_between(line.chorus_care_date_start, line.chorus_care_date_end)
-            if line.move_id.move_type == "out_refund":
-                if line.parent_state == "posted":
+            days = days_between(start, end)
+            if move.move_type == "out_refund":
+                if move.state == "posted":
                     returned.update(days)
             else:
                 covered.update(days)
@@ -253,13 +306,13 @@ class ChorusProCareDecision(models.Model):
             label = f"{label} - {self.reference}"
         vals = {
             "name": label,
-            "tax_ids": [Command.set(self.tax_ids.ids)],
+            "tax_ids": [Command.set(self._invoice_taxes().ids)],
             "chorus_care_decision_id": self.id,
             "chorus_care_date_start": start,
             "chorus_care_date_end": end,
         }
-        if self.product_id:
-            vals["product_id"] = self.product_id.id
+        if self.invoice_product_id:
+            vals["product_id"] = self.invoice_product_id.id
         if self.rate_type == "daily":
             vals.update(quantity=days, price_unit=self.daily_rate)
             uom = self.env.ref("uom.product_uom_day", raise_if_not_found=False)

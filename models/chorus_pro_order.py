@@ -4,11 +4,11 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import float_compare
-from odoo.tools.misc import format_amount
+from odoo.tools import float_compare, float_is_zero
+from odoo.tools.misc import format_amount, format_date, formatLang
 
 from .account_move import BILLING_FRAMES
-from .chorus_pro_care_decision import days_between
+from .chorus_pro_care_decision import days_between, normalize_name
 
 ORDER_KINDS = [
     ("purchase", "Purchase order"),
@@ -44,7 +44,7 @@ class ChorusProOrder(models.Model):
     """
 
     _name = "chorus.pro.order"
-    _description = "Chorus Pro Public Order"
+    _description = "Public Order"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date_order desc, id desc"
     _rec_names_search = ["name", "engagement_number", "market_number"]
@@ -128,26 +128,35 @@ class ChorusProOrder(models.Model):
                 ordered = sum(order.care_decision_ids.mapped("amount_ordered"))
             else:
                 ordered = sum(order.line_ids.mapped("price_subtotal"))
-            invoiced = paid = 0.0
-            for line in order.move_line_ids:
-                if line.parent_state != "posted" or line.display_type != "product":
-                    continue
-                move = line.move_id
-                sign = -1 if move.move_type == "out_refund" else 1
-                invoiced += sign * line.price_subtotal
-                # Paid: the share of the invoice already settled (payments, or a credit
-                # note offsetting it), from what is left to pay.
-                if move.payment_state in ("paid", "in_payment", "reversed"):
-                    settled = 1.0
-                elif move.amount_total and move.payment_state == "partial":
-                    settled = 1.0 - move.amount_residual / move.amount_total
-                else:
-                    settled = 0.0
-                paid += sign * line.price_subtotal * settled
+            invoiced, paid = order._billed()
             order.amount_ordered = ordered
             order.amount_invoiced = invoiced
             order.amount_remaining = ordered - invoiced
             order.amount_paid = order.currency_id.round(paid) if order.currency_id else paid
+
+    def _billed(self, exclude_moves=None):
+        """(untaxed amount, the part of it already paid) of the posted invoices less the
+        posted credit notes of this order; ``exclude_moves`` do not count (the invoice
+        being checked)."""
+        self.ensure_one()
+        invoiced = paid = 0.0
+        for line in self.move_line_ids:
+            if line.parent_state != "posted" or line.display_type != "product" \
+                    or (exclude_moves and line.move_id in exclude_moves):
+                continue
+            move = line.move_id
+            sign = -1 if move.move_type == "out_refund" else 1
+            invoiced += sign * line.price_subtotal
+            # Paid: the share of the invoice already settled (payments, or a credit
+            # note offsetting it), from what is left to pay.
+            if move.payment_state in ("paid", "in_payment", "reversed"):
+                settled = 1.0
+            elif move.amount_total and move.payment_state == "partial":
+                settled = 1.0 - move.amount_residual / move.amount_total
+            else:
+                settled = 0.0
+            paid += sign * line.price_subtotal * settled
+        return invoiced, paid
 
     @api.depends("closed", "date_end", "amount_remaining", "amount_ordered")
     def _compute_state(self):
@@ -354,14 +363,72 @@ class ChorusProOrder(models.Model):
                     "l10n_fr_chorus_pro.mail_activity_type_order_expiring",
                     date_deadline=max(order.date_end - timedelta(days=7), fields.Date.context_today(self)),
                     user_id=order._expiry_reminder_user().id,
-                    summary=writer.env._("Order expiring on %(date)s", date=order.date_end),
+                    summary=writer.env._("Order expiring on %(date)s",
+                                         date=format_date(writer.env, order.date_end)),
                     note=writer.env._(
                         "Order %(order)s is valid until %(date)s and %(amount)s remain to invoice: "
                         "invoice what was done, or ask the public body to extend the order.",
-                        order=order.display_name, date=order.date_end,
+                        order=order.display_name, date=format_date(writer.env, order.date_end),
                         amount=format_amount(writer.env, order.amount_remaining, order.currency_id)),
                 )
             order.expiry_reminder_date = order.date_end
+
+    # ------------------------------------------------------------------
+    # Invoices typed by hand: which item, which care decision
+    # ------------------------------------------------------------------
+    def _match_order_line(self, move_line):
+        """The item of this order an invoice line typed by hand bills: the only one with
+        its designation (first line, case and spaces ignored), or else the only one with
+        its product. Empty when none or several fit."""
+        self.ensure_one()
+        items = self.line_ids.filtered(lambda l: not l.display_type)
+
+        def designation(name):
+            return normalize_name((name or "").split("\n")[0])
+
+        typed = designation(move_line.name)
+        found = items.filtered(lambda l: typed and designation(l.name) == typed)
+        if len(found) != 1 and move_line.product_id:
+            found = items.filtered(lambda l: l.product_id == move_line.product_id)
+        return found if len(found) == 1 else items.browse()
+
+    def _match_care_decision(self, beneficiary, move_line):
+        """The care decision of this order ``beneficiary`` (the child ``move_line`` bills)
+        is about: the child's during part of the beneficiary's period; between two care
+        types of the child, the one at the line's daily rate or with its product. Empty
+        when none or several fit."""
+        self.ensure_one()
+        decisions = self.care_decision_ids.filtered(lambda d: d._matches_beneficiary(beneficiary))
+        if len(decisions) > 1:
+            decisions = decisions.filtered(
+                lambda d: (d.rate_type == "daily"
+                           and not d.currency_id.compare_amounts(d.daily_rate, move_line.price_unit))
+                or (move_line.product_id and d.invoice_product_id == move_line.product_id))
+        return decisions if len(decisions) == 1 else decisions.browse()
+
+    # ------------------------------------------------------------------
+    # Messages: dates, quantities and amounts in the user's language
+    # ------------------------------------------------------------------
+    def _format_date(self, day):
+        return format_date(self.env, day) if day else "-"
+
+    def _format_quantity(self, qty, uom=None):
+        """``qty`` in the user's language, without useless decimals ("40", "1.5"), and
+        its unit."""
+        digits = self.env["decimal.precision"].precision_get("Product Unit")
+        decimals = next(n for n in range(digits + 1)
+                        if float_is_zero(qty - round(qty, n), precision_digits=digits))
+        text = formatLang(self.env, qty, digits=decimals)
+        return f"{text} {uom.name}" if uom else text
+
+    def _format_price(self, price, currency):
+        return formatLang(self.env, price, dp="Product Price", currency_obj=currency)
+
+    @api.model
+    def _initials(self, name):
+        """Initials only: checklist messages may reach the invoice's chatter, where the
+        name of a child must not be written."""
+        return "".join(f"{part[0].upper()}." for part in (name or "").split() if part)
 
     # ------------------------------------------------------------------
     # Checklist: does the invoice match its order?
@@ -369,10 +436,18 @@ class ChorusProOrder(models.Model):
     @api.model
     def _checklist_items(self, move):
         """Checklist items (format of ``chorus.pro.checklist._item``) on the match between
-        ``move`` and its order. None without an order, unless the recipient requires
-        orders. Over-invoicing blocks or only warns (company setting)."""
+        ``move`` and its order: the order chosen on the invoice, or else the one its
+        engagement number (EJ) or its beneficiaries belong to, however the invoice was
+        made. None without an order, unless the recipient requires orders. Billing beyond
+        the order (quantities, amount, days of care) blocks or only warns (company
+        setting)."""
         checklist = self.env["chorus.pro.checklist"]
-        order = move.chorus_order_id
+        order, matched_by = move.chorus_order_id, move.chorus_order_matched_by
+        if not order:
+            order, matched_by = move._chorus_order_candidates()
+            if len(order) > 1:
+                return [checklist._item("order", self.env._("Order"), [
+                    move._chorus_order_ambiguity(order, matched_by)], field="chorus_order_id")]
         if not order:
             if move.commercial_partner_id.chorus_orders_required and move.move_type == "out_invoice":
                 return [checklist._item("order", self.env._("Order"), [self.env._(
@@ -382,7 +457,13 @@ class ChorusProOrder(models.Model):
             return []
         order = order.sudo()
         lines = move.invoice_line_ids.filtered(lambda l: l.display_type == "product").sudo()
-        items = [
+        items = []
+        if matched_by:
+            label = self.env._("Matched to order %(order)s by its engagement number",
+                               order=order.display_name) if matched_by == "engagement" else \
+                self.env._("Matched to order %(order)s by its beneficiaries", order=order.display_name)
+            items.append(checklist._item("order_match", label, [], field="chorus_order_id", record=order))
+        items += [
             checklist._item("order", self.env._("Order open on the invoice date"),
                             order._check_open(move), field="chorus_order_id", record=order),
             checklist._item("order_routing", self.env._("Engagement, service and market of the order"),
@@ -418,7 +499,8 @@ class ChorusProOrder(models.Model):
         elif (self.date_end and day > self.date_end) or (self.date_start and day < self.date_start):
             problems.append(self.env._(
                 "Order %(order)s is not valid on %(date)s (valid from %(start)s to %(end)s).",
-                order=self.display_name, date=day, start=self.date_start or "-", end=self.date_end or "-"))
+                order=self.display_name, date=self._format_date(day),
+                start=self._format_date(self.date_start), end=self._format_date(self.date_end)))
         return problems
 
     def _check_routing(self, move):
@@ -453,21 +535,34 @@ class ChorusProOrder(models.Model):
                 decision = line.chorus_care_decision_id
                 if decision.order_id != self:
                     problems.append(self.env._("A line bills a care decision of another order."))
-                    continue
-                if decision.rate_type == "daily":
-                    expected = decision.daily_rate
+                elif decision.rate_type == "daily" and line.currency_id.compare_amounts(
+                        line.price_unit, decision.daily_rate):
+                    problems.append(self.env._(
+                        "The child %(child)s (%(care)s): unit price %(price)s instead of the daily "
+                        "rate of the care decision, %(expected)s.",
+                        child=self._initials(decision.name),
+                        care=dict(decision._fields["care_type"]._description_selection(self.env))[
+                            decision.care_type],
+                        price=self._format_price(line.price_unit, line.currency_id),
+                        expected=self._format_price(decision.daily_rate, line.currency_id)))
+                continue
             elif self.kind != "care":
-                problems.append(self.env._("Line '%(line)s' is not an item of order %(order)s.",
-                                           line=line.name, order=self.display_name))
+                problems.append(self.env._(
+                    "Line '%(line)s' is not an item of order %(order)s: give it the designation "
+                    "or the product of the order's line it bills, or remove it.",
+                    line=(line.name or "").split("\n")[0], order=self.display_name))
             else:
-                problems.append(self.env._("A line is not tied to a care decision of order %(order)s.",
-                                           order=self.display_name))
+                problems.append(self.env._(
+                    "A line is not tied to a care decision of order %(order)s: in the Chorus Pro "
+                    "tab, give each child of the invoice a beneficiary with the period billed and "
+                    "its invoice line (one line per child and care type).",
+                    order=self.display_name))
             if expected is not None and line.currency_id.compare_amounts(line.price_unit, expected):
                 problems.append(self.env._(
                     "Line '%(line)s': unit price %(price)s instead of the ordered %(expected)s.",
-                    line=(line.name or "").split("\n")[0] if not line.chorus_care_decision_id
-                    else line.chorus_care_decision_id.care_type,
-                    price=line.price_unit, expected=expected))
+                    line=(line.name or "").split("\n")[0],
+                    price=self._format_price(line.price_unit, line.currency_id),
+                    expected=self._format_price(expected, line.currency_id)))
         return problems
 
     def _check_units(self, lines):
@@ -491,19 +586,24 @@ class ChorusProOrder(models.Model):
             decision = line.chorus_care_decision_id
             start, end = line.chorus_care_date_start, line.chorus_care_date_end
             if not start or not end:
-                problems.append(self.env._("A care line has no execution period."))
+                problems.append(self.env._(
+                    "A care line of the child %(child)s has no period: give the child's "
+                    "beneficiary the period billed.", child=self._initials(decision.name)))
             elif start < decision.date_start or end > decision.date_end:
                 problems.append(self.env._(
-                    "Care from %(start)s to %(end)s is outside its decision (%(dstart)s - %(dend)s).",
-                    start=start, end=end, dstart=decision.date_start, dend=decision.date_end))
+                    "The child %(child)s: care from %(start)s to %(end)s is outside the care "
+                    "decision (%(dstart)s to %(dend)s).",
+                    child=self._initials(decision.name), start=self._format_date(start),
+                    end=self._format_date(end), dstart=self._format_date(decision.date_start),
+                    dend=self._format_date(decision.date_end)))
         for beneficiary in move.chorus_beneficiary_ids:
             end = beneficiary.date_end or beneficiary.date_start
             if (self.date_start and beneficiary.date_start < self.date_start) or (
                     self.date_end and end > self.date_end):
                 problems.append(self.env._(
-                    "Service from %(start)s to %(end)s is outside the order's period (%(ostart)s - %(oend)s).",
-                    start=beneficiary.date_start, end=end, ostart=self.date_start or "-",
-                    oend=self.date_end or "-"))
+                    "Service from %(start)s to %(end)s is outside the order's period (%(ostart)s to %(oend)s).",
+                    start=self._format_date(beneficiary.date_start), end=self._format_date(end),
+                    ostart=self._format_date(self.date_start), oend=self._format_date(self.date_end)))
         return problems
 
     def _check_remaining(self, move, lines):
@@ -512,59 +612,80 @@ class ChorusProOrder(models.Model):
         problems = []
         for order_line in lines.chorus_order_line_id:
             # Quantities in the order line's unit (an invoice in hours of an order in days).
-            others = order_line.move_line_ids.filtered(
-                lambda l: l.parent_state == "posted" and l.move_id != move)
-            already = sum((order_line._qty_from_move_line(l) or 0.0)
-                          * (-1 if l.move_id.move_type == "out_refund" else 1) for l in others)
+            already, _amount = order_line._billed(exclude_moves=move)
             asked = sum(order_line._qty_from_move_line(l) or 0.0
                         for l in lines.filtered(lambda l, ol=order_line: l.chorus_order_line_id == ol))
-            digits = order_line._qty_digits()
-            if float_compare(asked, order_line.quantity - already, precision_digits=digits) > 0:
-                unit = order_line.product_uom_id.name
+            left = order_line.quantity - already
+            if float_compare(asked, left, precision_digits=order_line._qty_digits()) > 0:
+                unit = order_line.product_uom_id
                 problems.append(self.env._(
                     "Line '%(line)s': %(asked)s invoiced, only %(left)s left on the order.",
                     line=order_line.name.split("\n")[0],
-                    asked=f"{round(asked, digits)} {unit}" if unit else round(asked, digits),
-                    left=f"{round(order_line.quantity - already, digits)} {unit}" if unit
-                    else round(order_line.quantity - already, digits)))
-        for decision in lines.chorus_care_decision_id:
-            covered = decision._covered_days(exclude_moves=move)
-            for line in lines.filtered(lambda l, d=decision: l.chorus_care_decision_id == d):
-                twice = covered.intersection(days_between(line.chorus_care_date_start, line.chorus_care_date_end))
-                if twice:
-                    problems.append(self.env._(
-                        "Care from %(start)s to %(end)s: %(count)s day(s) already invoiced.",
-                        start=min(twice), end=max(twice), count=len(twice)))
-        others = self.move_line_ids.filtered(
-            lambda l: l.parent_state == "posted" and l.move_id != move and l.display_type == "product")
-        invoiced = sum(-l.price_subtotal if l.move_id.move_type == "out_refund" else l.price_subtotal
-                       for l in others)
+                    asked=self._format_quantity(asked, unit), left=self._format_quantity(left, unit)))
+        problems += self._check_care_days(move, lines)
+        invoiced, _paid = self._billed(exclude_moves=move)
         if self.amount_ordered and move.currency_id.compare_amounts(
                 move.amount_untaxed, self.amount_ordered - invoiced) > 0:
             problems.append(self.env._(
                 "The invoice (%(amount)s untaxed) exceeds what remains of order %(order)s (%(left)s).",
-                amount=move.amount_untaxed, order=self.display_name, left=self.amount_ordered - invoiced))
+                amount=format_amount(self.env, move.amount_untaxed, move.currency_id),
+                order=self.display_name,
+                left=format_amount(self.env, self.amount_ordered - invoiced, self.currency_id)))
         return problems
 
-    @api.model
-    def _initials(self, name):
-        """Initials only: checklist messages may reach the invoice's chatter, where the
-        name of a child must not be written."""
-        return "".join(f"{part[0].upper()}." for part in (name or "").split() if part)
+    def _check_care_days(self, move, lines):
+        """Each care line bills at most the days of its period inside the child's care
+        decision, and none of the days already on another invoice (drafts included)."""
+        problems = []
+        day_uom = self.env.ref("uom.product_uom_day", raise_if_not_found=False)
+        for line in lines.filtered("chorus_care_decision_id"):
+            decision = line.chorus_care_decision_id
+            start, end = line.chorus_care_date_start, line.chorus_care_date_end
+            if not start or not end:
+                continue  # the dates item says so
+            inside = [day for day in days_between(start, end) if decision.date_start <= day <= decision.date_end]
+            child = self._initials(decision.name)
+            if decision.rate_type == "daily":
+                qty = line.quantity
+                uom = line.product_uom_id
+                if day_uom and uom and uom != day_uom and uom._has_common_reference(day_uom):
+                    qty = uom._compute_quantity(qty, day_uom, round=False)
+                if float_compare(qty, len(inside), precision_digits=2) > 0:
+                    problems.append(self.env._(
+                        "The child %(child)s: %(qty)s days billed from %(start)s to %(end)s, but the "
+                        "care decision covers %(days)s of these days (care from %(dstart)s to %(dend)s).",
+                        child=child, qty=self._format_quantity(qty), days=len(inside),
+                        start=self._format_date(start), end=self._format_date(end),
+                        dstart=self._format_date(decision.date_start),
+                        dend=self._format_date(decision.date_end)))
+            else:
+                expected = decision._amount_for_days(inside)
+                if line.currency_id.compare_amounts(line.price_subtotal, expected) > 0:
+                    problems.append(self.env._(
+                        "The child %(child)s: %(amount)s billed from %(start)s to %(end)s, more than "
+                        "the care decision's %(expected)s for these days.",
+                        child=child, amount=format_amount(self.env, line.price_subtotal, line.currency_id),
+                        expected=format_amount(self.env, expected, line.currency_id),
+                        start=self._format_date(start), end=self._format_date(end)))
+            twice = decision._covered_days(exclude_moves=move).intersection(days_between(start, end))
+            if twice:
+                problems.append(self.env._(
+                    "The child %(child)s: %(count)s day(s) from %(start)s to %(end)s already on "
+                    "another invoice.",
+                    child=child, count=len(twice), start=self._format_date(min(twice)),
+                    end=self._format_date(max(twice))))
+        return problems
 
     def _check_beneficiaries(self, move):
         problems = []
         decisions = self.care_decision_ids
-
-        def norm(name):
-            return " ".join((name or "").lower().split())
-
         for beneficiary in move.chorus_beneficiary_ids:
             end = beneficiary.date_end or beneficiary.date_start
-            if not decisions.filtered(lambda d, b=beneficiary, e=end: norm(d.name) == norm(b.name)
+            if not decisions.filtered(lambda d, b=beneficiary, e=end: normalize_name(d.name) == normalize_name(b.name)
                                       and d.date_start <= b.date_start and e <= d.date_end):
                 problems.append(self.env._(
-                    "Beneficiary %(initials)s has no care decision of order %(order)s covering "
-                    "%(start)s - %(end)s.",
-                    initials=self._initials(beneficiary.name), order=self.display_name, start=beneficiary.date_start, end=end))
+                    "The child %(child)s has no care decision of order %(order)s covering "
+                    "%(start)s to %(end)s.",
+                    child=self._initials(beneficiary.name), order=self.display_name,
+                    start=self._format_date(beneficiary.date_start), end=self._format_date(end)))
         return problems

@@ -74,14 +74,17 @@ class ChorusProOrderLine(models.Model):
             line.qty_remaining = 0.0 if line.display_type else line.quantity - qty
             line.amount_invoiced = amount
 
-    def _billed(self, drafts=False):
+    def _billed(self, drafts=False, exclude_moves=None):
         """(quantity in this line's unit, amount) billed on its invoices less its credit
         notes, posted ones; with ``drafts``, invoices in draft count too (credit notes
-        count once posted). A unit that cannot be converted counts in the amount only
-        (the checklist refuses such a line)."""
+        count once posted); ``exclude_moves`` do not count (the invoice being checked).
+        A unit that cannot be converted counts in the amount only (the checklist refuses
+        such a line)."""
         self.ensure_one()
         qty = amount = 0.0
         for move_line in self.move_line_ids:
+            if exclude_moves and move_line.move_id in exclude_moves:
+                continue
             is_refund = move_line.move_id.move_type == "out_refund"
             state = move_line.parent_state
             if state != "posted" and (not drafts or is_refund or state == "cancel"):

@@ -7,8 +7,10 @@ from odoo import Command, api
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
-from odoo.tests import HttpCase, new_test_user
+from odoo.exceptions import UserError
+from odoo.tests import Form, HttpCase, new_test_user
 from odoo.tools.misc import file_path
+from odoo.tools.safe_eval import safe_eval
 
 # Demo / simulator supplier SIRETs (valid checksums).
 SUPPLIER_SIRET = "81234567600017"
@@ -65,6 +67,64 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         with open(file_path(f"l10n_fr_chorus_pro/data/{filename}"), encoding="utf-8") as f:
             rows = list(csv.reader(f))
         return self.env[model].load(rows[0], rows[1:])
+
+    def _care_product(self, name="Placement ASE"):
+        """A child-welfare care product, exempt from VAT (CGI art. 261-7-1°) with its
+        exemption reason."""
+        exempt = self.env["account.tax"].create({
+            "name": "0% exonérée art. 261-7-1° CGI", "amount": 0.0, "type_tax_use": "sale",
+            "company_id": self.company.id, "ubl_cii_tax_category_code": "E",
+            "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-7",
+            "invoice_legal_notes": "TVA non applicable, art. 261-7-1° du CGI",
+        })
+        return self.env["product.product"].create({
+            "name": name, "type": "service", "taxes_id": [Command.set(exempt.ids)]})
+
+    def _open_from_list(self, moves):
+        """The deposit wizard as Actions > Deposit to Chorus Pro opens it from the invoice list."""
+        action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
+        context = {"active_model": "account.move", "active_ids": moves.ids, "active_id": moves[:1].id,
+                   "default_move_type": "out_invoice"}
+        context.update(safe_eval(action.context, dict(context, context=context)))
+        return self.env["chorus.pro.deposit.wizard"].with_context(**context).create({})
+
+    def _typed_invoice(self, lines, beneficiaries=(), invoice_date="2026-04-02", **values):
+        """A customer invoice to the Département 93 typed by hand in the generic invoice
+        form: ``lines`` (label, quantity, unit price) at the company's sales tax,
+        ``beneficiaries`` (name, from, to), ``values`` other fields of the form (e.g.
+        purchase_order_reference)."""
+        form = Form(self.env["account.move"].with_context(default_move_type="out_invoice"))
+        form.partner_id = self.dept93
+        form.invoice_date = invoice_date
+        for fname, value in values.items():
+            setattr(form, fname, value)
+        for name, quantity, price in lines:
+            with form.invoice_line_ids.new() as line:
+                line.name = name
+                line.quantity = quantity
+                line.price_unit = price
+                line.tax_ids.set(self.company_data["default_tax_sale"])
+        for name, start, end in beneficiaries:
+            with form.chorus_beneficiary_ids.new() as beneficiary:
+                beneficiary.name = name
+                beneficiary.date_start = start
+                beneficiary.date_end = end
+        return form.save()
+
+    def _post_refused(self, move):
+        """The error posting ``move`` raises when the company blocks posting on the
+        checklist."""
+        check = self.company.chorus_post_check
+        self.company.chorus_post_check = "block"
+        with self.assertRaises(UserError) as caught:
+            move.action_post()
+        self.assertEqual(move.state, "draft")
+        self.company.chorus_post_check = check
+        return str(caught.exception)
+
+    def _checklist(self, move):
+        """The checklist items of ``move`` by code (no Factur-X)."""
+        return {item["code"]: item for item in self.env["chorus.pro.checklist"]._check(move, with_facturx=False)}
 
     def _french_user(self, login):
         """An invoicing user of the company who works in French (the module's French terms

@@ -256,7 +256,8 @@ class TestCareDecisions(ChorusProHttpCommon):
         move = self._march_invoice()
         line = move.invoice_line_ids.filtered(lambda l: l.chorus_care_decision_id == self.noah)
         line.chorus_care_date_end = "2026-03-25"
-        self.assertIn("outside its decision", self._failed(move)["order_dates"])
+        self.assertIn("The child N.D.: care from 03/10/2026 to 03/25/2026 is outside the care decision "
+                      "(03/10/2026 to 03/20/2026)", self._failed(move)["order_dates"])
         move.chorus_beneficiary_ids.filtered(lambda b: b.name == "Léa Martin").date_end = "2027-01-31"
         self.assertIn("outside the order's period", self._failed(move)["order_dates"])
 
@@ -281,7 +282,8 @@ class TestCareDecisions(ChorusProHttpCommon):
             "invoice_line_ids": [Command.create(self.lea._invoice_line_values(
                 date(2026, 3, 25), date(2026, 4, 5)))],
         })
-        self.assertIn("7 day(s) already invoiced", self._failed(twice)["order_remaining"])
+        self.assertIn("The child L.M.: 7 day(s) from 03/25/2026 to 03/31/2026 already on another invoice",
+                      self._failed(twice)["order_remaining"])
         self.assertEqual(twice.chorus_beneficiary_ids.date_start, date(2026, 3, 25))
 
     def test_one_invoice_per_ej_one_line_per_child_and_care_type(self):
@@ -337,6 +339,114 @@ class TestCareDecisions(ChorusProHttpCommon):
         self.assertEqual(len(again.chorus_beneficiary_ids), 2)
         self.assertEqual(self._failed(again), {})
 
+    # ------------------------------------------------------------------
+    # Invoices not made from the care decisions: typed by hand, imported, duplicated
+    # ------------------------------------------------------------------
+    def _typed_care_invoice(self, quantity, name="Noah Diallo", start=date(2026, 3, 10),
+                            end=date(2026, 3, 20), price=80.0, engagement="EJ2026-ASE-0001"):
+        """A month's care invoice typed by hand: one line, its child as beneficiary."""
+        values = {"purchase_order_reference": engagement} if engagement else {}
+        return self._typed_invoice([("Accueil de jour, mars 2026", quantity, price)],
+                                   beneficiaries=[(name, start, end)],
+                                   chorus_service_id=self.service_538, **values)
+
+    def test_typed_care_days_beyond_the_care_decision(self):
+        # Noah's care ends on the 20th: 25 days typed for the 10th to the 20th.
+        move = self._typed_care_invoice(25)
+        self.assertEqual(move.chorus_order_id, self.ej1)
+        line = move.invoice_line_ids
+        self.assertEqual(line.chorus_care_decision_id, self.noah)
+        self.assertEqual((line.chorus_care_date_start, line.chorus_care_date_end),
+                         (date(2026, 3, 10), date(2026, 3, 20)))
+        self.assertEqual(move.chorus_beneficiary_ids.move_line_id, line)
+        message = self._failed(move)["order_remaining"]
+        self.assertEqual(message, "The child N.D.: 25 days billed from 03/10/2026 to 03/20/2026, but the care "
+                                  "decision covers 11 of these days (care from 03/10/2026 to 03/20/2026).")
+        # The whole month typed: the days outside the decision are flagged too.
+        month = self._typed_care_invoice(25, start=date(2026, 3, 1), end=date(2026, 3, 31))
+        failed = self._failed(month)
+        self.assertIn("covers 11 of these days", failed["order_remaining"])
+        self.assertIn("The child N.D.: care from 03/01/2026 to 03/31/2026 is outside the care decision",
+                      failed["order_dates"])
+        # Posting refuses it, deposit wizard included.
+        wizard = self._open_from_list(move)
+        lines = {line.code: line for line in wizard.line_ids}
+        self.assertEqual(lines["order_match"].label, "Matched to order PEC-2026-EJ1 (EJ2026-ASE-0001) by its engagement number")
+        self.assertIn("25 days billed", lines["order_remaining"].message)
+        month.button_cancel()
+        self.assertIn("25 days billed", self._post_refused(move))
+        # Corrected in the form: it passes.
+        with Form(move) as form, form.invoice_line_ids.edit(0) as line:
+            line.quantity = 11
+        self.assertEqual(self._failed(move), {})
+        move.action_post()
+        self.assertEqual(self.noah.days_invoiced, 11)
+
+    def test_same_child_and_month_on_a_second_invoice(self):
+        first = self._march_invoice()
+        # Typed by hand, without the EJ: found by its beneficiary (name typed differently).
+        second = self._typed_care_invoice(31, name="lea  MARTIN", start=date(2026, 3, 1),
+                                          end=date(2026, 3, 31), price=150.0, engagement=None)
+        self.assertEqual(second.chorus_order_id, self.ej1)
+        self.assertEqual(second.chorus_order_matched_by, "beneficiary")
+        self.assertEqual(second.invoice_line_ids.chorus_care_decision_id, self.lea)
+        self.assertEqual(self._checklist(second)["order_match"]["label"],
+                         "Matched to order PEC-2026-EJ1 (EJ2026-ASE-0001) by its beneficiaries")
+        failed = self._failed(second)
+        self.assertIn("The child L.M.: 31 day(s) from 03/01/2026 to 03/31/2026 already on another invoice.",
+                      failed["order_remaining"])
+        self.assertIn("The engagement number (EJ) of the invoice (-) is not the order's (EJ2026-ASE-0001).",
+                      failed["order_routing"])
+        # The month's invoice (a draft) sees the typed one too.
+        self.assertIn("The child L.M.: 31 day(s)", self._failed(first)["order_remaining"])
+        # A cancelled invoice does not count.
+        first.button_cancel()
+        self.assertNotIn("order_remaining", self._failed(second))
+        # The month's wizard proposes what the typed invoice does not bill.
+        self.assertEqual(self._wizard().line_ids.decision_id, self.noah | self.ines)
+        # Posted, then given back by a credit note: billed again without a flag.
+        second.purchase_order_reference = "EJ2026-ASE-0001"
+        second.action_post()
+        self.assertEqual(self.lea.days_invoiced, 31)
+        third = self._typed_care_invoice(31, name="Léa Martin", start=date(2026, 3, 1),
+                                         end=date(2026, 3, 31), price=150.0)
+        self.assertIn("31 day(s)", self._failed(third)["order_remaining"])
+        refund = second._reverse_moves([{"invoice_date": "2026-04-05"}])
+        refund.action_post()
+        self.assertNotIn("order_remaining", self._failed(third))
+
+    def test_imported_care_invoice(self):
+        result = self.env["account.move"].load(
+            ["move_type", "partner_id/id", "invoice_date", "purchase_order_reference", "chorus_service_id/id",
+             "invoice_line_ids/name", "invoice_line_ids/quantity", "invoice_line_ids/price_unit",
+             "invoice_line_ids/tax_ids/.id", "chorus_beneficiary_ids/name", "chorus_beneficiary_ids/date_start",
+             "chorus_beneficiary_ids/date_end"],
+            [["out_invoice", "l10n_fr_chorus_pro.partner_departement_93", "2026-04-02", "EJ2026-ASE-0001",
+              "l10n_fr_chorus_pro.service_departement_93_ase_538", "Accueil de jour Noah Diallo", "25", "85",
+              str(self.tax.id), "Noah Diallo", "2026-03-10", "2026-03-20"]])
+        self.assertFalse(result["messages"], result["messages"])
+        move = self.env["account.move"].browse(result["ids"])
+        self.assertEqual(move.invoice_line_ids.chorus_care_decision_id, self.noah)
+        failed = self._failed(move)
+        self.assertIn("25 days billed", failed["order_remaining"])
+        self.assertEqual(failed["order_prices"], "The child N.D. (Day care): unit price 85.00\xa0€ instead of "
+                                                 "the daily rate of the care decision, 80.00\xa0€.")
+
+    def test_duplicated_typed_care_invoice(self):
+        move = self._typed_care_invoice(11)
+        move.action_post()
+        copy = move.copy()
+        self.assertFalse(copy.sudo().invoice_line_ids.chorus_care_decision_id)
+        self.assertIn("A line is not tied to a care decision", self._failed(copy)["order_prices"])
+        # The child named again in the copy's form: the days are on the first invoice.
+        with Form(copy) as form, form.chorus_beneficiary_ids.new() as beneficiary:
+            beneficiary.name = "Noah Diallo"
+            beneficiary.date_start = date(2026, 3, 10)
+            beneficiary.date_end = date(2026, 3, 20)
+        self.assertEqual(copy.invoice_line_ids.chorus_care_decision_id, self.noah)
+        self.assertIn("The child N.D.: 11 day(s) from 03/10/2026 to 03/20/2026 already on another invoice.",
+                      self._failed(copy)["order_remaining"])
+
 
 @tagged("post_install", "-at_install")
 class TestCareDecisionTour(ChorusProSimulatorCommon):
@@ -349,17 +459,11 @@ class TestCareDecisionTour(ChorusProSimulatorCommon):
             "service_id": self.service_538.id, "engagement_number": "EJ2026-TOUR-01",
             "date_start": "2026-01-01", "date_end": "2026-12-31",
         })
-        # Child-welfare care is exempt from VAT (CGI art. 261-7-1°): the product set as the
-        # default of new care decisions carries the exemption.
-        exempt = self.env["account.tax"].create({
-            "name": "0% exonérée art. 261-7-1° CGI", "amount": 0.0, "type_tax_use": "sale",
-            "company_id": self.company.id, "ubl_cii_tax_category_code": "E",
-            "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-7",
-            "invoice_legal_notes": "TVA non applicable, art. 261-7-1° du CGI",
-        })
-        product = self.env["product.product"].create({
-            "name": "Placement ASE", "type": "service", "taxes_id": [Command.set(exempt.ids)]})
-        self.env["ir.default"].set("chorus.pro.care.decision", "product_id", product.id)
+        # Child-welfare care is exempt from VAT (CGI art. 261-7-1°): the Default Care Product
+        # of the settings carries the exemption.
+        product = self._care_product("Placement ASE")
+        exempt = product.taxes_id
+        self.company.chorus_care_product_id = product
         self.env.ref("base.lang_fr").active = True
         self.invoicing_user.lang = "fr_FR"
         self.start_tour(f"/odoo/action-l10n_fr_chorus_pro.action_chorus_pro_order/{order.id}",
@@ -370,6 +474,7 @@ class TestCareDecisionTour(ChorusProSimulatorCommon):
         line = move.invoice_line_ids
         self.assertEqual(line.quantity, 28)
         self.assertEqual(line.chorus_care_decision_id, decision)
+        self.assertEqual((line.product_id, line.tax_ids), (product, exempt))
         first, last = decision._last_month()
         self.assertEqual((line.chorus_care_date_start, line.chorus_care_date_end), (first, last))
         self.assertEqual(move.chorus_beneficiary_ids.name, "Jade Morel")
@@ -394,6 +499,10 @@ class TestCareDecisionsDemo(TransactionCase):
         env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
         env.user.company_ids |= company
         dept93 = env.ref("l10n_fr_chorus_pro.partner_departement_93")
+        # The demo invoice bills Lina B. and Yanis K. the month before last on their EJ.
+        invoice = env.ref("l10n_fr_chorus_pro.demo_invoice_ase_538")
+        self.assertEqual(sorted(invoice.invoice_line_ids.chorus_care_decision_id.mapped("name")),
+                         ["Lina B.", "Yanis K."])
         wizard = env["chorus.pro.care.month.wizard"].with_company(company).create({
             "company_id": company.id, "partner_id": dept93.id})
         wizard.action_propose()

@@ -9,7 +9,6 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 from odoo.tools import formatLang
-from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation
 
@@ -56,14 +55,6 @@ class TestDepositChecklist(ChorusProSimulatorCommon):
         spy = patch.object(facturx_validation, "validate_facturx_xml", self.spy)
         spy.start()
         self.addCleanup(spy.stop)
-
-    def _open_from_list(self, moves):
-        """The wizard as Actions > Deposit to Chorus Pro opens it from the invoice list."""
-        action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
-        context = {"active_model": "account.move", "active_ids": moves.ids, "active_id": moves[:1].id,
-                   "default_move_type": "out_invoice"}
-        context.update(safe_eval(action.context, dict(context, context=context)))
-        return self.env["chorus.pro.deposit.wizard"].with_context(**context).create({})
 
     # ---------------------------------------------------------------- grouped checklist
     def test_batch_checklist_grouped_by_invoice(self):

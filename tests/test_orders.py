@@ -182,7 +182,7 @@ class TestOrders(ChorusProOrderCommon):
     def test_checklist_over_invoicing(self):
         self._order_invoice({self.line_consult: 8})
         move = self._order_invoice({self.line_consult: 3}, post=False)
-        self.assertIn("only 2.0 left", self._failed(move)["order_remaining"])
+        self.assertIn("3 invoiced, only 2 left", self._failed(move)["order_remaining"])
         move.invoice_line_ids.quantity = 2
         self.assertNotIn("order_remaining", self._failed(move))
         # Above the ordered amount (an extra line not on the order).
@@ -198,11 +198,11 @@ class TestOrders(ChorusProOrderCommon):
     def test_checklist_wrong_price(self):
         move = self._order_invoice({self.line_consult: 1}, post=False)
         move.invoice_line_ids.price_unit = 55.0
-        self.assertIn("instead of the ordered 50.0", self._failed(move)["order_prices"])
+        self.assertIn("unit price 55.00\xa0€ instead of the ordered 50.00\xa0€", self._failed(move)["order_prices"])
 
     def test_checklist_expired_or_closed_order(self):
         move = self._order_invoice({self.line_consult: 1}, post=False, invoice_date="2027-01-05")
-        self.assertIn("is not valid on 2027-01-05", self._failed(move)["order"])
+        self.assertIn("is not valid on 01/05/2027 (valid from 01/10/2026 to 12/31/2026)", self._failed(move)["order"])
         move.invoice_date = "2026-11-02"
         self.assertNotIn("order", self._failed(move))
         self.order.action_close()
@@ -277,14 +277,14 @@ class TestOrders(ChorusProOrderCommon):
             "name": "Semaines", "relative_factor": 5, "relative_uom_id": self.env.ref("uom.product_uom_day").id})
         move = self._uom_invoice(order, [(days, 2, week, 2100.0)])
         failed = self._failed(move)
-        self.assertIn("only 8.0 Days left", failed["order_remaining"])
-        self.assertIn("instead of the ordered 2000.0", failed["order_prices"])
+        self.assertIn("10 Days invoiced, only 8 Days left", failed["order_remaining"])
+        self.assertIn("instead of the ordered 2,000.00\xa0€", failed["order_prices"])
         self.assertNotIn("order_units", failed)
         move.invoice_line_ids.write({"quantity": 1.6, "price_unit": 2000.0})
         self.assertEqual(self._failed(move), {})
         # Hours at the price per day: caught.
         move = self._uom_invoice(order, [(days, 8, "uom.product_uom_hour", 400.0)])
-        self.assertIn("instead of the ordered 50.0", self._failed(move)["order_prices"])
+        self.assertIn("instead of the ordered 50.00\xa0€", self._failed(move)["order_prices"])
 
     def test_invoice_in_a_unit_of_another_kind(self):
         order = self._uom_order()

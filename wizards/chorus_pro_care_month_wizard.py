@@ -35,6 +35,12 @@ class ChorusProCareMonthWizard(models.TransientModel):
     amount_total = fields.Monetary(string="Total", compute="_compute_amount_total",
                                    currency_field="currency_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
+    care_product_id = fields.Many2one(
+        related="company_id.chorus_care_product_id", string="Default Care Product",
+        help="Product (account and tax) of the lines of care decisions without a product of "
+        "their own; set in the settings (Chorus Pro).")
+    proposal_note = fields.Char(compute="_compute_proposal_note")
+    product_problem = fields.Char(compute="_compute_proposal_note")
 
     @api.model
     def _default_partner(self):
@@ -47,6 +53,39 @@ class ChorusProCareMonthWizard(models.TransientModel):
     def _compute_amount_total(self):
         for wizard in self:
             wizard.amount_total = sum(wizard.line_ids.filtered("selected").mapped("amount"))
+
+    @api.depends("month", "partner_id", "line_ids", "line_ids.selected", "care_product_id")
+    def _compute_proposal_note(self):
+        for wizard in self:
+            if not (wizard.month and wizard.partner_id):
+                wizard.proposal_note = self.env._(
+                    "Choose the recipient and the month to invoice: the days of care of that "
+                    "month not yet on an invoice are proposed here.")
+            elif not wizard.line_ids:
+                wizard.proposal_note = self.env._(
+                    "Nothing to invoice: every day of care of this month is already on an invoice.")
+            else:
+                wizard.proposal_note = False
+            wizard.product_problem = wizard._product_problem()
+
+    def _product_problem(self):
+        """Why selected lines would be invoiced without a tax (the checklist would refuse
+        them), or False."""
+        self.ensure_one()
+        untaxed = self.line_ids.filtered("selected").decision_id.filtered(lambda d: not d._invoice_taxes())
+        if not untaxed:
+            return False
+        if not all(decision.invoice_product_id for decision in untaxed):
+            return self.env._(
+                "No Default Care Product: %(count)s care decision(s) have no product nor tax. "
+                "Choose the Default Care Product in the Settings (Chorus Pro) — its tax gives the "
+                "VAT or the exemption of the invoice lines — or a product on each care decision.",
+                count=len(untaxed))
+        return self.env._(
+            "%(count)s care decision(s) would be invoiced without a tax (no tax on product "
+            "%(products)s): give the product its VAT, or its exempt tax with the exemption "
+            "reason, in the product form.",
+            count=len(untaxed), products=", ".join(untaxed.invoice_product_id.mapped("display_name")))
 
     @api.model
     def _action_open_for_orders(self, orders):
@@ -136,6 +175,9 @@ class ChorusProCareMonthWizard(models.TransientModel):
         if not lines:
             raise UserError(self.env._("Nothing to invoice for this month."))
         lines._check_days()
+        problem = self._product_problem()
+        if problem:
+            raise UserError(problem)
         moves = self.env["account.move"]
         for order in lines.order_id:
             order_lines = lines.filtered(lambda l, o=order: l.order_id == o)

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_date
 
 
 class ChorusProCareMonthWizardLine(models.TransientModel):
@@ -17,6 +18,7 @@ class ChorusProCareMonthWizardLine(models.TransientModel):
     engagement_number = fields.Char(related="decision_id.engagement_number")
     beneficiary = fields.Char(related="decision_id.name", string="Beneficiary")
     care_type = fields.Selection(related="decision_id.care_type")
+    product_id = fields.Many2one(related="decision_id.invoice_product_id", string="Product")
     currency_id = fields.Many2one(related="decision_id.currency_id")
     date_start = fields.Date(string="From", required=True)
     date_end = fields.Date(string="To", required=True)
@@ -41,4 +43,5 @@ class ChorusProCareMonthWizardLine(models.TransientModel):
             if line.days < 0 or line.days > period:
                 raise ValidationError(self.env._(
                     "From %(start)s to %(end)s: between 0 and %(max)s days of care.",
-                    max=period, start=line.date_start, end=line.date_end))
+                    max=period, start=format_date(self.env, line.date_start),
+                    end=format_date(self.env, line.date_end)))

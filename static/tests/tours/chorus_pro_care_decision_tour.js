@@ -55,6 +55,10 @@ registry.category("web_tour.tours").add("chorus_pro_care_decision_tour", {
             trigger: ".modal .o_data_row:contains(Jade Morel)",
         },
         {
+            content: "It says which product (and tax) the lines take: the Default Care Product",
+            trigger: ".modal div[name=care_product_id]:contains(Placement ASE)",
+        },
+        {
             content: "Edit the days",
             trigger: ".modal .o_data_row:contains(Jade Morel) td[name=days]",
             run: "click",
