@@ -364,7 +364,8 @@ class TestConnector(ChorusProSimulatorCommon):
         self.assertEqual(bad.state, "draft")
         self.assertIn("2 of 3 invoices sent", wizard.summary)
         self.assertIn("Refused, Draft Invoice", wizard.summary)
-        self.assertIn("engagement number (EJ) is mandatory", wizard.summary)
+        # Why, in the refused invoice's checklist shown below the summary.
+        self.assertIn("engagement number (EJ) is mandatory", str(wizard.checklist_html))
 
     # ---------------------------------------------------------------- browser
     def test_deposit_tour(self):
