@@ -308,12 +308,13 @@ class ChorusProChecklist(models.AbstractModel):
         return self._item("amounts", self.env._("Amounts (untaxed, VAT, total)"), problems)
 
     @api.model
-    def _line_names(self, lines):
-        return ", ".join(f"'{self._line_name(line)}'" for line in lines)
-
-    @api.model
-    def _line_name(self, line):
-        return (line.name or line.product_id.display_name or "?").split("\n")[0]
+    def _lines_problems(self, lines, one, several):
+        """The same problem of invoice ``lines`` said once: ``one(name)`` for one line,
+        ``several(count, quoted names)`` for more."""
+        names = [(line.name or line.product_id.display_name or "?").split("\n")[0] for line in lines]
+        if len(names) == 1:
+            return [one(names[0])]
+        return [several(len(names), ", ".join(f"'{name}'" for name in names))] if names else []
 
     @api.model
     def _check_market(self, move):
@@ -322,15 +323,14 @@ class ChorusProChecklist(models.AbstractModel):
             incomplete = move.invoice_line_ids.filtered(
                 lambda l: l.display_type == "product"
                 and (not l.quantity or not l.price_unit or not (l.name or l.product_id)))
-            if len(incomplete) == 1:
-                problems.append(self.env._(
+            problems += self._lines_problems(
+                incomplete,
+                lambda line: self.env._(
                     "Public market invoice: line '%(line)s' needs a quantity, a unit price "
-                    "and a description (following the BPU/DPGF).", line=self._line_name(incomplete)))
-            elif incomplete:
-                problems.append(self.env._(
+                    "and a description (following the BPU/DPGF).", line=line),
+                lambda count, lines: self.env._(
                     "Public market invoice: %(count)s lines need a quantity, a unit price and a "
-                    "description (following the BPU/DPGF): %(lines)s.",
-                    count=len(incomplete), lines=self._line_names(incomplete)))
+                    "description (following the BPU/DPGF): %(lines)s.", count=count, lines=lines))
         return self._item("market", self.env._("Public market: detailed lines"), problems)
 
     @api.model
@@ -351,14 +351,14 @@ class ChorusProChecklist(models.AbstractModel):
         engine = self.env["chorus.pro.facturx"]
         lines = move.invoice_line_ids.filtered(lambda l: l.display_type == "product")
         untaxed = lines.filtered(lambda l: not l.tax_ids)
-        if len(untaxed) == 1:
-            problems.append(self.env._(
+        problems += self._lines_problems(
+            untaxed,
+            lambda line: self.env._(
                 "Line '%(line)s' has no tax: set its VAT, or an exempt tax with the "
-                "exemption reason.", line=self._line_name(untaxed)))
-        elif untaxed:
-            problems.append(self.env._(
+                "exemption reason.", line=line),
+            lambda count, lines: self.env._(
                 "%(count)s lines have no tax: %(lines)s. Set their VAT, or an exempt tax with "
-                "the exemption reason.", count=len(untaxed), lines=self._line_names(untaxed)))
+                "the exemption reason.", count=count, lines=lines))
         for tax in (lines - untaxed).mapped(lambda l: l.tax_ids[:1]):
             category, code, _text = engine._facturx_tax_category(tax)
             if category not in ("S", "L", "M") and not (code or tax.invoice_legal_notes):
