@@ -600,7 +600,7 @@ class AccountMove(models.Model):
                       if item["code"] not in ("rejected", "channel")]
             if not failed:
                 continue
-            text = "\n".join(f"• {item['label']}: {item['message']}" for item in failed)
+            text = checklist._problems_text(failed)
             if move.company_id.chorus_post_check == "warn":
                 warnings[move] = text
                 continue

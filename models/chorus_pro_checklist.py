@@ -9,7 +9,8 @@ missing mention in one go (deposit wizard, posting).
 from stdnum import iban as stdnum_iban
 from stdnum.fr import siret as stdnum_siret
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.tools import format_date
 
 from .chorus_pro_service import FACTURES_PUBLIQUES
 
@@ -21,16 +22,46 @@ class ChorusProChecklist(models.AbstractModel):
     _description = "Chorus Pro Mandatory Mentions Checklist"
 
     @api.model
-    def _item(self, code, label, problems, field=None, record=None):
-        """One checklist line: ok when ``problems`` is empty."""
+    def _item(self, code, label, problems, field=None, record=None, infos=()):
+        """One checklist line: ok when ``problems`` is empty. Its message holds one
+        problem per line, the same problem repeated once with its count; an item without
+        problem may carry ``infos`` instead (what will happen, nothing to fix)."""
+        problems = self._count_repeats(problems)
         return {
             "code": code,
             "label": label,
             "ok": not problems,
-            "message": "\n".join(problems),
+            "message": "\n".join(problems or infos),
             "field": field,
             "record": record,
         }
+
+    @api.model
+    def _count_repeats(self, problems):
+        """``problems`` in their order, each once; one given several times says how many."""
+        counts = {}
+        for problem in problems:
+            counts[problem] = counts.get(problem, 0) + 1
+        return [
+            problem if count == 1 else self.env._(
+                "%(problem)s (%(count)s times)", problem=problem, count=count)
+            for problem, count in counts.items()
+        ]
+
+    @api.model
+    def _item_text(self, label, message):
+        """``label: message`` as one translatable sentence (French puts a non-breaking
+        space before the colon); several problems go on their own lines under the label."""
+        problems = (message or "").split("\n")
+        if len(problems) > 1:
+            message = "".join(f"\n   – {problem}" for problem in problems)
+        return self.env._("%(label)s: %(message)s", label=label, message=message)
+
+    @api.model
+    def _problems_text(self, items):
+        """The failed ``items`` (dicts or wizard lines with a label and a message), one
+        bullet each, for an error message or the chatter."""
+        return "\n".join(f"• {self._item_text(item['label'], item['message'])}" for item in items)
 
     @api.model
     def _check(self, move, with_facturx=True):
@@ -42,6 +73,7 @@ class ChorusProChecklist(models.AbstractModel):
             self._check_bank(move),
             self._check_routing(move),
             self._check_number_and_dates(move),
+            self._check_service_date(move),
             self._check_amounts(move),
             self._check_market(move),
             self._check_beneficiaries(move),
@@ -181,7 +213,7 @@ class ChorusProChecklist(models.AbstractModel):
             problems.append(self.env._(
                 "Service code %(code)s is not a service of %(partner)s in the Chorus Pro directory.",
                 code=code, partner=partner.display_name))
-        if service and not service._is_valid_on(move.invoice_date):
+        if service and not service._is_valid_on(self._invoice_day(move)):
             problems.append(self.env._(
                 "Service %(service)s is closed or not valid on the invoice date.",
                 service=service.display_name))
@@ -222,12 +254,45 @@ class ChorusProChecklist(models.AbstractModel):
                 ("move_type", "in", ("out_invoice", "out_refund")), ("id", "!=", move.id)])
             if duplicate:
                 problems.append(self.env._("Invoice number %(name)s is used twice.", name=move.name))
+        infos = []
         if not move.invoice_date:
-            problems.append(self.env._("Set the invoice date."))
+            if move.state == "draft":
+                # Odoo dates a customer invoice the day it is posted.
+                infos.append(self.env._(
+                    "No invoice date yet: the invoice will be dated %(date)s, the day it is "
+                    "posted.", date=format_date(self.env, self._invoice_day(move))))
+            else:
+                problems.append(self.env._("Set the invoice date."))
         if move.move_type == "out_invoice" and not (move.invoice_date_due or move.invoice_payment_term_id):
             problems.append(self.env._("Set a due date or payment terms."))
         return self._item("number", self.env._("Invoice number and dates"), problems,
-                          field="invoice_date")
+                          field="invoice_date", infos=infos)
+
+    @api.model
+    def _invoice_day(self, move):
+        """The invoice date, or for a draft without one the date posting will give it."""
+        if not move.invoice_date and move.state == "draft":
+            return fields.Date.context_today(self)
+        return move.invoice_date
+
+    @api.model
+    def _check_service_date(self, move):
+        """The date of the service is a mandatory mention when it is not the invoice
+        date. The beneficiaries' periods (lines of a care decision included) give it;
+        otherwise the user enters it (Delivery Date): services without it are printed as
+        performed on the invoice date, which the user is told rather than left to guess
+        (a month of sessions invoiced the month after must give its date)."""
+        infos = []
+        lines = move.invoice_line_ids.filtered(lambda l: l.display_type == "product")
+        services = any((line.product_id.type or "service") == "service" for line in lines)
+        if services and not move.delivery_date and not move.chorus_beneficiary_ids:
+            infos.append(self.env._(
+                "No date of service: the invoice date (%(date)s) is printed as the date of the "
+                "service. If the service was performed before (e.g. last month's sessions), "
+                "enter the date it was completed as the Date of the service before posting.",
+                date=format_date(self.env, self._invoice_day(move))))
+        return self._item("service_date", self.env._("Date of the service"), [],
+                          field="delivery_date", infos=infos)
 
     @api.model
     def _check_amounts(self, move):
@@ -243,15 +308,29 @@ class ChorusProChecklist(models.AbstractModel):
         return self._item("amounts", self.env._("Amounts (untaxed, VAT, total)"), problems)
 
     @api.model
+    def _lines_problems(self, lines, one, several):
+        """The same problem of invoice ``lines`` said once: ``one(name)`` for one line,
+        ``several(count, quoted names)`` for more."""
+        names = [(line.name or line.product_id.display_name or "?").split("\n")[0] for line in lines]
+        if len(names) == 1:
+            return [one(names[0])]
+        return [several(len(names), ", ".join(f"'{name}'" for name in names))] if names else []
+
+    @api.model
     def _check_market(self, move):
         problems = []
         if move.contract_reference:
-            for line in move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
-                if not line.quantity or not line.price_unit or not (line.name or line.product_id):
-                    problems.append(self.env._(
-                        "Public market invoice: line '%(line)s' needs a quantity, a unit price "
-                        "and a description (following the BPU/DPGF).",
-                        line=line.name or line.product_id.display_name or "?"))
+            incomplete = move.invoice_line_ids.filtered(
+                lambda l: l.display_type == "product"
+                and (not l.quantity or not l.price_unit or not (l.name or l.product_id)))
+            problems += self._lines_problems(
+                incomplete,
+                lambda line: self.env._(
+                    "Public market invoice: line '%(line)s' needs a quantity, a unit price "
+                    "and a description (following the BPU/DPGF).", line=line),
+                lambda count, lines: self.env._(
+                    "Public market invoice: %(count)s lines need a quantity, a unit price and a "
+                    "description (following the BPU/DPGF): %(lines)s.", count=count, lines=lines))
         return self._item("market", self.env._("Public market: detailed lines"), problems)
 
     @api.model
@@ -270,14 +349,18 @@ class ChorusProChecklist(models.AbstractModel):
     def _check_taxes(self, move):
         problems = []
         engine = self.env["chorus.pro.facturx"]
-        for line in move.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
-            if not line.tax_ids:
-                problems.append(self.env._(
-                    "Line '%(line)s' has no tax: set its VAT, or an exempt tax with the "
-                    "exemption reason.", line=line.name or line.product_id.display_name))
-                continue
-            category, code, _text = engine._facturx_tax_category(line.tax_ids[:1])
-            tax = line.tax_ids[:1]
+        lines = move.invoice_line_ids.filtered(lambda l: l.display_type == "product")
+        untaxed = lines.filtered(lambda l: not l.tax_ids)
+        problems += self._lines_problems(
+            untaxed,
+            lambda line: self.env._(
+                "Line '%(line)s' has no tax: set its VAT, or an exempt tax with the "
+                "exemption reason.", line=line),
+            lambda count, lines: self.env._(
+                "%(count)s lines have no tax: %(lines)s. Set their VAT, or an exempt tax with "
+                "the exemption reason.", count=count, lines=lines))
+        for tax in (lines - untaxed).mapped(lambda l: l.tax_ids[:1]):
+            category, code, _text = engine._facturx_tax_category(tax)
             if category not in ("S", "L", "M") and not (code or tax.invoice_legal_notes):
                 problems.append(self.env._(
                     "Tax %(tax)s is an exemption: give its exemption reason code and the "

@@ -32,7 +32,7 @@ from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 from odoo.tools.misc import clean_context
 
 from ..lib import chorus_client as cc
@@ -95,7 +95,7 @@ class ChorusProConnector(models.AbstractModel):
                     "Change it in Chorus Pro (main manager of the structure), then enter "
                     "the new one and its expiry date in the settings.",
                     company=company.name,
-                    date=expiry,
+                    date=format_date(self.env, expiry),
                 )
             )
         timeout = float(
@@ -114,9 +114,12 @@ class ChorusProConnector(models.AbstractModel):
 
     @api.model
     def _error_message(self, error):
-        """A Chorus Pro error as a sentence for users, in their language."""
+        """A Chorus Pro error as a sentence for users, in their language. What the
+        network or a server said (in English, e.g. urllib3's "HTTPConnectionPool(...):
+        Max retries exceeded") stays in the server log."""
         libelle = getattr(error, "libelle", None) or str(error)
         code = getattr(error, "code_retour", None)
+        status = getattr(error, "http_status", None)
         if isinstance(error, cc.ChorusSubscriptionError):
             return self.env._(
                 "The PISTE application is not subscribed to the Chorus Pro API "
@@ -130,44 +133,61 @@ class ChorusProConnector(models.AbstractModel):
                 "ID and secret and the technical account in the settings.",
                 message=libelle,
             )
+        if isinstance(error, cc.ChorusFunctionalError) or (
+            code and not isinstance(error, cc.ChorusTransientError)
+        ):
+            if code:
+                return self.env._(
+                    "Chorus Pro refused the request (code %(code)s): %(message)s",
+                    code=code,
+                    message=libelle,
+                )
+            return self.env._("Chorus Pro error: %(message)s", message=libelle)
+        # No answer, or none Odoo can use: the details are for the administrator.
+        _logger.warning("Chorus Pro: %s", error)
         if isinstance(error, cc.ChorusUncertainError):
             return self.env._(
-                "Chorus Pro did not confirm the request (%(message)s); it may or may not "
-                "have been received.",
-                message=libelle,
+                "Chorus Pro did not answer after receiving the request (no answer in time, "
+                "connection lost or server error): it may or may not have been processed."
             )
         if isinstance(error, cc.ChorusRateLimitError):
             return self.env._(
                 "Chorus Pro asked to wait before sending more requests (too many requests): "
                 "try again in a few minutes. Nothing was sent."
             )
-        if isinstance(error, cc.ChorusTransientError) and error.http_status in (502, 504):
-            return self.env._(
-                "The Chorus Pro gateway (PISTE) is not answering right now (HTTP %(status)s: "
-                "%(message)s). Try again later.",
-                status=error.http_status,
-                message=libelle,
-            )
         if isinstance(error, cc.ChorusIncompleteResultError):
             return self.env._(
-                "Chorus Pro did not return the whole result of the search (%(message)s): "
-                "%(count)s items read. It is read again later; nothing is decided on a "
-                "partial list.",
-                message=libelle,
+                "Chorus Pro did not return the whole result of the search: %(count)s items "
+                "read. It is read again later; nothing is decided on a partial list.",
                 count=len(error.items),
+            )
+        if isinstance(error, cc.ChorusTransientError) and status in (502, 504):
+            return self.env._(
+                "The Chorus Pro gateway (PISTE) is not answering right now (HTTP %(status)s). "
+                "Try again later; nothing was sent.",
+                status=status,
+            )
+        if isinstance(error, cc.ChorusTransientError) and status:
+            return self.env._(
+                "Chorus Pro is not answering right now (server error, HTTP %(status)s). Try "
+                "again later; nothing was sent.",
+                status=status,
             )
         if isinstance(error, cc.ChorusTransientError):
             return self.env._(
-                "Chorus Pro is not answering right now (%(message)s). Try again later.",
-                message=libelle,
+                "Chorus Pro cannot be reached (connection refused or timed out). Try again "
+                "later; nothing was sent."
             )
-        if code:
+        if not status:
             return self.env._(
-                "Chorus Pro refused the request (code %(code)s): %(message)s",
-                code=code,
-                message=libelle,
+                "The request to Chorus Pro could not be sent: check the API and token URLs "
+                "of the Chorus Pro settings. Nothing was sent."
             )
-        return self.env._("Chorus Pro error: %(message)s", message=libelle)
+        return self.env._(
+            "Chorus Pro gave an answer Odoo cannot read (HTTP %(status)s). Try again later; "
+            "the server log has the details.",
+            status=status,
+        )
 
     # ------------------------------------------------------------------
     # Connection test
@@ -339,6 +359,6 @@ class ChorusProConnector(models.AbstractModel):
                     "The Chorus Pro technical password of %(company)s expires on %(date)s "
                     "(every 424 days). Change it in Chorus Pro, then in the Odoo settings.",
                     company=company.name,
-                    date=company.chorus_password_expiry_date,
+                    date=format_date(self.env, company.chorus_password_expiry_date),
                 ),
             )

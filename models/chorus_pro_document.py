@@ -184,6 +184,19 @@ class ChorusProDocument(models.AbstractModel):
         return notes
 
     @api.model
+    def _payment_terms(self, move, data):
+        """The payment terms printed with the due date: the invoice's payment terms, or
+        without them, what the due date means (on receipt, within so many days)."""
+        if data.get("BT-20"):
+            return data["BT-20"]
+        if not data.get("BT-9"):
+            return ""
+        days = (data["BT-9"] - data["BT-2"]).days
+        if days <= 0:
+            return self.env._("payment on receipt of the invoice")
+        return self.env._("payment within %(days)s days of the issue date", days=days)
+
+    @api.model
     def _free_notes(self, data):
         return [note["BT-22"] for note in data["BG-1"] if not note.get("BT-21")]
 
@@ -208,6 +221,7 @@ class ChorusProDocument(models.AbstractModel):
             "tax_on_debits": self._tax_on_debits(move),
             "legal_notes": self._legal_notes(data),
             "free_notes": self._free_notes(data),
+            "payment_terms": self._payment_terms(move, data),
             "iban": iban.format(data["BT-84"]) if data.get("BT-84") else "",
             "bank_name": bank.bank_id.name or "",
             "invoice_beneficiaries": move.chorus_beneficiary_ids.filtered(lambda b: not b.move_line_id),

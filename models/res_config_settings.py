@@ -43,5 +43,8 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def action_chorus_test_connection(self):
+        """Test connection (button with ``noSaveDialog``): the web client saves the
+        settings first, which writes the Chorus Pro fields (related to the company) to
+        the company, then calls this: the test runs with what the user just typed."""
         self.ensure_one()
         return self.env["chorus.pro.connector"]._action_test_connection(self.company_id)

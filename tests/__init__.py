@@ -26,3 +26,5 @@ from . import test_evidence
 from . import test_rejection_follow_up
 from . import test_recipients_install
 from . import test_order_matching
+from . import test_deposit_wizard_flow
+from . import test_user_messages

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -17,6 +17,9 @@ class ChorusProDepositWizard(models.TransientModel):
     move_count = fields.Integer(compute="_compute_move_count")
     line_ids = fields.One2many("chorus.pro.deposit.wizard.line", "wizard_id", string="Checklist")
     all_ok = fields.Boolean(compute="_compute_all_ok")
+    # Invoices of the checklist ready to deposit / with something to fix.
+    ready_count = fields.Integer(compute="_compute_checklist_display")
+    to_fix_count = fields.Integer(compute="_compute_checklist_display")
     # Several invoices: the checklist grouped by invoice, failing ones first.
     check_summary = fields.Char(string="Checklist Summary", compute="_compute_checklist_display")
     checklist_html = fields.Html(
@@ -46,6 +49,15 @@ class ChorusProDepositWizard(models.TransientModel):
     contract_reference = fields.Char(
         related="single_move_id.contract_reference", readonly=False, string="Public Market Number"
     )
+    invoice_date = fields.Date(
+        related="single_move_id.invoice_date", readonly=False, string="Invoice Date",
+        help="Left empty, the invoice is dated the day it is posted.",
+    )
+    delivery_date = fields.Date(
+        related="single_move_id.delivery_date", readonly=False, string="Date of the Service",
+        help="The day the service was performed or completed (the last day of a period), "
+             "printed on the invoice when it is not the invoice date.",
+    )
     commercial_partner_id = fields.Many2one(related="single_move_id.commercial_partner_id")
 
     @api.depends("move_ids")
@@ -65,6 +77,8 @@ class ChorusProDepositWizard(models.TransientModel):
         for wizard in self:
             groups = wizard._checklist_groups()
             to_fix = sum(1 for _move, failed in groups if failed)
+            wizard.ready_count = len(groups) - to_fix
+            wizard.to_fix_count = to_fix
             wizard.check_summary = self.env._(
                 "%(ready)s ready, %(to_fix)s to fix", ready=len(groups) - to_fix, to_fix=to_fix
             ) if groups else False
@@ -75,7 +89,7 @@ class ChorusProDepositWizard(models.TransientModel):
         (then in the order of the selection)."""
         self.ensure_one()
         by_move = {}
-        for line in self.line_ids:
+        for line in self.line_ids.filtered("move_id"):
             failed = by_move.setdefault(line.move_id, [])
             if not line.ok:
                 failed.append(line)
@@ -88,6 +102,20 @@ class ChorusProDepositWizard(models.TransientModel):
         amount = formatLang(self.env, move.amount_total, currency_obj=move.currency_id)
         return number, move.commercial_partner_id.display_name or "", amount, service
 
+    def _checklist_item_html(self, line):
+        """One check of an invoice: ``label: problem`` on one line, or the label then one
+        line per problem (the same problem repeated once, with its count)."""
+        problems = (line.message or "").split("\n")
+        label = Markup("<strong>%s</strong>") % line.label
+        if len(problems) == 1:
+            text = Markup(escape(self.env._("%(label)s: %(message)s"))) % {
+                "label": label, "message": problems[0]}
+            return Markup("<li>%s</li>") % text
+        heading = Markup(escape(self.env._("%(label)s (%(count)s problems)"))) % {
+            "label": label, "count": len(problems)}
+        items = Markup().join(Markup("<li>%s</li>") % problem for problem in problems)
+        return Markup('<li>%s<ul class="o_chorus_checklist_problems">%s</ul></li>') % (heading, items)
+
     def _checklist_html(self, groups):
         rows = []
         for move, failed in groups:
@@ -96,10 +124,7 @@ class ChorusProDepositWizard(models.TransientModel):
                 badge = Markup('<span class="badge text-bg-danger">%s</span>') % self.env._("To fix")
             else:
                 badge = Markup('<span class="badge text-bg-success">%s</span>') % self.env._("Ready")
-            problems = Markup().join(
-                Markup('<li><strong>%s</strong>: %s</li>') % (line.label, line.message or "")
-                for line in failed
-            )
+            problems = Markup().join(self._checklist_item_html(line) for line in failed)
             rows.append(
                 Markup(
                     '<div class="o_chorus_checklist_invoice %s border-bottom py-1" data-move-id="%s">'
@@ -137,6 +162,10 @@ class ChorusProDepositWizard(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The checklist is always the server's: the web client saves a new wizard with
+        # its checklist lines, but without their (read-only) values.
+        for vals in vals_list:
+            vals.pop("line_ids", None)
         wizards = super().create(vals_list)
         wizards.filtered(lambda w: not w.line_ids)._refresh_checklist()
         return wizards
@@ -156,16 +185,20 @@ class ChorusProDepositWizard(models.TransientModel):
         moves = moves.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
         deferred = self._facturx_deferred(moves)
         return [
-            Command.create({
-                "move_id": move.id,
-                "code": item["code"],
-                "label": item["label"],
-                "ok": item["ok"],
-                "message": item["message"],
-            })
+            self._checklist_command(move, item)
             for move in moves
             for item in checklist._check(move, with_facturx=move.state == "posted" and not deferred)
         ]
+
+    @api.model
+    def _checklist_command(self, move, item):
+        return Command.create({
+            "move_id": move.id,
+            "code": item["code"],
+            "label": item["label"],
+            "ok": item["ok"],
+            "message": item["message"],
+        })
 
     def _refresh_checklist(self):
         for wizard in self:
@@ -196,17 +229,9 @@ class ChorusProDepositWizard(models.TransientModel):
         self._refresh_checklist()
         failed = self.line_ids.filtered(lambda l: not l.ok)
         refused = failed.move_id
-        if refused and (len(self.move_ids) == 1 or refused == self.move_ids):
-            raise UserError(
-                self.env._("Fix these points before depositing:\n%(problems)s",
-                           problems="\n".join(f"• {l.move_id.display_name} — {l.label}: {l.message}"
-                                              for l in failed))
-            )
+        if refused == self.move_ids:
+            self._raise_nothing_ready(failed)
         moves = self.move_ids - refused
-        refusals = [
-            (move, "; ".join(failed.filtered(lambda l, m=move: l.move_id == m).mapped("message")))
-            for move in refused
-        ]
         jobs = self.env["chorus.pro.deposit.job"]
         if self._facturx_deferred(self.move_ids) and len(moves) <= jobs._background_threshold():
             # Sent in this request after all (refusals brought it under the threshold):
@@ -215,14 +240,18 @@ class ChorusProDepositWizard(models.TransientModel):
             for move in moves.filtered(lambda m: m.state == "posted"):
                 item = checklist._check_facturx(move)
                 if not item["ok"]:
-                    refusals.append((move, item["message"].replace("\n", "; ")))
+                    self.line_ids = [self._checklist_command(move, item)]
                     moves -= move
-            if not moves:
-                raise UserError(self.env._("Fix these points before depositing:\n%(problems)s",
-                                           problems="\n".join(f"• {m.display_name}: {r}" for m, r in refusals)))
+            failed = self.line_ids.filtered(lambda l: not l.ok)
+            refused = failed.move_id
+            if refused == self.move_ids:
+                self._raise_nothing_ready(failed)
         moves.filtered(lambda m: m.state == "draft").action_post()
         if len(moves) > jobs._background_threshold():
-            # Too many for one request: deposited by a cron, chunk after chunk.
+            # Too many for one request: deposited by a cron, chunk after chunk; its
+            # summary gives the refused invoices' reasons.
+            refusals = [(move, "; ".join(failed.filtered(lambda l, m=move: l.move_id == m).mapped(
+                "message")).replace("\n", "; ")) for move in refused]
             job = jobs._create_for(moves, batch=self.batch, selected_count=len(self.move_ids),
                                    refusals=refusals)
             self.write({"state": "background", "job_id": job.id})
@@ -233,15 +262,38 @@ class ChorusProDepositWizard(models.TransientModel):
         flows = self.env["chorus.pro.connector"]._deposit(
             moves, batch=self.batch, commit=True, refusals=taken)
         already = moves.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
+        # The refused invoices' problems are their checklist, shown below the summary.
+        refusals = [(move, "; ".join(dict.fromkeys(failed.filtered(lambda l, m=move: l.move_id == m).mapped(
+            "label")))) for move in refused]
         if taken and not flows and not already:
             # Nothing went to Chorus Pro: the reasons as an error, as for the checklist.
             raise UserError("\n\n".join(
-                [message for _move, message in taken]
-                + [f"• {move.display_name}: {reasons}" for move, reasons in refusals]))
+                [message for _move, message in taken] + ([self._refused_text(failed)] if failed else [])))
         refusals += taken
         summary = jobs._deposit_summary(len(self.move_ids), flows, already, refusals)
-        self.write({"state": "done", "summary": summary})
+        # What remains to fix: the refused invoices' own checklist.
+        self.write({"state": "done", "summary": summary,
+                    "line_ids": [Command.unlink(line.id) for line in self.line_ids
+                                 if line.move_id not in refused]})
         return self._reopen()
+
+    def _raise_nothing_ready(self, failed):
+        """No invoice of the wizard can be deposited: what to fix, invoice by invoice."""
+        checklist = self.env["chorus.pro.checklist"]
+        if len(self.move_ids) == 1:
+            raise UserError(self.env._("Fix these points before depositing:\n%(problems)s",
+                                       problems=checklist._problems_text(failed)))
+        raise UserError(self.env._(
+            "None of the %(count)s invoices is ready to deposit: fix these points (on each "
+            "invoice), then Check again.\n%(problems)s",
+            count=len(self.move_ids), problems=self._refused_text(failed)))
+
+    def _refused_text(self, failed):
+        """The failed checklist lines ``failed``, grouped by invoice, for an error."""
+        checklist = self.env["chorus.pro.checklist"]
+        return "\n\n".join(
+            f"{move.display_name}\n{checklist._problems_text(failed.filtered(lambda l, m=move: l.move_id == m))}"
+            for move in failed.move_id)
 
     def action_open_job(self):
         self.ensure_one()

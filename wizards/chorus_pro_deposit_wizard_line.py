@@ -10,6 +10,7 @@ class ChorusProDepositWizardLine(models.TransientModel):
     wizard_id = fields.Many2one("chorus.pro.deposit.wizard", required=True, ondelete="cascade")
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
     code = fields.Char(readonly=True)
-    label = fields.Char(string="Check", readonly=True)
+    # Text: a long label wraps in the checklist instead of being cut off.
+    label = fields.Text(string="Check", readonly=True)
     ok = fields.Boolean(string="OK", readonly=True)
     message = fields.Text(string="What to do", readonly=True)

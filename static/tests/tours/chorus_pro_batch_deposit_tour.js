@@ -4,7 +4,8 @@ import { registry } from "@web/core/registry";
 // Seine-Saint-Denis (totals 380,00 / 570,00 / 760,00 €), the last one without its
 // engagement number (EJ). Actions › Déposer sur Chorus Pro: the checklist is grouped by
 // invoice, the one to fix first, with a one-line summary; the valid ones are deposited
-// (one flow for all, or one flow per invoice) and the list shows them deposited.
+// (one flow for all, or one flow per invoice), the refused one's checklist stays shown,
+// and the list shows them deposited.
 const TOTALS = ["380,00", "570,00", "760,00"];
 
 function batchDepositSteps(oneFlow) {
@@ -62,6 +63,11 @@ function batchDepositSteps(oneFlow) {
         {
             content: "What was sent, what was refused, what comes next",
             trigger: ".modal:contains(2 facture(s) sur 3 envoyée(s) à Chorus Pro)",
+        },
+        {
+            content: "Below, the refused invoice's own checklist: its problem, nothing garbled",
+            trigger:
+                ".modal .o_chorus_checklist:not(:has(.o_chorus_checklist_ready)):not(:contains(False)) .o_chorus_checklist_to_fix:contains(760,00) li:contains(EJ)",
         },
         {
             content: "Close",
