@@ -240,13 +240,13 @@ def test_csv_copies_are_byte_identical():
 
 
 def test_answers_are_validated_against_the_swagger(monkeypatch, client):
-    from chorus_pro_simulator import api
+    from chorus_pro_simulator import routes
 
     def broken(sim, account, body):
         return {"codeRetour": 0, "libelle": "TRA_MSG_00.000",
                 "informationGenerales": {"idStructureCPP": "not-an-integer"}}
 
-    monkeypatch.setitem(api.POST_ROUTES, CONSULT, broken)
+    monkeypatch.setitem(routes.POST_ROUTES, CONSULT, broken)
     response = client.post(CONSULT, {"idStructureCPP": 25493001})
     assert response.status_code == 500
     assert "WsRetourConsulterStructureTVAIntraCom" in response.json()["libelle"]
