@@ -114,7 +114,7 @@ def consulter_structure(sim, account, body):
 OPEN_END_DATE = "2050-12-31"
 
 
-def service_dt(value, end=False):
+def _service_dt(value, end=False):
     """``YYYY-MM-DD HH:MM`` (format of real rechercher/services answers)."""
     if not value and end:
         value = OPEN_END_DATE
@@ -128,15 +128,20 @@ def rechercher_services(sim, account, body):
         services, body.get("parametresRechercherServicesStructure"), sim.max_page_size,
         SERVICE_SORT, default_sort=SERVICE_SORT["CodeService"],
         block_name="parametresRechercherServicesStructure")
-    return ok(listeServices=[clean({
-        "idService": s["idService"],
-        "codeService": s["codeService"],
-        "libelleService": s["libelleService"],
-        "estActif": s["estActif"],
-        "statutService": "ACTIF" if s["estActif"] else "INACTIF",
-        "dateDbtService": service_dt(s["dateDebutValidite"]),
-        "dateFinService": service_dt(s["dateFinValidite"], end=True),
-    }) for s in page], parametresRetour=params)
+    return ok(listeServices=[service_item(s) for s in page], parametresRetour=params)
+
+
+def service_item(svc):
+    """A service as the search answers list it (also in the account's attachments)."""
+    return clean({
+        "idService": svc["idService"],
+        "codeService": svc["codeService"],
+        "libelleService": svc["libelleService"],
+        "estActif": svc["estActif"],
+        "statutService": "ACTIF" if svc["estActif"] else "INACTIF",
+        "dateDbtService": _service_dt(svc["dateDebutValidite"]),
+        "dateFinService": _service_dt(svc["dateFinValidite"], end=True),
+    })
 
 
 def _service_iso(value, end=False):

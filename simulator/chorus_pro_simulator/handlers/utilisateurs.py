@@ -1,8 +1,8 @@
 """Utilisateurs API: the structures and services the technical account is attached to."""
 
 from .. import util
-from .common import clean, ok
-from .structures import STRUCTURE_SORT, service_dt
+from .common import ok
+from .structures import STRUCTURE_SORT, service_item
 
 
 def rattachements(sim, account, body):
@@ -25,16 +25,10 @@ def rattachements(sim, account, body):
             "statutRattachementStructure": "ACTIF",
             "statutUtilisateur": "ACTIF",
             "idRattachementStructure": s["idStructureCPP"] * 10 + number,
-            "listeServicesRattache": [clean({
-                "idService": svc["idService"],
-                "codeService": svc["codeService"],
-                "libelleService": svc["libelleService"],
-                "estActif": svc["estActif"],
-                "statutService": "ACTIF" if svc["estActif"] else "INACTIF",
-                "dateDbtService": service_dt(svc["dateDebutValidite"]),
-                "dateFinService": service_dt(svc["dateFinValidite"], end=True),
+            "listeServicesRattache": [{
+                **service_item(svc),
                 "idRattachementService": svc["idService"] * 10 + 1,
                 "statutRattachementService": "ACTIF",
-            }) for svc in services],
+            } for svc in services],
         })
     return ok(listeStructureRattachement=result, parametresRetour=params)
