@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from werkzeug.http import parse_options_header
 
-from . import admin, api, realism
+from . import admin, realism, routes
 from . import constants as C
 from .errors import AdminError, ApiError, OAuthError
 
@@ -242,7 +242,7 @@ class SimulatorServer:
         try:
             if path == TOKEN_PATH:
                 return self._token(method, headers, raw)
-            if path in api.POST_ROUTES or path in api.GET_ROUTES:
+            if path in routes.POST_ROUTES or path in routes.GET_ROUTES:
                 return self._cpro(method, path, headers, raw)
             return 404, {"codeRetour": 404, "libelle": f"API non trouvee : {path}"}, {}
         except OAuthError as err:
@@ -286,19 +286,19 @@ class SimulatorServer:
         return 200, answer, {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
     def _cpro(self, method, path, headers, raw):
-        expected = "GET" if path in api.GET_ROUTES else "POST"
+        expected = "GET" if path in routes.GET_ROUTES else "POST"
         if method != expected:
             return 405, {"codeRetour": 405, "libelle": f"Methode {method} non autorisee "
                          f"(utiliser {expected})."}, {"Allow": expected}
         sim = self.simulator
         sim.check_token(headers.get("Authorization"))
-        if path in api.GET_ROUTES:
+        if path in routes.GET_ROUTES:
             # The health check proves the PISTE subscription only: the technical
             # account header must be present but is not checked.
             if not headers.get("cpro-account"):
                 raise ApiError(C.CODE_ACCOUNT_MISSING, "L'en-tete cpro-account est "
                                "obligatoire.", 401)
-            return 200, api.dispatch(sim, method, path, None, {}), {}
+            return 200, routes.dispatch(sim, method, path, None, {}), {}
         account = sim.check_account(headers.get("cpro-account"))
         mimetype, options = parse_options_header(headers.get("Content-Type") or "")
         if mimetype != "application/json":
@@ -316,7 +316,7 @@ class SimulatorServer:
         if not isinstance(body, dict):
             raise ApiError(C.CODE_BAD_BODY, "Le corps de la requete doit etre un objet "
                            "JSON.")
-        return 200, api.dispatch(sim, method, path, account, body), {}
+        return 200, routes.dispatch(sim, method, path, account, body), {}
 
     def _send(self, handler, status, payload, headers=None):
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")

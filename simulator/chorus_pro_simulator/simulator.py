@@ -3,6 +3,7 @@
 import base64
 import binascii
 import collections
+import contextlib
 import copy
 import datetime
 import logging
@@ -195,6 +196,15 @@ class Simulator:
             if self._store is not None:
                 self._store.close()
                 self._store = None
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Hold the simulator lock: what is read and changed inside is consistent.
+
+        Re-entrant (the public methods below take the same lock).
+        """
+        with self._lock:
+            yield self
 
     # ------------------------------------------------------------------------------
     # HTTP server
@@ -400,6 +410,39 @@ class Simulator:
             if svc["codeService"] == code:
                 return svc
         return None
+
+    def structures(self):
+        """A copy of every structure of the directory."""
+        with self._lock:
+            return [copy.deepcopy(s) for s in self.t["structure"].values()]
+
+    def get_structure(self, id_structure):
+        """A copy of the structure ``idStructureCPP`` (None if unknown)."""
+        with self._lock:
+            return copy.deepcopy(self.t["structure"].get(id_structure))
+
+    def structures_of(self, account):
+        """Copies of the structures ``account`` is attached to, in its order."""
+        with self._lock:
+            return [copy.deepcopy(self.t["structure"][i]) for i in account["structures"]
+                    if i in self.t["structure"]]
+
+    def is_attached(self, login, id_structure):
+        """True when the technical account ``login`` is attached to the structure."""
+        with self._lock:
+            return any(id_structure in a["structures"] and a["login"] == login
+                       for a in self.t["account"].values())
+
+    def get_service(self, id_service):
+        """A copy of the service ``idService`` (None if unknown)."""
+        with self._lock:
+            return copy.deepcopy(self.t["service"].get(id_service))
+
+    def engagements_of(self, account):
+        """Copies of the engagements received by the structures of ``account``."""
+        with self._lock:
+            return [copy.deepcopy(e) for e in self.t["engagement"].values()
+                    if e["idStructureReceptrice"] in account["structures"]]
 
     def add_structure(self, siret, name, *, public=True, active=True,
                       service_required=False, ej_required=False, ej_or_service=False,
@@ -740,7 +783,7 @@ class Simulator:
             status = C.FLOW_REJETE
         self._set_flow_status(flow, status)
 
-    def _routing_checks(self, buyer_siret, service_code, ej, deposit_day):
+    def routing_checks(self, buyer_siret, service_code, ej, deposit_day):
         """Recipient checks shared by deposits and recycling.
 
         Returns ``(errors, buyer, service)``.
@@ -817,7 +860,7 @@ class Simulator:
             errors.append(rules.message("EJ_TOO_LONG", valeur=ej))
         if market and len(market) > 50:
             errors.append(rules.message("MARKET_NUMBER_TOO_LONG", valeur=market))
-        routing_errors, buyer, service = self._routing_checks(
+        routing_errors, buyer, service = self.routing_checks(
             fields.get("BT-47"), fields.get("BT-10"), ej, deposit_day)
         errors.extend(routing_errors)
         if type_code == "380" and not fields.get("BT-81"):
@@ -1007,6 +1050,22 @@ class Simulator:
                     if (numero_facture is None or inv["numeroFacture"] == numero_facture)
                     and (numero_flux is None or inv["numeroFluxDepot"] == numero_flux)]
 
+    def invoices_of(self, account):
+        """Copies of the invoices supplied by the structures of ``account``."""
+        with self._lock:
+            return [copy.deepcopy(inv) for inv in self.t["invoice"].values()
+                    if inv["idFournisseur"] in account["structures"]]
+
+    def invoice_pdf(self, invoice_id):
+        """The main file (PDF, or the deposited member) of an invoice."""
+        with self._lock:
+            return self.blobs[f"invoice:{invoice_id}"]
+
+    def invoice_xml(self, invoice_id):
+        """The structured file of an invoice (None when deposited as a PDF only)."""
+        with self._lock:
+            return self.blobs.get(f"invoice-xml:{invoice_id}")
+
     def _invoice_or_error(self, invoice_id):
         invoice = self.t["invoice"].get(invoice_id)
         if invoice is None:
@@ -1103,19 +1162,23 @@ class Simulator:
                 if invoice is not None:
                     self._advance_invoice(invoice)
 
-    def complete_invoice(self, invoice, comment, attachment_ids):
-        """SUSPENDUE -> COMPLETEE (API ``completer``)."""
+    def complete_invoice(self, invoice_id, comment, attachment_ids):
+        """SUSPENDUE -> COMPLETEE (API ``completer``); returns a copy of the invoice."""
         with self._lock:
+            invoice = self._invoice_or_error(invoice_id)
             invoice["piecesJointes"].extend(attachment_ids)
             if comment:
                 invoice["commentaire"] = comment
             self._continue_after_action(invoice, C.CONTINUATION_AFTER_COMPLETION)
             self._change_status(invoice, C.INV_COMPLETEE,
                                 comment or C.DEFAULT_STATUS_COMMENTS[C.INV_COMPLETEE])
+            return copy.deepcopy(invoice)
 
-    def recycle_invoice(self, invoice, buyer, service, comment, references=None):
-        """A_RECYCLER -> DEPOSEE with a new recipient (API ``recycler``)."""
+    def recycle_invoice(self, invoice_id, buyer, service, comment, references=None):
+        """A_RECYCLER -> DEPOSEE with a new recipient (API ``recycler``); returns a copy
+        of the invoice."""
         with self._lock:
+            invoice = self._invoice_or_error(invoice_id)
             invoice["idDestinataire"] = buyer["idStructureCPP"]
             invoice["codeDestinataire"] = buyer["identifiantStructure"]
             invoice["designationDestinataire"] = buyer["raisonSociale"]
@@ -1130,6 +1193,7 @@ class Simulator:
             self._change_status(invoice, C.INV_DEPOSEE, comment or
                                 "Facture recyclee par le fournisseur : nouvelles "
                                 "donnees d'acheminement")
+            return copy.deepcopy(invoice)
 
     def _continue_after_action(self, invoice, continuation):
         if invoice["pos"] + 1 >= len(invoice["path"]):
@@ -1152,6 +1216,15 @@ class Simulator:
             }
             self._save("attachment", attachment_id)
             return attachment_id
+
+    def get_attachment(self, attachment_id):
+        """A copy of the attachment record (None if unknown)."""
+        with self._lock:
+            return copy.deepcopy(self.t["attachment"].get(attachment_id))
+
+    def attachment_content(self, attachment_id):
+        with self._lock:
+            return self.blobs[f"attachment:{attachment_id}"]
 
     # ------------------------------------------------------------------------------
     # Summary

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import os
 import pathlib
 
 import pytest
@@ -14,8 +15,32 @@ CONSULT = "/cpro/structures/v1/consulter"
 SERVICES = "/cpro/structures/v1/rechercher/services"
 SERVICE = "/cpro/structures/v1/consulter/service"
 EJ = "/cpro/engagementsJuridiques/v1/rechercher"
-SHARED = pathlib.Path("/work/shared/data")
 PACKAGE_DATA = pathlib.Path(swagger.__file__).parent / "data"
+REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
+
+
+def shared_data_dir():
+    """The shared reference data: ``$CHORUS_PRO_SHARED_DATA``, else ``shared/data`` in the
+    repository's parent directory (``../shared/data``), or in a further ancestor (a git
+    worktree may sit deeper than the main checkout)."""
+    if os.environ.get("CHORUS_PRO_SHARED_DATA"):
+        return pathlib.Path(os.environ["CHORUS_PRO_SHARED_DATA"])
+    for parent in REPOSITORY.parents:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return REPOSITORY.parent / "shared" / "data"
+
+
+SHARED = shared_data_dir()
+
+
+def shared_file(*parts):
+    """A shared reference file; skips the test (saying where it looked) when absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.is_file():
+        pytest.skip(f"shared reference data not found: {path} (set CHORUS_PRO_SHARED_DATA "
+                    "to the shared/data directory to compare the package copies)")
+    return path
 
 
 def assert_swagger(path, answer):
@@ -222,31 +247,26 @@ def test_added_structure_is_searchable(sim, client):
     assert answer["parametres"]["dateFinValidite"].startswith("2030-12-31T")
 
 
-@pytest.mark.skipif(not (SHARED / "chorus-pro" / "structures-api.swagger.json").exists(),
-                    reason="shared reference data not available")
 def test_swagger_copy_is_byte_identical():
-    shared = (SHARED / "chorus-pro" / "structures-api.swagger.json").read_bytes()
+    shared = shared_file("chorus-pro", "structures-api.swagger.json").read_bytes()
     assert swagger.swagger_bytes() == shared
 
 
-@pytest.mark.skipif(not (SHARED / "chorus-pro" / "qualification-structures.csv").exists(),
-                    reason="shared reference data not available")
-def test_csv_copies_are_byte_identical():
-    for shared, name in ((SHARED / "chorus-pro" / "qualification-structures.csv",
-                          "qualification-structures.csv"),
-                         (SHARED / "recipients" / "universities.csv",
-                          "universities.csv")):
-        assert (PACKAGE_DATA / name).read_bytes() == shared.read_bytes()
+@pytest.mark.parametrize("parts", [("chorus-pro", "qualification-structures.csv"),
+                                   ("recipients", "universities.csv")])
+def test_csv_copies_are_byte_identical(parts):
+    shared = shared_file(*parts)
+    assert (PACKAGE_DATA / parts[-1]).read_bytes() == shared.read_bytes()
 
 
 def test_answers_are_validated_against_the_swagger(monkeypatch, client):
-    from chorus_pro_simulator import api
+    from chorus_pro_simulator import routes
 
     def broken(sim, account, body):
         return {"codeRetour": 0, "libelle": "TRA_MSG_00.000",
                 "informationGenerales": {"idStructureCPP": "not-an-integer"}}
 
-    monkeypatch.setitem(api.POST_ROUTES, CONSULT, broken)
+    monkeypatch.setitem(routes.POST_ROUTES, CONSULT, broken)
     response = client.post(CONSULT, {"idStructureCPP": 25493001})
     assert response.status_code == 500
     assert "WsRetourConsulterStructureTVAIntraCom" in response.json()["libelle"]
