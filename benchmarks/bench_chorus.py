@@ -81,7 +81,7 @@ from pypdf import PdfReader
 from odoo import Command, fields
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
-from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+from odoo.addons.l10n_fr_chorus_pro.lib import chorus as cc
 
 WKHTML = _wkhtml()
 
@@ -983,7 +983,7 @@ def main(shell_env):
         server.stop()
 
 
-logging.getLogger("odoo.addons.l10n_fr_chorus_pro.lib.chorus_client").setLevel(logging.WARNING)
+logging.getLogger("odoo.addons.l10n_fr_chorus_pro.lib.chorus").setLevel(logging.WARNING)
 logging.getLogger("factur-x").setLevel(logging.WARNING)  # the simulator reads every PDF with it
 try:
     main(env)  # noqa: F821 - given by odoo-bin shell

@@ -5,7 +5,7 @@ from odoo.fields import Domain
 from odoo.tools.misc import clean_context
 
 # Chorus Pro limits on attachments (pièces jointes), from the pure API client.
-from ..lib.chorus_client import (
+from ..lib.chorus import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
     MAX_ATTACHMENT_NAME,
     MAX_ATTACHMENT_SIZE,

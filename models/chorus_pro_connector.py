@@ -5,7 +5,7 @@ test, locks and crons here; the directory (``chorus_pro_connector_directory.py``
 deposit (``chorus_pro_connector_deposit.py``) and the tracking of flows and invoices
 (``chorus_pro_connector_tracking.py``).
 
-The HTTP work itself is done by the pure client (``lib/chorus_client.py``); this
+The HTTP work itself is done by the pure client (``lib/chorus/``); this
 abstract model reads the company settings, turns Chorus answers into records and
 messages, and guarantees that an invoice is never deposited twice:
 
@@ -35,7 +35,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 from odoo.tools.misc import clean_context
 
-from ..lib import chorus_client as cc
+from ..lib import chorus as cc
 from .account_move import INVOICE_STATUSES
 
 _logger = logging.getLogger(__name__)

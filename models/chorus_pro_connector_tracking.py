@@ -11,7 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import clean_context
 
-from ..lib import chorus_client as cc
+from ..lib import chorus as cc
 from .chorus_pro_connector import (
     INVOICE_PROBLEM_STATUSES,
     PARAM_UNCONFIRMED_DELAY,

@@ -17,7 +17,7 @@ import pytest
 facturx = pytest.importorskip("facturx")
 simulator_pkg = pytest.importorskip("chorus_pro_simulator")
 
-from l10n_fr_chorus_pro.lib import chorus_client as cc  # noqa: E402
+from l10n_fr_chorus_pro.lib import chorus as cc  # noqa: E402
 
 Simulator = simulator_pkg.Simulator
 
