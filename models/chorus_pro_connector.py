@@ -36,18 +36,15 @@ from odoo.tools import SQL, format_date
 from odoo.tools.misc import clean_context
 
 from ..lib import chorus as cc
-from .account_move import INVOICE_STATUSES
 
 _logger = logging.getLogger(__name__)
 
 PARAM_TIMEOUT = "l10n_fr_chorus_pro.timeout"
 PARAM_UNCONFIRMED_DELAY = "l10n_fr_chorus_pro.unconfirmed_delay_minutes"
 SEARCH_PAGE_SIZE = 100
-# Statuses the recipient returns an invoice with: the supplier has something to do.
-INVOICE_PROBLEM_STATUSES = cc.INVOICE_ACTION_STATUSES | {"REJETEE"}
 # What the status sync asks Chorus Pro for: every status but DEPOSEE, known from the
 # deposit's flow report.
-SYNC_STATUSES = [code for code, _label in INVOICE_STATUSES if code != "DEPOSEE"]
+SYNC_STATUSES = [code for code, _label in cc.INVOICE_STATUSES if code != cc.INVOICE_DEPOSEE]
 # Row lock strengths of _lock_records.
 LOCK_STRENGTHS = ("UPDATE", "NO KEY UPDATE")
 

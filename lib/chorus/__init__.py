@@ -7,7 +7,7 @@ answers them), ``transport`` (token, retries, ``Retry-After``, paging) and ``api
 """
 
 from .api import ChorusClient
-from .endpoints import *  # noqa: F403
+from .endpoints import *
 from .errors import (
     ChorusAttachmentError,
     ChorusAuthError,
@@ -19,6 +19,26 @@ from .errors import (
     ChorusTransientError,
     ChorusUncertainError,
 )
-from .statuses import *  # noqa: F403
+from .statuses import *
 from .transport import TOKEN_SAFETY_MARGIN, ChorusTransport, clear_token_cache
 from .values import as_list, normalize_siret, parse_chorus_date, parse_chorus_datetime
+
+__all__ = [  # besides the catalogues of endpoints and statuses (star imports)
+    "TOKEN_SAFETY_MARGIN",
+    "ChorusAttachmentError",
+    "ChorusAuthError",
+    "ChorusClient",
+    "ChorusError",
+    "ChorusFunctionalError",
+    "ChorusIncompleteResultError",
+    "ChorusRateLimitError",
+    "ChorusSubscriptionError",
+    "ChorusTransientError",
+    "ChorusTransport",
+    "ChorusUncertainError",
+    "as_list",
+    "clear_token_cache",
+    "normalize_siret",
+    "parse_chorus_date",
+    "parse_chorus_datetime",
+]
