@@ -918,9 +918,11 @@ def main(shell_env):
         # ---------------------------------------------------------- summary
         runner_line = ""
         try:
-            from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation  # noqa: PLC0415
+            from odoo.addons.l10n_fr_chorus_pro.lib.schematron import (  # noqa: PLC0415
+                runner as schematron_runner,
+            )
 
-            stats = facturx_validation.get_default_runner().stats()
+            stats = schematron_runner.get_default_runner().stats()
             pid = stats.get("worker_pid")
             if pid:
                 runner_line = (f"; schematron worker pid {pid} peak {vm_hwm_mib(pid) or 0:.0f} MiB "
