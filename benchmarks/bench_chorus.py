@@ -81,7 +81,7 @@ from pypdf import PdfReader
 from odoo import Command, fields
 
 from odoo.addons.base.models.ir_actions_report import _wkhtml
-from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+from odoo.addons.l10n_fr_chorus_pro.lib import chorus as cc
 
 WKHTML = _wkhtml()
 
@@ -918,9 +918,11 @@ def main(shell_env):
         # ---------------------------------------------------------- summary
         runner_line = ""
         try:
-            from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation  # noqa: PLC0415
+            from odoo.addons.l10n_fr_chorus_pro.lib.schematron import (  # noqa: PLC0415
+                runner as schematron_runner,
+            )
 
-            stats = facturx_validation.get_default_runner().stats()
+            stats = schematron_runner.get_default_runner().stats()
             pid = stats.get("worker_pid")
             if pid:
                 runner_line = (f"; schematron worker pid {pid} peak {vm_hwm_mib(pid) or 0:.0f} MiB "
@@ -983,7 +985,7 @@ def main(shell_env):
         server.stop()
 
 
-logging.getLogger("odoo.addons.l10n_fr_chorus_pro.lib.chorus_client").setLevel(logging.WARNING)
+logging.getLogger("odoo.addons.l10n_fr_chorus_pro.lib.chorus").setLevel(logging.WARNING)
 logging.getLogger("factur-x").setLevel(logging.WARNING)  # the simulator reads every PDF with it
 try:
     main(env)  # noqa: F821 - given by odoo-bin shell

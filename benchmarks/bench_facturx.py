@@ -65,7 +65,8 @@ from odoo.tools.pdf import (
 )
 
 from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation
-from odoo.addons.l10n_fr_chorus_pro.lib.pdf_checks import inspect_facturx_pdf
+from odoo.addons.l10n_fr_chorus_pro.lib.schematron import runner as schematron_runner
+from odoo.addons.l10n_fr_chorus_pro.lib.tests.pdf_checks import inspect_facturx_pdf
 
 N = int(os.environ.get("BENCH_N") or 20)
 WARMUP = int(os.environ.get("BENCH_WARMUP") or 2)
@@ -407,7 +408,7 @@ def main(shell_env):
         f"{moves[0].partner_id.name!r}, service {moves[0].chorus_service_id.display_name!r}; "
         f"{(time.perf_counter() - start):.1f} s (not measured)")
     engine = env["chorus.pro.facturx"]
-    runner = facturx_validation.get_default_runner()
+    runner = schematron_runner.get_default_runner()
     level, fr_ctc = ours_options(engine, moves[0])
     stylesheets = facturx_validation.schematron_paths(level, fr_ctc)
     say(f"schematron: mode {runner.mode}, level {level}, BR-FR (company option) {fr_ctc}: "
@@ -500,7 +501,7 @@ def main(shell_env):
     say("")
     if checked:
         _move, (ours_xml, ours_pdf), (core_xml_bytes, core_pdf_bytes, hook_pdf) = checked
-        say(f"Output checks on {_move.name} (lib/pdf_checks.py; not timed):")
+        say(f"Output checks on {_move.name} (lib/tests/pdf_checks.py; not timed):")
         ours_report = inspect("ours", ours_pdf, ours_xml)
         inspect("core (PDF/A)", core_pdf_bytes, core_xml_bytes)
         inspect("core hook as run", hook_pdf, core_xml_bytes)

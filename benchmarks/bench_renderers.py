@@ -25,7 +25,7 @@ On N posted French invoices to the seeded Département de la Seine-Saint-Denis (
 For each: ms per invoice, PDF/A-3 conformity after the module's path
 (``_build_facturx(move, pdf=...)`` for the wkhtmltopdf PDFs; WeasyPrint's own PDF/A-3b, raw
 and with the Factur-X XML embedded by ``_facturx_embed``), checked with
-``lib/pdf_checks.inspect_facturx_pdf``; text present (``_page_text``) and missing
+``lib/tests/pdf_checks.inspect_facturx_pdf``; text present (``_page_text``) and missing
 mandatory mentions (``_missing_mentions``); pages; size. Then the cost of the last gate,
 ``_missing_mentions(move, pdf)``, per invoice. Everything is rolled back at the end.
 
@@ -59,7 +59,7 @@ from pypdf import PdfReader
 
 from odoo import Command, fields
 
-from odoo.addons.l10n_fr_chorus_pro.lib.pdf_checks import inspect_facturx_pdf
+from odoo.addons.l10n_fr_chorus_pro.lib.tests.pdf_checks import inspect_facturx_pdf
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_document import FORCE_RENDERING, REPORT
 from odoo.addons.l10n_fr_chorus_pro.models.ir_actions_report import CHORUS_RENDERING
 

@@ -10,7 +10,7 @@ Chorus Pro holds (a ``rechercher/fournisseur`` result) is compared with the invo
 
 from zoneinfo import ZoneInfo
 
-from .chorus_client import normalize_siret, parse_chorus_datetime
+from .chorus.values import normalize_siret, parse_chorus_datetime
 
 # Chorus Pro dates (and the epoch timestamps some answers carry) are French dates.
 CHORUS_TIMEZONE = ZoneInfo("Europe/Paris")

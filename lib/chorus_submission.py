@@ -11,16 +11,8 @@ an invoice, so the JSON, the XML and the printed page cannot disagree.
 
 import datetime
 
-MODE_DEPOT_PDF_API = "DEPOT_PDF_API"
-
-# BT-23 short code -> Chorus Pro API code (reference §9).
-BILLING_FRAMES = {
-    "A1": "A1_FACTURE_FOURNISSEUR",
-    "A2": "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE",
-    "A3": "A3_MEMOIRE_JUSTICE",
-    "A9": "A9_FACTURE_SOUSTRAITANT",
-    "A12": "A12_FACTURE_COTRAITANT",
-}
+from .chorus.endpoints import MODE_DEPOT_PDF_API
+from .chorus.statuses import BILLING_FRAME_API_CODES, DEFAULT_BILLING_FRAME
 
 # BT-3 (UNTDID 1001) -> typeFacture.
 INVOICE_TYPES = {"380": "FACTURE", "381": "AVOIR"}
@@ -190,7 +182,7 @@ def submission_payload(data, pdf_attachment_id, supplier_structure_id, pdf_name=
         supplier["codeCoordonneesBancairesFournisseur"] = int(bank_details_id)
     if supplier_service_id:
         supplier["idServiceFournisseur"] = int(supplier_service_id)
-    frame = data.get("BT-23") or "A1"
+    frame = data.get("BT-23") or DEFAULT_BILLING_FRAME
     references = {
         "deviseFacture": data.get("BT-5") or "EUR",
         "typeFacture": INVOICE_TYPES[type_code],
@@ -216,7 +208,7 @@ def submission_payload(data, pdf_attachment_id, supplier_structure_id, pdf_name=
         "dateFacture": _date(data.get("BT-2")),
         "destinataire": recipient,
         "fournisseur": supplier,
-        "cadreDeFacturation": {"codeCadreFacturation": BILLING_FRAMES.get(frame, frame)},
+        "cadreDeFacturation": {"codeCadreFacturation": BILLING_FRAME_API_CODES.get(frame, frame)},
         "references": references,
         "lignePoste": [_line(line, vat_codes) for line in data.get("BG-25") or []],
         "ligneTva": [_vat_line(group, vat_codes) for group in data.get("BG-23") or []],

@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import models
 
-from ..lib.chorus_client import INVOICE_ACTION_STATUSES
+from ..lib.chorus import INVOICE_ACTION_STATUSES
 
 CHORUS_DASHBOARD_DOMAINS = {
     # The invoice list's "Chorus Pro: to deposit / to fix" filters: the same fields.

@@ -5,38 +5,17 @@ from odoo.fields import Domain
 from odoo.tools.misc import clean_context
 
 # Chorus Pro limits on attachments (pièces jointes), from the pure API client.
-from ..lib.chorus_client import (
+from ..lib.chorus import (
     ALLOWED_ATTACHMENT_EXTENSIONS,
     MAX_ATTACHMENT_NAME,
     MAX_ATTACHMENT_SIZE,
 )
-
-# Chorus Pro "cadre de facturation" (BT-23) a supplier uses outside works contracts.
-BILLING_FRAMES = [
-    ("A1", "A1 - Supplier invoice"),
-    ("A2", "A2 - Invoice already paid"),
-    ("A9", "A9 - Subcontractor invoice"),
-    ("A12", "A12 - Co-contractor invoice"),
-]
-
-# Invoice processing statuses of Chorus Pro ("statutCourantCode") a supplier meets.
-INVOICE_STATUSES = [
-    ("DEPOSEE", "Deposited"),
-    ("EN_COURS_ACHEMINEMENT", "Being routed"),
-    ("MISE_A_DISPOSITION", "Made available to the recipient"),
-    ("PRISE_EN_COMPTE_DESTINATAIRE", "Acknowledged by the recipient"),
-    ("A_RECYCLER", "To recycle (wrong routing data)"),
-    ("SUSPENDUE", "Suspended (documents missing)"),
-    ("COMPLETEE", "Completed"),
-    ("REJETEE", "Rejected"),
-    ("SERVICE_FAIT", "Service certified"),
-    ("MANDATEE", "Mandated"),
-    ("MISE_A_DISPOSITION_COMPTABLE", "Sent to the public accountant"),
-    ("COMPTABILISEE", "Recorded by the public accountant"),
-    ("MISE_EN_PAIEMENT", "Payment ordered"),
-    ("ABANDONNEE", "Abandoned"),
-    ("SUPPRIMEE", "Deleted"),
-]
+from ..lib.chorus.statuses import (
+    BILLING_FRAMES,
+    DEFAULT_BILLING_FRAME,
+    INVOICE_ACTION_STATUSES,
+    INVOICE_STATUSES,
+)
 
 CHORUS_REFERENCE_MAX_LENGTH = 50
 
@@ -53,7 +32,6 @@ CHORUS_STATES = [
 # Chorus Pro holds must stay as it was deposited. A suspended invoice or one to recycle
 # is still held: it is completed or re-routed, never changed.
 CHORUS_HELD_STATES = ("sending", "unconfirmed", "deposited", "paid")
-CHORUS_HELD_ACTION_STATUSES = ("SUSPENDUE", "A_RECYCLER")
 # The invoices the sales journal card counts and the invoice list's filters show, one rule
 # each (the searchable fields of the same names):
 CHORUS_QUEUE_DOMAINS = {
@@ -116,7 +94,7 @@ class AccountMove(models.Model):
     chorus_billing_frame = fields.Selection(
         BILLING_FRAMES,
         string="Billing Frame",
-        default="A1",
+        default=DEFAULT_BILLING_FRAME,
         help="Chorus Pro 'cadre de facturation' (BT-23): A1 for a usual supplier "
         "invoice, A2 when it is already paid, A9 for a subcontractor, A12 for a "
         "co-contractor.",
@@ -248,7 +226,7 @@ class AccountMove(models.Model):
         if self.chorus_status == "REJETEE":
             return False
         return (self.chorus_state in CHORUS_HELD_STATES
-                or self.chorus_status in CHORUS_HELD_ACTION_STATUSES)
+                or self.chorus_status in INVOICE_ACTION_STATUSES)
 
     def _chorus_released_situation(self):
         """Why an invoice that went to Chorus Pro may be corrected, or False."""

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from ..lib.chorus.statuses import INVOICE_PROBLEM_STATUSES
 from .res_partner_sending import CHORUS_CHANNELS, PLATFORM_MOVE_STATES
 
 
@@ -64,7 +65,7 @@ class AccountMove(models.Model):
             and self.chorus_is_recipient
             and self.chorus_channel == "api"
             and self.chorus_state in (False, "to_fix")
-            and self.chorus_status not in ("REJETEE", "SUSPENDUE", "A_RECYCLER")
+            and self.chorus_status not in INVOICE_PROBLEM_STATUSES
             and self.reversed_entry_id.chorus_status != "REJETEE"
         )
 

@@ -12,6 +12,13 @@ import datetime
 from odoo import api, fields, models
 from odoo.tools.misc import format_amount, format_date
 
+from ..lib.chorus.statuses import (
+    INVOICE_MANDATED_STATUSES,
+    INVOICE_MISE_EN_PAIEMENT,
+    INVOICE_PAYMENT_STATUSES,
+    INVOICE_PROCESSING_STATUSES,
+    INVOICE_ROUTING_STATUSES,
+)
 from .chorus_pro_status_history import CHORUS_TIMEZONE
 
 # The payment stages of Chorus Pro, in their order on the public side.
@@ -21,12 +28,9 @@ CHORUS_PAYMENT_STAGES = [
     ("recorded", "Recorded by the public accountant"),
     ("payment_ordered", "Payment ordered by the public body"),
 ]
-STATUS_PAYMENT_STAGES = {
-    "MANDATEE": "mandated",
-    "MISE_A_DISPOSITION_COMPTABLE": "accountant",
-    "COMPTABILISEE": "recorded",
-    "MISE_EN_PAIEMENT": "payment_ordered",
-}
+STATUS_PAYMENT_STAGES = dict(
+    zip(INVOICE_PAYMENT_STATUSES, (stage for stage, _label in CHORUS_PAYMENT_STAGES), strict=True)
+)
 STAGE_RANKS = {stage: rank for rank, (stage, _label) in enumerate(CHORUS_PAYMENT_STAGES)}
 # Odoo's payment states of an invoice whose money has not come in yet.
 CHORUS_NOT_RECEIVED_STATES = ("not_paid", "partial")
@@ -41,12 +45,12 @@ CHORUS_FOLLOW_UP = [
 ]
 CHORUS_FOLLOW_UP_STATUSES = {
     # sent, not taken up by the recipient yet (no status yet: being deposited)
-    "deposited": (False, "DEPOSEE", "EN_COURS_ACHEMINEMENT", "MISE_A_DISPOSITION"),
+    "deposited": (False, *INVOICE_ROUTING_STATUSES),
     # the recipient works on it (suspended or to recycle: "to fix", not here)
-    "processing": ("PRISE_EN_COMPTE_DESTINATAIRE", "COMPLETEE", "SERVICE_FAIT"),
+    "processing": INVOICE_PROCESSING_STATUSES,
     # mandated, at the public accountant's, recorded by them
-    "mandated": ("MANDATEE", "MISE_A_DISPOSITION_COMPTABLE", "COMPTABILISEE"),
-    "payment_ordered": ("MISE_EN_PAIEMENT",),
+    "mandated": INVOICE_MANDATED_STATUSES,
+    "payment_ordered": (INVOICE_MISE_EN_PAIEMENT,),
 }
 STATUS_FOLLOW_UP = {
     status: bucket for bucket, statuses in CHORUS_FOLLOW_UP_STATUSES.items() for status in statuses

@@ -5,7 +5,7 @@ test, locks and crons here; the directory (``chorus_pro_connector_directory.py``
 deposit (``chorus_pro_connector_deposit.py``) and the tracking of flows and invoices
 (``chorus_pro_connector_tracking.py``).
 
-The HTTP work itself is done by the pure client (``lib/chorus_client.py``); this
+The HTTP work itself is done by the pure client (``lib/chorus/``); this
 abstract model reads the company settings, turns Chorus answers into records and
 messages, and guarantees that an invoice is never deposited twice:
 
@@ -35,19 +35,16 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 from odoo.tools.misc import clean_context
 
-from ..lib import chorus_client as cc
-from .account_move import INVOICE_STATUSES
+from ..lib import chorus as cc
 
 _logger = logging.getLogger(__name__)
 
 PARAM_TIMEOUT = "l10n_fr_chorus_pro.timeout"
 PARAM_UNCONFIRMED_DELAY = "l10n_fr_chorus_pro.unconfirmed_delay_minutes"
 SEARCH_PAGE_SIZE = 100
-# Statuses the recipient returns an invoice with: the supplier has something to do.
-INVOICE_PROBLEM_STATUSES = cc.INVOICE_ACTION_STATUSES | {"REJETEE"}
 # What the status sync asks Chorus Pro for: every status but DEPOSEE, known from the
 # deposit's flow report.
-SYNC_STATUSES = [code for code, _label in INVOICE_STATUSES if code != "DEPOSEE"]
+SYNC_STATUSES = [code for code, _label in cc.INVOICE_STATUSES if code != cc.INVOICE_DEPOSEE]
 # Row lock strengths of _lock_records.
 LOCK_STRENGTHS = ("UPDATE", "NO KEY UPDATE")
 

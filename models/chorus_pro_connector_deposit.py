@@ -10,7 +10,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount, format_date
 
-from ..lib import chorus_client as cc
+from ..lib import chorus as cc
 from ..lib import chorus_match, chorus_submission
 from .account_move_evidence import INVOICE_PDF_FIELD
 

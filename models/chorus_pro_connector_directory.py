@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..lib import chorus_client as cc
+from ..lib import chorus as cc
 
 _logger = logging.getLogger(__name__)
 

@@ -11,12 +11,9 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import clean_context
 
-from ..lib import chorus_client as cc
-from .chorus_pro_connector import (
-    INVOICE_PROBLEM_STATUSES,
-    PARAM_UNCONFIRMED_DELAY,
-    SYNC_STATUSES,
-)
+from ..lib import chorus as cc
+from ..lib.chorus.statuses import INVOICE_PROBLEM_STATUSES
+from .chorus_pro_connector import PARAM_UNCONFIRMED_DELAY, SYNC_STATUSES
 
 # Hours a flow status the module cannot act on is polled before the flow needs attention.
 PARAM_UNKNOWN_STATUS_HOURS = "l10n_fr_chorus_pro.unknown_flow_status_hours"

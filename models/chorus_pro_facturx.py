@@ -28,6 +28,7 @@ from odoo.tools.pdf import (
 )
 
 from ..lib import facturx_validation
+from ..lib.chorus.statuses import DEFAULT_BILLING_FRAME
 
 _logger = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ class ChorusProFacturx(models.AbstractModel):
             "BT-2": move.invoice_date or fields.Date.context_today(move),
             "BT-3": "381" if is_refund else "380",
             "BT-5": currency.name,
-            "BT-23": move.chorus_billing_frame or "A1",
+            "BT-23": move.chorus_billing_frame or DEFAULT_BILLING_FRAME,
             "BG-4": self._facturx_seller(move),
             "BG-7": self._facturx_buyer(move),
             "BG-1": self._facturx_notes(move),

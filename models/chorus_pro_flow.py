@@ -1,22 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-# Flow (deposit) states of Chorus Pro ("etatCourantDepotFlux").
-FLOW_STATUSES = [
-    ("IN_RECU", "Received"),
-    ("IN_TRAITE_SE_CPP", "Processed by the exchange system"),
-    ("IN_EN_ATTENTE_TRAITEMENT_CPP", "Waiting for processing"),
-    ("IN_EN_COURS_TRAITEMENT_CPP", "Being processed"),
-    ("IN_EN_ATTENTE_RETRAITEMENT_CPP", "Waiting for reprocessing"),
-    ("IN_INCIDENTE", "Incident (flow to send again)"),
-    ("IN_REJETE", "Rejected"),
-    ("IN_INTEGRE", "Integrated"),
-    ("IN_INTEGRE_PARTIEL", "Partially integrated"),
-    ("QP_RECEVABLE", "Admissible"),
-    ("QP_RECEVABLE_AVEC_ERREUR", "Admissible with errors"),
-    ("QP_IRRECEVABLE", "Not admissible"),
-]
-FLOW_TERMINAL_STATUSES = {"IN_INCIDENTE", "IN_REJETE", "IN_INTEGRE", "IN_INTEGRE_PARTIEL"}
+from ..lib.chorus.statuses import FLOW_STATUSES, FLOW_TERMINAL_STATUSES
 
 
 class ChorusProFlow(models.Model):

@@ -7,7 +7,7 @@ from odoo.fields import Command, Domain
 from odoo.tools import float_compare, float_is_zero
 from odoo.tools.misc import format_amount, format_date, formatLang
 
-from .account_move import BILLING_FRAMES
+from ..lib.chorus.statuses import BILLING_FRAMES, DEFAULT_BILLING_FRAME
 from .chorus_pro_care_decision import days_between, normalize_name
 
 ORDER_KINDS = [
@@ -68,7 +68,7 @@ class ChorusProOrder(models.Model):
         help="Engagement number (EJ, 'NE') given by the public body: the invoice's BT-13.")
     market_number = fields.Char(string="Public Market Number", tracking=True,
                                 help="Number of the public market (BT-12), when the order is under one.")
-    billing_frame = fields.Selection(BILLING_FRAMES, default="A1")
+    billing_frame = fields.Selection(BILLING_FRAMES, default=DEFAULT_BILLING_FRAME)
     date_order = fields.Date(string="Order Date", required=True,
                              default=fields.Date.context_today)
     date_start = fields.Date(string="Valid From")
@@ -237,7 +237,7 @@ class ChorusProOrder(models.Model):
             "chorus_service_id": self.service_id.id,
             "purchase_order_reference": self.engagement_number or False,
             "contract_reference": self.market_number or False,
-            "chorus_billing_frame": self.billing_frame or "A1",
+            "chorus_billing_frame": self.billing_frame or DEFAULT_BILLING_FRAME,
         }
 
     def _invoice_line_commands(self):

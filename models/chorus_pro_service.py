@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 
 # Chorus Pro's "Service des factures publiques" only takes invoices between public
 # bodies: a supplier invoice addressed to it is rejected.
-from ..lib.chorus_client import FACTURES_PUBLIQUES
+from ..lib.chorus import FACTURES_PUBLIQUES
 
 
 class ChorusProService(models.Model):

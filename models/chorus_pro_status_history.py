@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 
-from ..lib import chorus_client as cc
+from ..lib import chorus as cc
 
 _logger = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 
-from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+from odoo.addons.l10n_fr_chorus_pro.lib import chorus as cc
 from odoo.addons.l10n_fr_chorus_pro.models.account_move import INVOICE_STATUSES
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking

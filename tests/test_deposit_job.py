@@ -19,7 +19,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import mute_logger
 
-from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+from odoo.addons.l10n_fr_chorus_pro.lib import chorus as cc
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import ChorusProDepositJob
 

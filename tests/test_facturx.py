@@ -9,7 +9,7 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import formatLang
 
-from odoo.addons.l10n_fr_chorus_pro.lib.pdf_checks import inspect_facturx_pdf
+from odoo.addons.l10n_fr_chorus_pro.lib.tests.pdf_checks import inspect_facturx_pdf
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_document import normalize_text
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import FacturxBuildError
 

@@ -19,7 +19,7 @@ from odoo.tools import format_date, formatLang
 
 from odoo.addons.base.models.ir_actions_report import IrActionsReport as BaseReport
 from odoo.addons.l10n_fr_chorus_pro.models import ir_actions_report as chorus_report
-from odoo.addons.l10n_fr_chorus_pro.lib.pdf_checks import inspect_facturx_pdf
+from odoo.addons.l10n_fr_chorus_pro.lib.tests.pdf_checks import inspect_facturx_pdf
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_document import normalize_text
 
 from .common import ChorusProHttpCommon, ChorusProSimulatorCommon

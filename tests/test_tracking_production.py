@@ -12,7 +12,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.l10n_fr_chorus_pro.lib import chorus_client as cc
+from odoo.addons.l10n_fr_chorus_pro.lib import chorus as cc
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking
 
 from .common import ChorusProSimulatorCommon

@@ -187,7 +187,7 @@ def mismatch_xml():
 @pytest.fixture(scope="session")
 def runner():
     """One subprocess runner shared by the tests of the session."""
-    from l10n_fr_chorus_pro.lib.facturx_validation import SchematronRunner
+    from l10n_fr_chorus_pro.lib.schematron.runner import SchematronRunner
 
     instance = SchematronRunner(mode="subprocess")
     yield instance

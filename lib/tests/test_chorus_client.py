@@ -17,7 +17,7 @@ import pytest
 facturx = pytest.importorskip("facturx")
 simulator_pkg = pytest.importorskip("chorus_pro_simulator")
 
-from l10n_fr_chorus_pro.lib import chorus_client as cc  # noqa: E402
+from l10n_fr_chorus_pro.lib import chorus as cc  # noqa: E402
 
 Simulator = simulator_pkg.Simulator
 
@@ -159,6 +159,26 @@ def test_environments():
                                          "IN_INCIDENTE"}
     assert "MISE_EN_PAIEMENT" in cc.INVOICE_TERMINAL_STATUSES
     assert "SUSPENDUE" not in cc.INVOICE_TERMINAL_STATUSES
+    assert cc.FLOW_IN_PROGRESS_STATUSES == {
+        "IN_RECU", "IN_TRAITE_SE_CPP", "IN_EN_ATTENTE_TRAITEMENT_CPP",
+        "IN_EN_COURS_TRAITEMENT_CPP", "IN_EN_ATTENTE_RETRAITEMENT_CPP"}
+    assert cc.INVOICE_PROBLEM_STATUSES == {"REJETEE", "SUSPENDUE", "A_RECYCLER"}
+
+
+def test_statuses_agree_with_the_simulator():
+    """The simulator, installable on its own, keeps its own copy of the statuses and
+    billing frames: both copies say the same."""
+    sim = simulator_pkg.constants
+    flow_codes = {code for code, _label in cc.FLOW_STATUSES}
+    assert flow_codes - cc.FLOW_QP_STATUSES == set(sim.FLOW_STATUSES)
+    assert cc.FLOW_TERMINAL_STATUSES == set(sim.FLOW_TERMINAL_STATUSES)
+    invoice_codes = [code for code, _label in cc.INVOICE_STATUSES]
+    assert invoice_codes == [code for code in sim.INVOICE_STATUSES if code != "BROUILLON"]
+    assert cc.INVOICE_TERMINAL_STATUSES == set(sim.INVOICE_TERMINAL_STATUSES)
+    assert cc.INVOICE_ACTION_STATUSES == set(sim.INVOICE_BLOCKING_STATUSES)
+    assert set(cc.INVOICE_PAYMENT_STATUSES) <= set(invoice_codes)
+    assert cc.BILLING_FRAME_API_CODES == sim.CADRES
+    assert {code for code, _label in cc.BILLING_FRAMES} <= set(sim.CADRES)
 
 
 def test_parse_chorus_datetime():

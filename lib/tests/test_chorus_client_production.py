@@ -21,7 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from l10n_fr_chorus_pro.lib import chorus_client as cc
+from l10n_fr_chorus_pro.lib import chorus as cc
+from l10n_fr_chorus_pro.lib.chorus import transport
 
 TOKEN = "/api/oauth/token"
 DEPOSIT = cc.P_DEPOSIT
@@ -641,12 +642,12 @@ def test_directory_read_without_service_details_is_bounded(stub, client):
 
 
 def test_paging_helpers():
-    assert cc._paging_info({"parametresRetour": {"pages": 2, "total": 13, "pageCourante": 1}}) \
+    assert transport._paging_info({"parametresRetour": {"pages": 2, "total": 13, "pageCourante": 1}}) \
         == (2, 13, 1)
-    assert cc._paging_info({"pages": "3", "total": "25", "pageCourante": "2"}) == (3, 25, 2)
-    assert cc._paging_info({"listeFactures": []}) == (None, None, None)
-    assert cc._api_family("/cpro/engagementsJuridiques/v1/rechercher") == "EngagementsJuridiques"
-    assert cc._text_summary(GATEWAY_504) == "504 Gateway Time-out"
+    assert transport._paging_info({"pages": "3", "total": "25", "pageCourante": "2"}) == (3, 25, 2)
+    assert transport._paging_info({"listeFactures": []}) == (None, None, None)
+    assert transport._api_family("/cpro/engagementsJuridiques/v1/rechercher") == "EngagementsJuridiques"
+    assert transport._text_summary(GATEWAY_504) == "504 Gateway Time-out"
     assert "QP_IRRECEVABLE" in cc.FLOW_QP_FAILURE_STATUSES
 
 

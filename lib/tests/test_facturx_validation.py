@@ -1,4 +1,4 @@
-"""Tests of lib/facturx_validation.py and lib/schematron_worker.py (no Odoo)."""
+"""Tests of lib/facturx_validation.py and lib/schematron/ (no Odoo)."""
 
 import os
 import signal
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from l10n_fr_chorus_pro.lib import facturx_validation as fv
+from l10n_fr_chorus_pro.lib.schematron import runner as sr
 
 SCHEMATRON_LOC = (
     "/*:CrossIndustryInvoice[namespace-uri()='urn:un:unece:uncefact:data:standard:"
@@ -280,7 +281,7 @@ def test_autodetect_level(valid_xml, runner):
 
 
 def test_worker_compiles_once_and_is_reused(valid_xml, mismatch_xml):
-    runner = fv.SchematronRunner(mode="subprocess")
+    runner = sr.SchematronRunner(mode="subprocess")
     try:
         assert runner.stats()["compile_count"] == 0
         first = fv.validate_facturx_xml(valid_xml, runner=runner)
@@ -301,7 +302,7 @@ def test_worker_compiles_once_and_is_reused(valid_xml, mismatch_xml):
 
 
 def test_warm_up_precompiles(valid_xml):
-    runner = fv.SchematronRunner(mode="subprocess")
+    runner = sr.SchematronRunner(mode="subprocess")
     try:
         compiled = fv.warm_up("en16931", fr_ctc=True, runner=runner)
         assert list(compiled) == fv.schematron_paths("en16931", fr_ctc=True)
@@ -317,7 +318,7 @@ def test_warm_up_precompiles(valid_xml):
 
 
 def test_worker_killed_between_requests_is_replaced(valid_xml, mismatch_xml):
-    runner = fv.SchematronRunner(mode="subprocess")
+    runner = sr.SchematronRunner(mode="subprocess")
     try:
         assert fv.validate_facturx_xml(valid_xml, runner=runner).ok
         old_pid = runner.worker_pid
@@ -331,7 +332,7 @@ def test_worker_killed_between_requests_is_replaced(valid_xml, mismatch_xml):
 
 
 def test_worker_dying_during_a_request_is_restarted_once(valid_xml, monkeypatch):
-    runner = fv.SchematronRunner(mode="subprocess")
+    runner = sr.SchematronRunner(mode="subprocess")
     try:
         assert fv.validate_facturx_xml(valid_xml, runner=runner).ok
         proc = runner._proc
@@ -351,8 +352,8 @@ def test_worker_dying_during_a_request_is_restarted_once(valid_xml, monkeypatch)
 def test_worker_that_keeps_dying_raises(valid_xml, tmp_path):
     crashing = tmp_path / "crashing_worker.py"
     crashing.write_text("import sys\nsys.exit(3)\n")
-    runner = fv.SchematronRunner(mode="subprocess", worker_path=str(crashing))
-    with pytest.raises(fv.SchematronWorkerError):
+    runner = sr.SchematronRunner(mode="subprocess", worker_path=str(crashing))
+    with pytest.raises(sr.SchematronWorkerError):
         fv.validate_facturx_xml(valid_xml, runner=runner)
     assert runner.restart_count == 1 and runner.start_count == 2
     runner.close()
@@ -361,17 +362,17 @@ def test_worker_that_keeps_dying_raises(valid_xml, tmp_path):
 def test_worker_timeout_kills_the_worker(valid_xml, tmp_path):
     hanging = tmp_path / "hanging_worker.py"
     hanging.write_text("import time\nwhile True:\n    time.sleep(60)\n")
-    runner = fv.SchematronRunner(mode="subprocess", timeout=0.5, worker_path=str(hanging))
-    with pytest.raises(fv.SchematronTimeout):
+    runner = sr.SchematronRunner(mode="subprocess", timeout=0.5, worker_path=str(hanging))
+    with pytest.raises(sr.SchematronTimeout):
         fv.validate_facturx_xml(valid_xml, runner=runner)
     assert runner._proc is None  # killed and reaped
     runner.close()
 
 
 def test_worker_error_is_reported_and_worker_survives(valid_xml, tmp_path):
-    runner = fv.SchematronRunner(mode="subprocess")
+    runner = sr.SchematronRunner(mode="subprocess")
     try:
-        with pytest.raises(fv.SchematronError, match="not found"):
+        with pytest.raises(sr.SchematronError, match="not found"):
             runner.transform(str(tmp_path / "missing.xslt"), valid_xml)
         pid = runner.worker_pid
         assert pid
@@ -382,13 +383,13 @@ def test_worker_error_is_reported_and_worker_survives(valid_xml, tmp_path):
 
 
 def test_worker_script_is_standalone():
-    source = Path(fv.WORKER_PATH).read_text()
+    source = Path(sr.WORKER_PATH).read_text()
     assert "from ." not in source and "import l10n_fr_chorus_pro" not in source
-    assert fv.WORKER_PATH.endswith("schematron_worker.py")
+    assert sr.WORKER_PATH.endswith("worker.py")
 
 
 def test_concurrent_threads_share_one_worker(valid_xml, mismatch_xml):
-    runner = fv.SchematronRunner(mode="subprocess")
+    runner = sr.SchematronRunner(mode="subprocess")
     results, errors = [], []
 
     def work(index):
@@ -419,7 +420,7 @@ def test_concurrent_threads_share_one_worker(valid_xml, mismatch_xml):
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_child_starts_its_own_worker(valid_xml, mismatch_xml):
-    runner = fv.SchematronRunner(mode="subprocess")
+    runner = sr.SchematronRunner(mode="subprocess")
     try:
         assert fv.validate_facturx_xml(valid_xml, runner=runner).ok
         parent_worker = runner.worker_pid
@@ -456,7 +457,7 @@ def test_forked_child_starts_its_own_worker(valid_xml, mismatch_xml):
 
 
 def test_inprocess_mode_gives_the_same_results(invoices, valid_xml, mismatch_xml, runner):
-    inprocess = fv.SchematronRunner(mode="inprocess")
+    inprocess = sr.SchematronRunner(mode="inprocess")
     try:
         exempt = invoices.make_xml(invoices.exempt())
         for xml in (valid_xml, mismatch_xml, exempt):
@@ -473,14 +474,14 @@ def test_inprocess_mode_gives_the_same_results(invoices, valid_xml, mismatch_xml
 
 
 def test_default_runner_is_shared_and_replaceable(valid_xml):
-    custom = fv.SchematronRunner(mode="subprocess")
-    previous = fv.set_default_runner(custom)
+    custom = sr.SchematronRunner(mode="subprocess")
+    previous = sr.set_default_runner(custom)
     try:
-        assert fv.get_default_runner() is custom
+        assert sr.get_default_runner() is custom
         assert fv.validate_facturx_xml(valid_xml).ok
         assert custom.stats()["transform_count"] == 1
     finally:
-        fv.set_default_runner(previous)
+        sr.set_default_runner(previous)
         custom.close()
 
 
@@ -500,9 +501,10 @@ def test_worker_survives_odoo_memory_limit(valid_xml, tmp_path):
         "package.__path__ = [%(root)r]\n"
         "sys.modules['l10n_fr_chorus_pro'] = package\n"
         "from l10n_fr_chorus_pro.lib import facturx_validation as fv\n"
+        "from l10n_fr_chorus_pro.lib.schematron import runner as sr\n"
         "soft, hard = resource.getrlimit(resource.RLIMIT_AS)\n"
         "resource.setrlimit(resource.RLIMIT_AS, (2560 * 1024 * 1024, hard))\n"
-        "runner = fv.SchematronRunner(mode='subprocess')\n"
+        "runner = sr.SchematronRunner(mode='subprocess')\n"
         "report = fv.validate_facturx_xml(open(%(xml)r, 'rb').read(), runner=runner)\n"
         "print('RESULT', report.ok, runner.restart_count)\n"
         % {"root": str(Path(fv.__file__).resolve().parents[1]), "xml": str(xml_file)}

@@ -1,4 +1,4 @@
-"""Tests of lib/pdf_checks.py (no Odoo)."""
+"""Tests of lib/tests/pdf_checks.py (no Odoo)."""
 
 import io
 
@@ -6,7 +6,7 @@ import facturx
 import pikepdf
 import pytest
 
-from l10n_fr_chorus_pro.lib.pdf_checks import inspect_facturx_pdf
+from l10n_fr_chorus_pro.lib.tests.pdf_checks import inspect_facturx_pdf
 
 
 def _has_problem(report, text):

@@ -1,0 +1,44 @@
+"""Pure-Python client of the Chorus Pro API behind PISTE (no Odoo import).
+
+``endpoints`` (platforms, codes, API paths), ``statuses`` (flow and invoice statuses,
+billing frames), ``errors`` (exceptions), ``values`` (dates, lists, SIRET as Chorus Pro
+answers them), ``transport`` (token, retries, ``Retry-After``, paging) and ``api``
+(``ChorusClient``: one method per API call). The public names are re-exported here.
+"""
+
+from .api import ChorusClient
+from .endpoints import *
+from .errors import (
+    ChorusAttachmentError,
+    ChorusAuthError,
+    ChorusError,
+    ChorusFunctionalError,
+    ChorusIncompleteResultError,
+    ChorusRateLimitError,
+    ChorusSubscriptionError,
+    ChorusTransientError,
+    ChorusUncertainError,
+)
+from .statuses import *
+from .transport import TOKEN_SAFETY_MARGIN, ChorusTransport, clear_token_cache
+from .values import as_list, normalize_siret, parse_chorus_date, parse_chorus_datetime
+
+__all__ = [  # besides the catalogues of endpoints and statuses (star imports)
+    "TOKEN_SAFETY_MARGIN",
+    "ChorusAttachmentError",
+    "ChorusAuthError",
+    "ChorusClient",
+    "ChorusError",
+    "ChorusFunctionalError",
+    "ChorusIncompleteResultError",
+    "ChorusRateLimitError",
+    "ChorusSubscriptionError",
+    "ChorusTransientError",
+    "ChorusTransport",
+    "ChorusUncertainError",
+    "as_list",
+    "clear_token_cache",
+    "normalize_siret",
+    "parse_chorus_date",
+    "parse_chorus_datetime",
+]
