@@ -44,7 +44,6 @@
         "views/account_move_deposit_mode_views.xml",
         "views/account_move_payment_views.xml",
         "views/account_journal_dashboard_views.xml",
-        "views/account_journal_dashboard_payment_views.xml",
         "views/chorus_pro_status_history_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_company_views.xml",

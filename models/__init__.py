@@ -14,7 +14,6 @@ from . import account_move_send
 from . import account_move_evidence
 from . import account_move_payment
 from . import account_journal
-from . import account_journal_payment
 from . import res_company
 from . import res_config_settings
 from . import chorus_pro_connector
