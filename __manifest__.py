@@ -41,8 +41,6 @@
         "views/chorus_pro_flow_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
-        "views/account_move_deposit_mode_views.xml",
-        "views/account_move_payment_views.xml",
         "views/account_journal_dashboard_views.xml",
         "views/chorus_pro_status_history_views.xml",
         "views/res_config_settings_views.xml",

@@ -346,7 +346,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
     def _store_certificate(self, flow, content):
         """The deposit certificate, attached to the flow and to each of its invoices (the
         filestore keeps one file: same content, same checksum); evidence, never the
-        invoices' main attachment (see ``account_move_evidence.py``)."""
+        invoices' main attachment (see ``account_move.py``)."""
         records = [flow, *flow.move_ids]
         attachments = self.env["ir.attachment"].create([
             {"name": f"certificat_depot_{flow.name}.pdf", "raw": content,
