@@ -8,13 +8,10 @@ from . import res_partner
 from . import res_partner_sending
 from . import res_partner_recipients
 from . import account_move
-from . import account_move_deposit_mode
 from . import account_move_channel
 from . import account_move_send
-from . import account_move_evidence
 from . import account_move_payment
 from . import account_journal
-from . import account_journal_payment
 from . import res_company
 from . import res_config_settings
 from . import chorus_pro_connector

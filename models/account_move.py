@@ -18,6 +18,16 @@ from ..lib.chorus.statuses import (
 )
 
 CHORUS_REFERENCE_MAX_LENGTH = 50
+# Odoo's field holding the PDF of an invoice: the deposited document once deposited.
+INVOICE_PDF_FIELD = "invoice_pdf_report_file"
+
+# How an invoice is deposited on Chorus Pro: a Factur-X flow, or the degraded mode (its
+# PDF with the invoice data, ``deposer/pdf`` + ``soumettre`` ``DEPOT_PDF_API``) for an
+# invoice whose Factur-X the platform refuses.
+DEPOSIT_MODES = [
+    ("facturx", "Factur-X flow"),
+    ("pdf_api", "PDF + invoice data (degraded mode)"),
+]
 
 # Where the invoice stands in the module's deposit process.
 CHORUS_STATES = [
@@ -106,6 +116,25 @@ class AccountMove(models.Model):
         help="Children or young people concerned and the date or period of the "
         "service (Département de la Seine-Saint-Denis child-welfare invoices).",
     )
+    chorus_deposit_mode = fields.Selection(
+        DEPOSIT_MODES,
+        string="Deposit Mode",
+        default="facturx",
+        required=True,
+        copy=False,
+        help="Factur-X flow: the usual deposit. PDF + invoice data: when Chorus Pro refuses "
+        "the Factur-X of this invoice, its PDF is deposited with the invoice data entered "
+        "through the API (DEPOT_PDF_API), as the Chorus Pro portal lets a supplier do. Same "
+        "checklist, one invoice at a time.",
+    )
+    chorus_document_file = fields.Binary(
+        related="chorus_document_id.datas", string="Deposited Factur-X File")
+    chorus_document_filename = fields.Char(
+        related="chorus_document_id.name", string="Deposited Factur-X File Name")
+    chorus_certificate_file = fields.Binary(
+        related="chorus_certificate_id.datas", string="Deposit Certificate File")
+    chorus_certificate_filename = fields.Char(
+        related="chorus_certificate_id.name", string="Deposit Certificate File Name")
     # Not tracked: the connector logs each change once, in a language it chooses, and
     # keeps the status history (see _apply_invoice_status).
     chorus_status = fields.Selection(
@@ -295,6 +324,8 @@ class AccountMove(models.Model):
                        for f in fnames})
 
     def write(self, vals):
+        vals = self._chorus_order_write_vals(vals)
+        self._chorus_deposit_mode_write_check(vals)
         locked = CHORUS_LOCKED_FIELDS.intersection(vals)
         traces = []
         if locked and not self.env.context.get("chorus_lock_bypass"):
@@ -320,7 +351,21 @@ class AccountMove(models.Model):
             move.message_post(body=self.env._(
                 "Corrected after Chorus Pro (%(situation)s): %(fields)s.",
                 situation=situation, fields=", ".join(labels)))
+        self._chorus_order_after_write(vals)
         return result
+
+    def _chorus_deposit_mode_write_check(self, vals):
+        """The deposit mode of an invoice Chorus Pro holds or has is never changed."""
+        if "chorus_deposit_mode" not in vals:
+            return
+        for move in self:
+            if move.chorus_deposit_mode != vals["chorus_deposit_mode"] and (
+                move._chorus_is_held()
+                or move.chorus_state in ("sending", "unconfirmed", "deposited", "paid")
+            ):
+                raise move._chorus_lock_error(
+                    "write", [self._fields["chorus_deposit_mode"]._description_string(self.env)]
+                )
 
     def _chorus_activities_done(self, vals):
         """Activities this write closes, with their feedback: an invoice back on Chorus
@@ -475,6 +520,11 @@ class AccountMove(models.Model):
             move.chorus_banner, move.chorus_banner_level = text, level
 
     def _chorus_banner(self, reissues):
+        """The Chorus Pro situation of the invoice and the next step: (text, level). Once
+        mandated, where the payment stands (``account_move_payment.py``)."""
+        return self._chorus_payment_banner() or self._chorus_situation_banner(reissues)
+
+    def _chorus_situation_banner(self, reissues):
         """The Chorus Pro situation of the invoice and the next step: (text, level)."""
         status, state = self.chorus_status, self.chorus_state
         # The sentences below end the comment with their own full stop.
@@ -757,3 +807,42 @@ class AccountMove(models.Model):
                         service=service.display_name,
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Whatever leaves Odoo for a deposited invoice is the deposited document
+    # ------------------------------------------------------------------
+    # The deposited Factur-X (or PDF, in the degraded mode) is kept as the invoice's PDF
+    # (Odoo's ``invoice_pdf_report_file``) and its main attachment: Odoo's preview, the
+    # portal download, Print and an e-mail sent with Send all give that file, and Odoo
+    # never draws another one for the invoice. The deposit certificate is never the main
+    # attachment. The documents are evidence (see ``ir_attachment.py``): shown as
+    # downloads, never as forms.
+    def _chorus_detach_invoice_pdf(self, evidence_only=False):
+        """The attachments holding the invoices' PDF stop holding it; they stay attached
+        to the invoices, unchanged."""
+        domain = [
+            ("res_model", "=", self._name),
+            ("res_id", "in", self.ids),
+            ("res_field", "=", INVOICE_PDF_FIELD),
+        ]
+        if evidence_only:
+            domain.append(("chorus_evidence", "=", True))
+        attachments = self.env["ir.attachment"].sudo().search(domain)
+        if attachments:
+            attachments.res_field = False
+            self.invalidate_recordset(["invoice_pdf_report_id", INVOICE_PDF_FIELD])
+
+    def _detach_attachments(self):
+        # Reset to draft (an invoice Chorus Pro rejected): its deposited document is no
+        # longer its PDF, and keeps its name (Odoo renames the files it detaches).
+        self._chorus_detach_invoice_pdf(evidence_only=True)
+        return super()._detach_attachments()
+
+    def _message_set_main_attachment_id(self, attachments, force=False, filter_xml=True):
+        # The main attachment of a deposited invoice stays the deposited document (the
+        # attachment viewer asks for the newest PDF when there is none, or when the user
+        # browses); a deposit certificate never becomes it.
+        if self.chorus_document_id:
+            return
+        attachments = attachments.filtered(lambda attachment: not attachment.chorus_evidence)
+        super()._message_set_main_attachment_id(attachments, force=force, filter_xml=filter_xml)

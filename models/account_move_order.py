@@ -69,15 +69,20 @@ class AccountMove(models.Model):
         moves.filtered("chorus_order_id")._chorus_order_sync()
         return moves
 
-    def write(self, vals):
+    def _chorus_order_write_vals(self, vals):
+        """``write`` (``account_move.py``): an order set without how it was found was
+        chosen by hand."""
         if "chorus_order_id" in vals and "chorus_order_matched_by" not in vals:
-            vals = dict(vals, chorus_order_matched_by=False)  # the order chosen by hand
-        result = super().write(vals)
+            return dict(vals, chorus_order_matched_by=False)
+        return vals
+
+    def _chorus_order_after_write(self, vals):
+        """``write`` (``account_move.py``): a draft is matched again to an order, and
+        follows its order, after a change of what ties them."""
         if ORDER_MATCH_FIELDS.intersection(vals):
             self._chorus_order_match()
         if {"chorus_order_id", "invoice_line_ids", "line_ids"}.intersection(vals):
             self.filtered(lambda m: m.chorus_order_id and m.state == "draft")._chorus_order_sync()
-        return result
 
     def copy(self, default=None):
         # The copy keeps the original's order; its lines keep their items or care decisions

@@ -202,10 +202,10 @@ class AccountMove(models.Model):
                 stage=label, date=day, mandate=format_date(self.env, self.chorus_mandate_date))
         return self.env._("%(stage)s on %(date)s: the payment is to come.", stage=label, date=day)
 
-    def _chorus_banner(self, reissues):
-        """Once mandated, the banner tells where the payment stands."""
-        text, level = super()._chorus_banner(reissues)
+    def _chorus_payment_banner(self):
+        """Once mandated, the banner tells where the payment stands: (text, level), or
+        None (see ``_chorus_banner``)."""
         if (self.chorus_payment_stage and self.chorus_state in ("deposited", "paid")
                 and self.chorus_payment_info):
             return self.chorus_payment_info, "success" if self.chorus_state == "paid" else "info"
-        return text, level
+        return None

@@ -187,7 +187,7 @@ class AccountMoveSend(models.AbstractModel):
     @api.model
     def _chorus_link_deposited_pdf(self, move):
         """The deposit kept the deposited Factur-X as the invoice's PDF (see
-        ``account_move_evidence.py``): Odoo draws no other, an e-mail copy attaches it,
+        ``account_move.py``): Odoo draws no other, an e-mail copy attaches it,
         and the invoice is sent."""
         if move.chorus_document_id:
             move.is_move_sent = True

@@ -310,8 +310,12 @@ class ChorusProConnector(models.AbstractModel):
 
     @api.model
     def _cron_update(self):
-        """Flows, unconfirmed deposits and invoice statuses of every company."""
-        for company in self._configured_companies():
+        """Flows, unconfirmed deposits and invoice statuses of every company, then the
+        deposit certificates Chorus Pro did not give yet (those pending before this run:
+        a flow processed now has just been asked, see ``chorus_pro_connector_tracking.py``)."""
+        companies = self._configured_companies()
+        pending = self._certificate_pending_flows(companies)
+        for company in companies:
             connector = self.with_company(company)
             try:
                 flows = connector.env["chorus.pro.flow"].search(
@@ -322,17 +326,7 @@ class ChorusProConnector(models.AbstractModel):
                 connector._sync_invoice_statuses(company)
             except UserError as error:
                 _logger.warning("Chorus Pro update of %s failed: %s", company.name, error)
-
-    @api.model
-    def _cron_sync_directory(self):
-        companies = self._configured_companies()
-        if not companies:
-            return
-        recipients = self.env["res.partner"].search([("chorus_recipient", "=", True)])
-        try:
-            self._sync_recipients(recipients, company=companies[0], raise_if_missing=False)
-        except UserError as error:
-            _logger.warning("Chorus Pro directory sync failed: %s", error)
+        self._update_certificates(pending)
 
     @api.model
     def _cron_password_reminder(self):

@@ -12,7 +12,7 @@ from odoo.tools import SQL, format_amount, format_date
 
 from ..lib import chorus as cc
 from ..lib import chorus_match, chorus_submission
-from .account_move_evidence import INVOICE_PDF_FIELD
+from .account_move import INVOICE_PDF_FIELD
 
 _logger = logging.getLogger(__name__)
 
@@ -338,7 +338,7 @@ class ChorusProConnectorDeposit(models.AbstractModel):
     def _keep_deposited_documents(self, moves, documents):
         """Keep on each invoice the Factur-X exactly as Chorus Pro received it: evidence
         (see ``ir_attachment.py``), the invoice's PDF and its main attachment, so that
-        whatever leaves Odoo for the invoice is this file (see ``account_move_evidence.py``)."""
+        whatever leaves Odoo for the invoice is this file (see ``account_move.py``)."""
         moves._chorus_detach_invoice_pdf()
         attachments = self.env["ir.attachment"].create([
             {

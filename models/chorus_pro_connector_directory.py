@@ -219,13 +219,17 @@ class ChorusProConnectorDirectory(models.AbstractModel):
 
     @api.model
     def _cron_sync_directory(self):
-        """The weekly directory sync (``chorus_pro_connector.py``), then the details of
-        the services in use."""
-        result = super()._cron_sync_directory()
+        """The weekly directory sync: the recipients, then the details of the services
+        in use."""
         companies = self._configured_companies()
-        if companies:
-            try:
-                self._refresh_service_details(companies[0])
-            except UserError as error:
-                _logger.warning("Chorus Pro service details refresh failed: %s", error)
-        return result
+        if not companies:
+            return
+        recipients = self.env["res.partner"].search([("chorus_recipient", "=", True)])
+        try:
+            self._sync_recipients(recipients, company=companies[0], raise_if_missing=False)
+        except UserError as error:
+            _logger.warning("Chorus Pro directory sync failed: %s", error)
+        try:
+            self._refresh_service_details(companies[0])
+        except UserError as error:
+            _logger.warning("Chorus Pro service details refresh failed: %s", error)

@@ -12,11 +12,12 @@ class ChorusProConnectorPayment(models.AbstractModel):
     _inherit = "chorus.pro.connector"
 
     @api.model
-    def _status_sync_domain(self, company):
-        """Also the invoices whose payment Chorus Pro ordered and Odoo has not received
-        yet: a later status may take the payment back. It costs no call: the sync is
-        one search of what changed on Chorus Pro."""
-        return Domain(super()._status_sync_domain(company)) | Domain([
+    def _status_sync_payment_domain(self, company):
+        """The invoices of ``company`` whose payment Chorus Pro ordered and Odoo has not
+        received yet: a later status may take the payment back, so the status sync
+        (``_status_sync_domain``) follows them too. It costs no call: the sync is one
+        search of what changed on Chorus Pro."""
+        return Domain([
             ("company_id", "=", company.id),
             ("chorus_identifier", "!=", False),
             ("chorus_status", "=", "MISE_EN_PAIEMENT"),
@@ -24,9 +25,8 @@ class ChorusProConnectorPayment(models.AbstractModel):
         ])
 
     @api.model
-    def _apply_invoice_item(self, move, item, client=None):
-        """Also keep what Chorus Pro says the public body pays (``montantAPayer``)."""
-        changed = super()._apply_invoice_item(move, item, client=client)
+    def _apply_invoice_amount_to_pay(self, move, item):
+        """Keep what a search result says the public body pays (``montantAPayer``)."""
         amount = item.get("montantAPayer")
         try:
             amount = float(amount) if amount not in (None, "") else None
@@ -35,4 +35,3 @@ class ChorusProConnectorPayment(models.AbstractModel):
         if amount is not None and move.currency_id.compare_amounts(
                 amount, move.chorus_amount_to_pay) != 0:
             move._chorus_write({"chorus_amount_to_pay": amount})
-        return changed

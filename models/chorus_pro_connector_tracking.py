@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools.misc import clean_context
 
 from ..lib import chorus as cc
@@ -67,15 +68,18 @@ class ChorusProConnectorTracking(models.AbstractModel):
         return True
 
     @api.model
-    def _cron_update(self):
-        """Also ask again for the deposit certificates Chorus Pro did not give yet (those
-        pending before this run: a flow processed now has just been asked)."""
-        companies = self._configured_companies()
-        pending = self.env["chorus.pro.flow"].sudo().search(
+    def _certificate_pending_flows(self, companies):
+        """The processed flows of ``companies`` whose deposit certificate Chorus Pro did
+        not give yet."""
+        return self.env["chorus.pro.flow"].sudo().search(
             [("company_id", "in", companies.ids), ("certificate_pending", "=", True),
              ("state", "=", "done")]
         )
-        result = super()._cron_update()
+
+    @api.model
+    def _update_certificates(self, pending):
+        """Ask again for the deposit certificates of the ``pending`` flows, company by
+        company (the cron, ``_cron_update``)."""
         for company in pending.company_id:
             connector = self.with_company(company)
             flows = pending.filtered(lambda f, c=company: f.company_id == c).with_env(connector.env)
@@ -83,7 +87,6 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 connector._update_flows(flows)
             except UserError as error:
                 _logger.warning("Chorus Pro certificates of %s failed: %s", company.name, error)
-        return result
 
     @api.model
     def _recover_flow(self, client, flow):
@@ -340,7 +343,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
     def _store_certificate(self, flow, content):
         """The deposit certificate, attached to the flow and to each of its invoices (the
         filestore keeps one file: same content, same checksum); evidence, never the
-        invoices' main attachment (see ``account_move_evidence.py``)."""
+        invoices' main attachment (see ``account_move.py``)."""
         records = [flow, *flow.move_ids]
         attachments = self.env["ir.attachment"].create([
             {"name": f"certificat_depot_{flow.name}.pdf", "raw": content,
@@ -503,21 +506,26 @@ class ChorusProConnectorTracking(models.AbstractModel):
 
     @api.model
     def _status_sync_domain(self, company):
-        """The invoices of ``company`` whose status the sync follows."""
-        return [
+        """The invoices of ``company`` whose status the sync follows: those whose status
+        may still change, and the payments not received yet
+        (``chorus_pro_connector_payment.py``)."""
+        return Domain([
             ("company_id", "=", company.id),
             ("chorus_identifier", "!=", False),
             ("chorus_status", "not in", list(cc.INVOICE_TERMINAL_STATUSES)),
-        ]
+        ]) | self._status_sync_payment_domain(company)
 
     @api.model
     def _apply_invoice_item(self, move, item, client=None):
         """Apply what a search result (``rechercher/fournisseur``) says of ``move``:
-        its status, with its date and comment. Whether the status changed."""
-        return self._apply_invoice_status(
+        its status, with its date and comment, and the amount the public body pays
+        (``chorus_pro_connector_payment.py``). Whether the status changed."""
+        changed = self._apply_invoice_status(
             move, item.get("statut"), comment=item.get("commentaireEtatCourant") or None,
             client=client, date=item.get("dateHeureEtatCourant"),
         )
+        self._apply_invoice_amount_to_pay(move, item)
+        return changed
 
     @api.model
     def _complete_invoice(self, move, comment, attachments):
