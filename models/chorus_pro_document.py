@@ -194,6 +194,8 @@ class ChorusProDocument(models.AbstractModel):
         days = (data["BT-9"] - data["BT-2"]).days
         if days <= 0:
             return self.env._("payment on receipt of the invoice")
+        if days == 1:
+            return self.env._("payment within 1 day of the issue date")
         return self.env._("payment within %(days)s days of the issue date", days=days)
 
     @api.model

@@ -160,11 +160,13 @@ class TestLegalPageWording(TestLegalDocument):
         with_terms = self._english_invoice()
         within = self._english_invoice(invoice_payment_term_id=False, invoice_date_due="2026-12-17")
         on_receipt = self._english_invoice(invoice_payment_term_id=False, invoice_date_due="2026-11-02")
-        self._render(with_terms | within | on_receipt)
+        next_day = self._english_invoice(invoice_payment_term_id=False, invoice_date_due="2026-11-03")
+        self._render(with_terms | within | on_receipt | next_day)
         bank = "By bank transfer to IBAN FR44 3000 4000 0300 0001 2345 678 – BIC BNPAFRPPXXX (BNP Paribas)"
         for move, due, terms in ((with_terms, "12/02/2026", "30 Days"),
                                  (within, "12/17/2026", "payment within 45 days of the issue date"),
-                                 (on_receipt, "11/02/2026", "payment on receipt of the invoice")):
+                                 (on_receipt, "11/02/2026", "payment on receipt of the invoice"),
+                                 (next_day, "11/03/2026", "payment within 1 day of the issue date")):
             with self.subTest(terms=terms):
                 flat = self._flat(move)
                 payment = flat[flat.index("Payment"):]
