@@ -5,10 +5,12 @@
 #   2. the pure-Python tests with pytest (lib/tests, simulator/tests);
 #   3. the packaging test (scripts/test_packaging.sh: the wheel installed into a fresh
 #      virtualenv, the module installed from it on a fresh database), one check.
+#   4. the update check (scripts/test_update_keeps_edits.sh: an install on a database that
+#      already has the customers, the user's edits, then odoo-bin -u keeps them), one check.
 # Exits non-zero on any failure, or when no Odoo test ran. Prints the counts.
 #
 # Options (environment): TEST_TAGS (default /l10n_fr_chorus_pro), KEEP_DB=1 to keep the
-# database, SKIP_PYTEST=1 / SKIP_ODOO=1 / SKIP_PACKAGING=1, WITH_DEMO=1 to install with
+# database, SKIP_PYTEST=1 / SKIP_ODOO=1 / SKIP_PACKAGING=1 / SKIP_UPDATE_CHECK=1, WITH_DEMO=1 to install with
 # demo data, TEST_MODULES to install other modules beside it (comma-separated, the module
 # included), SKIP_DEMO_CHECK=1 / SKIP_PLATFORM_CHECK=1 to skip the demo-data run / the run
 # beside Odoo's Peppol and approved-platform stack (account_peppol).
@@ -114,7 +116,18 @@ if [ "${SKIP_PACKAGING:-0}" != "1" ]; then
   log "packaging: $pack_passed passed, $pack_failed failed"
 fi
 
-total_passed=$((odoo_passed + py_passed + pack_passed)); total_failed=$((odoo_failed + py_failed + pack_failed))
+upd_passed=0; upd_failed=0
+if [ "${SKIP_UPDATE_CHECK:-0}" != "1" ] && [ -z "${TEST_TAGS:-}" ]; then
+  log "update: install on a database that already has the customers, edits, -u (scripts/test_update_keeps_edits.sh)"
+  if bash "$HERE/scripts/test_update_keeps_edits.sh"; then
+    upd_passed=1
+  else
+    upd_failed=1; status=1
+  fi
+  log "update: $upd_passed passed, $upd_failed failed"
+fi
+
+total_passed=$((odoo_passed + py_passed + pack_passed + upd_passed)); total_failed=$((odoo_failed + py_failed + pack_failed + upd_failed))
 if [ "$status" != "0" ] && [ "$total_failed" = "0" ]; then total_failed=1; fi
 echo "total: $total_passed passed, $total_failed failed"
 exit $status
