@@ -228,6 +228,16 @@ def check_batch_rendering(env, original, moves):
     return True, "ok", seconds
 
 
+CHECKLIST_RUNS = "checklist runs"
+EN16931_BUILDS = "EN 16931 builds"
+
+
+def per_invoice_counts(probe, snap, n):
+    """``checklist runs x/invoice, EN 16931 builds y/invoice`` since ``snap``."""
+    _seconds, counts, _ms, _calls = probe.since(snap)
+    return ", ".join(f"{key} {counts.get(key, 0) / n:.2f}/invoice" for key in (CHECKLIST_RUNS, EN16931_BUILDS))
+
+
 def install_probes(env, probe):
     connector_cls = type(env["chorus.pro.connector"])
     engine_cls = type(env["chorus.pro.facturx"])
@@ -247,6 +257,9 @@ def install_probes(env, probe):
                  "_apply_invoice_status", "_last_status_comment", "_sync_invoice_statuses"):
         probe.wrap(connector_cls, name)
     probe.wrap(engine_cls, "_facturx_render_invoice_pdfs")
+    # Per invoice and deposit, the target is one of each.
+    probe.wrap(type(env["chorus.pro.checklist"]), "_check", key=CHECKLIST_RUNS)
+    probe.wrap(engine_cls, "_facturx_build_data", key=EN16931_BUILDS)
     probe.wrap(engine_cls, "_build_facturx", on_result=keep_timings)
     probe.wrap(report_cls, "_run_wkhtmltopdf")
     from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation  # noqa: PLC0415
@@ -503,6 +516,7 @@ def user_path_run(env, sim, probe, moves):
         f"invoice list, Actions > Deposit to Chorus Pro (context {sorted(context)})")
     validations = lambda: probe.count.get("validate_facturx_xml", 0)  # noqa: E731
     calls_start, v0, wall_start = sim.calls, validations(), time.perf_counter()
+    snap = probe.snapshot()
     result = wizards.onchange({}, [], WIZARD_SPEC)
     env.cr.rollback()  # a request of its own: nothing kept
     t_open = time.perf_counter() - wall_start
@@ -520,6 +534,7 @@ def user_path_run(env, sim, probe, moves):
     job = wizard.job_id
     say(f"  Deposit click (create + action_deposit): {t_click:.2f} s, state {wizard.state!r}, "
         f"job {job.id or '-'}, {v_click} validation(s)")
+    say(f"  open + Deposit click: {per_invoice_counts(probe, snap, n)}")
     start = time.perf_counter()
     if job:
         env["chorus.pro.deposit.job"]._cron_process_jobs()  # commits after each chunk
@@ -548,6 +563,7 @@ def user_path_run(env, sim, probe, moves):
         f"{t_job:.2f} s, {len(flows)} flows; flow processing {t_flows:.2f} s")
     say(f"  every flow integrated: {dict(statuses)}, {len(linked)}/{n} invoices with their Chorus "
         f"Pro id; API calls {sum(calls.values())}; Factur-X validations {v_all} for {n} invoices")
+    say(f"  whole user path: {per_invoice_counts(probe, snap, n)}")
     return {"n": n, "open": t_open, "click": t_click, "job": t_job, "flows": t_flows,
             "wall": wall, "validations": v_all, "flow_count": len(flows)}
 
@@ -562,6 +578,7 @@ def send_path_run(env, sim, probe, moves):
     say(f"send path: {n} posted invoices ({moves[0].name} .. {moves[-1].name}) selected in the "
         "invoice list, Send (batch dialog), by Chorus Pro")
     calls_start, wall_start = sim.calls, time.perf_counter()
+    snap = probe.snapshot()
     wizard = env["account.move.send.batch.wizard"].with_context(**context).create({})
     summary, alerts = wizard.summary_data, wizard.alerts
     t_open = time.perf_counter() - wall_start
@@ -602,6 +619,7 @@ def send_path_run(env, sim, probe, moves):
     say(f"  every flow integrated: {dict(statuses)}, {len(linked)}/{n} invoices with their Chorus "
         f"Pro id, {len(pdfs)}/{n} with the deposited Factur-X as their PDF; API calls "
         f"{sum(calls.values())}")
+    say(f"  whole send path: {per_invoice_counts(probe, snap, n)}")
     return {"n": n, "open": t_open, "click": t_click, "cron": t_cron, "runs": runs,
             "flows": t_flows, "wall": wall, "flow_count": len(flows)}
 

@@ -20,6 +20,7 @@ from . import chorus_pro_connector_deposit
 from . import chorus_pro_connector_tracking
 from . import chorus_pro_connector_payment
 from . import chorus_pro_status_history
+from . import chorus_pro_deposit_pipeline
 from . import chorus_pro_deposit_job
 from . import ir_actions_report
 from . import ir_attachment

@@ -16,6 +16,7 @@ from ..lib.chorus.statuses import (
     INVOICE_ACTION_STATUSES,
     INVOICE_STATUSES,
 )
+from .chorus_pro_deposit_pipeline import CHECKED_CONTEXT
 
 CHORUS_REFERENCE_MAX_LENGTH = 50
 # Odoo's field holding the PDF of an invoice: the deposited document once deposited.
@@ -619,8 +620,10 @@ class AccountMove(models.Model):
         # counts on the order, and the order's checks below apply.
         self._chorus_order_match(tie_lines=False)
         warnings = {}
+        # The deposit pipeline posts only drafts whose whole checklist it just ran.
+        checked = self.env.context.get(CHECKED_CONTEXT)
         for move in self.filtered(
-            lambda m: m.move_type in ("out_invoice", "out_refund") and m.chorus_is_recipient
+            lambda m: not checked and m.move_type in ("out_invoice", "out_refund") and m.chorus_is_recipient
             and m.reversed_entry_id.chorus_status != "REJETEE"
         ):
             # Posting is never refused for the way the invoice will go to Chorus Pro.

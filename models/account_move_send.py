@@ -145,44 +145,42 @@ class AccountMoveSend(models.AbstractModel):
         invoices = self.env["account.move"].browse(list(by_id)).filtered(lambda m: m._chorus_send_applicable())
         if not invoices:
             return
-        checklist = self.env["chorus.pro.checklist"]
-        ready = invoices.browse()
-        for invoice in invoices:
-            if failed := checklist._failed(invoice):
+        # The EN 16931 data of each invoice built once: checked, then deposited.
+        with self.env["chorus.pro.facturx"]._facturx_data_cache():
+            pipeline = self.env["chorus.pro.deposit.pipeline"]
+            failed = pipeline._check_invoices(invoices)
+            for invoice, items in failed.items():
                 by_id[invoice.id]["error"] = {
                     "error_title": self.env._(
                         "%(move)s was not deposited on Chorus Pro. Fix these points (Deposit to "
                         "Chorus Pro lists them too):", move=invoice.display_name),
-                    "errors": [f"{item['label']}: {item['message']}" for item in failed],
+                    "errors": [f"{item['label']}: {item['message']}" for item in items],
                 }
-            else:
-                ready |= invoice
-        # One flow per company and author: the deposit is the author's, also when Odoo's
-        # sending cron (its own user) runs a batch Send; rejections come back to them.
-        groups = {}
-        for invoice in ready:
-            author = by_id[invoice.id].get("author_user_id") or self.env.uid
-            groups[invoice.company_id, author] = groups.get((invoice.company_id, author), ready.browse()) | invoice
-        connector = self.env["chorus.pro.connector"]
-        for (company, author), moves in groups.items():
-            taken = []
-            try:
-                connector.with_company(company).with_context(chorus_depositor_id=author)._deposit(
-                    moves, batch=True, commit=True, refusals=taken)
-            except UserError as error:
-                refused = dict.fromkeys(moves.ids, error.args[0])
-            else:
-                # A number Chorus Pro holds for another invoice: that invoice only.
-                refused = {move.id: message for move, message in taken}
-            for move in moves:
-                if move.id in refused:
-                    by_id[move.id]["error"] = {
-                        "error_title": self.env._(
-                            "%(move)s was not deposited on Chorus Pro:", move=move.display_name),
-                        "errors": [refused[move.id]],
-                    }
+            ready = invoices.filtered(lambda m: m not in failed)
+            # One flow per company and author: the deposit is the author's, also when Odoo's
+            # sending cron (its own user) runs a batch Send; rejections come back to them.
+            groups = {}
+            for invoice in ready:
+                author = by_id[invoice.id].get("author_user_id") or self.env.uid
+                groups[invoice.company_id, author] = groups.get((invoice.company_id, author), ready.browse()) | invoice
+            for (company, author), moves in groups.items():
+                try:
+                    result = pipeline.with_company(company).with_context(chorus_depositor_id=author)._deposit_invoices(
+                        moves, batch=True, commit=True, checked={move: [] for move in moves})
+                except UserError as error:
+                    refused = {move.id: [error.args[0]] for move in moves}
                 else:
-                    self._chorus_link_deposited_pdf(move)
+                    # A number Chorus Pro holds for another invoice: that invoice only.
+                    refused = {move.id: messages for move, messages in result["refusals"]}
+                for move in moves:
+                    if move.id in refused:
+                        by_id[move.id]["error"] = {
+                            "error_title": self.env._(
+                                "%(move)s was not deposited on Chorus Pro:", move=move.display_name),
+                            "errors": refused[move.id],
+                        }
+                    else:
+                        self._chorus_link_deposited_pdf(move)
 
     @api.model
     def _chorus_link_deposited_pdf(self, move):

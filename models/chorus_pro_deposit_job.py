@@ -22,9 +22,7 @@ from odoo.tools.misc import clean_context
 
 _logger = logging.getLogger(__name__)
 
-PARAM_THRESHOLD = "l10n_fr_chorus_pro.background_deposit_threshold"
 PARAM_CHUNK_SIZE = "l10n_fr_chorus_pro.background_deposit_chunk"
-DEFAULT_THRESHOLD = 20
 DEFAULT_CHUNK_SIZE = 50
 # Invoices Chorus Pro has, or may have: never sent again.
 ON_CHORUS_STATES = ("sending", "unconfirmed", "deposited", "paid")
@@ -104,58 +102,11 @@ class ChorusProDepositJob(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Summary (shared with the deposit wizard)
+    # Summary (the deposit pipeline's)
     # ------------------------------------------------------------------
-    @api.model
-    def _deposit_summary(self, selected_count, flows, already, refusals, pending=None):
-        """Text telling what a deposit did.
-
-        ``selected_count``: invoices selected; ``flows``: the flows created;
-        ``already``: invoices Chorus Pro already had (not sent again); ``refusals``:
-        ``(move, reasons)`` pairs of invoices refused before sending; ``pending``:
-        invoices not processed yet (a background deposit stopped on an error).
-        """
-        lines = [self.env._("%(done)s of %(total)s invoices sent to Chorus Pro.",
-                            done=len(flows.move_ids), total=selected_count)]
-        for flow in flows:
-            if flow.state in ("unconfirmed", "sending"):
-                lines.append(self.env._(
-                    "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
-                    "again until Chorus Pro has been searched for these invoices (automatic, "
-                    "hourly, or 'Update from Chorus Pro').",
-                    moves=", ".join(sorted(flow.move_ids.mapped("name")))))
-            else:
-                lines.append(self.env._(
-                    "Flow %(flow)s: %(moves)s deposited.",
-                    flow=flow.name, moves=", ".join(sorted(flow.move_ids.mapped("name")))))
-        if already:
-            lines.append(self.env._("Already on Chorus Pro, not sent again: %(moves)s",
-                                    moves=", ".join(sorted(already.mapped("name")))))
-        for move, reasons in refusals:
-            lines.append(self.env._("Refused, %(move)s: %(reasons)s",
-                                    move=move.display_name, reasons=reasons))
-        if pending:
-            lines.append(self.env._(
-                "Not sent yet (the deposit stopped on an error; resume it): %(moves)s",
-                moves=", ".join(sorted(pending.mapped("name")))))
-        company = (flows.company_id or self.env.company)[:1]
-        responsible = company.chorus_responsible_id
-        if responsible and company._chorus_can_follow(responsible):
-            lines.append(self.env._(
-                "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
-                "Statuses come back to the invoices automatically (hourly) or with 'Update from "
-                "Chorus Pro'; a rejection creates an activity for %(user)s, the company's Chorus "
-                "Pro responsible.", user=responsible.name))
-        else:
-            lines.append(self.env._(
-                "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
-                "Statuses come back to the invoices automatically (hourly) or with 'Update from "
-                "Chorus Pro'; a rejection creates an activity for you."))
-        return "\n".join(lines)
-
     def _refusal_pairs(self):
         self.ensure_one()
-        pairs = [(self.env["account.move"].browse(r["move_id"]), r["reasons"])
+        pairs = [(self.env["account.move"].browse(r["move_id"]), [r["reasons"]])
                  for r in self.refusals or []]
         return [(move, reasons) for move, reasons in pairs if move.exists()]
 
@@ -163,14 +114,14 @@ class ChorusProDepositJob(models.Model):
         self.ensure_one()
         processed = self.processed_move_ids & self.move_ids
         refusals = self._refusal_pairs()
-        refused = self.env["account.move"].concat(*(move for move, _reasons in refusals))
+        refused = self.env["account.move"].concat(*(move for move, _messages in refusals))
         already = (
             processed.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
             - self.flow_ids.move_ids - refused
         )
         pending = self.move_ids - processed if self.state == "failed" else None
         flows = self.flow_ids.filtered(lambda f: f.state != "failed").sorted("id")
-        return self._deposit_summary(
+        return self.env["chorus.pro.deposit.pipeline"]._deposit_summary(
             self.selected_count, flows, already, refusals, pending=pending
         )
 
@@ -178,20 +129,8 @@ class ChorusProDepositJob(models.Model):
     # Settings
     # ------------------------------------------------------------------
     @api.model
-    def _get_int_param(self, key, default):
-        value = self.env["ir.config_parameter"].sudo().get_param(key)
-        try:
-            return max(int(value), 1) if value else default
-        except ValueError:
-            return default
-
-    @api.model
-    def _background_threshold(self):
-        return self._get_int_param(PARAM_THRESHOLD, DEFAULT_THRESHOLD)
-
-    @api.model
     def _chunk_size(self):
-        return self._get_int_param(PARAM_CHUNK_SIZE, DEFAULT_CHUNK_SIZE)
+        return self.env["chorus.pro.deposit.pipeline"]._get_int_param(PARAM_CHUNK_SIZE, DEFAULT_CHUNK_SIZE)
 
     # ------------------------------------------------------------------
     # Creation and actions
@@ -207,10 +146,19 @@ class ChorusProDepositJob(models.Model):
             "move_ids": [Command.set(moves.ids)],
             "batch": batch,
             "selected_count": selected_count or len(moves),
-            "refusals": [{"move_id": move.id, "reasons": reasons} for move, reasons in refusals],
+            "refusals": self._refusal_records(refusals),
         })
         job._trigger_cron()
         return job
+
+    @api.model
+    def _refusal_records(self, refusals):
+        """The pipeline's ``(move, [messages])`` refusals (or ``(move, reasons)``), as the
+        job stores them."""
+        return [
+            {"move_id": move.id, "reasons": messages if isinstance(messages, str) else "; ".join(messages)}
+            for move, messages in refusals
+        ]
 
     def _trigger_cron(self):
         self.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs").sudo()._trigger()
@@ -335,37 +283,30 @@ class ChorusProDepositJob(models.Model):
         connector = self.env["chorus.pro.connector"].with_user(self.user_id).with_company(
             self.company_id
         ).with_context(chorus_pro_deposit_job_id=self.id)
-        checklist = connector.env["chorus.pro.checklist"]
+        # The EN 16931 data of each invoice built once: checked, then deposited.
+        with connector.env["chorus.pro.facturx"]._facturx_data_cache():
+            return self._deposit_chunk_cached(connector, chunk)
+
+    def _deposit_chunk_cached(self, connector, chunk):
+        pipeline = connector.env["chorus.pro.deposit.pipeline"]
         moves = chunk.with_env(connector.env)
         # Already on Chorus Pro (deposited by someone else meanwhile, or before a crash).
         done = moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
-        refusals = list(self.refusals or [])
-        to_send = moves.browse()
-        for move in moves - done:
-            try:
-                connector._check_depositable(move)
-            except UserError as error:
-                refusals.append({"move_id": move.id, "reasons": error.args[0]})
-                done |= move
-                continue
-            # The wizard leaves the Factur-X of large batches to the job: validated
-            # here once (the document build reuses the result), refused when invalid.
-            facturx = checklist._check_facturx(move)
-            if not facturx["ok"]:
-                refusals.append({"move_id": move.id,
-                                 "reasons": facturx["message"].replace("\n", "; ")})
-                done |= move
-            else:
-                to_send |= move
-        self._record_processed(done, connector.env["chorus.pro.flow"], refusals)
+        # The wizard leaves the Factur-X of large batches to the job: validated here
+        # once (the document build reuses the result), refused when invalid.
+        failed = pipeline._check_invoices(moves - done, mode="facturx")
+        refused = pipeline._refusals(failed)
+        to_send = (moves - done).filtered(lambda m: m not in failed)
+        done |= moves.filtered(lambda m: m in failed)
+        self._record_processed(done, connector.env["chorus.pro.flow"],
+                               (self.refusals or []) + self._refusal_records(refused))
         self._commit()
         processed = len(done)
         for unit in ([to_send] if self.batch else list(to_send)):
             if not unit:
                 continue
-            taken = []
             try:
-                flows = connector._deposit(unit, batch=True, commit=True, refusals=taken)
+                result = pipeline._deposit_ready(unit, pipeline._empty_result(), batch=True, commit=True)
             except Exception as exc:  # noqa: BLE001 - reported by the caller
                 self._rollback()
                 # Failed after the call: the flow and its links were committed.
@@ -377,8 +318,8 @@ class ChorusProDepositJob(models.Model):
                     processed += len(sent)
                 return processed, exc
             # A number Chorus Pro holds for another invoice: refused, the others go on.
-            self._record_processed(unit, flows, (self.refusals or []) + [
-                {"move_id": move.id, "reasons": message} for move, message in taken])
+            self._record_processed(unit, result["flows"], (self.refusals or []) + self._refusal_records(
+                result["refusals"]))
             self._commit()
             processed += len(unit)
         return processed, None

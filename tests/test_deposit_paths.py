@@ -16,7 +16,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import ChorusProDepositJob
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_pipeline import ChorusProDepositPipeline
 
 from .common import ChorusProSimulatorCommon
 
@@ -310,12 +310,12 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), calls)
 
     def test_fault_in_summary(self):
-        good, bad, context = self._deposit_with_fault(ChorusProDepositJob, "_deposit_summary")
+        good, bad, context = self._deposit_with_fault(ChorusProDepositPipeline, "_deposit_summary")
         self._assert_kept_and_never_sent_again(good, bad, context)
 
     def test_fault_in_summary_one_flow_per_invoice(self):
         good, bad, context = self._deposit_with_fault(
-            ChorusProDepositJob, "_deposit_summary", batch=False)
+            ChorusProDepositPipeline, "_deposit_summary", batch=False)
         self._assert_kept_and_never_sent_again(good, bad, context, flows=2)
 
     def test_fault_after_the_flow_is_recorded(self):
@@ -364,7 +364,7 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         _summary, error = self._click_deposit(wizard_id, context)
         self.assertIsNone(error)
         job = self.env["chorus.pro.deposit.job"].search([("move_ids", "in", good.ids)])
-        with patch.object(ChorusProDepositJob, "_deposit_summary", _raise_fault):
+        with patch.object(ChorusProDepositPipeline, "_deposit_summary", _raise_fault):
             _result, error = self._request(
                 lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
         self.assertIsNone(error)

@@ -8,6 +8,8 @@ invoices' real checklist; one line per problem; undated drafts, dated in the wiz
 posting. Against the project's simulator over real HTTP."""
 
 import html as html_lib
+from collections import Counter
+from unittest.mock import patch
 
 from lxml import etree
 
@@ -117,6 +119,38 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         self.assertEqual((wizard.ready_count, wizard.to_fix_count), (1, 1))
         self.assertFalse(self._button_invisible(wizard, "Deposit the valid ones"))
         self.assertTrue(self._button_invisible(wizard, "Deposit"))
+
+    # ---------------------------------------------------------------- work per invoice
+    def _count_calls(self, model, method):
+        """Calls of the real ``model.method(move, ...)`` by invoice id, from now on."""
+        cls = type(self.env[model])
+        original = getattr(cls, method)
+        counts = Counter()
+
+        def counting(records, move, *args, **kwargs):
+            counts[move.id] += 1
+            return original(records, move, *args, **kwargs)
+
+        patcher = patch.object(cls, method, counting)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return counts
+
+    def test_deposit_checks_and_builds_each_invoice_once(self):
+        """The Deposit click runs the checklist of each invoice once (posting the
+        draft does not run it again) and builds its EN 16931 data once, shared by the
+        Factur-X check, the legal page and the deposited Factur-X."""
+        moves = self._d93_invoice(post=False) | self._d93_invoice()
+        context = self._list_context(moves)
+        wizard = self._open_and_save(context)
+        checklist_runs = self._count_calls("chorus.pro.checklist", "_check")
+        data_builds = self._count_calls("chorus.pro.facturx", "_facturx_build_data")
+        _result, error = self._click(wizard, "action_deposit", context)
+        self.assertIsNone(error)
+        self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
+        self.assertEqual(data_builds, dict.fromkeys(moves.ids, 1))
 
     # ---------------------------------------------------------------- partial deposit
     def test_partial_deposit_shows_result_and_the_refused_checklist(self):

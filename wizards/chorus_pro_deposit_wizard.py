@@ -177,7 +177,7 @@ class ChorusProDepositWizard(models.TransientModel):
         (≈ 27 ms each) would keep the user waiting at the wizard's opening; the job
         validates each invoice once before building it and refuses an invalid one with
         its reasons."""
-        return len(moves) > self.env["chorus.pro.deposit.job"]._background_threshold()
+        return len(moves) > self.env["chorus.pro.deposit.pipeline"]._background_threshold()
 
     @api.model
     def _checklist_commands(self, moves):
@@ -226,14 +226,20 @@ class ChorusProDepositWizard(models.TransientModel):
         # Nothing created from here on (flows, files, jobs, messages...) takes the
         # default_* values of the action that opened the wizard.
         self = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
+        # The EN 16931 data of each invoice built once for the whole click.
+        with self.env["chorus.pro.facturx"]._facturx_data_cache():
+            return self._deposit_ready_invoices()
+
+    def _deposit_ready_invoices(self):
+        pipeline = self.env["chorus.pro.deposit.pipeline"]
+        threshold = pipeline._background_threshold()
         self._refresh_checklist()
         failed = self.line_ids.filtered(lambda l: not l.ok)
         refused = failed.move_id
         if refused == self.move_ids:
             self._raise_nothing_ready(failed)
         moves = self.move_ids - refused
-        jobs = self.env["chorus.pro.deposit.job"]
-        if self._facturx_deferred(self.move_ids) and len(moves) <= jobs._background_threshold():
+        if self._facturx_deferred(self.move_ids) and len(moves) <= threshold:
             # Sent in this request after all (refusals brought it under the threshold):
             # the Factur-X of the posted ones is checked here, as for a small batch.
             checklist = self.env["chorus.pro.checklist"]
@@ -246,31 +252,32 @@ class ChorusProDepositWizard(models.TransientModel):
             refused = failed.move_id
             if refused == self.move_ids:
                 self._raise_nothing_ready(failed)
-        moves.filtered(lambda m: m.state == "draft").action_post()
-        if len(moves) > jobs._background_threshold():
+        # The checklist of each invoice, run above: not again by the pipeline.
+        checked = {move: list(failed.filtered(lambda l, m=move: l.move_id == m)) for move in refused}
+        if len(moves) > threshold:
             # Too many for one request: deposited by a cron, chunk after chunk; its
             # summary gives the refused invoices' reasons.
-            refusals = [(move, "; ".join(failed.filtered(lambda l, m=move: l.move_id == m).mapped(
-                "message")).replace("\n", "; ")) for move in refused]
-            job = jobs._create_for(moves, batch=self.batch, selected_count=len(self.move_ids),
-                                   refusals=refusals)
+            pipeline._post_checked(moves)
+            job = self.env["chorus.pro.deposit.job"]._create_for(
+                moves, batch=self.batch, selected_count=len(self.move_ids),
+                refusals=pipeline._refusals(checked))
             self.write({"state": "background", "job_id": job.id})
             return self._reopen()
         # Committed before and after each deposit call: an error below (or in the
         # summary) never rolls back what Chorus Pro received.
-        taken = []
-        flows = self.env["chorus.pro.connector"]._deposit(
-            moves, batch=self.batch, commit=True, refusals=taken)
-        already = moves.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
-        # The refused invoices' problems are their checklist, shown below the summary.
-        refusals = [(move, "; ".join(dict.fromkeys(failed.filtered(lambda l, m=move: l.move_id == m).mapped(
-            "label")))) for move in refused]
-        if taken and not flows and not already:
+        checked.update({move: [] for move in moves})
+        result = pipeline._deposit_invoices(
+            self.move_ids, batch=self.batch, commit=True, checked=checked)
+        taken = [(move, messages) for move, messages in result["refusals"] if move not in refused]
+        if taken and not result["flows"] and not result["linked"]:
             # Nothing went to Chorus Pro: the reasons as an error, as for the checklist.
             raise UserError("\n\n".join(
-                [message for _move, message in taken] + ([self._refused_text(failed)] if failed else [])))
-        refusals += taken
-        summary = jobs._deposit_summary(len(self.move_ids), flows, already, refusals)
+                [message for _move, messages in taken for message in messages]
+                + ([self._refused_text(failed)] if failed else [])))
+        # The refused invoices' problems are their checklist, shown below the summary.
+        refusals = [(move, list(dict.fromkeys(line.label for line in checked[move]))) for move in refused]
+        summary = pipeline._deposit_summary(
+            len(self.move_ids), result["flows"], result["linked"], refusals + taken)
         # What remains to fix: the refused invoices' own checklist.
         self.write({"state": "done", "summary": summary,
                     "line_ids": [Command.unlink(line.id) for line in self.line_ids

@@ -1,0 +1,168 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The one deposit pipeline: checklist, refusals, deposit, result.
+
+The deposit wizard, the background job and the Send dialog hand their invoices to
+:meth:`ChorusProDepositPipeline._deposit_invoices` and render its result; every
+deposit still goes through ``chorus.pro.connector._deposit``. A refusal has one format
+whatever refused the invoice (its checklist, or Chorus Pro holding its number for
+another invoice): ``(move, [messages])``.
+"""
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+PARAM_THRESHOLD = "l10n_fr_chorus_pro.background_deposit_threshold"
+DEFAULT_THRESHOLD = 20
+# Context key: the drafts the pipeline posts were checked by it, not again by _post.
+CHECKED_CONTEXT = "chorus_pro_checklist_done"
+
+
+class ChorusProDepositPipeline(models.AbstractModel):
+    _name = "chorus.pro.deposit.pipeline"
+    _description = "Chorus Pro Deposit Pipeline"
+
+    # ------------------------------------------------------------------ settings
+    @api.model
+    def _get_int_param(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            return max(int(value), 1) if value else default
+        except ValueError:
+            return default
+
+    @api.model
+    def _background_threshold(self):
+        """Above this many invoices, a deposit runs in the background (a job)."""
+        return self._get_int_param(PARAM_THRESHOLD, DEFAULT_THRESHOLD)
+
+    # ------------------------------------------------------------------ checklist
+    @api.model
+    def _refusals(self, failed):
+        """``[(move, [messages])]`` of ``failed`` (:meth:`_check_invoices`): the problems
+        of each refused invoice, one message each."""
+        return [
+            (move, [message for item in items for message in (item["message"] or item["label"]).split("\n")])
+            for move, items in failed.items()
+        ]
+
+    @api.model
+    def _check_invoices(self, moves, mode="full", checked=None):
+        """``{move: [failed checklist items]}`` of ``moves``, each checked once.
+
+        ``mode``: ``full`` (the whole checklist with its Factur-X), ``mentions`` (without
+        the Factur-X), ``facturx`` (what the Chorus Pro call requires, then the Factur-X:
+        the background job, whose invoices the wizard checked). ``checked``: the
+        ``{move: [failed items]}`` already known (the wizard's preview), not run again."""
+        checklist = self.env["chorus.pro.checklist"]
+        connector = self.env["chorus.pro.connector"]
+        failed = {}
+        for move in moves:
+            if checked is not None and move in checked:
+                items = checked[move]
+            elif mode == "facturx":
+                try:
+                    connector._check_depositable(move)
+                except UserError as error:
+                    items = [{"code": "depositable", "label": error.args[0], "message": error.args[0]}]
+                else:
+                    items = [item for item in [checklist._check_facturx(move)] if not item["ok"]]
+            else:
+                items = checklist._failed(move, with_facturx=mode == "full")
+            if items:
+                failed[move] = items
+        return failed
+
+    # ------------------------------------------------------------------ deposit
+    @api.model
+    def _empty_result(self, refusals=()):
+        return {
+            "flows": self.env["chorus.pro.flow"],
+            "deposited": self.env["account.move"],
+            "linked": self.env["account.move"],
+            "unconfirmed": self.env["account.move"],
+            "refusals": list(refusals),
+        }
+
+    @api.model
+    def _deposit_invoices(self, moves, mode="full", batch=True, commit=True, checked=None):
+        """Check ``moves`` (see :meth:`_check_invoices`), post the ready drafts and
+        deposit the ready ones through ``chorus.pro.connector._deposit``.
+
+        Returns one dict: ``flows`` created, ``deposited`` invoices (sent in them),
+        ``linked`` (already on Chorus Pro, not sent again), ``unconfirmed`` (Chorus Pro
+        did not confirm their flow), ``refusals`` ``[(move, [messages])]``: refused by
+        their checklist or because Chorus Pro holds their number for another invoice.
+        A definite refusal of Chorus Pro raises a UserError (nothing deposited)."""
+        with self.env["chorus.pro.facturx"]._facturx_data_cache():
+            failed = self._check_invoices(moves, mode=mode, checked=checked)
+            result = self._empty_result(self._refusals(failed))
+            ready = moves.filtered(lambda m: m not in failed)
+            return self._deposit_ready(ready, result, batch=batch, commit=commit)
+
+    @api.model
+    def _post_checked(self, moves):
+        """Post the drafts of ``moves``, whose checklist the pipeline ran."""
+        moves.filtered(lambda m: m.state == "draft").with_context(**{CHECKED_CONTEXT: True}).action_post()
+
+    @api.model
+    def _deposit_ready(self, ready, result, batch=True, commit=True):
+        """Post the drafts of ``ready`` (checked) and deposit them; fills ``result``."""
+        if not ready:
+            return result
+        self._post_checked(ready)
+        taken = []
+        flows = self.env["chorus.pro.connector"]._deposit(ready, batch=batch, commit=commit, refusals=taken)
+        result["flows"] |= flows
+        result["deposited"] |= flows.move_ids
+        result["unconfirmed"] |= flows.filtered(lambda f: f.state in ("unconfirmed", "sending")).move_ids
+        result["linked"] |= ready.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
+        result["refusals"] += [(move, [message]) for move, message in taken]
+        return result
+
+    # ------------------------------------------------------------------ summary
+    @api.model
+    def _deposit_summary(self, selected_count, flows, already, refusals, pending=None):
+        """Text telling what a deposit did.
+
+        ``selected_count``: invoices selected; ``flows``: the flows created;
+        ``already``: invoices Chorus Pro already had (not sent again); ``refusals``:
+        ``(move, [messages])`` pairs of invoices refused before sending; ``pending``:
+        invoices not processed yet (a background deposit stopped on an error).
+        """
+        lines = [self.env._("%(done)s of %(total)s invoices sent to Chorus Pro.",
+                            done=len(flows.move_ids), total=selected_count)]
+        for flow in flows:
+            if flow.state in ("unconfirmed", "sending"):
+                lines.append(self.env._(
+                    "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
+                    "again until Chorus Pro has been searched for these invoices (automatic, "
+                    "hourly, or 'Update from Chorus Pro').",
+                    moves=", ".join(sorted(flow.move_ids.mapped("name")))))
+            else:
+                lines.append(self.env._(
+                    "Flow %(flow)s: %(moves)s deposited.",
+                    flow=flow.name, moves=", ".join(sorted(flow.move_ids.mapped("name")))))
+        if already:
+            lines.append(self.env._("Already on Chorus Pro, not sent again: %(moves)s",
+                                    moves=", ".join(sorted(already.mapped("name")))))
+        for move, messages in refusals:
+            lines.append(self.env._("Refused, %(move)s: %(reasons)s",
+                                    move=move.display_name, reasons="; ".join(messages)))
+        if pending:
+            lines.append(self.env._(
+                "Not sent yet (the deposit stopped on an error; resume it): %(moves)s",
+                moves=", ".join(sorted(pending.mapped("name")))))
+        company = (flows.company_id or self.env.company)[:1]
+        responsible = company.chorus_responsible_id
+        if responsible and company._chorus_can_follow(responsible):
+            lines.append(self.env._(
+                "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
+                "Statuses come back to the invoices automatically (hourly) or with 'Update from "
+                "Chorus Pro'; a rejection creates an activity for %(user)s, the company's Chorus "
+                "Pro responsible.", user=responsible.name))
+        else:
+            lines.append(self.env._(
+                "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
+                "Statuses come back to the invoices automatically (hourly) or with 'Update from "
+                "Chorus Pro'; a rejection creates an activity for you."))
+        return "\n".join(lines)
