@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { depositSelectionSteps, selectListRowsSteps } from "@l10n_fr_chorus_pro/../tests/tours/chorus_pro_tour_steps";
 
 // In French, from the invoice list: three drafts to the Département de la
 // Seine-Saint-Denis (totals 380,00 / 570,00 / 760,00 €), the last one without its
@@ -10,25 +11,12 @@ const TOTALS = ["380,00", "570,00", "760,00"];
 
 function batchDepositSteps(oneFlow) {
     return [
-        ...TOTALS.map((total) => ({
-            content: `Select the draft of ${total} €`,
-            trigger: `.o_list_renderer .o_data_row:contains(${total}) td.o_list_record_selector`,
-            run: "click",
-        })),
+        ...selectListRowsSteps(TOTALS),
         {
             content: "Three invoices selected",
             trigger: ".o_selection_box:contains(3)",
         },
-        {
-            content: "Open the Actions menu",
-            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
-            run: "click",
-        },
-        {
-            content: "Actions › Déposer sur Chorus Pro",
-            trigger: ".o-dropdown--menu .dropdown-item:contains(Déposer sur Chorus Pro)",
-            run: "click",
-        },
+        ...depositSelectionSteps(),
         {
             content: "One line of summary: 2 ready, 1 to fix",
             trigger: ".modal .o_chorus_check_summary:contains(2):contains(1)",
