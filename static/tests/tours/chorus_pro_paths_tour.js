@@ -11,7 +11,7 @@ registry.category("web_tour.tours").add("chorus_pro_reissue_tour", {
     steps: () => [
         {
             content: "The banner gives the rejection reason",
-            trigger: ".o_chorus_banner.alert-danger:contains(Numéro d'engagement inconnu)",
+            trigger: ".o_chorus_banner.alert-danger:contains(engagement inconnu)",
         },
         {
             content: "No deposit of the rejected invoice",
@@ -24,7 +24,7 @@ registry.category("web_tour.tours").add("chorus_pro_reissue_tour", {
         },
         {
             content: "The wizard shows the reason",
-            trigger: ".modal .o_chorus_rejection_reason:contains(Numéro d'engagement inconnu)",
+            trigger: ".modal .o_chorus_rejection_reason:contains(engagement inconnu)",
         },
         {
             content: "Type the right engagement number",
@@ -49,7 +49,7 @@ registry.category("web_tour.tours").add("chorus_pro_complete_tour", {
     steps: () => [
         {
             content: "The banner gives the recipient's request",
-            trigger: ".o_chorus_banner.alert-warning:contains(Joindre l'arrêté de placement)",
+            trigger: ".o_chorus_banner.alert-warning:contains(arrêté de placement)",
         },
         {
             content: "No deposit of a suspended invoice",
@@ -62,7 +62,7 @@ registry.category("web_tour.tours").add("chorus_pro_complete_tour", {
         },
         {
             content: "The wizard shows what the recipient asks",
-            trigger: ".modal .o_chorus_recipient_comment:contains(Joindre l'arrêté de placement)",
+            trigger: ".modal .o_chorus_recipient_comment:contains(arrêté de placement)",
         },
         {
             content: "Answer",
