@@ -39,5 +39,5 @@ demo:             ## demo database + simulator + Odoo on 127.0.0.1, companies co
 i18n:             ## re-export the translation template and update i18n/fr.po
 	bash scripts/i18n_update.sh
 
-lint:             ## OCA style: pylint-odoo's Odoo rules (own virtualenv .venv-lint)
+lint:             ## style: pre-commit hooks on every file (ruff, pylint-odoo, prettier)
 	bash scripts/lint.sh

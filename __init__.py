@@ -18,5 +18,5 @@ def _restore_stdnum_loader():
 
 _restore_stdnum_loader()
 
-from . import models  # noqa: E402
-from . import wizards  # noqa: E402
+from . import models
+from . import wizards

@@ -173,8 +173,12 @@ class Probe:
         self._patches = []
 
     def snapshot(self):
-        return (dict(self.seconds), dict(self.count), dict(self.facturx_ms),
-                sum(client.call_count for client in self.clients))
+        return (
+            dict(self.seconds),
+            dict(self.count),
+            dict(self.facturx_ms),
+            sum(client.call_count for client in self.clients),
+        )
 
     def since(self, snap):
         seconds, count, facturx_ms, client_calls = snap
@@ -215,7 +219,7 @@ def check_batch_rendering(env, original, moves):
     try:
         with env.cr.savepoint():
             pdfs = original(engine, moves[:2])
-    except Exception as error:  # noqa: BLE001 - reported
+    except Exception as error:
         return False, f"{type(error).__name__}: {error}", time.perf_counter() - start
     seconds = time.perf_counter() - start
     if len(pdfs) != 2:
@@ -235,7 +239,9 @@ EN16931_BUILDS = "EN 16931 builds"
 def per_invoice_counts(probe, snap, n):
     """``checklist runs x/invoice, EN 16931 builds y/invoice`` since ``snap``."""
     _seconds, counts, _ms, _calls = probe.since(snap)
-    return ", ".join(f"{key} {counts.get(key, 0) / n:.2f}/invoice" for key in (CHECKLIST_RUNS, EN16931_BUILDS))
+    return ", ".join(
+        f"{key} {counts.get(key, 0) / n:.2f}/invoice" for key in (CHECKLIST_RUNS, EN16931_BUILDS)
+    )
 
 
 def install_probes(env, probe):
@@ -251,10 +257,22 @@ def install_probes(env, probe):
             probe.facturx_ms[key] += value or 0.0
 
     probe.wrap(connector_cls, "_get_client", on_result=keep_client)
-    for name in ("_deposit", "_refresh_stale_recipients", "_find_on_chorus", "_check_engagements",
-                 "_deposit_group", "_flow_file", "_update_flows", "_update_flow",
-                 "_link_found_invoice", "_store_certificate", "_mark_rejected",
-                 "_apply_invoice_status", "_last_status_comment", "_sync_invoice_statuses"):
+    for name in (
+        "_deposit",
+        "_refresh_stale_recipients",
+        "_find_on_chorus",
+        "_check_engagements",
+        "_deposit_group",
+        "_flow_file",
+        "_update_flows",
+        "_update_flow",
+        "_link_found_invoice",
+        "_store_certificate",
+        "_mark_rejected",
+        "_apply_invoice_status",
+        "_last_status_comment",
+        "_sync_invoice_statuses",
+    ):
         probe.wrap(connector_cls, name)
     probe.wrap(engine_cls, "_facturx_render_invoice_pdfs")
     # Per invoice and deposit, the target is one of each.
@@ -262,7 +280,7 @@ def install_probes(env, probe):
     probe.wrap(engine_cls, "_facturx_build_data", key=EN16931_BUILDS)
     probe.wrap(engine_cls, "_build_facturx", on_result=keep_timings)
     probe.wrap(report_cls, "_run_wkhtmltopdf")
-    from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation  # noqa: PLC0415
+    from odoo.addons.l10n_fr_chorus_pro.lib import facturx_validation
 
     probe.wrap(facturx_validation, "validate_facturx_xml")  # real validations (cache misses)
     # Every HTTP operation of the client, by API path (retries included), and the token.
@@ -294,15 +312,17 @@ def set_up(shell_env, server):
     env = shell_env
     use_report_server(env, REPORT_URL, PRINT_DELAY)
     env, company = create_company(env)
-    company.write({
-        "chorus_environment": "custom",
-        "chorus_api_url": server.url,
-        "chorus_token_url": server.token_url,
-        "chorus_client_id": "chorus-sim-client",
-        "chorus_client_secret": "chorus-sim-secret",
-        "chorus_login": LOGIN,
-        "chorus_password": PASSWORD,
-    })
+    company.write(
+        {
+            "chorus_environment": "custom",
+            "chorus_api_url": server.url,
+            "chorus_token_url": server.token_url,
+            "chorus_client_id": "chorus-sim-client",
+            "chorus_client_secret": "chorus-sim-secret",
+            "chorus_login": LOGIN,
+            "chorus_password": PASSWORD,
+        }
+    )
     create_bank_account(env, company)
     return env, company, create_invoices(env, company, SYNC_N)
 
@@ -319,24 +339,40 @@ def create_invoices(env, company, count):
     for start in range(0, count, 100):
         vals_list = []
         for index in range(start, min(start + 100, count)):
-            lines = [Command.create({
-                "name": "Consultation PMI", "quantity": 1 + index % 4, "price_unit": 95.0,
-                "tax_ids": [Command.set(tax_20.ids)]})]
+            lines = [
+                Command.create(
+                    {
+                        "name": "Consultation PMI",
+                        "quantity": 1 + index % 4,
+                        "price_unit": 95.0,
+                        "tax_ids": [Command.set(tax_20.ids)],
+                    }
+                )
+            ]
             if index % 2:
-                lines.append(Command.create({
-                    "name": "Frais de déplacement", "quantity": 1, "price_unit": 27.3 + index % 7,
-                    "tax_ids": [Command.set(tax_20.ids)]}))
-            vals_list.append({
-                "move_type": "out_invoice",
-                "company_id": company.id,
-                "partner_id": recipient.id,
-                "chorus_service_id": service.id,
-                "purchase_order_reference": "EJ2026-000123",
-                "partner_bank_id": bank_account.id,
-                "invoice_user_id": admin.id,
-                "invoice_date": today,
-                "invoice_line_ids": lines,
-            })
+                lines.append(
+                    Command.create(
+                        {
+                            "name": "Frais de déplacement",
+                            "quantity": 1,
+                            "price_unit": 27.3 + index % 7,
+                            "tax_ids": [Command.set(tax_20.ids)],
+                        }
+                    )
+                )
+            vals_list.append(
+                {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "partner_id": recipient.id,
+                    "chorus_service_id": service.id,
+                    "purchase_order_reference": "EJ2026-000123",
+                    "partner_bank_id": bank_account.id,
+                    "invoice_user_id": admin.id,
+                    "invoice_date": today,
+                    "invoice_line_ids": lines,
+                }
+            )
         chunk = env["account.move"].create(vals_list)
         chunk.action_post()
         env.cr.commit()
@@ -353,11 +389,15 @@ def deposit_run(env, sim, probe, moves, label):
     """Deposit ``moves`` in flows of BATCH (commit after each), then process the flows.
     Returns a dict of figures."""
     connector = env["chorus.pro.connector"]
-    batches = [moves[i:i + BATCH] for i in range(0, len(moves), BATCH)]
-    say(f"{label}: {len(moves)} invoices ({moves[0].name} .. {moves[-1].name}) in "
-        f"{len(batches)} flow(s) of up to {BATCH}")
-    say(f"  {'flow':>4} {'inv':>4} {'total s':>8} {'render':>7} {'build':>7} {'deposit':>8} "
-        f"{'(http)':>7} {'checks':>7} {'other':>6} {'calls':>6} {'search pages':>13}")
+    batches = [moves[i : i + BATCH] for i in range(0, len(moves), BATCH)]
+    say(
+        f"{label}: {len(moves)} invoices ({moves[0].name} .. {moves[-1].name}) in "
+        f"{len(batches)} flow(s) of up to {BATCH}"
+    )
+    say(
+        f"  {'flow':>4} {'inv':>4} {'total s':>8} {'render':>7} {'build':>7} {'deposit':>8} "
+        f"{'(http)':>7} {'checks':>7} {'other':>6} {'calls':>6} {'search pages':>13}"
+    )
     calls_start = sim.calls
     snap_start = probe.snapshot()
     rss_start = peak_rss_mib()
@@ -376,12 +416,17 @@ def deposit_run(env, sim, probe, moves, label):
         build = seconds.get("_build_facturx", 0)
         deposit = seconds.get("_deposit_group", 0)
         http_deposit = seconds.get("http " + cc.P_DEPOSIT, 0)
-        checks = (seconds.get("_refresh_stale_recipients", 0) + seconds.get("_find_on_chorus", 0)
-                  + seconds.get("_check_engagements", 0))
+        checks = (
+            seconds.get("_refresh_stale_recipients", 0)
+            + seconds.get("_find_on_chorus", 0)
+            + seconds.get("_check_engagements", 0)
+        )
         other = total - render - build - deposit - checks
-        say(f"  {number:4d} {len(batch):4d} {total:8.2f} {render:7.2f} {build:7.2f} {deposit:8.2f} "
+        say(
+            f"  {number:4d} {len(batch):4d} {total:8.2f} {render:7.2f} {build:7.2f} {deposit:8.2f} "
             f"{http_deposit:7.2f} {checks:7.2f} {other:6.2f} {sum(delta.values()):6d} "
-            f"{delta.get(cc.P_SEARCH_INVOICES, 0):13d}")
+            f"{delta.get(cc.P_SEARCH_INVOICES, 0):13d}"
+        )
     deposit_wall = time.perf_counter() - wall_start
     deposit_calls = calls_delta(sim, calls_start)
     deposit_seconds, deposit_counts, facturx_ms, deposit_client_calls = probe.since(snap_start)
@@ -405,26 +450,28 @@ def deposit_run(env, sim, probe, moves, label):
         for flow in flows.filtered(lambda f: f.status != "IN_INTEGRE")[:3]:
             say(f"  ! flow {flow.name} {flow.status} {flow.state}: {flow.error_message or ''}")
     if len(linked) != len(moves) or set(moves.mapped("chorus_status")) != {"DEPOSEE"}:
-        failures.append(f"{label}: {len(linked)}/{len(moves)} invoices got a Chorus identifier, "
-                        f"statuses {collections.Counter(moves.mapped('chorus_status'))}")
+        failures.append(
+            f"{label}: {len(linked)}/{len(moves)} invoices got a Chorus identifier, "
+            f"statuses {collections.Counter(moves.mapped('chorus_status'))}"
+        )
         for move in (moves - linked)[:3]:
-            say(f"  ! {move.name} {move.chorus_state}: "
-                f"{(move.message_ids[:1].body or '')[:300]}")
+            say(f"  ! {move.name} {move.chorus_state}: {(move.message_ids[:1].body or '')[:300]}")
     render = deposit_seconds.get("_facturx_render_invoice_pdfs", 0)
     build = deposit_seconds.get("_build_facturx", 0)
     deposit_group = deposit_seconds.get("_deposit_group", 0)
     http_deposit = deposit_seconds.get("http " + cc.P_DEPOSIT, 0)
     tar = deposit_seconds.get("_flow_file", 0)
     checks = {
-        "directory refresh (_refresh_stale_recipients)": deposit_seconds.get(
-            "_refresh_stale_recipients", 0),
+        "directory refresh (_refresh_stale_recipients)": deposit_seconds.get("_refresh_stale_recipients", 0),
         "duplicate search (_find_on_chorus)": deposit_seconds.get("_find_on_chorus", 0),
         "engagement check": deposit_seconds.get("_check_engagements", 0),
     }
     other = deposit_wall - render - build - deposit_group - sum(checks.values())
     n = len(moves)
-    http_flow = {path: flow_seconds.get("http " + path, 0) for path in
-                 (cc.P_FLOW_REPORT, cc.P_SEARCH_INVOICES, cc.P_FLOW_REPORT_PDF)}
+    http_flow = {
+        path: flow_seconds.get("http " + path, 0)
+        for path in (cc.P_FLOW_REPORT, cc.P_SEARCH_INVOICES, cc.P_FLOW_REPORT_PDF)
+    }
     link = flow_seconds.get("_link_found_invoice", 0)
     certificate = flow_seconds.get("_store_certificate", 0)
     total_calls = sum(deposit_calls.values()) + sum(flow_calls.values())
@@ -434,40 +481,64 @@ def deposit_run(env, sim, probe, moves, label):
 
     say("")
     say(f"  {label} results, {n} invoices, {len(flows)} flows:")
-    say(f"    WALL TIME {wall:8.2f} s = {1000 * wall / n:6.1f} ms/invoice "
-        f"(deposit loop {deposit_wall:.2f} s + flow processing {flows_wall:.2f} s)")
-    say(f"    - report rendering (wkhtmltopdf)     {render:8.2f} s  {pct(render)}  "
+    say(
+        f"    WALL TIME {wall:8.2f} s = {1000 * wall / n:6.1f} ms/invoice "
+        f"(deposit loop {deposit_wall:.2f} s + flow processing {flows_wall:.2f} s)"
+    )
+    say(
+        f"    - report rendering (wkhtmltopdf)     {render:8.2f} s  {pct(render)}  "
         f"{deposit_counts.get('_run_wkhtmltopdf', 0)} wkhtmltopdf run(s), "
-        f"{1000 * render / n:.1f} ms/invoice")
-    say(f"    - Factur-X build                     {build:8.2f} s  {pct(build)}  "
+        f"{1000 * render / n:.1f} ms/invoice"
+    )
+    say(
+        f"    - Factur-X build                     {build:8.2f} s  {pct(build)}  "
         f"{1000 * build / n:.1f} ms/invoice: XML {facturx_ms.get('xml', 0) / n:.1f}, XSD "
         f"{facturx_ms.get('xsd', 0) / n:.1f}, schematron {facturx_ms.get('schematron', 0) / n:.1f}, "
-        f"PDF/A+embed {facturx_ms.get('pdf', 0) / n:.1f} ms")
-    say(f"    - deposit (_deposit_group)           {deposit_group:8.2f} s  {pct(deposit_group)}  "
+        f"PDF/A+embed {facturx_ms.get('pdf', 0) / n:.1f} ms"
+    )
+    say(
+        f"    - deposit (_deposit_group)           {deposit_group:8.2f} s  {pct(deposit_group)}  "
         f"of which HTTP deposer/flux {http_deposit:.2f} s (simulator included), tar.gz "
-        f"{tar:.2f} s, Odoo writes/messages {deposit_group - http_deposit - tar:.2f} s")
+        f"{tar:.2f} s, Odoo writes/messages {deposit_group - http_deposit - tar:.2f} s"
+    )
     for name, value in checks.items():
         say(f"    - {name:<35}{value:8.2f} s  {pct(value)}")
     say(f"    - other (locks, checks, ORM)         {other:8.2f} s  {pct(other)}")
-    say(f"    - flow processing (_update_flows)    {flows_wall:8.2f} s  {pct(flows_wall)}  "
+    say(
+        f"    - flow processing (_update_flows)    {flows_wall:8.2f} s  {pct(flows_wall)}  "
         f"HTTP: report {http_flow[cc.P_FLOW_REPORT]:.2f} s (the simulator integrates the flow "
         f"then), search {http_flow[cc.P_SEARCH_INVOICES]:.2f} s, certificate "
         f"{http_flow[cc.P_FLOW_REPORT_PDF]:.2f} s; Odoo: link invoices {link:.2f} s, store "
-        f"certificates {certificate:.2f} s")
+        f"certificates {certificate:.2f} s"
+    )
     sizes = flows.mapped("attachment_id.file_size")
-    say(f"    flow files (tar.gz of the Factur-X PDFs): {sum(sizes) / 2**20:.1f} MiB in all, "
-        f"{max(sizes) / 2**20:.1f} MiB the largest; per invoice {sum(sizes) / n / 1024:.0f} KiB")
-    say(f"    API CALLS {total_calls} (simulator counters) = {total_calls / n:.3f} per invoice; "
-        f"connector client counters: {deposit_client_calls + flow_client_calls}")
+    say(
+        f"    flow files (tar.gz of the Factur-X PDFs): {sum(sizes) / 2**20:.1f} MiB in all, "
+        f"{max(sizes) / 2**20:.1f} MiB the largest; per invoice {sum(sizes) / n / 1024:.0f} KiB"
+    )
+    say(
+        f"    API CALLS {total_calls} (simulator counters) = {total_calls / n:.3f} per invoice; "
+        f"connector client counters: {deposit_client_calls + flow_client_calls}"
+    )
     say(f"      deposit loop: {sum(deposit_calls.values())}")
     print_calls(deposit_calls, indent="        ")
     say(f"      flow processing: {sum(flow_calls.values())}")
     print_calls(flow_calls, indent="        ")
-    say(f"    PEAK RSS of the Odoo process (simulator thread included): {rss_start:.0f} MiB before, "
-        f"{peak_rss_mib():.0f} MiB after")
-    return {"wall": wall, "n": n, "flows": len(flows), "calls": total_calls,
-            "render": render, "build": build, "deposit": deposit_group, "flow": flows_wall,
-            "search_pages": deposit_calls.get(cc.P_SEARCH_INVOICES, 0)}
+    say(
+        f"    PEAK RSS of the Odoo process (simulator thread included): {rss_start:.0f} MiB before, "
+        f"{peak_rss_mib():.0f} MiB after"
+    )
+    return {
+        "wall": wall,
+        "n": n,
+        "flows": len(flows),
+        "calls": total_calls,
+        "render": render,
+        "build": build,
+        "deposit": deposit_group,
+        "flow": flows_wall,
+        "search_pages": deposit_calls.get(cc.P_SEARCH_INVOICES, 0),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -475,26 +546,38 @@ def deposit_run(env, sim, probe, moves, label):
 # ---------------------------------------------------------------------------
 
 WIZARD_SPEC = {
-    "state": {}, "all_ok": {}, "can_edit_move": {}, "move_count": {}, "summary": {},
+    "state": {},
+    "all_ok": {},
+    "can_edit_move": {},
+    "move_count": {},
+    "summary": {},
     "commercial_partner_id": {"fields": {"display_name": {}}},
     "move_ids": {"fields": {"display_name": {}}},
     "job_id": {"fields": {"display_name": {}}},
     "chorus_service_id": {"fields": {"display_name": {}}},
-    "purchase_order_reference": {}, "contract_reference": {},
-    "check_summary": {}, "checklist_html": {}, "batch": {},
-    "line_ids": {"fields": {"move_id": {"fields": {"display_name": {}}}, "ok": {}, "label": {},
-                            "message": {}}},
+    "purchase_order_reference": {},
+    "contract_reference": {},
+    "check_summary": {},
+    "checklist_html": {},
+    "batch": {},
+    "line_ids": {
+        "fields": {"move_id": {"fields": {"display_name": {}}}, "ok": {}, "label": {}, "message": {}}
+    },
 }
 
 
 def _save_values(value, moves):
     """The onchange's values as the web client sends them back to ``web_save``: the
     selected invoices, the checklist lines it received."""
+
     def plain(v):
         return v["id"] if isinstance(v, dict) and "id" in v else v
 
-    lines = [Command.create({k: plain(v) for k, v in command[2].items()})
-             for command in value.get("line_ids") or [] if command[0] == Command.CREATE]
+    lines = [
+        Command.create({k: plain(v) for k, v in command[2].items()})
+        for command in value.get("line_ids") or []
+        if command[0] == Command.CREATE
+    ]
     return {"batch": value.get("batch", True), "move_ids": [Command.set(moves.ids)], "line_ids": lines}
 
 
@@ -502,19 +585,28 @@ def user_path_run(env, sim, probe, moves):
     """Actions > Deposit to Chorus Pro on ``moves`` selected in the invoice list: the
     wizard opens (onchange, in the list action's context), Deposit (create + button),
     the background job (the cron), then the flow reports. Returns a dict of figures."""
-    from odoo.tools.safe_eval import safe_eval  # noqa: PLC0415
+    from odoo.tools.safe_eval import safe_eval
 
     list_action = env.ref("account.action_move_out_invoice_type")
-    context = dict(safe_eval(list_action.context or "{}", {"uid": env.uid}),
-                   active_model="account.move", active_ids=moves.ids, active_id=moves[0].id,
-                   active_domain=[])
+    context = dict(
+        safe_eval(list_action.context or "{}", {"uid": env.uid}),
+        active_model="account.move",
+        active_ids=moves.ids,
+        active_id=moves[0].id,
+        active_domain=[],
+    )
     wizard_action = env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
     context.update(safe_eval(wizard_action.context or "{}", dict(context, context=context)))
     wizards = env["chorus.pro.deposit.wizard"].with_context(context)
     n = len(moves)
-    say(f"user path: {n} posted invoices ({moves[0].name} .. {moves[-1].name}) selected in the "
-        f"invoice list, Actions > Deposit to Chorus Pro (context {sorted(context)})")
-    validations = lambda: probe.count.get("validate_facturx_xml", 0)  # noqa: E731
+    say(
+        f"user path: {n} posted invoices ({moves[0].name} .. {moves[-1].name}) selected in the "
+        f"invoice list, Actions > Deposit to Chorus Pro (context {sorted(context)})"
+    )
+
+    def validations():
+        return probe.count.get("validate_facturx_xml", 0)
+
     calls_start, v0, wall_start = sim.calls, validations(), time.perf_counter()
     snap = probe.snapshot()
     result = wizards.onchange({}, [], WIZARD_SPEC)
@@ -522,9 +614,11 @@ def user_path_run(env, sim, probe, moves):
     t_open = time.perf_counter() - wall_start
     value = result["value"]
     v_open = validations() - v0
-    say(f"  wizard open (onchange: checklist of {n} invoices, {len(value.get('line_ids') or [])} "
+    say(
+        f"  wizard open (onchange: checklist of {n} invoices, {len(value.get('line_ids') or [])} "
         f"lines): {t_open:.2f} s, {v_open} Factur-X validation(s); summary "
-        f"{value.get('check_summary')!r}")
+        f"{value.get('check_summary')!r}"
+    )
     start = time.perf_counter()
     wizard = wizards.create(_save_values(value, moves))
     wizard.action_deposit()
@@ -532,8 +626,10 @@ def user_path_run(env, sim, probe, moves):
     t_click = time.perf_counter() - start
     v_click = validations() - v0 - v_open
     job = wizard.job_id
-    say(f"  Deposit click (create + action_deposit): {t_click:.2f} s, state {wizard.state!r}, "
-        f"job {job.id or '-'}, {v_click} validation(s)")
+    say(
+        f"  Deposit click (create + action_deposit): {t_click:.2f} s, state {wizard.state!r}, "
+        f"job {job.id or '-'}, {v_click} validation(s)"
+    )
     say(f"  open + Deposit click: {per_invoice_counts(probe, snap, n)}")
     start = time.perf_counter()
     if job:
@@ -555,17 +651,31 @@ def user_path_run(env, sim, probe, moves):
     statuses = collections.Counter(flows.mapped("status"))
     linked = moves.filtered("chorus_identifier")
     if (job and job.state != "done") or statuses != {"IN_INTEGRE": len(flows)} or len(linked) != n:
-        failures.append(f"user path: job {job.state if job else '-'}, flows {dict(statuses)}, "
-                        f"{len(linked)}/{n} invoices integrated; {job.error_message or ''}")
+        failures.append(
+            f"user path: job {job.state if job else '-'}, flows {dict(statuses)}, "
+            f"{len(linked)}/{n} invoices integrated; {job.error_message or ''}"
+        )
     if v_all != n:
         failures.append(f"user path: {v_all} Factur-X validations for {n} invoices (expected one each)")
-    say(f"  background job (cron, chunks of {env['chorus.pro.deposit.job']._chunk_size()}): "
-        f"{t_job:.2f} s, {len(flows)} flows; flow processing {t_flows:.2f} s")
-    say(f"  every flow integrated: {dict(statuses)}, {len(linked)}/{n} invoices with their Chorus "
-        f"Pro id; API calls {sum(calls.values())}; Factur-X validations {v_all} for {n} invoices")
+    say(
+        f"  background job (cron, chunks of {env['chorus.pro.deposit.job']._chunk_size()}): "
+        f"{t_job:.2f} s, {len(flows)} flows; flow processing {t_flows:.2f} s"
+    )
+    say(
+        f"  every flow integrated: {dict(statuses)}, {len(linked)}/{n} invoices with their Chorus "
+        f"Pro id; API calls {sum(calls.values())}; Factur-X validations {v_all} for {n} invoices"
+    )
     say(f"  whole user path: {per_invoice_counts(probe, snap, n)}")
-    return {"n": n, "open": t_open, "click": t_click, "job": t_job, "flows": t_flows,
-            "wall": wall, "validations": v_all, "flow_count": len(flows)}
+    return {
+        "n": n,
+        "open": t_open,
+        "click": t_click,
+        "job": t_job,
+        "flows": t_flows,
+        "wall": wall,
+        "validations": v_all,
+        "flow_count": len(flows),
+    }
 
 
 def send_path_run(env, sim, probe, moves):
@@ -575,15 +685,16 @@ def send_path_run(env, sim, probe, moves):
     Returns a dict of figures."""
     n = len(moves)
     context = {"active_model": "account.move", "active_ids": moves.ids}
-    say(f"send path: {n} posted invoices ({moves[0].name} .. {moves[-1].name}) selected in the "
-        "invoice list, Send (batch dialog), by Chorus Pro")
+    say(
+        f"send path: {n} posted invoices ({moves[0].name} .. {moves[-1].name}) selected in the "
+        "invoice list, Send (batch dialog), by Chorus Pro"
+    )
     calls_start, wall_start = sim.calls, time.perf_counter()
     snap = probe.snapshot()
     wizard = env["account.move.send.batch.wizard"].with_context(**context).create({})
     summary, alerts = wizard.summary_data, wizard.alerts
     t_open = time.perf_counter() - wall_start
-    say(f"  dialog open (summary {summary.get('chorus_pro')}, alerts {sorted(alerts or {})}): "
-        f"{t_open:.2f} s")
+    say(f"  dialog open (summary {summary.get('chorus_pro')}, alerts {sorted(alerts or {})}): {t_open:.2f} s")
     start = time.perf_counter()
     wizard.action_send_and_print()
     env.cr.commit()
@@ -608,20 +719,39 @@ def send_path_run(env, sim, probe, moves):
     linked = moves.filtered("chorus_identifier")
     deposits = calls.get("/cpro/factures/v1/deposer/flux", 0)
     if statuses != {"IN_INTEGRE": len(flows)} or len(linked) != n or deposits != len(flows):
-        failures.append(f"send path: flows {dict(statuses)}, {len(linked)}/{n} invoices "
-                        f"integrated, {deposits} deposit calls for {len(flows)} flows")
-    pdfs = moves.filtered(lambda m: m.invoice_pdf_report_id and m.chorus_document_id
-                          and m.invoice_pdf_report_id.checksum == m.chorus_document_id.checksum)
+        failures.append(
+            f"send path: flows {dict(statuses)}, {len(linked)}/{n} invoices "
+            f"integrated, {deposits} deposit calls for {len(flows)} flows"
+        )
+    pdfs = moves.filtered(
+        lambda m: (
+            m.invoice_pdf_report_id
+            and m.chorus_document_id
+            and m.invoice_pdf_report_id.checksum == m.chorus_document_id.checksum
+        )
+    )
     if len(pdfs) != n:
         failures.append(f"send path: {len(pdfs)}/{n} invoices with the deposited Factur-X as PDF")
-    say(f"  Send click (queued): {t_click:.2f} s; sending cron {runs} run(s): {t_cron:.2f} s, "
-        f"{len(flows)} flows; flow processing {t_flows:.2f} s")
-    say(f"  every flow integrated: {dict(statuses)}, {len(linked)}/{n} invoices with their Chorus "
+    say(
+        f"  Send click (queued): {t_click:.2f} s; sending cron {runs} run(s): {t_cron:.2f} s, "
+        f"{len(flows)} flows; flow processing {t_flows:.2f} s"
+    )
+    say(
+        f"  every flow integrated: {dict(statuses)}, {len(linked)}/{n} invoices with their Chorus "
         f"Pro id, {len(pdfs)}/{n} with the deposited Factur-X as their PDF; API calls "
-        f"{sum(calls.values())}")
+        f"{sum(calls.values())}"
+    )
     say(f"  whole send path: {per_invoice_counts(probe, snap, n)}")
-    return {"n": n, "open": t_open, "click": t_click, "cron": t_cron, "runs": runs,
-            "flows": t_flows, "wall": wall, "flow_count": len(flows)}
+    return {
+        "n": n,
+        "open": t_open,
+        "click": t_click,
+        "cron": t_cron,
+        "runs": runs,
+        "flows": t_flows,
+        "wall": wall,
+        "flow_count": len(flows),
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -650,20 +780,32 @@ def sync_run(env, sim, probe, company, label, expected_changes, profile=False):
     per_change = calls / changed if changed else float("inf")
     http = sum(v for k, v in seconds.items() if k.startswith("http "))
     apply = seconds.get("_apply_invoice_status", 0)
-    say(f"  {label}: chorus_last_status_sync before = {since or 'empty'} "
+    say(
+        f"  {label}: chorus_last_status_sync before = {since or 'empty'} "
         f"(the search starts on its DATE: "
-        f"{(since.date() if since else 'the oldest invoice creation date')})")
-    say(f"    the search listed {counts.get('invoices listed by searches', 0)} invoices "
-        f"({delta.get(cc.P_SEARCH_INVOICES, 0)} pages of up to 100)")
-    say(f"    API calls {calls} (client counters {client_calls}), invoices changed {changed} "
+        f"{(since.date() if since else 'the oldest invoice creation date')})"
+    )
+    say(
+        f"    the search listed {counts.get('invoices listed by searches', 0)} invoices "
+        f"({delta.get(cc.P_SEARCH_INVOICES, 0)} pages of up to 100)"
+    )
+    say(
+        f"    API calls {calls} (client counters {client_calls}), invoices changed {changed} "
         f"(expected {expected_changes}), calls per changed invoice "
         + (f"{per_change:.3f}" if changed else "n/a (nothing changed)")
-        + (f"   target <= {CALLS_PER_CHANGE_TARGET:.0f}: "
-           f"{'met' if per_change <= CALLS_PER_CHANGE_TARGET else 'MISSED'}" if changed else ""))
-    say(f"    wall {wall:.2f} s: HTTP {http:.2f} s (simulator included), applying statuses "
+        + (
+            f"   target <= {CALLS_PER_CHANGE_TARGET:.0f}: "
+            f"{'met' if per_change <= CALLS_PER_CHANGE_TARGET else 'MISSED'}"
+            if changed
+            else ""
+        )
+    )
+    say(
+        f"    wall {wall:.2f} s: HTTP {http:.2f} s (simulator included), applying statuses "
         f"{apply:.2f} s ({counts.get('_apply_invoice_status', 0)} calls of "
         f"_apply_invoice_status, {counts.get('_mark_rejected', 0)} rejection(s) with activity), "
-        f"other {wall - http - apply:.2f} s")
+        f"other {wall - http - apply:.2f} s"
+    )
     print_calls(delta, indent="      ")
     if changed != expected_changes:
         failures.append(f"{label}: {changed} invoices changed, expected {expected_changes}")
@@ -674,8 +816,7 @@ def sync_run(env, sim, probe, company, label, expected_changes, profile=False):
 
 def check_statuses(env, sim, moves, label):
     env.invalidate_all()
-    wrong = [m.name for m in moves
-             if sim.get_invoice(int(m.chorus_identifier))["statut"] != m.chorus_status]
+    wrong = [m.name for m in moves if sim.get_invoice(int(m.chorus_identifier))["statut"] != m.chorus_status]
     if wrong:
         failures.append(f"{label}: {len(wrong)} invoices differ from the simulator: {wrong[:5]}")
     return not wrong
@@ -687,7 +828,7 @@ def print_profile(profiler, title, limit):
         stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(sort)
         stats.print_stats(limit)
         text = out.getvalue()
-        body = text[text.find("   ncalls"):] if "   ncalls" in text else text
+        body = text[text.find("   ncalls") :] if "   ncalls" in text else text
         say(f"  {title}, top {limit} by {sort}:")
         for line in body.rstrip().splitlines():
             say("    " + line[:160])
@@ -704,20 +845,27 @@ def api_calls(delta):
 
 def directory_run(env, sim, company):
     """API calls of a directory read of a structure with DIRECTORY_SERVICES services."""
-    id_structure = sim.add_structure(DIRECTORY_SIRET, "Collectivité 218 services (benchmark)",
-                                     service_required=True)
+    id_structure = sim.add_structure(
+        DIRECTORY_SIRET, "Collectivité 218 services (benchmark)", service_required=True
+    )
     for index in range(DIRECTORY_SERVICES):
-        sim.add_service(id_structure, f"B{index:03d}", f"Service {index}",
-                        ej_required=index % 7 == 0)
-    partner = env["res.partner"].create({
-        "name": "Collectivité 218 services (benchmark)", "is_company": True,
-        "chorus_recipient": True, "chorus_test_structure": True,
-        "company_registry": DIRECTORY_SIRET})
+        sim.add_service(id_structure, f"B{index:03d}", f"Service {index}", ej_required=index % 7 == 0)
+    partner = env["res.partner"].create(
+        {
+            "name": "Collectivité 218 services (benchmark)",
+            "is_company": True,
+            "chorus_recipient": True,
+            "chorus_test_structure": True,
+            "company_registry": DIRECTORY_SIRET,
+        }
+    )
     connector = env["chorus.pro.connector"].with_company(company)
     result = {}
     max_page = 100  # the benchmark's simulator setting (main)
-    for label, page_cap in (("page size 100 (the connector's)", 100),
-                            ("pages capped at 10 by the platform (worst case)", 10)):
+    for label, page_cap in (
+        ("page size 100 (the connector's)", 100),
+        ("pages capped at 10 by the platform (worst case)", 10),
+    ):
         sim.configure(max_page_size=page_cap)
         before, start = sim.calls, time.perf_counter()
         connector._sync_recipients(partner, company=company)
@@ -725,9 +873,11 @@ def directory_run(env, sim, company):
         delta = calls_delta(sim, before)
         calls = api_calls(delta)
         result[page_cap] = calls
-        say(f"  directory read, {len(partner.chorus_service_ids)} services, {label}: "
+        say(
+            f"  directory read, {len(partner.chorus_service_ids)} services, {label}: "
             f"{calls} API calls (target <= {DIRECTORY_TARGET_CALLS}: "
-            f"{'met' if calls <= DIRECTORY_TARGET_CALLS else 'MISSED'}), {wall:.2f} s")
+            f"{'met' if calls <= DIRECTORY_TARGET_CALLS else 'MISSED'}), {wall:.2f} s"
+        )
         print_calls(delta)
         if delta.get("/cpro/structures/v1/consulter/service"):
             failures.append("the directory read called consulter/service")
@@ -735,16 +885,19 @@ def directory_run(env, sim, company):
             failures.append(f"directory read: {calls} API calls > {DIRECTORY_TARGET_CALLS}")
     sim.configure(max_page_size=max_page)
     if len(partner.chorus_service_ids) != DIRECTORY_SERVICES:
-        failures.append(f"directory read: {len(partner.chorus_service_ids)} services, "
-                        f"expected {DIRECTORY_SERVICES}")
+        failures.append(
+            f"directory read: {len(partner.chorus_service_ids)} services, expected {DIRECTORY_SERVICES}"
+        )
     service = partner.chorus_service_ids.sorted("code")[:1]
     before, start = sim.calls, time.perf_counter()
     unknown = connector._ensure_service_details(service, company)
     again = connector._ensure_service_details(service, company)
     delta = calls_delta(sim, before)
-    say(f"  details of service {service.code} on demand: {api_calls(delta)} API call(s) for two "
+    say(
+        f"  details of service {service.code} on demand: {api_calls(delta)} API call(s) for two "
         f"checks (then cached; EJ required: {service.engagement_required}), "
-        f"{time.perf_counter() - start:.2f} s")
+        f"{time.perf_counter() - start:.2f} s"
+    )
     if unknown or again or delta.get("/cpro/structures/v1/consulter/service") != 1:
         failures.append(f"service details on demand: {delta}, {unknown or again}")
     result["on_demand"] = api_calls(delta)
@@ -755,8 +908,10 @@ def directory_run(env, sim, company):
     wall = time.perf_counter() - start
     sim.configure(max_page_size=max_page)
     result["full"] = api_calls(calls_delta(sim, before))
-    say(f"  for comparison, the full read (consulter/service for every service, pages of 10): "
-        f"{result['full']} API calls, {wall:.2f} s")
+    say(
+        f"  for comparison, the full read (consulter/service for every service, pages of 10): "
+        f"{result['full']} API calls, {wall:.2f} s"
+    )
     env.cr.commit()  # pylint: disable=invalid-commit
     return result
 
@@ -766,19 +921,20 @@ def directory_run(env, sim, company):
 # ---------------------------------------------------------------------------
 
 
-def main(shell_env):
+def main(shell_env):  # noqa: C901
     bench_start = time.perf_counter()
     say("=" * 96)
     say("Chorus Pro volume benchmark: batch deposit and status sync (l10n_fr_chorus_pro)")
     say("=" * 96)
     say(f"date      : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    say(f"machine   : {platform.node()} {platform.machine()}, {os.cpu_count()} CPU(s), "
-        f"{platform.platform()}")
+    say(f"machine   : {platform.node()} {platform.machine()}, {os.cpu_count()} CPU(s), {platform.platform()}")
     say(f"python    : {platform.python_version()}; database {shell_env.cr.dbname}")
     say(f"load avg  : {' '.join('%.2f' % x for x in os.getloadavg())} (1/5/15 min) at start")
-    say(f"settings  : N={N} deposited in flows of {BATCH}; status sync on {SYNC_N} invoices, "
+    say(
+        f"settings  : N={N} deposited in flows of {BATCH}; status sync on {SYNC_N} invoices, "
         f"changes {SYNC_CHANGES} + {SYNC_FEW}; report.url {REPORT_URL or '-'}; "
-        f"profile {'on' if PROFILE else 'off'}; run-2 rendering {SYNC_RENDER}")
+        f"profile {'on' if PROFILE else 'off'}; run-2 rendering {SYNC_RENDER}"
+    )
     wk = shell_env["ir.actions.report"].get_wkhtmltopdf_state()
     say(f"wkhtmltopdf state: {wk}")
     if wk != "ok":
@@ -787,18 +943,22 @@ def main(shell_env):
     sim = Simulator(flow_steps=0, realism=REALISM)
     sim.configure(max_page_size=100, throttle_every=THROTTLE_EVERY)
     server = sim.serve()
-    say(f"simulator : {server.url} (in process, background thread), realism={REALISM}, "
+    say(
+        f"simulator : {server.url} (in process, background thread), realism={REALISM}, "
         f"throttle_every={THROTTLE_EVERY}, flow_steps=0, max_page_size=100, "
-        "invoice_advance=manual")
+        "invoice_advance=manual"
+    )
     probe = Probe()
     try:
         start = time.perf_counter()
         env, company, moves = set_up(shell_env, server)
-        say(f"set-up    : company {company.name!r} (chart fr), {len(moves)} posted invoices "
+        say(
+            f"set-up    : company {company.name!r} (chart fr), {len(moves)} posted invoices "
             f"({moves[0].name} .. {moves[-1].name}) of 1-2 lines at 20 % to "
             f"{moves[0].partner_id.name!r}, service {moves[0].chorus_service_id.display_name!r}, "
             f"EJ {moves[0].purchase_order_reference}: {time.perf_counter() - start:.1f} s "
-            "(posting runs the Chorus checklist, Factur-X validation included; not measured)")
+            "(posting runs the Chorus checklist, Factur-X validation included; not measured)"
+        )
         original_render = install_render_switch(env, probe)
         install_probes(env, probe)
         runs_before = probe.count.get("_run_wkhtmltopdf", 0)
@@ -807,18 +967,25 @@ def main(shell_env):
         if ok:
             message = f"ok, {runs} wkhtmltopdf run(s) for 2 invoices"
         delay = env["ir.config_parameter"].sudo().get_param("report.print_delay", "1000")
-        say(f"rendering : wkhtmltopdf {'with' if WKHTML.is_patched_qt else 'WITHOUT'} patched Qt "
-            f"({WKHTML.version}); report.print_delay {delay} ms per wkhtmltopdf run")
-        say(f"            _facturx_render_invoice_pdfs (chunks of 50, one wkhtmltopdf run each) "
-            f"on 2 invoices: {message} ({seconds:.1f} s, not measured)")
+        say(
+            f"rendering : wkhtmltopdf {'with' if WKHTML.is_patched_qt else 'WITHOUT'} patched Qt "
+            f"({WKHTML.version}); report.print_delay {delay} ms per wkhtmltopdf run"
+        )
+        say(
+            f"            _facturx_render_invoice_pdfs (chunks of 50, one wkhtmltopdf run each) "
+            f"on 2 invoices: {message} ({seconds:.1f} s, not measured)"
+        )
         if not ok:
             RENDER["mode"] = "one_by_one"
             failures.append(
                 "the module's invoice rendering fails here on 2 invoices, so _deposit() of 2+ "
-                "invoices fails: " + message)
-            say("            => _deposit() of more than one invoice FAILS with this wkhtmltopdf. "
+                "invoices fails: " + message
+            )
+            say(
+                "            => _deposit() of more than one invoice FAILS with this wkhtmltopdf. "
                 "To measure the rest, every invoice is rendered in its own wkhtmltopdf run "
-                "(the module's per-invoice path, chunk=1).")
+                "(the module's per-invoice path, chunk=1)."
+            )
 
         # ---------------------------------------------------------- 0. directory
         directory = None
@@ -852,11 +1019,14 @@ def main(shell_env):
             if SYNC_RENDER == "reuse":
                 RENDER["sample"] = env["chorus.pro.facturx"]._facturx_render_invoice_pdf(moves[0])
                 RENDER["mode"], mode_before = "reuse", RENDER["mode"]
-                say(f"  deposit run 2 reuses ONE real report PDF ({len(RENDER['sample']) // 1024} "
+                say(
+                    f"  deposit run 2 reuses ONE real report PDF ({len(RENDER['sample']) // 1024} "
                     "KiB) for all its invoices (BENCH_SYNC_RENDER=reuse): no wkhtmltopdf; each "
-                    "invoice keeps its own Factur-X XML, built and validated as usual")
-            second = deposit_run(env, sim, probe, moves[N:SYNC_N],
-                                 f"deposit run 2 (to reach {SYNC_N} invoices for the sync)")
+                    "invoice keeps its own Factur-X XML, built and validated as usual"
+                )
+            second = deposit_run(
+                env, sim, probe, moves[N:SYNC_N], f"deposit run 2 (to reach {SYNC_N} invoices for the sync)"
+            )
             if SYNC_RENDER == "reuse":
                 RENDER["mode"] = mode_before
             say("")
@@ -876,15 +1046,20 @@ def main(shell_env):
             elif index < to_available + to_paid:
                 expected[move] = ("MISE_EN_PAIEMENT", None)
             else:
-                expected[move] = ("REJETEE", f"Bon de commande {move.name} introuvable, "
-                                              "merci de joindre le justificatif")
+                expected[move] = (
+                    "REJETEE",
+                    f"Bon de commande {move.name} introuvable, merci de joindre le justificatif",
+                )
         for move, (status, comment) in expected.items():
             sim.set_invoice_status(int(move.chorus_identifier), status, comment=comment)
         say("")
-        say(f"  changed on the simulator: {to_available} -> MISE_A_DISPOSITION, {to_paid} -> "
-            f"MISE_EN_PAIEMENT, {to_rejected} -> REJETEE (with a comment)")
-        results["B"] = sync_run(env, sim, probe, company, f"sync B ({len(expected)} changed)",
-                                len(expected), profile=PROFILE)
+        say(
+            f"  changed on the simulator: {to_available} -> MISE_A_DISPOSITION, {to_paid} -> "
+            f"MISE_EN_PAIEMENT, {to_rejected} -> REJETEE (with a comment)"
+        )
+        results["B"] = sync_run(
+            env, sim, probe, company, f"sync B ({len(expected)} changed)", len(expected), profile=PROFILE
+        )
         env.invalidate_all()
         bad = [m.name for m, (status, _c) in expected.items() if m.chorus_status != status]
         if bad:
@@ -911,8 +1086,7 @@ def main(shell_env):
             say("-" * 96)
             start = time.perf_counter()
             ui_moves = create_invoices(env, company, UI_N)
-            say(f"  {UI_N} more posted invoices created: {time.perf_counter() - start:.1f} s "
-                "(not measured)")
+            say(f"  {UI_N} more posted invoices created: {time.perf_counter() - start:.1f} s (not measured)")
             user = user_path_run(env, sim, probe, ui_moves)
 
         # ---------------------------------------------------------- 4. Send
@@ -924,28 +1098,35 @@ def main(shell_env):
             say("-" * 96)
             start = time.perf_counter()
             send_moves = create_invoices(env, company, SEND_N)
-            say(f"  {SEND_N} more posted invoices created: {time.perf_counter() - start:.1f} s "
-                "(not measured)")
+            say(
+                f"  {SEND_N} more posted invoices created: {time.perf_counter() - start:.1f} s (not measured)"
+            )
             send = send_path_run(env, sim, probe, send_moves)
 
         if profiler:
             say("")
-            print_profile(profiler, "cProfile of deposit run 1 (main thread; wkhtmltopdf and "
-                                    "the simulator thread appear as waits)", 25)
+            print_profile(
+                profiler,
+                "cProfile of deposit run 1 (main thread; wkhtmltopdf and "
+                "the simulator thread appear as waits)",
+                25,
+            )
 
         # ---------------------------------------------------------- summary
         runner_line = ""
         try:
-            from odoo.addons.l10n_fr_chorus_pro.lib.schematron import (  # noqa: PLC0415
+            from odoo.addons.l10n_fr_chorus_pro.lib.schematron import (
                 runner as schematron_runner,
             )
 
             stats = schematron_runner.get_default_runner().stats()
             pid = stats.get("worker_pid")
             if pid:
-                runner_line = (f"; schematron worker pid {pid} peak {vm_hwm_mib(pid) or 0:.0f} MiB "
-                               f"({stats.get('mode')} mode)")
-        except Exception:  # noqa: BLE001 - informative only
+                runner_line = (
+                    f"; schematron worker pid {pid} peak {vm_hwm_mib(pid) or 0:.0f} MiB "
+                    f"({stats.get('mode')} mode)"
+                )
+        except Exception:
             pass
         say("")
         say("=" * 96)
@@ -953,51 +1134,69 @@ def main(shell_env):
         say("=" * 96)
         say(f"simulator realism: {REALISM} (throttle_every={THROTTLE_EVERY})")
         if directory:
-            say(f"directory read of a {DIRECTORY_SERVICES}-service structure: "
+            say(
+                f"directory read of a {DIRECTORY_SERVICES}-service structure: "
                 f"{directory[100]} API calls at page size 100, {directory[10]} with pages of 10 "
                 f"(target <= {DIRECTORY_TARGET_CALLS}); details of a service on demand "
                 f"{directory['on_demand']} call, then cached; full read with every service's "
-                f"details {directory['full']} calls")
-        verdict = ("met" if first["wall"] <= DEPOSIT_TARGET_S * first["n"] / 500 else "MISSED")
-        say(f"deposit {first['n']} invoices in {first['flows']} flows: {first['wall']:.1f} s "
+                f"details {directory['full']} calls"
+            )
+        verdict = "met" if first["wall"] <= DEPOSIT_TARGET_S * first["n"] / 500 else "MISSED"
+        say(
+            f"deposit {first['n']} invoices in {first['flows']} flows: {first['wall']:.1f} s "
             f"wall ({1000 * first['wall'] / first['n']:.0f} ms/invoice; target for 500: <= "
-            f"{DEPOSIT_TARGET_S:.0f} s, scaled to N: {verdict})")
-        say(f"  rendering {first['render']:.1f} s | Factur-X build {first['build']:.1f} s | "
+            f"{DEPOSIT_TARGET_S:.0f} s, scaled to N: {verdict})"
+        )
+        say(
+            f"  rendering {first['render']:.1f} s | Factur-X build {first['build']:.1f} s | "
             f"deposit calls {first['deposit']:.1f} s | flow processing {first['flow']:.1f} s | "
             f"API calls {first['calls']} ({first['calls'] / first['n']:.3f}/invoice, of which "
-            f"{first['search_pages']} duplicate-search pages)")
+            f"{first['search_pages']} duplicate-search pages)"
+        )
         if second:
-            say(f"deposit run 2, {second['n']} more invoices"
+            say(
+                f"deposit run 2, {second['n']} more invoices"
                 f"{' (one reused PDF, no wkhtmltopdf)' if SYNC_RENDER == 'reuse' else ''}: "
                 f"{second['wall']:.1f} s wall "
                 f"({1000 * second['wall'] / second['n']:.0f} ms/invoice), API calls "
-                f"{second['calls']} (of which {second['search_pages']} duplicate-search pages)")
+                f"{second['calls']} (of which {second['search_pages']} duplicate-search pages)"
+            )
         for key in "ABC":
             result = results[key]
             per = f"{result['per_change']:.3f}" if result["changed"] else "n/a"
-            say(f"status sync {key} on {len(synced)} invoices: {result['calls']} API calls, "
+            say(
+                f"status sync {key} on {len(synced)} invoices: {result['calls']} API calls, "
                 f"{result['changed']} changed, {per} calls per changed invoice, "
-                f"{result['wall']:.2f} s")
+                f"{result['wall']:.2f} s"
+            )
         if user:
             scale = user["n"] / 500
-            say(f"user path, {user['n']} invoices selected in the list: wizard open "
+            say(
+                f"user path, {user['n']} invoices selected in the list: wizard open "
                 f"{user['open']:.1f} s (target <= {WIZARD_OPEN_TARGET_S:.0f} s for 500: "
                 f"{'met' if user['open'] <= WIZARD_OPEN_TARGET_S * max(scale, 1) else 'MISSED'}), "
                 f"Deposit click {user['click']:.1f} s, background job {user['job']:.1f} s, flow "
                 f"processing {user['flows']:.1f} s: total {user['wall']:.1f} s (target <= "
                 f"{DEPOSIT_TARGET_S:.0f} s for 500, scaled to N: "
                 f"{'met' if user['wall'] <= DEPOSIT_TARGET_S * scale else 'MISSED'}); "
-                f"{user['validations']} Factur-X validations for {user['n']} invoices")
+                f"{user['validations']} Factur-X validations for {user['n']} invoices"
+            )
         if send:
-            say(f"send path, {send['n']} invoices selected in the list, by Chorus Pro: dialog "
+            say(
+                f"send path, {send['n']} invoices selected in the list, by Chorus Pro: dialog "
                 f"open {send['open']:.1f} s, Send click {send['click']:.1f} s, sending cron "
                 f"{send['runs']} runs {send['cron']:.1f} s ({send['flow_count']} flows), flow "
                 f"processing {send['flows']:.1f} s: total {send['wall']:.1f} s "
-                f"({1000 * send['wall'] / send['n']:.0f} ms/invoice)")
-        say(f"peak RSS of the Odoo process: {rss_after_deposit:.0f} MiB after deposit run 1, "
-            f"{peak_rss_mib():.0f} MiB at the end{runner_line}")
-        say(f"benchmark wall time {time.perf_counter() - bench_start:.1f} s; load avg at end "
-            f"{' '.join('%.2f' % x for x in os.getloadavg())}")
+                f"({1000 * send['wall'] / send['n']:.0f} ms/invoice)"
+            )
+        say(
+            f"peak RSS of the Odoo process: {rss_after_deposit:.0f} MiB after deposit run 1, "
+            f"{peak_rss_mib():.0f} MiB at the end{runner_line}"
+        )
+        say(
+            f"benchmark wall time {time.perf_counter() - bench_start:.1f} s; load avg at end "
+            f"{' '.join('%.2f' % x for x in os.getloadavg())}"
+        )
     finally:
         probe.restore()
         server.stop()

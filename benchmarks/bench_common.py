@@ -45,21 +45,24 @@ def create_company(env):
     environment restricted to that company."""
     euro = env.ref("base.EUR")
     euro.active = True
-    company = env["res.company"].create({
-        "name": "Cabinet Chorus Bench",
-        "country_id": env.ref("base.fr").id,
-        "currency_id": euro.id,
-        "company_registry": SUPPLIER_SIRET,
-        "vat": SUPPLIER_VAT,
-        "street": "12 rue des Lilas",
-        "zip": "93100",
-        "city": "Montreuil",
-        "email": "facturation@cabinet-bench.example",
-        "phone": "+33 1 48 00 00 00",
-        # partner_autocomplete (auto-installed) would call Odoo's IAP over the network.
-        **({"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields
-           else {}),
-    })
+    company = env["res.company"].create(
+        {
+            "name": "Cabinet Chorus Bench",
+            "country_id": env.ref("base.fr").id,
+            "currency_id": euro.id,
+            "company_registry": SUPPLIER_SIRET,
+            "vat": SUPPLIER_VAT,
+            "street": "12 rue des Lilas",
+            "zip": "93100",
+            "city": "Montreuil",
+            "email": "facturation@cabinet-bench.example",
+            "phone": "+33 1 48 00 00 00",
+            # partner_autocomplete (auto-installed) would call Odoo's IAP over the network.
+            **(
+                {"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields else {}
+            ),
+        }
+    )
     admin = env.ref("base.user_admin")
     (env.user | admin).write({"company_ids": [Command.link(company.id)]})
     env["account.chart.template"].try_loading("fr", company, install_demo=False)
@@ -70,25 +73,31 @@ def create_company(env):
 def create_bank_account(env, company):
     """The company's IBAN account with its bank's BIC, as Chorus Pro requires."""
     bank = env["res.bank"].create({"name": "BNP Paribas", "bic": BIC})
-    return env["res.partner.bank"].create({
-        "partner_id": company.partner_id.id,
-        "acc_number": IBAN,
-        "bank_id": bank.id,
-        "allow_out_payment": True,
-        "company_id": company.id,
-    })
+    return env["res.partner.bank"].create(
+        {
+            "partner_id": company.partner_id.id,
+            "acc_number": IBAN,
+            "bank_id": bank.id,
+            "allow_out_payment": True,
+            "company_id": company.id,
+        }
+    )
 
 
 def create_ase_products(env):
     """The child-welfare services the benchmark invoices bill, by internal reference."""
-    products = env["product.product"].create([
-        {"name": "Mesure d'accompagnement éducatif", "type": "service",
-         "default_code": "AEMO-H", "list_price": 48.5},
-        {"name": "Frais de déplacement", "type": "service", "default_code": "DEPL",
-         "list_price": 27.3},
-        {"name": "Rapport de synthèse", "type": "service", "default_code": "RAPP",
-         "list_price": 180.0},
-    ])
+    products = env["product.product"].create(
+        [
+            {
+                "name": "Mesure d'accompagnement éducatif",
+                "type": "service",
+                "default_code": "AEMO-H",
+                "list_price": 48.5,
+            },
+            {"name": "Frais de déplacement", "type": "service", "default_code": "DEPL", "list_price": 27.3},
+            {"name": "Rapport de synthèse", "type": "service", "default_code": "RAPP", "list_price": 180.0},
+        ]
+    )
     return {product.default_code: product for product in products}
 
 
@@ -97,6 +106,9 @@ def ase_routing(env, company):
     child-welfare invoices: service 538 requires the children and the service dates."""
     today = fields.Date.context_today(company)
     period_end = today.replace(day=1) - datetime.timedelta(days=1)
-    return (env.ref("l10n_fr_chorus_pro.partner_departement_93"),
-            env.ref("l10n_fr_chorus_pro.service_departement_93_ase_538"),
-            period_end.replace(day=1), period_end)
+    return (
+        env.ref("l10n_fr_chorus_pro.partner_departement_93"),
+        env.ref("l10n_fr_chorus_pro.service_departement_93_ase_538"),
+        period_end.replace(day=1),
+        period_end,
+    )

@@ -45,9 +45,9 @@ from urllib.parse import urljoin
 
 from bench_common import (
     SUPPLIER_SIRET,
+    SUPPLIER_VAT,
     ase_routing,
     create_ase_products,
-    SUPPLIER_VAT,
     create_bank_account,
     create_company,
     proc_status_kib,
@@ -125,29 +125,55 @@ def set_up(env):
         # Département 93 ASE invoices name the children concerned and the service
         # dates (the module refuses to post them otherwise); fictitious names.
         beneficiaries = [
-            Command.create({"name": f"Enfant {letter}. {index + 1:04d}",
-                            "date_start": period_start, "date_end": period_end})
+            Command.create(
+                {
+                    "name": f"Enfant {letter}. {index + 1:04d}",
+                    "date_start": period_start,
+                    "date_end": period_end,
+                }
+            )
             for letter in "AB"
         ]
-        vals_list.append({
-            "move_type": "out_invoice",
-            "company_id": company.id,
-            "partner_id": recipient.id,
-            "chorus_service_id": service.id,
-            "purchase_order_reference": "EJ2026-000123",
-            "partner_bank_id": bank_account.id,
-            "invoice_user_id": admin.id,
-            "invoice_date": today,
-            "chorus_beneficiary_ids": beneficiaries,
-            "invoice_line_ids": [
-                Command.create({"product_id": products["AEMO-H"].id, "quantity": 10 + index % 5,
-                                "price_unit": 48.5, "tax_ids": [Command.set(tax_20.ids)]}),
-                Command.create({"product_id": products["DEPL"].id, "quantity": 3,
-                                "price_unit": 27.3 + index, "tax_ids": [Command.set(tax_10.ids)]}),
-                Command.create({"product_id": products["RAPP"].id, "quantity": 1, "price_unit": 180.0,
-                                "discount": 5.0, "tax_ids": [Command.set(tax_20.ids)]}),
-            ],
-        })
+        vals_list.append(
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": recipient.id,
+                "chorus_service_id": service.id,
+                "purchase_order_reference": "EJ2026-000123",
+                "partner_bank_id": bank_account.id,
+                "invoice_user_id": admin.id,
+                "invoice_date": today,
+                "chorus_beneficiary_ids": beneficiaries,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": products["AEMO-H"].id,
+                            "quantity": 10 + index % 5,
+                            "price_unit": 48.5,
+                            "tax_ids": [Command.set(tax_20.ids)],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "product_id": products["DEPL"].id,
+                            "quantity": 3,
+                            "price_unit": 27.3 + index,
+                            "tax_ids": [Command.set(tax_10.ids)],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "product_id": products["RAPP"].id,
+                            "quantity": 1,
+                            "price_unit": 180.0,
+                            "discount": 5.0,
+                            "tax_ids": [Command.set(tax_20.ids)],
+                        }
+                    ),
+                ],
+            }
+        )
     moves = env["account.move"].create(vals_list)
     moves.action_post()
     env.cr.commit()
@@ -256,9 +282,7 @@ def run_core(env, move, pdf, row):
     row["core_outlines_added"] = sub["outlines_added"]
     row["core_is_pdfa_heuristic"] = sub["is_pdfa_heuristic"]
     literal = {}
-    literal_out, row["core_hook_pdf"] = timed(
-        core_pdf, env, move, pdf, xml, literal, False
-    )
+    literal_out, row["core_hook_pdf"] = timed(core_pdf, env, move, pdf, xml, literal, False)
     row["core_hook_converted"] = "pdfa" in literal
     return xml, out, literal_out
 
@@ -304,9 +328,8 @@ def check_assets(env, move):
         try:
             with urllib.request.urlopen(url, timeout=120) as answer:
                 body = answer.read()
-                results.append((href, answer.status, answer.headers.get("Content-Type", ""),
-                                len(body)))
-        except Exception as err:  # noqa: BLE001 - reported below
+                results.append((href, answer.status, answer.headers.get("Content-Type", ""), len(body)))
+        except Exception as err:
             results.append((href, f"ERROR {err}", "", 0))
     return base, results
 
@@ -315,9 +338,11 @@ def inspect(label, pdf, xml):
     report = inspect_facturx_pdf(pdf)
     problems = report.problems()
     same_xml = report.facturx_xml == xml
-    say(f"  {label:<16} PDF: {len(pdf) / 1024:.0f} KiB, PDF/A-{report.pdfa_part}"
+    say(
+        f"  {label:<16} PDF: {len(pdf) / 1024:.0f} KiB, PDF/A-{report.pdfa_part}"
         f"{report.pdfa_conformance or ''}, embedded XML identical: {same_xml}, "
-        f"pdf_checks problems: {len(problems)}")
+        f"pdf_checks problems: {len(problems)}"
+    )
     for problem in problems:
         say(f"        - {problem}")
     for error in report.errors:
@@ -359,8 +384,7 @@ def table(rows):
         ("PDF: Factur-X embed / XMP (2)", s("ours_embed"), s("core_xmp"), None),
         ("PDF: total", s("ours_pdf"), s("core_pdf"), s("core_hook_pdf")),
         ("TOTAL without render", s("ours_total"), s("core_total"), s("core_hook_total")),
-        ("TOTAL with render", s("ours_total_render"), s("core_total_render"),
-         s("core_hook_total_render")),
+        ("TOTAL with render", s("ours_total_render"), s("core_total_render"), s("core_hook_total_render")),
     ]
     width = 36 + 3 * 21
     say(f"{'':36}{'OURS':>21}{'CORE (PDF/A)':>21}{'CORE hook as run (3)':>21}")
@@ -379,20 +403,21 @@ def ratio_line(rows, label, ours_key, core_key, target=True):
     verdict = ""
     if target:
         verdict = "   target <= %.1fx: %s" % (
-            RATIO_TARGET, "OK" if ratio_mean <= RATIO_TARGET else "ABOVE TARGET")
+            RATIO_TARGET,
+            "OK" if ratio_mean <= RATIO_TARGET else "ABOVE TARGET",
+        )
     say(f"  {label:<44} {ratio_mean:5.2f}x (means) {ratio_med:5.2f}x (medians){verdict}")
     return ratio_mean
 
 
-def main(shell_env):
+def main(shell_env):  # noqa: C901
     wall_start = time.perf_counter()
     rusage_start = resource.getrusage(resource.RUSAGE_SELF)
     say("=" * 88)
     say("Factur-X benchmark: l10n_fr_chorus_pro (validated) vs Odoo core account_edi_ubl_cii")
     say("=" * 88)
     say(f"date      : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    say(f"machine   : {platform.node()} {platform.machine()}, {os.cpu_count()} CPU(s), "
-        f"{platform.platform()}")
+    say(f"machine   : {platform.node()} {platform.machine()}, {os.cpu_count()} CPU(s), {platform.platform()}")
     say(f"python    : {platform.python_version()}; database {shell_env.cr.dbname}")
     say(f"load avg  : {' '.join('%.2f' % x for x in os.getloadavg())} (1/5/15 min) at start")
     say(f"invoices  : {N} measured + {WARMUP} warm-up (excluded); report.url {REPORT_URL or '-'}")
@@ -403,16 +428,20 @@ def main(shell_env):
 
     start = time.perf_counter()
     env, company, moves = set_up(shell_env)
-    say(f"set-up    : company {company.name!r} (chart fr, SIRET {SUPPLIER_SIRET}, "
+    say(
+        f"set-up    : company {company.name!r} (chart fr, SIRET {SUPPLIER_SIRET}, "
         f"VAT {SUPPLIER_VAT}), {len(moves)} posted invoices of 3 lines (20 %/10 %) to "
         f"{moves[0].partner_id.name!r}, service {moves[0].chorus_service_id.display_name!r}; "
-        f"{(time.perf_counter() - start):.1f} s (not measured)")
+        f"{(time.perf_counter() - start):.1f} s (not measured)"
+    )
     engine = env["chorus.pro.facturx"]
     runner = schematron_runner.get_default_runner()
     level, fr_ctc = ours_options(engine, moves[0])
     stylesheets = facturx_validation.schematron_paths(level, fr_ctc)
-    say(f"schematron: mode {runner.mode}, level {level}, BR-FR (company option) {fr_ctc}: "
-        f"{', '.join(os.path.basename(path) for path in stylesheets)}")
+    say(
+        f"schematron: mode {runner.mode}, level {level}, BR-FR (company option) {fr_ctc}: "
+        f"{', '.join(os.path.basename(path) for path in stylesheets)}"
+    )
 
     say("")
     say("Report assets (wkhtmltopdf fetches them from the Odoo HTTP server):")
@@ -436,11 +465,13 @@ def main(shell_env):
         rows.append(row)
         last = (move, ours, core)
         tag = "warm-up" if row["warmup"] else "       "
-        say(f"  {index + 1:3d} {tag} {row['name']:<16} render {row['render']:7.1f}  "
+        say(
+            f"  {index + 1:3d} {tag} {row['name']:<16} render {row['render']:7.1f}  "
             f"ours {row['ours_total']:7.1f} (xml {row['ours_xml']:5.1f}, "
             f"sch {row['ours_schematron']:6.1f}, pdf {row['ours_pdf']:6.1f})  "
             f"core {row['core_total']:7.1f} (xml {row['core_xml']:5.1f}, "
-            f"pdf {row['core_pdf']:5.1f}, hook {row['core_hook_pdf']:4.1f})")
+            f"pdf {row['core_pdf']:5.1f}, hook {row['core_hook_pdf']:4.1f})"
+        )
         if index == WARMUP:
             checked = last  # the first measured invoice: its PDFs are inspected below
 
@@ -458,8 +489,10 @@ def main(shell_env):
         result = engine._build_facturx(move)
         total = (time.perf_counter() - start) * 1000
         timings = ", ".join(f"{key} {value:.1f}" for key, value in result["timings"].items())
-        crosscheck_line = (f"  cross-check _build_facturx({move.name}) end to end (renders again): "
-                           f"{total:.1f} ms; its timings (ms): {timings}")
+        crosscheck_line = (
+            f"  cross-check _build_facturx({move.name}) end to end (renders again): "
+            f"{total:.1f} ms; its timings (ms): {timings}"
+        )
     warm = [row for row in rows if row["warmup"]]
     measured = [row for row in rows if not row["warmup"]]
     if not measured:
@@ -469,11 +502,13 @@ def main(shell_env):
     say("")
     say("Warm-up / first calls (excluded from the table):")
     for position, row in enumerate(warm, 1):
-        say(f"  warm-up #{position} {row['name']}: render {row['render']:.1f} ms, "
+        say(
+            f"  warm-up #{position} {row['name']}: render {row['render']:.1f} ms, "
             f"ours XML {row['ours_xml']:.1f} ms, XSD {row['ours_xsd']:.1f} ms, "
             f"schematron {row['ours_schematron']:.1f} ms (of which compile "
             f"{row['schematron_compile']:.1f} ms), ours PDF {row['ours_pdf']:.1f} ms; "
-            f"core XML {row['core_xml']:.1f} ms, core PDF {row['core_pdf']:.1f} ms")
+            f"core XML {row['core_xml']:.1f} ms, core PDF {row['core_pdf']:.1f} ms"
+        )
     recompiled = [row["name"] for row in measured if row["schematron_compile"]]
     if recompiled:
         failures.append(f"schematron compiled again during measured invoices: {recompiled}")
@@ -484,17 +519,24 @@ def main(shell_env):
     say("(1) ours: _facturx_to_pdfa (read, clone, empty /Outlines, convert_to_pdfa, write);")
     say("    core: read + clone + addAttachment + empty /Outlines + convert_to_pdfa + write.")
     say("(2) ours: _facturx_embed (factur-x generate_from_binary: re-read, attach XML, XMP, write);")
-    say("    core: render of account_edi_ubl_cii.account_invoice_pdfa_3_facturx_metadata + "
-        "add_file_metadata.")
+    say(
+        "    core: render of account_edi_ubl_cii.account_invoice_pdfa_3_facturx_metadata + add_file_metadata."
+    )
     heuristic = sum(1 for row in measured if row["core_is_pdfa_heuristic"])
     converted = sum(1 for row in measured if row["core_hook_converted"])
-    say(f"(3) the hook's own condition, 'if not writer.is_pdfa': OdooPdfFileWriter's header "
-        f"heuristic took {heuristic}/{len(measured)} wkhtmltopdf PDFs for PDF/A already, so")
-    say(f"    core's hook converted {converted}/{len(measured)} of them: it only attached the XML "
-        "(clone + addAttachment + write), no PDF/A conversion, no Factur-X XMP.")
+    say(
+        f"(3) the hook's own condition, 'if not writer.is_pdfa': OdooPdfFileWriter's header "
+        f"heuristic took {heuristic}/{len(measured)} wkhtmltopdf PDFs for PDF/A already, so"
+    )
+    say(
+        f"    core's hook converted {converted}/{len(measured)} of them: it only attached the XML "
+        "(clone + addAttachment + write), no PDF/A conversion, no Factur-X XMP."
+    )
     outlines = sum(1 for row in measured if row["core_outlines_added"])
-    say(f"NOTE: the report PDFs of this wkhtmltopdf have no /Outlines ({outlines}/{len(measured)}"
-        " invoices); core's convert_to_pdfa() raises KeyError on them, so the CORE (PDF/A)")
+    say(
+        f"NOTE: the report PDFs of this wkhtmltopdf have no /Outlines ({outlines}/{len(measured)}"
+        " invoices); core's convert_to_pdfa() raises KeyError on them, so the CORE (PDF/A)"
+    )
     say("      path here first adds the same empty outline tree as our engine does.")
     say("NOTE: core does not validate its XML (no XSD, no schematron): its validation is 0.")
 
@@ -508,36 +550,52 @@ def main(shell_env):
         if ours_report.problems():
             failures.append(f"our Factur-X PDF has problems: {ours_report.problems()}")
         core_validation = engine._facturx_validate_xml(core_xml_bytes, level="autodetect")
-        say(f"  core XML through our validator (level autodetected: {core_validation.level}):"
+        say(
+            f"  core XML through our validator (level autodetected: {core_validation.level}):"
             f" ok={core_validation.ok}, {len(core_validation.fatal_issues)} fatal / "
             f"{len(core_validation.warnings)} other issues "
-            f"{sorted(core_validation.rule_ids(fatal_only=True))[:8]}")
+            f"{sorted(core_validation.rule_ids(fatal_only=True))[:8]}"
+        )
     say("")
     say("Ratios (ours/core) and targets:")
-    ratio_without = ratio_line(measured, "vs CORE (PDF/A), WITHOUT render:", "ours_total",
-                               "core_total")
-    ratio_with = ratio_line(measured, "vs CORE (PDF/A), WITH render:", "ours_total_render",
-                            "core_total_render")
-    ratio_line(measured, "vs CORE hook as run, WITHOUT render:", "ours_total",
-               "core_hook_total", target=False)
-    ratio_line(measured, "vs CORE hook as run, WITH render:", "ours_total_render",
-               "core_hook_total_render", target=False)
+    ratio_without = ratio_line(measured, "vs CORE (PDF/A), WITHOUT render:", "ours_total", "core_total")
+    ratio_with = ratio_line(
+        measured, "vs CORE (PDF/A), WITH render:", "ours_total_render", "core_total_render"
+    )
+    ratio_line(
+        measured, "vs CORE hook as run, WITHOUT render:", "ours_total", "core_hook_total", target=False
+    )
+    ratio_line(
+        measured,
+        "vs CORE hook as run, WITH render:",
+        "ours_total_render",
+        "core_hook_total_render",
+        target=False,
+    )
     val_med, val_mean = stats(measured, "ours_validation_wall")
     ours_mean = stats(measured, "ours_total")[1]
     core_mean = stats(measured, "core_total")[1]
-    say(f"  our extra validation cost (XSD + schematron, wall): {val_mean:.1f} ms/invoice mean "
-        f"({val_med:.1f} median) = {100 * val_mean / ours_mean:.0f} % of our path without render")
-    say(f"  ours minus validation vs CORE (PDF/A), without render: "
-        f"{(ours_mean - val_mean) / core_mean:.2f}x (means)")
+    say(
+        f"  our extra validation cost (XSD + schematron, wall): {val_mean:.1f} ms/invoice mean "
+        f"({val_med:.1f} median) = {100 * val_mean / ours_mean:.0f} % of our path without render"
+    )
+    say(
+        f"  ours minus validation vs CORE (PDF/A), without render: "
+        f"{(ours_mean - val_mean) / core_mean:.2f}x (means)"
+    )
     sch_med, sch_mean = stats(measured, "ours_schematron")
     sch_max = max(row["ours_schematron"] for row in measured)
     verdict = "OK" if sch_mean <= SCHEMATRON_TARGET_MS else "ABOVE TARGET"
-    say(f"  schematron after warm-up: {sch_mean:.1f} ms/invoice mean, {sch_med:.1f} median, "
-        f"{sch_max:.1f} max   target <= {SCHEMATRON_TARGET_MS:.0f} ms: {verdict}")
+    say(
+        f"  schematron after warm-up: {sch_mean:.1f} ms/invoice mean, {sch_med:.1f} median, "
+        f"{sch_max:.1f} max   target <= {SCHEMATRON_TARGET_MS:.0f} ms: {verdict}"
+    )
     if warm:
         first_compile = sum(row["schematron_compile"] for row in warm)
-        say(f"  schematron first call: {warm[0]['ours_schematron']:.1f} ms, of which worker "
-            f"compile {first_compile:.1f} ms (excluded)")
+        say(
+            f"  schematron first call: {warm[0]['ours_schematron']:.1f} ms, of which worker "
+            f"compile {first_compile:.1f} ms (excluded)"
+        )
 
     if crosscheck_line:
         say(crosscheck_line)
@@ -549,15 +607,21 @@ def main(shell_env):
     say("Memory, peak RSS (resource.getrusage; /proc VmHWM for the long-lived worker):")
     say(f"  {'':38}{'after the timed loop':>22}{'at the end (3)':>16}")
     say(f"  {'Odoo shell process (4)':38}{mib(memory_after_loop[0]):>22}{mib(self_peak):>16}")
-    say(f"  {'schematron worker (pid %s)' % worker_pid:38}{mib(memory_after_loop[1]):>22}"
-        f"{mib(proc_status_kib(worker_pid, 'VmHWM') if worker_pid else None):>16}")
-    say(f"  (3) after the output checks (they compile the EXTENDED schematron for core's XML) and "
-        f"the cross-check; (4) {mib(rusage_start.ru_maxrss)} before the benchmark.")
+    say(
+        f"  {'schematron worker (pid %s)' % worker_pid:38}{mib(memory_after_loop[1]):>22}"
+        f"{mib(proc_status_kib(worker_pid, 'VmHWM') if worker_pid else None):>16}"
+    )
+    say(
+        f"  (3) after the output checks (they compile the EXTENDED schematron for core's XML) and "
+        f"the cross-check; (4) {mib(rusage_start.ru_maxrss)} before the benchmark."
+    )
     say("  wkhtmltopdf is not counted: RUSAGE_CHILDREN would report the Odoo process's own RSS")
     say("  (Linux carries the parent's high-water mark into a forked child).")
-    say(f"  worker: {stats_runner.get('request_count')} requests, "
+    say(
+        f"  worker: {stats_runner.get('request_count')} requests, "
         f"{stats_runner.get('compile_count')} stylesheet(s) compiled, "
-        f"{stats_runner.get('restart_count')} restart(s); mode {stats_runner.get('mode')}")
+        f"{stats_runner.get('restart_count')} restart(s); mode {stats_runner.get('mode')}"
+    )
     if report_warnings.records:
         say("")
         say("wkhtmltopdf / report warnings:")
@@ -565,10 +629,14 @@ def main(shell_env):
             say(f"  {message[:300]}")
         failures.append(f"{len(report_warnings.records)} report warning(s) logged")
     say("")
-    say(f"benchmark wall time {time.perf_counter() - wall_start:.1f} s; load avg at end "
-        f"{' '.join('%.2f' % x for x in os.getloadavg())}")
-    say(f"SUMMARY N={len(measured)} ours/core {ratio_without:.2f}x without render, "
-        f"{ratio_with:.2f}x with render; schematron {sch_mean:.1f} ms/invoice")
+    say(
+        f"benchmark wall time {time.perf_counter() - wall_start:.1f} s; load avg at end "
+        f"{' '.join('%.2f' % x for x in os.getloadavg())}"
+    )
+    say(
+        f"SUMMARY N={len(measured)} ours/core {ratio_without:.2f}x without render, "
+        f"{ratio_with:.2f}x with render; schematron {sch_mean:.1f} ms/invoice"
+    )
 
 
 try:

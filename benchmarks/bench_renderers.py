@@ -76,7 +76,7 @@ failures = []
 try:
     import weasyprint
     from weasyprint.urls import URLFetcher
-except Exception as err:  # noqa: BLE001 - any import failure (missing pango too) = skipped
+except Exception as err:
     weasyprint = None
     WEASYPRINT_ERROR = f"{type(err).__name__}: {err}"
 else:
@@ -125,16 +125,18 @@ def set_up(env):
     admin = env.ref("base.user_admin")
     chart = env["account.chart.template"].with_company(company)
     tax_20 = chart.ref("tva_normale")
-    tax_exempt = env["account.tax"].create({
-        "name": "Exonérée 261-7-1°",
-        "amount": 0.0,
-        "type_tax_use": "sale",
-        "company_id": company.id,
-        "tax_group_id": chart.ref("tax_group_tva_0").id,
-        "ubl_cii_tax_category_code": "E",
-        "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-7",
-        "invoice_legal_notes": ASE_EXEMPTION,
-    })
+    tax_exempt = env["account.tax"].create(
+        {
+            "name": "Exonérée 261-7-1°",
+            "amount": 0.0,
+            "type_tax_use": "sale",
+            "company_id": company.id,
+            "tax_group_id": chart.ref("tax_group_tva_0").id,
+            "ubl_cii_tax_category_code": "E",
+            "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-7",
+            "invoice_legal_notes": ASE_EXEMPTION,
+        }
+    )
     bank_account = create_bank_account(env, company)
     products = create_ase_products(env)
     recipient, service, period_start, period_end = ase_routing(env, company)
@@ -142,32 +144,59 @@ def set_up(env):
     vals_list = []
     for index in range(N + WARMUP):
         lines = [
-            Command.create({"product_id": products["AEMO-H"].id, "quantity": 10 + index % 5,
-                            "price_unit": 48.5, "tax_ids": [Command.set(tax_exempt.ids)]}),
-            Command.create({"product_id": products["RAPP"].id, "quantity": 1, "price_unit": 180.0 + index,
-                            "tax_ids": [Command.set(tax_20.ids)]}),
+            Command.create(
+                {
+                    "product_id": products["AEMO-H"].id,
+                    "quantity": 10 + index % 5,
+                    "price_unit": 48.5,
+                    "tax_ids": [Command.set(tax_exempt.ids)],
+                }
+            ),
+            Command.create(
+                {
+                    "product_id": products["RAPP"].id,
+                    "quantity": 1,
+                    "price_unit": 180.0 + index,
+                    "tax_ids": [Command.set(tax_20.ids)],
+                }
+            ),
         ]
         if index % 2:  # 2 or 3 lines
-            lines.append(Command.create({"product_id": products["DEPL"].id, "quantity": 3,
-                                         "price_unit": 27.3, "discount": 5.0,
-                                         "tax_ids": [Command.set(tax_20.ids)]}))
-        vals_list.append({
-            "move_type": "out_invoice",
-            "company_id": company.id,
-            "partner_id": recipient.id,
-            "chorus_service_id": service.id,
-            "purchase_order_reference": "EJ2026-000123",
-            "partner_bank_id": bank_account.id,
-            "invoice_user_id": admin.id,
-            "invoice_date": today,
-            # Service 538 (ASE) requires the children concerned and the service dates.
-            "chorus_beneficiary_ids": [
-                Command.create({"name": f"Enfant {letter}. {index + 1:04d}",
-                                "date_start": period_start, "date_end": period_end})
-                for letter in "AB"
-            ],
-            "invoice_line_ids": lines,
-        })
+            lines.append(
+                Command.create(
+                    {
+                        "product_id": products["DEPL"].id,
+                        "quantity": 3,
+                        "price_unit": 27.3,
+                        "discount": 5.0,
+                        "tax_ids": [Command.set(tax_20.ids)],
+                    }
+                )
+            )
+        vals_list.append(
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": recipient.id,
+                "chorus_service_id": service.id,
+                "purchase_order_reference": "EJ2026-000123",
+                "partner_bank_id": bank_account.id,
+                "invoice_user_id": admin.id,
+                "invoice_date": today,
+                # Service 538 (ASE) requires the children concerned and the service dates.
+                "chorus_beneficiary_ids": [
+                    Command.create(
+                        {
+                            "name": f"Enfant {letter}. {index + 1:04d}",
+                            "date_start": period_start,
+                            "date_end": period_end,
+                        }
+                    )
+                    for letter in "AB"
+                ],
+                "invoice_line_ids": lines,
+            }
+        )
     moves = env["account.move"].create(vals_list)
     moves.action_post()
     return env, company, moves
@@ -204,9 +233,14 @@ def weasy_page_css(paperformat):
         " @bottom-right { content: counter(page) ' / ' counter(pages);"
         " font-family: Lato, sans-serif; font-size: 7pt; color: #6c757d; } }"
         " .header, .footer { display: none; }"
-        % (paperformat.format or "A4", "landscape" if paperformat.orientation == "Landscape"
-           else "portrait", paperformat.margin_top, paperformat.margin_right,
-           paperformat.margin_bottom, paperformat.margin_left)
+        % (
+            paperformat.format or "A4",
+            "landscape" if paperformat.orientation == "Landscape" else "portrait",
+            paperformat.margin_top,
+            paperformat.margin_right,
+            paperformat.margin_bottom,
+            paperformat.margin_left,
+        )
     )
 
 
@@ -226,8 +260,9 @@ def weasy_html(env, move, styles, page_css):
 def weasy_render(env, move, styles, page_css, fetcher, cache, row):
     html, row["html_ms"] = timed(weasy_html, env, move, styles, page_css)
     pdf, row["weasy_ms"] = timed(
-        lambda: weasyprint.HTML(string=html, base_url=REPORT_URL + "/", url_fetcher=fetcher)
-        .write_pdf(pdf_variant="pdf/a-3b", cache=cache)
+        lambda: weasyprint.HTML(string=html, base_url=REPORT_URL + "/", url_fetcher=fetcher).write_pdf(
+            pdf_variant="pdf/a-3b", cache=cache
+        )
     )
     return pdf
 
@@ -252,22 +287,23 @@ def weasy_stylesheets(env, move, styles, fetcher, font_config):
     report = env["ir.actions.report"].with_context(**FORCE_RENDERING, **{CHORUS_RENDERING: True})
     html = report._render_qweb_html(REPORT, move.ids, data={"report_type": "pdf"})[0]
     document = lxml.html.document_fromstring(html)
-    paths = [urlparse(link.get("href")).path
-             for link in document.xpath("//link[@rel='stylesheet'][@href]")]
+    paths = [urlparse(link.get("href")).path for link in document.xpath("//link[@rel='stylesheet'][@href]")]
     report._chorus_inline_stylesheets(document, styles)
     return [
-        weasyprint.CSS(string=styles[path], base_url=REPORT_URL + "/", url_fetcher=fetcher,
-                       font_config=font_config)
-        for path in paths if styles.get(path)
+        weasyprint.CSS(
+            string=styles[path], base_url=REPORT_URL + "/", url_fetcher=fetcher, font_config=font_config
+        )
+        for path in paths
+        if styles.get(path)
     ]
 
 
 def weasy_render_css_once(env, move, page_css, stylesheets, fetcher, font_config, cache, row):
     html, row["html_ms"] = timed(weasy_html_links, env, move, page_css)
     pdf, row["weasy_ms"] = timed(
-        lambda: weasyprint.HTML(string=html, base_url=REPORT_URL + "/", url_fetcher=fetcher)
-        .write_pdf(pdf_variant="pdf/a-3b", stylesheets=stylesheets, font_config=font_config,
-                   cache=cache)
+        lambda: weasyprint.HTML(string=html, base_url=REPORT_URL + "/", url_fetcher=fetcher).write_pdf(
+            pdf_variant="pdf/a-3b", stylesheets=stylesheets, font_config=font_config, cache=cache
+        )
     )
     return pdf
 
@@ -334,23 +370,30 @@ def summarize_checks(rows):
 # ---------------------------------------------------------------------------
 
 
-def main(shell_env):
+def main(shell_env):  # noqa: C901
     wall_start = time.perf_counter()
     say("=" * 100)
     say("Renderers of the Chorus Pro invoice document (issue 10)")
     say("=" * 100)
     say(f"date      : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    say(f"machine   : {platform.node()} {platform.machine()}, {os.cpu_count()} CPU(s), "
-        f"{platform.platform()}; python {platform.python_version()}")
-    say(f"load avg  : {' '.join('%.2f' % x for x in os.getloadavg())} (1/5/15 min) at start "
-        "(the machine is shared: other test runs go on at the same time)")
+    say(
+        f"machine   : {platform.node()} {platform.machine()}, {os.cpu_count()} CPU(s), "
+        f"{platform.platform()}; python {platform.python_version()}"
+    )
+    say(
+        f"load avg  : {' '.join('%.2f' % x for x in os.getloadavg())} (1/5/15 min) at start "
+        "(the machine is shared: other test runs go on at the same time)"
+    )
     wk = shell_env["ir.actions.report"].get_wkhtmltopdf_state()
-    from odoo.addons.base.models.ir_actions_report import _wkhtml  # noqa: PLC0415
+    from odoo.addons.base.models.ir_actions_report import _wkhtml
+
     wk_info = _wkhtml()
-    say(f"wkhtmltopdf: state {wk}, version {getattr(wk_info, 'version', '?')}, patched Qt "
+    say(
+        f"wkhtmltopdf: state {wk}, version {getattr(wk_info, 'version', '?')}, patched Qt "
         f"{getattr(wk_info, 'is_patched_qt', '?')}; report.print_delay "
         f"{shell_env['ir.config_parameter'].sudo().get_param('report.print_delay', '1000')} ms "
-        "per wkhtmltopdf run")
+        "per wkhtmltopdf run"
+    )
     if wk != "ok":
         failures.append(f"wkhtmltopdf state is {wk!r}")
     if weasyprint:
@@ -362,11 +405,13 @@ def main(shell_env):
     env, company, moves = set_up(shell_env)
     warm, measured = moves[:WARMUP], moves[WARMUP:]
     lines = [len(move.invoice_line_ids) for move in measured]
-    say(f"set-up    : {len(moves)} posted invoices ({WARMUP} warm-up, {len(measured)} measured) of "
+    say(
+        f"set-up    : {len(moves)} posted invoices ({WARMUP} warm-up, {len(measured)} measured) of "
         f"{min(lines)}-{max(lines)} service lines (exempt art. 261-7-1° CGI + 20 %) to "
         f"{moves[0].partner_id.name!r}, service {moves[0].chorus_service_id.display_name!r}, "
         f"EJ {moves[0].purchase_order_reference}; lang of the recipient "
-        f"{moves[0].commercial_partner_id.lang}; {(time.perf_counter() - start):.1f} s (not measured)")
+        f"{moves[0].commercial_partner_id.lang}; {(time.perf_counter() - start):.1f} s (not measured)"
+    )
     say(f"report.url: {REPORT_URL or '-'}")
     document = env["chorus.pro.document"]
 
@@ -383,15 +428,17 @@ def main(shell_env):
     if weasyprint:
         for move in warm:
             weasy_render(env, move, styles, page_css, fetcher, weasy_cache, {})
-        from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415
+        from weasyprint.text.fonts import FontConfiguration
+
         font_config = FontConfiguration()
         stylesheets, css_ms = timed(weasy_stylesheets, env, warm[0], styles, fetcher, font_config)
         css_once = (stylesheets, font_config, css_ms)
         for move in warm:
-            weasy_render_css_once(env, move, page_css, stylesheets, fetcher, font_config,
-                                  weasy_cache, {})
-    say(f"warm-up   : {WARMUP} invoice(s) through every renderer, {time.perf_counter() - start:.1f} s "
-        "(excluded)")
+            weasy_render_css_once(env, move, page_css, stylesheets, fetcher, font_config, weasy_cache, {})
+    say(
+        f"warm-up   : {WARMUP} invoice(s) through every renderer, {time.perf_counter() - start:.1f} s "
+        "(excluded)"
+    )
     say("")
 
     results = {}
@@ -401,8 +448,10 @@ def main(shell_env):
     env.invalidate_all()
     pdfs, batch_ms = timed(document._render_pdfs, measured)
     chorus_rows = [{"name": move.name} for move in measured]
-    say(f"1. chorus-wkhtmltopdf (batch): _render_pdfs({len(measured)} invoices) {batch_ms:.0f} ms = "
-        f"{batch_ms / len(measured):.1f} ms/invoice (read-back gate included)")
+    say(
+        f"1. chorus-wkhtmltopdf (batch): _render_pdfs({len(measured)} invoices) {batch_ms:.0f} ms = "
+        f"{batch_ms / len(measured):.1f} ms/invoice (read-back gate included)"
+    )
 
     # The last gate on those PDFs, per invoice: warm ORM cache (as right after the render in
     # _render_pdfs) and cold (env.invalidate_all() first); text extraction alone.
@@ -422,7 +471,7 @@ def main(shell_env):
     results["chorus-wkhtmltopdf"] = {
         "ms": (batch_ms / len(measured), None),
         "note": f"1 call, {-(-len(measured) // 50)} wkhtmltopdf run(s); "
-                f"render alone ≈ {batch_ms / len(measured) - gate_share:.1f} ms",
+        f"render alone ≈ {batch_ms / len(measured) - gate_share:.1f} ms",
         "rows": chorus_rows,
         "pdfs": [pdfs[move.id] for move in measured],
     }
@@ -438,11 +487,15 @@ def main(shell_env):
             single_pdfs.append(result[move.id])
         times = [row["ms"] for row in single_rows]
         results["chorus-wkhtmltopdf-1by1"] = {
-            "ms": mean_median(times), "rows": single_rows, "pdfs": single_pdfs,
+            "ms": mean_median(times),
+            "rows": single_rows,
+            "pdfs": single_pdfs,
             "note": "1 wkhtmltopdf run per invoice (gate included)",
         }
-        say(f"1b. chorus-wkhtmltopdf one by one: {statistics.fmean(times):.1f} ms/invoice mean, "
-            f"{statistics.median(times):.1f} median")
+        say(
+            f"1b. chorus-wkhtmltopdf one by one: {statistics.fmean(times):.1f} ms/invoice mean, "
+            f"{statistics.median(times):.1f} median"
+        )
 
     # -- 2. core-wkhtmltopdf: account.account_invoices, one per invoice ------------------------
     core_rows, core_pdfs = [], []
@@ -454,11 +507,15 @@ def main(shell_env):
         core_pdfs.append(pdf)
     times = [row["ms"] for row in core_rows]
     results["core-wkhtmltopdf"] = {
-        "ms": mean_median(times), "rows": core_rows, "pdfs": core_pdfs,
+        "ms": mean_median(times),
+        "rows": core_rows,
+        "pdfs": core_pdfs,
         "note": "_render_qweb_pdf per invoice, assets fetched from the server",
     }
-    say(f"2. core-wkhtmltopdf ({CORE_REPORT}): {statistics.fmean(times):.1f} ms/invoice mean, "
-        f"{statistics.median(times):.1f} median")
+    say(
+        f"2. core-wkhtmltopdf ({CORE_REPORT}): {statistics.fmean(times):.1f} ms/invoice mean, "
+        f"{statistics.median(times):.1f} median"
+    )
 
     # -- 3. chorus-weasyprint ------------------------------------------------------------------
     if weasyprint:
@@ -478,14 +535,18 @@ def main(shell_env):
         weasy_mean = statistics.fmean(row["weasy_ms"] for row in weasy_rows)
         fetched = fetcher.urls[fetches_before:]
         results["chorus-weasyprint"] = {
-            "ms": mean_median(times), "rows": weasy_rows, "pdfs": weasy_pdfs,
+            "ms": mean_median(times),
+            "rows": weasy_rows,
+            "pdfs": weasy_pdfs,
             "note": f"QWeb HTML + inlining {html_mean:.1f} ms, WeasyPrint {weasy_mean:.1f} ms; "
-                    f"{len(fetched)} URL(s) fetched ({(fetcher.ms - fetch_ms_before) / len(measured):.1f}"
-                    " ms/invoice)",
+            f"{len(fetched)} URL(s) fetched ({(fetcher.ms - fetch_ms_before) / len(measured):.1f}"
+            " ms/invoice)",
         }
-        say(f"3. chorus-weasyprint: {statistics.fmean(times):.1f} ms/invoice mean, "
+        say(
+            f"3. chorus-weasyprint: {statistics.fmean(times):.1f} ms/invoice mean, "
             f"{statistics.median(times):.1f} median (QWeb HTML + inlining {html_mean:.1f} ms, "
-            f"WeasyPrint write_pdf {weasy_mean:.1f} ms)")
+            f"WeasyPrint write_pdf {weasy_mean:.1f} ms)"
+        )
         if fetched:
             by_path = {}
             for url in fetched:
@@ -502,8 +563,17 @@ def main(shell_env):
             gc.collect()
             env.invalidate_all()
             row = {"name": move.name}
-            pdf, ms = timed(weasy_render_css_once, env, move, page_css, stylesheets, fetcher,
-                            font_config, weasy_cache, row)
+            pdf, ms = timed(
+                weasy_render_css_once,
+                env,
+                move,
+                page_css,
+                stylesheets,
+                fetcher,
+                font_config,
+                weasy_cache,
+                row,
+            )
             row["ms"] = ms
             rows_once.append(row)
             pdfs_once.append(pdf)
@@ -511,14 +581,18 @@ def main(shell_env):
         html_mean = statistics.fmean(row["html_ms"] for row in rows_once)
         weasy_mean = statistics.fmean(row["weasy_ms"] for row in rows_once)
         results["chorus-weasyprint-css1x"] = {
-            "ms": mean_median(times), "rows": rows_once, "pdfs": pdfs_once,
+            "ms": mean_median(times),
+            "rows": rows_once,
+            "pdfs": pdfs_once,
             "note": f"{len(stylesheets)} stylesheets parsed once ({css_ms:.0f} ms, not counted), QWeb HTML "
-                    f"{html_mean:.1f} ms, WeasyPrint {weasy_mean:.1f} ms; "
-                    f"{len(fetcher.urls) - fetches_before} URL(s) fetched",
+            f"{html_mean:.1f} ms, WeasyPrint {weasy_mean:.1f} ms; "
+            f"{len(fetcher.urls) - fetches_before} URL(s) fetched",
         }
-        say(f"3b. chorus-weasyprint, CSS parsed once ({css_ms:.0f} ms, not counted): "
+        say(
+            f"3b. chorus-weasyprint, CSS parsed once ({css_ms:.0f} ms, not counted): "
             f"{statistics.fmean(times):.1f} ms/invoice mean, {statistics.median(times):.1f} median "
-            f"(QWeb HTML {html_mean:.1f} ms, WeasyPrint write_pdf {weasy_mean:.1f} ms)")
+            f"(QWeb HTML {html_mean:.1f} ms, WeasyPrint write_pdf {weasy_mean:.1f} ms)"
+        )
     else:
         say("3. chorus-weasyprint: skipped: weasyprint not installed")
 
@@ -569,31 +643,40 @@ def main(shell_env):
 
     # -- table ---------------------------------------------------------------------------------
     say("")
-    say(f"RESULTS on {len(measured)} invoices (after {WARMUP} warm-up), ms/invoice; "
-        f"load avg now {' '.join('%.2f' % x for x in os.getloadavg())}")
-    header = (f"{'renderer':<26}{'ms/inv mean':>12}{'median':>9}  {'PDF/A (Factur-X)':<18}"
-              f"{'problems':>9}{'text':>7}{'complete':>10}{'missing':>9}{'pages':>7}"
-              f"{'KiB':>7}{'FX KiB':>8}{'FX PDF ms':>10}")
+    say(
+        f"RESULTS on {len(measured)} invoices (after {WARMUP} warm-up), ms/invoice; "
+        f"load avg now {' '.join('%.2f' % x for x in os.getloadavg())}"
+    )
+    header = (
+        f"{'renderer':<26}{'ms/inv mean':>12}{'median':>9}  {'PDF/A (Factur-X)':<18}"
+        f"{'problems':>9}{'text':>7}{'complete':>10}{'missing':>9}{'pages':>7}"
+        f"{'KiB':>7}{'FX KiB':>8}{'FX PDF ms':>10}"
+    )
     say(header)
     say("-" * len(header))
     count = len(measured)
     for key, result in results.items():
         mean, median = result["ms"]
         checks = result["checks"]
-        say(f"{key:<26}{mean:12.1f}{(f'{median:.1f}' if median is not None else 'n/a'):>9}  "
+        say(
+            f"{key:<26}{mean:12.1f}{(f'{median:.1f}' if median is not None else 'n/a'):>9}  "
             f"{','.join(checks['pdfa']):<18}{checks['with_problems']:>5}/{count:<3}"
             f"{checks['text']:>3}/{count:<3}{checks['complete']:>6}/{count:<3}"
             f"{checks['missing_mean']:>9.1f}{'-'.join(map(str, checks['pages'])):>7}"
-            f"{checks['kib']:7.0f}{checks['fx_kib']:8.0f}{checks['fx_pdf_ms'][0]:10.1f}")
+            f"{checks['kib']:7.0f}{checks['fx_kib']:8.0f}{checks['fx_pdf_ms'][0]:10.1f}"
+        )
     if not weasyprint:
         say(f"{'chorus-weasyprint':<26}  skipped: weasyprint not installed")
     say("-" * len(header))
-    say("problems = invoices with lib/pdf_checks problems after the Factur-X step; text = "
-        "_page_text non-empty;")
-    say("complete = _missing_mentions == []; missing = mean number of missing mentions; "
-        "KiB = rendered PDF,")
-    say("FX KiB = the Factur-X PDF; FX PDF ms = Odoo PDF/A conversion + factur-x embed "
-        "(WeasyPrint: embed only).")
+    say(
+        "problems = invoices with lib/pdf_checks problems after the Factur-X step; text = "
+        "_page_text non-empty;"
+    )
+    say("complete = _missing_mentions == []; missing = mean number of missing mentions; KiB = rendered PDF,")
+    say(
+        "FX KiB = the Factur-X PDF; FX PDF ms = Odoo PDF/A conversion + factur-x embed "
+        "(WeasyPrint: embed only)."
+    )
     say("")
     for key, result in results.items():
         checks = result["checks"]
@@ -603,14 +686,17 @@ def main(shell_env):
         for kind, number in sorted(checks["missing_kinds"].items()):
             say(f"    missing on the page: {kind} ({number} in all over {count} invoices)")
         if checks["missing_kinds"]:
-            say(f"    missing mentions per invoice: mean {checks['missing_mean']:.1f}, "
-                f"max {checks['missing_max']}")
+            say(
+                f"    missing mentions per invoice: mean {checks['missing_mean']:.1f}, "
+                f"max {checks['missing_max']}"
+            )
         if "raw" in result:
             parts, raw_problems = result["raw"]
-            say(f"    WeasyPrint's own PDF (before the Factur-X XML): {', '.join(parts)}; "
+            say(
+                f"    WeasyPrint's own PDF (before the Factur-X XML): {', '.join(parts)}; "
                 f"pdf_checks problems: "
-                + ("; ".join(f"{p} ({n}/{count})" for p, n in sorted(raw_problems.items()))
-                   or "none"))
+                + ("; ".join(f"{p} ({n}/{count})" for p, n in sorted(raw_problems.items())) or "none")
+            )
 
     # -- the last gate --------------------------------------------------------------------------
     say("")
@@ -618,13 +704,19 @@ def main(shell_env):
     cold_mean, cold_median = mean_median(gate_cold)
     text_mean, text_median = mean_median(text_ms)
     say(f"LAST GATE _missing_mentions(move, pdf) on the chorus-wkhtmltopdf PDFs, {count} invoices:")
-    say(f"  warm ORM cache (as in _render_pdfs): mean {warm_mean:.1f} ms, median {warm_median:.1f} ms, "
-        f"max {max(gate_warm):.1f} ms")
-    say(f"  cold ORM cache (invalidate_all)    : mean {cold_mean:.1f} ms, median {cold_median:.1f} ms, "
-        f"max {max(gate_cold):.1f} ms")
+    say(
+        f"  warm ORM cache (as in _render_pdfs): mean {warm_mean:.1f} ms, median {warm_median:.1f} ms, "
+        f"max {max(gate_warm):.1f} ms"
+    )
+    say(
+        f"  cold ORM cache (invalidate_all)    : mean {cold_mean:.1f} ms, median {cold_median:.1f} ms, "
+        f"max {max(gate_cold):.1f} ms"
+    )
     extractor = "pdftotext" if shutil.which("pdftotext") else "pypdf"
-    say(f"  of which _page_text ({extractor}){' ' * (9 - len(extractor))}: mean {text_mean:.1f} ms, "
-        f"median {text_median:.1f} ms")
+    say(
+        f"  of which _page_text ({extractor}){' ' * (9 - len(extractor))}: mean {text_mean:.1f} ms, "
+        f"median {text_median:.1f} ms"
+    )
     batch = results["chorus-wkhtmltopdf"]["ms"][0]
     say(f"  = {100 * warm_mean / batch:.1f} % of the batch path's {batch:.1f} ms/invoice")
 
@@ -638,13 +730,17 @@ def main(shell_env):
         for message in weasy_warnings.records:
             kinds[message.split(":")[0][:80]] = kinds.get(message.split(":")[0][:80], 0) + 1
         say("")
-        say(f"WeasyPrint warnings (unsupported CSS etc., not printed): {len(weasy_warnings.records)} "
-            f"in all; most frequent:")
+        say(
+            f"WeasyPrint warnings (unsupported CSS etc., not printed): {len(weasy_warnings.records)} "
+            f"in all; most frequent:"
+        )
         for kind, number in sorted(kinds.items(), key=lambda item: -item[1])[:5]:
             say(f"  {number:6d}  {kind}")
     say("")
-    say(f"benchmark wall time {time.perf_counter() - wall_start:.1f} s; load avg at end "
-        f"{' '.join('%.2f' % x for x in os.getloadavg())}")
+    say(
+        f"benchmark wall time {time.perf_counter() - wall_start:.1f} s; load avg at end "
+        f"{' '.join('%.2f' % x for x in os.getloadavg())}"
+    )
 
 
 try:

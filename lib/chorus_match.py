@@ -95,4 +95,3 @@ def invoice_differences(expected, item, rounding=0.01):
     if found and (found == CREDIT_NOTE_TYPE) != bool(expected["credit_note"]):
         differences.append((TYPE, bool(expected["credit_note"]), found == CREDIT_NOTE_TYPE))
     return differences
-

@@ -150,9 +150,17 @@ def _vat_line(group, vat_codes):
     return item
 
 
-def submission_payload(data, pdf_attachment_id, supplier_structure_id, pdf_name=None,
-                       attachments=(), vat_codes=None, bank_details_id=None,
-                       supplier_service_id=None, comment=None):
+def submission_payload(
+    data,
+    pdf_attachment_id,
+    supplier_structure_id,
+    pdf_name=None,
+    attachments=(),
+    vat_codes=None,
+    bank_details_id=None,
+    supplier_service_id=None,
+    comment=None,
+):
     """The ``soumettre`` body (mode ``DEPOT_PDF_API``) of the invoice whose EN 16931
     data is ``data``.
 
@@ -218,13 +226,14 @@ def submission_payload(data, pdf_attachment_id, supplier_structure_id, pdf_name=
             "montantTtcTotal": total,
             "montantTtcAvantRemiseGlobalTTC": total,
             "montantRemiseGlobaleTTC": 0.0,
-            "montantAPayer": _amount(data.get("BT-115") if data.get("BT-115") is not None
-                                     else total),
+            "montantAPayer": _amount(data.get("BT-115") if data.get("BT-115") is not None else total),
         },
-        "pieceJointePrincipale": [{
-            "pieceJointePrincipaleDesignation": pdf_name or f"{data['BT-1']}.pdf",
-            "pieceJointePrincipaleId": pdf_attachment_id,
-        }],
+        "pieceJointePrincipale": [
+            {
+                "pieceJointePrincipaleDesignation": pdf_name or f"{data['BT-1']}.pdf",
+                "pieceJointePrincipaleId": pdf_attachment_id,
+            }
+        ],
     }
     extra = [
         {"pieceJointeComplementaireDesignation": name, "pieceJointeComplementaireId": piece_id}

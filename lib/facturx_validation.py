@@ -134,33 +134,20 @@ class ValidationReport:
         return [issue for issue in self.issues if not issue.is_fatal]
 
     def rule_ids(self, fatal_only=False):
-        return {
-            issue.rule_id
-            for issue in self.issues
-            if issue.is_fatal or not fatal_only
-        }
+        return {issue.rule_id for issue in self.issues if issue.is_fatal or not fatal_only}
 
     def has_rule(self, rule_id):
         """True if an issue has this rule id, or this base rule id."""
-        return any(
-            issue.rule_id == rule_id or issue.base_rule == rule_id
-            for issue in self.issues
-        )
+        return any(issue.rule_id == rule_id or issue.base_rule == rule_id for issue in self.issues)
 
     def issues_for(self, rule_id):
-        return [
-            issue
-            for issue in self.issues
-            if issue.rule_id == rule_id or issue.base_rule == rule_id
-        ]
+        return [issue for issue in self.issues if issue.rule_id == rule_id or issue.base_rule == rule_id]
 
     def messages(self):
         return [str(issue) for issue in self.issues]
 
     def as_dict(self):
         return asdict(self)
-
-
 
 
 # ---------------------------------------------------------------------------
@@ -187,9 +174,7 @@ def normalize_level(level):
     key = level.strip().lower()
     key = _LEVEL_ALIASES.get(key, key)
     if key not in LEVELS:
-        raise ValueError(
-            "Unknown Factur-X level %r; expected one of %s" % (level, ", ".join(LEVELS))
-        )
+        raise ValueError("Unknown Factur-X level %r; expected one of %s" % (level, ", ".join(LEVELS)))
     return key
 
 
@@ -451,9 +436,7 @@ def _unique(items):
 
 
 def issue_terms(rule_id, message, location):
-    return _unique(
-        terms_in_text(message) + terms_in_text(rule_id) + terms_for_location(location)
-    )
+    return _unique(terms_in_text(message) + terms_in_text(rule_id) + terms_for_location(location))
 
 
 # ---------------------------------------------------------------------------
@@ -480,9 +463,7 @@ def parse_svrl(svrl, source=""):
     issues = []
     for node in root.iter("{%s}failed-assert" % SVRL_NS, "{%s}successful-report" % SVRL_NS):
         text_node = node.find("{%s}text" % SVRL_NS)
-        message = _normalize_space(
-            "".join(text_node.itertext()) if text_node is not None else ""
-        )
+        message = _normalize_space("".join(text_node.itertext()) if text_node is not None else "")
         rule_id = node.get("id")
         if not rule_id:
             match = _LEADING_RULE_RE.match(message)
@@ -505,7 +486,6 @@ def parse_svrl(svrl, source=""):
             )
         )
     return issues
-
 
 
 def warm_up(level="en16931", fr_ctc=False, runner=None):
@@ -579,36 +559,46 @@ def check_xsd(xml_bytes, level="en16931"):
     if isinstance(xml_bytes, str):
         xml_bytes = xml_bytes.encode("utf-8")
     if not xml_bytes:
-        return None, [
-            ValidationIssue(rule_id="XSD", flag="fatal", message="Empty XML document", source="xsd")
-        ], level
+        return (
+            None,
+            [ValidationIssue(rule_id="XSD", flag="fatal", message="Empty XML document", source="xsd")],
+            level,
+        )
     try:
         root = _parse_xml(xml_bytes)
     except etree.XMLSyntaxError as err:
         return None, _xsd_issues_from_error(err, level), level
     if root.getroottree().docinfo.doctype:
-        return None, [
-            ValidationIssue(
-                rule_id="XSD",
-                flag="fatal",
-                message="A Factur-X XML must not contain a DOCTYPE declaration",
-                line=1,
-                source="xsd",
-            )
-        ], level
+        return (
+            None,
+            [
+                ValidationIssue(
+                    rule_id="XSD",
+                    flag="fatal",
+                    message="A Factur-X XML must not contain a DOCTYPE declaration",
+                    line=1,
+                    source="xsd",
+                )
+            ],
+            level,
+        )
     if level == "autodetect":
         try:
             level = normalize_level(facturx.get_level(root, "factur-x"))
         except Exception as err:
-            return root, [
-                ValidationIssue(
-                    rule_id="XSD",
-                    flag="fatal",
-                    message="Cannot detect the Factur-X level (BT-24): %s" % _normalize_space(str(err)),
-                    terms=["BT-24"],
-                    source="xsd",
-                )
-            ], level
+            return (
+                root,
+                [
+                    ValidationIssue(
+                        rule_id="XSD",
+                        flag="fatal",
+                        message="Cannot detect the Factur-X level (BT-24): %s" % _normalize_space(str(err)),
+                        terms=["BT-24"],
+                        source="xsd",
+                    )
+                ],
+                level,
+            )
     try:
         facturx.xml_check_xsd(root, flavor="factur-x", level=level)
     except Exception as err:  # factur-x raises a bare Exception

@@ -55,19 +55,24 @@ class AccountJournal(models.Model):
         amounts = {(journal.id, bucket): total for journal, bucket, total in groups}
         for journal in self:
             currency = journal.company_id.sudo().currency_id
-            totals = {bucket: amounts.get((journal.id, bucket), 0.0)
-                      for bucket, _label in CHORUS_FOLLOW_UP}
-            dashboard_data[journal.id].update({
-                "chorus_follow_up": totals,
-                **{f"chorus_follow_up_{bucket}": currency.format(total)
-                   for bucket, total in totals.items()},
-            })
+            totals = {bucket: amounts.get((journal.id, bucket), 0.0) for bucket, _label in CHORUS_FOLLOW_UP}
+            dashboard_data[journal.id].update(
+                {
+                    "chorus_follow_up": totals,
+                    **{
+                        f"chorus_follow_up_{bucket}": currency.format(total)
+                        for bucket, total in totals.items()
+                    },
+                }
+            )
 
     def action_chorus_update(self):
         """Journal card: read from Chorus Pro the invoices of these sales journals it
         follows, and tell what changed."""
         moves = self.env["account.move"].search(
-            [("journal_id", "in", self.filtered(lambda j: j.type == "sale").ids),
-             *CHORUS_DASHBOARD_DOMAINS["chorus_followed"]]
+            [
+                ("journal_id", "in", self.filtered(lambda j: j.type == "sale").ids),
+                *CHORUS_DASHBOARD_DOMAINS["chorus_followed"],
+            ]
         )
         return self.env["chorus.pro.status.history"]._action_update_from_chorus(moves)

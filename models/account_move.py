@@ -65,15 +65,35 @@ CHORUS_QUEUE_DOMAINS = {
 }
 # What the user may not change on a held invoice (Odoo's own writes on a posted invoice,
 # payments and reconciliation, touch none of them).
-CHORUS_LOCKED_FIELDS = frozenset({
-    "state", "name", "move_type", "journal_id", "currency_id",
-    "partner_id", "partner_shipping_id", "partner_bank_id", "fiscal_position_id",
-    "invoice_line_ids", "line_ids", "invoice_cash_rounding_id",
-    "invoice_date", "invoice_date_due", "date", "delivery_date", "taxable_supply_date",
-    "invoice_payment_term_id",
-    "chorus_service_id", "buyer_reference", "purchase_order_reference", "contract_reference",
-    "chorus_billing_frame", "chorus_beneficiary_ids", "chorus_attachment_ids",
-})
+CHORUS_LOCKED_FIELDS = frozenset(
+    {
+        "state",
+        "name",
+        "move_type",
+        "journal_id",
+        "currency_id",
+        "partner_id",
+        "partner_shipping_id",
+        "partner_bank_id",
+        "fiscal_position_id",
+        "invoice_line_ids",
+        "line_ids",
+        "invoice_cash_rounding_id",
+        "invoice_date",
+        "invoice_date_due",
+        "date",
+        "delivery_date",
+        "taxable_supply_date",
+        "invoice_payment_term_id",
+        "chorus_service_id",
+        "buyer_reference",
+        "purchase_order_reference",
+        "contract_reference",
+        "chorus_billing_frame",
+        "chorus_beneficiary_ids",
+        "chorus_attachment_ids",
+    }
+)
 
 
 class AccountMove(models.Model):
@@ -128,14 +148,16 @@ class AccountMove(models.Model):
         "through the API (DEPOT_PDF_API), as the Chorus Pro portal lets a supplier do. Same "
         "checklist, one invoice at a time.",
     )
-    chorus_document_file = fields.Binary(
-        related="chorus_document_id.datas", string="Deposited Factur-X File")
+    chorus_document_file = fields.Binary(related="chorus_document_id.datas", string="Deposited Factur-X File")
     chorus_document_filename = fields.Char(
-        related="chorus_document_id.name", string="Deposited Factur-X File Name")
+        related="chorus_document_id.name", string="Deposited Factur-X File Name"
+    )
     chorus_certificate_file = fields.Binary(
-        related="chorus_certificate_id.datas", string="Deposit Certificate File")
+        related="chorus_certificate_id.datas", string="Deposit Certificate File"
+    )
     chorus_certificate_filename = fields.Char(
-        related="chorus_certificate_id.name", string="Deposit Certificate File Name")
+        related="chorus_certificate_id.name", string="Deposit Certificate File Name"
+    )
     # Not tracked: the connector logs each change once, in a language it chooses, and
     # keeps the status history (see _apply_invoice_status).
     chorus_status = fields.Selection(
@@ -161,9 +183,7 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="Identifier of the invoice in Chorus Pro (identifiantFactureCPP).",
     )
-    chorus_flow_id = fields.Many2one(
-        "chorus.pro.flow", readonly=True, copy=False, index="btree_not_null"
-    )
+    chorus_flow_id = fields.Many2one("chorus.pro.flow", readonly=True, copy=False, index="btree_not_null")
     chorus_state = fields.Selection(
         CHORUS_STATES,
         string="Chorus Pro Deposit",
@@ -199,11 +219,18 @@ class AccountMove(models.Model):
         help="Why the recipient (or Chorus Pro) returned the invoice, as Chorus Pro gave it.",
     )
     chorus_activity_id = fields.Many2one(
-        "mail.activity", string="Chorus Pro Activity", readonly=True, copy=False,
+        "mail.activity",
+        string="Chorus Pro Activity",
+        readonly=True,
+        copy=False,
         ondelete="set null",
     )
     chorus_reissued_from_id = fields.Many2one(
-        "account.move", string="Re-issue of", readonly=True, copy=False, index="btree_not_null",
+        "account.move",
+        string="Re-issue of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         help="The invoice rejected on Chorus Pro this invoice replaces.",
     )
     chorus_reissue_ids = fields.One2many(
@@ -214,7 +241,9 @@ class AccountMove(models.Model):
         help="Chorus Pro holds this invoice: it cannot be changed, only cancelled by a credit note.",
     )
     chorus_reissue_move_id = fields.Many2one(
-        "account.move", string="Re-issued as", compute="_compute_chorus_banner",
+        "account.move",
+        string="Re-issued as",
+        compute="_compute_chorus_banner",
         help="The new invoice replacing this invoice, rejected on Chorus Pro.",
     )
     chorus_can_reissue = fields.Boolean(compute="_compute_chorus_banner")
@@ -255,8 +284,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.chorus_status == "REJETEE":
             return False
-        return (self.chorus_state in CHORUS_HELD_STATES
-                or self.chorus_status in INVOICE_ACTION_STATUSES)
+        return self.chorus_state in CHORUS_HELD_STATES or self.chorus_status in INVOICE_ACTION_STATUSES
 
     def _chorus_released_situation(self):
         """Why an invoice that went to Chorus Pro may be corrected, or False."""
@@ -300,18 +328,24 @@ class AccountMove(models.Model):
             message = self.env._(
                 "%(move)s is on Chorus Pro (%(situation)s): it cannot be reset to draft. What "
                 "Chorus Pro holds must stay as it was deposited: to correct it, issue a credit "
-                "note (Credit Note button) and a new invoice.", **values)
+                "note (Credit Note button) and a new invoice.",
+                **values,
+            )
         elif action == "cancel":
             message = self.env._(
                 "%(move)s is on Chorus Pro (%(situation)s): it cannot be cancelled. What Chorus "
                 "Pro holds must stay as it was deposited: to cancel it, issue a credit note "
-                "(Credit Note button).", **values)
+                "(Credit Note button).",
+                **values,
+            )
         else:
             message = self.env._(
                 "%(move)s is on Chorus Pro (%(situation)s): %(fields)s can no longer be changed. "
                 "What Chorus Pro holds must stay as it was deposited: to correct it, issue a "
                 "credit note (Credit Note button) and a new invoice.",
-                fields=", ".join(fields_ or []), **values)
+                fields=", ".join(fields_ or []),
+                **values,
+            )
         return UserError(message)
 
     def _chorus_field_labels(self, fnames):
@@ -321,8 +355,7 @@ class AccountMove(models.Model):
             "contract_reference": self.env._("public market number"),
             "buyer_reference": self.env._("service code"),
         }
-        return sorted({chorus_labels.get(f) or self._fields[f]._description_string(self.env)
-                       for f in fnames})
+        return sorted({chorus_labels.get(f) or self._fields[f]._description_string(self.env) for f in fnames})
 
     def write(self, vals):
         vals = self._chorus_order_write_vals(vals)
@@ -336,7 +369,8 @@ class AccountMove(models.Model):
                     continue
                 if move._chorus_is_held():
                     if move.env.context.get("chorus_rerouting") and set(changed) <= {
-                        "chorus_service_id", "buyer_reference"
+                        "chorus_service_id",
+                        "buyer_reference",
                     }:
                         continue  # the recycle wizard re-routes it on Chorus Pro
                     raise move._chorus_lock_error("write", move._chorus_field_labels(changed))
@@ -349,9 +383,13 @@ class AccountMove(models.Model):
         for move, feedback in done.items():
             move._chorus_close_activity(feedback)
         for move, situation, labels in traces:
-            move.message_post(body=self.env._(
-                "Corrected after Chorus Pro (%(situation)s): %(fields)s.",
-                situation=situation, fields=", ".join(labels)))
+            move.message_post(
+                body=self.env._(
+                    "Corrected after Chorus Pro (%(situation)s): %(fields)s.",
+                    situation=situation,
+                    fields=", ".join(labels),
+                )
+            )
         self._chorus_order_after_write(vals)
         return result
 
@@ -361,8 +399,7 @@ class AccountMove(models.Model):
             return
         for move in self:
             if move.chorus_deposit_mode != vals["chorus_deposit_mode"] and (
-                move._chorus_is_held()
-                or move.chorus_state in ("sending", "unconfirmed", "deposited", "paid")
+                move._chorus_is_held() or move.chorus_state in ("sending", "unconfirmed", "deposited", "paid")
             ):
                 raise move._chorus_lock_error(
                     "write", [self._fields["chorus_deposit_mode"]._description_string(self.env)]
@@ -386,7 +423,8 @@ class AccountMove(models.Model):
             origin = move.chorus_reissued_from_id
             if origin.chorus_activity_id.active and move.chorus_state != "deposited":
                 done[origin] = self.env._(
-                    "Re-issued as %(invoice)s, deposited on Chorus Pro.", invoice=move.name)
+                    "Re-issued as %(invoice)s, deposited on Chorus Pro.", invoice=move.name
+                )
         return done
 
     def _chorus_close_activity(self, feedback):
@@ -408,8 +446,9 @@ class AccountMove(models.Model):
         result = super().button_draft()
         for move, situation in released:
             if situation:
-                move.message_post(body=self.env._(
-                    "Reset to draft after Chorus Pro (%(situation)s).", situation=situation))
+                move.message_post(
+                    body=self.env._("Reset to draft after Chorus Pro (%(situation)s).", situation=situation)
+                )
         return result
 
     def button_cancel(self):
@@ -418,28 +457,37 @@ class AccountMove(models.Model):
         result = super().button_cancel()
         for move, situation in released:
             if situation:
-                move.message_post(body=self.env._(
-                    "Cancelled after Chorus Pro (%(situation)s).", situation=situation))
+                move.message_post(
+                    body=self.env._("Cancelled after Chorus Pro (%(situation)s).", situation=situation)
+                )
         return result
 
     def _chorus_check_beneficiaries_unlocked(self):
         """Beneficiaries are part of what was deposited (lines and notes of the Factur-X)."""
         for move in self:
             if move._chorus_is_held():
-                raise move._chorus_lock_error(
-                    "write", move._chorus_field_labels(["chorus_beneficiary_ids"]))
+                raise move._chorus_lock_error("write", move._chorus_field_labels(["chorus_beneficiary_ids"]))
 
     def _chorus_check_unlocked(self, action):
         for move in self:
             if move._chorus_is_held():
                 raise move._chorus_lock_error(action)
             if action == "draft" and (closed := move._chorus_closed_message()):
-                raise UserError(self.env._(
-                    "%(move)s cannot be reset to draft. %(reason)s",
-                    move=move.display_name, reason=closed))
+                raise UserError(
+                    self.env._(
+                        "%(move)s cannot be reset to draft. %(reason)s", move=move.display_name, reason=closed
+                    )
+                )
 
-    @api.depends("chorus_state", "state", "payment_state", "chorus_reissue_ids.state", "move_type",
-                 "commercial_partner_id.chorus_recipient", "reversed_entry_id.chorus_status")
+    @api.depends(
+        "chorus_state",
+        "state",
+        "payment_state",
+        "chorus_reissue_ids.state",
+        "move_type",
+        "commercial_partner_id.chorus_recipient",
+        "reversed_entry_id.chorus_status",
+    )
     def _compute_chorus_queues(self):
         for fname, domain in CHORUS_QUEUE_DOMAINS.items():
             matching = self.filtered_domain(domain)
@@ -469,8 +517,9 @@ class AccountMove(models.Model):
         would undo the credit note's reconciliation and reopen what was re-issued."""
         self.ensure_one()
         original = self if self.chorus_state == "to_fix" else self.reversed_entry_id
-        return bool(original.chorus_state == "to_fix" and original.state == "posted"
-                    and not original.chorus_to_fix)
+        return bool(
+            original.chorus_state == "to_fix" and original.state == "posted" and not original.chorus_to_fix
+        )
 
     def _chorus_closed_message(self):
         """Why this closed invoice (or credit note) is never reset to draft, or False."""
@@ -480,19 +529,28 @@ class AccountMove(models.Model):
         if self.chorus_state != "to_fix":
             return self.env._(
                 "It is never reset to draft: that would reopen %(invoice)s in your books.",
-                invoice=self.reversed_entry_id.name)
+                invoice=self.reversed_entry_id.name,
+            )
         credit_note = self.reversal_move_ids.filtered(lambda m: m.state == "posted")[:1]
         if credit_note:
             return self.env._(
                 "Closed: credit note %(credit_note)s cancels it in your books, so it is never "
-                "reset to draft nor deposited again.", credit_note=credit_note.name)
+                "reset to draft nor deposited again.",
+                credit_note=credit_note.name,
+            )
         return self.env._("Closed: it was re-issued, so it is never reset to draft nor deposited again.")
 
     # ------------------------------------------------------------------
     # What Chorus Pro says, and what to do next
     # ------------------------------------------------------------------
-    @api.depends("chorus_state", "chorus_status", "payment_state", "chorus_reissue_ids.state",
-                 "reversed_entry_id.chorus_state", "reversed_entry_id.payment_state")
+    @api.depends(
+        "chorus_state",
+        "chorus_status",
+        "payment_state",
+        "chorus_reissue_ids.state",
+        "reversed_entry_id.chorus_state",
+        "reversed_entry_id.payment_state",
+    )
     def _compute_show_reset_to_draft_button(self):
         # What Chorus Pro holds cannot be reset to draft, nor what closed a rejection (the
         # banner says why): no button that only says no.
@@ -502,10 +560,18 @@ class AccountMove(models.Model):
                 move.show_reset_to_draft_button = False
         return result
 
-    @api.depends("chorus_state", "chorus_status", "chorus_status_comment", "state", "payment_state",
-                 "chorus_reissue_ids.state", "chorus_reissue_ids.chorus_state",
-                 "reversed_entry_id.chorus_status", "reversed_entry_id.chorus_state",
-                 "reversed_entry_id.payment_state")
+    @api.depends(
+        "chorus_state",
+        "chorus_status",
+        "chorus_status_comment",
+        "state",
+        "payment_state",
+        "chorus_reissue_ids.state",
+        "chorus_reissue_ids.chorus_state",
+        "reversed_entry_id.chorus_status",
+        "reversed_entry_id.chorus_state",
+        "reversed_entry_id.payment_state",
+    )
     @api.depends_context("lang")
     def _compute_chorus_banner(self):
         for move in self:
@@ -531,46 +597,71 @@ class AccountMove(models.Model):
         # The sentences below end the comment with their own full stop.
         comment = (self.chorus_status_comment or "").strip().rstrip(".")
         if self.reversed_entry_id.chorus_status == "REJETEE":
-            return self.env._("This credit note cancels %(invoice)s, rejected on Chorus Pro: it stays in "
-                     "your books and is not deposited.", invoice=self.reversed_entry_id.name), "info"
+            return self.env._(
+                "This credit note cancels %(invoice)s, rejected on Chorus Pro: it stays in "
+                "your books and is not deposited.",
+                invoice=self.reversed_entry_id.name,
+            ), "info"
         if status == "REJETEE":
             reason = comment or self._chorus_situation_label()
             if reissues:
                 new = reissues[:1]
                 if new.chorus_state in CHORUS_HELD_STATES:
-                    return self.env._("Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s, "
-                             "deposited on Chorus Pro.", reason=reason, invoice=new.name), "info"
-                return self.env._("Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s: deposit "
-                         "it on Chorus Pro.", reason=reason,
-                         invoice=new.name or self.env._("a draft invoice")), "warning"
-            return self.env._("Rejected by the recipient: %(reason)s. It is never deposited again: correct "
-                     "and re-issue it (Correct and re-issue button).", reason=reason), "danger"
+                    return self.env._(
+                        "Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s, "
+                        "deposited on Chorus Pro.",
+                        reason=reason,
+                        invoice=new.name,
+                    ), "info"
+                return self.env._(
+                    "Rejected by the recipient: %(reason)s. Re-issued as %(invoice)s: deposit "
+                    "it on Chorus Pro.",
+                    reason=reason,
+                    invoice=new.name or self.env._("a draft invoice"),
+                ), "warning"
+            return self.env._(
+                "Rejected by the recipient: %(reason)s. It is never deposited again: correct "
+                "and re-issue it (Correct and re-issue button).",
+                reason=reason,
+            ), "danger"
         if status == "SUSPENDUE" and state == "to_fix":
-            return self.env._("Suspended by the recipient: %(comment)s. Complete it (Complete on Chorus Pro "
-                     "button) with the documents asked for.",
-                     comment=comment or self._chorus_situation_label()), "warning"
+            return self.env._(
+                "Suspended by the recipient: %(comment)s. Complete it (Complete on Chorus Pro "
+                "button) with the documents asked for.",
+                comment=comment or self._chorus_situation_label(),
+            ), "warning"
         if status == "A_RECYCLER" and state == "to_fix":
-            return self.env._("Returned to recycle (wrong routing): %(comment)s. Correct its routing "
-                     "(Correct routing button): it is routed again, without a new invoice.",
-                     comment=comment or self._chorus_situation_label()), "warning"
+            return self.env._(
+                "Returned to recycle (wrong routing): %(comment)s. Correct its routing "
+                "(Correct routing button): it is routed again, without a new invoice.",
+                comment=comment or self._chorus_situation_label(),
+            ), "warning"
         if state == "to_fix" and self._chorus_closed():
-            return self.env._("Chorus Pro did not integrate this invoice: %(reason)s.",
-                              reason=comment or self.env._("see the chatter")), "info"
+            return self.env._(
+                "Chorus Pro did not integrate this invoice: %(reason)s.",
+                reason=comment or self.env._("see the chatter"),
+            ), "info"
         if state == "to_fix":
-            return self.env._("Chorus Pro did not integrate this invoice: %(reason)s. Reset it to draft, "
-                     "fix it and deposit it again.",
-                     reason=comment or self.env._("see the chatter")), "danger"
+            return self.env._(
+                "Chorus Pro did not integrate this invoice: %(reason)s. Reset it to draft, "
+                "fix it and deposit it again.",
+                reason=comment or self.env._("see the chatter"),
+            ), "danger"
         if state == "sending":
             return self.env._("Being deposited on Chorus Pro."), "info"
         if state == "unconfirmed":
-            return self.env._("Deposit not confirmed yet: Chorus Pro did not answer. It is searched for on "
-                     "Chorus Pro (Update from Chorus Pro), never sent twice."), "warning"
+            return self.env._(
+                "Deposit not confirmed yet: Chorus Pro did not answer. It is searched for on "
+                "Chorus Pro (Update from Chorus Pro), never sent twice."
+            ), "warning"
         if state == "paid":
             return self.env._("Paid, according to Chorus Pro."), "success"
         if state == "deposited":
             if status and status != "DEPOSEE":
-                return self.env._("On Chorus Pro: %(status)s. Waiting for the recipient.",
-                         status=self._chorus_situation_label()), "info"
+                return self.env._(
+                    "On Chorus Pro: %(status)s. Waiting for the recipient.",
+                    status=self._chorus_situation_label(),
+                ), "info"
             return self.env._("Deposited on Chorus Pro, waiting for the recipient."), "info"
         return False, False
 
@@ -596,21 +687,32 @@ class AccountMove(models.Model):
     def _chorus_check_reissuable(self):
         self.ensure_one()
         if self.chorus_status != "REJETEE":
-            raise UserError(self.env._(
-                "Only an invoice the recipient rejected on Chorus Pro is corrected and re-issued."))
+            raise UserError(
+                self.env._("Only an invoice the recipient rejected on Chorus Pro is corrected and re-issued.")
+            )
         reissues = self.chorus_reissue_ids.filtered(lambda m: m.state != "cancel")
         if reissues:
-            raise UserError(self.env._(
-                "%(move)s was already re-issued as %(invoice)s: open that invoice.",
-                move=self.display_name, invoice=reissues[:1].display_name))
+            raise UserError(
+                self.env._(
+                    "%(move)s was already re-issued as %(invoice)s: open that invoice.",
+                    move=self.display_name,
+                    invoice=reissues[:1].display_name,
+                )
+            )
         if self.state != "posted":
-            raise UserError(self.env._(
-                "Post %(move)s again first: a credit note cancels it in your books.",
-                move=self.display_name))
+            raise UserError(
+                self.env._(
+                    "Post %(move)s again first: a credit note cancels it in your books.",
+                    move=self.display_name,
+                )
+            )
         if self.payment_state not in ("not_paid", "reversed"):
-            raise UserError(self.env._(
-                "%(move)s has payments: unreconcile them before cancelling it with a credit note.",
-                move=self.display_name))
+            raise UserError(
+                self.env._(
+                    "%(move)s has payments: unreconcile them before cancelling it with a credit note.",
+                    move=self.display_name,
+                )
+            )
 
     def _post(self, soft=True):
         """Invoices to Chorus Pro recipients are checked before posting: the company
@@ -623,12 +725,19 @@ class AccountMove(models.Model):
         # The deposit pipeline posts only drafts whose whole checklist it just ran.
         checked = self.env.context.get(CHECKED_CONTEXT)
         for move in self.filtered(
-            lambda m: not checked and m.move_type in ("out_invoice", "out_refund") and m.chorus_is_recipient
-            and m.reversed_entry_id.chorus_status != "REJETEE"
+            lambda m: (
+                not checked
+                and m.move_type in ("out_invoice", "out_refund")
+                and m.chorus_is_recipient
+                and m.reversed_entry_id.chorus_status != "REJETEE"
+            )
         ):
             # Posting is never refused for the way the invoice will go to Chorus Pro.
-            failed = [item for item in checklist._failed(move, with_facturx=False)
-                      if item["code"] not in ("rejected", "channel")]
+            failed = [
+                item
+                for item in checklist._failed(move, with_facturx=False)
+                if item["code"] not in ("rejected", "channel")
+            ]
             if not failed:
                 continue
             text = checklist._problems_text(failed)
@@ -657,16 +766,26 @@ class AccountMove(models.Model):
             name = attachment.name or ""
             extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
             if len(name) > MAX_ATTACHMENT_NAME:
-                problems.append(self.env._(
-                    "Document '%(name)s': Chorus Pro accepts names of at most %(max)s "
-                    "characters (extension included). Rename it.", name=name, max=MAX_ATTACHMENT_NAME))
+                problems.append(
+                    self.env._(
+                        "Document '%(name)s': Chorus Pro accepts names of at most %(max)s "
+                        "characters (extension included). Rename it.",
+                        name=name,
+                        max=MAX_ATTACHMENT_NAME,
+                    )
+                )
             if extension not in {ext.lower() for ext in ALLOWED_ATTACHMENT_EXTENSIONS}:
-                problems.append(self.env._(
-                    "Document '%(name)s': Chorus Pro does not accept this file type. Send it "
-                    "as PDF, an image or an office document.", name=name))
+                problems.append(
+                    self.env._(
+                        "Document '%(name)s': Chorus Pro does not accept this file type. Send it "
+                        "as PDF, an image or an office document.",
+                        name=name,
+                    )
+                )
             if (attachment.file_size or 0) > MAX_ATTACHMENT_SIZE:
-                problems.append(self.env._(
-                    "Document '%(name)s' is larger than 10 MB, Chorus Pro's limit.", name=name))
+                problems.append(
+                    self.env._("Document '%(name)s' is larger than 10 MB, Chorus Pro's limit.", name=name)
+                )
         return problems
 
     def _chorus_attachments_payload(self):
@@ -718,9 +837,7 @@ class AccountMove(models.Model):
         one Chorus Pro received."""
         self.ensure_one()
         if self.state != "posted" or self.move_type not in ("out_invoice", "out_refund"):
-            raise UserError(
-                self.env._("Only a posted customer invoice or credit note has a Factur-X.")
-            )
+            raise UserError(self.env._("Only a posted customer invoice or credit note has a Factur-X."))
         attachment = self.chorus_document_id
         if not attachment:
             engine = self.env["chorus.pro.facturx"]
@@ -762,10 +879,14 @@ class AccountMove(models.Model):
             code = (move.buyer_reference or "").strip()
             if code == (move.chorus_service_id.code or ""):
                 continue
-            move.chorus_service_id = self.env["chorus.pro.service"].search(
-                [("partner_id", "=", move.commercial_partner_id.id), ("code", "=", code)],
-                limit=1,
-            ) if code else False
+            move.chorus_service_id = (
+                self.env["chorus.pro.service"].search(
+                    [("partner_id", "=", move.commercial_partner_id.id), ("code", "=", code)],
+                    limit=1,
+                )
+                if code
+                else False
+            )
 
     @api.constrains("purchase_order_reference", "contract_reference", "partner_id")
     def _check_chorus_reference_length(self):

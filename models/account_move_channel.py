@@ -22,8 +22,14 @@ class AccountMove(models.Model):
         "on an invoice not cancelled.",
     )
 
-    @api.depends("commercial_partner_id", "chorus_state", "chorus_status", "state", "move_type",
-                 "reversed_entry_id.chorus_status")
+    @api.depends(
+        "commercial_partner_id",
+        "chorus_state",
+        "chorus_status",
+        "state",
+        "move_type",
+        "reversed_entry_id.chorus_status",
+    )
     @api.depends_context("company")
     def _compute_chorus_can_deposit(self):
         for move in self:
@@ -50,8 +56,7 @@ class AccountMove(models.Model):
         (account_peppol, l10n_fr_pdp) may not be installed: their fields are looked up."""
         self.ensure_one()
         return any(
-            fname in self._fields and self[fname] in states
-            for fname, states in PLATFORM_MOVE_STATES.items()
+            fname in self._fields and self[fname] in states for fname, states in PLATFORM_MOVE_STATES.items()
         )
 
     # ------------------------------------------------------------------ Send dialog
@@ -84,16 +89,24 @@ class AccountMove(models.Model):
         if self.move_type not in ("out_invoice", "out_refund") or not self.chorus_is_recipient:
             return self.env._(
                 "%(move)s: %(partner)s is not a Chorus Pro recipient (customer form, Chorus Pro tab).",
-                move=self.display_name, partner=self.commercial_partner_id.display_name)
+                move=self.display_name,
+                partner=self.commercial_partner_id.display_name,
+            )
         if self.chorus_channel == "platform":
-            return self.env._("%(move)s: %(reason)s", move=self.display_name,
-                              reason=self.env["chorus.pro.checklist"]._check_channel(self)["message"])
+            return self.env._(
+                "%(move)s: %(reason)s",
+                move=self.display_name,
+                reason=self.env["chorus.pro.checklist"]._check_channel(self)["message"],
+            )
         if self.chorus_state:
             return self.env._(
-                "%(move)s is already on Chorus Pro: it is never deposited twice.", move=self.display_name)
+                "%(move)s is already on Chorus Pro: it is never deposited twice.", move=self.display_name
+            )
         return self.env._(
             "%(move)s was returned by Chorus Pro: use the action its banner shows (correct and "
-            "re-issue, complete, correct routing).", move=self.display_name)
+            "re-issue, complete, correct routing).",
+            move=self.display_name,
+        )
 
     def _chorus_deposit_wizard_action(self):
         """The deposit wizard on these invoices: its checklist shows what to fix."""

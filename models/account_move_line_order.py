@@ -17,13 +17,19 @@ class AccountMoveLine(models.Model):
 
     _inherit = "account.move.line"
 
-    chorus_order_id = fields.Many2one(related="move_id.chorus_order_id", store=True,
-                                      index="btree_not_null", string="Chorus Pro Order")
-    chorus_order_line_id = fields.Many2one("chorus.pro.order.line", string="Order Line",
-                                           index="btree_not_null", ondelete="set null")
+    chorus_order_id = fields.Many2one(
+        related="move_id.chorus_order_id", store=True, index="btree_not_null", string="Chorus Pro Order"
+    )
+    chorus_order_line_id = fields.Many2one(
+        "chorus.pro.order.line", string="Order Line", index="btree_not_null", ondelete="set null"
+    )
     chorus_care_decision_id = fields.Many2one(
-        "chorus.pro.care.decision", string="Care Decision", index="btree_not_null",
-        ondelete="restrict", groups="account.group_account_invoice")
+        "chorus.pro.care.decision",
+        string="Care Decision",
+        index="btree_not_null",
+        ondelete="restrict",
+        groups="account.group_account_invoice",
+    )
     chorus_care_date_start = fields.Date(string="Care From")
     chorus_care_date_end = fields.Date(string="Care To")
 
@@ -35,8 +41,9 @@ class AccountMoveLine(models.Model):
             if line.sudo().chorus_order_line_id and not line._chorus_order_line_remains():
                 vals["chorus_order_line_id"] = False
             if line.sudo().chorus_care_decision_id and not line._chorus_care_days_remain():
-                vals.update(chorus_care_decision_id=False, chorus_care_date_start=False,
-                            chorus_care_date_end=False)
+                vals.update(
+                    chorus_care_decision_id=False, chorus_care_date_start=False, chorus_care_date_end=False
+                )
         return vals_list
 
     def _chorus_order_line_remains(self):
@@ -48,8 +55,9 @@ class AccountMoveLine(models.Model):
         if qty is None:
             return False
         already, _amount = order_line._billed(drafts=True)
-        return float_compare(qty, order_line.quantity - already,
-                             precision_digits=order_line._qty_digits()) <= 0
+        return (
+            float_compare(qty, order_line.quantity - already, precision_digits=order_line._qty_digits()) <= 0
+        )
 
     def _chorus_care_days_remain(self):
         """Whether none of this line's days of care is on another invoice that is not

@@ -7,8 +7,14 @@ from odoo.fields import Domain
 from .chorus_pro_care_decision import normalize_name
 
 # Fields after whose change a draft is matched again to an order (see _chorus_order_match).
-ORDER_MATCH_FIELDS = {"partner_id", "purchase_order_reference", "chorus_order_id", "invoice_line_ids",
-                      "line_ids", "chorus_beneficiary_ids"}
+ORDER_MATCH_FIELDS = {
+    "partner_id",
+    "purchase_order_reference",
+    "chorus_order_id",
+    "invoice_line_ids",
+    "line_ids",
+    "chorus_beneficiary_ids",
+}
 
 
 class AccountMove(models.Model):
@@ -26,13 +32,16 @@ class AccountMove(models.Model):
         "('closed', '=', False)]",
         help="The purchase order, service order or care decisions this invoice bills: its "
         "service, engagement number, market number, lines and documents are copied onto the "
-        "invoice, and the checklist checks that the invoice matches it.")
+        "invoice, and the checklist checks that the invoice matches it.",
+    )
     chorus_order_matched_by = fields.Selection(
         [("engagement", "Engagement number"), ("beneficiary", "Beneficiaries")],
-        string="Order Found By", readonly=True,
+        string="Order Found By",
+        readonly=True,
         help="Empty when the order was chosen on the invoice (or the invoice made from it); "
         "otherwise the invoice (typed by hand, imported...) was tied to the order its "
-        "engagement number (EJ) or its beneficiaries belong to.")
+        "engagement number (EJ) or its beneficiaries belong to.",
+    )
     chorus_orders_required = fields.Boolean(related="commercial_partner_id.chorus_orders_required")
 
     @api.onchange("chorus_order_id")
@@ -93,16 +102,30 @@ class AccountMove(models.Model):
         for old, new in zip(self, new_moves, strict=True):
             if not old.chorus_order_id:
                 continue
-            kept = len(new.sudo().invoice_line_ids.filtered(
-                lambda l: l.chorus_order_line_id or l.chorus_care_decision_id))
-            dropped = len(old.sudo().invoice_line_ids.filtered(
-                lambda l: l.chorus_order_line_id or l.chorus_care_decision_id)) - kept
+            kept = len(
+                new.sudo().invoice_line_ids.filtered(
+                    lambda l: l.chorus_order_line_id or l.chorus_care_decision_id
+                )
+            )
+            dropped = (
+                len(
+                    old.sudo().invoice_line_ids.filtered(
+                        lambda l: l.chorus_order_line_id or l.chorus_care_decision_id
+                    )
+                )
+                - kept
+            )
             if dropped > 0:
-                new._message_log(body=self.env._(
-                    "%(count)s line(s) of the duplicated invoice were already invoiced on order "
-                    "%(order)s (quantities or days of care): they are no longer tied to the "
-                    "order, and the deposit checklist blocks them until they are corrected or "
-                    "removed.", count=dropped, order=old.chorus_order_id.display_name))
+                new._message_log(
+                    body=self.env._(
+                        "%(count)s line(s) of the duplicated invoice were already invoiced on order "
+                        "%(order)s (quantities or days of care): they are no longer tied to the "
+                        "order, and the deposit checklist blocks them until they are corrected or "
+                        "removed.",
+                        count=dropped,
+                        order=old.chorus_order_id.display_name,
+                    )
+                )
         return new_moves
 
     # ------------------------------------------------------------------
@@ -125,10 +148,18 @@ class AccountMove(models.Model):
                 return found, "engagement"
         beneficiaries = self.sudo().chorus_beneficiary_ids
         if beneficiaries:
-            decisions = self.env["chorus.pro.care.decision"].sudo().search(
-                domain & Domain("date_start", "<=", max(b.date_end or b.date_start for b in beneficiaries))
-                & Domain("date_end", ">=", min(beneficiaries.mapped("date_start"))))
-            found = decisions.filtered(lambda d: any(d._matches_beneficiary(b) for b in beneficiaries)).order_id
+            decisions = (
+                self.env["chorus.pro.care.decision"]
+                .sudo()
+                .search(
+                    domain
+                    & Domain("date_start", "<=", max(b.date_end or b.date_start for b in beneficiaries))
+                    & Domain("date_end", ">=", min(beneficiaries.mapped("date_start")))
+                )
+            )
+            found = decisions.filtered(
+                lambda d: any(d._matches_beneficiary(b) for b in beneficiaries)
+            ).order_id
             if found:
                 return found, "beneficiary"
         return orders, False
@@ -140,12 +171,16 @@ class AccountMove(models.Model):
             return self.env._(
                 "Engagement number %(ej)s belongs to several orders of %(partner)s (%(orders)s): "
                 "choose the order on the invoice (Chorus Pro tab).",
-                ej=self.purchase_order_reference, partner=self.commercial_partner_id.display_name,
-                orders=names)
+                ej=self.purchase_order_reference,
+                partner=self.commercial_partner_id.display_name,
+                orders=names,
+            )
         return self.env._(
             "The beneficiaries of the invoice have care decisions on several orders (%(orders)s): "
             "one invoice per engagement number (EJ). Choose the order on the invoice (Chorus Pro "
-            "tab) and invoice the other children on an invoice of their own.", orders=names)
+            "tab) and invoice the other children on an invoice of their own.",
+            orders=names,
+        )
 
     def _chorus_order_match(self, tie_lines=True):
         """Invoices to a recipient with orders, however they were made (typed by hand,
@@ -157,8 +192,12 @@ class AccountMove(models.Model):
         if self.env.context.get("chorus_order_matching"):
             return
         moves = self.with_context(chorus_order_matching=True).filtered(
-            lambda m: m.state == "draft" and m.move_type in ("out_invoice", "out_refund")
-            and m.commercial_partner_id.chorus_recipient)
+            lambda m: (
+                m.state == "draft"
+                and m.move_type in ("out_invoice", "out_refund")
+                and m.commercial_partner_id.chorus_recipient
+            )
+        )
         for move in moves:
             if not move.chorus_order_id:
                 orders, matched_by = move._chorus_order_candidates()
@@ -182,15 +221,18 @@ class AccountMove(models.Model):
                     line.chorus_order_line_id = item
             return
         for line, beneficiary in self._chorus_line_beneficiaries(
-                lines.filtered(lambda l: not l.chorus_care_decision_id)):
+            lines.filtered(lambda l: not l.chorus_care_decision_id)
+        ):
             decision = order._match_care_decision(beneficiary, line)
             if not decision:
                 continue
-            line.write({
-                "chorus_care_decision_id": decision.id,
-                "chorus_care_date_start": beneficiary.date_start,
-                "chorus_care_date_end": beneficiary.date_end or beneficiary.date_start,
-            })
+            line.write(
+                {
+                    "chorus_care_decision_id": decision.id,
+                    "chorus_care_date_start": beneficiary.date_start,
+                    "chorus_care_date_end": beneficiary.date_end or beneficiary.date_start,
+                }
+            )
             if not beneficiary.move_line_id:
                 beneficiary.move_line_id = line
 
@@ -226,14 +268,17 @@ class AccountMove(models.Model):
                 move.chorus_attachment_ids = [Command.link(att.id) for att in documents]
             for line in move.sudo().invoice_line_ids.filtered("chorus_care_decision_id"):
                 if not line.chorus_care_date_start or any(
-                        b.move_line_id == line for b in move.chorus_beneficiary_ids):
+                    b.move_line_id == line for b in move.chorus_beneficiary_ids
+                ):
                     continue
-                beneficiaries.append({
-                    "move_id": move.id,
-                    "move_line_id": line.id,
-                    "name": line.chorus_care_decision_id.name,
-                    "date_start": line.chorus_care_date_start,
-                    "date_end": line.chorus_care_date_end,
-                })
+                beneficiaries.append(
+                    {
+                        "move_id": move.id,
+                        "move_line_id": line.id,
+                        "name": line.chorus_care_decision_id.name,
+                        "date_start": line.chorus_care_date_start,
+                        "date_end": line.chorus_care_date_end,
+                    }
+                )
         if beneficiaries:
             self.env["chorus.pro.beneficiary"].create(beneficiaries)

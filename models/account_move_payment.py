@@ -90,8 +90,7 @@ class AccountMove(models.Model):
         string="Payment Ordered On",
         compute="_compute_chorus_payment_follow_up",
         store=True,
-        help="When Chorus Pro reported the payment ordered by the public accountant "
-        "(MISE_EN_PAIEMENT).",
+        help="When Chorus Pro reported the payment ordered by the public accountant (MISE_EN_PAIEMENT).",
     )
     chorus_payment_comment = fields.Text(
         string="Payment Comment",
@@ -129,14 +128,19 @@ class AccountMove(models.Model):
     def _compute_chorus_follow_up(self):
         for move in self:
             followed = (
-                move.move_type in ("out_invoice", "out_refund") and move.state == "posted"
+                move.move_type in ("out_invoice", "out_refund")
+                and move.state == "posted"
                 and move.payment_state in CHORUS_NOT_RECEIVED_STATES
                 and move.chorus_state in CHORUS_FOLLOWED_STATES
             )
             move.chorus_follow_up = STATUS_FOLLOW_UP.get(move.chorus_status) if followed else False
 
-    @api.depends("chorus_payment_stage", "chorus_status_history_ids.status",
-                 "chorus_status_history_ids.date", "chorus_status_history_ids.comment")
+    @api.depends(
+        "chorus_payment_stage",
+        "chorus_status_history_ids.status",
+        "chorus_status_history_ids.date",
+        "chorus_status_history_ids.comment",
+    )
     def _compute_chorus_payment_follow_up(self):
         for move in self:
             rows = move._chorus_payment_rows()
@@ -144,8 +148,7 @@ class AccountMove(models.Model):
             orders = rows.filtered(lambda r: r.status == "MISE_EN_PAIEMENT")
             move.chorus_mandate_date = chorus_day(mandates[:1].date)
             move.chorus_payment_order_date = chorus_day(orders[:1].date)
-            move.chorus_payment_comment = next(
-                (row.comment for row in rows if row.comment), False)
+            move.chorus_payment_comment = next((row.comment for row in rows if row.comment), False)
 
     def _chorus_payment_rows(self):
         """The status rows of the current payment run, most recent first: back from
@@ -169,8 +172,15 @@ class AccountMove(models.Model):
         return history
 
     @api.depends_context("lang")
-    @api.depends("chorus_payment_stage", "chorus_mandate_date", "chorus_payment_order_date",
-                 "chorus_amount_to_pay", "chorus_status_date", "payment_state", "currency_id")
+    @api.depends(
+        "chorus_payment_stage",
+        "chorus_mandate_date",
+        "chorus_payment_order_date",
+        "chorus_amount_to_pay",
+        "chorus_status_date",
+        "payment_state",
+        "currency_id",
+    )
     def _compute_chorus_payment_info(self):
         for move in self:
             move.chorus_payment_info = move._chorus_payment_sentence()
@@ -182,30 +192,37 @@ class AccountMove(models.Model):
         if not stage:
             return False
         if stage == "payment_ordered":
-            day = format_date(self.env, self.chorus_payment_order_date or chorus_day(
-                self.chorus_status_date))
+            day = format_date(self.env, self.chorus_payment_order_date or chorus_day(self.chorus_status_date))
             if self.payment_state not in CHORUS_NOT_RECEIVED_STATES:
                 return self.env._("Payment ordered by the public body on %(date)s.", date=day)
             if self.chorus_amount_to_pay:
                 return self.env._(
                     "Payment ordered by the public body on %(date)s (%(amount)s) — awaiting "
-                    "the bank payment.", date=day,
-                    amount=format_amount(self.env, self.chorus_amount_to_pay, self.currency_id))
+                    "the bank payment.",
+                    date=day,
+                    amount=format_amount(self.env, self.chorus_amount_to_pay, self.currency_id),
+                )
             return self.env._(
-                "Payment ordered by the public body on %(date)s — awaiting the bank payment.",
-                date=day)
+                "Payment ordered by the public body on %(date)s — awaiting the bank payment.", date=day
+            )
         label = dict(self._fields["chorus_payment_stage"]._description_selection(self.env))[stage]
         day = format_date(self.env, chorus_day(self.chorus_status_date))
         if self.chorus_mandate_date and stage != "mandated":
             return self.env._(
                 "%(stage)s on %(date)s (mandated on %(mandate)s): the payment is to come.",
-                stage=label, date=day, mandate=format_date(self.env, self.chorus_mandate_date))
+                stage=label,
+                date=day,
+                mandate=format_date(self.env, self.chorus_mandate_date),
+            )
         return self.env._("%(stage)s on %(date)s: the payment is to come.", stage=label, date=day)
 
     def _chorus_payment_banner(self):
         """Once mandated, the banner tells where the payment stands: (text, level), or
         None (see ``_chorus_banner``)."""
-        if (self.chorus_payment_stage and self.chorus_state in ("deposited", "paid")
-                and self.chorus_payment_info):
+        if (
+            self.chorus_payment_stage
+            and self.chorus_state in ("deposited", "paid")
+            and self.chorus_payment_info
+        ):
             return self.chorus_payment_info, "success" if self.chorus_state == "paid" else "info"
         return None

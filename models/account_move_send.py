@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-""""By Chorus Pro" in Odoo's Send dialog (``account.move.send``), next to e-mail and Peppol.
+""" "By Chorus Pro" in Odoo's Send dialog (``account.move.send``), next to e-mail and Peppol.
 
 Send deposits through the same checklist and connector as the *Deposit to Chorus Pro*
 button and list action (never a second path): the checklist's problems are shown in the
@@ -120,7 +120,8 @@ class AccountMoveSend(models.AbstractModel):
             else:
                 message = self.env._(
                     "%(count)s invoice(s) will not be deposited on Chorus Pro until fixed: %(moves)s.",
-                    count=len(failing), moves=", ".join(failing_moves.mapped("display_name")),
+                    count=len(failing),
+                    moves=", ".join(failing_moves.mapped("display_name")),
                 )
             alerts["l10n_fr_chorus_pro_checklist"] = {
                 "level": level,
@@ -142,7 +143,9 @@ class AccountMoveSend(models.AbstractModel):
             for invoice, invoice_data in invoices_data.items()
             if CHORUS_SENDING_METHOD in invoice_data["sending_methods"] and not invoice_data.get("error")
         }
-        invoices = self.env["account.move"].browse(list(by_id)).filtered(lambda m: m._chorus_send_applicable())
+        invoices = (
+            self.env["account.move"].browse(list(by_id)).filtered(lambda m: m._chorus_send_applicable())
+        )
         if not invoices:
             return
         # The EN 16931 data of each invoice built once: checked, then deposited.
@@ -153,7 +156,9 @@ class AccountMoveSend(models.AbstractModel):
                 by_id[invoice.id]["error"] = {
                     "error_title": self.env._(
                         "%(move)s was not deposited on Chorus Pro. Fix these points (Deposit to "
-                        "Chorus Pro lists them too):", move=invoice.display_name),
+                        "Chorus Pro lists them too):",
+                        move=invoice.display_name,
+                    ),
                     "errors": [f"{item['label']}: {item['message']}" for item in items],
                 }
             ready = invoices.filtered(lambda m: m not in failed)
@@ -162,11 +167,18 @@ class AccountMoveSend(models.AbstractModel):
             groups = {}
             for invoice in ready:
                 author = by_id[invoice.id].get("author_user_id") or self.env.uid
-                groups[invoice.company_id, author] = groups.get((invoice.company_id, author), ready.browse()) | invoice
+                groups[invoice.company_id, author] = (
+                    groups.get((invoice.company_id, author), ready.browse()) | invoice
+                )
             for (company, author), moves in groups.items():
                 try:
-                    result = pipeline.with_company(company).with_context(chorus_depositor_id=author)._deposit_invoices(
-                        moves, batch=True, commit=True, checked={move: [] for move in moves})
+                    result = (
+                        pipeline.with_company(company)
+                        .with_context(chorus_depositor_id=author)
+                        ._deposit_invoices(
+                            moves, batch=True, commit=True, checked={move: [] for move in moves}
+                        )
+                    )
                 except UserError as error:
                     refused = {move.id: [error.args[0]] for move in moves}
                 else:
@@ -176,7 +188,8 @@ class AccountMoveSend(models.AbstractModel):
                     if move.id in refused:
                         by_id[move.id]["error"] = {
                             "error_title": self.env._(
-                                "%(move)s was not deposited on Chorus Pro:", move=move.display_name),
+                                "%(move)s was not deposited on Chorus Pro:", move=move.display_name
+                            ),
                             "errors": refused[move.id],
                         }
                     else:

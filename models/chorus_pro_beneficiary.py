@@ -23,9 +23,7 @@ class ChorusProBeneficiary(models.Model):
         index=True,
         ondelete="cascade",
     )
-    company_id = fields.Many2one(
-        related="move_id.company_id", store=True, index=True, string="Company"
-    )
+    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True, string="Company")
     name = fields.Char(
         string="Beneficiary",
         required=True,
@@ -45,7 +43,9 @@ class ChorusProBeneficiary(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        moves = self.env["account.move"].browse([vals.get("move_id") for vals in vals_list if vals.get("move_id")])
+        moves = self.env["account.move"].browse(
+            [vals.get("move_id") for vals in vals_list if vals.get("move_id")]
+        )
         moves._chorus_check_beneficiaries_unlocked()
         return super().create(vals_list)
 

@@ -25,7 +25,11 @@ RATE_TYPES = [
 
 def days_between(start, end):
     """Every day from ``start`` to ``end``, both included."""
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)] if start and end and end >= start else []
+    return (
+        [start + timedelta(days=n) for n in range((end - start).days + 1)]
+        if start and end and end >= start
+        else []
+    )
 
 
 def normalize_name(name):
@@ -63,79 +67,110 @@ class ChorusProCareDecision(models.Model):
     _description = "Chorus Pro Care Decision (ASE)"
     _order = "date_start desc, name, id"
 
-    order_id = fields.Many2one("chorus.pro.order", string="Order (EJ)", required=True, index=True,
-                               ondelete="restrict", domain="[('kind', '=', 'care')]",
-                               help="The order of kind 'Care decisions' carrying the engagement "
-                               "number (EJ) that pays this care.")
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True,
-                                 string="Company")
+    order_id = fields.Many2one(
+        "chorus.pro.order",
+        string="Order (EJ)",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        domain="[('kind', '=', 'care')]",
+        help="The order of kind 'Care decisions' carrying the engagement number (EJ) that pays this care.",
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True, string="Company")
     currency_id = fields.Many2one(related="order_id.currency_id", string="Currency")
     partner_id = fields.Many2one(related="order_id.partner_id", store=True, string="Recipient")
     service_id = fields.Many2one(related="order_id.service_id", store=True, string="Service")
-    engagement_number = fields.Char(related="order_id.engagement_number", store=True,
-                                    string="Engagement Number (EJ)")
-    reference = fields.Char(string="Prise en Charge Number",
-                            help="Number of the prise en charge in the Département's software (Iodas).")
-    name = fields.Char(string="Beneficiary", required=True,
-                       help="Full name of the child or young person.")
+    engagement_number = fields.Char(
+        related="order_id.engagement_number", store=True, string="Engagement Number (EJ)"
+    )
+    reference = fields.Char(
+        string="Prise en Charge Number",
+        help="Number of the prise en charge in the Département's software (Iodas).",
+    )
+    name = fields.Char(string="Beneficiary", required=True, help="Full name of the child or young person.")
     birth_date = fields.Date()
     care_type = fields.Selection(CARE_TYPES, required=True, default="placement")
     date_start = fields.Date(string="From", required=True)
     date_end = fields.Date(string="To", required=True)
     rate_type = fields.Selection(RATE_TYPES, string="Pricing", required=True, default="daily")
     daily_rate = fields.Monetary()
-    fixed_amount = fields.Monetary(string="Monthly Amount",
-                                   help="Fixed amount per full month, prorated by days in a partial month.")
-    arrete_reference = fields.Char(string="Price Order (Arrêté)",
-                                   help="Reference of the arrêté fixing the daily rate.")
-    product_id = fields.Many2one("product.product",
-                                 help="Product of the invoice lines (account, taxes). Empty: the "
-                                 "Default Care Product of the settings.")
+    fixed_amount = fields.Monetary(
+        string="Monthly Amount", help="Fixed amount per full month, prorated by days in a partial month."
+    )
+    arrete_reference = fields.Char(
+        string="Price Order (Arrêté)", help="Reference of the arrêté fixing the daily rate."
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        help="Product of the invoice lines (account, taxes). Empty: the "
+        "Default Care Product of the settings.",
+    )
     invoice_product_id = fields.Many2one(
-        "product.product", string="Invoiced With", compute="_compute_invoice_product_id",
+        "product.product",
+        string="Invoiced With",
+        compute="_compute_invoice_product_id",
         help="The product of this decision's invoice lines: its own, or the Default Care Product "
-        "of the settings (Chorus Pro).")
-    tax_ids = fields.Many2many("account.tax", "chorus_pro_care_decision_tax_rel", "decision_id",
-                               "tax_id", string="Taxes", compute="_compute_tax_ids", store=True,
-                               readonly=False,
-                               domain="[('type_tax_use', '=', 'sale'), ('company_id', 'parent_of', company_id)]")
+        "of the settings (Chorus Pro).",
+    )
+    tax_ids = fields.Many2many(
+        "account.tax",
+        "chorus_pro_care_decision_tax_rel",
+        "decision_id",
+        "tax_id",
+        string="Taxes",
+        compute="_compute_tax_ids",
+        store=True,
+        readonly=False,
+        domain="[('type_tax_use', '=', 'sale'), ('company_id', 'parent_of', company_id)]",
+    )
     attachment_ids = fields.Many2many(
-        "ir.attachment", "chorus_pro_care_decision_attachment_rel", "decision_id", "attachment_id",
-        string="Documents", help="The arrêté and the prise en charge: attached to the invoices.")
-    move_line_ids = fields.One2many("account.move.line", "chorus_care_decision_id",
-                                    string="Invoice Lines")
-    amount_ordered = fields.Monetary(string="Amount for the Period", compute="_compute_amount_ordered",
-                                     store=True)
+        "ir.attachment",
+        "chorus_pro_care_decision_attachment_rel",
+        "decision_id",
+        "attachment_id",
+        string="Documents",
+        help="The arrêté and the prise en charge: attached to the invoices.",
+    )
+    move_line_ids = fields.One2many("account.move.line", "chorus_care_decision_id", string="Invoice Lines")
+    amount_ordered = fields.Monetary(
+        string="Amount for the Period", compute="_compute_amount_ordered", store=True
+    )
     days_total = fields.Integer(string="Days", compute="_compute_amount_ordered", store=True)
     days_invoiced = fields.Integer(compute="_compute_invoiced")
     amount_invoiced = fields.Monetary(string="Invoiced", compute="_compute_invoiced")
     last_invoiced_date = fields.Date(string="Invoiced Until", compute="_compute_invoiced")
     missing_last_month = fields.Boolean(
-        string="Not Invoiced Last Month", compute="_compute_missing_last_month",
-        search="_search_missing_last_month")
+        string="Not Invoiced Last Month",
+        compute="_compute_missing_last_month",
+        search="_search_missing_last_month",
+    )
     active = fields.Boolean(default=True)
 
-    _check_period = models.Constraint("CHECK(date_end >= date_start)",
-                                      "A care decision ends before it starts.")
+    _check_period = models.Constraint(
+        "CHECK(date_end >= date_start)", "A care decision ends before it starts."
+    )
 
     @api.depends("product_id", "company_id")
     def _compute_tax_ids(self):
         for decision in self:
             if decision.product_id:
                 decision.tax_ids = decision.product_id.taxes_id.filtered_domain(
-                    self.env["account.tax"]._check_company_domain(decision.company_id or self.env.company))
+                    self.env["account.tax"]._check_company_domain(decision.company_id or self.env.company)
+                )
 
     @api.depends("product_id", "company_id.chorus_care_product_id")
     def _compute_invoice_product_id(self):
         for decision in self:
-            decision.invoice_product_id = decision.product_id or (
-                decision.company_id or self.env.company).chorus_care_product_id
+            decision.invoice_product_id = (
+                decision.product_id or (decision.company_id or self.env.company).chorus_care_product_id
+            )
 
     def _invoice_taxes(self):
         """Taxes of this decision's invoice lines: its own, or those of its product."""
         self.ensure_one()
         return self.tax_ids or self.invoice_product_id.taxes_id.filtered_domain(
-            self.env["account.tax"]._check_company_domain(self.company_id or self.env.company))
+            self.env["account.tax"]._check_company_domain(self.company_id or self.env.company)
+        )
 
     @api.depends("date_start", "date_end", "rate_type", "daily_rate", "fixed_amount")
     def _compute_amount_ordered(self):
@@ -166,15 +201,17 @@ class ChorusProCareDecision(models.Model):
         for decision in self:
             amount = decision.daily_rate if decision.rate_type == "daily" else decision.fixed_amount
             if amount <= 0:
-                raise ValidationError(self.env._(
-                    "A care decision needs a positive daily rate or monthly amount."))
+                raise ValidationError(
+                    self.env._("A care decision needs a positive daily rate or monthly amount.")
+                )
 
     @api.constrains("order_id")
     def _check_order_kind(self):
         for decision in self:
             if decision.order_id.kind != "care":
-                raise ValidationError(self.env._(
-                    "Care decisions belong to an order of kind 'Care decisions (ASE)'."))
+                raise ValidationError(
+                    self.env._("Care decisions belong to an order of kind 'Care decisions (ASE)'.")
+                )
 
     @api.depends("name", "care_type")
     def _compute_display_name(self):
@@ -196,17 +233,23 @@ class ChorusProCareDecision(models.Model):
         for day in days:
             per_month.setdefault((day.year, day.month), 0)
             per_month[(day.year, day.month)] += 1
-        return currency.round(sum(
-            self.fixed_amount * count / calendar.monthrange(year, month)[1]
-            for (year, month), count in per_month.items()))
+        return currency.round(
+            sum(
+                self.fixed_amount * count / calendar.monthrange(year, month)[1]
+                for (year, month), count in per_month.items()
+            )
+        )
 
     def _matches_beneficiary(self, beneficiary):
         """Whether ``beneficiary`` (of an invoice) is this decision's child during part of
         its period: names compared as typed by hand."""
         self.ensure_one()
         end = beneficiary.date_end or beneficiary.date_start
-        return normalize_name(beneficiary.name) == normalize_name(self.name) \
-            and beneficiary.date_start <= self.date_end and end >= self.date_start
+        return (
+            normalize_name(beneficiary.name) == normalize_name(self.name)
+            and beneficiary.date_start <= self.date_end
+            and end >= self.date_start
+        )
 
     def _billing_periods(self):
         """(invoice or credit note, first day, last day) of everything billing this
@@ -215,16 +258,27 @@ class ChorusProCareDecision(models.Model):
         no care decision (typed by hand, or a line that could not be tied to one). A
         credit note gives days back through its lines only."""
         self.ensure_one()
-        periods = [(line.move_id, line.chorus_care_date_start, line.chorus_care_date_end)
-                   for line in self.sudo().move_line_ids]
-        beneficiaries = self.env["chorus.pro.beneficiary"].sudo().search([
-            ("move_id.commercial_partner_id", "=", self.partner_id.id),
-            ("company_id", "=", self.company_id.id),
-            ("move_id.move_type", "=", "out_invoice"),
-            ("date_start", "<=", self.date_end),
-        ])
-        periods += [(b.move_id, b.date_start, b.date_end or b.date_start) for b in beneficiaries
-                    if not b.move_line_id.chorus_care_decision_id and self._matches_beneficiary(b)]
+        periods = [
+            (line.move_id, line.chorus_care_date_start, line.chorus_care_date_end)
+            for line in self.sudo().move_line_ids
+        ]
+        beneficiaries = (
+            self.env["chorus.pro.beneficiary"]
+            .sudo()
+            .search(
+                [
+                    ("move_id.commercial_partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("move_id.move_type", "=", "out_invoice"),
+                    ("date_start", "<=", self.date_end),
+                ]
+            )
+        )
+        periods += [
+            (b.move_id, b.date_start, b.date_end or b.date_start)
+            for b in beneficiaries
+            if not b.move_line_id.chorus_care_decision_id and self._matches_beneficiary(b)
+        ]
         return periods
 
     def _covered_days(self, exclude_moves=None):
@@ -271,13 +325,20 @@ class ChorusProCareDecision(models.Model):
             return NotImplemented
         first, last = self._last_month()
         overlapping = self.search([("date_start", "<=", last), ("date_end", ">=", first)])
-        invoiced = self.env["account.move.line"].sudo().search([
-            ("chorus_care_decision_id", "in", overlapping.ids),
-            ("parent_state", "!=", "cancel"),
-            ("move_id.move_type", "=", "out_invoice"),
-            ("chorus_care_date_start", "<=", last),
-            ("chorus_care_date_end", ">=", first),
-        ]).chorus_care_decision_id
+        invoiced = (
+            self.env["account.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("chorus_care_decision_id", "in", overlapping.ids),
+                    ("parent_state", "!=", "cancel"),
+                    ("move_id.move_type", "=", "out_invoice"),
+                    ("chorus_care_date_start", "<=", last),
+                    ("chorus_care_date_end", ">=", first),
+                ]
+            )
+            .chorus_care_decision_id
+        )
         missing = overlapping - invoiced
         if True in value:
             return Domain("id", "in", missing.ids)
@@ -299,9 +360,12 @@ class ChorusProCareDecision(models.Model):
         care = dict(self._fields["care_type"]._description_selection(decision.env))[self.care_type]
         label = decision.env._(
             "%(care)s: %(name)s, %(start)s to %(end)s (%(days)s days)",
-            care=care, name=self.name, days=days,
+            care=care,
+            name=self.name,
+            days=days,
             start=format_date(decision.env, start, lang_code=lang),
-            end=format_date(decision.env, end, lang_code=lang))
+            end=format_date(decision.env, end, lang_code=lang),
+        )
         if self.reference:
             label = f"{label} - {self.reference}"
         vals = {
@@ -320,6 +384,10 @@ class ChorusProCareDecision(models.Model):
                 vals["product_uom_id"] = uom.id
         else:
             month_days = calendar.monthrange(start.year, start.month)[1]
-            vals.update(quantity=1, price_unit=(self.currency_id or self.env.company.currency_id).round(
-                self.fixed_amount * days / month_days))
+            vals.update(
+                quantity=1,
+                price_unit=(self.currency_id or self.env.company.currency_id).round(
+                    self.fixed_amount * days / month_days
+                ),
+            )
         return vals

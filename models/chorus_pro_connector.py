@@ -95,9 +95,7 @@ class ChorusProConnector(models.AbstractModel):
                     date=format_date(self.env, expiry),
                 )
             )
-        timeout = float(
-            self.env["ir.config_parameter"].sudo().get_param(PARAM_TIMEOUT, "30") or 30
-        )
+        timeout = float(self.env["ir.config_parameter"].sudo().get_param(PARAM_TIMEOUT, "30") or 30)
         return cc.ChorusClient(
             api_url=api_url,
             token_url=token_url,
@@ -120,7 +118,7 @@ class ChorusProConnector(models.AbstractModel):
         if isinstance(error, cc.ChorusSubscriptionError):
             return self.env._(
                 "The PISTE application is not subscribed to the Chorus Pro API "
-                "\"%(api)s\": on piste.gouv.fr, open the application and subscribe it to "
+                '"%(api)s": on piste.gouv.fr, open the application and subscribe it to '
                 "this API (then accept its terms of use), then try again.",
                 api=getattr(error, "api", None) or libelle,
             )
@@ -225,25 +223,26 @@ class ChorusProConnector(models.AbstractModel):
         login = company.sudo().chorus_login
         working = [f"{name} ({use})" for name, use in uses.items() if name not in missing]
         if missing:
-            raise UserError(self.env._(
-                "Chorus Pro connection of %(login)s: the PISTE application is not subscribed "
-                "to %(missing)s.\nMissing: %(missing_uses)s.\nWorking: %(working)s.\nIn "
-                "PISTE, open the application of this environment (sandbox for qualification, "
-                "production otherwise), tick the missing Chorus Pro APIs, accept their terms "
-                "of use and save; then test again.",
-                login=login,
-                missing=", ".join(missing),
-                missing_uses="; ".join(f"{name} ({uses.get(name, '')})" for name in missing),
-                working="; ".join(working) or self.env._("nothing"),
-            ))
+            raise UserError(
+                self.env._(
+                    "Chorus Pro connection of %(login)s: the PISTE application is not subscribed "
+                    "to %(missing)s.\nMissing: %(missing_uses)s.\nWorking: %(working)s.\nIn "
+                    "PISTE, open the application of this environment (sandbox for qualification, "
+                    "production otherwise), tick the missing Chorus Pro APIs, accept their terms "
+                    "of use and save; then test again.",
+                    login=login,
+                    missing=", ".join(missing),
+                    missing_uses="; ".join(f"{name} ({uses.get(name, '')})" for name in missing),
+                    working="; ".join(working) or self.env._("nothing"),
+                )
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Chorus Pro connection works"),
                 "message": self.env._(
-                    "PISTE token and technical account %(login)s accepted. APIs available: "
-                    "%(working)s.",
+                    "PISTE token and technical account %(login)s accepted. APIs available: %(working)s.",
                     login=login,
                     working="; ".join(working),
                 ),
@@ -292,7 +291,9 @@ class ChorusProConnector(models.AbstractModel):
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM %s WHERE id IN %s FOR %s SKIP LOCKED",
-                    SQL.identifier(records._table), tuple(ids), SQL(strength),
+                    SQL.identifier(records._table),
+                    tuple(ids),
+                    SQL(strength),
                 ),
                 log_exceptions=False,
             )
@@ -304,8 +305,10 @@ class ChorusProConnector(models.AbstractModel):
 
     @api.model
     def _configured_companies(self):
-        return self.env["res.company"].sudo().search(
-            [("chorus_client_id", "!=", False), ("chorus_login", "!=", False)]
+        return (
+            self.env["res.company"]
+            .sudo()
+            .search([("chorus_client_id", "!=", False), ("chorus_login", "!=", False)])
         )
 
     @api.model
@@ -319,8 +322,7 @@ class ChorusProConnector(models.AbstractModel):
             connector = self.with_company(company)
             try:
                 flows = connector.env["chorus.pro.flow"].search(
-                    [("company_id", "=", company.id),
-                     ("state", "in", ("sending", "unconfirmed", "sent"))]
+                    [("company_id", "=", company.id), ("state", "in", ("sending", "unconfirmed", "sent"))]
                 )
                 connector._update_flows(flows)
                 connector._sync_invoice_statuses(company)
@@ -331,16 +333,20 @@ class ChorusProConnector(models.AbstractModel):
     @api.model
     def _cron_password_reminder(self):
         soon = fields.Date.context_today(self) + timedelta(days=15)
-        companies = self.env["res.company"].sudo().search(
-            [("chorus_password_expiry_date", "!=", False), ("chorus_password_expiry_date", "<=", soon)]
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search(
+                [("chorus_password_expiry_date", "!=", False), ("chorus_password_expiry_date", "<=", soon)]
+            )
         )
         admins = self.env.ref("account.group_account_manager").sudo().all_user_ids
         for company in companies:
             partner = company.partner_id
             summary = self.env._("Change the Chorus Pro technical password")
-            if partner.activity_ids.filtered(lambda a: a.summary == summary):
+            if partner.activity_ids.filtered(lambda a: a.summary == summary):  # noqa: B023
                 continue
-            user = admins.filtered(lambda u: company in u.company_ids)[:1] or self.env.user
+            user = admins.filtered(lambda u: company in u.company_ids)[:1] or self.env.user  # noqa: B023
             partner.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=company.chorus_password_expiry_date,

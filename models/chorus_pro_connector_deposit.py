@@ -197,16 +197,21 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         nothing deposited; the invoice is to fix (the *Chorus Pro: to fix* filter), with
         the reason in its chatter and an activity. Returns the message."""
         message = self._number_taken_message(move, item, differences)
-        move._chorus_write({
-            "chorus_state": "to_fix",
-            "chorus_status_comment": self.env._(
-                "its number %(number)s is already used on Chorus Pro by another invoice "
-                "(%(differences)s)",
-                number=move.name, differences=self._describe_differences(move, item, differences)),
-        })
+        move._chorus_write(
+            {
+                "chorus_state": "to_fix",
+                "chorus_status_comment": self.env._(
+                    "its number %(number)s is already used on Chorus Pro by another invoice "
+                    "(%(differences)s)",
+                    number=move.name,
+                    differences=self._describe_differences(move, item, differences),
+                ),
+            }
+        )
         move.message_post(body=message)
-        self._schedule_fix_activity(move, self.env._("Number already used on Chorus Pro"), message,
-                                    depositor=self._depositor())
+        self._schedule_fix_activity(
+            move, self.env._("Number already used on Chorus Pro"), message, depositor=self._depositor()
+        )
         return message
 
     @api.model
@@ -218,10 +223,7 @@ class ChorusProConnectorDeposit(models.AbstractModel):
             return
         siret = moves.company_id.company_registry
         try:
-            own = [
-                s for s in client.my_structures()
-                if str(s.get("identifiantStructure")) == siret
-            ]
+            own = [s for s in client.my_structures() if str(s.get("identifiantStructure")) == siret]
             if not own:
                 return
             for move in moves:
@@ -324,9 +326,7 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         flows = self.env["chorus.pro.flow"]
         for group in groups:
             if group:
-                flows |= self._deposit_group(
-                    client, group, [documents[m] for m in group], commit=commit
-                )
+                flows |= self._deposit_group(client, group, [documents[m] for m in group], commit=commit)
                 self._keep_deposited_documents(group, documents)
                 if commit:
                     self._commit_deposit()
@@ -340,21 +340,24 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         (see ``ir_attachment.py``), the invoice's PDF and its main attachment, so that
         whatever leaves Odoo for the invoice is this file (see ``account_move.py``)."""
         moves._chorus_detach_invoice_pdf()
-        attachments = self.env["ir.attachment"].create([
-            {
-                "name": documents[move][0],
-                "raw": documents[move][1],
-                "mimetype": "application/pdf",
-                "res_model": move._name,
-                "res_id": move.id,
-                "res_field": INVOICE_PDF_FIELD,
-                "chorus_evidence": True,
-            }
-            for move in moves
-        ])
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": documents[move][0],
+                    "raw": documents[move][1],
+                    "mimetype": "application/pdf",
+                    "res_model": move._name,
+                    "res_id": move.id,
+                    "res_field": INVOICE_PDF_FIELD,
+                    "chorus_evidence": True,
+                }
+                for move in moves
+            ]
+        )
         for move, attachment in zip(moves, attachments, strict=True):
-            move._chorus_write({"chorus_document_id": attachment.id,
-                                "message_main_attachment_id": attachment.id})
+            move._chorus_write(
+                {"chorus_document_id": attachment.id, "message_main_attachment_id": attachment.id}
+            )
         moves.invalidate_recordset(["invoice_pdf_report_id", INVOICE_PDF_FIELD])
 
     @api.model
@@ -362,8 +365,13 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         """A ``chorus.pro.flow`` with its file (``filename``, ``content``), evidence of
         what was sent, attached to it from its creation, and who deposited it."""
         flow = self.env["chorus.pro.flow"].create({"user_id": self._depositor().id, **vals})
-        attachment_vals = {"name": filename, "raw": content, "res_model": flow._name,
-                           "res_id": flow.id, "chorus_evidence": True}
+        attachment_vals = {
+            "name": filename,
+            "raw": content,
+            "res_model": flow._name,
+            "res_id": flow.id,
+            "chorus_evidence": True,
+        }
         if mimetype:
             attachment_vals["mimetype"] = mimetype
         flow.attachment_id = self.env["ir.attachment"].create(attachment_vals)
@@ -382,15 +390,18 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                 "state": "sending",
                 "date": fields.Datetime.now(),
             },
-            filename, content,
+            filename,
+            content,
         )
         job_id = self.env.context.get("chorus_pro_deposit_job_id")
         if job_id:
             # A background deposit knows its flow from the commit before the call on.
             job = self.env["chorus.pro.deposit.job"].sudo().browse(job_id)
             job.flow_ids = [Command.link(flow.id)]
-        before = [(move, {"chorus_state": move.chorus_state, "chorus_flow_id": move.chorus_flow_id.id})
-                  for move in moves]
+        before = [
+            (move, {"chorus_state": move.chorus_state, "chorus_flow_id": move.chorus_flow_id.id})
+            for move in moves
+        ]
         moves._chorus_write({"chorus_flow_id": flow.id, "chorus_state": "sending"})
         if commit:
             # Whatever happens during the call, Odoo knows it may have been sent.
@@ -442,11 +453,7 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         )
         moves._chorus_write({"chorus_state": "deposited"})
         for move in moves:
-            move.message_post(
-                body=self.env._(
-                    "Deposited on Chorus Pro in flow %(flow)s.", flow=flow.name
-                )
-            )
+            move.message_post(body=self.env._("Deposited on Chorus Pro in flow %(flow)s.", flow=flow.name))
 
     @api.model
     def _link_found_invoice(self, move, item, recovered=False):
@@ -526,7 +533,9 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                 "date": fields.Datetime.now(),
                 "syntax": chorus_submission.MODE_DEPOT_PDF_API,
             },
-            filename, pdf, mimetype="application/pdf",
+            filename,
+            pdf,
+            mimetype="application/pdf",
         )
         job_id = self.env.context.get("chorus_pro_deposit_job_id")
         if job_id:
@@ -562,8 +571,11 @@ class ChorusProConnectorDeposit(models.AbstractModel):
             raise refused(self._error_message(error)) from error
         except chorus_submission.SubmissionError as error:
             raise refused(
-                self.env._("%(move)s cannot be submitted to Chorus Pro: %(reason)s",
-                           move=move.display_name, reason=str(error))
+                self.env._(
+                    "%(move)s cannot be submitted to Chorus Pro: %(reason)s",
+                    move=move.display_name,
+                    reason=str(error),
+                )
             ) from error
         try:
             answer = client.submit_invoice(payload)

@@ -106,8 +106,7 @@ class ChorusProConnectorDirectory(models.AbstractModel):
                 "sync_date": now,
             }
             if item.get("details_loaded"):
-                vals.update(engagement_required=bool(item.get("engagement_required")),
-                            details_sync_date=now)
+                vals.update(engagement_required=bool(item.get("engagement_required")), details_sync_date=now)
             # Otherwise the details are unknown: what was read before is kept, with its
             # date (read again on demand once older than the refresh delay).
             if code in existing:
@@ -138,7 +137,8 @@ class ChorusProConnectorDirectory(models.AbstractModel):
         (a Chorus service id and the recipient's structure id) are read. Returns
         ``{service: message}`` for the services whose details could not be read."""
         services = services.sudo().filtered(
-            lambda s: s.chorus_service_identifier and s.partner_id.chorus_structure_identifier)
+            lambda s: s.chorus_service_identifier and s.partner_id.chorus_structure_identifier
+        )
         if not services:
             return {}
         if client is None:
@@ -148,17 +148,25 @@ class ChorusProConnectorDirectory(models.AbstractModel):
                 return dict.fromkeys(services, error.args[0])
         errors = {}
         for service in services:
-            listed = {"idService": service.chorus_service_identifier, "code": service.code,
-                      "name": service.name, "active": service.active}
+            listed = {
+                "idService": service.chorus_service_identifier,
+                "code": service.code,
+                "name": service.name,
+                "active": service.active,
+            }
             try:
                 entry = client.get_service_entry(
                     service.partner_id.chorus_structure_identifier,
-                    service.chorus_service_identifier, listed=listed)
+                    service.chorus_service_identifier,
+                    listed=listed,
+                )
             except cc.ChorusError as error:
                 errors[service] = self._error_message(error)
                 continue
-            vals = {"engagement_required": bool(entry.get("engagement_required")),
-                    "details_sync_date": fields.Datetime.now()}
+            vals = {
+                "engagement_required": bool(entry.get("engagement_required")),
+                "details_sync_date": fields.Datetime.now(),
+            }
             if entry.get("date_start"):
                 vals["date_start"] = entry["date_start"]
             if entry.get("date_end"):
@@ -187,8 +195,12 @@ class ChorusProConnectorDirectory(models.AbstractModel):
         if not message:
             return None
         if service.details_sync_date:
-            _logger.warning("Chorus Pro service %s: details kept from %s, refresh failed: %s",
-                            service.display_name, service.details_sync_date, message)
+            _logger.warning(
+                "Chorus Pro service %s: details kept from %s, refresh failed: %s",
+                service.display_name,
+                service.details_sync_date,
+                message,
+            )
             return None
         return message
 
@@ -198,23 +210,32 @@ class ChorusProConnectorDirectory(models.AbstractModel):
         credit notes dated within the last ``PARAM_DETAILS_MONTHS`` months (0 = every
         service read from the directory): one call per such service, not one per
         service of the directory. The others are read on demand when chosen."""
-        months = int(self.env["ir.config_parameter"].sudo().get_param(
-            PARAM_DETAILS_MONTHS, DEFAULT_DETAILS_MONTHS) or 0)
+        months = int(
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_DETAILS_MONTHS, DEFAULT_DETAILS_MONTHS)
+            or 0
+        )
         Service = self.env["chorus.pro.service"].sudo()
         domain = [("chorus_service_identifier", "!=", 0), ("sync_date", "!=", False)]
         if months > 0:
             since = fields.Date.context_today(self) - relativedelta(months=months)
-            moves = self.env["account.move"].sudo().search([
-                ("move_type", "in", ("out_invoice", "out_refund")),
-                ("chorus_service_id", "!=", False),
-                ("invoice_date", ">=", since),
-            ])
+            moves = (
+                self.env["account.move"]
+                .sudo()
+                .search(
+                    [
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                        ("chorus_service_id", "!=", False),
+                        ("invoice_date", ">=", since),
+                    ]
+                )
+            )
             domain.append(("id", "in", moves.chorus_service_id.ids))
         services = Service.search(domain)
         errors = self._load_service_details(services, company)
         for service, message in errors.items():
-            _logger.warning("Chorus Pro details of service %s not refreshed: %s",
-                            service.display_name, message)
+            _logger.warning(
+                "Chorus Pro details of service %s not refreshed: %s", service.display_name, message
+            )
         return services
 
     @api.model

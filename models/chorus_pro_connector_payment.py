@@ -17,12 +17,14 @@ class ChorusProConnectorPayment(models.AbstractModel):
         received yet: a later status may take the payment back, so the status sync
         (``_status_sync_domain``) follows them too. It costs no call: the sync is one
         search of what changed on Chorus Pro."""
-        return Domain([
-            ("company_id", "=", company.id),
-            ("chorus_identifier", "!=", False),
-            ("chorus_status", "=", "MISE_EN_PAIEMENT"),
-            ("payment_state", "in", CHORUS_NOT_RECEIVED_STATES),
-        ])
+        return Domain(
+            [
+                ("company_id", "=", company.id),
+                ("chorus_identifier", "!=", False),
+                ("chorus_status", "=", "MISE_EN_PAIEMENT"),
+                ("payment_state", "in", CHORUS_NOT_RECEIVED_STATES),
+            ]
+        )
 
     @api.model
     def _apply_invoice_amount_to_pay(self, move, item):
@@ -32,6 +34,5 @@ class ChorusProConnectorPayment(models.AbstractModel):
             amount = float(amount) if amount not in (None, "") else None
         except (TypeError, ValueError):
             amount = None
-        if amount is not None and move.currency_id.compare_amounts(
-                amount, move.chorus_amount_to_pay) != 0:
+        if amount is not None and move.currency_id.compare_amounts(amount, move.chorus_amount_to_pay) != 0:
             move._chorus_write({"chorus_amount_to_pay": amount})

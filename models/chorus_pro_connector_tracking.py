@@ -50,18 +50,16 @@ class ChorusProConnectorTracking(models.AbstractModel):
         flow whose deposit certificate is pending is asked for it again."""
         self, flows = self._without_defaults(flows)
         for company in flows.company_id:
-            company_flows = self._lock_flows(flows.filtered(lambda f: f.company_id == company))
+            company_flows = self._lock_flows(flows.filtered(lambda f: f.company_id == company))  # noqa: B023
             if not company_flows:
                 continue
             client = self._get_client(company)
             # Processed flows whose certificate is pending: the others fetch it when
             # their report says they are integrated.
-            certificate_only = company_flows.filtered(
-                lambda f: f.state == "done" and f.certificate_pending)
+            certificate_only = company_flows.filtered(lambda f: f.state == "done" and f.certificate_pending)
             for flow in company_flows.filtered(lambda f: f.state in ("sending", "unconfirmed")):
                 self._recover_flow(client, flow)
-            for flow in company_flows.filtered(
-                    lambda f: f.state in ("sent", "attention") and f.name):
+            for flow in company_flows.filtered(lambda f: f.state in ("sent", "attention") and f.name):
                 self._update_flow(client, flow)
             for flow in certificate_only:
                 self._fetch_certificate(client, flow)
@@ -71,9 +69,16 @@ class ChorusProConnectorTracking(models.AbstractModel):
     def _certificate_pending_flows(self, companies):
         """The processed flows of ``companies`` whose deposit certificate Chorus Pro did
         not give yet."""
-        return self.env["chorus.pro.flow"].sudo().search(
-            [("company_id", "in", companies.ids), ("certificate_pending", "=", True),
-             ("state", "=", "done")]
+        return (
+            self.env["chorus.pro.flow"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", companies.ids),
+                    ("certificate_pending", "=", True),
+                    ("state", "=", "done"),
+                ]
+            )
         )
 
     @api.model
@@ -105,9 +110,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
             if flow.name:
                 self._update_flow(client, flow)
             return
-        delay = int(
-            self.env["ir.config_parameter"].sudo().get_param(PARAM_UNCONFIRMED_DELAY, "60") or 60
-        )
+        delay = int(self.env["ir.config_parameter"].sudo().get_param(PARAM_UNCONFIRMED_DELAY, "60") or 60)
         if flow.date and flow.date > fields.Datetime.now() - timedelta(minutes=delay):
             return  # Chorus Pro may still be processing it: look again later
         missing._chorus_write({"chorus_state": False, "chorus_flow_id": False})
@@ -145,8 +148,11 @@ class ChorusProConnectorTracking(models.AbstractModel):
             return
         status = report.get("etatCourantDepotFlux") or ""
         known = dict(flow._fields["status"]._description_selection(self.env))
-        vals = {"status": status if status in known else False, "status_raw": status,
-                "status_date": fields.Datetime.now()}
+        vals = {
+            "status": status if status in known else False,
+            "status_raw": status,
+            "status_date": fields.Datetime.now(),
+        }
         technical = report.get("listeErreurTechnique") or []
         if technical:
             vals["error_message"] = "\n".join(
@@ -191,15 +197,16 @@ class ChorusProConnectorTracking(models.AbstractModel):
         errors = self._errors_by_invoice(report)
         label = dict(flow._fields["status"]._description_selection(self.env)).get(status, status)
         default = self._flow_reasons(flow, report) or [
-            self.env._("Chorus Pro did not integrate this invoice (flow %(status)s).",
-                       status=status)
+            self.env._("Chorus Pro did not integrate this invoice (flow %(status)s).", status=status)
         ]
         if status in cc.FLOW_QP_FAILURE_STATUSES:
             default = [
                 self.env._(
                     "Chorus Pro declared the flow %(flow)s not admissible (%(label)s, "
                     "%(status)s): the invoice was not integrated.",
-                    flow=flow.name, label=label, status=status,
+                    flow=flow.name,
+                    label=label,
+                    status=status,
                 ),
                 *self._flow_reasons(flow, report),
             ]
@@ -217,8 +224,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
     def _unsettled_moves(self, flow):
         """The invoices of the flow that have neither their Chorus Pro identifier nor a
         rejection yet."""
-        return flow.move_ids.filtered(
-            lambda m: not m.chorus_identifier and m.chorus_state != "to_fix")
+        return flow.move_ids.filtered(lambda m: not m.chorus_identifier and m.chorus_state != "to_fix")
 
     @api.model
     def _integrate_flow(self, client, flow, report, status):
@@ -250,7 +256,8 @@ class ChorusProConnectorTracking(models.AbstractModel):
             "Chorus Pro integrated the flow (%(status)s) but did not list these invoices "
             "yet: %(invoices)s. They are neither rejected nor identified; they are looked "
             "for again on the next updates.",
-            status=status, invoices=", ".join(missing.mapped("name")),
+            status=status,
+            invoices=", ".join(missing.mapped("name")),
         )
         if incomplete is not None:
             reason = "%s\n%s" % (reason, self._error_message(incomplete))
@@ -284,7 +291,8 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 "This flow needs attention: no decision could be made from Chorus Pro "
                 "since %(since)s (raw status: %(status)s). Check the flow on the Chorus "
                 "Pro portal; Update from Chorus Pro reads it again.",
-                since=since, status=flow.status_raw or self.env._("(empty)"),
+                since=since,
+                status=flow.status_raw or self.env._("(empty)"),
             ),
             reason,
         )
@@ -329,15 +337,19 @@ class ChorusProConnectorTracking(models.AbstractModel):
         attempts = flow.certificate_attempts + 1
         pending = attempts < self._certificate_attempts()
         flow.write({"certificate_pending": pending, "certificate_attempts": attempts})
-        _logger.warning("Chorus Pro certificate of flow %s not fetched (attempt %s): %s",
-                        flow.name, attempts, error_text)
+        _logger.warning(
+            "Chorus Pro certificate of flow %s not fetched (attempt %s): %s", flow.name, attempts, error_text
+        )
         if not pending:
-            flow.message_post(body=self.env._(
-                "The deposit certificate of this flow could not be fetched from Chorus Pro "
-                "after %(attempts)s attempts (%(error)s). The invoices are not affected; the "
-                "certificate can be downloaded from the Chorus Pro portal.",
-                attempts=attempts, error=error_text,
-            ))
+            flow.message_post(
+                body=self.env._(
+                    "The deposit certificate of this flow could not be fetched from Chorus Pro "
+                    "after %(attempts)s attempts (%(error)s). The invoices are not affected; the "
+                    "certificate can be downloaded from the Chorus Pro portal.",
+                    attempts=attempts,
+                    error=error_text,
+                )
+            )
 
     @api.model
     def _store_certificate(self, flow, content):
@@ -345,12 +357,19 @@ class ChorusProConnectorTracking(models.AbstractModel):
         filestore keeps one file: same content, same checksum); evidence, never the
         invoices' main attachment (see ``account_move.py``)."""
         records = [flow, *flow.move_ids]
-        attachments = self.env["ir.attachment"].create([
-            {"name": f"certificat_depot_{flow.name}.pdf", "raw": content,
-             "res_model": record._name, "res_id": record.id, "mimetype": "application/pdf",
-             "chorus_evidence": True}
-            for record in records
-        ])
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"certificat_depot_{flow.name}.pdf",
+                    "raw": content,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "mimetype": "application/pdf",
+                    "chorus_evidence": True,
+                }
+                for record in records
+            ]
+        )
         flow.certificate_id = attachments[0]
         for move, attachment in zip(records[1:], attachments[1:], strict=True):
             move._chorus_write({"chorus_certificate_id": attachment.id})
@@ -362,8 +381,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             self.env._("Chorus Pro rejected this invoice:")
             if flow_level
-            else self.env._("The recipient returned this invoice on Chorus Pro (%(status)s):",
-                            status=status),
+            else self.env._("The recipient returned this invoice on Chorus Pro (%(status)s):", status=status),
             Markup().join(Markup("<li>%s</li>") % reason for reason in reasons if reason),
         )
         if partner.chorus_help:
@@ -372,8 +390,10 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 partner.chorus_help,
             )
         # The reason is kept on the invoice (banner, re-issue and completion wizards).
-        vals = {"chorus_state": "to_fix",
-                "chorus_status_comment": "\n".join(r for r in reasons if r) or False}
+        vals = {
+            "chorus_state": "to_fix",
+            "chorus_status_comment": "\n".join(r for r in reasons if r) or False,
+        }
         if flow_level:
             vals["chorus_flow_id"] = move.chorus_flow_id.id
         move._chorus_write(vals)
@@ -387,7 +407,8 @@ class ChorusProConnectorTracking(models.AbstractModel):
         summary), else its salesperson. It replaces the invoice's previous Chorus Pro
         activity and is closed when the invoice is back on Chorus Pro."""
         user = move.company_id._chorus_activity_user(
-            depositor or move.chorus_flow_id.user_id, move.invoice_user_id)
+            depositor or move.chorus_flow_id.user_id, move.invoice_user_id
+        )
         activity = move.activity_schedule(
             "mail.mail_activity_data_todo",
             user_id=user.id,
@@ -424,7 +445,8 @@ class ChorusProConnectorTracking(models.AbstractModel):
         if status == "MISE_EN_PAIEMENT":
             vals["chorus_state"] = "paid"
         elif move.chorus_state == "paid" or (
-                status not in INVOICE_PROBLEM_STATUSES and move.chorus_state == "to_fix"):
+            status not in INVOICE_PROBLEM_STATUSES and move.chorus_state == "to_fix"
+        ):
             # a status after the payment one takes it back: no longer paid on Chorus Pro
             vals["chorus_state"] = "deposited"
         move._chorus_write(vals)
@@ -474,9 +496,13 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 company.name,
             )
             if interactive:
-                raise UserError(self.env._(
-                    "The Chorus Pro statuses of %(company)s are being updated right now: wait "
-                    "a moment and refresh.", company=company.name))
+                raise UserError(
+                    self.env._(
+                        "The Chorus Pro statuses of %(company)s are being updated right now: wait "
+                        "a moment and refresh.",
+                        company=company.name,
+                    )
+                )
             return 0
         self = self.with_context(clean_context(self.env.context))  # activities, messages  # pylint: disable=context-overridden
         moves = self.env["account.move"].search(self._status_sync_domain(company))
@@ -509,11 +535,13 @@ class ChorusProConnectorTracking(models.AbstractModel):
         """The invoices of ``company`` whose status the sync follows: those whose status
         may still change, and the payments not received yet
         (``chorus_pro_connector_payment.py``)."""
-        return Domain([
-            ("company_id", "=", company.id),
-            ("chorus_identifier", "!=", False),
-            ("chorus_status", "not in", list(cc.INVOICE_TERMINAL_STATUSES)),
-        ]) | self._status_sync_payment_domain(company)
+        return Domain(
+            [
+                ("company_id", "=", company.id),
+                ("chorus_identifier", "!=", False),
+                ("chorus_status", "not in", list(cc.INVOICE_TERMINAL_STATUSES)),
+            ]
+        ) | self._status_sync_payment_domain(company)
 
     @api.model
     def _apply_invoice_item(self, move, item, client=None):
@@ -521,8 +549,11 @@ class ChorusProConnectorTracking(models.AbstractModel):
         its status, with its date and comment, and the amount the public body pays
         (``chorus_pro_connector_payment.py``). Whether the status changed."""
         changed = self._apply_invoice_status(
-            move, item.get("statut"), comment=item.get("commentaireEtatCourant") or None,
-            client=client, date=item.get("dateHeureEtatCourant"),
+            move,
+            item.get("statut"),
+            comment=item.get("commentaireEtatCourant") or None,
+            client=client,
+            date=item.get("dateHeureEtatCourant"),
         )
         self._apply_invoice_amount_to_pay(move, item)
         return changed
@@ -531,9 +562,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
     def _complete_invoice(self, move, comment, attachments):
         client = self._get_client(move.company_id)
         try:
-            ids = [
-                client.upload_attachment(att.name, att.raw, att.mimetype) for att in attachments
-            ]
+            ids = [client.upload_attachment(att.name, att.raw, att.mimetype) for att in attachments]
             client.complete_invoice(int(move.chorus_identifier), comment, attachment_ids=ids)
         except (cc.ChorusError, ValueError) as error:
             raise UserError(self._error_message(error)) from error

@@ -37,47 +37,69 @@ class ChorusProDepositJob(models.Model):
     _check_company_auto = True
 
     user_id = fields.Many2one(
-        "res.users", string="Requested by", required=True, readonly=True, index=True,
+        "res.users",
+        string="Requested by",
+        required=True,
+        readonly=True,
+        index=True,
         default=lambda self: self.env.user,
     )
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True,
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
         default=lambda self: self.env.company,
     )
     move_ids = fields.Many2many(
-        "account.move", "chorus_pro_deposit_job_move_rel", "job_id", "move_id",
-        string="Invoices", readonly=True, check_company=True,
+        "account.move",
+        "chorus_pro_deposit_job_move_rel",
+        "job_id",
+        "move_id",
+        string="Invoices",
+        readonly=True,
+        check_company=True,
     )
     processed_move_ids = fields.Many2many(
-        "account.move", "chorus_pro_deposit_job_processed_rel", "job_id", "move_id",
-        string="Processed Invoices", readonly=True,
+        "account.move",
+        "chorus_pro_deposit_job_processed_rel",
+        "job_id",
+        "move_id",
+        string="Processed Invoices",
+        readonly=True,
     )
     batch = fields.Boolean(
-        string="One flow per chunk", readonly=True, default=True,
+        string="One flow per chunk",
+        readonly=True,
+        default=True,
         help="One Chorus Pro flow per chunk of invoices, or one flow per invoice.",
     )
     state = fields.Selection(
         [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
-        default="queued", required=True, readonly=True, index=True, tracking=True,
+        default="queued",
+        required=True,
+        readonly=True,
+        index=True,
+        tracking=True,
     )
     selected_count = fields.Integer(
-        string="Selected Invoices", readonly=True, help="Invoices selected in the deposit wizard, refused ones included."
+        string="Selected Invoices",
+        readonly=True,
+        help="Invoices selected in the deposit wizard, refused ones included.",
     )
-    total = fields.Integer(
-        string="Invoices to Deposit", compute="_compute_progress", store=True
-    )
-    processed_count = fields.Integer(
-        string="Processed", compute="_compute_progress", store=True
-    )
+    total = fields.Integer(string="Invoices to Deposit", compute="_compute_progress", store=True)
+    processed_count = fields.Integer(string="Processed", compute="_compute_progress", store=True)
     progress = fields.Float(compute="_compute_progress", store=True, aggregator=False)
     flow_ids = fields.Many2many(
-        "chorus.pro.flow", "chorus_pro_deposit_job_flow_rel", "job_id", "flow_id",
-        string="Flows", readonly=True,
+        "chorus.pro.flow",
+        "chorus_pro_deposit_job_flow_rel",
+        "job_id",
+        "flow_id",
+        string="Flows",
+        readonly=True,
     )
     flow_count = fields.Integer(compute="_compute_flow_count")
-    refusals = fields.Json(
-        readonly=True, help="Invoices refused before sending: [{move_id, reasons}]."
-    )
+    refusals = fields.Json(readonly=True, help="Invoices refused before sending: [{move_id, reasons}].")
     summary = fields.Text(readonly=True)
     error_message = fields.Text(string="Error", readonly=True)
     date_done = fields.Datetime(string="Finished on", readonly=True)
@@ -106,8 +128,7 @@ class ChorusProDepositJob(models.Model):
     # ------------------------------------------------------------------
     def _refusal_pairs(self):
         self.ensure_one()
-        pairs = [(self.env["account.move"].browse(r["move_id"]), [r["reasons"]])
-                 for r in self.refusals or []]
+        pairs = [(self.env["account.move"].browse(r["move_id"]), [r["reasons"]]) for r in self.refusals or []]
         return [(move, reasons) for move, reasons in pairs if move.exists()]
 
     def _build_summary(self):
@@ -117,7 +138,8 @@ class ChorusProDepositJob(models.Model):
         refused = self.env["account.move"].concat(*(move for move, _messages in refusals))
         already = (
             processed.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
-            - self.flow_ids.move_ids - refused
+            - self.flow_ids.move_ids
+            - refused
         )
         pending = self.move_ids - processed if self.state == "failed" else None
         flows = self.flow_ids.filtered(lambda f: f.state != "failed").sorted("id")
@@ -141,13 +163,16 @@ class ChorusProDepositJob(models.Model):
         if len(moves.company_id) > 1:
             raise UserError(self.env._("Deposit the invoices of one company at a time."))
         # Not the default_* values of the action that opened the deposit wizard.
-        job = self.with_context(clean_context(self.env.context)).create({  # pylint: disable=context-overridden
-            "company_id": moves.company_id.id,
-            "move_ids": [Command.set(moves.ids)],
-            "batch": batch,
-            "selected_count": selected_count or len(moves),
-            "refusals": self._refusal_records(refusals),
-        })
+        clean = self.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
+        job = clean.create(
+            {
+                "company_id": moves.company_id.id,
+                "move_ids": [Command.set(moves.ids)],
+                "batch": batch,
+                "selected_count": selected_count or len(moves),
+                "refusals": self._refusal_records(refusals),
+            }
+        )
         job._trigger_cron()
         return job
 
@@ -167,8 +192,7 @@ class ChorusProDepositJob(models.Model):
         """Queue a failed job again: its invoices not processed yet are deposited."""
         for job in self.filtered(lambda j: j.state == "failed"):
             job.sudo().write({"state": "queued", "error_message": False})
-            job.sudo().message_post(body=self.env._("Deposit resumed by %(user)s.",
-                                                    user=self.env.user.name))
+            job.sudo().message_post(body=self.env._("Deposit resumed by %(user)s.", user=self.env.user.name))
         self._trigger_cron()
         return True
 
@@ -231,7 +255,7 @@ class ChorusProDepositJob(models.Model):
             job.state = "running"
         try:
             processed, error = job._deposit_chunk(chunk)
-        except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost
+        except Exception as exc:
             # Back to the last commit: what Chorus Pro received was committed.
             job._rollback()
             processed, error = 0, exc
@@ -241,7 +265,7 @@ class ChorusProDepositJob(models.Model):
                     job._fail(job._error_text(error))
                 elif not job._pending_moves():
                     job._finish()
-        except Exception as exc:  # noqa: BLE001 - the chunk sent is kept (committed by the cron)
+        except Exception as exc:
             job.write({"state": "failed", "error_message": job._error_text(exc)})
         return processed
 
@@ -263,11 +287,13 @@ class ChorusProDepositJob(models.Model):
         connector._lock_records(self)
 
     def _record_processed(self, done, flows, refusals):
-        self.write({
-            "processed_move_ids": [Command.link(move.id) for move in done],
-            "flow_ids": [Command.link(flow.id) for flow in flows],
-            "refusals": refusals,
-        })
+        self.write(
+            {
+                "processed_move_ids": [Command.link(move.id) for move in done],
+                "flow_ids": [Command.link(flow.id) for flow in flows],
+                "refusals": refusals,
+            }
+        )
 
     def _deposit_chunk(self, chunk):
         """Deposit ``chunk`` as the user who asked for it, in the job's company.
@@ -280,9 +306,12 @@ class ChorusProDepositJob(models.Model):
         Returns ``(processed, error)``: the invoices processed by this call.
         """
         self.ensure_one()
-        connector = self.env["chorus.pro.connector"].with_user(self.user_id).with_company(
-            self.company_id
-        ).with_context(chorus_pro_deposit_job_id=self.id)
+        connector = (
+            self.env["chorus.pro.connector"]
+            .with_user(self.user_id)
+            .with_company(self.company_id)
+            .with_context(chorus_pro_deposit_job_id=self.id)
+        )
         # The EN 16931 data of each invoice built once: checked, then deposited.
         with connector.env["chorus.pro.facturx"]._facturx_data_cache():
             return self._deposit_chunk_cached(connector, chunk)
@@ -298,16 +327,17 @@ class ChorusProDepositJob(models.Model):
         refused = pipeline._refusals(failed)
         to_send = (moves - done).filtered(lambda m: m not in failed)
         done |= moves.filtered(lambda m: m in failed)
-        self._record_processed(done, connector.env["chorus.pro.flow"],
-                               (self.refusals or []) + self._refusal_records(refused))
+        self._record_processed(
+            done, connector.env["chorus.pro.flow"], (self.refusals or []) + self._refusal_records(refused)
+        )
         self._commit()
         processed = len(done)
-        for unit in ([to_send] if self.batch else list(to_send)):
+        for unit in [to_send] if self.batch else list(to_send):
             if not unit:
                 continue
             try:
                 result = pipeline._deposit_ready(unit, pipeline._empty_result(), batch=True, commit=True)
-            except Exception as exc:  # noqa: BLE001 - reported by the caller
+            except Exception as exc:
                 self._rollback()
                 # Failed after the call: the flow and its links were committed.
                 unit = unit.with_env(connector.env)
@@ -318,8 +348,9 @@ class ChorusProDepositJob(models.Model):
                     processed += len(sent)
                 return processed, exc
             # A number Chorus Pro holds for another invoice: refused, the others go on.
-            self._record_processed(unit, result["flows"], (self.refusals or []) + self._refusal_records(
-                result["refusals"]))
+            self._record_processed(
+                unit, result["flows"], (self.refusals or []) + self._refusal_records(result["refusals"])
+            )
             self._commit()
             processed += len(unit)
         return processed, None
@@ -329,9 +360,13 @@ class ChorusProDepositJob(models.Model):
         self.write({"state": "failed", "error_message": message})
         self.summary = self._build_summary()
         self.message_post(
-            body=plaintext2html(self.env._(
-                "The deposit stopped: %(error)s\nThe invoices already sent stay on Chorus "
-                "Pro; resume the deposit to send the others.", error=message)),
+            body=plaintext2html(
+                self.env._(
+                    "The deposit stopped: %(error)s\nThe invoices already sent stay on Chorus "
+                    "Pro; resume the deposit to send the others.",
+                    error=message,
+                )
+            ),
             partner_ids=self.user_id.partner_id.ids,
         )
         self._notify(self.env._("Chorus Pro deposit stopped"), message, "danger")
@@ -341,17 +376,19 @@ class ChorusProDepositJob(models.Model):
         self.write({"state": "done", "error_message": False, "date_done": fields.Datetime.now()})
         self.summary = self._build_summary()
         self.message_post(body=plaintext2html(self.summary), partner_ids=self.user_id.partner_id.ids)
-        self._notify(self.env._("Chorus Pro deposit done"),
-                     self.summary.split("\n", 1)[0], "success")
+        self._notify(self.env._("Chorus Pro deposit done"), self.summary.split("\n", 1)[0], "success")
 
     def _notify(self, title, message, kind):
         self.ensure_one()
-        self.user_id._bus_send("simple_notification", {
-            "type": kind,
-            "title": title,
-            "message": message,
-            "sticky": kind == "danger",
-        })
+        self.user_id._bus_send(
+            "simple_notification",
+            {
+                "type": kind,
+                "title": title,
+                "message": message,
+                "sticky": kind == "danger",
+            },
+        )
 
     @api.model
     def _cron_process_jobs(self):

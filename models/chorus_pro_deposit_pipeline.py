@@ -129,40 +129,69 @@ class ChorusProDepositPipeline(models.AbstractModel):
         ``(move, [messages])`` pairs of invoices refused before sending; ``pending``:
         invoices not processed yet (a background deposit stopped on an error).
         """
-        lines = [self.env._("%(done)s of %(total)s invoices sent to Chorus Pro.",
-                            done=len(flows.move_ids), total=selected_count)]
+        lines = [
+            self.env._(
+                "%(done)s of %(total)s invoices sent to Chorus Pro.",
+                done=len(flows.move_ids),
+                total=selected_count,
+            )
+        ]
         for flow in flows:
             if flow.state in ("unconfirmed", "sending"):
-                lines.append(self.env._(
-                    "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
-                    "again until Chorus Pro has been searched for these invoices (automatic, "
-                    "hourly, or 'Update from Chorus Pro').",
-                    moves=", ".join(sorted(flow.move_ids.mapped("name")))))
+                lines.append(
+                    self.env._(
+                        "%(moves)s: Chorus Pro did not confirm the deposit. Nothing will be sent "
+                        "again until Chorus Pro has been searched for these invoices (automatic, "
+                        "hourly, or 'Update from Chorus Pro').",
+                        moves=", ".join(sorted(flow.move_ids.mapped("name"))),
+                    )
+                )
             else:
-                lines.append(self.env._(
-                    "Flow %(flow)s: %(moves)s deposited.",
-                    flow=flow.name, moves=", ".join(sorted(flow.move_ids.mapped("name")))))
+                lines.append(
+                    self.env._(
+                        "Flow %(flow)s: %(moves)s deposited.",
+                        flow=flow.name,
+                        moves=", ".join(sorted(flow.move_ids.mapped("name"))),
+                    )
+                )
         if already:
-            lines.append(self.env._("Already on Chorus Pro, not sent again: %(moves)s",
-                                    moves=", ".join(sorted(already.mapped("name")))))
+            lines.append(
+                self.env._(
+                    "Already on Chorus Pro, not sent again: %(moves)s",
+                    moves=", ".join(sorted(already.mapped("name"))),
+                )
+            )
         for move, messages in refusals:
-            lines.append(self.env._("Refused, %(move)s: %(reasons)s",
-                                    move=move.display_name, reasons="; ".join(messages)))
+            lines.append(
+                self.env._(
+                    "Refused, %(move)s: %(reasons)s", move=move.display_name, reasons="; ".join(messages)
+                )
+            )
         if pending:
-            lines.append(self.env._(
-                "Not sent yet (the deposit stopped on an error; resume it): %(moves)s",
-                moves=", ".join(sorted(pending.mapped("name")))))
+            lines.append(
+                self.env._(
+                    "Not sent yet (the deposit stopped on an error; resume it): %(moves)s",
+                    moves=", ".join(sorted(pending.mapped("name"))),
+                )
+            )
         company = (flows.company_id or self.env.company)[:1]
         responsible = company.chorus_responsible_id
         if responsible and company._chorus_can_follow(responsible):
-            lines.append(self.env._(
-                "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
-                "Statuses come back to the invoices automatically (hourly) or with 'Update from "
-                "Chorus Pro'; a rejection creates an activity for %(user)s, the company's Chorus "
-                "Pro responsible.", user=responsible.name))
+            lines.append(
+                self.env._(
+                    "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
+                    "Statuses come back to the invoices automatically (hourly) or with 'Update from "
+                    "Chorus Pro'; a rejection creates an activity for %(user)s, the company's Chorus "
+                    "Pro responsible.",
+                    user=responsible.name,
+                )
+            )
         else:
-            lines.append(self.env._(
-                "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
-                "Statuses come back to the invoices automatically (hourly) or with 'Update from "
-                "Chorus Pro'; a rejection creates an activity for you."))
+            lines.append(
+                self.env._(
+                    "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
+                    "Statuses come back to the invoices automatically (hourly) or with 'Update from "
+                    "Chorus Pro'; a rejection creates an activity for you."
+                )
+            )
         return "\n".join(lines)

@@ -15,8 +15,8 @@ import subprocess
 import unicodedata
 
 from pypdf import PdfReader
-from stdnum.fr import siren, siret
 from stdnum import iban
+from stdnum.fr import siren, siret
 
 from odoo import _lt, api, models
 from odoo.exceptions import UserError
@@ -155,17 +155,19 @@ class ChorusProDocument(models.AbstractModel):
                 description = (line.name or "").strip()
                 if description.split("\n")[0] == values["BT-153"]:
                     description = "\n".join(description.split("\n")[1:]).strip()
-                rows.append({
-                    "kind": "line",
-                    "line": line,
-                    "values": values,
-                    "description": description,
-                    "uom": line.product_uom_id.name or "",
-                    "exempt": values["BT-151"] in EXEMPT_CATEGORIES,
-                    "beneficiaries": move.chorus_beneficiary_ids.filtered(
-                        lambda b, line=line: b.move_line_id == line
-                    ),
-                })
+                rows.append(
+                    {
+                        "kind": "line",
+                        "line": line,
+                        "values": values,
+                        "description": description,
+                        "uom": line.product_uom_id.name or "",
+                        "exempt": values["BT-151"] in EXEMPT_CATEGORIES,
+                        "beneficiaries": move.chorus_beneficiary_ids.filtered(
+                            lambda b, line=line: b.move_line_id == line
+                        ),
+                    }
+                )
         return rows
 
     @api.model
@@ -174,9 +176,7 @@ class ChorusProDocument(models.AbstractModel):
         indemnity, late-payment interest, no discount; other exemption reasons (BT-120)
         not already given by a tax note."""
         notes = [note["BT-22"] for note in data["BG-1"] if note.get("BT-21") in LEGAL_NOTE_SUBJECTS]
-        tax_text = " ".join(
-            note["BT-22"] for note in data["BG-1"] if note.get("BT-21") == "TXD"
-        )
+        tax_text = " ".join(note["BT-22"] for note in data["BG-1"] if note.get("BT-21") == "TXD")
         for group in data["BG-23"]:
             reason = group.get("BT-120")
             if reason and reason not in tax_text and reason not in notes:
@@ -255,7 +255,7 @@ class ChorusProDocument(models.AbstractModel):
             **FORCE_RENDERING, report_pdf_no_attachment=True, **{CHORUS_RENDERING: True}
         )
         pdfs = {}
-        pending = [moves[start:start + chunk] for start in range(0, len(moves), chunk)]
+        pending = [moves[start : start + chunk] for start in range(0, len(moves), chunk)]
         while pending:
             batch = pending.pop()
             if len(batch) == 1:
@@ -283,7 +283,10 @@ class ChorusProDocument(models.AbstractModel):
             with contextlib.suppress(OSError, subprocess.SubprocessError):
                 return subprocess.run(
                     [pdftotext, "-q", "-enc", "UTF-8", "-", "-"],
-                    input=pdf, capture_output=True, check=True, timeout=60,
+                    input=pdf,
+                    capture_output=True,
+                    check=True,
+                    timeout=60,
                 ).stdout.decode()
         reader = PdfReader(io.BytesIO(pdf))
         return "\n".join(page.extract_text() or "" for page in reader.pages)
@@ -356,13 +359,15 @@ class ChorusProDocument(models.AbstractModel):
         for move in moves:
             missing = self._missing_mentions(move, pdfs[move.id])
             if missing:
-                problems.append(self.env._(
-                    "%(move)s: %(missing)s", move=move.display_name, missing=", ".join(missing)
-                ))
+                problems.append(
+                    self.env._("%(move)s: %(missing)s", move=move.display_name, missing=", ".join(missing))
+                )
         if problems:
-            raise UserError(self.env._(
-                "The invoice document lacks mandatory mentions on its page, nothing was "
-                "sent. Check the invoice report customisations and the company and "
-                "customer details:\n%(problems)s",
-                problems="\n".join(f"• {problem}" for problem in problems),
-            ))
+            raise UserError(
+                self.env._(
+                    "The invoice document lacks mandatory mentions on its page, nothing was "
+                    "sent. Check the invoice report customisations and the company and "
+                    "customer details:\n%(problems)s",
+                    problems="\n".join(f"• {problem}" for problem in problems),
+                )
+            )

@@ -101,9 +101,7 @@ TERM_FIELDS = {
 
 # Short explanations of the rules users meet most, in the user's language.
 RULE_HINTS = {
-    "BR-E-02": _lt(
-        "A VAT-exempt invoice must carry your VAT number or your SIRET as tax registration."
-    ),
+    "BR-E-02": _lt("A VAT-exempt invoice must carry your VAT number or your SIRET as tax registration."),
     "BR-E-10": _lt("An exempt VAT line must give its exemption reason (code or text)."),
     "BR-CO-15": _lt("Total with taxes does not equal untaxed total plus taxes."),
     "BR-CO-16": _lt("Amount due does not equal total minus prepaid amount."),
@@ -191,19 +189,14 @@ class ChorusProFacturx(models.AbstractModel):
             data["BT-73"], data["BT-74"] = period
         # Date of the sale or service, a mandatory mention (the library also needs a
         # delivery block to produce a schema-valid XML).
-        data["BT-72"] = (
-            getattr(move, "delivery_date", False) or (period and period[1]) or data["BT-2"]
-        )
+        data["BT-72"] = getattr(move, "delivery_date", False) or (period and period[1]) or data["BT-2"]
         if is_refund and move.reversed_entry_id:
             data["BG-3"] = [
                 {"BT-25": move.reversed_entry_id.name, "BT-26": move.reversed_entry_id.invoice_date}
             ]
         if not is_refund:
             data.update(self._facturx_payment(move))
-        if any(
-            tax.tax_exigibility == "on_payment" and tax.amount
-            for tax in lines.tax_ids
-        ):
+        if any(tax.tax_exigibility == "on_payment" and tax.amount for tax in lines.tax_ids):
             data["BT-8"] = "payment"
         untaxed = sum(self._facturx_line_net(move, line) for line in lines)
         tax_amount = sum(group["BT-117"] for group in data["BG-23"])
@@ -316,9 +309,7 @@ class ChorusProFacturx(models.AbstractModel):
             notes.append({"BT-21": "TXD", "BT-22": " ".join(legal)[:1024]})
         beneficiaries = move.chorus_beneficiary_ids.filtered(lambda b: not b.move_line_id)
         if beneficiaries:
-            text = "Bénéficiaires : " + " ; ".join(
-                f"{b.name} ({b._period_label()})" for b in beneficiaries
-            )
+            text = "Bénéficiaires : " + " ; ".join(f"{b.name} ({b._period_label()})" for b in beneficiaries)
             notes.append({"BT-21": "AAI", "BT-22": text[:1024]})
         if move.move_type == "out_invoice":
             public = move.commercial_partner_id.chorus_recipient
@@ -418,8 +409,11 @@ class ChorusProFacturx(models.AbstractModel):
             # Exactly the booked amount excluding tax, per unit (not rounded to cents).
             return self._facturx_line_net(move, line) / factor
         return line.tax_ids.compute_all(
-            line.price_unit, currency=move.currency_id, quantity=1.0,
-            product=line.product_id, partner=move.commercial_partner_id,
+            line.price_unit,
+            currency=move.currency_id,
+            quantity=1.0,
+            product=line.product_id,
+            partner=move.commercial_partner_id,
             is_refund=move.move_type == "out_refund",
         )["total_excluded"]
 
@@ -441,8 +435,14 @@ class ChorusProFacturx(models.AbstractModel):
             rate = tax.amount if tax and tax.amount_type == "percent" else 0.0
             group = groups.setdefault(
                 (category, rate, code or False),
-                {"BT-116": 0.0, "BT-117": 0.0, "BT-118": category, "BT-119": rate,
-                 "taxes": tax.browse(), "text": text},
+                {
+                    "BT-116": 0.0,
+                    "BT-117": 0.0,
+                    "BT-118": category,
+                    "BT-119": rate,
+                    "taxes": tax.browse(),
+                    "text": text,
+                },
             )
             group["BT-116"] += self._facturx_line_net(move, line)
             group["taxes"] |= tax
@@ -477,7 +477,7 @@ class ChorusProFacturx(models.AbstractModel):
 
     @api.model
     def _facturx_generate_xml(self, move, level=None):
-        from facturx import generate_xml  # noqa: PLC0415 (heavy import, lazy)
+        from facturx import generate_xml
 
         level = level or self._facturx_level(move.company_id)
         data = self._facturx_data_dict(move)
@@ -520,14 +520,12 @@ class ChorusProFacturx(models.AbstractModel):
 
     @api.model
     def _facturx_issue_message(self, issue):
-        """"rule id — what is wrong — which invoice field to fix", translated."""
+        """ "rule id — what is wrong — which invoice field to fix", translated."""
         hint = RULE_HINTS.get(issue.base_rule)
         what = self.env._(str(hint)) if hint else issue.message
         if hint and issue.rule_id == "XSD":
             what = f"{what} ({issue.message})"
-        fields_to_fix = [
-            self.env._(str(TERM_FIELDS[term])) for term in issue.terms if term in TERM_FIELDS
-        ]
+        fields_to_fix = [self.env._(str(TERM_FIELDS[term])) for term in issue.terms if term in TERM_FIELDS]
         message = f"{issue.rule_id} — {what}"
         if fields_to_fix:
             message += " — " + self.env._("fix: %(fields)s", fields=", ".join(fields_to_fix))
@@ -570,7 +568,7 @@ class ChorusProFacturx(models.AbstractModel):
 
     @api.model
     def _facturx_embed(self, move, pdfa, xml, level=None, attachments=None):
-        from facturx import generate_from_binary  # noqa: PLC0415
+        from facturx import generate_from_binary
 
         company = move.company_id
         metadata = {
@@ -609,14 +607,11 @@ class ChorusProFacturx(models.AbstractModel):
         start = time.perf_counter()
         xml = self._facturx_generate_xml(move, level=level)
         timings["xml"] = (time.perf_counter() - start) * 1000
-        report = self._facturx_validate_xml(
-            xml, level=level, fr_ctc=move.company_id.chorus_facturx_fr_ctc
-        )
+        report = self._facturx_validate_xml(xml, level=level, fr_ctc=move.company_id.chorus_facturx_fr_ctc)
         timings["xsd"] = report.xsd_ms
         timings["schematron"] = report.schematron_ms
         messages = self._facturx_report_messages(report)
-        result = {"xml": xml, "pdf": None, "report": report, "messages": messages,
-                  "timings": timings}
+        result = {"xml": xml, "pdf": None, "report": report, "messages": messages, "timings": timings}
         if not report.ok:
             if raise_if_invalid:
                 raise FacturxBuildError(

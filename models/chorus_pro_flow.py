@@ -56,9 +56,7 @@ class ChorusProFlow(models.Model):
         "status the module does not know, or did not list every invoice of an integrated "
         "flow, for longer than the allowed time: check the flow on the Chorus Pro portal.",
     )
-    status = fields.Selection(
-        FLOW_STATUSES, string="Flow Status", readonly=True, tracking=True, index=True
-    )
+    status = fields.Selection(FLOW_STATUSES, string="Flow Status", readonly=True, tracking=True, index=True)
     status_date = fields.Datetime(readonly=True)
     status_raw = fields.Char(
         string="Chorus Pro Status Code",
@@ -73,8 +71,7 @@ class ChorusProFlow(models.Model):
         "on its own (an unknown status, invoices missing from the identifiers): after the "
         "allowed time it needs attention.",
     )
-    certificate_id = fields.Many2one(
-        "ir.attachment", string="Deposit Certificate", readonly=True, copy=False)
+    certificate_id = fields.Many2one("ir.attachment", string="Deposit Certificate", readonly=True, copy=False)
     certificate_pending = fields.Boolean(
         readonly=True,
         copy=False,
@@ -90,10 +87,8 @@ class ChorusProFlow(models.Model):
     # in the attachment form.
     attachment_file = fields.Binary(related="attachment_id.datas", string="Sent File Content")
     attachment_filename = fields.Char(related="attachment_id.name", string="Sent File Name")
-    certificate_file = fields.Binary(
-        related="certificate_id.datas", string="Deposit Certificate File")
-    certificate_filename = fields.Char(
-        related="certificate_id.name", string="Deposit Certificate File Name")
+    certificate_file = fields.Binary(related="certificate_id.datas", string="Deposit Certificate File")
+    certificate_filename = fields.Char(related="certificate_id.name", string="Deposit Certificate File Name")
     error_message = fields.Text(string="Errors", readonly=True)
 
     @api.depends("move_ids")

@@ -9,42 +9,56 @@ class ChorusProOrderLine(models.Model):
     _description = "Chorus Pro Public Order Line"
     _order = "order_id, sequence, id"
 
-    order_id = fields.Many2one("chorus.pro.order", required=True,
-                               index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True,
-                                 string="Company")
+    order_id = fields.Many2one("chorus.pro.order", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True, string="Company")
     currency_id = fields.Many2one(related="order_id.currency_id", string="Currency")
     sequence = fields.Integer(default=10)
     display_type = fields.Selection([("line_section", "Section"), ("line_note", "Note")])
-    product_id = fields.Many2one("product.product",
-                                 domain="[('sale_ok', '=', True)]")
-    name = fields.Text(string="Designation", required=True, compute="_compute_name",
-                       store=True, readonly=False, precompute=True,
-                       help="Detailed designation, as in the BPU/DPGF item.")
-    product_uom_id = fields.Many2one("uom.uom", string="Unit", compute="_compute_product_uom_id",
-                                     store=True, readonly=False, precompute=True)
+    product_id = fields.Many2one("product.product", domain="[('sale_ok', '=', True)]")
+    name = fields.Text(
+        string="Designation",
+        required=True,
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        precompute=True,
+        help="Detailed designation, as in the BPU/DPGF item.",
+    )
+    product_uom_id = fields.Many2one(
+        "uom.uom",
+        string="Unit",
+        compute="_compute_product_uom_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     quantity = fields.Float(string="Ordered Quantity", digits="Product Unit", default=1.0)
-    price_unit = fields.Float(string="Unit Price", digits="Product Price",
-                              help="Unit price excluding taxes, from the BPU/DPGF.")
-    tax_ids = fields.Many2many("account.tax", string="Taxes",
-                               domain="[('type_tax_use', '=', 'sale'), ('company_id', 'parent_of', company_id)]",
-                               check_company=True)
-    price_subtotal = fields.Monetary(string="Ordered Amount", compute="_compute_price_subtotal",
-                                     store=True)
-    move_line_ids = fields.One2many("account.move.line", "chorus_order_line_id",
-                                    string="Invoice Lines")
-    qty_invoiced = fields.Float(string="Invoiced Quantity", digits="Product Unit",
-                                compute="_compute_invoiced", store=True)
-    qty_remaining = fields.Float(string="Remaining Quantity", digits="Product Unit",
-                                 compute="_compute_invoiced", store=True)
+    price_unit = fields.Float(
+        string="Unit Price", digits="Product Price", help="Unit price excluding taxes, from the BPU/DPGF."
+    )
+    tax_ids = fields.Many2many(
+        "account.tax",
+        string="Taxes",
+        domain="[('type_tax_use', '=', 'sale'), ('company_id', 'parent_of', company_id)]",
+        check_company=True,
+    )
+    price_subtotal = fields.Monetary(string="Ordered Amount", compute="_compute_price_subtotal", store=True)
+    move_line_ids = fields.One2many("account.move.line", "chorus_order_line_id", string="Invoice Lines")
+    qty_invoiced = fields.Float(
+        string="Invoiced Quantity", digits="Product Unit", compute="_compute_invoiced", store=True
+    )
+    qty_remaining = fields.Float(
+        string="Remaining Quantity", digits="Product Unit", compute="_compute_invoiced", store=True
+    )
     amount_invoiced = fields.Monetary(string="Invoiced", compute="_compute_invoiced", store=True)
 
     @api.depends("product_id")
     def _compute_name(self):
         for line in self:
             if line.product_id and not line.name:
-                line.name = line.product_id.get_product_multiline_description_sale() \
-                    or line.product_id.display_name
+                line.name = (
+                    line.product_id.get_product_multiline_description_sale() or line.product_id.display_name
+                )
 
     @api.depends("product_id")
     def _compute_product_uom_id(self):
@@ -57,16 +71,28 @@ class ChorusProOrderLine(models.Model):
         if self.product_id:
             self.price_unit = self.product_id.lst_price
             self.tax_ids = self.product_id.taxes_id.filtered_domain(
-                self.env["account.tax"]._check_company_domain(self.company_id or self.env.company))
+                self.env["account.tax"]._check_company_domain(self.company_id or self.env.company)
+            )
 
     @api.depends("quantity", "price_unit", "display_type")
     def _compute_price_subtotal(self):
         for line in self:
-            line.price_subtotal = 0.0 if line.display_type else line.currency_id.round(
-                line.quantity * line.price_unit) if line.currency_id else line.quantity * line.price_unit
+            line.price_subtotal = (
+                0.0
+                if line.display_type
+                else line.currency_id.round(line.quantity * line.price_unit)
+                if line.currency_id
+                else line.quantity * line.price_unit
+            )
 
-    @api.depends("quantity", "product_uom_id", "move_line_ids.parent_state", "move_line_ids.quantity",
-                 "move_line_ids.product_uom_id", "move_line_ids.price_subtotal")
+    @api.depends(
+        "quantity",
+        "product_uom_id",
+        "move_line_ids.parent_state",
+        "move_line_ids.quantity",
+        "move_line_ids.product_uom_id",
+        "move_line_ids.price_subtotal",
+    )
     def _compute_invoiced(self):
         for line in self:
             qty, amount = line._billed()
@@ -99,8 +125,12 @@ class ChorusProOrderLine(models.Model):
         sharing a reference unit, e.g. days and hours, units and dozens). Without a unit
         on either side, quantities are taken as they are."""
         self.ensure_one()
-        return not uom or not self.product_uom_id or uom == self.product_uom_id \
+        return (
+            not uom
+            or not self.product_uom_id
+            or uom == self.product_uom_id
             or uom._has_common_reference(self.product_uom_id)
+        )
 
     def _qty_from_move_line(self, move_line, qty=None):
         """``qty`` (the invoice line's quantity by default) of ``move_line`` in this

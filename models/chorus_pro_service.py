@@ -28,9 +28,7 @@ class ChorusProService(models.Model):
         ondelete="cascade",
         domain=[("is_company", "=", True)],
     )
-    company_id = fields.Many2one(
-        related="partner_id.company_id", store=True, index=True, string="Company"
-    )
+    company_id = fields.Many2one(related="partner_id.company_id", store=True, index=True, string="Company")
     code = fields.Char(
         string="Service Code",
         required=True,
@@ -85,9 +83,7 @@ class ChorusProService(models.Model):
     @api.depends("code", "name")
     def _compute_display_name(self):
         for service in self:
-            service.display_name = (
-                f"{service.code} - {service.name}" if service.name else service.code
-            )
+            service.display_name = f"{service.code} - {service.name}" if service.name else service.code
 
     @api.depends("details_sync_date", "sync_date", "chorus_service_identifier")
     def _compute_details_known(self):
@@ -138,8 +134,7 @@ class ChorusProService(models.Model):
             if service.date_start and service.date_end and service.date_start > service.date_end:
                 raise ValidationError(
                     self.env._(
-                        "The validity of Chorus Pro service %(service)s ends before it "
-                        "starts.",
+                        "The validity of Chorus Pro service %(service)s ends before it starts.",
                         service=service.display_name,
                     )
                 )

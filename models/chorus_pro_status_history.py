@@ -23,9 +23,7 @@ class ChorusProStatusHistory(models.Model):
     _order = "date desc, id desc"
     _rec_name = "status"
 
-    move_id = fields.Many2one(
-        "account.move", string="Invoice", required=True, ondelete="cascade", index=True
-    )
+    move_id = fields.Many2one("account.move", string="Invoice", required=True, ondelete="cascade", index=True)
     date = fields.Datetime(
         required=True,
         default=fields.Datetime.now,
@@ -68,9 +66,7 @@ class ChorusProStatusHistory(models.Model):
         this update added, plus the invoices Chorus Pro refused at the flow level."""
         moves = moves.filtered(lambda m: m.chorus_state or m.chorus_identifier)
         if not moves:
-            return self._update_notification(
-                self.env._("No invoice to update on Chorus Pro."), "warning"
-            )
+            return self._update_notification(self.env._("No invoice to update on Chorus Pro."), "warning")
         rows = self.sudo()
         # 0 on a new database, whose history is still empty (every row is then new).
         last_id = rows.search([], order="id desc", limit=1).id or 0

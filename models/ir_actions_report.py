@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 import lxml.html
 
 from odoo import api, models
+
 from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 # Odoo's PDF/A conversion reads the fonts wkhtmltopdf embedded with fontTools, which warns
@@ -55,8 +56,7 @@ class IrActionsReport(models.Model):
             path = urlparse(link.get("href")).path
             if path not in styles:
                 styles[path] = FONT_FACE.sub(
-                    lambda rule: rule.group(0) if any(icon in rule.group(0) for icon in ICON_FONTS)
-                    else "",
+                    lambda rule: rule.group(0) if any(icon in rule.group(0) for icon in ICON_FONTS) else "",
                     self._chorus_stylesheet(path),
                 )
             css = styles[path]
@@ -81,8 +81,10 @@ class IrActionsReport(models.Model):
         bundle_name, rtl, _type, autoprefix = self.env["ir.asset"]._parse_bundle_name(
             path.rsplit("/", 1)[1], False
         )
-        bundle = self.env["ir.qweb"].sudo()._get_asset_bundle(
-            bundle_name, js=False, rtl=rtl, autoprefix=autoprefix
+        bundle = (
+            self.env["ir.qweb"]
+            .sudo()
+            ._get_asset_bundle(bundle_name, js=False, rtl=rtl, autoprefix=autoprefix)
         )
         if self.env.cr.readonly:
             return bundle.preprocess_css()
@@ -93,7 +95,9 @@ class IrActionsReport(models.Model):
         deposited = self._chorus_deposited_streams(report, res_ids)
         if deposited:
             others = [res_id for res_id in res_ids if res_id not in deposited]
-            streams = self._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=others) if others else {}
+            streams = (
+                self._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=others) if others else {}
+            )
             return OrderedDict(
                 (res_id, deposited.get(res_id) or streams[res_id]) for res_id in dict.fromkeys(res_ids)
             )
@@ -117,17 +121,17 @@ class IrActionsReport(models.Model):
             return {}
         moves = self.env["account.move"].browse(res_ids).filtered("chorus_document_id")
         return {
-            move.id: {"stream": io.BytesIO(move.chorus_document_id.sudo().raw),
-                      "attachment": move.chorus_document_id}
+            move.id: {
+                "stream": io.BytesIO(move.chorus_document_id.sudo().raw),
+                "attachment": move.chorus_document_id,
+            }
             for move in moves
         }
 
     def _build_wkhtmltopdf_args(self, *args, **kwargs):
         command_args = super()._build_wkhtmltopdf_args(*args, **kwargs)
         if self.env.context.get(CHORUS_RENDERING) and "--javascript-delay" in command_args:
-            delay = self.env["ir.config_parameter"].sudo().get_param(
-                PARAM_PRINT_DELAY, DEFAULT_PRINT_DELAY
-            )
+            delay = self.env["ir.config_parameter"].sudo().get_param(PARAM_PRINT_DELAY, DEFAULT_PRINT_DELAY)
             command_args[command_args.index("--javascript-delay") + 1] = delay
         return command_args
 

@@ -19,10 +19,21 @@ from odoo.exceptions import UserError
 _logger = logging.getLogger(__name__)
 
 # What makes the file what it is: its content, its name, where it belongs.
-EVIDENCE_FIELDS = frozenset({
-    "datas", "raw", "db_datas", "store_fname", "name", "res_model", "res_id",
-    "type", "url", "mimetype", "chorus_evidence",
-})
+EVIDENCE_FIELDS = frozenset(
+    {
+        "datas",
+        "raw",
+        "db_datas",
+        "store_fname",
+        "name",
+        "res_model",
+        "res_id",
+        "type",
+        "url",
+        "mimetype",
+        "chorus_evidence",
+    }
+)
 
 
 class IrAttachment(models.Model):
@@ -51,18 +62,19 @@ class IrAttachment(models.Model):
                    UNION SELECT attachment_id FROM chorus_pro_flow WHERE attachment_id IS NOT NULL)
         """)
         if self.env.cr.rowcount:
-            _logger.info("Chorus Pro: %s deposited documents flagged as evidence",
-                         self.env.cr.rowcount)
+            _logger.info("Chorus Pro: %s deposited documents flagged as evidence", self.env.cr.rowcount)
         self.invalidate_model(["chorus_evidence"])
 
     def _chorus_evidence_error(self):
         self.ensure_one()
-        return UserError(self.env._(
-            "%(name)s is the evidence of what Chorus Pro received: it cannot be replaced, "
-            "changed or deleted, not even by an administrator. To correct a deposited "
-            "invoice, issue a credit note and a new invoice.",
-            name=self.name,
-        ))
+        return UserError(
+            self.env._(
+                "%(name)s is the evidence of what Chorus Pro received: it cannot be replaced, "
+                "changed or deleted, not even by an administrator. To correct a deposited "
+                "invoice, issue a credit note and a new invoice.",
+                name=self.name,
+            )
+        )
 
     def _chorus_changes_evidence(self, vals):
         """Whether writing ``vals`` changes this evidence (``self``, one record)."""

@@ -28,16 +28,14 @@ class ResCompany(models.Model):
         string="PISTE Token URL", help="Only for a custom environment, e.g. the simulator."
     )
     chorus_client_id = fields.Char(string="PISTE Client ID", groups=SECRET_GROUPS, copy=False)
-    chorus_client_secret = fields.Char(
-        string="PISTE Client Secret", groups=SECRET_GROUPS, copy=False
-    )
+    chorus_client_secret = fields.Char(string="PISTE Client Secret", groups=SECRET_GROUPS, copy=False)
     chorus_login = fields.Char(
-        string="Technical Account Login", groups=SECRET_GROUPS, copy=False,
+        string="Technical Account Login",
+        groups=SECRET_GROUPS,
+        copy=False,
         help="Login of the Chorus Pro technical user, e.g. TECH_1_<SIRET>@cpro.fr.",
     )
-    chorus_password = fields.Char(
-        string="Technical Account Password", groups=SECRET_GROUPS, copy=False
-    )
+    chorus_password = fields.Char(string="Technical Account Password", groups=SECRET_GROUPS, copy=False)
     chorus_password_expiry_date = fields.Date(
         string="Technical Password Expiry",
         copy=False,
@@ -70,7 +68,8 @@ class ResCompany(models.Model):
         string="Legal Form", help="Printed on invoices, e.g. SARL, SAS, EI, association loi 1901."
     )
     chorus_share_capital = fields.Monetary(
-        string="Share Capital", currency_field="currency_id",
+        string="Share Capital",
+        currency_field="currency_id",
         help="Printed on invoices for companies that have a share capital.",
     )
     chorus_trade_register = fields.Char(
@@ -117,18 +116,23 @@ class ResCompany(models.Model):
         invoicing rights, in the company."""
         self.ensure_one()
         user = user.sudo()
-        return bool(user.active and self in user.company_ids
-                    and user.has_group("account.group_account_invoice"))
+        return bool(
+            user.active and self in user.company_ids and user.has_group("account.group_account_invoice")
+        )
 
     @api.constrains("chorus_responsible_id")
     def _check_chorus_responsible(self):
         for company in self.filtered("chorus_responsible_id"):
             if not company._chorus_can_follow(company.chorus_responsible_id):
-                raise ValidationError(self.env._(
-                    "%(user)s cannot be the Chorus Pro responsible of %(company)s: they could not "
-                    "open its invoices. Choose an active user with invoicing rights in this company "
-                    "(or give them these rights first).",
-                    user=company.chorus_responsible_id.name, company=company.name))
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot be the Chorus Pro responsible of %(company)s: they could not "
+                        "open its invoices. Choose an active user with invoicing rights in this company "
+                        "(or give them these rights first).",
+                        user=company.chorus_responsible_id.name,
+                        company=company.name,
+                    )
+                )
 
     @api.model
     def _chorus_default_expiry(self, vals):

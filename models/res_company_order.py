@@ -12,7 +12,8 @@ class ResCompany(models.Model):
         required=True,
         help="When an invoice asks for more than what remains of its order (quantities or "
         "amount), bills days of care beyond a child's care decision or days already on "
-        "another invoice: block it in the checklist, or only warn.")
+        "another invoice: block it in the checklist, or only warn.",
+    )
     chorus_care_product_id = fields.Many2one(
         "product.product",
         string="Default Care Product",
@@ -20,4 +21,5 @@ class ResCompany(models.Model):
         domain="[('sale_ok', '=', True)]",
         help="Product of the invoice lines of the care decisions (ASE) that have no product "
         "of their own (e.g. imported without one): its income account and its tax — child "
-        "welfare care is usually exempt, with the exemption reason on the tax.")
+        "welfare care is usually exempt, with the exemption reason on the tax.",
+    )

@@ -53,12 +53,8 @@ class ResPartner(models.Model):
         string="Invoicing Help",
         help="Who to call or write to when Chorus Pro or the recipient rejects an invoice.",
     )
-    chorus_service_ids = fields.One2many(
-        "chorus.pro.service", "partner_id", string="Chorus Pro Services"
-    )
-    chorus_service_count = fields.Integer(
-        compute="_compute_chorus_service_count"
-    )
+    chorus_service_ids = fields.One2many("chorus.pro.service", "partner_id", string="Chorus Pro Services")
+    chorus_service_count = fields.Integer(compute="_compute_chorus_service_count")
     chorus_sync_date = fields.Datetime(string="Last Directory Sync", readonly=True)
     chorus_can_edit = fields.Boolean(compute="_compute_chorus_can_edit")
 
@@ -97,9 +93,7 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             if vals.get("chorus_recipient"):
-                self.browse()._chorus_check_edit_rights(
-                    {key: value for key, value in vals.items() if value}
-                )
+                self.browse()._chorus_check_edit_rights({key: value for key, value in vals.items() if value})
             self._chorus_normalize_siret(vals)
             self._chorus_default_lang(vals)
         return super().create(vals_list)
@@ -184,15 +178,18 @@ class ResPartner(models.Model):
         joined that company: its form is shown instead."""
         read = self.env["chorus.pro.connector"]._sync_recipients(self.filtered("chorus_recipient"))
         if len(self) == 1 and not self.exists() and len(read) == 1:
-            return {"type": "ir.actions.act_window", "res_model": "res.partner",
-                    "res_id": read.id, "view_mode": "form", "views": [(False, "form")]}
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "res.partner",
+                "res_id": read.id,
+                "view_mode": "form",
+                "views": [(False, "form")],
+            }
         return True
 
     def action_view_chorus_services(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "l10n_fr_chorus_pro.action_chorus_pro_service"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("l10n_fr_chorus_pro.action_chorus_pro_service")
         action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}
         return action

@@ -9,4 +9,5 @@ class ResPartner(models.Model):
         string="Orders Required",
         help="Every invoice to this Chorus Pro recipient must be made from one of its orders "
         "(purchase order, service order or care decisions): the checklist blocks an invoice "
-        "without one.")
+        "without one.",
+    )

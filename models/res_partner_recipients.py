@@ -72,11 +72,14 @@ class ResPartner(models.Model):
                     partner._chorus_note_update(contacts, services)
             elif recipient["xmlid"] not in seeded:  # otherwise seeded once, deleted by the user
                 partner = Partner._chorus_pick_company(
-                    companies.get(recipient["siret"]), Partner.env["res.company"])
+                    companies.get(recipient["siret"]), Partner.env["res.company"]
+                )
                 if partner:
                     Partner._chorus_bind_xmlid(partner, recipient["xmlid"])
                     chorus = recipient.get("chorus", {})
-                    partner._chorus_join_settings({name: chorus[name] for name in JOIN_FIELDS if name in chorus})
+                    partner._chorus_join_settings(
+                        {name: chorus[name] for name in JOIN_FIELDS if name in chorus}
+                    )
                     services = partner._chorus_seed_children(recipient, seeded)[1]
                     partner._chorus_note_join(recipient["siret"], services)
                     joined += 1
@@ -85,11 +88,14 @@ class ResPartner(models.Model):
                     Partner._chorus_bind_xmlid(partner, recipient["xmlid"])
                     partner._chorus_seed_children(recipient, seeded)
                     created += 1
-            seeded.update(item["xmlid"] for item in [recipient, *recipient.get("contacts", []),
-                                                     *recipient.get("services", [])])
+            seeded.update(
+                item["xmlid"]
+                for item in [recipient, *recipient.get("contacts", []), *recipient.get("services", [])]
+            )
         Param.set_param(PARAM_SEEDED, ",".join(sorted(seeded)))
-        _logger.info("Chorus Pro seeded recipients: %s created, %s joined to an existing company",
-                     created, joined)
+        _logger.info(
+            "Chorus Pro seeded recipients: %s created, %s joined to an existing company", created, joined
+        )
         return True
 
     @api.model
@@ -98,8 +104,13 @@ class ResPartner(models.Model):
         country = values.pop("country", None)
         if country:
             values["country_id"] = self.env["res.country"].search([("code", "=", country)], limit=1).id
-        return dict(values, is_company=True, company_registry=recipient["siret"],
-                    chorus_recipient=True, **recipient.get("chorus", {}))
+        return dict(
+            values,
+            is_company=True,
+            company_registry=recipient["siret"],
+            chorus_recipient=True,
+            **recipient.get("chorus", {}),
+        )
 
     def _chorus_seed_children(self, recipient, seeded):
         """Seed the recipient's contacts and services never seeded before on this partner
@@ -122,15 +133,18 @@ class ResPartner(models.Model):
         mine = {service.code: service for service in services.search([("partner_id", "=", self.id)])}
         services_created = services.browse()
         for service in recipient.get("services", []):
-            if self.env.ref(f"{MODULE}.{service['xmlid']}", raise_if_not_found=False) \
-                    or service["xmlid"] in seeded:
+            if (
+                self.env.ref(f"{MODULE}.{service['xmlid']}", raise_if_not_found=False)
+                or service["xmlid"] in seeded
+            ):
                 continue
             record = mine.get(service["code"])
             if not record:
                 values = {key: value for key, value in service.items() if key not in ("xmlid", "contact")}
                 contact = contacts.get(service.get("contact"))
-                record = services.create(dict(values, partner_id=self.id,
-                                              contact_id=contact.id if contact else False))
+                record = services.create(
+                    dict(values, partner_id=self.id, contact_id=contact.id if contact else False)
+                )
                 services_created |= record
             self._chorus_bind_xmlid(record, service["xmlid"])
         return created, services_created
@@ -138,13 +152,16 @@ class ResPartner(models.Model):
     def _chorus_find_child(self, name, email):
         self.ensure_one()
         children = self.with_context(active_test=False).child_ids
-        return (children.filtered(lambda c: email and (c.email or "").lower() == email.lower())
-                or children.filtered(lambda c: c.name == name))[:1]
+        return (
+            children.filtered(lambda c: email and (c.email or "").lower() == email.lower())
+            or children.filtered(lambda c: c.name == name)
+        )[:1]
 
     @api.model
     def _chorus_bind_xmlid(self, record, name):
         self.env["ir.model.data"].sudo()._update_xmlids(
-            [{"xml_id": f"{MODULE}.{name}", "record": record, "noupdate": True}])
+            [{"xml_id": f"{MODULE}.{name}", "record": record, "noupdate": True}]
+        )
 
     def _chorus_join_settings(self, settings):
         """The user's company ``self`` becomes a Chorus Pro recipient with ``settings``
@@ -164,34 +181,55 @@ class ResPartner(models.Model):
         as an exported record does."""
         self.ensure_one()
         Data = self.env["ir.model.data"].sudo()
-        if not Data.search_count([("model", "=", self._name), ("res_id", "=", self.id),
-                                  ("module", "!=", MODULE)]):
-            Data.create({"module": "__export__", "name": f"{self._table}_{self.id}_{uuid.uuid4().hex[:8]}",
-                         "model": self._name, "res_id": self.id, "noupdate": True})
+        if not Data.search_count(
+            [("model", "=", self._name), ("res_id", "=", self.id), ("module", "!=", MODULE)]
+        ):
+            Data.create(
+                {
+                    "module": "__export__",
+                    "name": f"{self._table}_{self.id}_{uuid.uuid4().hex[:8]}",
+                    "model": self._name,
+                    "res_id": self.id,
+                    "noupdate": True,
+                }
+            )
 
     def _chorus_note_join(self, siret, services, copy_name=None):
         self.ensure_one()
-        parts = [self.env._(
-            "Chorus Pro recipient settings added to this existing company (same SIRET %(siret)s); "
-            "its name, address and contact details are kept.",
-            siret=stdnum_siret.format(siret))]
+        parts = [
+            self.env._(
+                "Chorus Pro recipient settings added to this existing company (same SIRET %(siret)s); "
+                "its name, address and contact details are kept.",
+                siret=stdnum_siret.format(siret),
+            )
+        ]
         if services:
-            parts.append(self.env._("Chorus Pro services added: %(services)s.",
-                                    services=", ".join(services.sorted("code").mapped("display_name"))))
+            parts.append(
+                self.env._(
+                    "Chorus Pro services added: %(services)s.",
+                    services=", ".join(services.sorted("code").mapped("display_name")),
+                )
+            )
         if copy_name:
-            parts.append(self.env._("The copy the module had created (%(name)s) was merged into it.",
-                                    name=copy_name))
+            parts.append(
+                self.env._("The copy the module had created (%(name)s) was merged into it.", name=copy_name)
+            )
         self.message_post(body=" ".join(parts), subtype_xmlid="mail.mt_note")
-        _logger.info("Chorus Pro recipient with SIRET %s joined the existing company %s (id %s)%s",
-                     siret, self.display_name, self.id, f", services added: {services.mapped('code')}"
-                     if services else "")
+        _logger.info(
+            "Chorus Pro recipient with SIRET %s joined the existing company %s (id %s)%s",
+            siret,
+            self.display_name,
+            self.id,
+            f", services added: {services.mapped('code')}" if services else "",
+        )
 
     def _chorus_note_update(self, contacts, services):
         self.ensure_one()
         names = ", ".join(contacts.mapped("display_name") + services.mapped("display_name"))
-        self.message_post(body=self.env._(
-            "Added by the update of the Chorus Pro module: %(records)s.", records=names),
-            subtype_xmlid="mail.mt_note")
+        self.message_post(
+            body=self.env._("Added by the update of the Chorus Pro module: %(records)s.", records=names),
+            subtype_xmlid="mail.mt_note",
+        )
         _logger.info("Chorus Pro update: added to %s (id %s): %s", self.display_name, self.id, names)
 
     # ------------------------------------------------------------------
@@ -206,13 +244,17 @@ class ResPartner(models.Model):
         if not sirets:
             return {}
         self.env["res.partner"].flush_model(["company_registry", "is_company", "active"])
-        rows = self.env.execute_query(SQL(
-            """SELECT regexp_replace(p.company_registry, '[^0-9]', '', 'g'), p.id
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT regexp_replace(p.company_registry, '[^0-9]', '', 'g'), p.id
                  FROM res_partner p
                 WHERE p.is_company AND p.active AND p.company_registry IS NOT NULL
                   AND regexp_replace(p.company_registry, '[^0-9]', '', 'g') IN %s
                   AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
-             ORDER BY p.id""", sirets))
+             ORDER BY p.id""",
+                sirets,
+            )
+        )
         result = {}
         for siret, partner_id in rows:
             result[siret] = result.get(siret, self.browse()) | self.browse(partner_id)
@@ -225,10 +267,14 @@ class ResPartner(models.Model):
         database of one company, either way. The oldest one when there are several."""
         single = self.env["res.company"].sudo().search_count([]) == 1
         candidates = (partners or self.browse()).filtered(
-            lambda p: p.company_id == company or (single and not (p.company_id and company)))
+            lambda p: p.company_id == company or (single and not (p.company_id and company))
+        )
         if len(candidates) > 1:
-            _logger.info("Several companies have the SIRET %s (ids %s): the oldest one is used",
-                         candidates[0].company_registry, candidates.ids)
+            _logger.info(
+                "Several companies have the SIRET %s (ids %s): the oldest one is used",
+                candidates[0].company_registry,
+                candidates.ids,
+            )
         return candidates[:1]
 
     # ------------------------------------------------------------------
@@ -237,8 +283,11 @@ class ResPartner(models.Model):
 
     def _chorus_seeded_copies(self):
         """The partners of ``self`` the module created: pointed at by its external ids only."""
-        data = self.env["ir.model.data"].sudo().search_read(
-            [("model", "=", self._name), ("res_id", "in", self.ids)], ["module", "res_id"])
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search_read([("model", "=", self._name), ("res_id", "in", self.ids)], ["module", "res_id"])
+        )
         ours = {row["res_id"] for row in data if row["module"] == MODULE}
         others = {row["res_id"] for row in data if row["module"] != MODULE}
         return self.browse(sorted(ours - others))
@@ -247,8 +296,10 @@ class ResPartner(models.Model):
         """Whether invoices or orders were made to this partner."""
         self.ensure_one()
         env = self.sudo().with_context(active_test=False).env
-        return bool(env["account.move"].search_count([("commercial_partner_id", "=", self.id)], limit=1)
-                    or env["chorus.pro.order"].search_count([("partner_id", "=", self.id)], limit=1))
+        return bool(
+            env["account.move"].search_count([("commercial_partner_id", "=", self.id)], limit=1)
+            or env["chorus.pro.order"].search_count([("partner_id", "=", self.id)], limit=1)
+        )
 
     def _chorus_join_seeded_copy(self):
         """``self``: a recipient read from the Chorus Pro directory. When it and the module's
@@ -269,10 +320,16 @@ class ResPartner(models.Model):
         if not target or not copy:
             return self
         if copy._chorus_in_use():
-            _logger.warning("Chorus Pro: %s (id %s) and %s (id %s) have the same SIRET %s and "
-                            "were both invoiced: merge them with the Merge action of the "
-                            "contacts list", copy.display_name, copy.id, target.display_name,
-                            target.id, siret)
+            _logger.warning(
+                "Chorus Pro: %s (id %s) and %s (id %s) have the same SIRET %s and "
+                "were both invoiced: merge them with the Merge action of the "
+                "contacts list",
+                copy.display_name,
+                copy.id,
+                target.display_name,
+                target.id,
+                siret,
+            )
             return self
         target.sudo()._chorus_absorb(copy.sudo())
         return target
@@ -287,7 +344,8 @@ class ResPartner(models.Model):
 
         def move_xmlids(source, target):
             Data.search([("model", "=", source._name), ("res_id", "=", source.id)]).write(
-                {"res_id": target.id, "noupdate": True})
+                {"res_id": target.id, "noupdate": True}
+            )
 
         for child in copy.with_context(active_test=False).child_ids:
             mine = self._chorus_find_child(child.name, child.email)
@@ -312,6 +370,6 @@ class ResPartner(models.Model):
         try:
             with self.env.cr.savepoint():
                 copy.unlink()
-        except Exception:  # noqa: BLE001 - still referred to: archived instead
+        except Exception:
             copy.write({"active": False, "chorus_recipient": False})
         self._chorus_note_join(compact_siret(self.company_registry), added, copy_name=copy_name)

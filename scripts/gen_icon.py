@@ -39,14 +39,18 @@ def main():
     draw.text((left + 18 * s, top + 22 * s), "CP", font=font, fill=BLUE)
     for i, width in enumerate((104, 80, 92)):
         y = top + 104 * s + i * 18 * s
-        draw.rounded_rectangle((left + 20 * s, y, left + (20 + width) * s, y + 8 * s), radius=4 * s, fill=GREY)
+        draw.rounded_rectangle(
+            (left + 20 * s, y, left + (20 + width) * s, y + 8 * s), radius=4 * s, fill=GREY
+        )
     # The check mark, in a blue disc ringed with white, over the bottom-right corner.
     cx, cy, r = 190 * s, 190 * s, 42 * s
     draw.ellipse((cx - r - 7 * s, cy - r - 7 * s, cx + r + 7 * s, cy + r + 7 * s), fill=WHITE)
     draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=BLUE)
     draw.line(
         [(cx - 20 * s, cy + 1 * s), (cx - 5 * s, cy + 16 * s), (cx + 22 * s, cy - 14 * s)],
-        fill=WHITE, width=11 * s, joint="curve",
+        fill=WHITE,
+        width=11 * s,
+        joint="curve",
     )
     out = Path(__file__).resolve().parent.parent / "static" / "description" / "icon.png"
     img.resize((SIZE, SIZE), Image.LANCZOS).save(out, optimize=True)

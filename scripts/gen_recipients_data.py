@@ -52,31 +52,65 @@ DEPARTEMENT_93 = {
     "chorus": {"chorus_routing_rule": "service_and_engagement", "chorus_help": DEPARTEMENT_93_HELP},
     # Invoicing contacts
     "contacts": [
-        {"xmlid": "partner_departement_93_ase_hebergement",
-         "name": "ASE - Comptabilité hébergement et TAEMO", "type": "invoice",
-         "email": "def-compta-ase-hebergementtaemo@seinesaintdenis.fr", "phone": "+33 1 43 93 75 76"},
-        {"xmlid": "partner_departement_93_ase_quotidien",
-         "name": "ASE - Comptabilité frais du quotidien", "type": "invoice",
-         "email": "def-compta-ase-fraisduquotidien@seinesaintdenis.fr", "phone": "+33 1 43 93 75 76"},
-        {"xmlid": "partner_departement_93_pmi",
-         "name": "PMI - Comptabilité dépenses", "type": "invoice",
-         "email": "def-compta-pmi-depenses@seinesaintdenis.fr"},
-        {"xmlid": "partner_departement_93_creches",
-         "name": "Crèches - Comptabilité dépenses", "type": "invoice",
-         "email": "def-compta-creches-depenses@seinesaintdenis.fr"},
+        {
+            "xmlid": "partner_departement_93_ase_hebergement",
+            "name": "ASE - Comptabilité hébergement et TAEMO",
+            "type": "invoice",
+            "email": "def-compta-ase-hebergementtaemo@seinesaintdenis.fr",
+            "phone": "+33 1 43 93 75 76",
+        },
+        {
+            "xmlid": "partner_departement_93_ase_quotidien",
+            "name": "ASE - Comptabilité frais du quotidien",
+            "type": "invoice",
+            "email": "def-compta-ase-fraisduquotidien@seinesaintdenis.fr",
+            "phone": "+33 1 43 93 75 76",
+        },
+        {
+            "xmlid": "partner_departement_93_pmi",
+            "name": "PMI - Comptabilité dépenses",
+            "type": "invoice",
+            "email": "def-compta-pmi-depenses@seinesaintdenis.fr",
+        },
+        {
+            "xmlid": "partner_departement_93_creches",
+            "name": "Crèches - Comptabilité dépenses",
+            "type": "invoice",
+            "email": "def-compta-creches-depenses@seinesaintdenis.fr",
+        },
     ],
     # Services ("code service exécutant", BT-10); "contact": the xmlid of one of the contacts
     "services": [
-        {"xmlid": "service_departement_93_ase_538", "code": "538",
-         "name": "ASE - Approvisionnement / Fourniture du service", "beneficiary_required": True},
-        {"xmlid": "service_departement_93_ase_125", "code": "125", "name": "ASE - ESMS",
-         "beneficiary_required": True},
-        {"xmlid": "service_departement_93_ase_218", "code": "218", "name": "ASE - Autres factures",
-         "beneficiary_required": True},
-        {"xmlid": "service_departement_93_pmi_132", "code": "132", "name": "PMI",
-         "contact": "partner_departement_93_pmi"},
-        {"xmlid": "service_departement_93_creches_131", "code": "131", "name": "Crèches",
-         "contact": "partner_departement_93_creches"},
+        {
+            "xmlid": "service_departement_93_ase_538",
+            "code": "538",
+            "name": "ASE - Approvisionnement / Fourniture du service",
+            "beneficiary_required": True,
+        },
+        {
+            "xmlid": "service_departement_93_ase_125",
+            "code": "125",
+            "name": "ASE - ESMS",
+            "beneficiary_required": True,
+        },
+        {
+            "xmlid": "service_departement_93_ase_218",
+            "code": "218",
+            "name": "ASE - Autres factures",
+            "beneficiary_required": True,
+        },
+        {
+            "xmlid": "service_departement_93_pmi_132",
+            "code": "132",
+            "name": "PMI",
+            "contact": "partner_departement_93_pmi",
+        },
+        {
+            "xmlid": "service_departement_93_creches_131",
+            "code": "131",
+            "name": "Crèches",
+            "contact": "partner_departement_93_creches",
+        },
     ],
 }
 
@@ -87,8 +121,12 @@ def university(row):
     return {
         "xmlid": f"partner_university_{row['siret']}",
         "siret": row["siret"],
-        "values": {"name": row["name"], "city": row["city"], "country": "FR",
-                   "comment": f"Source: {row['source']}"},
+        "values": {
+            "name": row["name"],
+            "city": row["city"],
+            "country": "FR",
+            "comment": f"Source: {row['source']}",
+        },
         "chorus": {"chorus_routing_rule": "none"},
     }
 

@@ -3,14 +3,16 @@ import csv
 from unittest.mock import patch
 
 from chorus_pro_simulator import Simulator
+
 from odoo import Command, api
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, new_test_user
 from odoo.tools.misc import file_path
 from odoo.tools.safe_eval import safe_eval
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 
 # Demo / simulator supplier SIRETs (valid checksums).
 SUPPLIER_SIRET = "81234567600017"
@@ -71,20 +73,30 @@ class ChorusProCommon(AccountTestInvoicingCommon):
     def _care_product(self, name="Placement ASE"):
         """A child-welfare care product, exempt from VAT (CGI art. 261-7-1°) with its
         exemption reason."""
-        exempt = self.env["account.tax"].create({
-            "name": "0% exonérée art. 261-7-1° CGI", "amount": 0.0, "type_tax_use": "sale",
-            "company_id": self.company.id, "ubl_cii_tax_category_code": "E",
-            "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-7",
-            "invoice_legal_notes": "TVA non applicable, art. 261-7-1° du CGI",
-        })
-        return self.env["product.product"].create({
-            "name": name, "type": "service", "taxes_id": [Command.set(exempt.ids)]})
+        exempt = self.env["account.tax"].create(
+            {
+                "name": "0% exonérée art. 261-7-1° CGI",
+                "amount": 0.0,
+                "type_tax_use": "sale",
+                "company_id": self.company.id,
+                "ubl_cii_tax_category_code": "E",
+                "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-7",
+                "invoice_legal_notes": "TVA non applicable, art. 261-7-1° du CGI",
+            }
+        )
+        return self.env["product.product"].create(
+            {"name": name, "type": "service", "taxes_id": [Command.set(exempt.ids)]}
+        )
 
     def _open_from_list(self, moves):
         """The deposit wizard as Actions > Deposit to Chorus Pro opens it from the invoice list."""
         action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
-        context = {"active_model": "account.move", "active_ids": moves.ids, "active_id": moves[:1].id,
-                   "default_move_type": "out_invoice"}
+        context = {
+            "active_model": "account.move",
+            "active_ids": moves.ids,
+            "active_id": moves[:1].id,
+            "default_move_type": "out_invoice",
+        }
         context.update(safe_eval(action.context, dict(context, context=context)))
         return self.env["chorus.pro.deposit.wizard"].with_context(**context).create({})
 
@@ -124,7 +136,9 @@ class ChorusProCommon(AccountTestInvoicingCommon):
 
     def _checklist(self, move):
         """The checklist items of ``move`` by code (no Factur-X)."""
-        return {item["code"]: item for item in self.env["chorus.pro.checklist"]._check(move, with_facturx=False)}
+        return {
+            item["code"]: item for item in self.env["chorus.pro.checklist"]._check(move, with_facturx=False)
+        }
 
     def _french_user(self, login):
         """An invoicing user of the company who works in French (the module's French terms
@@ -132,22 +146,28 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
         return new_test_user(
-            self.env, login=login, lang="fr_FR",
+            self.env,
+            login=login,
+            lang="fr_FR",
             groups="account.group_account_invoice,base.group_partner_manager",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
 
     @classmethod
     def _bank_account(cls, company=None):
         """An IBAN account with its bank's BIC, as Chorus Pro requires on invoices."""
         company = company or cls.company
         bank = cls.env["res.bank"].create({"name": "BNP Paribas", "bic": "BNPAFRPPXXX"})
-        return cls.env["res.partner.bank"].create({
-            "partner_id": company.partner_id.id,
-            "company_id": company.id,
-            "bank_id": bank.id,
-            "acc_number": "FR4430004000030000012345678",
-            "allow_out_payment": True,
-        })
+        return cls.env["res.partner.bank"].create(
+            {
+                "partner_id": company.partner_id.id,
+                "company_id": company.id,
+                "bank_id": bank.id,
+                "acc_number": "FR4430004000030000012345678",
+                "allow_out_payment": True,
+            }
+        )
 
     @classmethod
     def _chorus_invoice(cls, partner=None, service=None, post=False, **values):
@@ -157,9 +177,7 @@ class ChorusProCommon(AccountTestInvoicingCommon):
             "partner_id": partner.id,
             "invoice_date": "2026-11-02",
             "invoice_line_ids": [
-                Command.create(
-                    {"product_id": cls.product_a.id, "quantity": 2, "price_unit": 120.0}
-                )
+                Command.create({"product_id": cls.product_a.id, "quantity": 2, "price_unit": 120.0})
             ],
         }
         if service:
@@ -219,7 +237,7 @@ class ChorusProSimulatorCommon(ChorusProHttpCommon):
             env = api.Environment(cr, self.env.uid, context or {})
             try:
                 result = func(env)
-            except BaseException as exc:  # noqa: BLE001 - the error dialog, a worker's death
+            except BaseException as exc:
                 cr.rollback()
                 error = exc
         self.env.invalidate_all()
@@ -228,9 +246,16 @@ class ChorusProSimulatorCommon(ChorusProHttpCommon):
     def _other_chorus_company(self):
         """A second company, with its own technical account on the simulator."""
         other = self.setup_other_company(name="Association Les Tilleuls")["company"]
-        other.write(dict(self._chorus_settings("TECH_1_79876543400021@cpro.fr"),
-                         company_registry=OTHER_SUPPLIER_SIRET, vat="FR69798765434",
-                         street="4 allée des Tilleuls", zip="93200", city="Saint-Denis"))
+        other.write(
+            dict(
+                self._chorus_settings("TECH_1_79876543400021@cpro.fr"),
+                company_registry=OTHER_SUPPLIER_SIRET,
+                vat="FR69798765434",
+                street="4 allée des Tilleuls",
+                zip="93200",
+                city="Saint-Denis",
+            )
+        )
         self._bank_account(other)
         return other
 
@@ -239,10 +264,13 @@ class ChorusProSimulatorCommon(ChorusProHttpCommon):
         self.sim.reset()
         if ChorusProSimulatorCommon._rendered_pdf is None:
             ChorusProSimulatorCommon._rendered_pdf = self.env[
-                "chorus.pro.facturx"]._facturx_render_invoice_pdf(self._d93_invoice())
+                "chorus.pro.facturx"
+            ]._facturx_render_invoice_pdf(self._d93_invoice())
         render = patch.object(
-            ChorusProFacturx, "_facturx_render_invoice_pdfs",
-            lambda engine, moves, chunk=50: dict.fromkeys(moves.ids, ChorusProSimulatorCommon._rendered_pdf))
+            ChorusProFacturx,
+            "_facturx_render_invoice_pdfs",
+            lambda engine, moves, chunk=50: dict.fromkeys(moves.ids, ChorusProSimulatorCommon._rendered_pdf),
+        )
         render.start()
         self.addCleanup(render.stop)
 
@@ -250,21 +278,46 @@ class ChorusProSimulatorCommon(ChorusProHttpCommon):
         """An invoice to the Département 93 (service 132, an EJ), posted by default."""
         company = company or self.company
         values.setdefault("purchase_order_reference", "EJ2026-000123")
-        move = self.env["account.move"].with_company(company).create({
-            "move_type": "out_invoice",
-            "company_id": company.id,
-            "partner_id": self.dept93.id,
-            "invoice_date": "2026-11-02",
-            "chorus_service_id": self.service_132.id,
-            "partner_bank_id": self.env["res.partner.bank"].search(
-                [("partner_id", "=", company.partner_id.id)], limit=1).id,
-            "invoice_line_ids": [Command.create({
-                "name": "Accueil de jour", "quantity": 3, "price_unit": 95.0,
-                "tax_ids": [Command.set(self.env["account.tax"].search([
-                    ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
-                    ("amount", "=", 20.0)], limit=1).ids)]})],
-            **values,
-        })
+        move = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "company_id": company.id,
+                    "partner_id": self.dept93.id,
+                    "invoice_date": "2026-11-02",
+                    "chorus_service_id": self.service_132.id,
+                    "partner_bank_id": self.env["res.partner.bank"]
+                    .search([("partner_id", "=", company.partner_id.id)], limit=1)
+                    .id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Accueil de jour",
+                                "quantity": 3,
+                                "price_unit": 95.0,
+                                "tax_ids": [
+                                    Command.set(
+                                        self.env["account.tax"]
+                                        .search(
+                                            [
+                                                ("company_id", "=", company.id),
+                                                ("type_tax_use", "=", "sale"),
+                                                ("amount", "=", 20.0),
+                                            ],
+                                            limit=1,
+                                        )
+                                        .ids
+                                    )
+                                ],
+                            }
+                        )
+                    ],
+                    **values,
+                }
+            )
+        )
         if post:
             move.action_post()
         return move

@@ -15,18 +15,31 @@ class TestChecklist(ChorusProCommon):
         cls.company.vat = "FR19812345676"
         cls.bank_account = cls._bank_account()
         cls.tax_20 = cls.company_data["default_tax_sale"]
-        cls.exempt = cls.env["account.tax"].create({
-            "name": "Exonérée", "amount": 0.0, "type_tax_use": "sale", "company_id": cls.company.id,
-            "ubl_cii_tax_category_code": "E"})
+        cls.exempt = cls.env["account.tax"].create(
+            {
+                "name": "Exonérée",
+                "amount": 0.0,
+                "type_tax_use": "sale",
+                "company_id": cls.company.id,
+                "ubl_cii_tax_category_code": "E",
+            }
+        )
 
     def _good(self, **values):
         vals = {
             "service": self.service_132,
             "purchase_order_reference": "EJ2026-000123",
             "partner_bank_id": self.bank_account.id,
-            "invoice_line_ids": [Command.create({
-                "name": "Kits d'éveil", "quantity": 12, "price_unit": 35.0,
-                "tax_ids": [Command.set(self.tax_20.ids)]})],
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Kits d'éveil",
+                        "quantity": 12,
+                        "price_unit": 35.0,
+                        "tax_ids": [Command.set(self.tax_20.ids)],
+                    }
+                )
+            ],
         }
         vals.update(values)
         return self._chorus_invoice(**vals)
@@ -52,15 +65,62 @@ class TestChecklist(ChorusProCommon):
             ("routing", {"purchase_order_reference": False}),  # and an engagement number
             ("routing", {"buyer_reference": "FACTURES_PUBLIQUES"}),
             ("beneficiaries", {"service": self.service_538}),
-            ("taxes", {"invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 10.0,
-                                                             "tax_ids": [Command.clear()]})]}),
-            ("taxes", {"invoice_line_ids": [Command.create({"name": "x", "quantity": 1, "price_unit": 10.0,
-                                                             "tax_ids": [Command.set(self.exempt.ids)]})]}),
-            ("market", {"contract_reference": "MP-2026-07",
-                        "invoice_line_ids": [Command.create({"name": "Forfait", "quantity": 1, "price_unit": 0.0,
-                                                             "tax_ids": [Command.set(self.tax_20.ids)]})]}),
-            ("amounts", {"invoice_line_ids": [Command.create({"name": "Avoir", "quantity": 1, "price_unit": -5.0,
-                                                              "tax_ids": [Command.set(self.tax_20.ids)]})]}),
+            (
+                "taxes",
+                {
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "x", "quantity": 1, "price_unit": 10.0, "tax_ids": [Command.clear()]}
+                        )
+                    ]
+                },
+            ),
+            (
+                "taxes",
+                {
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "x",
+                                "quantity": 1,
+                                "price_unit": 10.0,
+                                "tax_ids": [Command.set(self.exempt.ids)],
+                            }
+                        )
+                    ]
+                },
+            ),
+            (
+                "market",
+                {
+                    "contract_reference": "MP-2026-07",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Forfait",
+                                "quantity": 1,
+                                "price_unit": 0.0,
+                                "tax_ids": [Command.set(self.tax_20.ids)],
+                            }
+                        )
+                    ],
+                },
+            ),
+            (
+                "amounts",
+                {
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Avoir",
+                                "quantity": 1,
+                                "price_unit": -5.0,
+                                "tax_ids": [Command.set(self.tax_20.ids)],
+                            }
+                        )
+                    ]
+                },
+            ),
         ]
         for code, values in cases:
             with self.subTest(code=code, values=list(values)):
@@ -74,13 +134,15 @@ class TestChecklist(ChorusProCommon):
         move = self._good(partner=university, service=False, purchase_order_reference=False)
         self.assertIn("service code or an engagement number", self._failed_codes(move)["routing"])
         service = self.env["chorus.pro.service"].create(
-            {"partner_id": university.id, "code": "SPE", "name": "Santé Psy", "engagement_required": True})
+            {"partner_id": university.id, "code": "SPE", "name": "Santé Psy", "engagement_required": True}
+        )
         move = self._good(partner=university, service=service, purchase_order_reference=False)
         self.assertIn("mandatory for SPE", self._failed_codes(move)["routing"])
         # Attachments over Chorus limits.
         move = self._good()
         move.chorus_attachment_ids = self.env["ir.attachment"].create(
-            {"name": "x" * 47 + ".exe", "raw": b"MZ"})
+            {"name": "x" * 47 + ".exe", "raw": b"MZ"}
+        )
         message = self._failed_codes(move)["attachments"]
         self.assertIn("at most 50 characters", message)
         self.assertIn("does not accept this file type", message)

@@ -65,8 +65,9 @@ class TestChorusPaths(ChorusProSimulatorCommon):
 
     # ---------------------------------------------------------------- lock
     def test_deposited_invoice_refuses_every_change(self):
-        move = self._deposited(chorus_beneficiary_ids=[
-            Command.create({"name": "Enfant A", "date_start": "2026-10-01"})])
+        move = self._deposited(
+            chorus_beneficiary_ids=[Command.create({"name": "Enfant A", "date_start": "2026-10-01"})]
+        )
         self.assertTrue(move.chorus_locked)
         self.assertFalse(move.show_reset_to_draft_button, "no button that only says no")
         total = move.amount_total
@@ -89,8 +90,12 @@ class TestChorusPaths(ChorusProSimulatorCommon):
             "chorus_attachment_ids": [Command.set(self._attachment().ids)],
         }
         for fname, value in changes.items():
-            with self.subTest(field=fname), self.assertRaisesRegex(
-                    UserError, r"is on Chorus Pro \(Deposited\).*can no longer be changed.*credit note"):
+            with (
+                self.subTest(field=fname),
+                self.assertRaisesRegex(
+                    UserError, r"is on Chorus Pro \(Deposited\).*can no longer be changed.*credit note"
+                ),
+            ):
                 move.write({fname: value})
         # The beneficiaries' own records, as their list view edits them.
         beneficiary = move.chorus_beneficiary_ids
@@ -100,7 +105,8 @@ class TestChorusPaths(ChorusProSimulatorCommon):
             beneficiary.unlink()
         with self.assertRaisesRegex(UserError, "can no longer be changed"):
             self.env["chorus.pro.beneficiary"].create(
-                {"move_id": move.id, "name": "Enfant C", "date_start": "2026-10-03"})
+                {"move_id": move.id, "name": "Enfant C", "date_start": "2026-10-03"}
+            )
         self.assertEqual(move.state, "posted")
         self.assertEqual(move.amount_total, total)
         self.assertEqual(move.invoice_line_ids.price_unit, 95.0)
@@ -141,11 +147,12 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         self.assertIn(f"{REASON}. It is never deposited again", move.chorus_banner)
         self._button(move, "button_draft")
         self.assertEqual(move.state, "draft")
-        self.assertIn("Reset to draft after Chorus Pro (rejected by the recipient)",
-                      move.message_ids[0].body)
+        self.assertIn("Reset to draft after Chorus Pro (rejected by the recipient)", move.message_ids[0].body)
         move.write({"purchase_order_reference": "EJ2026-000456"})
-        self.assertIn("Corrected after Chorus Pro (rejected by the recipient): engagement number (EJ)",
-                      move.message_ids[0].body)
+        self.assertIn(
+            "Corrected after Chorus Pro (rejected by the recipient): engagement number (EJ)",
+            move.message_ids[0].body,
+        )
         self._button(move, "button_cancel")
         self.assertEqual(move.state, "cancel")
         self.assertIn("Cancelled after Chorus Pro", move.message_ids[0].body)
@@ -188,8 +195,7 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         self.assertEqual(move.chorus_banner_level, "warning")
         with self.assertRaisesRegex(UserError, r"Deposit unconfirmed.*cannot be reset to draft"):
             self._button(move, "button_draft")
-        self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
         self.connector._update_flows(flow)
         self.assertFalse(move.chorus_state)
         self._button(move, "button_draft")
@@ -200,8 +206,12 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         """Rejected on the simulator → status sync → button → wizard (the reason shown,
         routing editable) → credit note posted and reconciled, new draft prefilled →
         deposited through the checklist → the simulator holds each once → activity closed."""
-        original = self._d93_invoice(post=False, chorus_beneficiary_ids=[
-            Command.create({"name": "Enfant A", "date_start": "2026-10-01", "date_end": "2026-10-31"})])
+        original = self._d93_invoice(
+            post=False,
+            chorus_beneficiary_ids=[
+                Command.create({"name": "Enfant A", "date_start": "2026-10-01", "date_end": "2026-10-31"})
+            ],
+        )
         original.chorus_beneficiary_ids.move_line_id = original.invoice_line_ids[0]
         original.chorus_attachment_ids = [Command.set(self._attachment().ids)]
         original.action_post()
@@ -243,7 +253,8 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         self.assertEqual(credit_note.amount_total, move.amount_total)
         self.assertEqual(move.payment_state, "reversed")
         receivable = (move | credit_note).line_ids.filtered(
-            lambda l: l.account_id.account_type == "asset_receivable")
+            lambda l: l.account_id.account_type == "asset_receivable"
+        )
         self.assertTrue(all(receivable.mapped("reconciled")))
         self.assertEqual(credit_note.chorus_banner_level, "info")
         self.assertIn("is not deposited", credit_note.chorus_banner)
@@ -258,7 +269,8 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         self.assertEqual(new.invoice_date, fields.Date.context_today(new))
         self.assertEqual(
             new.invoice_line_ids.mapped(lambda l: (l.name, l.quantity, l.price_unit, l.tax_ids)),
-            move.invoice_line_ids.mapped(lambda l: (l.name, l.quantity, l.price_unit, l.tax_ids)))
+            move.invoice_line_ids.mapped(lambda l: (l.name, l.quantity, l.price_unit, l.tax_ids)),
+        )
         self.assertEqual(new.amount_total, move.amount_total)
         self.assertEqual(new.chorus_service_id, self.service_132)
         self.assertEqual(new.purchase_order_reference, "EJ2026-000456")
@@ -364,8 +376,9 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         """Rejected → Correct and re-issue → deposited → activity closed, in French."""
         user = self._french_user("chorus_paths_fr")
         move = self._returned("REJETEE", REASON)
-        self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_reissue_tour",
-                        login=user.login, timeout=180)
+        self.start_tour(
+            f"/odoo/account.move/{move.id}", "chorus_pro_reissue_tour", login=user.login, timeout=180
+        )
         new = move.chorus_reissue_ids
         self.assertEqual(len(new), 1)
         self.assertEqual(new.purchase_order_reference, "EJ2026-000456")
@@ -380,8 +393,9 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         """Suspended → Complete (the recipient's request shown), in French."""
         user = self._french_user("chorus_paths_fr")
         move = self._returned("SUSPENDUE", REQUEST)
-        self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_complete_tour",
-                        login=user.login, timeout=120)
+        self.start_tour(
+            f"/odoo/account.move/{move.id}", "chorus_pro_complete_tour", login=user.login, timeout=120
+        )
         self.assertEqual(self.sim.get_invoice(int(move.chorus_identifier))["statut"], "COMPLETEE")
         self.assertEqual(move.chorus_state, "deposited")
         self.assertFalse(self._open_activities(move))

@@ -58,10 +58,23 @@ CONNECTOR_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_t
 # A qualification structure of the simulator's directory, with no routing requirement.
 RECIPIENT_SIRET = "12345678200051"
 COMPANY_FIELDS = [
-    "company_registry", "vat", "street", "zip", "city", "country_id",
-    "chorus_environment", "chorus_api_url", "chorus_token_url", "chorus_client_id",
-    "chorus_client_secret", "chorus_login", "chorus_password", "chorus_password_expiry_date",
-    "chorus_post_check", "chorus_check_engagement", "chorus_last_status_sync",
+    "company_registry",
+    "vat",
+    "street",
+    "zip",
+    "city",
+    "country_id",
+    "chorus_environment",
+    "chorus_api_url",
+    "chorus_token_url",
+    "chorus_client_id",
+    "chorus_client_secret",
+    "chorus_login",
+    "chorus_password",
+    "chorus_password_expiry_date",
+    "chorus_post_check",
+    "chorus_check_engagement",
+    "chorus_last_status_sync",
 ]
 
 
@@ -123,10 +136,10 @@ class Worker(threading.Thread):
                 try:
                     self.result = self.func(_new_env(cr, self.registry))
                     cr.commit()  # pylint: disable=invalid-commit
-                except Exception as error:  # noqa: BLE001 - checked by the test
+                except Exception as error:
                     cr.rollback()
                     self.error = error
-        except Exception as error:  # noqa: BLE001 - e.g. no connection
+        except Exception as error:
             self.error = error
 
 
@@ -167,50 +180,65 @@ class TestConcurrency(BaseCase):
         with cls._env() as env:
             # No tracking messages on the shared company (restored at the end).
             company = env["res.company"].with_context(tracking_disable=True).browse(cls.company_id)
-            company.write({
-                "company_registry": SUPPLIER_SIRET,
-                "vat": "FR19812345676",
-                "street": "12 rue des Lilas",
-                "zip": "93100",
-                "city": "Montreuil",
-                "country_id": env.ref("base.fr").id,
-                "chorus_environment": "custom",
-                "chorus_api_url": cls.server.url,
-                "chorus_token_url": cls.server.token_url,
-                "chorus_client_id": "chorus-sim-client",
-                "chorus_client_secret": "chorus-sim-secret",
-                "chorus_login": f"TECH_1_{SUPPLIER_SIRET}@cpro.fr",
-                "chorus_password": "Chorus-Sim-2026",
-                "chorus_post_check": "block",
-                "chorus_check_engagement": False,
-            })
+            company.write(
+                {
+                    "company_registry": SUPPLIER_SIRET,
+                    "vat": "FR19812345676",
+                    "street": "12 rue des Lilas",
+                    "zip": "93100",
+                    "city": "Montreuil",
+                    "country_id": env.ref("base.fr").id,
+                    "chorus_environment": "custom",
+                    "chorus_api_url": cls.server.url,
+                    "chorus_token_url": cls.server.token_url,
+                    "chorus_client_id": "chorus-sim-client",
+                    "chorus_client_secret": "chorus-sim-secret",
+                    "chorus_login": f"TECH_1_{SUPPLIER_SIRET}@cpro.fr",
+                    "chorus_password": "Chorus-Sim-2026",
+                    "chorus_post_check": "block",
+                    "chorus_check_engagement": False,
+                }
+            )
             bank = env["res.bank"].create({"name": "Concurrency Test Bank", "bic": "BNPAFRPPXXX"})
-            bank_account = env["res.partner.bank"].create({
-                "partner_id": company.partner_id.id,
-                "company_id": company.id,
-                "bank_id": bank.id,
-                "acc_number": "FR4430004000030000012345678",
-                "allow_out_payment": True,
-            })
-            recipient = env["res.partner"].create({
-                "name": "Concurrency Test Recipient",
-                "is_company": True,
-                "chorus_recipient": True,
-                "chorus_test_structure": True,
-                "company_registry": RECIPIENT_SIRET,
-                "chorus_routing_rule": "none",
-                "chorus_sync_date": "2099-01-01 00:00:00",  # not read again from the directory
-                "street": "1 place de la Concurrence",
-                "zip": "75001",
-                "city": "Paris",
-                "country_id": env.ref("base.fr").id,
-            })
-            tax = env["account.tax"].search([
-                ("company_id", "=", company.id), ("type_tax_use", "=", "sale"),
-                ("amount_type", "=", "percent"), ("amount", ">", 0),
-            ], limit=1)
-            created = {"bank": bank.id, "bank_account": bank_account.id,
-                       "recipient": recipient.id, "tax": tax.id}
+            bank_account = env["res.partner.bank"].create(
+                {
+                    "partner_id": company.partner_id.id,
+                    "company_id": company.id,
+                    "bank_id": bank.id,
+                    "acc_number": "FR4430004000030000012345678",
+                    "allow_out_payment": True,
+                }
+            )
+            recipient = env["res.partner"].create(
+                {
+                    "name": "Concurrency Test Recipient",
+                    "is_company": True,
+                    "chorus_recipient": True,
+                    "chorus_test_structure": True,
+                    "company_registry": RECIPIENT_SIRET,
+                    "chorus_routing_rule": "none",
+                    "chorus_sync_date": "2099-01-01 00:00:00",  # not read again from the directory
+                    "street": "1 place de la Concurrence",
+                    "zip": "75001",
+                    "city": "Paris",
+                    "country_id": env.ref("base.fr").id,
+                }
+            )
+            tax = env["account.tax"].search(
+                [
+                    ("company_id", "=", company.id),
+                    ("type_tax_use", "=", "sale"),
+                    ("amount_type", "=", "percent"),
+                    ("amount", ">", 0),
+                ],
+                limit=1,
+            )
+            created = {
+                "bank": bank.id,
+                "bank_account": bank_account.id,
+                "recipient": recipient.id,
+                "tax": tax.id,
+            }
         cls.created = created  # committed
 
     @classmethod
@@ -232,13 +260,22 @@ class TestConcurrency(BaseCase):
             env.cr.execute("DELETE FROM res_partner_bank WHERE id = %s", [bank_account])
             env["res.bank"].browse(cls.created.get("bank", [])).unlink()
             # What the bank account's creation logged on it and on the company's partner.
-            env["mail.message"].search([
-                ("id", ">", cls.last_message_id),
-                "|", "|",
-                "&", ("model", "=", "res.company"), ("res_id", "=", company.id),
-                "&", ("model", "=", "res.partner"), ("res_id", "=", company.partner_id.id),
-                "&", ("model", "=", "res.partner.bank"), ("res_id", "=", bank_account),
-            ]).unlink()
+            env["mail.message"].search(
+                [
+                    ("id", ">", cls.last_message_id),
+                    "|",
+                    "|",
+                    "&",
+                    ("model", "=", "res.company"),
+                    ("res_id", "=", company.id),
+                    "&",
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", company.partner_id.id),
+                    "&",
+                    ("model", "=", "res.partner.bank"),
+                    ("res_id", "=", bank_account),
+                ]
+            ).unlink()
 
     def setUp(self):
         super().setUp()
@@ -263,8 +300,9 @@ class TestConcurrency(BaseCase):
     def _delete_test_records(self):
         with self._env() as env:
             # Test data only: what Chorus Pro received is never deleted through the ORM.
-            env.cr.execute("DELETE FROM ir_attachment WHERE id > %s AND chorus_evidence",
-                           [self.last_attachment_id])
+            env.cr.execute(
+                "DELETE FROM ir_attachment WHERE id > %s AND chorus_evidence", [self.last_attachment_id]
+            )
             env.invalidate_all()
             moves = env["account.move"].search([("partner_id", "=", self.created["recipient"])])
             # Test data only: forget what Chorus Pro holds, which locks the invoices.
@@ -277,16 +315,27 @@ class TestConcurrency(BaseCase):
     def _posted_invoices(self, count):
         """``count`` posted invoices to the test recipient, committed: their ids."""
         with self._env() as env:
-            moves = env["account.move"].create([{
-                "move_type": "out_invoice",
-                "partner_id": self.created["recipient"],
-                "invoice_date": "2026-11-02",
-                "partner_bank_id": self.created["bank_account"],
-                "invoice_line_ids": [Command.create({
-                    "name": f"Séance {index + 1}", "quantity": 1, "price_unit": 60.0,
-                    "tax_ids": [Command.set([self.created["tax"]])],
-                })],
-            } for index in range(count)])
+            moves = env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": self.created["recipient"],
+                        "invoice_date": "2026-11-02",
+                        "partner_bank_id": self.created["bank_account"],
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": f"Séance {index + 1}",
+                                    "quantity": 1,
+                                    "price_unit": 60.0,
+                                    "tax_ids": [Command.set([self.created["tax"]])],
+                                }
+                            )
+                        ],
+                    }
+                    for index in range(count)
+                ]
+            )
             moves.action_post()
             return moves.ids
 
@@ -295,8 +344,7 @@ class TestConcurrency(BaseCase):
         in id order. The simulator's call counts start again from zero."""
         move_ids = self._posted_invoices(count)
         with self._env() as env:
-            flows = env["chorus.pro.connector"]._deposit(
-                env["account.move"].browse(move_ids), batch=False)
+            flows = env["chorus.pro.connector"]._deposit(env["account.move"].browse(move_ids), batch=False)
             self.assertEqual(set(flows.mapped("state")), {"sent"})
             result = [(flow.id, flow.name) for flow in flows.sorted("id")]
         self.sim.reset_calls()
@@ -312,7 +360,7 @@ class TestConcurrency(BaseCase):
             env["chorus.pro.connector"]._update_flows(flows)
             moves = flows.move_ids.sorted("id")
             self.assertEqual(set(moves.mapped("chorus_status")), {"DEPOSEE"})
-            statuses = dict(zip(moves.ids, ["MISE_A_DISPOSITION", "MISE_EN_PAIEMENT"]))
+            statuses = dict(zip(moves.ids, ["MISE_A_DISPOSITION", "MISE_EN_PAIEMENT"], strict=True))
             for move in moves:
                 self.sim.set_invoice_status(int(move.chorus_identifier), statuses[move.id])
         self.sim.reset_calls()
@@ -328,16 +376,21 @@ class TestConcurrency(BaseCase):
         the other skipped it without an error, logging it as information."""
         self.assertEqual(self.sim.calls.get(SEARCH_PATH), 1, "Chorus Pro was searched twice")
         self.assertEqual(sql_errors, [])
-        self.assertEqual([(record.levelname, "skipped" in record.getMessage())
-                          for record in logs.records], [("INFO", True)], logs.output)
+        self.assertEqual(
+            [(record.levelname, "skipped" in record.getMessage()) for record in logs.records],
+            [("INFO", True)],
+            logs.output,
+        )
         labels = dict(INVOICE_STATUSES)
         with self._env() as env:
             for move in env["account.move"].browse(list(statuses)):
                 self.assertEqual(move.chorus_status, statuses[move.id], move.name)
                 new_status = f"→ {labels[statuses[move.id]]}"
                 messages = move.message_ids.filtered(
-                    lambda m, new_status=new_status: "Chorus Pro status" in (m.body or "")
-                    and new_status in m.body)
+                    lambda m, new_status=new_status: (
+                        "Chorus Pro status" in (m.body or "") and new_status in m.body
+                    )
+                )
                 self.assertEqual(len(messages), 1, move.name)
             self.assertTrue(env["res.company"].browse(self.company_id).chorus_last_status_sync)
 
@@ -395,32 +448,42 @@ class TestConcurrency(BaseCase):
             worker_1, worker_2, sql_errors = self._run_while_held(
                 gate,
                 lambda env: env["chorus.pro.connector"]._update_flows(
-                    env["chorus.pro.flow"].browse(flow_ids[:2])),
+                    env["chorus.pro.flow"].browse(flow_ids[:2])
+                ),
                 lambda env: env["chorus.pro.connector"]._cron_update(),
             )
 
-        self.assertEqual(collections.Counter(number for _worker, number in fetched),
-                         dict.fromkeys(numbers, 1), "each flow report must be fetched once")
+        self.assertEqual(
+            collections.Counter(number for _worker, number in fetched),
+            dict.fromkeys(numbers, 1),
+            "each flow report must be fetched once",
+        )
         self.assertEqual(self.sim.calls.get(REPORT_PATH), 4)
         self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
         self.assertIsNone(worker_2.error, f"worker 2 failed: {worker_2.error!r}")
-        self.assertTrue(gate.released_in_time,
-                        "worker 2 waited for the flows locked by worker 1 instead of skipping them")
-        self.assertEqual(sorted(fetched), [("worker-1", number) for number in numbers[:2]]
-                         + [("worker-2", number) for number in numbers[2:]])
+        self.assertTrue(
+            gate.released_in_time, "worker 2 waited for the flows locked by worker 1 instead of skipping them"
+        )
+        self.assertEqual(
+            sorted(fetched),
+            [("worker-1", number) for number in numbers[:2]]
+            + [("worker-2", number) for number in numbers[2:]],
+        )
         self.assertEqual(sql_errors, [])
         with self._env() as env:
             for flow in env["chorus.pro.flow"].browse(flow_ids):
                 self.assertEqual((flow.state, flow.status), ("done", "IN_INTEGRE"), flow.name)
                 self.assertEqual(flow.move_ids.chorus_state, "deposited", flow.name)
                 self.assertTrue(flow.move_ids.chorus_identifier, flow.name)
-                certificates = env["ir.attachment"].search([
-                    ("res_model", "=", "chorus.pro.flow"), ("res_id", "=", flow.id),
-                    ("name", "=like", "certificat_depot_%"),
-                ])
+                certificates = env["ir.attachment"].search(
+                    [
+                        ("res_model", "=", "chorus.pro.flow"),
+                        ("res_id", "=", flow.id),
+                        ("name", "=like", "certificat_depot_%"),
+                    ]
+                )
                 self.assertEqual(len(certificates), 1, flow.name)
-                statuses = flow.move_ids.message_ids.filtered(
-                    lambda m: "Chorus Pro status" in (m.body or ""))
+                statuses = flow.move_ids.message_ids.filtered(lambda m: "Chorus Pro status" in (m.body or ""))
                 self.assertEqual(len(statuses), 1, flow.name)
 
     def test_status_update_skips_flows_processed_since_it_began(self):
@@ -443,7 +506,8 @@ class TestConcurrency(BaseCase):
                 gate,
                 lambda env: env["chorus.pro.connector"]._cron_update(),
                 lambda env: env["chorus.pro.connector"]._update_flows(
-                    env["chorus.pro.flow"].browse(flow_ids)),
+                    env["chorus.pro.flow"].browse(flow_ids)
+                ),
             )
 
         self.assertEqual(sorted(fetched), [("worker-2", number) for _id, number in flows])
@@ -470,13 +534,16 @@ class TestConcurrency(BaseCase):
             gate()
             return search_invoices(client, **criteria)
 
-        with (patch.object(cc.ChorusClient, "search_invoices", gated_search_invoices),
-              self.assertLogs(CONNECTOR_LOGGER, logging.INFO) as logs):
+        with (
+            patch.object(cc.ChorusClient, "search_invoices", gated_search_invoices),
+            self.assertLogs(CONNECTOR_LOGGER, logging.INFO) as logs,
+        ):
             worker_1, worker_2, sql_errors = self._run_while_held(gate, self._sync, self._sync)
             self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
             self.assertIsNone(worker_2.error, f"worker 2 failed: {worker_2.error!r}")
-            self.assertTrue(gate.released_in_time,
-                            "worker 2 waited for the sync of worker 1 instead of skipping it")
+            self.assertTrue(
+                gate.released_in_time, "worker 2 waited for the sync of worker 1 instead of skipping it"
+            )
             self.assertEqual((worker_1.result, worker_2.result), (2, 0))
             self._assert_synced_once(statuses, sql_errors, logs)
 
@@ -493,11 +560,13 @@ class TestConcurrency(BaseCase):
             gate()
             return companies
 
-        with (patch.object(ChorusProConnector, "_configured_companies",
-                           gated_configured_companies),
-              self.assertLogs(CONNECTOR_LOGGER, logging.INFO) as logs):
+        with (
+            patch.object(ChorusProConnector, "_configured_companies", gated_configured_companies),
+            self.assertLogs(CONNECTOR_LOGGER, logging.INFO) as logs,
+        ):
             worker_1, worker_2, sql_errors = self._run_while_held(
-                gate, lambda env: env["chorus.pro.connector"]._cron_update(), self._sync)
+                gate, lambda env: env["chorus.pro.connector"]._cron_update(), self._sync
+            )
             self.assertIsNone(worker_2.error, f"worker 2 failed: {worker_2.error!r}")
             self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
             self.assertEqual(worker_2.result, 2)
@@ -522,8 +591,7 @@ class TestConcurrency(BaseCase):
         self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
         self.assertIsInstance(worker_2.error, UserError, f"worker 2: {worker_2.error!r}")
         self.assertIn("being deposited on Chorus Pro by someone else", str(worker_2.error))
-        self.assertTrue(gate.released_in_time,
-                        "worker 2 waited for the invoice worker 1 was depositing")
+        self.assertTrue(gate.released_in_time, "worker 2 waited for the invoice worker 1 was depositing")
         # The refused lock is expected: not logged as a failed query.
         self.assertEqual(sql_errors, [])
         with self._env() as env:
@@ -532,13 +600,15 @@ class TestConcurrency(BaseCase):
             self.assertEqual(flows.state, "sent")
             move = env["account.move"].browse(move_id)
             self.assertEqual((move.chorus_state, move.chorus_flow_id), ("deposited", flows))
-            deposited = move.message_ids.filtered(
-                lambda m: "Deposited on Chorus Pro" in (m.body or ""))
+            deposited = move.message_ids.filtered(lambda m: "Deposited on Chorus Pro" in (m.body or ""))
             self.assertEqual(len(deposited), 1)
             # The only file written is the one of worker 1's flow.
-            files = env["ir.attachment"].search([
-                ("id", ">", self.last_attachment_id), ("res_model", "=", "chorus.pro.flow"),
-            ])
+            files = env["ir.attachment"].search(
+                [
+                    ("id", ">", self.last_attachment_id),
+                    ("res_model", "=", "chorus.pro.flow"),
+                ]
+            )
             self.assertEqual(files, flows.attachment_id)
             # Once worker 1 has committed, the invoice is simply never sent again.
             with self.assertRaisesRegex(UserError, "never sent twice"):

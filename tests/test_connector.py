@@ -45,11 +45,18 @@ class TestConnector(ChorusProSimulatorCommon):
             self.connector._get_client(self.company)
         self.connector._cron_password_reminder()
         activity = self.company.partner_id.activity_ids.filtered(
-            lambda a: "technical password" in (a.summary or ""))
+            lambda a: "technical password" in (a.summary or "")
+        )
         self.assertEqual(len(activity), 1)
         self.connector._cron_password_reminder()
-        self.assertEqual(len(self.company.partner_id.activity_ids.filtered(
-            lambda a: "technical password" in (a.summary or ""))), 1)
+        self.assertEqual(
+            len(
+                self.company.partner_id.activity_ids.filtered(
+                    lambda a: "technical password" in (a.summary or "")
+                )
+            ),
+            1,
+        )
 
     def test_credentials_restricted_to_administrators(self):
         company = self.company.with_user(self.invoicing_user)
@@ -58,8 +65,9 @@ class TestConnector(ChorusProSimulatorCommon):
         with self.assertRaises(AccessError):
             company.read(["chorus_password"])
         self.assertEqual(company.read(["chorus_environment"])[0]["chorus_environment"], "custom")
-        manager = new_test_user(self.env, login="chorus_admin", groups="account.group_account_manager",
-                                company_id=self.company.id)
+        manager = new_test_user(
+            self.env, login="chorus_admin", groups="account.group_account_manager", company_id=self.company.id
+        )
         self.assertEqual(self.company.with_user(manager).chorus_client_secret, "chorus-sim-secret")
 
     # ---------------------------------------------------------------- directory
@@ -83,22 +91,35 @@ class TestConnector(ChorusProSimulatorCommon):
         }
         partners = self.env["res.partner"]
         for siret in cases:
-            partners |= self.env["res.partner"].create({
-                "name": f"Qualif {siret}", "is_company": True, "chorus_recipient": True,
-                "chorus_test_structure": True, "company_registry": siret})
+            partners |= self.env["res.partner"].create(
+                {
+                    "name": f"Qualif {siret}",
+                    "is_company": True,
+                    "chorus_recipient": True,
+                    "chorus_test_structure": True,
+                    "company_registry": siret,
+                }
+            )
         self.connector._sync_recipients(partners, company=self.company)
         for partner in partners:
             self.assertEqual(partner.chorus_routing_rule, cases[partner.company_registry], partner.name)
-        codes = partners.filtered(lambda p: p.company_registry == "12345678200028").chorus_service_ids.mapped("code")
+        codes = partners.filtered(lambda p: p.company_registry == "12345678200028").chorus_service_ids.mapped(
+            "code"
+        )
         self.assertEqual(codes, ["SERVICE_DEST_SERV_OBL"])
         # A service closed in the directory is archived in Odoo.
         self.sim.update_service(25493001, "131", active=False)
         self.dept93.action_chorus_sync_directory()
         closed = self.env.ref("l10n_fr_chorus_pro.service_departement_93_creches_131")
         self.assertFalse(closed.active)
-        unknown = self.env["res.partner"].create({
-            "name": "Unknown", "is_company": True, "chorus_recipient": True,
-            "company_registry": "21440109300015"})
+        unknown = self.env["res.partner"].create(
+            {
+                "name": "Unknown",
+                "is_company": True,
+                "chorus_recipient": True,
+                "company_registry": "21440109300015",
+            }
+        )
         with self.assertRaisesRegex(UserError, "not in the Chorus Pro directory"):
             unknown.action_chorus_sync_directory()
 
@@ -136,11 +157,16 @@ class TestConnector(ChorusProSimulatorCommon):
         # The deposit certificate is attached to the flow and to every invoice (one file).
         certificates = moves.chorus_certificate_id
         self.assertEqual(len(certificates), 50)
-        self.assertEqual({(c.res_model, c.res_id) for c in certificates},
-                         {("account.move", move.id) for move in moves})
+        self.assertEqual(
+            {(c.res_model, c.res_id) for c in certificates}, {("account.move", move.id) for move in moves}
+        )
         flow_certificate = self.env["ir.attachment"].search(
-            [("res_model", "=", "chorus.pro.flow"), ("res_id", "=", flows.id),
-             ("name", "=like", "certificat_depot_%")])
+            [
+                ("res_model", "=", "chorus.pro.flow"),
+                ("res_id", "=", flows.id),
+                ("name", "=like", "certificat_depot_%"),
+            ]
+        )
         self.assertEqual(len(flow_certificate), 1)
         self.assertEqual(set(certificates.mapped("store_fname")), {flow_certificate.store_fname})
         self.assertTrue(flow_certificate.raw.startswith(b"%PDF"))
@@ -155,8 +181,11 @@ class TestConnector(ChorusProSimulatorCommon):
     def test_status_branches(self):
         paths = {
             "paid": ["DEPOSEE", "MISE_A_DISPOSITION", "SERVICE_FAIT", "MANDATEE", "MISE_EN_PAIEMENT"],
-            "rejected": ["DEPOSEE", "MISE_A_DISPOSITION",
-                         {"statut": "REJETEE", "commentaire": "Numéro d'engagement inconnu"}],
+            "rejected": [
+                "DEPOSEE",
+                "MISE_A_DISPOSITION",
+                {"statut": "REJETEE", "commentaire": "Numéro d'engagement inconnu"},
+            ],
             "suspended": ["DEPOSEE", {"statut": "SUSPENDUE", "commentaire": "Joindre l'arrêté"}],
             "recycle": ["DEPOSEE", {"statut": "A_RECYCLER", "commentaire": "Mauvais service"}],
         }
@@ -183,7 +212,12 @@ class TestConnector(ChorusProSimulatorCommon):
         self.assertEqual(suspended.chorus_status, "SUSPENDUE")
         document = self.env["ir.attachment"].create({"name": "arrete_placement.pdf", "raw": b"%PDF-1.4 test"})
         wizard = self.env["chorus.pro.complete.wizard"].create(
-            {"move_id": suspended.id, "comment": "Arrêté joint", "attachment_ids": [Command.set(document.ids)]})
+            {
+                "move_id": suspended.id,
+                "comment": "Arrêté joint",
+                "attachment_ids": [Command.set(document.ids)],
+            }
+        )
         wizard.action_complete()
         self.assertEqual(self.sim.get_invoice(int(suspended.chorus_identifier))["statut"], "COMPLETEE")
         self.assertEqual(suspended.chorus_state, "deposited")
@@ -191,7 +225,8 @@ class TestConnector(ChorusProSimulatorCommon):
         recycle = moves["recycle"]
         self.assertEqual(recycle.chorus_status, "A_RECYCLER")
         wizard = self.env["chorus.pro.recycle.wizard"].create(
-            {"move_id": recycle.id, "service_id": self.service_132.id, "comment": "Service PMI"})
+            {"move_id": recycle.id, "service_id": self.service_132.id, "comment": "Service PMI"}
+        )
         wizard.action_recycle()
         chorus_invoice = self.sim.get_invoice(int(recycle.chorus_identifier))
         self.assertEqual(chorus_invoice["statut"], "DEPOSEE")
@@ -220,7 +255,9 @@ class TestConnector(ChorusProSimulatorCommon):
         unknown = self._d93_invoice(purchase_order_reference="EJ-INCONNU-1")
         self.connector._deposit(known | unknown)
         self.assertFalse(known.message_ids.filtered(lambda m: "was not found" in (m.body or "")))
-        self.assertTrue(unknown.message_ids.filtered(lambda m: "EJ-INCONNU-1 was not found" in (m.body or "")))
+        self.assertTrue(
+            unknown.message_ids.filtered(lambda m: "EJ-INCONNU-1 was not found" in (m.body or ""))
+        )
         self.assertEqual(unknown.chorus_state, "deposited")  # a warning, not a block
 
     # ---------------------------------------------------------------- never twice
@@ -255,7 +292,8 @@ class TestConnector(ChorusProSimulatorCommon):
             # Chorus Pro processed it on its side.
             self.sim.advance_flows(to_terminal=True)
             self.env["ir.config_parameter"].sudo().set_param(
-                "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+                "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1"
+            )
             self.connector._cron_update()
             self.assertEqual(move.chorus_state, "deposited", kind)
             self.assertTrue(move.chorus_identifier, kind)
@@ -371,8 +409,9 @@ class TestConnector(ChorusProSimulatorCommon):
     def test_deposit_tour(self):
         """In the browser: Deposit to Chorus Pro, fix the missing EJ, deposit, see the status."""
         move = self._d93_invoice(post=False, purchase_order_reference=False)
-        self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_deposit_tour",
-                        login=self.env.user.login, timeout=120)
+        self.start_tour(
+            f"/odoo/account.move/{move.id}", "chorus_pro_deposit_tour", login=self.env.user.login, timeout=120
+        )
         self.assertEqual(move.state, "posted")
         self.assertEqual(move.purchase_order_reference, "EJ2026-000456")
         self.assertEqual(move.chorus_state, "deposited")

@@ -47,7 +47,8 @@ class TestDemoData(TransactionCase):
         self.assertEqual([i["code"] for i in checklist._failed(psy_invoice)], [])
         self.assertEqual(
             set(ase_invoice.invoice_line_ids.tax_ids.mapped("ubl_cii_tax_exemption_reason_code")),
-            {"VATEX-FR-CGI261-7"})
+            {"VATEX-FR-CGI261-7"},
+        )
         missing_ej = self.env.ref("l10n_fr_chorus_pro.demo_invoice_ase_132")
         self.assertEqual([i["code"] for i in checklist._failed(missing_ej)], ["routing"])
         self.assertEqual(missing_ej.buyer_reference, "132")

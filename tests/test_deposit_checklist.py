@@ -32,7 +32,8 @@ class ValidationSpy:
         text = xml.decode() if isinstance(xml, bytes) else xml
         if any(marker in text for marker in self.invalid):
             issue = facturx_validation.ValidationIssue(
-                rule_id="BR-CO-15", flag="fatal", message="Injected: totals do not add up")
+                rule_id="BR-CO-15", flag="fatal", message="Injected: totals do not add up"
+            )
             report = dataclasses.replace(report, ok=False, issues=[*report.issues, issue])
         return report
 
@@ -68,8 +69,9 @@ class TestDepositChecklist(ChorusProSimulatorCommon):
         self.assertEqual(len(blocks), 3)
         self.assertIn("o_chorus_checklist_to_fix", blocks[0])
         self.assertIn(f'data-move-id="{bad.id}"', blocks[0])
-        self.assertEqual([f'data-move-id="{m.id}"' in b for m, b in zip(good, blocks[1:], strict=True)],
-                         [True, True])
+        self.assertEqual(
+            [f'data-move-id="{m.id}"' in b for m, b in zip(good, blocks[1:], strict=True)], [True, True]
+        )
         for block in blocks[1:]:
             self.assertIn("o_chorus_checklist_ready", block)
             self.assertNotIn("<li>", block)
@@ -106,8 +108,9 @@ class TestDepositChecklist(ChorusProSimulatorCommon):
         wizard = self._open_from_list(moves).with_context(lang="fr_FR")
         wizard.invalidate_recordset(["check_summary", "checklist_html"])
         # The amount in French; the labels in French once the translations are loaded.
-        amount = formatLang(self.env(context={"lang": "fr_FR"}), moves[0].amount_total,
-                            currency_obj=moves[0].currency_id)
+        amount = formatLang(
+            self.env(context={"lang": "fr_FR"}), moves[0].amount_total, currency_obj=moves[0].currency_id
+        )
         self.assertIn(",00\xa0€", amount)
         self.assertIn(amount, str(wizard.checklist_html))
 
@@ -165,7 +168,8 @@ class TestDepositChecklist(ChorusProSimulatorCommon):
         Factur-X: the job validates each invoice once, and refuses an invalid one with
         its reasons instead of failing the chunk."""
         self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.background_deposit_threshold", "2")
+            "l10n_fr_chorus_pro.background_deposit_threshold", "2"
+        )
         moves = self._d93_invoice() | self._d93_invoice() | self._d93_invoice()
         invalid = moves[1]
         self.spy.invalid.add(invalid.name)
@@ -197,8 +201,9 @@ class TestDepositChecklist(ChorusProSimulatorCommon):
             move.invoice_line_ids.quantity = quantity
         self.assertEqual((good | bad).mapped("amount_total"), [380.0, 570.0, 760.0])
         tour = "chorus_pro_batch_deposit_tour" if batch else "chorus_pro_batch_deposit_per_invoice_tour"
-        self.start_tour("/odoo/action-account.action_move_out_invoice_type", tour,
-                        login=self.env.user.login, timeout=180)
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type", tour, login=self.env.user.login, timeout=180
+        )
         self.assertEqual(set(good.mapped("chorus_state")), {"deposited"})
         self.assertEqual(len(good.chorus_flow_id), 1 if batch else 2)
         for move in good:

@@ -107,8 +107,8 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self.assertFalse(any(moves.mapped("chorus_state")))
         self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))
         self.assertEqual(
-            self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]),
-            triggers_before + 1)
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]), triggers_before + 1
+        )
         action = wizard.action_open_job()
         self.assertEqual((action["res_model"], action["res_id"]), (job._name, job.id))
 
@@ -224,8 +224,9 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self.assertEqual(set(third.mapped("chorus_state")), {"unconfirmed"})
         self._assert_deposited_once(moves)
         self.assertIn("12 of 12 invoices sent", job.summary)  # chunk 3 unconfirmed
-        self.assertIn(f"Flow {second.chorus_flow_id.name}: " + ", ".join(sorted(second.mapped("name"))),
-                      job.summary)
+        self.assertIn(
+            f"Flow {second.chorus_flow_id.name}: " + ", ".join(sorted(second.mapped("name"))), job.summary
+        )
         self.assertIn("Chorus Pro did not confirm the deposit", job.summary)
 
     def _job_with_fault(self, target, method, batch, fault=_raise_fault, count=4):
@@ -258,11 +259,11 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self.assertEqual(job.processed_count, len(moves))
         self.assertIn(f"{len(moves)} of {len(moves)} invoices sent", job.summary)
         for flow in moves.chorus_flow_id:
-            self.assertIn(f"Flow {flow.name}: " if flow.name else "Chorus Pro did not confirm the deposit",
-                          job.summary)
+            self.assertIn(
+                f"Flow {flow.name}: " if flow.name else "Chorus Pro did not confirm the deposit", job.summary
+            )
         # The cron brings the flows to their end: each invoice once, linked right.
-        self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
         self.sim.advance_flows(to_terminal=True)
         self.assertIsNone(self._request(lambda env: env["chorus.pro.connector"]._cron_update())[1])
         self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
@@ -282,7 +283,8 @@ class TestDepositJob(ChorusProSimulatorCommon):
             with self.subTest(batch=batch):
                 self.sim.reset()
                 moves, job, error = self._job_with_fault(
-                    ChorusProConnectorDeposit, "_keep_deposited_documents", batch)
+                    ChorusProConnectorDeposit, "_keep_deposited_documents", batch
+                )
                 self.assertIsNone(error)  # recorded on the job, not raised
                 self.assertEqual(job.state, "failed")
                 self.assertIn("injected after the call", job.error_message)
@@ -315,7 +317,8 @@ class TestDepositJob(ChorusProSimulatorCommon):
             return original(job, done, flows, refusals)
 
         moves, job, error = self._job_with_fault(
-            ChorusProDepositJob, "_record_processed", True, fault=record_or_die)
+            ChorusProDepositJob, "_record_processed", True, fault=record_or_die
+        )
         self.assertIsInstance(error, WorkerKilled)
         self.assertEqual(job.state, "running")
         self.assertEqual(job.processed_count, 0)
@@ -325,8 +328,11 @@ class TestDepositJob(ChorusProSimulatorCommon):
         """The worker dies between Chorus Pro's answer and its recording: the flow stays
         *sending*, linked, is found on Chorus Pro and never sent again."""
         moves, job, error = self._job_with_fault(
-            ChorusProConnectorDeposit, "_record_deposit", True,
-            fault=lambda *args, **kwargs: (_ for _ in ()).throw(WorkerKilled()))
+            ChorusProConnectorDeposit,
+            "_record_deposit",
+            True,
+            fault=lambda *args, **kwargs: (_ for _ in ()).throw(WorkerKilled()),
+        )
         self.assertIsInstance(error, WorkerKilled)
         self.assertEqual(set(moves.mapped("chorus_state")), {"sending"})
         self._assert_kept_then_resumed_once(moves, job, flows=1)
@@ -334,8 +340,9 @@ class TestDepositJob(ChorusProSimulatorCommon):
     def test_invoices_changed_while_queued(self):
         self._set_param("background_deposit_chunk", 3)
         moves = self._invoices(6)
-        job = self.Job._create_for(moves, selected_count=7, refusals=[
-            (self._d93_invoice(post=False), "Missing EJ")])
+        job = self.Job._create_for(
+            moves, selected_count=7, refusals=[(self._d93_invoice(post=False), "Missing EJ")]
+        )
         # Meanwhile one is deposited by someone else, one is reset to draft.
         deposited_elsewhere, reset = moves[1], moves[4]
         self.env["chorus.pro.connector"]._deposit(deposited_elsewhere)
@@ -350,8 +357,10 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self.assertIn(f"Already on Chorus Pro, not sent again: {deposited_elsewhere.name}", job.summary)
         self.assertIn("Refused, Draft Invoice", job.summary)
         self.assertIn("Missing EJ", job.summary)
-        self.assertIn(f"Refused, {reset.display_name}: {reset.display_name} is not a posted customer invoice.",
-                      job.summary)
+        self.assertIn(
+            f"Refused, {reset.display_name}: {reset.display_name} is not a posted customer invoice.",
+            job.summary,
+        )
 
     # ---------------------------------------------------------------- cron
     def test_cron_commits_after_each_chunk(self):
@@ -359,8 +368,11 @@ class TestDepositJob(ChorusProSimulatorCommon):
         first, second = self._invoices(5), self._invoices(2)
         jobs = self.Job._create_for(first) | self.Job._create_for(second, batch=False)
         commits = []
-        with patch.object(type(self.env["ir.cron"]), "_commit_progress",
-                          lambda cron, processed=0, **kwargs: commits.append((processed, kwargs)) or 60.0):
+        with patch.object(
+            type(self.env["ir.cron"]),
+            "_commit_progress",
+            lambda cron, processed=0, **kwargs: commits.append((processed, kwargs)) or 60.0,
+        ):
             self.Job._cron_process_jobs()
         self.assertEqual(commits, [(0, {"remaining": 7}), (3, {}), (2, {}), (2, {})])
         self.assertEqual(set(jobs.mapped("state")), {"done"})
@@ -368,8 +380,10 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self._assert_deposited_once(first | second)
         # A job another worker holds is skipped.
         third = self.Job._create_for(self._invoices(1))
-        with patch.object(type(self.Job), "_lock", lambda jobs: jobs.browse()), \
-                patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 60.0):
+        with (
+            patch.object(type(self.Job), "_lock", lambda jobs: jobs.browse()),
+            patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: 60.0),
+        ):
             self.Job._cron_process_jobs()
         self.assertEqual(third.state, "queued")
 
@@ -379,14 +393,27 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
         user_b = new_test_user(
-            self.env, login="chorus_job_user_b", groups="account.group_account_invoice",
-            company_id=other.id, company_ids=[Command.set(other.ids)], lang="fr_FR")
+            self.env,
+            login="chorus_job_user_b",
+            groups="account.group_account_invoice",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+            lang="fr_FR",
+        )
         manager_b = new_test_user(
-            self.env, login="chorus_job_manager_b", groups="account.group_account_manager",
-            company_id=other.id, company_ids=[Command.set(other.ids)])
+            self.env,
+            login="chorus_job_manager_b",
+            groups="account.group_account_manager",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
         manager_a = new_test_user(
-            self.env, login="chorus_job_manager_a", groups="account.group_account_manager",
-            company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+            self.env,
+            login="chorus_job_manager_a",
+            groups="account.group_account_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
         job_a = self.Job._create_for(self._invoices(1))
         for user in (user_b, manager_b, self.invoicing_user):  # other company / not theirs
             with self.subTest(user=user.login):
@@ -396,8 +423,7 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self.assertIn(job_a, self.Job.with_user(manager_a).search([]))
 
         # An invoicing user of company B queues a deposit: the cron sends it as that user.
-        moves_b = self.env["account.move"].concat(
-            *(self._d93_invoice(company=other) for _i in range(2)))
+        moves_b = self.env["account.move"].concat(*(self._d93_invoice(company=other) for _i in range(2)))
         job_b = self.Job.with_user(user_b).with_company(other)._create_for(moves_b.with_user(user_b))
         self.assertEqual((job_b.company_id, job_b.user_id), (other, user_b))
         self.assertEqual(self.Job.with_user(user_b).search([]), job_b)
@@ -413,7 +439,8 @@ class TestDepositJob(ChorusProSimulatorCommon):
         # Processed by the cron, told in the language of the user who asked.
         self.assertIn("2 facture(s) sur 2 envoyée(s) à Chorus Pro.", job_b.summary)
         deposit_message = moves_b[0].message_ids.filtered(
-            lambda m: f"Déposée sur Chorus Pro dans le flux {job_b.flow_ids.name}" in (m.body or ""))
+            lambda m: f"Déposée sur Chorus Pro dans le flux {job_b.flow_ids.name}" in (m.body or "")
+        )
         self.assertEqual(deposit_message.author_id, user_b.partner_id)
         # Invoices of two companies are never one job.
         with self.assertRaisesRegex(UserError, "one company at a time"):
@@ -423,11 +450,20 @@ class TestDepositJob(ChorusProSimulatorCommon):
     def test_job_progress_tour(self):
         """The job form follows the progress of a running deposit without a reload."""
         moves = self.env["account.move"].concat(*(self._chorus_invoice() for _i in range(10)))
-        job = self.Job.create({"move_ids": [Command.set(moves.ids)], "state": "running",
-                               "processed_move_ids": [Command.set(moves[:4].ids)]})
+        job = self.Job.create(
+            {
+                "move_ids": [Command.set(moves.ids)],
+                "state": "running",
+                "processed_move_ids": [Command.set(moves[:4].ids)],
+            }
+        )
         self.assertEqual(job.progress, 40.0)
-        self.start_tour(f"/odoo/chorus.pro.deposit.job/{job.id}", "chorus_pro_deposit_job_tour",
-                        login=self.env.user.login, timeout=60)
+        self.start_tour(
+            f"/odoo/chorus.pro.deposit.job/{job.id}",
+            "chorus_pro_deposit_job_tour",
+            login=self.env.user.login,
+            timeout=60,
+        )
         job.invalidate_recordset()
         self.assertEqual(job.processed_count, 8)
 
@@ -455,11 +491,17 @@ class TestDepositJobLocks(BaseCase):
             cr.commit()  # pylint: disable=invalid-commit
 
     def test_second_worker_skips_the_job(self):
-        with closing(db_connect(get_db_name()).cursor()) as cr1, \
-                closing(db_connect(get_db_name()).cursor()) as cr2:
+        with (
+            closing(db_connect(get_db_name()).cursor()) as cr1,
+            closing(db_connect(get_db_name()).cursor()) as cr2,
+        ):
             env1 = self._env(cr1)
-            job_id = env1["chorus.pro.deposit.job"].with_context(
-                tracking_disable=True, mail_create_nolog=True).create({}).id
+            job_id = (
+                env1["chorus.pro.deposit.job"]
+                .with_context(tracking_disable=True, mail_create_nolog=True)
+                .create({})
+                .id
+            )
             cr1.commit()
             self.addCleanup(self._delete_job, job_id)
             # Worker 1 holds the job; worker 2 skips it without waiting.

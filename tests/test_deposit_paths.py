@@ -24,8 +24,13 @@ DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 LEAKED = "LEAKED BY THE CONTEXT"
 # Models of the records a deposit creates, the checks made on them.
 CREATED_MODELS = (
-    "chorus.pro.flow", "chorus.pro.deposit.job", "ir.attachment", "mail.message",
-    "mail.activity", "chorus.pro.deposit.wizard", "chorus.pro.deposit.wizard.line",
+    "chorus.pro.flow",
+    "chorus.pro.deposit.job",
+    "ir.attachment",
+    "mail.message",
+    "mail.activity",
+    "chorus.pro.deposit.wizard",
+    "chorus.pro.deposit.wizard.line",
 )
 
 
@@ -46,8 +51,9 @@ class TestDepositPaths(ChorusProSimulatorCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.wizard_action = cls.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
-        cls.other_user = new_test_user(cls.env, login="chorus_leak_user",
-                                       groups="account.group_account_invoice")
+        cls.other_user = new_test_user(
+            cls.env, login="chorus_leak_user", groups="account.group_account_invoice"
+        )
         cls.leak_company = cls.env["res.company"].create({"name": "Leak company"})
 
     # ---------------------------------------------------------------- helpers
@@ -73,8 +79,12 @@ class TestDepositPaths(ChorusProSimulatorCommon):
     def _list_action_context(self, moves, list_context):
         """The context the list's Actions > Deposit to Chorus Pro opens the wizard with:
         the list's, the selection, then the action's own (its XML record)."""
-        active = {"active_id": moves[:1].id, "active_ids": moves.ids,
-                  "active_model": "account.move", "active_domain": []}
+        active = {
+            "active_id": moves[:1].id,
+            "active_ids": moves.ids,
+            "active_model": "account.move",
+            "active_domain": [],
+        }
         context = dict(list_context, **active)
         context.update(safe_eval(self.wizard_action.context or "{}", dict(context, context=context)))
         return context
@@ -97,6 +107,7 @@ class TestDepositPaths(ChorusProSimulatorCommon):
 
     def _click_deposit(self, wizard_id, context):
         """The wizard's Deposit (the valid ones) button, in the dialog's context."""
+
         def deposit(env):
             wizard = env["chorus.pro.deposit.wizard"].browse(wizard_id)
             wizard.action_deposit()
@@ -107,6 +118,7 @@ class TestDepositPaths(ChorusProSimulatorCommon):
     def _deposit_from_form(self, move, form_context):
         """Deposit to Chorus Pro on the invoice form, then the wizard's Deposit button:
         (summary, error)."""
+
         def open_wizard(env):
             return env["account.move"].browse(move.id).action_chorus_deposit()
 
@@ -114,17 +126,25 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         self.assertIsNone(error)
         # The web client opens the wizard in the form's context without its default_*
         # keys, plus the record; the poison stays for the wizard's own button here.
-        dialog_context = dict(form_context, active_id=move.id, active_ids=[move.id],
-                              active_model="account.move")
+        dialog_context = dict(
+            form_context, active_id=move.id, active_ids=[move.id], active_model="account.move"
+        )
         return self._click_deposit(action["res_id"], dialog_context)
 
     def _max_ids(self):
-        return {model: self.env[model].sudo().search([], order="id desc", limit=1).id or 0
-                for model in CREATED_MODELS}
+        return {
+            model: self.env[model].sudo().search([], order="id desc", limit=1).id or 0
+            for model in CREATED_MODELS
+        }
 
     def _created_since(self, max_ids):
-        return {model: self.env[model].sudo().with_context(active_test=False).search(
-                    [("id", ">", max_ids[model])]) for model in CREATED_MODELS}
+        return {
+            model: self.env[model]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", ">", max_ids[model])])
+            for model in CREATED_MODELS
+        }
 
     def _assert_nothing_leaked(self, max_ids, refused=None):
         """No record created since ``max_ids`` carries a value of the ``default_*``
@@ -133,8 +153,16 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         self.assertTrue(created["chorus.pro.flow"] or created["chorus.pro.deposit.job"])
         for model, records in created.items():
             for record in records:
-                for fname in ("name", "description", "error_message", "summary", "body",
-                              "note", "subject", "message"):
+                for fname in (
+                    "name",
+                    "description",
+                    "error_message",
+                    "summary",
+                    "body",
+                    "note",
+                    "subject",
+                    "message",
+                ):
                     if fname in record._fields:
                         self.assertNotIn(LEAKED, str(record[fname] or ""), f"{record}.{fname}")
                 if "state" in record._fields and model != "mail.activity":
@@ -245,9 +273,9 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         """Above the threshold: the job is queued from the list action's context and
         deposited by the cron."""
         self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.background_deposit_threshold", "2")
-        self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.background_deposit_chunk", "2")
+            "l10n_fr_chorus_pro.background_deposit_threshold", "2"
+        )
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.background_deposit_chunk", "2")
         good = self._d93_invoice(post=False) | self._d93_invoice() | self._d93_invoice(post=False)
         bad = self._d93_invoice(post=False, purchase_order_reference=False)
         max_ids = self._max_ids()
@@ -260,8 +288,7 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         self.assertEqual(job.move_ids, good)
         self.assertFalse(job.summary)
         # The cron (its own context, commits after each chunk).
-        _result, error = self._request(
-            lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
+        _result, error = self._request(lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
         self.assertIsNone(error)
         self.assertEqual(job.state, "done")
         self.assertEqual(len(job.flow_ids), 2)
@@ -298,8 +325,7 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         _summary, _error = self._click_deposit(wizard_id, context)
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), calls)
         # The cron brings the flows to their end; each invoice once on Chorus Pro.
-        self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
         self.sim.advance_flows(to_terminal=True)
         _result, error = self._request(lambda env: env["chorus.pro.connector"]._cron_update(), {})
         self.assertIsNone(error)
@@ -315,7 +341,8 @@ class TestDepositPaths(ChorusProSimulatorCommon):
 
     def test_fault_in_summary_one_flow_per_invoice(self):
         good, bad, context = self._deposit_with_fault(
-            ChorusProDepositPipeline, "_deposit_summary", batch=False)
+            ChorusProDepositPipeline, "_deposit_summary", batch=False
+        )
         self._assert_kept_and_never_sent_again(good, bad, context, flows=2)
 
     def test_fault_after_the_flow_is_recorded(self):
@@ -338,17 +365,24 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         self.assertIsNone(error)
         flow = good.chorus_flow_id
         self.sim.advance_flows(to_terminal=True)
-        for cls, method in ((ChorusProConnectorTracking, "_store_certificate"),
-                            (ChorusProConnectorDeposit, "_link_found_invoice")):
+        for cls, method in (
+            (ChorusProConnectorTracking, "_store_certificate"),
+            (ChorusProConnectorDeposit, "_link_found_invoice"),
+        ):
             with self.subTest(method=method), patch.object(cls, method, _raise_fault):
                 _result, error = self._request(
-                    lambda env: env["chorus.pro.connector"]._update_flows(env["chorus.pro.flow"].browse(flow.id)), {})
+                    lambda env: env["chorus.pro.connector"]._update_flows(
+                        env["chorus.pro.flow"].browse(flow.id)
+                    ),
+                    {},
+                )
                 self.assertIsInstance(error, InjectedFault)
                 self.assertEqual(flow.state, "sent")
                 self.assertEqual(flow.move_ids, good)
                 self.assertEqual(set(good.mapped("chorus_state")), {"deposited"})
         _result, error = self._request(
-            lambda env: env["chorus.pro.connector"]._update_flows(env["chorus.pro.flow"].browse(flow.id)), {})
+            lambda env: env["chorus.pro.connector"]._update_flows(env["chorus.pro.flow"].browse(flow.id)), {}
+        )
         self.assertIsNone(error)
         self.assertEqual(flow.state, "done")
         self.assertTrue(all(good.mapped("chorus_certificate_id")))
@@ -358,23 +392,27 @@ class TestDepositPaths(ChorusProSimulatorCommon):
         """The job's summary fails once the last chunk is sent: the chunk stays sent and
         linked, the job stops with the error; resumed, it ends without sending again."""
         self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.background_deposit_threshold", "1")
+            "l10n_fr_chorus_pro.background_deposit_threshold", "1"
+        )
         good, bad = self._batch()
         wizard_id, context = self._open_from_list(good | bad)
         _summary, error = self._click_deposit(wizard_id, context)
         self.assertIsNone(error)
         job = self.env["chorus.pro.deposit.job"].search([("move_ids", "in", good.ids)])
         with patch.object(ChorusProDepositPipeline, "_deposit_summary", _raise_fault):
-            _result, error = self._request(
-                lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
+            _result, error = self._request(lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
         self.assertIsNone(error)
         self.assertEqual(job.state, "failed")
         self.assertEqual(job.flow_ids.move_ids, good)
         self.assertEqual(set(good.mapped("chorus_state")), {"deposited"})
         self._assert_refused_untouched(bad)
         _result, error = self._request(
-            lambda env: env["chorus.pro.deposit.job"].browse(job.id).action_resume()
-            and env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
+            lambda env: (
+                env["chorus.pro.deposit.job"].browse(job.id).action_resume()
+                and env["chorus.pro.deposit.job"]._cron_process_jobs()
+            ),
+            {},
+        )
         self.assertIsNone(error)
         self.assertEqual(job.state, "done")
         self.assertIn("2 of 3 invoices sent", job.summary)

@@ -16,7 +16,6 @@ UPLOAD = "/cpro/transverses/v1/ajouter/fichier"
 
 @tagged("post_install", "-at_install")
 class TestDepositPdfMode(ChorusProSimulatorCommon):
-
     def _pdf_invoice(self, post=True, **values):
         return self._d93_invoice(post=post, chorus_deposit_mode="pdf_api", **values)
 
@@ -35,8 +34,9 @@ class TestDepositPdfMode(ChorusProSimulatorCommon):
     def test_deposit_pdf_and_data(self):
         move = self._pdf_invoice()
         flow = self.connector._deposit(move)
-        self.assertEqual((self._calls(DEPOSIT_PDF), self._calls(SUBMIT), self._calls(DEPOSIT_FLOW)),
-                         (1, 1, 0))
+        self.assertEqual(
+            (self._calls(DEPOSIT_PDF), self._calls(SUBMIT), self._calls(DEPOSIT_FLOW)), (1, 1, 0)
+        )
         self.assertEqual(move.chorus_state, "deposited")
         self.assertEqual(move.chorus_status, "DEPOSEE")
         self.assertEqual(move.chorus_flow_id, flow)
@@ -52,15 +52,16 @@ class TestDepositPdfMode(ChorusProSimulatorCommon):
         self.assertEqual(invoice["numeroBonCommande"], "EJ2026-000123")
         self.assertEqual(invoice["typeFacture"], "FACTURE")
         self.assertEqual(invoice["modePaiement"], "VIREMENT")
-        self.assertEqual((invoice["montantHT"], invoice["montantTVA"], invoice["montantTTC"],
-                          invoice["montantAPayer"]),
-                         (move.amount_untaxed, move.amount_tax, move.amount_total,
-                          move.amount_residual))
+        self.assertEqual(
+            (invoice["montantHT"], invoice["montantTVA"], invoice["montantTTC"], invoice["montantAPayer"]),
+            (move.amount_untaxed, move.amount_tax, move.amount_total, move.amount_residual),
+        )
         self.assertEqual(len(invoice["lignes"]), 1)
         self.assertEqual(invoice["lignes"][0]["montantHT"], move.amount_untaxed)
         self.assertEqual(invoice["tva"][0]["montant"], move.amount_tax)
-        self.assertEqual(self.sim.blobs[f"invoice:{invoice['identifiantFactureCPP']}"],
-                         move.chorus_document_id.raw)
+        self.assertEqual(
+            self.sim.blobs[f"invoice:{invoice['identifiantFactureCPP']}"], move.chorus_document_id.raw
+        )
         self.assertTrue(any("DEPOT_PDF_API" in body for body in move.message_ids.mapped("body")))
 
         # The status tracking is unchanged.
@@ -85,13 +86,16 @@ class TestDepositPdfMode(ChorusProSimulatorCommon):
         self.connector._deposit(refund)
         self.assertEqual(refund.chorus_state, "deposited")
         [sim_refund] = self._sim_invoices(refund.name)
-        self.assertEqual((sim_refund["typeFacture"], sim_refund["numeroFactureOrigine"],
-                          sim_refund["montantTTC"]), ("AVOIR", invoice.name, refund.amount_total))
+        self.assertEqual(
+            (sim_refund["typeFacture"], sim_refund["numeroFactureOrigine"], sim_refund["montantTTC"]),
+            ("AVOIR", invoice.name, refund.amount_total),
+        )
 
     def test_supporting_documents_uploaded(self):
         move = self._pdf_invoice(post=False)
-        move.chorus_attachment_ids = [Command.create({
-            "name": "arrete.pdf", "raw": b"%PDF-1.4 arrete", "mimetype": "application/pdf"})]
+        move.chorus_attachment_ids = [
+            Command.create({"name": "arrete.pdf", "raw": b"%PDF-1.4 arrete", "mimetype": "application/pdf"})
+        ]
         move.action_post()
         self.connector._deposit(move)
         self.assertEqual(move.chorus_state, "deposited")
@@ -140,8 +144,9 @@ class TestDepositPdfMode(ChorusProSimulatorCommon):
         self.connector._update_flows(flow)
         [invoice] = self._sim_invoices(move.name)
         self.assertEqual(move.chorus_identifier, str(invoice["identifiantFactureCPP"]))
-        self.assertEqual((move.chorus_state, move.chorus_status, flow.state),
-                         ("deposited", "DEPOSEE", "done"))
+        self.assertEqual(
+            (move.chorus_state, move.chorus_status, flow.state), ("deposited", "DEPOSEE", "done")
+        )
         self.assertEqual(self._calls(SUBMIT), 1)
 
     def test_uncertain_submission_not_processed(self):
@@ -161,13 +166,15 @@ class TestDepositPdfMode(ChorusProSimulatorCommon):
                 with self.assertRaisesRegex(UserError, "never sent twice"):
                     self.connector._deposit(move)
                 self.env["ir.config_parameter"].sudo().set_param(
-                    "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+                    "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1"
+                )
                 self.connector._update_flows(flow)
                 self.assertFalse(move.chorus_state)
                 self.assertEqual(flow.state, "failed")
                 self.assertEqual(self._calls(SUBMIT), submits + 1)
                 self.env["ir.config_parameter"].sudo().set_param(
-                    "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "60")
+                    "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "60"
+                )
                 self.connector._deposit(move)
                 self.assertEqual(move.chorus_state, "deposited")
                 self.assertEqual(len(self._sim_invoices(move.name)), 1)
@@ -181,11 +188,11 @@ class TestDepositPdfMode(ChorusProSimulatorCommon):
         self.assertEqual(move.state, "posted")
         self.assertEqual(move.chorus_state, "deposited")
         self.assertTrue(move.chorus_identifier)
-        self.assertEqual((self._calls(DEPOSIT_PDF), self._calls(SUBMIT), self._calls(DEPOSIT_FLOW)),
-                         (1, 1, 0))
+        self.assertEqual(
+            (self._calls(DEPOSIT_PDF), self._calls(SUBMIT), self._calls(DEPOSIT_FLOW)), (1, 1, 0)
+        )
         self.assertEqual(wizard.state, "done")
-        self.assertIn(f"Flow DEPOT_PDF_API-{move.chorus_identifier}: {move.name} deposited",
-                      wizard.summary)
+        self.assertIn(f"Flow DEPOT_PDF_API-{move.chorus_identifier}: {move.name} deposited", wizard.summary)
 
 
 @tagged("post_install", "-at_install")

@@ -33,8 +33,12 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
     def _list_context(self, moves):
         """The context of Actions > Deposit to Chorus Pro in the invoice list."""
         action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
-        context = {"active_model": "account.move", "active_ids": moves.ids, "active_id": moves[:1].id,
-                   "default_move_type": "out_invoice"}
+        context = {
+            "active_model": "account.move",
+            "active_ids": moves.ids,
+            "active_id": moves[:1].id,
+            "default_move_type": "out_invoice",
+        }
         context.update(safe_eval(action.context, dict(context, context=context)))
         return context
 
@@ -42,19 +46,29 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         """Open the wizard (onchange: the defaults), then save it as the web client does
         before a button's call: the lines of the checklist come back without their
         read-only values. Returns the wizard's id."""
+
         def open_and_save(env):
             wizards = env[WIZARD]
-            defaults = wizards.onchange({}, [], {
-                "move_ids": {}, "batch": {}, "state": {},
-                "line_ids": {"fields": {"move_id": {}, "ok": {}, "label": {}, "message": {}}},
-            })["value"]
+            defaults = wizards.onchange(
+                {},
+                [],
+                {
+                    "move_ids": {},
+                    "batch": {},
+                    "state": {},
+                    "line_ids": {"fields": {"move_id": {}, "ok": {}, "label": {}, "message": {}}},
+                },
+            )["value"]
             self.assertTrue(defaults["line_ids"])
-            saved = wizards.web_save({
-                "move_ids": [Command.set(context["default_move_ids"])],
-                "line_ids": [Command.create({}) for _command in defaults["line_ids"]],
-                "batch": True,
-                "state": "check",
-            }, {"id": {}})
+            saved = wizards.web_save(
+                {
+                    "move_ids": [Command.set(context["default_move_ids"])],
+                    "line_ids": [Command.create({}) for _command in defaults["line_ids"]],
+                    "batch": True,
+                    "state": "check",
+                },
+                {"id": {}},
+            )
             return saved[0]["id"]
 
         wizard_id, error = self._request(open_and_save, context)
@@ -85,8 +99,9 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         self.assertEqual(html.count('<div class="o_chorus_checklist_invoice'), len(moves))
 
     def _without_ej(self, count):
-        return self.env["account.move"].concat(*(
-            self._d93_invoice(post=False, purchase_order_reference=False) for _i in range(count)))
+        return self.env["account.move"].concat(
+            *(self._d93_invoice(post=False, purchase_order_reference=False) for _i in range(count))
+        )
 
     # ---------------------------------------------------------------- nothing ready
     def test_nothing_ready_no_button_and_a_clear_error(self):
@@ -157,8 +172,12 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         good = self._d93_invoice(post=False) | self._d93_invoice()
         bad = self._without_ej(1)
         # The refused one also has three lines without tax: one line says so, with the count.
-        bad.invoice_line_ids = [Command.create({"name": f"Séance {day}", "quantity": 1, "price_unit": 50.0,
-                                                "tax_ids": [Command.clear()]}) for day in (5, 12, 19)]
+        bad.invoice_line_ids = [
+            Command.create(
+                {"name": f"Séance {day}", "quantity": 1, "price_unit": 50.0, "tax_ids": [Command.clear()]}
+            )
+            for day in (5, 12, 19)
+        ]
         context = self._list_context(good | bad)
         wizard = self._open_and_save(context)
         _result, error = self._click(wizard, "action_deposit", context)
@@ -169,8 +188,10 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         flow = good.chorus_flow_id
         self.assertIn("2 of 3 invoices sent to Chorus Pro.", wizard.summary)
         self.assertIn(f"Flow {flow.name}: ", wizard.summary)
-        self.assertIn(f"Refused, {bad.display_name}: Service code and engagement number (EJ); "
-                      "VAT or exemption mention", wizard.summary)
+        self.assertIn(
+            f"Refused, {bad.display_name}: Service code and engagement number (EJ); VAT or exemption mention",
+            wizard.summary,
+        )
         # Below: the refused invoice's own checklist, its real lines and counts.
         self._assert_real_checklist(wizard, bad)
         self.assertEqual((wizard.ready_count, wizard.to_fix_count), (0, 1))
@@ -191,8 +212,9 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         moves = self._without_ej(1) | self._d93_invoice()
         bad = moves[0]
         bad.contract_reference = "MP-2026-07"
-        bad.invoice_line_ids = [Command.create({"name": f"Forfait {n}", "quantity": 1, "price_unit": 0.0})
-                                for n in range(13)]
+        bad.invoice_line_ids = [
+            Command.create({"name": f"Forfait {n}", "quantity": 1, "price_unit": 0.0}) for n in range(13)
+        ]
         bad.partner_bank_id = False
         wizard = self._open_and_save(self._list_context(moves))
         html = html_lib.unescape(str(wizard.checklist_html))
@@ -201,16 +223,24 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         # Each failing check its own line; the 13 lines of the market in one sentence.
         self.assertIn("<li><strong>Bank details (IBAN, BIC)</strong>: Choose the bank account", block)
         self.assertIn("<strong>Service code and engagement number (EJ)</strong>: ", block)
-        self.assertIn("Public market invoice: 13 lines need a quantity, a unit price and a description", block)
+        self.assertIn(
+            "Public market invoice: 13 lines need a quantity, a unit price and a description", block
+        )
         self.assertEqual(block.count("Public market invoice"), 1)
         # Identical problems are counted, never repeated.
         checklist = self.env["chorus.pro.checklist"]
-        item = checklist._item("order_beneficiaries", "Beneficiaries", ["No care decision for A."] * 13
-                               + ["No care decision for B."])
-        self.assertEqual(item["message"].split("\n"),
-                         ["No care decision for A. (13 times)", "No care decision for B."])
-        self.assertEqual(checklist._item_text("Beneficiaries", item["message"]),
-                         "Beneficiaries: \n   – No care decision for A. (13 times)\n   – No care decision for B.")
+        item = checklist._item(
+            "order_beneficiaries",
+            "Beneficiaries",
+            ["No care decision for A."] * 13 + ["No care decision for B."],
+        )
+        self.assertEqual(
+            item["message"].split("\n"), ["No care decision for A. (13 times)", "No care decision for B."]
+        )
+        self.assertEqual(
+            checklist._item_text("Beneficiaries", item["message"]),
+            "Beneficiaries: \n   – No care decision for A. (13 times)\n   – No care decision for B.",
+        )
 
     def test_single_invoice_checklist_lines_wrap(self):
         """The single invoice's list: the label is a text that wraps, not a cut-off char."""
@@ -229,8 +259,10 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         self.assertFalse(move.invoice_date)
         failed = self.env["chorus.pro.checklist"]._failed(move, with_facturx=False)
         self.assertEqual(failed, [], [item["message"] for item in failed])
-        action, error = self._request(lambda env: env["account.move"].browse(move.id).action_chorus_deposit(),
-                                      {"default_move_type": "out_invoice"})
+        action, error = self._request(
+            lambda env: env["account.move"].browse(move.id).action_chorus_deposit(),
+            {"default_move_type": "out_invoice"},
+        )
         self.assertIsNone(error)
         wizard = self.env[WIZARD].browse(action["res_id"])
         self.assertTrue(wizard.all_ok)
@@ -238,10 +270,14 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         number = wizard.line_ids.filtered(lambda l: l.code == "number")
         self.assertTrue(number.ok)
         today = fields.Date.context_today(move)
-        self.assertIn(f"No invoice date yet: the invoice will be dated {today.strftime('%m/%d/%Y')}",
-                      number.message)
-        _result, error = self._click(wizard, "action_deposit", {"active_model": "account.move",
-                                                                "active_id": move.id, "active_ids": move.ids})
+        self.assertIn(
+            f"No invoice date yet: the invoice will be dated {today.strftime('%m/%d/%Y')}", number.message
+        )
+        _result, error = self._click(
+            wizard,
+            "action_deposit",
+            {"active_model": "account.move", "active_id": move.id, "active_ids": move.ids},
+        )
         self.assertIsNone(error)
         self.assertEqual(move.state, "posted")
         self.assertEqual(move.invoice_date, today)
@@ -256,7 +292,8 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         def set_dates(env):
             # The web client saves the dialog's changes before calling Check again.
             env[WIZARD].browse(action["res_id"]).web_save(
-                {"invoice_date": "2026-10-30", "delivery_date": "2026-10-28"}, {})
+                {"invoice_date": "2026-10-30", "delivery_date": "2026-10-28"}, {}
+            )
             return env[WIZARD].browse(action["res_id"]).action_check()
 
         _result, error = self._request(set_dates, context)

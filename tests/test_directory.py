@@ -44,19 +44,18 @@ class _PisteStub(BaseHTTPRequestHandler):
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path.startswith("/api/oauth/token"):
-            return self._answer(200, {"access_token": "stub-token", "token_type": "Bearer",
-                                      "expires_in": 3600, "scope": "openid"})
+            return self._answer(
+                200,
+                {"access_token": "stub-token", "token_type": "Bearer", "expires_in": 3600, "scope": "openid"},
+            )
         family = self.path.split("/")[2] if self.path.startswith("/cpro/") else ""
         if family in self.server.refused:
-            return self._answer(403, {"error": "access_denied",
-                                      "error_description": "Unauthorized API"})
-        return self._answer(200, {"codeRetour": 0, "libelle": "TRA_MSG_00.000",
-                                  "listeTauxTva": []})
+            return self._answer(403, {"error": "access_denied", "error_description": "Unauthorized API"})
+        return self._answer(200, {"codeRetour": 0, "libelle": "TRA_MSG_00.000", "listeTauxTva": []})
 
 
 @tagged("post_install", "-at_install")
 class TestDirectory(ChorusProSimulatorCommon):
-
     def setUp(self):
         super().setUp()
         self.addCleanup(self.sim.configure, realism="strict")
@@ -65,11 +64,18 @@ class TestDirectory(ChorusProSimulatorCommon):
         """A structure with ``services`` services (every 7th requires an EJ)."""
         id_structure = self.sim.add_structure(BIG_SIRET, "Grande Collectivité", service_required=True)
         for index in range(services):
-            self.sim.add_service(id_structure, f"S{index:03d}", f"Service {index}",
-                                 ej_required=index % 7 == 0)
-        partner = self.env["res.partner"].create({
-            "name": "Grande Collectivité", "is_company": True, "chorus_recipient": True,
-            "chorus_test_structure": True, "company_registry": BIG_SIRET})
+            self.sim.add_service(
+                id_structure, f"S{index:03d}", f"Service {index}", ej_required=index % 7 == 0
+            )
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Grande Collectivité",
+                "is_company": True,
+                "chorus_recipient": True,
+                "chorus_test_structure": True,
+                "company_registry": BIG_SIRET,
+            }
+        )
         return id_structure, partner
 
     def _small_structure(self):
@@ -77,9 +83,15 @@ class TestDirectory(ChorusProSimulatorCommon):
         id_structure = self.sim.add_structure(BIG_SIRET, "Petite Collectivité", service_required=True)
         self.sim.add_service(id_structure, "EJ", "Service avec EJ", ej_required=True)
         self.sim.add_service(id_structure, "FREE", "Service sans EJ")
-        partner = self.env["res.partner"].create({
-            "name": "Petite Collectivité", "is_company": True, "chorus_recipient": True,
-            "chorus_test_structure": True, "company_registry": BIG_SIRET})
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Petite Collectivité",
+                "is_company": True,
+                "chorus_recipient": True,
+                "chorus_test_structure": True,
+                "company_registry": BIG_SIRET,
+            }
+        )
         partner.action_chorus_sync_directory()
         services = {s.code: s for s in partner.chorus_service_ids}
         return partner, services["EJ"], services["FREE"]
@@ -143,7 +155,8 @@ class TestDirectory(ChorusProSimulatorCommon):
                 # Older than the company's refresh delay: read again.
                 self.sim.update_service(partner.chorus_structure_identifier, "FREE", ej_required=True)
                 service_free.details_sync_date = fields.Datetime.now() - timedelta(
-                    days=self.company.chorus_directory_refresh_days + 1)
+                    days=self.company.chorus_directory_refresh_days + 1
+                )
                 item = self._routing(move)
                 self.assertEqual(self.sim.calls.get(SERVICE_DETAIL), 3)
                 self.assertFalse(item["ok"])
@@ -195,8 +208,7 @@ class TestDirectory(ChorusProSimulatorCommon):
                 partner.unlink()
 
     def test_cron_refreshes_details_of_services_in_use(self):
-        self.env["res.company"].search([("id", "!=", self.company.id)]).write(
-            {"chorus_client_id": False})
+        self.env["res.company"].search([("id", "!=", self.company.id)]).write({"chorus_client_id": False})
         for realism in REALISMS:
             with self.subTest(realism=realism):
                 self.sim.reset()
@@ -208,8 +220,9 @@ class TestDirectory(ChorusProSimulatorCommon):
                 for service in used:
                     moves |= self._chorus_invoice(partner, service, invoice_date=fields.Date.today())
                 old = partner.chorus_service_ids.filtered(lambda s: s.code == "S003")
-                moves |= self._chorus_invoice(partner, old,
-                                              invoice_date=fields.Date.today() - timedelta(days=400))
+                moves |= self._chorus_invoice(
+                    partner, old, invoice_date=fields.Date.today() - timedelta(days=400)
+                )
                 self.sim.update_service(partner.chorus_structure_identifier, "S001", ej_required=True)
                 self.sim.reset_calls()
                 self.env["chorus.pro.connector"]._cron_sync_directory()
@@ -220,12 +233,14 @@ class TestDirectory(ChorusProSimulatorCommon):
                 self.assertFalse(old.details_sync_date, "not used for 6 months: read on demand")
                 # Every service: parameter 0.
                 self.env["ir.config_parameter"].sudo().set_param(
-                    "l10n_fr_chorus_pro.service_details_months", "0")
+                    "l10n_fr_chorus_pro.service_details_months", "0"
+                )
                 self.sim.reset_calls()
                 self.env["chorus.pro.connector"]._refresh_service_details(self.company)
                 self.assertGreaterEqual(self.sim.calls.get(SERVICE_DETAIL), 30)
                 self.env["ir.config_parameter"].sudo().set_param(
-                    "l10n_fr_chorus_pro.service_details_months", "6")
+                    "l10n_fr_chorus_pro.service_details_months", "6"
+                )
                 moves.unlink()
                 partner.unlink()
 
@@ -253,7 +268,9 @@ class TestDirectory(ChorusProSimulatorCommon):
                 self.assertNotIn("Utilisateurs", message)
                 self.assertNotIn("EngagementsJuridiques", message)
                 self.assertIn("TECH_1_81234567600017@cpro.fr", message)
-                self.assertFalse(self.sim.calls.get("/cpro/utilisateurs/v1/monCompte/recuperer/rattachements"))
+                self.assertFalse(
+                    self.sim.calls.get("/cpro/utilisateurs/v1/monCompte/recuperer/rattachements")
+                )
                 self.assertFalse(self.sim.calls.get("/cpro/engagementsJuridiques/v1/rechercher"))
                 # The EJ check also needs Utilisateurs and EngagementsJuridiques.
                 self.company.chorus_check_engagement = True

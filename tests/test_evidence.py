@@ -35,7 +35,6 @@ OTHER_PDF = b"%PDF-1.4\n% An unrelated document\n%%EOF\n"
 
 @tagged("post_install", "-at_install")
 class TestEvidence(ChorusProSimulatorCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -49,8 +48,9 @@ class TestEvidence(ChorusProSimulatorCommon):
         flow), in the context the web client gives the wizard."""
         list_action = self.env.ref("account.action_move_out_invoice_type")
         context = safe_eval(list_action.context or "{}", {"uid": self.env.uid})
-        context.update(active_id=moves[:1].id, active_ids=moves.ids,
-                       active_model="account.move", active_domain=[])
+        context.update(
+            active_id=moves[:1].id, active_ids=moves.ids, active_model="account.move", active_domain=[]
+        )
         wizard_action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
         context.update(safe_eval(wizard_action.context or "{}", dict(context, context=context)))
 
@@ -74,8 +74,9 @@ class TestEvidence(ChorusProSimulatorCommon):
 
     def _evidence(self, moves):
         flow = moves.chorus_flow_id
-        return (moves.chorus_document_id | flow.attachment_id
-                | moves.chorus_certificate_id | flow.certificate_id)
+        return (
+            moves.chorus_document_id | flow.attachment_id | moves.chorus_certificate_id | flow.certificate_id
+        )
 
     def _send_by_email(self, move):
         """The invoice's Send button, by e-mail only, then Send: the dialog."""
@@ -86,14 +87,18 @@ class TestEvidence(ChorusProSimulatorCommon):
 
     def _emails(self, move):
         return move.message_ids.filtered(
-            lambda m: m.message_type == "comment" and m.partner_ids == self.dept93)
+            lambda m: m.message_type == "comment" and m.partner_ids == self.dept93
+        )
 
     def _invoice_pdfs(self, move):
         """The attachments holding the invoice's PDF (Odoo's invoice_pdf_report_file)."""
-        return self.env["ir.attachment"].search([
-            ("res_model", "=", "account.move"), ("res_id", "=", move.id),
-            ("res_field", "=", "invoice_pdf_report_file"),
-        ])
+        return self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "account.move"),
+                ("res_id", "=", move.id),
+                ("res_field", "=", "invoice_pdf_report_file"),
+            ]
+        )
 
     def _download(self, url):
         response = self.url_open(url, timeout=60)
@@ -124,17 +129,23 @@ class TestEvidence(ChorusProSimulatorCommon):
             for user in (self.invoicing_user, self.admin):
                 attachment = document.with_user(user)
                 for attempt, vals in attempts.items():
-                    with (self.subTest(document=document.name, user=user.login, attempt=attempt),
-                          self.assertRaisesRegex(UserError, EVIDENCE)):
+                    with (
+                        self.subTest(document=document.name, user=user.login, attempt=attempt),
+                        self.assertRaisesRegex(UserError, EVIDENCE),
+                    ):
                         attachment.write(vals)
                 # The attachment form as the web client saves it: the changed fields.
-                with (self.subTest(document=document.name, user=user.login, attempt="form save"),
-                      self.assertRaisesRegex(UserError, EVIDENCE)):
+                with (
+                    self.subTest(document=document.name, user=user.login, attempt="form save"),
+                    self.assertRaisesRegex(UserError, EVIDENCE),
+                ):
                     attachment.web_save(
-                        {"datas": base64.b64encode(OTHER_PDF), "name": "autre.pdf"},
-                        {"name": {}, "datas": {}})
-                with (self.subTest(document=document.name, user=user.login, attempt="delete"),
-                      self.assertRaisesRegex(UserError, EVIDENCE)):
+                        {"datas": base64.b64encode(OTHER_PDF), "name": "autre.pdf"}, {"name": {}, "datas": {}}
+                    )
+                with (
+                    self.subTest(document=document.name, user=user.login, attempt="delete"),
+                    self.assertRaisesRegex(UserError, EVIDENCE),
+                ):
                     attachment.unlink()
             with self.subTest(document=document.name, attempt="superuser"):
                 with self.assertRaisesRegex(UserError, EVIDENCE):
@@ -162,8 +173,7 @@ class TestEvidence(ChorusProSimulatorCommon):
             self.assertEqual((document.raw, document.name, document.res_model, document.res_id), values)
         self.assertEqual(flow.attachment_id.raw, self.sim.blobs[f"flow:{flow.name}"])
         for move in moves:
-            self.assertEqual(move.chorus_document_id.raw,
-                             self.sim.blobs[f"invoice:{move.chorus_identifier}"])
+            self.assertEqual(move.chorus_document_id.raw, self.sim.blobs[f"invoice:{move.chorus_identifier}"])
 
     def test_documents_deposited_before_the_flag_become_evidence_at_update(self):
         moves = self._d93_invoice()
@@ -171,13 +181,15 @@ class TestEvidence(ChorusProSimulatorCommon):
         self._track()
         documents = self._evidence(moves)
         # As an earlier version of the module left them: not flagged.
-        self.env.cr.execute("UPDATE ir_attachment SET chorus_evidence = FALSE WHERE id IN %s",
-                            (tuple(documents.ids),))
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET chorus_evidence = FALSE WHERE id IN %s", (tuple(documents.ids),)
+        )
         documents.invalidate_recordset(["chorus_evidence"])
         self.assertFalse(any(documents.mapped("chorus_evidence")))
         # What the module update runs (data/chorus_pro_evidence.xml).
-        convert_file(self.env, "l10n_fr_chorus_pro", "data/chorus_pro_evidence.xml", {},
-                     mode="update", noupdate=False)
+        convert_file(
+            self.env, "l10n_fr_chorus_pro", "data/chorus_pro_evidence.xml", {}, mode="update", noupdate=False
+        )
         self.assertTrue(all(documents.mapped("chorus_evidence")))
         with self.assertRaisesRegex(UserError, EVIDENCE):
             moves.chorus_document_id.with_user(self.admin).unlink()
@@ -190,8 +202,11 @@ class TestEvidence(ChorusProSimulatorCommon):
         self.assertTrue(certificate)
         content = document.raw
         # Any other attachment of the deposited invoice is the user's to change.
-        note = self.env["ir.attachment"].with_user(self.invoicing_user).create({
-            "name": "note.txt", "raw": b"Relance", "res_model": "account.move", "res_id": move.id})
+        note = (
+            self.env["ir.attachment"]
+            .with_user(self.invoicing_user)
+            .create({"name": "note.txt", "raw": b"Relance", "res_model": "account.move", "res_id": move.id})
+        )
         note.write({"name": "relance.txt", "raw": b"Relance du 3 novembre"})
         self.assertEqual(note.raw, b"Relance du 3 novembre")
         note.unlink()
@@ -202,8 +217,11 @@ class TestEvidence(ChorusProSimulatorCommon):
         document.generate_access_token()
         self.assertEqual(document.raw, content)
         # The deposited invoice is paid as usual.
-        wizard = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=move.ids).create({})
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({})
+        )
         wizard.action_create_payments()
         self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertEqual(move.chorus_document_id.raw, content)
@@ -232,9 +250,10 @@ class TestEvidence(ChorusProSimulatorCommon):
         for document in (move.chorus_document_id, flow.attachment_id):
             self.assertTrue(document.chorus_evidence)
             self.assertEqual(document.raw, self.sim.blobs[f"invoice:{move.chorus_identifier}"])
-            self.assertEqual((document.res_model, document.res_id),
-                             (move._name, move.id) if document == move.chorus_document_id
-                             else (flow._name, flow.id))
+            self.assertEqual(
+                (document.res_model, document.res_id),
+                (move._name, move.id) if document == move.chorus_document_id else (flow._name, flow.id),
+            )
             with self.assertRaisesRegex(UserError, EVIDENCE):
                 document.with_user(self.invoicing_user).write({"raw": OTHER_PDF})
         self.assertEqual(move.message_main_attachment_id, move.chorus_document_id)
@@ -247,10 +266,17 @@ class TestEvidence(ChorusProSimulatorCommon):
         flow = self._deposit_from_list(move)
         self._track()
         for model, fields in (
-            ("account.move", {"chorus_document_file": "chorus_document_filename",
-                              "chorus_certificate_file": "chorus_certificate_filename"}),
-            ("chorus.pro.flow", {"attachment_file": "attachment_filename",
-                                 "certificate_file": "certificate_filename"}),
+            (
+                "account.move",
+                {
+                    "chorus_document_file": "chorus_document_filename",
+                    "chorus_certificate_file": "chorus_certificate_filename",
+                },
+            ),
+            (
+                "chorus.pro.flow",
+                {"attachment_file": "attachment_filename", "certificate_file": "certificate_filename"},
+            ),
         ):
             arch = etree.fromstring(self.env[model].get_view(view_type="form")["arch"])
             for fname, filename in fields.items():
@@ -270,7 +296,8 @@ class TestEvidence(ChorusProSimulatorCommon):
             with self.subTest(field=fname):
                 response = self._download(
                     f"/web/content?model={record._name}&id={record.id}&field={fname}"
-                    f"&filename_field={filename}&download=true")
+                    f"&filename_field={filename}&download=true"
+                )
                 self.assertEqual(response.content, document.raw)
                 disposition = response.headers["Content-Disposition"]
                 self.assertTrue(disposition.startswith("attachment;"), disposition)
@@ -295,8 +322,9 @@ class TestEvidence(ChorusProSimulatorCommon):
             self.assertEqual(self._invoice_pdfs(move), document)
         # Odoo's earlier PDF stays attached, as it was.
         self.assertTrue(odoo_pdf.exists())
-        self.assertEqual((odoo_pdf.res_model, odoo_pdf.res_id, odoo_pdf.res_field),
-                         ("account.move", first.id, False))
+        self.assertEqual(
+            (odoo_pdf.res_model, odoo_pdf.res_id, odoo_pdf.res_field), ("account.move", first.id, False)
+        )
         # The tracking cron attaches the certificates: still not the main attachment,
         # even when the attachment viewer asks for it.
         self._track()
@@ -314,8 +342,11 @@ class TestEvidence(ChorusProSimulatorCommon):
         self.authenticate(self.invoicing_user.login, self.invoicing_user.login)
         context = json.dumps({"lang": "en_US", "force_report_rendering": True})
         print_action = move.with_user(self.invoicing_user).action_print_pdf()
-        for report_name in {print_action["report_name"], "account.report_invoice_with_payments",
-                            "l10n_fr_chorus_pro.report_chorus_invoice"}:
+        for report_name in {
+            print_action["report_name"],
+            "account.report_invoice_with_payments",
+            "l10n_fr_chorus_pro.report_chorus_invoice",
+        }:
             with self.subTest(report=report_name):
                 response = self._download(f"/report/pdf/{report_name}/{move.id}?context={context}")
                 self.assertEqual(response.content, document.raw)
@@ -324,7 +355,8 @@ class TestEvidence(ChorusProSimulatorCommon):
         self.logout()
         move._portal_ensure_token()
         response = self._download(
-            f"/my/invoices/{move.id}?report_type=pdf&download=true&access_token={move.access_token}")
+            f"/my/invoices/{move.id}?report_type=pdf&download=true&access_token={move.access_token}"
+        )
         self.assertEqual(response.content, document.raw)
 
     def test_email_after_a_deposit_attaches_only_the_deposited_factur_x(self):

@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """The French translation of the module: loaded into Odoo, used by labels, selection values,
 error messages and views, and complete (regenerate with ``bash scripts/i18n_update.sh``)."""
+
 import re
 from pathlib import Path
 
@@ -67,9 +68,9 @@ class TestI18n(TransactionCase):
         self.assertEqual(frames["A1"], "A1 - Facture fournisseur")
         # English stays English.
         statuses_en = dict(
-            self.env["account.move"]._fields["chorus_status"]._description_selection(
-                self.env(context=dict(self.env.context, lang="en_US"))
-            )
+            self.env["account.move"]
+            ._fields["chorus_status"]
+            ._description_selection(self.env(context=dict(self.env.context, lang="en_US")))
         )
         self.assertEqual(statuses_en["MISE_EN_PAIEMENT"], "Payment ordered")
 
@@ -108,9 +109,16 @@ class TestI18n(TransactionCase):
         view = self.env.ref(f"{MODULE}.view_move_form_chorus_pro")
         arch_fr = view.with_context(lang="fr_FR").arch_db
         self.assertIn('string="Chorus Pro"', arch_fr)  # page title (the same in French)
-        for title in ("Acheminement", "Suivi", "Pièces justificatives", "Bénéficiaires",
-                      "Numéro d'engagement (EJ)", "Numéro de marché", "Code service",
-                      "Mettre à jour depuis Chorus Pro"):
+        for title in (
+            "Acheminement",
+            "Suivi",
+            "Pièces justificatives",
+            "Bénéficiaires",
+            "Numéro d'engagement (EJ)",
+            "Numéro de marché",
+            "Code service",
+            "Mettre à jour depuis Chorus Pro",
+        ):
             with self.subTest(title=title):
                 self.assertIn(title, arch_fr)
         self.assertNotIn("Supporting Documents", arch_fr)

@@ -85,8 +85,14 @@ class TestInvoiceFields(ChorusProCommon):
         move = self._chorus_invoice(service=self.service_538)
         line = move.invoice_line_ids[0]
         move.chorus_beneficiary_ids = [
-            Command.create({"name": "Lina B.", "date_start": "2026-10-01", "date_end": "2026-10-31",
-                            "move_line_id": line.id}),
+            Command.create(
+                {
+                    "name": "Lina B.",
+                    "date_start": "2026-10-01",
+                    "date_end": "2026-10-31",
+                    "move_line_id": line.id,
+                }
+            ),
             Command.create({"name": "Yanis K.", "date_start": "2026-10-14"}),
         ]
         self.assertEqual(len(move.chorus_beneficiary_ids), 2)

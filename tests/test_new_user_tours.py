@@ -30,15 +30,29 @@ class NewUserTourCommon(ChorusProSimulatorCommon):
     def _care_order(self, name, engagement=False, service=False, children=()):
         """A care order of the Département 93 for 2026, with its children's care
         decisions ``children``: (name, care type, start, end, daily rate)."""
-        return self.env["chorus.pro.order"].create({
-            "name": name, "kind": "care", "partner_id": self.dept93.id,
-            "service_id": service and service.id, "engagement_number": engagement,
-            "date_start": "2026-01-01", "date_end": "2026-12-31",
-            "care_decision_ids": [Command.create({
-                "name": child, "care_type": care_type, "date_start": start, "date_end": end,
-                "daily_rate": rate,
-            }) for child, care_type, start, end, rate in children],
-        })
+        return self.env["chorus.pro.order"].create(
+            {
+                "name": name,
+                "kind": "care",
+                "partner_id": self.dept93.id,
+                "service_id": service and service.id,
+                "engagement_number": engagement,
+                "date_start": "2026-01-01",
+                "date_end": "2026-12-31",
+                "care_decision_ids": [
+                    Command.create(
+                        {
+                            "name": child,
+                            "care_type": care_type,
+                            "date_start": start,
+                            "date_end": end,
+                            "daily_rate": rate,
+                        }
+                    )
+                    for child, care_type, start, end, rate in children
+                ],
+            }
+        )
 
     def _deposits(self):
         return self.sim.calls.get(DEPOSIT_PATH, 0)
@@ -46,14 +60,14 @@ class NewUserTourCommon(ChorusProSimulatorCommon):
 
 @tagged("post_install", "-at_install")
 class TestNewUserTourFrench(RecipientsInstallCommon, NewUserTourCommon):
-
     def test_new_user_afternoon(self):
         user = self._french_user("chorus_new_user_fr")
         # (1) 285,00 €: its number is on Chorus Pro for another invoice, deposited by hand
         # on the portal (another recipient, another amount).
         taken = self._d93_invoice()
-        portal_id = self.sim.add_portal_invoice(SUPPLIER_SIRET, taken.name, SIRET_UNIVERSITY, 1000.0, 1200.0,
-                                                invoice_date="2026-10-01")
+        portal_id = self.sim.add_portal_invoice(
+            SUPPLIER_SIRET, taken.name, SIRET_UNIVERSITY, 1000.0, 1200.0, invoice_date="2026-10-01"
+        )
         # (2) 475,00 €: deposited this morning.
         deposited = self._d93_invoice(post=False)
         deposited.invoice_line_ids.quantity = 5
@@ -66,10 +80,15 @@ class TestNewUserTourFrench(RecipientsInstallCommon, NewUserTourCommon):
         content = document.raw
         self.assertEqual(content, self.sim.blobs[f"invoice:{deposited.chorus_identifier}"])
         attachments = self.env["ir.attachment"].search(
-            [("res_model", "=", "account.move"), ("res_id", "=", deposited.id)])
+            [("res_model", "=", "account.move"), ("res_id", "=", deposited.id)]
+        )
         # (3) The care order of Noah, cared for from the 10th to the 20th of March.
-        order = self._care_order("PEC-2026-EJ1", "EJ2026-ASE-0001", self.service_538, [
-            ("Noah Diallo", "day_care", "2026-03-10", "2026-03-20", 80.0)])
+        order = self._care_order(
+            "PEC-2026-EJ1",
+            "EJ2026-ASE-0001",
+            self.service_538,
+            [("Noah Diallo", "day_care", "2026-03-10", "2026-03-20", 80.0)],
+        )
         # (4) The user's own customer, entered before the module's recipients were loaded.
         self._never_seeded(f"partner_university_{BORDEAUX}")
         bordeaux = self._customer("Université de Bordeaux", "130 018 351 00010")
@@ -77,8 +96,12 @@ class TestNewUserTourFrench(RecipientsInstallCommon, NewUserTourCommon):
         self.assertEqual((taken | deposited).mapped("amount_total"), [285.0, 475.0])
         deposits = self._deposits()
 
-        self.start_tour("/odoo/action-account.action_move_out_invoice_type", "chorus_pro_new_user_tour",
-                        login=user.login, timeout=300)
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type",
+            "chorus_pro_new_user_tour",
+            login=user.login,
+            timeout=300,
+        )
 
         # (1) Refused: nothing linked, nothing sent, to fix.
         self.assertEqual(taken.chorus_state, "to_fix")
@@ -86,17 +109,24 @@ class TestNewUserTourFrench(RecipientsInstallCommon, NewUserTourCommon):
         self.assertFalse(taken.chorus_flow_id)
         self.assertFalse(taken.chorus_document_id)
         self.assertIn(taken, self.env["account.move"].search([("chorus_to_fix", "=", True)]))
-        self.assertEqual([i["identifiantFactureCPP"] for i in self.sim.find_invoices(numero_facture=taken.name)],
-                         [portal_id])
+        self.assertEqual(
+            [i["identifiantFactureCPP"] for i in self.sim.find_invoices(numero_facture=taken.name)],
+            [portal_id],
+        )
         # (2) Downloaded, never replaced: the same file, the same attachments.
         self.env.invalidate_all()
         self.assertEqual(deposited.chorus_document_id, document)
         self.assertEqual(document.raw, content)
-        self.assertEqual(self.env["ir.attachment"].search(
-            [("res_model", "=", "account.move"), ("res_id", "=", deposited.id)]), attachments)
+        self.assertEqual(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "account.move"), ("res_id", "=", deposited.id)]
+            ),
+            attachments,
+        )
         # (3) Typed by hand in the form, tied to the care order, not deposited.
-        typed = self.env["account.move"].search([("partner_id", "=", self.dept93.id),
-                                                 ("purchase_order_reference", "=", "EJ2026-ASE-0001")])
+        typed = self.env["account.move"].search(
+            [("partner_id", "=", self.dept93.id), ("purchase_order_reference", "=", "EJ2026-ASE-0001")]
+        )
         self.assertEqual(len(typed), 1)
         self.assertEqual((typed.state, typed.chorus_state), ("draft", False))
         self.assertEqual(typed.chorus_order_id, order)
@@ -112,7 +142,6 @@ class TestNewUserTourFrench(RecipientsInstallCommon, NewUserTourCommon):
 
 @tagged("post_install", "-at_install")
 class TestCareMonthTourFrench(NewUserTourCommon):
-
     def test_care_month_from_the_sample_import(self):
         # The user manages the company's settings too.
         user = self._french_user("chorus_care_month_fr")
@@ -125,26 +154,33 @@ class TestCareMonthTourFrench(NewUserTourCommon):
         self.assertFalse(imported.product_id)
         # Two care orders whose engagement number has not come yet (one without its
         # service either): their invoices are to fix.
-        no_routing = self._care_order("PEC-ASE-2026-EJ2", children=[
-            ("Sacha Petit", "placement", "2026-03-01", "2026-03-31", 10.0)])
-        no_engagement = self._care_order("PEC-ASE-2026-EJ3", service=self.service_538, children=[
-            ("Lina Roche", "day_care", "2026-03-01", "2026-03-31", 20.0)])
+        no_routing = self._care_order(
+            "PEC-ASE-2026-EJ2", children=[("Sacha Petit", "placement", "2026-03-01", "2026-03-31", 10.0)]
+        )
+        no_engagement = self._care_order(
+            "PEC-ASE-2026-EJ3",
+            service=self.service_538,
+            children=[("Lina Roche", "day_care", "2026-03-01", "2026-03-31", 20.0)],
+        )
         product = self._care_product("Placement ASE")
         self.assertFalse(self.company.chorus_care_product_id)
 
-        self.start_tour("/odoo/settings#account", "chorus_pro_care_month_tour_fr",
-                        login=user.login, timeout=300)
+        self.start_tour(
+            "/odoo/settings#account", "chorus_pro_care_month_tour_fr", login=user.login, timeout=300
+        )
 
         self.assertEqual(self.company.chorus_care_product_id, product)
-        moves = self.env["account.move"].search([("chorus_order_id", "in", (
-            imported.order_id | no_routing | no_engagement).ids)])
+        moves = self.env["account.move"].search(
+            [("chorus_order_id", "in", (imported.order_id | no_routing | no_engagement).ids)]
+        )
         self.assertEqual(len(moves), 3, "one invoice per care order")
         self.assertEqual(moves.invoice_line_ids.product_id, product)
         self.assertEqual(moves.invoice_line_ids.tax_ids, product.taxes_id)
         ready = moves.filtered(lambda m: m.chorus_order_id == imported.order_id)
         self.assertEqual(ready.amount_total, 7464.70)
-        self.assertEqual(sorted(ready.chorus_beneficiary_ids.mapped("name")),
-                         ["Inès Benali", "Léa Martin", "Noah Diallo"])
+        self.assertEqual(
+            sorted(ready.chorus_beneficiary_ids.mapped("name")), ["Inès Benali", "Léa Martin", "Noah Diallo"]
+        )
         self.assertEqual((ready.state, ready.chorus_state), ("posted", "deposited"))
         for move in moves - ready:
             self.assertEqual((move.state, move.chorus_state), ("draft", False))

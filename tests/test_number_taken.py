@@ -40,20 +40,38 @@ class TestNumberTaken(ChorusProSimulatorCommon):
         cls.wizard_action = cls.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
 
     # ---------------------------------------------------------------- helpers
-    def _portal_invoice(self, move, recipient=SIRET_UNIVERSITY, amount_untaxed=1000.0,
-                        amount_total=1200.0, invoice_date="2026-10-01", **values):
+    def _portal_invoice(
+        self,
+        move,
+        recipient=SIRET_UNIVERSITY,
+        amount_untaxed=1000.0,
+        amount_total=1200.0,
+        invoice_date="2026-10-01",
+        **values,
+    ):
         """The number of ``move`` deposited by hand on the Chorus Pro portal, for another
         invoice by default."""
         return self.sim.add_portal_invoice(
-            SUPPLIER_SIRET, move.name, recipient, amount_untaxed, amount_total,
-            invoice_date=invoice_date, **values)
+            SUPPLIER_SIRET,
+            move.name,
+            recipient,
+            amount_untaxed,
+            amount_total,
+            invoice_date=invoice_date,
+            **values,
+        )
 
     def _same_portal_invoice(self, move):
         """``move`` itself, deposited by hand on the portal."""
         return self._portal_invoice(
-            move, recipient=SIRET_D93, amount_untaxed=move.amount_untaxed,
-            amount_total=move.amount_total, invoice_date=move.invoice_date.isoformat(),
-            service_code="132", engagement=move.purchase_order_reference)
+            move,
+            recipient=SIRET_D93,
+            amount_untaxed=move.amount_untaxed,
+            amount_total=move.amount_total,
+            invoice_date=move.invoice_date.isoformat(),
+            service_code="132",
+            engagement=move.purchase_order_reference,
+        )
 
     def _messages(self, move, text):
         """The chatter messages of ``move`` saying ``text``."""
@@ -80,8 +98,13 @@ class TestNumberTaken(ChorusProSimulatorCommon):
         self.assertIn(f"The number {move.name} {TAKEN} (Chorus Pro id {portal_id}, Deposited)", message)
         self.assertIn(f"recipient {SIRET_UNIVERSITY} (", message)
         self.assertIn(f"on Chorus Pro, {SIRET_D93} (", message)
-        self.assertIn(f"untaxed amount 1,000.00\xa0€ on Chorus Pro, {move.amount_untaxed:,.2f}\xa0€ on this invoice", message)
-        self.assertIn(f"total 1,200.00\xa0€ on Chorus Pro, {move.amount_total:,.2f}\xa0€ on this invoice", message)
+        self.assertIn(
+            f"untaxed amount 1,000.00\xa0€ on Chorus Pro, {move.amount_untaxed:,.2f}\xa0€ on this invoice",
+            message,
+        )
+        self.assertIn(
+            f"total 1,200.00\xa0€ on Chorus Pro, {move.amount_total:,.2f}\xa0€ on this invoice", message
+        )
         self.assertIn("invoice date 10/01/2026 on Chorus Pro, 11/02/2026 on this invoice", message)
         self.assertIn("engagement number (EJ) none on Chorus Pro, EJ2026-000123 on this invoice", message)
         self.assertIn("deposited by hand on the Chorus Pro portal", message)
@@ -129,15 +152,15 @@ class TestNumberTaken(ChorusProSimulatorCommon):
 
     def test_background_deposit_refuses_only_the_conflicting_invoice(self):
         self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.background_deposit_threshold", "1")
+            "l10n_fr_chorus_pro.background_deposit_threshold", "1"
+        )
         good, taken = self._d93_invoice(), self._d93_invoice()
         portal_id = self._portal_invoice(taken)
         wizard_id, context = self._open_from_list(good | taken)
         _summary, error = self._click_deposit(wizard_id, context)
         self.assertIsNone(error)
         job = self.env["chorus.pro.deposit.job"].search([("move_ids", "in", taken.ids)])
-        _result, error = self._request(
-            lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
+        _result, error = self._request(lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs(), {})
         self.assertIsNone(error)
         self.assertEqual(job.state, "done")
         self.assertIn("1 of 2 invoices sent", job.summary)
@@ -188,15 +211,21 @@ class TestNumberTaken(ChorusProSimulatorCommon):
 
     def test_each_difference_is_a_conflict(self):
         """Recipient, amount, date, EJ or type: any one of them makes another invoice."""
-        same = {"recipient": SIRET_D93, "amount_untaxed": 285.0, "amount_total": 342.0,
-                "invoice_date": "2026-11-02", "engagement": "EJ2026-000123",
-                "service_code": "132"}
+        same = {
+            "recipient": SIRET_D93,
+            "amount_untaxed": 285.0,
+            "amount_total": 342.0,
+            "invoice_date": "2026-11-02",
+            "engagement": "EJ2026-000123",
+            "service_code": "132",
+        }
         for changes, text in (
-                ({"recipient": SIRET_UNIVERSITY, "service_code": None}, f"recipient {SIRET_UNIVERSITY}"),
-                ({"amount_total": 342.01}, "total"),
-                ({"invoice_date": "2026-11-03"}, "invoice date 11/03/2026"),
-                ({"engagement": "EJ2026-999999"}, "engagement number (EJ) EJ2026-999999"),
-                ({"invoice_type": "AVOIR"}, "type credit note on Chorus Pro, invoice on this invoice")):
+            ({"recipient": SIRET_UNIVERSITY, "service_code": None}, f"recipient {SIRET_UNIVERSITY}"),
+            ({"amount_total": 342.01}, "total"),
+            ({"invoice_date": "2026-11-03"}, "invoice date 11/03/2026"),
+            ({"engagement": "EJ2026-999999"}, "engagement number (EJ) EJ2026-999999"),
+            ({"invoice_type": "AVOIR"}, "type credit note on Chorus Pro, invoice on this invoice"),
+        ):
             with self.subTest(changes=changes):
                 move = self._d93_invoice()
                 self._portal_invoice(move, **dict(same, **changes))
@@ -212,9 +241,15 @@ class TestNumberTaken(ChorusProSimulatorCommon):
         conflict."""
         move = self._d93_invoice()
         other_id = self.sim.add_portal_invoice(
-            SIRET_OTHER_STRUCTURE, move.name, SIRET_D93, move.amount_untaxed,
-            move.amount_total, invoice_date="2026-11-02", service_code="132",
-            engagement="EJ2026-000123")
+            SIRET_OTHER_STRUCTURE,
+            move.name,
+            SIRET_D93,
+            move.amount_untaxed,
+            move.amount_total,
+            invoice_date="2026-11-02",
+            service_code="132",
+            engagement="EJ2026-000123",
+        )
         wizard_id, context = self._open_from_list(move)
         summary, error = self._click_deposit(wizard_id, context)
         self.assertIsNone(error)
@@ -247,8 +282,7 @@ class TestNumberTaken(ChorusProSimulatorCommon):
         self.assertIsNone(error)
         self.assertEqual(move.chorus_state, "unconfirmed", "still within the delay")
         self.assertFalse(move.chorus_identifier)
-        self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unconfirmed_delay_minutes", "-1")
         _result, error = self._request(cron, {})
         self.assertIsNone(error)
         self.assertFalse(move.chorus_state)

@@ -19,12 +19,19 @@ MATCHED_BY_EJ = "Matched to order %s by its engagement number"
 @tagged("post_install", "-at_install")
 class TestOrderMatching(ChorusProOrderCommon):
     def _typed_order_invoice(self, lines):
-        return self._typed_invoice(lines, purchase_order_reference="EJ2026-000042",
-                                   contract_reference="MP-2025-0457", chorus_service_id=self.service_132)
+        return self._typed_invoice(
+            lines,
+            purchase_order_reference="EJ2026-000042",
+            contract_reference="MP-2025-0457",
+            chorus_service_id=self.service_132,
+        )
 
     def _failed(self, move):
-        return {item["code"]: item["message"]
-                for item in self.env["chorus.pro.order"]._checklist_items(move) if not item["ok"]}
+        return {
+            item["code"]: item["message"]
+            for item in self.env["chorus.pro.order"]._checklist_items(move)
+            if not item["ok"]
+        }
 
     # ------------------------------------------------------------------
     # Purchase and service orders
@@ -41,8 +48,10 @@ class TestOrderMatching(ChorusProOrderCommon):
         # 12 consultations typed in the form: beyond the 10 ordered.
         with Form(move) as form, form.invoice_line_ids.edit(0) as line:
             line.quantity = 12
-        self.assertIn("Line 'Consultation (BPU 1.1)': 12 invoiced, only 10 left on the order.",
-                      self._failed(move)["order_remaining"])
+        self.assertIn(
+            "Line 'Consultation (BPU 1.1)': 12 invoiced, only 10 left on the order.",
+            self._failed(move)["order_remaining"],
+        )
         # The order counts it once posted (the company only warns).
         move.invoice_line_ids.quantity = 4
         move.action_post()
@@ -54,14 +63,21 @@ class TestOrderMatching(ChorusProOrderCommon):
         self.assertEqual(self.order.state, "invoiced")
         extra = self._typed_order_invoice([("Entretien des locaux", 1, 300.0)])
         failed = self._failed(extra)
-        self.assertIn("Line 'Entretien des locaux' is not an item of order BC-2026-0042 (EJ2026-000042)",
-                      failed["order_prices"])
-        self.assertIn("The invoice (300.00\xa0€ untaxed) exceeds what remains of order BC-2026-0042 "
-                      "(EJ2026-000042) (0.00\xa0€).", failed["order_remaining"])
+        self.assertIn(
+            "Line 'Entretien des locaux' is not an item of order BC-2026-0042 (EJ2026-000042)",
+            failed["order_prices"],
+        )
+        self.assertIn(
+            "The invoice (300.00\xa0€ untaxed) exceeds what remains of order BC-2026-0042 "
+            "(EJ2026-000042) (0.00\xa0€).",
+            failed["order_remaining"],
+        )
         again = self._typed_order_invoice([("Atelier (BPU 1.2)", 1, 300.0)])
         self.assertEqual(again.invoice_line_ids.chorus_order_line_id, self.line_workshop)
-        self.assertIn("Line 'Atelier (BPU 1.2)': 1 invoiced, only 0 left on the order.",
-                      self._failed(again)["order_remaining"])
+        self.assertIn(
+            "Line 'Atelier (BPU 1.2)': 1 invoiced, only 0 left on the order.",
+            self._failed(again)["order_remaining"],
+        )
         # Posting refuses it when the company blocks...
         self.assertIn("only 0 left on the order", self._post_refused(again))
         # ... and only warns when the company's "Invoice Beyond the Order" says so.
@@ -70,12 +86,33 @@ class TestOrderMatching(ChorusProOrderCommon):
 
     def test_imported_invoice_checked_against_its_order(self):
         result = self.env["account.move"].load(
-            ["move_type", "partner_id/id", "invoice_date", "purchase_order_reference",
-             "contract_reference", "chorus_service_id/id", "invoice_line_ids/name",
-             "invoice_line_ids/quantity", "invoice_line_ids/price_unit", "invoice_line_ids/tax_ids/.id"],
-            [["out_invoice", "l10n_fr_chorus_pro.partner_departement_93", "2026-11-02", "EJ2026-000042",
-              "MP-2025-0457", "l10n_fr_chorus_pro.service_departement_93_pmi_132", "Consultation (BPU 1.1)",
-              "12", "50", str(self.tax.id)]])
+            [
+                "move_type",
+                "partner_id/id",
+                "invoice_date",
+                "purchase_order_reference",
+                "contract_reference",
+                "chorus_service_id/id",
+                "invoice_line_ids/name",
+                "invoice_line_ids/quantity",
+                "invoice_line_ids/price_unit",
+                "invoice_line_ids/tax_ids/.id",
+            ],
+            [
+                [
+                    "out_invoice",
+                    "l10n_fr_chorus_pro.partner_departement_93",
+                    "2026-11-02",
+                    "EJ2026-000042",
+                    "MP-2025-0457",
+                    "l10n_fr_chorus_pro.service_departement_93_pmi_132",
+                    "Consultation (BPU 1.1)",
+                    "12",
+                    "50",
+                    str(self.tax.id),
+                ]
+            ],
+        )
         self.assertFalse(result["messages"], result["messages"])
         move = self.env["account.move"].browse(result["ids"])
         self.assertEqual(move.chorus_order_id, self.order)
@@ -88,7 +125,9 @@ class TestOrderMatching(ChorusProOrderCommon):
         self.assertEqual(copy.chorus_order_id, self.order)
         # Its line is no longer tied (the 10 consultations are invoiced): blocked.
         self.assertFalse(copy.invoice_line_ids.chorus_order_line_id)
-        self.assertIn("Line 'Consultation (BPU 1.1)' is not an item of order", self._failed(copy)["order_prices"])
+        self.assertIn(
+            "Line 'Consultation (BPU 1.1)' is not an item of order", self._failed(copy)["order_prices"]
+        )
         # Corrected in the form (what remains of the workshops): tied again, and it passes.
         with Form(copy) as form, form.invoice_line_ids.edit(0) as line:
             line.name = "Atelier (BPU 1.2)"
@@ -113,7 +152,9 @@ class TestOrderMatching(ChorusProOrderCommon):
         self.order.copy({"name": "BC-2026-0043"})  # the same EJ
         move = self._typed_order_invoice([("Consultation (BPU 1.1)", 1, 50.0)])
         self.assertFalse(move.chorus_order_id)
-        self.assertIn("Engagement number EJ2026-000042 belongs to several orders", self._failed(move)["order"])
+        self.assertIn(
+            "Engagement number EJ2026-000042 belongs to several orders", self._failed(move)["order"]
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -129,8 +170,11 @@ class TestDefaultCareProduct(ChorusProCommon):
         # Opened before anything is chosen: it says what to choose.
         form = self._wizard_form()
         self.assertFalse(form.partner_id)
-        self.assertEqual(form.proposal_note, "Choose the recipient and the month to invoice: the days of "
-                                             "care of that month not yet on an invoice are proposed here.")
+        self.assertEqual(
+            form.proposal_note,
+            "Choose the recipient and the month to invoice: the days of "
+            "care of that month not yet on an invoice are proposed here.",
+        )
         self._load_sample("chorus.pro.order", "sample_orders.csv")
         result = self._load_sample("chorus.pro.care.decision", "sample_care_decisions.csv")
         self.assertFalse([m for m in result["messages"] if m["type"] == "error"], result["messages"])
@@ -143,8 +187,9 @@ class TestDefaultCareProduct(ChorusProCommon):
         form.month = date(2026, 3, 1)
         form.invoice_date = date(2026, 4, 2)
         self.assertEqual(len(form.line_ids), 3)
-        self.assertIn("No Default Care Product: 3 care decision(s) have no product nor tax.",
-                      form.product_problem)
+        self.assertIn(
+            "No Default Care Product: 3 care decision(s) have no product nor tax.", form.product_problem
+        )
         wizard = form.save()
         with self.assertRaisesRegex(UserError, "No Default Care Product"):
             wizard.action_create_invoices()
@@ -167,7 +212,9 @@ class TestDefaultCareProduct(ChorusProCommon):
         move = self.env["account.move"].browse(wizard.action_create_invoices()["res_id"])
         self.assertEqual(move.invoice_line_ids.product_id, product)
         self.assertEqual(move.invoice_line_ids.tax_ids, exempt)
-        checklist = {item["code"]: item for item in self.env["chorus.pro.checklist"]._check(move, with_facturx=False)}
+        checklist = {
+            item["code"]: item for item in self.env["chorus.pro.checklist"]._check(move, with_facturx=False)
+        }
         self.assertTrue(checklist["taxes"]["ok"], checklist["taxes"]["message"])
         for code, item in checklist.items():
             if code.startswith("order"):
@@ -175,5 +222,7 @@ class TestDefaultCareProduct(ChorusProCommon):
         # Everything of March invoiced: the wizard says so.
         form = self._wizard_form()
         form.month = date(2026, 3, 1)
-        self.assertEqual(form.proposal_note,
-                         "Nothing to invoice: every day of care of this month is already on an invoice.")
+        self.assertEqual(
+            form.proposal_note,
+            "Nothing to invoice: every day of care of this month is already on an invoice.",
+        )

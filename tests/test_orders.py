@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -18,41 +19,65 @@ class ChorusProOrderCommon(ChorusProCommon):
         cls.tax = cls.company_data["default_tax_sale"]
         # Posting checks every Chorus Pro mention (bank account...): only warn here.
         cls.company.chorus_post_check = "warn"
-        cls.order = cls.env["chorus.pro.order"].create({
-            "name": "BC-2026-0042",
-            "kind": "market",
-            "partner_id": cls.dept93.id,
-            "service_id": cls.service_132.id,
-            "engagement_number": "EJ2026-000042",
-            "market_number": "MP-2025-0457",
-            "date_order": "2026-01-10",
-            "date_start": "2026-01-10",
-            "date_end": "2026-12-31",
-            "line_ids": [
-                Command.create({"name": "Consultation (BPU 1.1)", "quantity": 10, "price_unit": 50.0,
-                                "tax_ids": [Command.set(cls.tax.ids)]}),
-                Command.create({"name": "Atelier (BPU 1.2)", "quantity": 2, "price_unit": 300.0,
-                                "tax_ids": [Command.set(cls.tax.ids)]}),
-            ],
-        })
+        cls.order = cls.env["chorus.pro.order"].create(
+            {
+                "name": "BC-2026-0042",
+                "kind": "market",
+                "partner_id": cls.dept93.id,
+                "service_id": cls.service_132.id,
+                "engagement_number": "EJ2026-000042",
+                "market_number": "MP-2025-0457",
+                "date_order": "2026-01-10",
+                "date_start": "2026-01-10",
+                "date_end": "2026-12-31",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Consultation (BPU 1.1)",
+                            "quantity": 10,
+                            "price_unit": 50.0,
+                            "tax_ids": [Command.set(cls.tax.ids)],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Atelier (BPU 1.2)",
+                            "quantity": 2,
+                            "price_unit": 300.0,
+                            "tax_ids": [Command.set(cls.tax.ids)],
+                        }
+                    ),
+                ],
+            }
+        )
         cls.line_consult, cls.line_workshop = cls.order.line_ids
 
     def _order_invoice(self, quantities=None, post=True, move_type="out_invoice", order=None, **values):
         """An invoice (or credit note) of ``order`` with ``quantities`` {order line: qty}."""
         order = order or self.order
         quantities = quantities or {line: line.qty_remaining for line in order.line_ids}
-        move = self.env["account.move"].create({
-            "move_type": move_type,
-            "partner_id": order.partner_id.id,
-            "invoice_date": "2026-11-02",
-            "chorus_order_id": order.id,
-            **order._invoice_header_values(),
-            "invoice_line_ids": [Command.create({
-                "name": line.name, "quantity": qty, "price_unit": line.price_unit,
-                "tax_ids": [Command.set(line.tax_ids.ids)], "chorus_order_line_id": line.id,
-            }) for line, qty in quantities.items()],
-            **values,
-        })
+        move = self.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": order.partner_id.id,
+                "invoice_date": "2026-11-02",
+                "chorus_order_id": order.id,
+                **order._invoice_header_values(),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": line.name,
+                            "quantity": qty,
+                            "price_unit": line.price_unit,
+                            "tax_ids": [Command.set(line.tax_ids.ids)],
+                            "chorus_order_line_id": line.id,
+                        }
+                    )
+                    for line, qty in quantities.items()
+                ],
+                **values,
+            }
+        )
         if post:
             move.action_post()
         return move
@@ -105,8 +130,9 @@ class TestOrders(ChorusProOrderCommon):
         self.assertIn(old, Order.search([("state", "=", "closed")]))
 
     def test_create_invoice_from_order(self):
-        attachment = self.env["ir.attachment"].create({
-            "name": "bon_de_commande.pdf", "raw": b"%PDF-1.4 order", "mimetype": "application/pdf"})
+        attachment = self.env["ir.attachment"].create(
+            {"name": "bon_de_commande.pdf", "raw": b"%PDF-1.4 order", "mimetype": "application/pdf"}
+        )
         self.order.attachment_ids = [Command.link(attachment.id)]
         self._order_invoice({self.line_consult: 4})
         action = self.order.action_create_invoice()
@@ -138,13 +164,12 @@ class TestOrders(ChorusProOrderCommon):
         self.assertIn(move, self.order.move_ids)
 
     def test_order_references_checked(self):
-        with self.assertRaises(Exception):
-            with self.env.cr.savepoint():
-                self.order.engagement_number = "X" * 51
-        with self.assertRaises(Exception):
-            with self.env.cr.savepoint():
-                self.order.service_id = self.env["chorus.pro.service"].create(
-                    {"partner_id": self.university.id, "code": "PSY", "name": "Santé Psy"})
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.order.engagement_number = "X" * 51
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.order.service_id = self.env["chorus.pro.service"].create(
+                {"partner_id": self.university.id, "code": "PSY", "name": "Santé Psy"}
+            )
 
     def test_import_sample_orders(self):
         Order = self.env["chorus.pro.order"]
@@ -164,16 +189,20 @@ class TestOrders(ChorusProOrderCommon):
     # The checklist checks the match
     # ------------------------------------------------------------------
     def _failed(self, move):
-        return {item["code"]: item["message"]
-                for item in self.env["chorus.pro.order"]._checklist_items(move) if not item["ok"]}
+        return {
+            item["code"]: item["message"]
+            for item in self.env["chorus.pro.order"]._checklist_items(move)
+            if not item["ok"]
+        }
 
     def test_checklist_matching_invoice(self):
         move = self.env["account.move"].browse(self.order.action_create_invoice()["res_id"])
         move.invoice_date = "2026-11-02"
         items = self.env["chorus.pro.order"]._checklist_items(move)
-        self.assertEqual({item["code"] for item in items},
-                         {"order", "order_routing", "order_units", "order_prices", "order_dates",
-                          "order_remaining"})
+        self.assertEqual(
+            {item["code"] for item in items},
+            {"order", "order_routing", "order_units", "order_prices", "order_dates", "order_remaining"},
+        )
         self.assertEqual(self._failed(move), {})
         # The checklist itself shows them.
         codes = {item["code"] for item in self.env["chorus.pro.checklist"]._check(move, with_facturx=False)}
@@ -186,8 +215,11 @@ class TestOrders(ChorusProOrderCommon):
         move.invoice_line_ids.quantity = 2
         self.assertNotIn("order_remaining", self._failed(move))
         # Above the ordered amount (an extra line not on the order).
-        move.invoice_line_ids = [Command.create({"name": "Extra", "quantity": 1, "price_unit": 900.0,
-                                                 "tax_ids": [Command.set(self.tax.ids)]})]
+        move.invoice_line_ids = [
+            Command.create(
+                {"name": "Extra", "quantity": 1, "price_unit": 900.0, "tax_ids": [Command.set(self.tax.ids)]}
+            )
+        ]
         failed = self._failed(move)
         self.assertIn("exceeds what remains", failed["order_remaining"])
         self.assertIn("is not an item of order", failed["order_prices"])
@@ -198,11 +230,15 @@ class TestOrders(ChorusProOrderCommon):
     def test_checklist_wrong_price(self):
         move = self._order_invoice({self.line_consult: 1}, post=False)
         move.invoice_line_ids.price_unit = 55.0
-        self.assertIn("unit price 55.00\xa0€ instead of the ordered 50.00\xa0€", self._failed(move)["order_prices"])
+        self.assertIn(
+            "unit price 55.00\xa0€ instead of the ordered 50.00\xa0€", self._failed(move)["order_prices"]
+        )
 
     def test_checklist_expired_or_closed_order(self):
         move = self._order_invoice({self.line_consult: 1}, post=False, invoice_date="2027-01-05")
-        self.assertIn("is not valid on 01/05/2027 (valid from 01/10/2026 to 12/31/2026)", self._failed(move)["order"])
+        self.assertIn(
+            "is not valid on 01/05/2027 (valid from 01/10/2026 to 12/31/2026)", self._failed(move)["order"]
+        )
         move.invoice_date = "2026-11-02"
         self.assertNotIn("order", self._failed(move))
         self.order.action_close()
@@ -210,8 +246,13 @@ class TestOrders(ChorusProOrderCommon):
 
     def test_checklist_ej_service_market_mismatch(self):
         move = self._order_invoice({self.line_consult: 1}, post=False)
-        move.write({"purchase_order_reference": "EJ2026-999999", "contract_reference": False,
-                    "chorus_service_id": self.service_538.id})
+        move.write(
+            {
+                "purchase_order_reference": "EJ2026-999999",
+                "contract_reference": False,
+                "chorus_service_id": self.service_538.id,
+            }
+        )
         message = self._failed(move)["order_routing"]
         self.assertIn("EJ2026-999999", message)
         self.assertIn("MP-2025-0457", message)
@@ -230,31 +271,62 @@ class TestOrders(ChorusProOrderCommon):
     # ------------------------------------------------------------------
     def _uom_order(self):
         """An order of 10 days of consulting at 400.00 per day and 24 units at 10.00."""
-        return self.env["chorus.pro.order"].create({
-            "name": "BC-2026-UOM", "kind": "purchase", "partner_id": self.dept93.id,
-            "service_id": self.service_132.id, "engagement_number": "EJ2026-000077",
-            "date_start": "2026-01-01", "date_end": "2026-12-31",
-            "line_ids": [
-                Command.create({"name": "Conseil (jours)", "quantity": 10, "price_unit": 400.0,
-                                "product_uom_id": self.env.ref("uom.product_uom_day").id,
-                                "tax_ids": [Command.set(self.tax.ids)]}),
-                Command.create({"name": "Kits", "quantity": 24, "price_unit": 10.0,
-                                "product_uom_id": self.env.ref("uom.product_uom_unit").id,
-                                "tax_ids": [Command.set(self.tax.ids)]}),
-            ],
-        })
+        return self.env["chorus.pro.order"].create(
+            {
+                "name": "BC-2026-UOM",
+                "kind": "purchase",
+                "partner_id": self.dept93.id,
+                "service_id": self.service_132.id,
+                "engagement_number": "EJ2026-000077",
+                "date_start": "2026-01-01",
+                "date_end": "2026-12-31",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Conseil (jours)",
+                            "quantity": 10,
+                            "price_unit": 400.0,
+                            "product_uom_id": self.env.ref("uom.product_uom_day").id,
+                            "tax_ids": [Command.set(self.tax.ids)],
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Kits",
+                            "quantity": 24,
+                            "price_unit": 10.0,
+                            "product_uom_id": self.env.ref("uom.product_uom_unit").id,
+                            "tax_ids": [Command.set(self.tax.ids)],
+                        }
+                    ),
+                ],
+            }
+        )
 
     def _uom_invoice(self, order, lines, post=False):
         """``lines``: (order line, quantity, unit xmlid or uom, unit price)."""
-        move = self.env["account.move"].create({
-            "move_type": "out_invoice", "partner_id": order.partner_id.id, "invoice_date": "2026-11-02",
-            "chorus_order_id": order.id, **order._invoice_header_values(),
-            "invoice_line_ids": [Command.create({
-                "name": order_line.name, "quantity": qty, "price_unit": price,
-                "product_uom_id": (self.env.ref(uom) if isinstance(uom, str) else uom).id,
-                "tax_ids": [Command.set(self.tax.ids)], "chorus_order_line_id": order_line.id,
-            }) for order_line, qty, uom, price in lines],
-        })
+        move = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": order.partner_id.id,
+                "invoice_date": "2026-11-02",
+                "chorus_order_id": order.id,
+                **order._invoice_header_values(),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": order_line.name,
+                            "quantity": qty,
+                            "price_unit": price,
+                            "product_uom_id": (self.env.ref(uom) if isinstance(uom, str) else uom).id,
+                            "tax_ids": [Command.set(self.tax.ids)],
+                            "chorus_order_line_id": order_line.id,
+                        }
+                    )
+                    for order_line, qty, uom, price in lines
+                ],
+            }
+        )
         if post:
             move.action_post()
         return move
@@ -263,8 +335,9 @@ class TestOrders(ChorusProOrderCommon):
         order = self._uom_order()
         days, kits = order.line_ids
         # 16 hours at 50.00 per hour = 2 days at 400.00 per day; a dozen kits at 120.00.
-        move = self._uom_invoice(order, [(days, 16, "uom.product_uom_hour", 50.0),
-                                         (kits, 1, "uom.product_uom_dozen", 120.0)])
+        move = self._uom_invoice(
+            order, [(days, 16, "uom.product_uom_hour", 50.0), (kits, 1, "uom.product_uom_dozen", 120.0)]
+        )
         self.assertEqual(self._failed(move), {})
         move.action_post()
         self.assertEqual(days.qty_invoiced, 2)
@@ -273,8 +346,13 @@ class TestOrders(ChorusProOrderCommon):
         self.assertEqual(kits.qty_remaining, 12)
         self.assertEqual(order.amount_invoiced, 920.0)
         # Weeks of 5 days: 2 weeks exceed the 8 days left; 2,100.00 a week is not 5 × 400.00.
-        week = self.env["uom.uom"].create({
-            "name": "Semaines", "relative_factor": 5, "relative_uom_id": self.env.ref("uom.product_uom_day").id})
+        week = self.env["uom.uom"].create(
+            {
+                "name": "Semaines",
+                "relative_factor": 5,
+                "relative_uom_id": self.env.ref("uom.product_uom_day").id,
+            }
+        )
         move = self._uom_invoice(order, [(days, 2, week, 2100.0)])
         failed = self._failed(move)
         self.assertIn("10 Days invoiced, only 8 Days left", failed["order_remaining"])
@@ -315,8 +393,13 @@ class TestOrders(ChorusProOrderCommon):
         # 8 consultations do not remain (2 left): no longer tied; the last workshop remains.
         self.assertFalse(consult.chorus_order_line_id)
         self.assertEqual(workshop.chorus_order_line_id, self.line_workshop)
-        self.assertTrue([body for body in copy.message_ids.mapped("body")
-                         if "1 line(s) of the duplicated invoice were already invoiced" in body])
+        self.assertTrue(
+            [
+                body
+                for body in copy.message_ids.mapped("body")
+                if "1 line(s) of the duplicated invoice were already invoiced" in body
+            ]
+        )
         failed = self._failed(copy)
         self.assertIn("is not an item of order", failed["order_prices"])
         self.assertIn("exceeds what remains", failed["order_remaining"])
@@ -346,16 +429,21 @@ class TestOrders(ChorusProOrderCommon):
         Order = self.env["chorus.pro.order"]
         today = fields.Date.context_today(Order)
         self.order.date_end = today + relativedelta(days=100)
-        soon = self.order.copy({"name": "BC-SOON", "date_end": today + relativedelta(days=10),
-                                "user_id": self.invoicing_user.id})
+        soon = self.order.copy(
+            {"name": "BC-SOON", "date_end": today + relativedelta(days=10), "user_id": self.invoicing_user.id}
+        )
         later = self.order.copy({"name": "BC-LATER", "date_end": today + relativedelta(days=45)})
         closed = self.order.copy({"name": "BC-CLOSED", "date_end": today + relativedelta(days=5)})
         closed.action_close()
-        nobody = self.order.copy({"name": "BC-NOBODY", "date_end": today + relativedelta(days=30),
-                                  "user_id": False})
+        nobody = self.order.copy(
+            {"name": "BC-NOBODY", "date_end": today + relativedelta(days=30), "user_id": False}
+        )
         # The list's filter.
-        arch = etree.fromstring(Order.get_view(self.env.ref(
-            "l10n_fr_chorus_pro.chorus_pro_order_view_search").id, "search")["arch"])
+        arch = etree.fromstring(
+            Order.get_view(self.env.ref("l10n_fr_chorus_pro.chorus_pro_order_view_search").id, "search")[
+                "arch"
+            ]
+        )
         domain = safe_eval(arch.xpath("//filter[@name='expiring']")[0].get("domain"))
         found = Order.search(domain)
         self.assertIn(soon, found)
@@ -370,9 +458,13 @@ class TestOrders(ChorusProOrderCommon):
         Order._cron_expiry_reminders()
         Order._cron_expiry_reminders()
         mine = self.order | soon | later | closed | nobody
-        reminders = self.env["mail.activity"].search([
-            ("activity_type_id", "=", activity_type.id), ("res_model", "=", "chorus.pro.order"),
-            ("res_id", "in", mine.ids)])
+        reminders = self.env["mail.activity"].search(
+            [
+                ("activity_type_id", "=", activity_type.id),
+                ("res_model", "=", "chorus.pro.order"),
+                ("res_id", "in", mine.ids),
+            ]
+        )
         self.assertEqual(set(reminders.mapped("res_id")), {soon.id, nobody.id})
         self.assertEqual(reminders.filtered(lambda a: a.res_id == soon.id).user_id, self.invoicing_user)
         # Without a responsible: an invoicing user of the company.
@@ -391,12 +483,13 @@ class TestOrders(ChorusProOrderCommon):
         invoice = self._order_invoice({self.line_consult: 4})
         self.assertEqual(self.order.amount_paid, 0.0)
         self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids).create(
-            {"amount": invoice.amount_total / 2})._create_payments()
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": invoice.amount_total / 2})._create_payments()
         self.assertEqual(invoice.payment_state, "partial")
         self.assertEqual(self.order.amount_paid, 100.0)
         self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids).create({})._create_payments()
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(self.order.amount_paid, 200.0)
         self.assertEqual(self.order.amount_remaining, 900.0)

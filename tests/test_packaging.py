@@ -2,6 +2,7 @@
 """What the Apps page shows of the module: its own icon and the HTML description of
 static/description/index.html (Odoo renders the README with docutils only when there is no
 index.html; the wheel and the addons-path install are checked by scripts/test_packaging.sh)."""
+
 import base64
 from pathlib import Path
 

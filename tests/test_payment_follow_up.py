@@ -46,8 +46,13 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         """Update from Chorus Pro from Customers > Invoices (the list's Actions menu), with
         that action's context, as the invoicing user."""
         context = safe_eval(self.invoices_action.context or "{}", {"uid": self.env.uid})
-        context.update(active_model="account.move", active_ids=moves.ids, active_id=moves[:1].id,
-                       active_domain=[], allowed_company_ids=self.company.ids)
+        context.update(
+            active_model="account.move",
+            active_ids=moves.ids,
+            active_id=moves[:1].id,
+            active_domain=[],
+            allowed_company_ids=self.company.ids,
+        )
         action = self.list_action.with_user(self.invoicing_user).with_context(**context).run()
         self.assertEqual(action["tag"], "display_notification")
         self.env.invalidate_all()
@@ -56,7 +61,8 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
     def _filter_domain(self, name):
         """The domain of a filter of the invoices' search view, as the web client reads it."""
         arch = self.env["account.move"].get_view(
-            self.env.ref("account.view_account_invoice_filter").id, "search")["arch"]
+            self.env.ref("account.view_account_invoice_filter").id, "search"
+        )["arch"]
         node = etree.fromstring(arch).xpath(f"//filter[@name='{name}']")
         self.assertEqual(len(node), 1, name)
         return safe_eval(node[0].get("domain"), {"context_today": None, "uid": self.env.uid})
@@ -72,13 +78,16 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         """Whether the invoice form shows Update from Chorus Pro (its invisible expression)."""
         arch = self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"]
         button = etree.fromstring(arch).xpath("//button[@name='action_chorus_update']")[0]
-        return not safe_eval(button.get("invisible"), {
-            "chorus_state": move.chorus_state, "payment_state": move.payment_state})
+        return not safe_eval(
+            button.get("invisible"), {"chorus_state": move.chorus_state, "payment_state": move.payment_state}
+        )
 
     def _accounting_counts(self):
-        return (self.env["account.move"].search_count([]),
-                self.env["account.move.line"].search_count([]),
-                self.env["account.payment"].search_count([]))
+        return (
+            self.env["account.move"].search_count([]),
+            self.env["account.move.line"].search_count([]),
+            self.env["account.payment"].search_count([]),
+        )
 
     # ---------------------------------------------------------------- the invoice
     def test_payment_ordered_then_taken_back(self):
@@ -91,8 +100,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
 
         mandated = self._set_status(move, "MANDATEE")
         self._set_status(other, "SERVICE_FAIT")
-        self.assertEqual(self._update(move | other),
-                         "2 invoices updated: 1 service certified, 1 mandated")
+        self.assertEqual(self._update(move | other), "2 invoices updated: 1 service certified, 1 mandated")
         self.assertEqual(move.chorus_payment_stage, "mandated")
         self.assertEqual(move.chorus_mandate_date, self._day(mandated))
         self.assertFalse(move.chorus_payment_order_date)
@@ -111,8 +119,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         self.assertIn("Recorded by the public accountant on", move.chorus_payment_info)
 
         # Payment ordered by the public accountant, less a 42.00 deduction.
-        ordered = self._set_status(move, "MISE_EN_PAIEMENT", comment="Virement émis",
-                                   amount_to_pay=300.0)
+        ordered = self._set_status(move, "MISE_EN_PAIEMENT", comment="Virement émis", amount_to_pay=300.0)
         self.assertEqual(self._update(move), "1 invoice updated: 1 payment ordered")
         self.assertEqual((move.chorus_status, move.chorus_state), ("MISE_EN_PAIEMENT", "paid"))
         self.assertEqual(move.chorus_payment_stage, "payment_ordered")
@@ -125,9 +132,11 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         self.assertEqual(
             move.chorus_payment_info,
             f"Payment ordered by the public body on {day} "
-            f"({format_amount(self.env, 300.0, move.currency_id)}) — awaiting the bank payment.")
-        self.assertEqual((move.chorus_banner, move.chorus_banner_level),
-                         (move.chorus_payment_info, "success"))
+            f"({format_amount(self.env, 300.0, move.currency_id)}) — awaiting the bank payment.",
+        )
+        self.assertEqual(
+            (move.chorus_banner, move.chorus_banner_level), (move.chorus_payment_info, "success")
+        )
         self.assertEqual(self._filtered("chorus_payment_ordered"), move)
         self.assertFalse(self._filtered("chorus_mandated"))
         self.assertTrue(self._update_button_shown(move))  # it may still be taken back
@@ -165,19 +174,23 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         self.assertEqual(move.chorus_follow_up, "payment_ordered")
         self.assertTrue(move.chorus_payment_order_date)
         # The money comes in: the payment is registered in Odoo, by the user.
-        wizard = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=move.ids).create({})
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create({})
+        )
         wizard.action_create_payments()
         self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertEqual(move.chorus_payment_stage, "payment_ordered")
         self.assertFalse(move.chorus_follow_up)
-        self.assertEqual(move.chorus_payment_info, "Payment ordered by the public body on %s."
-                         % self._day(ordered).strftime("%m/%d/%Y"))
+        self.assertEqual(
+            move.chorus_payment_info,
+            "Payment ordered by the public body on %s." % self._day(ordered).strftime("%m/%d/%Y"),
+        )
         self.assertFalse(self._filtered("chorus_payment_ordered"))
         self.assertFalse(self._update_button_shown(move))
         # Received: the sync no longer follows it.
-        followed = self.env["account.move"].search(
-            self.connector._status_sync_domain(self.company))
+        followed = self.env["account.move"].search(self.connector._status_sync_domain(self.company))
         self.assertNotIn(move, followed)
 
     # ---------------------------------------------------------------- journal card
@@ -191,34 +204,48 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         self._set_status(received, "MISE_EN_PAIEMENT")
         self._set_status(rejected, "REJETEE", comment="Service fermé")
         self._update(moves)
-        wizard = self.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=received.ids).create({})
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=received.ids)
+            .create({})
+        )
         wizard.action_create_payments()
         counts = self._accounting_counts()
 
         dashboard = self.journal._get_journal_dashboard_data_batched()[self.journal.id]
         # Amounts still due, in the company currency (the amount to pay does not count:
         # what Odoo expects is its own amount due).
-        self.assertEqual(dashboard["chorus_follow_up"], {
-            "deposited": TOTAL, "processing": TOTAL, "mandated": 2 * TOTAL,
-            "payment_ordered": TOTAL})
+        self.assertEqual(
+            dashboard["chorus_follow_up"],
+            {"deposited": TOTAL, "processing": TOTAL, "mandated": 2 * TOTAL, "payment_ordered": TOTAL},
+        )
         self.assertEqual(dashboard["chorus_follow_up_mandated"], self.company.currency_id.format(2 * TOTAL))
         # Each amount opens the journal's invoices with the filter of the same name.
-        buckets = {"deposited": "chorus_follow_deposited", "processing": "chorus_follow_processing",
-                   "mandated": "chorus_mandated", "payment_ordered": "chorus_payment_ordered"}
-        expected = {"deposited": waiting, "processing": processing,
-                    "mandated": mandated | recorded, "payment_ordered": ordered}
+        buckets = {
+            "deposited": "chorus_follow_deposited",
+            "processing": "chorus_follow_processing",
+            "mandated": "chorus_mandated",
+            "payment_ordered": "chorus_payment_ordered",
+        }
+        expected = {
+            "deposited": waiting,
+            "processing": processing,
+            "mandated": mandated | recorded,
+            "payment_ordered": ordered,
+        }
         for bucket, name in buckets.items():
             with self.subTest(bucket=bucket):
                 action = self.journal.with_context(**{f"search_default_{name}": "1"}).open_action()
                 self.assertEqual(action["context"][f"search_default_{name}"], "1")
                 found = self._filtered(name, journal=self.journal)
                 self.assertEqual(found, expected[bucket])
-                self.assertEqual(sum(found.mapped("amount_residual_signed")),
-                                 dashboard["chorus_follow_up"][bucket])
+                self.assertEqual(
+                    sum(found.mapped("amount_residual_signed")), dashboard["chorus_follow_up"][bucket]
+                )
         # The card's view renders the line (the dashboard data it reads exists).
         arch = self.env["account.journal"].get_view(
-            self.env.ref("account.account_journal_dashboard_kanban_view").id, "kanban")["arch"]
+            self.env.ref("account.account_journal_dashboard_kanban_view").id, "kanban"
+        )["arch"]
         for name in buckets.values():
             self.assertIn(f"search_default_{name}", arch)
         self.assertEqual(self._accounting_counts(), counts)  # reading makes nothing
@@ -246,11 +273,21 @@ class TestPaymentFollowUpProduction(TestPaymentFollowUp):
         sales = arch.xpath("//div[@name='kanban_primary_right'][not(@id='dashboard_bank_cash_right')]")
         self.assertEqual(len(sales), 1)
         rows = sales[0].xpath(".//div[contains(@class, 'o_chorus_follow_up ')]")
-        self.assertEqual([row.get("class").split()[-1] for row in rows], [
-            "o_chorus_follow_up_deposited", "o_chorus_follow_up_processing",
-            "o_chorus_follow_up_mandated", "o_chorus_follow_up_payment_ordered"])
+        self.assertEqual(
+            [row.get("class").split()[-1] for row in rows],
+            [
+                "o_chorus_follow_up_deposited",
+                "o_chorus_follow_up_processing",
+                "o_chorus_follow_up_mandated",
+                "o_chorus_follow_up_payment_ordered",
+            ],
+        )
         self.assertTrue(sales[0].xpath(".//a[@name='action_chorus_update']"))
         self.assertTrue(sales[0].xpath(".//a[contains(@context, 'search_default_chorus_to_fix')]"))
         bank = arch.xpath("//div[@id='dashboard_bank_cash_right']")[0]
-        self.assertFalse(bank.xpath(".//*[contains(@class, 'o_chorus') or contains(@name, 'chorus')"
-                                    " or contains(@context, 'chorus')]"))
+        self.assertFalse(
+            bank.xpath(
+                ".//*[contains(@class, 'o_chorus') or contains(@name, 'chorus')"
+                " or contains(@context, 'chorus')]"
+            )
+        )

@@ -40,11 +40,11 @@ class TestRecipients(ChorusProCommon):
 
     def test_universities_seeded_with_valid_siret(self):
         universities = self.env["res.partner"].search(
-            [("chorus_recipient", "=", True), ("id", "!=", self.dept93.id),
-             ("company_registry", "!=", False)]
+            [("chorus_recipient", "=", True), ("id", "!=", self.dept93.id), ("company_registry", "!=", False)]
         )
-        seeded = universities.filtered(lambda p: p.get_external_id()[p.id].startswith(
-            "l10n_fr_chorus_pro.partner_university_"))
+        seeded = universities.filtered(
+            lambda p: p.get_external_id()[p.id].startswith("l10n_fr_chorus_pro.partner_university_")
+        )
         self.assertEqual(len(seeded), 69)
         for partner in seeded:
             self.assertTrue(stdnum_siret.is_valid(partner.company_registry), partner.name)
@@ -62,31 +62,46 @@ class TestRecipients(ChorusProCommon):
     def test_siret_wrong_checksum_refused(self):
         with self.assertRaisesRegex(ValidationError, "wrong check digit"):
             self.env["res.partner"].create(
-                {"name": "Mairie", "is_company": True, "chorus_recipient": True,
-                 "company_registry": "22930008201454"}
+                {
+                    "name": "Mairie",
+                    "is_company": True,
+                    "chorus_recipient": True,
+                    "company_registry": "22930008201454",
+                }
             )
         with self.assertRaisesRegex(ValidationError, "must be 14 digits"):
             self.env["res.partner"].create(
-                {"name": "Mairie", "is_company": True, "chorus_recipient": True,
-                 "company_registry": "229300082"}
+                {
+                    "name": "Mairie",
+                    "is_company": True,
+                    "chorus_recipient": True,
+                    "company_registry": "229300082",
+                }
             )
         with self.assertRaisesRegex(ValidationError, "enter its SIRET"):
-            self.env["res.partner"].create(
-                {"name": "Mairie", "is_company": True, "chorus_recipient": True}
-            )
+            self.env["res.partner"].create({"name": "Mairie", "is_company": True, "chorus_recipient": True})
         with self.assertRaisesRegex(ValidationError, "wrong check digit"):
             self.dept93.company_registry = "22930008201450"
 
     def test_siret_normalized_and_test_structures(self):
         partner = self.env["res.partner"].create(
-            {"name": "Commune", "is_company": True, "chorus_recipient": True,
-             "company_registry": "229 300 082 01453"}
+            {
+                "name": "Commune",
+                "is_company": True,
+                "chorus_recipient": True,
+                "company_registry": "229 300 082 01453",
+            }
         )
         self.assertEqual(partner.company_registry, "22930008201453")
         # Qualification structures do not all pass the checksum: allowed when flagged.
         test_structure = self.env["res.partner"].create(
-            {"name": "Destinataire", "is_company": True, "chorus_recipient": True,
-             "chorus_test_structure": True, "company_registry": "98125730567914"}
+            {
+                "name": "Destinataire",
+                "is_company": True,
+                "chorus_recipient": True,
+                "chorus_test_structure": True,
+                "company_registry": "98125730567914",
+            }
         )
         self.assertEqual(test_structure.company_registry, "98125730567914")
         with self.assertRaisesRegex(ValidationError, "wrong check digit"):
@@ -100,31 +115,47 @@ class TestRecipients(ChorusProCommon):
     def test_services(self):
         with self.assertRaisesRegex(ValidationError, "FACTURES_PUBLIQUES"):
             self.env["chorus.pro.service"].create(
-                {"partner_id": self.dept93.id, "code": "FACTURES_PUBLIQUES",
-                 "name": "Service des factures publiques"}
+                {
+                    "partner_id": self.dept93.id,
+                    "code": "FACTURES_PUBLIQUES",
+                    "name": "Service des factures publiques",
+                }
             )
         with self.assertRaisesRegex(ValidationError, "ends before it starts"):
             self.env["chorus.pro.service"].create(
-                {"partner_id": self.dept93.id, "code": "999", "name": "Closed",
-                 "date_start": "2026-06-01", "date_end": "2026-01-01"}
+                {
+                    "partner_id": self.dept93.id,
+                    "code": "999",
+                    "name": "Closed",
+                    "date_start": "2026-06-01",
+                    "date_end": "2026-01-01",
+                }
             )
-        with mute_logger("odoo.sql_db"), self.assertRaises(UniqueViolation):
-            with self.env.cr.savepoint():
-                self.env["chorus.pro.service"].create(
-                    {"partner_id": self.dept93.id, "code": "538", "name": "Duplicate"}
-                )
-        self.assertEqual(self.service_538.display_name,
-                         "538 - ASE - Approvisionnement / Fourniture du service")
+        with mute_logger("odoo.sql_db"), self.assertRaises(UniqueViolation), self.env.cr.savepoint():
+            self.env["chorus.pro.service"].create(
+                {"partner_id": self.dept93.id, "code": "538", "name": "Duplicate"}
+            )
+        self.assertEqual(
+            self.service_538.display_name, "538 - ASE - Approvisionnement / Fourniture du service"
+        )
         found = self.env["chorus.pro.service"].name_search("PMI")
         self.assertIn(self.service_132.id, [row[0] for row in found])
         found = self.env["chorus.pro.service"].name_search("131")
-        self.assertEqual([row[0] for row in found],
-                         self.env.ref("l10n_fr_chorus_pro.service_departement_93_creches_131").ids)
+        self.assertEqual(
+            [row[0] for row in found],
+            self.env.ref("l10n_fr_chorus_pro.service_departement_93_creches_131").ids,
+        )
         service = self.env["chorus.pro.service"].create(
-            {"partner_id": self.dept93.id, "code": "777", "name": "Seasonal",
-             "date_start": "2026-01-01", "date_end": "2026-06-30"}
+            {
+                "partner_id": self.dept93.id,
+                "code": "777",
+                "name": "Seasonal",
+                "date_start": "2026-01-01",
+                "date_end": "2026-06-30",
+            }
         )
         from datetime import date
+
         self.assertTrue(service._is_valid_on(date(2026, 3, 1)))
         self.assertFalse(service._is_valid_on(date(2026, 7, 1)))
         self.assertFalse(service._is_valid_on(date(2025, 12, 31)))
@@ -134,8 +165,12 @@ class TestRecipients(ChorusProCommon):
     def test_engagement_required_by_service(self):
         self.assertFalse(self.university._chorus_engagement_required())
         service = self.env["chorus.pro.service"].create(
-            {"partner_id": self.university.id, "code": "PSY", "name": "Santé Psy",
-             "engagement_required": True}
+            {
+                "partner_id": self.university.id,
+                "code": "PSY",
+                "name": "Santé Psy",
+                "engagement_required": True,
+            }
         )
         self.assertTrue(self.university._chorus_engagement_required(service))
         action = self.university.action_view_chorus_services()

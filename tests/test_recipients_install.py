@@ -27,8 +27,12 @@ NEW_SIRET = "19330000100016"  # valid, not seeded
 LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.res_partner_recipients"
 JOIN_NOTE = "Chorus Pro recipient settings added to this existing company (same SIRET %s)"
 # The data files an update loads again (views apart).
-DATA_FILES = ("data/res_lang.xml", "data/chorus_pro_recipients.xml", "data/ir_cron.xml",
-              "data/chorus_pro_order_data.xml")
+DATA_FILES = (
+    "data/res_lang.xml",
+    "data/chorus_pro_recipients.xml",
+    "data/ir_cron.xml",
+    "data/chorus_pro_order_data.xml",
+)
 
 
 def seeded_recipients():
@@ -46,34 +50,50 @@ class RecipientsInstallCommon:
         """As in a database where the module was never installed: the seeded recipient
         ``xmlid``, its contacts and services absent and never seeded."""
         recipient = self._recipient(xmlid)
-        names = [item["xmlid"] for item in [*recipient.get("services", []),
-                                            *recipient.get("contacts", []), recipient]]
+        names = [
+            item["xmlid"]
+            for item in [*recipient.get("services", []), *recipient.get("contacts", []), recipient]
+        ]
         for name in names:
             record = self.env.ref(f"{MODULE}.{name}", raise_if_not_found=False)
             if record:
                 record.unlink()
         Param = self.env["ir.config_parameter"].sudo()
-        Param.set_param(PARAM_SEEDED, ",".join(
-            set((Param.get_param(PARAM_SEEDED) or "").split(",")) - set(names)))
+        Param.set_param(
+            PARAM_SEEDED, ",".join(set((Param.get_param(PARAM_SEEDED) or "").split(",")) - set(names))
+        )
 
     def _customer(self, name, siret, **values):
         """A customer entered by the user before the module was installed: its SIRET as
         typed (spaces kept, the module did not normalise it then), an address, an e-mail,
         in English, with a posted invoice."""
-        partner = self.env["res.partner"].create(dict({
-            "name": name, "is_company": True, "street": "35 place Pey Berland", "zip": "33000",
-            "city": "Bordeaux", "country_id": self.env.ref("base.fr").id,
-            "email": "factures@example.fr", "lang": "en_US"}, **values))
-        self.env.cr.execute("UPDATE res_partner SET company_registry = %s WHERE id = %s",
-                            [siret, partner.id])
+        partner = self.env["res.partner"].create(
+            dict(
+                {
+                    "name": name,
+                    "is_company": True,
+                    "street": "35 place Pey Berland",
+                    "zip": "33000",
+                    "city": "Bordeaux",
+                    "country_id": self.env.ref("base.fr").id,
+                    "email": "factures@example.fr",
+                    "lang": "en_US",
+                },
+                **values,
+            )
+        )
+        self.env.cr.execute("UPDATE res_partner SET company_registry = %s WHERE id = %s", [siret, partner.id])
         partner.invalidate_recordset(["company_registry"])
         self._chorus_invoice(partner, post=True)
         return partner
 
     def _companies(self, siret):
         """The active companies with this SIRET, however it is typed."""
-        return self.env["res.partner"].search([("is_company", "=", True)]).filtered(
-            lambda p: compact_siret(p.company_registry) == siret)
+        return (
+            self.env["res.partner"]
+            .search([("is_company", "=", True)])
+            .filtered(lambda p: compact_siret(p.company_registry) == siret)
+        )
 
     def _notes(self, partner):
         return " ".join(partner.message_ids.mapped("body"))
@@ -81,7 +101,6 @@ class RecipientsInstallCommon:
 
 @tagged("post_install", "-at_install")
 class TestRecipientsInstall(RecipientsInstallCommon, ChorusProCommon):
-
     def _load(self, recipients=None):
         return self.env["res.partner"]._chorus_load_seeded_recipients(recipients)
 
@@ -90,13 +109,24 @@ class TestRecipientsInstall(RecipientsInstallCommon, ChorusProCommon):
         self._never_seeded("partner_departement_93")
         self._never_seeded(f"partner_university_{BORDEAUX}")
         bordeaux = self._customer("Université de Bordeaux", "130 018 351 00010")
-        dept = self._customer("Conseil départemental 93", "229 300 082 01453",
-                              street="Immeuble Papillon", zip="93000", city="Bobigny",
-                              email="compta@cd93.example.fr", website=False)
+        dept = self._customer(
+            "Conseil départemental 93",
+            "229 300 082 01453",
+            street="Immeuble Papillon",
+            zip="93000",
+            city="Bobigny",
+            email="compta@cd93.example.fr",
+            website=False,
+        )
         # The user already has the PMI invoicing contact.
-        pmi = self.env["res.partner"].create({
-            "name": "PMI", "parent_id": dept.id, "type": "invoice",
-            "email": "DEF-COMPTA-PMI-DEPENSES@seinesaintdenis.fr"})
+        pmi = self.env["res.partner"].create(
+            {
+                "name": "PMI",
+                "parent_id": dept.id,
+                "type": "invoice",
+                "email": "DEF-COMPTA-PMI-DEPENSES@seinesaintdenis.fr",
+            }
+        )
         with self.assertLogs(LOGGER, logging.INFO) as logs:
             self._load()
         for partner, siret in ((bordeaux, BORDEAUX), (dept, DEPT93)):
@@ -104,18 +134,32 @@ class TestRecipientsInstall(RecipientsInstallCommon, ChorusProCommon):
             self.assertTrue(partner.chorus_recipient)
             self.assertEqual(partner.company_registry, siret, "same SIRET, its 14 digits")
             self.assertIn(JOIN_NOTE % stdnum_siret.format(siret), self._notes(partner))
-            self.assertTrue(any(f"joined the existing company {partner.name} (id {partner.id})" in line
-                                for line in logs.output), logs.output)
+            self.assertTrue(
+                any(
+                    f"joined the existing company {partner.name} (id {partner.id})" in line
+                    for line in logs.output
+                ),
+                logs.output,
+            )
             self.assertEqual((partner.lang, partner.country_id.code), ("en_US", "FR"))
             self.assertEqual(len(partner.invoice_ids), 1, "its invoice history stays with it")
         self.assertEqual(
             (bordeaux.name, bordeaux.street, bordeaux.zip, bordeaux.email, bordeaux.comment),
-            ("Université de Bordeaux", "35 place Pey Berland", "33000", "factures@example.fr", False))
+            ("Université de Bordeaux", "35 place Pey Berland", "33000", "factures@example.fr", False),
+        )
         self.assertEqual(bordeaux.chorus_routing_rule, "none")
         self.assertEqual(
             (dept.name, dept.street, dept.street2, dept.zip, dept.city, dept.email, dept.website),
-            ("Conseil départemental 93", "Immeuble Papillon", False, "93000", "Bobigny",
-             "compta@cd93.example.fr", False))
+            (
+                "Conseil départemental 93",
+                "Immeuble Papillon",
+                False,
+                "93000",
+                "Bobigny",
+                "compta@cd93.example.fr",
+                False,
+            ),
+        )
         self.assertEqual(dept.chorus_routing_rule, "service_and_engagement")
         self.assertIn("01 43 93 75 76", dept.chorus_help)
         # The xmlids the code and tests use point at the user's partners.
@@ -132,8 +176,11 @@ class TestRecipientsInstall(RecipientsInstallCommon, ChorusProCommon):
         # An invoice to the joined recipient is routed as to the seeded one.
         self.assertEqual(self._chorus_invoice(dept, service_538).chorus_service_id, service_538)
         # Uninstalling the module would not delete the user's company (it has another xmlid).
-        self.assertTrue(self.env["ir.model.data"].search_count(
-            [("model", "=", "res.partner"), ("res_id", "=", bordeaux.id), ("module", "=", "__export__")]))
+        self.assertTrue(
+            self.env["ir.model.data"].search_count(
+                [("model", "=", "res.partner"), ("res_id", "=", bordeaux.id), ("module", "=", "__export__")]
+            )
+        )
         # Loaded again (the next update): nothing changes, nothing is said again.
         messages = (bordeaux | dept).message_ids
         self._load()
@@ -148,11 +195,21 @@ class TestRecipientsInstall(RecipientsInstallCommon, ChorusProCommon):
         other = self.setup_other_company(name="Autre société")["company"]
         person = self.env["res.partner"].create({"name": "Jean Bordeaux", "company_registry": BORDEAUX})
         archived = self.env["res.partner"].create(
-            {"name": "Université de Bordeaux (old)", "is_company": True, "company_registry": BORDEAUX,
-             "active": False})
+            {
+                "name": "Université de Bordeaux (old)",
+                "is_company": True,
+                "company_registry": BORDEAUX,
+                "active": False,
+            }
+        )
         restricted = self.env["res.partner"].create(
-            {"name": "Université de Bordeaux", "is_company": True, "company_registry": BORDEAUX,
-             "company_id": other.id})
+            {
+                "name": "Université de Bordeaux",
+                "is_company": True,
+                "company_registry": BORDEAUX,
+                "company_id": other.id,
+            }
+        )
         self._load()
         seeded = self.env.ref(f"{MODULE}.partner_university_{BORDEAUX}")
         self.assertNotIn(seeded, person | archived | restricted)
@@ -192,21 +249,33 @@ class TestRecipientsInstall(RecipientsInstallCommon, ChorusProCommon):
         pmi, activity_type = self._edit_everything()
         # As in a database installed by a version that seeded without the noupdate flag.
         Data = self.env["ir.model.data"]
-        seeded_data = Data.search([("module", "=", MODULE), ("model", "in", (
-            "res.partner", "chorus.pro.service", "ir.cron", "mail.activity.type"))])
+        seeded_data = Data.search(
+            [
+                ("module", "=", MODULE),
+                ("model", "in", ("res.partner", "chorus.pro.service", "ir.cron", "mail.activity.type")),
+            ]
+        )
         seeded_data.noupdate = False
-        partners, services = self.env["res.partner"].search_count([]), self.env["chorus.pro.service"].search_count([])
+        partners, services = (
+            self.env["res.partner"].search_count([]),
+            self.env["chorus.pro.service"].search_count([]),
+        )
         self._update_module()
-        self.assertEqual((self.dept93.street, self.dept93.zip), ("Immeuble Papillon, 6 rue du Chemin Vert", "93000"))
+        self.assertEqual(
+            (self.dept93.street, self.dept93.zip), ("Immeuble Papillon, 6 rue du Chemin Vert", "93000")
+        )
         self.assertEqual(self.service_538.name, "ASE - Fournitures")
         self.assertEqual(pmi.email, "pmi-factures@seinesaintdenis.fr")
         self.assertEqual(self.university.street, "Jardin du Pharo")
         self.assertFalse(self.env.ref(f"{MODULE}.ir_cron_chorus_directory").active)
         self.assertEqual(self.env.ref(f"{MODULE}.ir_cron_chorus_update").interval_number, 4)
-        self.assertEqual((activity_type.summary, activity_type.delay_count), ("Relancer le service acheteur", 5))
+        self.assertEqual(
+            (activity_type.summary, activity_type.delay_count), ("Relancer le service acheteur", 5)
+        )
         self.assertEqual(self.company.chorus_directory_refresh_days, 30)
-        self.assertEqual(self.env["ir.config_parameter"].sudo().get_param(
-            "l10n_fr_chorus_pro.service_details_months"), "3")
+        self.assertEqual(
+            self.env["ir.config_parameter"].sudo().get_param("l10n_fr_chorus_pro.service_details_months"), "3"
+        )
         self.assertEqual(self.env["res.partner"].search_count([]), partners, "no duplicate")
         self.assertEqual(self.env["chorus.pro.service"].search_count([]), services)
         self.assertEqual(len(self._companies(DEPT93)), 1)
@@ -219,7 +288,9 @@ class TestRecipientsInstall(RecipientsInstallCommon, ChorusProCommon):
         university.unlink()
         self.service_538.unlink()
         self._update_module()
-        self.assertFalse(self.env.ref(f"{MODULE}.partner_university_19840685200204", raise_if_not_found=False))
+        self.assertFalse(
+            self.env.ref(f"{MODULE}.partner_university_19840685200204", raise_if_not_found=False)
+        )
         self.assertFalse(self.env.ref(f"{MODULE}.service_departement_93_ase_538", raise_if_not_found=False))
         self.assertEqual(set(self.dept93.chorus_service_ids.mapped("code")), {"125", "218", "132", "131"})
 
@@ -232,26 +303,47 @@ class TestRecipientsInstall(RecipientsInstallCommon, ChorusProCommon):
         dept = next(r for r in recipients if r["xmlid"] == "partner_departement_93")
         dept["values"]["street"] = "Hôtel du Département (new address)"
         dept["services"][0]["name"] = "ASE - Approvisionnement (new label)"
-        dept["services"].append({"xmlid": "service_departement_93_ase_999", "code": "999",
-                                 "name": "ASE - Nouveau service", "beneficiary_required": True})
-        recipients.append({"xmlid": f"partner_university_{NEW_SIRET}", "siret": NEW_SIRET,
-                           "values": {"name": "Université Nouvelle", "city": "Bordeaux", "country": "FR"},
-                           "chorus": {"chorus_routing_rule": "none"}})
+        dept["services"].append(
+            {
+                "xmlid": "service_departement_93_ase_999",
+                "code": "999",
+                "name": "ASE - Nouveau service",
+                "beneficiary_required": True,
+            }
+        )
+        recipients.append(
+            {
+                "xmlid": f"partner_university_{NEW_SIRET}",
+                "siret": NEW_SIRET,
+                "values": {"name": "Université Nouvelle", "city": "Bordeaux", "country": "FR"},
+                "chorus": {"chorus_routing_rule": "none"},
+            }
+        )
         with self.assertLogs(LOGGER, logging.INFO) as logs:
             self._load(recipients)
         self.assertEqual(self.dept93.street, "Immeuble Papillon, 6 rue du Chemin Vert")
         self.assertEqual(self.service_538.name, "ASE - Fournitures")
         new_service = self.env.ref(f"{MODULE}.service_departement_93_ase_999")
-        self.assertEqual((new_service.partner_id, new_service.name, new_service.beneficiary_required),
-                         (self.dept93, "ASE - Nouveau service", True))
-        self.assertIn("Added by the update of the Chorus Pro module: 999 - ASE - Nouveau service",
-                      self._notes(self.dept93))
+        self.assertEqual(
+            (new_service.partner_id, new_service.name, new_service.beneficiary_required),
+            (self.dept93, "ASE - Nouveau service", True),
+        )
+        self.assertIn(
+            "Added by the update of the Chorus Pro module: 999 - ASE - Nouveau service",
+            self._notes(self.dept93),
+        )
         self.assertTrue(any("999 - ASE - Nouveau service" in line for line in logs.output), logs.output)
         university = self.env.ref(f"{MODULE}.partner_university_{NEW_SIRET}")
-        self.assertEqual((university.name, university.chorus_recipient, university.company_registry),
-                         ("Université Nouvelle", True, NEW_SIRET))
-        self.assertEqual(self.env["ir.model.data"].search(
-            [("module", "=", MODULE), ("name", "=", "service_departement_93_ase_999")]).noupdate, True)
+        self.assertEqual(
+            (university.name, university.chorus_recipient, university.company_registry),
+            ("Université Nouvelle", True, NEW_SIRET),
+        )
+        self.assertEqual(
+            self.env["ir.model.data"]
+            .search([("module", "=", MODULE), ("name", "=", "service_departement_93_ase_999")])
+            .noupdate,
+            True,
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -267,7 +359,8 @@ class TestRecipientDirectoryJoin(RecipientsInstallCommon, ChorusProSimulatorComm
         self.copy = self.env.ref(f"{MODULE}.partner_university_{BORDEAUX}")
         # A service the user had added to the copy by hand.
         self.hand_service = self.env["chorus.pro.service"].create(
-            {"partner_id": self.copy.id, "code": "PSY", "name": "Psychologues"})
+            {"partner_id": self.copy.id, "code": "PSY", "name": "Psychologues"}
+        )
         self.customer = self._customer("Université de Bordeaux", "130 018 351 00010")
 
     def _check_joined(self, logs, lang="en_US"):
@@ -275,8 +368,10 @@ class TestRecipientDirectoryJoin(RecipientsInstallCommon, ChorusProSimulatorComm
         self.assertFalse(self.copy.exists(), "the copy is merged into the user's company")
         self.assertEqual(self._companies(BORDEAUX), customer)
         self.assertEqual(self.env.ref(f"{MODULE}.partner_university_{BORDEAUX}"), customer)
-        self.assertEqual((customer.name, customer.street, customer.email, customer.lang),
-                         ("Université de Bordeaux", "35 place Pey Berland", "factures@example.fr", lang))
+        self.assertEqual(
+            (customer.name, customer.street, customer.email, customer.lang),
+            ("Université de Bordeaux", "35 place Pey Berland", "factures@example.fr", lang),
+        )
         self.assertTrue(customer.chorus_recipient)
         self.assertTrue(customer.chorus_structure_identifier, "read from the directory")
         self.assertEqual(set(customer.chorus_service_ids.mapped("code")), {"SPE", "DAF"})
@@ -306,8 +401,10 @@ class TestRecipientDirectoryJoin(RecipientsInstallCommon, ChorusProSimulatorComm
 
     def test_weekly_sync_absorbs_the_copy(self):
         # (The other seeded universities are not in the simulator's directory: warnings.)
-        with self.assertLogs(LOGGER, logging.INFO) as logs, mute_logger(
-                "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_directory"):
+        with (
+            self.assertLogs(LOGGER, logging.INFO) as logs,
+            mute_logger("odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_directory"),
+        ):
             self.env["chorus.pro.connector"]._cron_sync_directory()
         self._check_joined(logs)
 

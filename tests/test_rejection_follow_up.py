@@ -15,6 +15,7 @@ context the web client gives them; the crons run as their own user (OdooBot)."""
 from datetime import timedelta
 
 from lxml import etree
+
 from odoo import SUPERUSER_ID, Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
@@ -35,11 +36,18 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         super().setUpClass()
         cls.journal = cls.company_data["default_journal_sale"]
         cls.depositor, cls.responsible = (
-            new_test_user(cls.env, login=login, name=name,
-                          groups="account.group_account_invoice,base.group_partner_manager",
-                          company_id=cls.company.id, company_ids=[Command.set(cls.company.ids)])
-            for login, name in (("chorus_depositor", "Dana Depositor"),
-                                ("chorus_responsible", "Rémi Responsible"))
+            new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                groups="account.group_account_invoice,base.group_partner_manager",
+                company_id=cls.company.id,
+                company_ids=[Command.set(cls.company.ids)],
+            )
+            for login, name in (
+                ("chorus_depositor", "Dana Depositor"),
+                ("chorus_responsible", "Rémi Responsible"),
+            )
         )
 
     # ---------------------------------------------------------------- helpers
@@ -96,10 +104,12 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         view gives it)."""
         count = self.journal._get_journal_dashboard_data_batched()[self.journal.id][name]
         arch = self.env["account.move"].get_view(
-            self.env.ref("account.view_account_invoice_filter").id, "search")["arch"]
+            self.env.ref("account.view_account_invoice_filter").id, "search"
+        )["arch"]
         node = etree.fromstring(arch).xpath(f"//filter[@name='{name}']")[0]
         listed = self.env["account.move"].search(
-            [("journal_id", "=", self.journal.id), *safe_eval(node.get("domain"))])
+            [("journal_id", "=", self.journal.id), *safe_eval(node.get("domain"))]
+        )
         self.assertEqual(len(listed), count, f"the card and the list's filter agree on {name}")
         return listed
 
@@ -144,10 +154,12 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
             return wizard.action_send_and_print()
 
         _result, error = self._request(
-            lambda env: click_send(env(user=self.depositor.id)), context=action["context"])
+            lambda env: click_send(env(user=self.depositor.id)), context=action["context"]
+        )
         self.assertIsNone(error)
         _result, error = self._request(
-            lambda env: env(user=SUPERUSER_ID)["account.move"]._cron_account_move_send())
+            lambda env: env(user=SUPERUSER_ID)["account.move"]._cron_account_move_send()
+        )
         self.assertIsNone(error)
         self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
         self.assertEqual(moves.chorus_flow_id.user_id, self.depositor)
@@ -159,7 +171,8 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         moves = self._d93_invoice() | self._d93_invoice()
         job = self.env["chorus.pro.deposit.job"].with_user(self.depositor)._create_for(moves)
         _result, error = self._request(
-            lambda env: env(user=SUPERUSER_ID)[job._name].browse(job.id)._process_next_chunk())
+            lambda env: env(user=SUPERUSER_ID)[job._name].browse(job.id)._process_next_chunk()
+        )
         self.assertIsNone(error)
         self.assertEqual(job.state, "done")
         self.assertEqual(moves.chorus_flow_id.user_id, self.depositor)
@@ -174,18 +187,28 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         self.assertEqual(self.company.chorus_responsible_id, self.responsible)
         move = self._d93_invoice()
         wizard = self._deposit_as(self.depositor, move)
-        self.assertIn("a rejection creates an activity for Rémi Responsible, the company's Chorus Pro "
-                      "responsible.", wizard.summary)
+        self.assertIn(
+            "a rejection creates an activity for Rémi Responsible, the company's Chorus Pro responsible.",
+            wizard.summary,
+        )
         self._tracking_cron()
         self._reject(move)
         self.assertEqual(move.chorus_activity_id.user_id, self.responsible)
-        self.assertEqual(self._refused_flow_deposit(self.depositor).chorus_activity_id.user_id,
-                         self.responsible)
+        self.assertEqual(
+            self._refused_flow_deposit(self.depositor).chorus_activity_id.user_id, self.responsible
+        )
         self.assertEqual(self._flow_needing_attention(self.depositor).activity_ids.user_id, self.responsible)
         # Only someone who can open the company's invoices.
-        outsider = new_test_user(self.env, login="chorus_outsider", groups="base.group_user",
-                                 company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
-        with self.assertRaisesRegex(ValidationError, "cannot be the Chorus Pro responsible.*invoicing rights"):
+        outsider = new_test_user(
+            self.env,
+            login="chorus_outsider",
+            groups="base.group_user",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        with self.assertRaisesRegex(
+            ValidationError, "cannot be the Chorus Pro responsible.*invoicing rights"
+        ):
             self.company.chorus_responsible_id = outsider
 
     # ---------------------------------------------------------------- to fix, once handled
@@ -196,8 +219,10 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         self.assertEqual(self._on_the_card("chorus_to_deposit") - others, move)
         self._deposit_as(self.depositor, move)
         self._tracking_cron()
-        self.assertEqual((self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
-                         (none, none))
+        self.assertEqual(
+            (self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
+            (none, none),
+        )
         self._reject(move)
         self.assertEqual(self._on_the_card("chorus_to_fix"), move)
         self.assertTrue(move.chorus_to_fix)
@@ -205,13 +230,17 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         self.assertEqual(move.payment_state, "reversed")
         self.assertFalse(move.chorus_to_fix)
         # Neither the rejected invoice nor its credit note (never deposited) is counted.
-        self.assertEqual((self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
-                         (none, none))
+        self.assertEqual(
+            (self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
+            (none, none),
+        )
         new.action_post()
         self.assertEqual(self._on_the_card("chorus_to_deposit") - others, new)
         self._deposit_as(self.depositor, new)
-        self.assertEqual((self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
-                         (none, none))
+        self.assertEqual(
+            (self._on_the_card("chorus_to_deposit") - others, self._on_the_card("chorus_to_fix")),
+            (none, none),
+        )
         # A flow Chorus Pro refused is to fix, also reset to draft to be corrected; cancelled,
         # it no longer is.
         refused = self._refused_flow_deposit(self.depositor)
@@ -223,8 +252,9 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
 
     # ---------------------------------------------------------------- closed invoices
     def test_closed_invoice_offers_neither_reset_to_draft_nor_chorus_pro(self):
-        form_arch = etree.fromstring(self.env["account.move"].get_view(
-            self.env.ref("account.view_move_form").id, "form")["arch"])
+        form_arch = etree.fromstring(
+            self.env["account.move"].get_view(self.env.ref("account.view_move_form").id, "form")["arch"]
+        )
         reset = form_arch.xpath("//button[@name='button_draft']")[0]
         self.assertIn("show_reset_to_draft_button", reset.get("invisible"))
         move = self._d93_invoice()
@@ -246,15 +276,22 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         credit_note = move.reversal_move_ids
         self.assertFalse(move.show_reset_to_draft_button)
         self.assertFalse(credit_note.show_reset_to_draft_button)
-        self.assertIn(f"Closed: credit note {credit_note.name} cancels it in your books, so it is "
-                      "never reset to draft nor deposited again.", move.chorus_banner)
-        self.assertIn(f"It is never reset to draft: that would reopen {move.name} in your books.",
-                      credit_note.chorus_banner)
+        self.assertIn(
+            f"Closed: credit note {credit_note.name} cancels it in your books, so it is "
+            "never reset to draft nor deposited again.",
+            move.chorus_banner,
+        )
+        self.assertIn(
+            f"It is never reset to draft: that would reopen {move.name} in your books.",
+            credit_note.chorus_banner,
+        )
         with self.assertRaisesRegex(UserError, f"{move.name} cannot be reset to draft. Closed: credit note"):
             move.with_context(**INVOICE_ACTION_CONTEXT).button_draft()
         with self.assertRaisesRegex(UserError, "cannot be reset to draft. It is never reset to draft"):
             credit_note.with_context(**INVOICE_ACTION_CONTEXT).button_draft()
-        self.assertEqual((move.state, credit_note.state, move.payment_state), ("posted", "posted", "reversed"))
+        self.assertEqual(
+            (move.state, credit_note.state, move.payment_state), ("posted", "posted", "reversed")
+        )
         for closed in (move, credit_note):
             wizard = self._send_wizard(closed)
             self.assertNotIn("chorus_pro", wizard.sending_method_checkboxes)

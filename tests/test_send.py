@@ -21,7 +21,6 @@ DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 
 @tagged("post_install", "-at_install")
 class TestChorusSend(ChorusProSimulatorCommon):
-
     # ---------------------------------------------------------------- helpers
     def _open_send(self, moves):
         """The Send button (form) or the list's Send action: the action's context."""
@@ -67,7 +66,9 @@ class TestChorusSend(ChorusProSimulatorCommon):
         model, context = self._open_send(move)
         self.assertEqual(model, "account.move.send.wizard")
         wizard = self.env[model].with_context(**context).create({})
-        self.assertEqual(wizard.sending_method_checkboxes["chorus_pro"], {"checked": True, "label": "by Chorus Pro"})
+        self.assertEqual(
+            wizard.sending_method_checkboxes["chorus_pro"], {"checked": True, "label": "by Chorus Pro"}
+        )
         self.assertFalse(wizard.sending_method_checkboxes["email"]["checked"])
         self.assertEqual(wizard.sending_methods, ["chorus_pro"])
         self.assertFalse(wizard.invoice_edi_format, "no second e-invoice beside the Factur-X")
@@ -145,7 +146,9 @@ class TestChorusSend(ChorusProSimulatorCommon):
         wizard.action_send_and_print()
         self.assertEqual(move.chorus_state, "deposited")
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
-        mail = move.message_ids.filtered(lambda m: m.message_type == "comment" and m.partner_ids == self.dept93)
+        mail = move.message_ids.filtered(
+            lambda m: m.message_type == "comment" and m.partner_ids == self.dept93
+        )
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.attachment_ids.mapped("raw"), [move.chorus_document_id.raw])
 
@@ -217,7 +220,9 @@ class TestChorusSend(ChorusProSimulatorCommon):
         dialog.action_send_and_print()
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
         # The e-mail copy attaches what Chorus Pro received.
-        self.assertEqual(by_button.message_ids[0].attachment_ids.mapped("raw"), [by_button.chorus_document_id.raw])
+        self.assertEqual(
+            by_button.message_ids[0].attachment_ids.mapped("raw"), [by_button.chorus_document_id.raw]
+        )
         self._send(by_send)
         self.assertEqual(by_send.chorus_state, "deposited")
         with self.assertRaisesRegex(UserError, "never sent twice"):
@@ -257,8 +262,10 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertFalse(send._is_applicable_to_move("peppol", move))
         wizard = self.env[model].with_context(**context).create({})
         wizard.sending_methods = ["peppol"]
-        self.assertIn("never sent through the approved platform",
-                      wizard.alerts["l10n_fr_chorus_pro_platform_skipped"]["message"])
+        self.assertIn(
+            "never sent through the approved platform",
+            wizard.alerts["l10n_fr_chorus_pro_platform_skipped"]["message"],
+        )
         # Once deposited, the invoice stays on the API channel whatever the customer's
         # setting becomes.
         self._send(move)
@@ -273,8 +280,9 @@ class TestChorusSend(ChorusProSimulatorCommon):
         """Send an invoice to the Département by Chorus Pro from its form, in French."""
         user = self._french_user("chorus_send_fr")
         move = self._d93_invoice()
-        self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_send_tour",
-                        login=user.login, timeout=120)
+        self.start_tour(
+            f"/odoo/account.move/{move.id}", "chorus_pro_send_tour", login=user.login, timeout=120
+        )
         self.assertEqual(move.chorus_state, "deposited")
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
         self.assertEqual(len(self._on_chorus(move)), 1)
@@ -285,7 +293,8 @@ class TestChorusSend(ChorusProSimulatorCommon):
         deposit checklist opens from it; nothing is deposited."""
         user = self._french_user("chorus_send_fr")
         move = self._posted_with_missing_mentions()
-        self.start_tour(f"/odoo/account.move/{move.id}", "chorus_pro_send_checklist_tour",
-                        login=user.login, timeout=120)
+        self.start_tour(
+            f"/odoo/account.move/{move.id}", "chorus_pro_send_checklist_tour", login=user.login, timeout=120
+        )
         self.assertFalse(move.chorus_state)
         self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))

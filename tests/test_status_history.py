@@ -44,18 +44,22 @@ class TestStatusHistory(ChorusProSimulatorCommon):
 
     def _status_messages(self, move):
         return move.message_ids.filtered(
-            lambda m: "Chorus Pro status" in m.body or "Statut Chorus Pro" in m.body)
+            lambda m: "Chorus Pro status" in m.body or "Statut Chorus Pro" in m.body
+        )
 
     def _label(self, status, lang):
-        return dict(self.History.with_context(lang=lang).fields_get(["status"])["status"]["selection"])[status]
+        return dict(self.History.with_context(lang=lang).fields_get(["status"])["status"]["selection"])[
+            status
+        ]
 
     def _list_context(self, moves):
         """The context of Customers > Invoices, then the selection, as the list's Actions
         menu runs a server action."""
         action = self.env.ref("account.action_move_out_invoice_type")
         context = safe_eval(action.context or "{}", {"uid": self.env.uid})
-        context.update(active_model="account.move", active_ids=moves.ids, active_id=moves[:1].id,
-                       active_domain=[])
+        context.update(
+            active_model="account.move", active_ids=moves.ids, active_id=moves[:1].id, active_domain=[]
+        )
         return context
 
     def _run_list_action(self, moves, user=None, **extra):
@@ -85,11 +89,18 @@ class TestStatusHistory(ChorusProSimulatorCommon):
 
         rows = self._rows(move)
         self.assertEqual(rows.mapped("status"), ["REJETEE", "MISE_A_DISPOSITION", "DEPOSEE"])
-        self.assertEqual(rows.mapped("date"), [self._chorus_date(rejected), self._chorus_date(available),
-                                               self._chorus_date(on_chorus)])
-        self.assertEqual(rows.mapped("comment"), [
-            "Numéro d'engagement inconnu", available["commentaireEtatCourant"],
-            on_chorus["commentaireEtatCourant"]])
+        self.assertEqual(
+            rows.mapped("date"),
+            [self._chorus_date(rejected), self._chorus_date(available), self._chorus_date(on_chorus)],
+        )
+        self.assertEqual(
+            rows.mapped("comment"),
+            [
+                "Numéro d'engagement inconnu",
+                available["commentaireEtatCourant"],
+                on_chorus["commentaireEtatCourant"],
+            ],
+        )
         self.assertEqual(move.chorus_status_date, self._chorus_date(rejected))
 
         # Once in the chatter per change: one note each, no field tracking besides.
@@ -108,8 +119,12 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         self.assertEqual(self._rows(recycle)[0].comment, "Mauvais service")
         document = self.env["ir.attachment"].create({"name": "arrete.pdf", "raw": b"%PDF-1.4 test"})
         self.env["chorus.pro.complete.wizard"].create(
-            {"move_id": suspended.id, "comment": "Arrêté joint",
-             "attachment_ids": [Command.set(document.ids)]}).action_complete()
+            {
+                "move_id": suspended.id,
+                "comment": "Arrêté joint",
+                "attachment_ids": [Command.set(document.ids)],
+            }
+        ).action_complete()
         self.env["chorus.pro.recycle.wizard"].create(
             {"move_id": recycle.id, "service_id": self.service_132.id, "comment": "Service PMI"}
         ).action_recycle()
@@ -125,34 +140,49 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         move = self._deposited()
         self._set_status(move, "MISE_A_DISPOSITION")
         self.connector.with_context(lang="fr_FR")._sync_invoice_statuses(self.company)
-        self.assertIn("Statut Chorus Pro : Déposée → Mise à disposition du destinataire",
-                      self._status_messages(move)[0].body)
+        self.assertIn(
+            "Statut Chorus Pro : Déposée → Mise à disposition du destinataire",
+            self._status_messages(move)[0].body,
+        )
         self._set_status(move, "MANDATEE")
         self.connector.with_context(lang="en_US")._sync_invoice_statuses(self.company)
-        self.assertIn("Chorus Pro status: Made available to the recipient → Mandated",
-                      self._status_messages(move)[0].body)
+        self.assertIn(
+            "Chorus Pro status: Made available to the recipient → Mandated",
+            self._status_messages(move)[0].body,
+        )
         # The cron (no language): the company's.
         self.company.partner_id.lang = "fr_FR"
         self._set_status(move, "MISE_EN_PAIEMENT")
         self.connector._cron_update()
-        self.assertIn("Statut Chorus Pro : Mandatée → Mise en paiement",
-                      self._status_messages(move)[0].body)
+        self.assertIn("Statut Chorus Pro : Mandatée → Mise en paiement", self._status_messages(move)[0].body)
         self.assertEqual(len(self._status_messages(move)), 4)  # with none → Deposited
 
         # The history is stored once, read in each reader's language.
         self.assertEqual(self._label("MANDATEE", "fr_FR"), "Mandatée")
         self.assertEqual(self._label("MANDATEE", "en_US"), "Mandated")
-        french = new_test_user(self.env, login="chorus_history_fr", lang="fr_FR",
-                               groups="account.group_account_invoice",
-                               company_id=self.company.id, company_ids=[Command.set(self.company.ids)])
+        french = new_test_user(
+            self.env,
+            login="chorus_history_fr",
+            lang="fr_FR",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
         rows = self._rows(move).with_user(french).with_context(lang=french.lang)
         self.assertEqual(
             [row["status"] for row in rows.web_read({"status": {}, "date": {}, "comment": {}})],
-            ["MISE_EN_PAIEMENT", "MANDATEE", "MISE_A_DISPOSITION", "DEPOSEE"])
+            ["MISE_EN_PAIEMENT", "MANDATEE", "MISE_A_DISPOSITION", "DEPOSEE"],
+        )
         labels = dict(rows.fields_get(["status"])["status"]["selection"])
         self.assertEqual(labels["MISE_A_DISPOSITION"], "Mise à disposition du destinataire")
-        self.assertEqual(dict(self.env["account.move"].with_context(lang="fr_FR").fields_get(
-            ["chorus_status"])["chorus_status"]["selection"]), labels)
+        self.assertEqual(
+            dict(
+                self.env["account.move"]
+                .with_context(lang="fr_FR")
+                .fields_get(["chorus_status"])["chorus_status"]["selection"]
+            ),
+            labels,
+        )
 
     # ---------------------------------------------------------------- security
     def test_multi_company_and_access(self):
@@ -161,9 +191,13 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         theirs = self._d93_invoice(company=other)
         self.connector._update_flows(self.connector._deposit(theirs))
         self.assertEqual(theirs.chorus_status_history_ids.status, "DEPOSEE")
-        user_other = new_test_user(self.env, login="chorus_history_other",
-                                   groups="account.group_account_invoice",
-                                   company_id=other.id, company_ids=[Command.set(other.ids)])
+        user_other = new_test_user(
+            self.env,
+            login="chorus_history_other",
+            groups="account.group_account_invoice",
+            company_id=other.id,
+            company_ids=[Command.set(other.ids)],
+        )
         rows = self.History.with_user(user_other).search([])
         self.assertEqual(rows, theirs.chorus_status_history_ids)
         self.assertFalse(self.History.with_user(user_other).search([("move_id", "=", move.id)]))
@@ -182,8 +216,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         self._set_status(moves[0], "REJETEE", comment="Service fermé")
         self._set_status(moves[1], "MANDATEE")
         self._set_status(moves[2], "MANDATEE")
-        params = self._run_list_action(moves, user=self.invoicing_user,
-                                       allowed_company_ids=self.company.ids)
+        params = self._run_list_action(moves, user=self.invoicing_user, allowed_company_ids=self.company.ids)
         self.assertEqual(params["message"], "3 invoices updated: 1 rejected, 2 mandated")
         self.assertEqual(params["type"], "success")
         self.assertEqual(moves.mapped("chorus_status"), ["REJETEE", "MANDATEE", "MANDATEE"])
@@ -214,8 +247,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         listed = self._d93_invoice() | self._d93_invoice()
         self.connector._deposit(listed)
         self.History.sudo().search([]).unlink()
-        params = self._run_list_action(listed, user=self.invoicing_user,
-                                       allowed_company_ids=self.company.ids)
+        params = self._run_list_action(listed, user=self.invoicing_user, allowed_company_ids=self.company.ids)
         self.assertEqual((params["type"], params["message"]), ("success", "2 invoices updated: 2 deposited"))
         self.assertEqual(listed.mapped("chorus_status"), ["DEPOSEE", "DEPOSEE"])
         # The sales journal card's update, on an empty history again.
@@ -224,11 +256,16 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         self.History.sudo().search([]).unlink()
         action = self.env.ref("account.open_account_journal_dashboard_kanban")
         context = safe_eval(action.context or "{}", {"uid": self.env.uid})
-        result = journal.with_user(self.invoicing_user).with_context(
-            context, allowed_company_ids=self.company.ids).action_chorus_update()
+        result = (
+            journal.with_user(self.invoicing_user)
+            .with_context(context, allowed_company_ids=self.company.ids)
+            .action_chorus_update()
+        )
         self.assertEqual(result["tag"], "display_notification")
-        self.assertEqual((result["params"]["type"], result["params"]["message"]),
-                         ("success", "1 invoice updated: 1 deposited"))
+        self.assertEqual(
+            (result["params"]["type"], result["params"]["message"]),
+            ("success", "1 invoice updated: 1 deposited"),
+        )
         self.assertEqual(carded.chorus_status, "DEPOSEE")
 
     def test_journal_card(self):
@@ -243,16 +280,20 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         # The card's button, with the dashboard's context (Accounting > Dashboard).
         action = self.env.ref("account.open_account_journal_dashboard_kanban")
         context = safe_eval(action.context or "{}", {"uid": self.env.uid})
-        result = journal.with_user(self.invoicing_user).with_context(
-            context, allowed_company_ids=self.company.ids).action_chorus_update()
+        result = (
+            journal.with_user(self.invoicing_user)
+            .with_context(context, allowed_company_ids=self.company.ids)
+            .action_chorus_update()
+        )
         self.assertEqual(result["tag"], "display_notification")
         self.assertEqual(result["params"]["message"], "2 invoices updated: 1 rejected, 1 payment ordered")
         self.assertEqual(refused.chorus_state, "to_fix")
         self.assertEqual(paid.chorus_state, "paid")
         dashboard = journal._get_journal_dashboard_data_batched()[journal.id]
         self.assertEqual(dashboard["chorus_followed"], 0)
-        self.assertEqual(journal.action_chorus_update()["params"]["message"],
-                         "No invoice to update on Chorus Pro.")
+        self.assertEqual(
+            journal.action_chorus_update()["params"]["message"], "No invoice to update on Chorus Pro."
+        )
 
 
 @tagged("post_install", "-at_install")

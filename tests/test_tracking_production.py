@@ -186,10 +186,14 @@ class TestTracking(ChorusProSimulatorCommon):
 
     def test_error_messages(self):
         connector = self.connector
-        message = connector._error_message(cc.ChorusRateLimitError("too many", http_status=429, retry_after=30))
+        message = connector._error_message(
+            cc.ChorusRateLimitError("too many", http_status=429, retry_after=30)
+        )
         self.assertIn("try again in a few minutes", message)
         self.assertIn("Nothing was sent", message)
-        message = connector._error_message(cc.ChorusSubscriptionError("forbidden", api="Structures", http_status=403))
+        message = connector._error_message(
+            cc.ChorusSubscriptionError("forbidden", api="Structures", http_status=403)
+        )
         self.assertIn('"Structures"', message)
         self.assertIn("not subscribed", message)
         message = connector._error_message(cc.ChorusTransientError("504 Gateway Time-out", http_status=504))
@@ -222,8 +226,7 @@ class TestTrackingProduction(TestTracking):
         self.assertEqual(self.sim.calls.get(REPORT_PATH, 0), calls + 1)
         self.assertEqual(flow.state, "sent")
         # After l10n_fr_chorus_pro.unknown_flow_status_hours: needs attention.
-        self.env["ir.config_parameter"].sudo().set_param(
-            "l10n_fr_chorus_pro.unknown_flow_status_hours", "2")
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.unknown_flow_status_hours", "2")
         flow.waiting_since = fields.Datetime.now() - timedelta(hours=3)
         self.connector._cron_update()
         self.assertEqual(flow.state, "attention")

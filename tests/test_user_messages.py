@@ -22,8 +22,7 @@ from .test_legal_document import TestLegalDocument
 CONNECTOR_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector"
 DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 TOKEN_PATH = "/api/oauth/token"
-RAW = ("HTTPConnectionPool", "Max retries", "ConnectionError", "Read timed out", "answered HTTP",
-       "/cpro/")
+RAW = ("HTTPConnectionPool", "Max retries", "ConnectionError", "Read timed out", "answered HTTP", "/cpro/")
 
 
 def _closed_port_url():
@@ -46,11 +45,13 @@ class TestChorusUnreachable(ChorusProSimulatorCommon):
         url = _closed_port_url()
         self.company.write({"chorus_api_url": url, "chorus_token_url": f"{url}/api/oauth/token"})
         settings = self.env["res.config.settings"].create({})
-        with self.assertLogs(CONNECTOR_LOGGER, "WARNING") as logs, \
-                self.assertRaises(UserError) as caught:
+        with self.assertLogs(CONNECTOR_LOGGER, "WARNING") as logs, self.assertRaises(UserError) as caught:
             settings.action_chorus_test_connection()
-        self.assertEqual(str(caught.exception), "Chorus Pro cannot be reached (connection refused or "
-                                                "timed out). Try again later; nothing was sent.")
+        self.assertEqual(
+            str(caught.exception),
+            "Chorus Pro cannot be reached (connection refused or "
+            "timed out). Try again later; nothing was sent.",
+        )
         # The technical detail, for the administrator, in the server log only.
         self.assertIn("ConnectionError", "\n".join(logs.output))
 
@@ -63,14 +64,19 @@ class TestChorusUnreachable(ChorusProSimulatorCommon):
         with self.assertLogs(CONNECTOR_LOGGER, "WARNING"), self.assertRaises(UserError) as caught:
             moves.action_chorus_update()
         message = str(caught.exception)
-        self.assertIn("Chorus Pro is not answering right now (server error, HTTP 503). Try again later; "
-                      "nothing was sent.", message)
+        self.assertIn(
+            "Chorus Pro is not answering right now (server error, HTTP 503). Try again later; "
+            "nothing was sent.",
+            message,
+        )
         self._assert_plain(message)
         self.sim.clear_faults()
         self.sim.inject_fault("/cpro/factures/v1/rechercher/fournisseur", "http_502", count=20, retry_after=0)
         with self.assertLogs(CONNECTOR_LOGGER, "WARNING"), self.assertRaises(UserError) as caught:
             moves.action_chorus_update()
-        self.assertIn("The Chorus Pro gateway (PISTE) is not answering right now (HTTP 502).", str(caught.exception))
+        self.assertIn(
+            "The Chorus Pro gateway (PISTE) is not answering right now (HTTP 502).", str(caught.exception)
+        )
         self._assert_plain(str(caught.exception))
 
     def test_lost_answer_in_the_chatter_without_technical_text(self):
@@ -81,8 +87,9 @@ class TestChorusUnreachable(ChorusProSimulatorCommon):
         self.assertEqual(flow.state, "unconfirmed")
         self.assertIn("no answer from Chorus Pro after sending the request (", "\n".join(logs.output))
         [body] = [message.body for message in move.message_ids if "not confirmed" in message.body]
-        self.assertIn("Deposit on Chorus Pro not confirmed: Chorus Pro did not answer after receiving the "
-                      "request", body)
+        self.assertIn(
+            "Deposit on Chorus Pro not confirmed: Chorus Pro did not answer after receiving the request", body
+        )
         self._assert_plain(body)
         self._assert_plain(flow.error_message)
 
@@ -117,8 +124,12 @@ class TestSettingsTestConnection(ChorusProSimulatorCommon):
 
     def test_one_click_in_the_browser(self):
         self.sim.reset_calls()
-        self.start_tour("/odoo/settings#account", "chorus_pro_settings_test_connection_tour",
-                        login=self.env.user.login, timeout=120)
+        self.start_tour(
+            "/odoo/settings#account",
+            "chorus_pro_settings_test_connection_tour",
+            login=self.env.user.login,
+            timeout=120,
+        )
         self.assertEqual(self.company.chorus_password, SIMULATOR_PASSWORD)
         self.assertGreaterEqual(self.sim.calls.get(TOKEN_PATH, 0), 1)
 
@@ -135,8 +146,9 @@ class TestLegalPageWording(TestLegalDocument):
         cls.english = cls.university.copy({"name": "Université anglophone", "lang": "en_US"})
 
     def _english_invoice(self, lines=None, **values):
-        return self._invoice(lines or [self._line(50.0, 4, self.tax_psy)], service=False,
-                             partner=self.english, **values)
+        return self._invoice(
+            lines or [self._line(50.0, 4, self.tax_psy)], service=False, partner=self.english, **values
+        )
 
     def _flat(self, move):
         return normalize_text(self._text(self._render(move)[move]))
@@ -163,13 +175,15 @@ class TestLegalPageWording(TestLegalDocument):
         next_day = self._english_invoice(invoice_payment_term_id=False, invoice_date_due="2026-11-03")
         self._render(with_terms | within | on_receipt | next_day)
         bank = "By bank transfer to IBAN FR44 3000 4000 0300 0001 2345 678 – BIC BNPAFRPPXXX (BNP Paribas)"
-        for move, due, terms in ((with_terms, "12/02/2026", "30 Days"),
-                                 (within, "12/17/2026", "payment within 45 days of the issue date"),
-                                 (on_receipt, "11/02/2026", "payment on receipt of the invoice"),
-                                 (next_day, "11/03/2026", "payment within 1 day of the issue date")):
+        for move, due, terms in (
+            (with_terms, "12/02/2026", "30 Days"),
+            (within, "12/17/2026", "payment within 45 days of the issue date"),
+            (on_receipt, "11/02/2026", "payment on receipt of the invoice"),
+            (next_day, "11/03/2026", "payment within 1 day of the issue date"),
+        ):
             with self.subTest(terms=terms):
                 flat = self._flat(move)
-                payment = flat[flat.index("Payment"):]
+                payment = flat[flat.index("Payment") :]
                 for snippet in (f"Due date: {due}", f"Payment terms: {terms}", bank):
                     self.assertIn(normalize_text(snippet), payment)
                 self.assertEqual(flat.count(normalize_text("Due date:")), 1)
@@ -182,8 +196,10 @@ class TestLegalPageWording(TestLegalDocument):
         no_date = self._english_invoice(post=False)
         [item] = [i for i in checklist._check(no_date, with_facturx=False) if i["code"] == "service_date"]
         self.assertTrue(item["ok"])
-        self.assertIn("No date of service: the invoice date (11/02/2026) is printed as the date of the "
-                      "service.", item["message"])
+        self.assertIn(
+            "No date of service: the invoice date (11/02/2026) is printed as the date of the service.",
+            item["message"],
+        )
         # Goods: delivered with the invoice, nothing to say.
         goods = self._english_invoice([self._line(35.0, 2, self.tax_20, self.goods)], post=False)
         [item] = [i for i in checklist._check(goods, with_facturx=False) if i["code"] == "service_date"]

@@ -18,35 +18,45 @@ class ChorusProCareMonthWizard(models.TransientModel):
     _description = "Chorus Pro: Month's Care Invoices"
 
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    month = fields.Date(required=True,
-                        default=lambda self: fields.Date.context_today(self).replace(day=1)
-                        - relativedelta(months=1),
-                        help="Any day of the month to invoice.")
-    partner_id = fields.Many2one("res.partner", string="Recipient", required=True,
-                                 domain="[('chorus_recipient', '=', True), ('is_company', '=', True)]",
-                                 default=lambda self: self._default_partner())
-    service_id = fields.Many2one("chorus.pro.service",
-                                 domain="[('partner_id', '=', partner_id)]")
-    order_ids = fields.Many2many("chorus.pro.order", string="Orders",
-                                 domain="[('kind', '=', 'care'), ('partner_id', '=', partner_id)]",
-                                 help="Only these care orders (all of the recipient's by default).")
+    month = fields.Date(
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(months=1),
+        help="Any day of the month to invoice.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Recipient",
+        required=True,
+        domain="[('chorus_recipient', '=', True), ('is_company', '=', True)]",
+        default=lambda self: self._default_partner(),
+    )
+    service_id = fields.Many2one("chorus.pro.service", domain="[('partner_id', '=', partner_id)]")
+    order_ids = fields.Many2many(
+        "chorus.pro.order",
+        string="Orders",
+        domain="[('kind', '=', 'care'), ('partner_id', '=', partner_id)]",
+        help="Only these care orders (all of the recipient's by default).",
+    )
     invoice_date = fields.Date(default=fields.Date.context_today)
     line_ids = fields.One2many("chorus.pro.care.month.wizard.line", "wizard_id", string="Proposal")
-    amount_total = fields.Monetary(string="Total", compute="_compute_amount_total",
-                                   currency_field="currency_id")
+    amount_total = fields.Monetary(
+        string="Total", compute="_compute_amount_total", currency_field="currency_id"
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     care_product_id = fields.Many2one(
-        related="company_id.chorus_care_product_id", string="Default Care Product",
+        related="company_id.chorus_care_product_id",
+        string="Default Care Product",
         help="Product (account and tax) of the lines of care decisions without a product of "
-        "their own; set in the settings (Chorus Pro).")
+        "their own; set in the settings (Chorus Pro).",
+    )
     proposal_note = fields.Char(compute="_compute_proposal_note")
     product_problem = fields.Char(compute="_compute_proposal_note")
 
     @api.model
     def _default_partner(self):
         order = self.env["chorus.pro.order"].search(
-            [("kind", "=", "care"), ("company_id", "=", self.env.company.id), ("closed", "=", False)],
-            limit=1)
+            [("kind", "=", "care"), ("company_id", "=", self.env.company.id), ("closed", "=", False)], limit=1
+        )
         return order.partner_id
 
     @api.depends("line_ids.amount", "line_ids.selected")
@@ -60,10 +70,12 @@ class ChorusProCareMonthWizard(models.TransientModel):
             if not (wizard.month and wizard.partner_id):
                 wizard.proposal_note = self.env._(
                     "Choose the recipient and the month to invoice: the days of care of that "
-                    "month not yet on an invoice are proposed here.")
+                    "month not yet on an invoice are proposed here."
+                )
             elif not wizard.line_ids:
                 wizard.proposal_note = self.env._(
-                    "Nothing to invoice: every day of care of this month is already on an invoice.")
+                    "Nothing to invoice: every day of care of this month is already on an invoice."
+                )
             else:
                 wizard.proposal_note = False
             wizard.product_problem = wizard._product_problem()
@@ -80,12 +92,15 @@ class ChorusProCareMonthWizard(models.TransientModel):
                 "No Default Care Product: %(count)s care decision(s) have no product nor tax. "
                 "Choose the Default Care Product in the Settings (Chorus Pro) — its tax gives the "
                 "VAT or the exemption of the invoice lines — or a product on each care decision.",
-                count=len(untaxed))
+                count=len(untaxed),
+            )
         return self.env._(
             "%(count)s care decision(s) would be invoiced without a tax (no tax on product "
             "%(products)s): give the product its VAT, or its exempt tax with the exemption "
             "reason, in the product form.",
-            count=len(untaxed), products=", ".join(untaxed.invoice_product_id.mapped("display_name")))
+            count=len(untaxed),
+            products=", ".join(untaxed.invoice_product_id.mapped("display_name")),
+        )
 
     @api.model
     def _action_open_for_orders(self, orders):
@@ -111,8 +126,12 @@ class ChorusProCareMonthWizard(models.TransientModel):
 
     def _orders(self):
         self.ensure_one()
-        domain = [("kind", "=", "care"), ("company_id", "=", self.company_id.id),
-                  ("partner_id", "=", self.partner_id.id), ("closed", "=", False)]
+        domain = [
+            ("kind", "=", "care"),
+            ("company_id", "=", self.company_id.id),
+            ("partner_id", "=", self.partner_id.id),
+            ("closed", "=", False),
+        ]
         if self.service_id:
             domain.append(("service_id", "=", self.service_id.id))
         if self.order_ids:
@@ -124,17 +143,20 @@ class ChorusProCareMonthWizard(models.TransientModel):
         """What remains to invoice from ``first`` to ``last``: dicts with the decision,
         the uncovered period and its number of days."""
         result = []
-        decisions = self.env["chorus.pro.care.decision"].search([
-            ("order_id", "in", orders.ids), ("date_start", "<=", last), ("date_end", ">=", first)],
-            order="order_id, name, care_type, date_start, id")
+        decisions = self.env["chorus.pro.care.decision"].search(
+            [("order_id", "in", orders.ids), ("date_start", "<=", last), ("date_end", ">=", first)],
+            order="order_id, name, care_type, date_start, id",
+        )
         for decision in decisions:
             for start, end in decision._uncovered_runs(first, last):
-                result.append({
-                    "decision_id": decision.id,
-                    "date_start": start,
-                    "date_end": end,
-                    "days": (end - start).days + 1,
-                })
+                result.append(
+                    {
+                        "decision_id": decision.id,
+                        "date_start": start,
+                        "date_end": end,
+                        "days": (end - start).days + 1,
+                    }
+                )
         return result
 
     @api.model
@@ -154,7 +176,8 @@ class ChorusProCareMonthWizard(models.TransientModel):
             return [Command.clear()]
         first, last = self._period()
         return [Command.clear()] + [
-            Command.create(vals) for vals in self._proposals(self._orders(), first, last)]
+            Command.create(vals) for vals in self._proposals(self._orders(), first, last)
+        ]
 
     def action_propose(self):
         """Propose again (in the database): the uncovered days of the month."""
@@ -181,19 +204,28 @@ class ChorusProCareMonthWizard(models.TransientModel):
         moves = self.env["account.move"]
         for order in lines.order_id:
             order_lines = lines.filtered(lambda l, o=order: l.order_id == o)
-            moves |= self.env["account.move"].with_company(order.company_id).create({
-                "move_type": "out_invoice",
-                "company_id": order.company_id.id,
-                "partner_id": order.partner_id.id,
-                "invoice_date": self.invoice_date,
-                "chorus_order_id": order.id,
-                **order._invoice_header_values(),
-                "invoice_line_ids": [
-                    Command.create(line.decision_id._invoice_line_values(
-                        line.date_start, line.date_end, line.days))
-                    for line in order_lines
-                ],
-            })
+            moves |= (
+                self.env["account.move"]
+                .with_company(order.company_id)
+                .create(
+                    {
+                        "move_type": "out_invoice",
+                        "company_id": order.company_id.id,
+                        "partner_id": order.partner_id.id,
+                        "invoice_date": self.invoice_date,
+                        "chorus_order_id": order.id,
+                        **order._invoice_header_values(),
+                        "invoice_line_ids": [
+                            Command.create(
+                                line.decision_id._invoice_line_values(
+                                    line.date_start, line.date_end, line.days
+                                )
+                            )
+                            for line in order_lines
+                        ],
+                    }
+                )
+            )
         return moves
 
     def action_create_invoices(self):

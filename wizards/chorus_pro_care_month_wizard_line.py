@@ -12,8 +12,9 @@ class ChorusProCareMonthWizardLine(models.TransientModel):
 
     wizard_id = fields.Many2one("chorus.pro.care.month.wizard", required=True, ondelete="cascade")
     selected = fields.Boolean(string="Invoice", default=True)
-    decision_id = fields.Many2one("chorus.pro.care.decision", string="Care Decision", required=True,
-                                  ondelete="cascade")
+    decision_id = fields.Many2one(
+        "chorus.pro.care.decision", string="Care Decision", required=True, ondelete="cascade"
+    )
     order_id = fields.Many2one(related="decision_id.order_id", string="Order (EJ)")
     engagement_number = fields.Char(related="decision_id.engagement_number")
     beneficiary = fields.Char(related="decision_id.name", string="Beneficiary")
@@ -22,8 +23,9 @@ class ChorusProCareMonthWizardLine(models.TransientModel):
     currency_id = fields.Many2one(related="decision_id.currency_id")
     date_start = fields.Date(string="From", required=True)
     date_end = fields.Date(string="To", required=True)
-    days = fields.Integer(help="Days of care to invoice (absences, hospital stays "
-                          "deducted); at most the days of the period.")
+    days = fields.Integer(
+        help="Days of care to invoice (absences, hospital stays deducted); at most the days of the period."
+    )
     amount = fields.Monetary(compute="_compute_amount")
 
     @api.depends("days", "date_start", "date_end", "decision_id")
@@ -31,8 +33,8 @@ class ChorusProCareMonthWizardLine(models.TransientModel):
         for line in self:
             if line.decision_id and line.date_start and line.date_end:
                 line.amount = line.decision_id._invoice_line_values(
-                    line.date_start, line.date_end, line.days)["price_unit"] * (
-                    line.days if line.decision_id.rate_type == "daily" else 1)
+                    line.date_start, line.date_end, line.days
+                )["price_unit"] * (line.days if line.decision_id.rate_type == "daily" else 1)
             else:
                 line.amount = 0.0
 
@@ -41,7 +43,11 @@ class ChorusProCareMonthWizardLine(models.TransientModel):
         for line in self:
             period = (line.date_end - line.date_start).days + 1
             if line.days < 0 or line.days > period:
-                raise ValidationError(self.env._(
-                    "From %(start)s to %(end)s: between 0 and %(max)s days of care.",
-                    max=period, start=format_date(self.env, line.date_start),
-                    end=format_date(self.env, line.date_end)))
+                raise ValidationError(
+                    self.env._(
+                        "From %(start)s to %(end)s: between 0 and %(max)s days of care.",
+                        max=period,
+                        start=format_date(self.env, line.date_start),
+                        end=format_date(self.env, line.date_end),
+                    )
+                )

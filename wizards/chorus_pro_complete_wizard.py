@@ -11,7 +11,8 @@ class ChorusProCompleteWizard(models.TransientModel):
 
     move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True)
     recipient_comment = fields.Text(
-        string="Recipient's Request", compute="_compute_recipient_comment",
+        string="Recipient's Request",
+        compute="_compute_recipient_comment",
         help="What the recipient asked for when it suspended the invoice.",
     )
     comment = fields.Text(required=True)
@@ -26,9 +27,8 @@ class ChorusProCompleteWizard(models.TransientModel):
         self.ensure_one()
         if self.move_id.chorus_status != "SUSPENDUE":
             raise UserError(self.env._("Only a suspended invoice can be completed."))
-        self.env["chorus.pro.connector"]._complete_invoice(
-            self.move_id, self.comment, self.attachment_ids
-        )
+        self.env["chorus.pro.connector"]._complete_invoice(self.move_id, self.comment, self.attachment_ids)
         self.move_id._chorus_close_activity(
-            self.env._("Completed on Chorus Pro: %(comment)s", comment=self.comment))
+            self.env._("Completed on Chorus Pro: %(comment)s", comment=self.comment)
+        )
         return {"type": "ir.actions.act_window_close"}

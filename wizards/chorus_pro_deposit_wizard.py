@@ -43,20 +43,25 @@ class ChorusProDepositWizard(models.TransientModel):
         related="single_move_id.chorus_service_id", readonly=False, string="Service"
     )
     purchase_order_reference = fields.Char(
-        related="single_move_id.purchase_order_reference", readonly=False,
+        related="single_move_id.purchase_order_reference",
+        readonly=False,
         string="Engagement Number (EJ)",
     )
     contract_reference = fields.Char(
         related="single_move_id.contract_reference", readonly=False, string="Public Market Number"
     )
     invoice_date = fields.Date(
-        related="single_move_id.invoice_date", readonly=False, string="Invoice Date",
+        related="single_move_id.invoice_date",
+        readonly=False,
+        string="Invoice Date",
         help="Left empty, the invoice is dated the day it is posted.",
     )
     delivery_date = fields.Date(
-        related="single_move_id.delivery_date", readonly=False, string="Date of the Service",
+        related="single_move_id.delivery_date",
+        readonly=False,
+        string="Date of the Service",
         help="The day the service was performed or completed (the last day of a period), "
-             "printed on the invoice when it is not the invoice date.",
+        "printed on the invoice when it is not the invoice date.",
     )
     commercial_partner_id = fields.Many2one(related="single_move_id.commercial_partner_id")
 
@@ -79,9 +84,11 @@ class ChorusProDepositWizard(models.TransientModel):
             to_fix = sum(1 for _move, failed in groups if failed)
             wizard.ready_count = len(groups) - to_fix
             wizard.to_fix_count = to_fix
-            wizard.check_summary = self.env._(
-                "%(ready)s ready, %(to_fix)s to fix", ready=len(groups) - to_fix, to_fix=to_fix
-            ) if groups else False
+            wizard.check_summary = (
+                self.env._("%(ready)s ready, %(to_fix)s to fix", ready=len(groups) - to_fix, to_fix=to_fix)
+                if groups
+                else False
+            )
             wizard.checklist_html = wizard._checklist_html(groups) if groups else False
 
     def _checklist_groups(self):
@@ -109,10 +116,14 @@ class ChorusProDepositWizard(models.TransientModel):
         label = Markup("<strong>%s</strong>") % line.label
         if len(problems) == 1:
             text = Markup(escape(self.env._("%(label)s: %(message)s"))) % {
-                "label": label, "message": problems[0]}
+                "label": label,
+                "message": problems[0],
+            }
             return Markup("<li>%s</li>") % text
         heading = Markup(escape(self.env._("%(label)s (%(count)s problems)"))) % {
-            "label": label, "count": len(problems)}
+            "label": label,
+            "count": len(problems),
+        }
         items = Markup().join(Markup("<li>%s</li>") % problem for problem in problems)
         return Markup('<li>%s<ul class="o_chorus_checklist_problems">%s</ul></li>') % (heading, items)
 
@@ -129,16 +140,26 @@ class ChorusProDepositWizard(models.TransientModel):
                 Markup(
                     '<div class="o_chorus_checklist_invoice %s border-bottom py-1" data-move-id="%s">'
                     '%s <strong class="o_chorus_checklist_number">%s</strong> — %s — %s — %s%s</div>'
-                ) % (
+                )
+                % (
                     "o_chorus_checklist_to_fix" if failed else "o_chorus_checklist_ready",
-                    move.id or "", badge, number, customer, amount, service,
+                    move.id or "",
+                    badge,
+                    number,
+                    customer,
+                    amount,
+                    service,
                     Markup('<ul class="mb-1 text-danger">%s</ul>') % problems if failed else "",
                 )
             )
         if self._facturx_deferred(self.move_ids):
-            rows.append(Markup('<p class="text-muted mt-2 mb-0">%s</p>') % self.env._(
-                "The Factur-X of each invoice is checked by the background deposit before "
-                "it is built: an invalid one is refused there, with its reasons."))
+            rows.append(
+                Markup('<p class="text-muted mt-2 mb-0">%s</p>')
+                % self.env._(
+                    "The Factur-X of each invoice is checked by the background deposit before "
+                    "it is built: an invalid one is refused there, with its reasons."
+                )
+            )
         return Markup('<div class="o_chorus_checklist">%s</div>') % Markup().join(rows)
 
     @api.model
@@ -192,13 +213,15 @@ class ChorusProDepositWizard(models.TransientModel):
 
     @api.model
     def _checklist_command(self, move, item):
-        return Command.create({
-            "move_id": move.id,
-            "code": item["code"],
-            "label": item["label"],
-            "ok": item["ok"],
-            "message": item["message"],
-        })
+        return Command.create(
+            {
+                "move_id": move.id,
+                "code": item["code"],
+                "label": item["label"],
+                "ok": item["ok"],
+                "message": item["message"],
+            }
+        )
 
     def _refresh_checklist(self):
         for wizard in self:
@@ -259,48 +282,69 @@ class ChorusProDepositWizard(models.TransientModel):
             # summary gives the refused invoices' reasons.
             pipeline._post_checked(moves)
             job = self.env["chorus.pro.deposit.job"]._create_for(
-                moves, batch=self.batch, selected_count=len(self.move_ids),
-                refusals=pipeline._refusals(checked))
+                moves,
+                batch=self.batch,
+                selected_count=len(self.move_ids),
+                refusals=pipeline._refusals(checked),
+            )
             self.write({"state": "background", "job_id": job.id})
             return self._reopen()
         # Committed before and after each deposit call: an error below (or in the
         # summary) never rolls back what Chorus Pro received.
         checked.update({move: [] for move in moves})
-        result = pipeline._deposit_invoices(
-            self.move_ids, batch=self.batch, commit=True, checked=checked)
+        result = pipeline._deposit_invoices(self.move_ids, batch=self.batch, commit=True, checked=checked)
         taken = [(move, messages) for move, messages in result["refusals"] if move not in refused]
         if taken and not result["flows"] and not result["linked"]:
             # Nothing went to Chorus Pro: the reasons as an error, as for the checklist.
-            raise UserError("\n\n".join(
-                [message for _move, messages in taken for message in messages]
-                + ([self._refused_text(failed)] if failed else [])))
+            raise UserError(
+                "\n\n".join(
+                    [message for _move, messages in taken for message in messages]
+                    + ([self._refused_text(failed)] if failed else [])
+                )
+            )
         # The refused invoices' problems are their checklist, shown below the summary.
         refusals = [(move, list(dict.fromkeys(line.label for line in checked[move]))) for move in refused]
         summary = pipeline._deposit_summary(
-            len(self.move_ids), result["flows"], result["linked"], refusals + taken)
+            len(self.move_ids), result["flows"], result["linked"], refusals + taken
+        )
         # What remains to fix: the refused invoices' own checklist.
-        self.write({"state": "done", "summary": summary,
-                    "line_ids": [Command.unlink(line.id) for line in self.line_ids
-                                 if line.move_id not in refused]})
+        self.write(
+            {
+                "state": "done",
+                "summary": summary,
+                "line_ids": [
+                    Command.unlink(line.id) for line in self.line_ids if line.move_id not in refused
+                ],
+            }
+        )
         return self._reopen()
 
     def _raise_nothing_ready(self, failed):
         """No invoice of the wizard can be deposited: what to fix, invoice by invoice."""
         checklist = self.env["chorus.pro.checklist"]
         if len(self.move_ids) == 1:
-            raise UserError(self.env._("Fix these points before depositing:\n%(problems)s",
-                                       problems=checklist._problems_text(failed)))
-        raise UserError(self.env._(
-            "None of the %(count)s invoices is ready to deposit: fix these points (on each "
-            "invoice), then Check again.\n%(problems)s",
-            count=len(self.move_ids), problems=self._refused_text(failed)))
+            raise UserError(
+                self.env._(
+                    "Fix these points before depositing:\n%(problems)s",
+                    problems=checklist._problems_text(failed),
+                )
+            )
+        raise UserError(
+            self.env._(
+                "None of the %(count)s invoices is ready to deposit: fix these points (on each "
+                "invoice), then Check again.\n%(problems)s",
+                count=len(self.move_ids),
+                problems=self._refused_text(failed),
+            )
+        )
 
     def _refused_text(self, failed):
         """The failed checklist lines ``failed``, grouped by invoice, for an error."""
         checklist = self.env["chorus.pro.checklist"]
         return "\n\n".join(
-            f"{move.display_name}\n{checklist._problems_text(failed.filtered(lambda l, m=move: l.move_id == m))}"
-            for move in failed.move_id)
+            f"{move.display_name}\n{checklist._problems_text(failed.filtered(lambda l, m=move: l.move_id == m))}"  # noqa: E501
+            for move in failed.move_id
+        )
 
     def action_open_job(self):
         self.ensure_one()

@@ -11,11 +11,10 @@ class ChorusProRecycleWizard(models.TransientModel):
 
     move_id = fields.Many2one("account.move", string="Invoice", required=True, readonly=True)
     partner_id = fields.Many2one(related="move_id.commercial_partner_id")
-    service_id = fields.Many2one(
-        "chorus.pro.service", domain="[('partner_id', '=', partner_id)]"
-    )
+    service_id = fields.Many2one("chorus.pro.service", domain="[('partner_id', '=', partner_id)]")
     recipient_comment = fields.Text(
-        string="Reason Given", compute="_compute_recipient_comment",
+        string="Reason Given",
+        compute="_compute_recipient_comment",
         help="Why Chorus Pro or the recipient returned the invoice to recycle.",
     )
     comment = fields.Text()

@@ -19,8 +19,12 @@ class ChorusProReissueWizard(models.TransientModel):
     reason = fields.Text(string="Rejection Reason", related="move_id.chorus_status_comment")
     partner_id = fields.Many2one(related="move_id.commercial_partner_id")
     chorus_service_id = fields.Many2one(
-        "chorus.pro.service", string="Service", compute="_compute_routing", store=True,
-        readonly=False, domain="[('partner_id', '=', partner_id)]",
+        "chorus.pro.service",
+        string="Service",
+        compute="_compute_routing",
+        store=True,
+        readonly=False,
+        domain="[('partner_id', '=', partner_id)]",
     )
     purchase_order_reference = fields.Char(
         string="Engagement Number (EJ)", compute="_compute_routing", store=True, readonly=False
@@ -48,29 +52,44 @@ class ChorusProReissueWizard(models.TransientModel):
             new = self._new_draft(move)
             credit_note = move.reversal_move_ids.filtered(lambda m: m.state == "posted")[:1]
         else:
-            reversal = self.env["account.move.reversal"].with_company(move.company_id).with_context(
-                active_model="account.move", active_ids=move.ids
-            ).create({
-                "journal_id": move.journal_id.id,
-                "reason": self.env._("rejected on Chorus Pro"),
-            })
+            reversal = (
+                self.env["account.move.reversal"]
+                .with_company(move.company_id)
+                .with_context(active_model="account.move", active_ids=move.ids)
+                .create(
+                    {
+                        "journal_id": move.journal_id.id,
+                        "reason": self.env._("rejected on Chorus Pro"),
+                    }
+                )
+            )
             reversal.modify_moves()  # reversed with cancel: posted and reconciled
             new = reversal.new_move_ids
             credit_note = move.reversal_move_ids.filtered(lambda m: m.state == "posted")[:1]
-        new.write({
-            "invoice_date": fields.Date.context_today(self),
-            "chorus_service_id": self.chorus_service_id.id,
-            "purchase_order_reference": self.purchase_order_reference or False,
-            "contract_reference": self.contract_reference or False,
-            "chorus_reissued_from_id": move.id,
-        })
+        new.write(
+            {
+                "invoice_date": fields.Date.context_today(self),
+                "chorus_service_id": self.chorus_service_id.id,
+                "purchase_order_reference": self.purchase_order_reference or False,
+                "contract_reference": self.contract_reference or False,
+                "chorus_reissued_from_id": move.id,
+            }
+        )
         self._copy_beneficiaries_and_documents(move, new)
-        move.message_post(body=self.env._(
-            "Rejected on Chorus Pro: cancelled by credit note %(credit_note)s and re-issued as a new "
-            "invoice (draft, to deposit).", credit_note=credit_note.name or "-"))
-        new.message_post(body=self.env._(
-            "Re-issue of %(invoice)s, rejected on Chorus Pro: %(reason)s",
-            invoice=move.name, reason=move.chorus_status_comment or "-"))
+        move.message_post(
+            body=self.env._(
+                "Rejected on Chorus Pro: cancelled by credit note %(credit_note)s and re-issued as a new "
+                "invoice (draft, to deposit).",
+                credit_note=credit_note.name or "-",
+            )
+        )
+        new.message_post(
+            body=self.env._(
+                "Re-issue of %(invoice)s, rejected on Chorus Pro: %(reason)s",
+                invoice=move.name,
+                reason=move.chorus_status_comment or "-",
+            )
+        )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Re-issued invoice"),
@@ -87,7 +106,8 @@ class ChorusProReissueWizard(models.TransientModel):
         Odoo's 'modify' reversal makes it."""
         data = move.with_context(include_business_fields=True).copy_data()[0]
         data["line_ids"] = [
-            line for line in data["line_ids"]
+            line
+            for line in data["line_ids"]
             if line[2]["display_type"] in ("product", "line_section", "line_subsection", "line_note")
         ]
         return self.env["account.move"].with_company(move.company_id).create(data)
@@ -96,14 +116,16 @@ class ChorusProReissueWizard(models.TransientModel):
     def _copy_beneficiaries_and_documents(self, move, new):
         old_lines = move.invoice_line_ids.filtered(lambda l: l.display_type == "product")
         new_lines = new.invoice_line_ids.filtered(lambda l: l.display_type == "product")
-        line_map = dict(zip(old_lines.ids, new_lines.ids))
+        line_map = dict(zip(old_lines.ids, new_lines.ids, strict=True))
         commands = [
-            Command.create({
-                "name": beneficiary.name,
-                "date_start": beneficiary.date_start,
-                "date_end": beneficiary.date_end,
-                "move_line_id": line_map.get(beneficiary.move_line_id.id, False),
-            })
+            Command.create(
+                {
+                    "name": beneficiary.name,
+                    "date_start": beneficiary.date_start,
+                    "date_end": beneficiary.date_end,
+                    "move_line_id": line_map.get(beneficiary.move_line_id.id, False),
+                }
+            )
             for beneficiary in move.chorus_beneficiary_ids
         ]
         documents = [

@@ -59,8 +59,7 @@ class ChorusClient(ChorusTransport):
 
     def my_structures(self):
         """Structures of the technical account (``rattachements``), all pages."""
-        return self._paginate(P_MY_STRUCTURES, {}, "listeStructureRattachement",
-                              "parametresRecherche")
+        return self._paginate(P_MY_STRUCTURES, {}, "listeStructureRattachement", "parametresRecherche")
 
     def test_connection(self):
         """Fetch a token and the account's structures; return those structures.
@@ -123,25 +122,40 @@ class ChorusClient(ChorusTransport):
             "Transverses": lambda: self.vat_rates(),
             "Factures": lambda: self._call(
                 P_SEARCH_INVOICES,
-                {"numeroFacture": "CONNECTION-TEST",
-                 "rechercheFactureParFournisseur": {"nbResultatsParPage": 1,
-                                                    "pageResultatDemandee": 1}},
-                idempotent=True, search=True),
+                {
+                    "numeroFacture": "CONNECTION-TEST",
+                    "rechercheFactureParFournisseur": {"nbResultatsParPage": 1, "pageResultatDemandee": 1},
+                },
+                idempotent=True,
+                search=True,
+            ),
             "Structures": lambda: self._call(
                 P_SEARCH_STRUCTURE,
-                {"structure": {"identifiantStructure": "00000000000000",
-                               "typeIdentifiantStructure": "SIRET"},
-                 "parametres": {"nbResultatsParPage": 1, "pageResultatDemandee": 1}},
-                idempotent=True, search=True),
+                {
+                    "structure": {
+                        "identifiantStructure": "00000000000000",
+                        "typeIdentifiantStructure": "SIRET",
+                    },
+                    "parametres": {"nbResultatsParPage": 1, "pageResultatDemandee": 1},
+                },
+                idempotent=True,
+                search=True,
+            ),
             "Utilisateurs": lambda: self._call(
                 P_MY_STRUCTURES,
                 {"parametresRecherche": {"nbResultatsParPage": 1, "pageResultatDemandee": 1}},
-                idempotent=True, search=True),
+                idempotent=True,
+                search=True,
+            ),
             "EngagementsJuridiques": lambda: self._call(
                 P_SEARCH_ENGAGEMENT,
-                {"numeroEngagementJuridique": "CONNECTION-TEST",
-                 "parametresRecherche": {"nbResultatsParPage": 1, "pageResultatDemandee": 1}},
-                idempotent=True, search=True),
+                {
+                    "numeroEngagementJuridique": "CONNECTION-TEST",
+                    "parametresRecherche": {"nbResultatsParPage": 1, "pageResultatDemandee": 1},
+                },
+                idempotent=True,
+                search=True,
+            ),
         }
         wanted = list(apis) if apis else list(probes)
         unknown = [name for name in wanted if name not in probes]
@@ -191,19 +205,25 @@ class ChorusClient(ChorusTransport):
     def get_structure(self, id_structure_cpp):
         """``consulter``: ``informationGenerales``, ``adressePostaleDuSiege``,
         ``parametres`` (the whole answer dict)."""
-        return self._call(P_GET_STRUCTURE, {"idStructureCPP": int(id_structure_cpp)},
-                          idempotent=True)
+        return self._call(P_GET_STRUCTURE, {"idStructureCPP": int(id_structure_cpp)}, idempotent=True)
 
     def search_services(self, id_structure_cpp):
         """Services of a structure (``rechercher/services``), all pages."""
-        return self._paginate(P_SEARCH_SERVICES, {"idStructure": int(id_structure_cpp)},
-                              "listeServices", "parametresRechercherServicesStructure")
+        return self._paginate(
+            P_SEARCH_SERVICES,
+            {"idStructure": int(id_structure_cpp)},
+            "listeServices",
+            "parametresRechercherServicesStructure",
+        )
 
     def get_service(self, id_structure_cpp, id_service):
         """``consulter/service``: ``informationsGenerales``, ``adressePostale``,
         ``parametres`` (the whole answer dict)."""
-        return self._call(P_GET_SERVICE, {"idStructure": int(id_structure_cpp),
-                                          "idService": int(id_service)}, idempotent=True)
+        return self._call(
+            P_GET_SERVICE,
+            {"idStructure": int(id_structure_cpp), "idService": int(id_service)},
+            idempotent=True,
+        )
 
     def get_service_entry(self, id_structure_cpp, id_service, listed=None):
         """One service's routing data from ``consulter/service`` (one call),
@@ -294,8 +314,10 @@ class ChorusClient(ChorusTransport):
         return {
             "idStructureCPP": id_structure,
             "siret": structure["identifiantStructure"],
-            "name": structure.get("designationStructure") or infos.get("raisonSocialeStructure")
-            or infos.get("libelleStructure") or "",
+            "name": structure.get("designationStructure")
+            or infos.get("raisonSocialeStructure")
+            or infos.get("libelleStructure")
+            or "",
             "active": structure.get("statut", "ACTIVE") == "ACTIVE",
             "public": infos.get("structurePriveePublique") == "PUBLIQUE",
             "service_required": _bool(params.get("codeServiceDoitEtreRenseigne")),
@@ -312,8 +334,7 @@ class ChorusClient(ChorusTransport):
             "numeroEngagementJuridique": str(numero).strip(),
             "structureReceptriceEngagementJuridique": str(id_structure_cpp),
         }
-        return self._paginate(P_SEARCH_ENGAGEMENT, body, "listeEngagementJuridique",
-                              "parametresRecherche")
+        return self._paginate(P_SEARCH_ENGAGEMENT, body, "listeEngagementJuridique", "parametresRecherche")
 
     # ------------------------------------------------------------------
     # Deposit and flow reports
@@ -338,8 +359,11 @@ class ChorusClient(ChorusTransport):
         answer = self._call(P_DEPOSIT, body, idempotent=False)
         if not answer.get("numeroFluxDepot"):
             raise ChorusUncertainError(
-                "the deposit was accepted without a flow number", http_status=200,
-                code_retour=answer.get("codeRetour"), endpoint=P_DEPOSIT, payload=answer,
+                "the deposit was accepted without a flow number",
+                http_status=200,
+                code_retour=answer.get("codeRetour"),
+                endpoint=P_DEPOSIT,
+                payload=answer,
             )
         return answer
 
@@ -369,9 +393,13 @@ class ChorusClient(ChorusTransport):
         self.last_pdf_deposit = answer
         attachment_id = answer.get("pieceJointeId")
         if attachment_id in (None, ""):
-            raise ChorusUncertainError("the PDF deposit was accepted without pieceJointeId",
-                                       http_status=200, code_retour=answer.get("codeRetour"),
-                                       endpoint=P_DEPOSIT_PDF, payload=answer)
+            raise ChorusUncertainError(
+                "the PDF deposit was accepted without pieceJointeId",
+                http_status=200,
+                code_retour=answer.get("codeRetour"),
+                endpoint=P_DEPOSIT_PDF,
+                payload=answer,
+            )
         return _to_int(attachment_id) if _to_int(attachment_id) is not None else attachment_id
 
     def submit_invoice(self, payload):
@@ -399,8 +427,11 @@ class ChorusClient(ChorusTransport):
         answer = self._call(P_SUBMIT, body, idempotent=False)
         if answer.get("identifiantFactureCPP") in (None, ""):
             raise ChorusUncertainError(
-                "the submission was accepted without identifiantFactureCPP", http_status=200,
-                code_retour=answer.get("codeRetour"), endpoint=P_SUBMIT, payload=answer,
+                "the submission was accepted without identifiantFactureCPP",
+                http_status=200,
+                code_retour=answer.get("codeRetour"),
+                endpoint=P_SUBMIT,
+                payload=answer,
             )
         return answer
 
@@ -433,8 +464,7 @@ class ChorusClient(ChorusTransport):
         e.g. ``numeroFluxDepot``, ``numeroFacture``, ``statutCourant``,
         ``periodeDateHeureEtatCourantDu``); all pages; list of invoice dicts."""
         body = {k: v for k, v in criteria.items() if v is not None}
-        return self._paginate(P_SEARCH_INVOICES, body, "listeFactures",
-                              "rechercheFactureParFournisseur")
+        return self._paginate(P_SEARCH_INVOICES, body, "listeFactures", "rechercheFactureParFournisseur")
 
     def invoice_history(self, id_facture):
         """``consulter/historique``: the answer dict (``statutCourantCode``,
@@ -478,8 +508,7 @@ class ChorusClient(ChorusTransport):
 
     def invoice_detail(self, id_facture):
         """``consulter/fournisseur``: the ``facture`` dict."""
-        answer = self._call(P_INVOICE_DETAIL, {"identifiantFactureCPP": int(id_facture)},
-                            idempotent=True)
+        answer = self._call(P_INVOICE_DETAIL, {"identifiantFactureCPP": int(id_facture)}, idempotent=True)
         return answer.get("facture") or {}
 
     def download_invoices(self, ids, fmt="PDF", with_attachments=False):
@@ -511,13 +540,14 @@ class ChorusClient(ChorusTransport):
         if len(name) > MAX_ATTACHMENT_NAME:
             raise ChorusAttachmentError(
                 f"attachment name '{name}' has {len(name)} characters; Chorus Pro accepts "
-                f"at most {MAX_ATTACHMENT_NAME} (extension included)", endpoint=P_UPLOAD,
+                f"at most {MAX_ATTACHMENT_NAME} (extension included)",
+                endpoint=P_UPLOAD,
             )
         extension = name.rsplit(".", 1)[-1].upper() if "." in name else ""
         if extension not in ALLOWED_ATTACHMENT_EXTENSIONS:
             raise ChorusAttachmentError(
-                f"attachment '{name}': extension '{extension or '(none)'}' is not accepted "
-                "by Chorus Pro", endpoint=P_UPLOAD,
+                f"attachment '{name}': extension '{extension or '(none)'}' is not accepted by Chorus Pro",
+                endpoint=P_UPLOAD,
             )
         size = len(data or b"")
         if not size:
@@ -525,7 +555,8 @@ class ChorusClient(ChorusTransport):
         if size > MAX_ATTACHMENT_SIZE:
             raise ChorusAttachmentError(
                 f"attachment '{name}' is {size} bytes; Chorus Pro accepts at most "
-                f"{MAX_ATTACHMENT_SIZE} bytes (10 MB)", endpoint=P_UPLOAD,
+                f"{MAX_ATTACHMENT_SIZE} bytes (10 MB)",
+                endpoint=P_UPLOAD,
             )
         return extension
 
@@ -546,8 +577,12 @@ class ChorusClient(ChorusTransport):
         answer = self._call(P_UPLOAD, body, idempotent=False)
         attachment_id = answer.get("pieceJointeId")
         if attachment_id in (None, ""):
-            raise ChorusUncertainError("the upload was accepted without pieceJointeId",
-                                       http_status=200, endpoint=P_UPLOAD, payload=answer)
+            raise ChorusUncertainError(
+                "the upload was accepted without pieceJointeId",
+                http_status=200,
+                endpoint=P_UPLOAD,
+                payload=answer,
+            )
         return _to_int(attachment_id) if _to_int(attachment_id) is not None else attachment_id
 
     def complete_invoice(self, id_facture, comment, attachment_ids=()):
@@ -570,8 +605,7 @@ class ChorusClient(ChorusTransport):
             body["pieceJointeComplementaire"] = pieces
         return self._call(P_COMPLETE, body, idempotent=False)
 
-    def recycle_invoice(self, id_facture, siret, service_code=None, comment=None,
-                        engagement=None):
+    def recycle_invoice(self, id_facture, siret, service_code=None, comment=None, engagement=None):
         """``recycler`` an ``A_RECYCLER`` invoice to a new recipient / service
         (NOT idempotent). ``engagement`` (optional) is sent as
         ``reference.numeroBonCommande`` (key name unconfirmed, §5.10).
@@ -585,4 +619,3 @@ class ChorusClient(ChorusTransport):
         if engagement:
             body["reference"] = {"numeroBonCommande": engagement}
         return self._call(P_RECYCLE, body, idempotent=False)
-

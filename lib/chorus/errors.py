@@ -11,8 +11,16 @@ class ChorusError(Exception):
     answer, if any), ``retry_after`` (seconds, from ``Retry-After``, if any).
     """
 
-    def __init__(self, libelle=None, *, http_status=None, code_retour=None, endpoint=None,
-                 payload=None, retry_after=None):
+    def __init__(
+        self,
+        libelle=None,
+        *,
+        http_status=None,
+        code_retour=None,
+        endpoint=None,
+        payload=None,
+        retry_after=None,
+    ):
         self.libelle = libelle or "Chorus Pro error"
         self.http_status = http_status
         self.code_retour = code_retour

@@ -35,9 +35,9 @@ FLOW_SUCCESS_STATUSES = frozenset({FLOW_INTEGRE, FLOW_INTEGRE_PARTIEL})
 FLOW_FAILURE_STATUSES = frozenset({FLOW_REJETE, FLOW_INCIDENTE})
 FLOW_TERMINAL_STATUSES = FLOW_SUCCESS_STATUSES | FLOW_FAILURE_STATUSES
 # Received, waiting or being processed: the "IN_" statuses not terminal.
-FLOW_IN_PROGRESS_STATUSES = frozenset(
-    code for code, _label in FLOW_STATUSES if code.startswith("IN_")
-) - FLOW_TERMINAL_STATUSES
+FLOW_IN_PROGRESS_STATUSES = (
+    frozenset(code for code, _label in FLOW_STATUSES if code.startswith("IN_")) - FLOW_TERMINAL_STATUSES
+)
 # Admissibility states seen in production clients (§7, §13): Tryton counts the
 # last two as failures; their exact semantics are unconfirmed.
 FLOW_QP_STATUSES = frozenset({"QP_RECEVABLE", "QP_RECEVABLE_AVEC_ERREUR", "QP_IRRECEVABLE"})
@@ -74,9 +74,7 @@ INVOICE_STATUSES = [
     ("SUPPRIMEE", "Deleted"),
 ]
 # Nothing follows these.
-INVOICE_TERMINAL_STATUSES = frozenset(
-    {INVOICE_REJETEE, INVOICE_MISE_EN_PAIEMENT, "ABANDONNEE", "SUPPRIMEE"}
-)
+INVOICE_TERMINAL_STATUSES = frozenset({INVOICE_REJETEE, INVOICE_MISE_EN_PAIEMENT, "ABANDONNEE", "SUPPRIMEE"})
 # Statuses waiting for an action of the supplier (completer / recycler).
 INVOICE_ACTION_STATUSES = frozenset({INVOICE_SUSPENDUE, INVOICE_A_RECYCLER})
 # Statuses that send the invoice back to the supplier ("to fix").

@@ -46,7 +46,6 @@ Main points:
   a partial list is never returned as complete.
 """
 
-
 import base64
 import contextlib
 import datetime
@@ -93,8 +92,8 @@ def _parse_retry_after(value):
     if when is None:
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=datetime.timezone.utc)
-    return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=datetime.UTC)
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 def _api_family(path):
@@ -207,7 +206,6 @@ def _fetch_lock(key):
         return _TOKEN_FETCH_LOCKS.setdefault(key, threading.Lock())
 
 
-
 # ---------------------------------------------------------------------------
 # Client
 # ---------------------------------------------------------------------------
@@ -234,9 +232,22 @@ class ChorusTransport:
     max_backoff = 30.0
     max_pages = 1000
 
-    def __init__(self, api_url, token_url, client_id, client_secret, login, password,
-                 timeout=30.0, max_retries=3, backoff=0.5, page_size=10, session=None,
-                 max_total_wait=120.0, max_retry_after=None):
+    def __init__(
+        self,
+        api_url,
+        token_url,
+        client_id,
+        client_secret,
+        login,
+        password,
+        timeout=30.0,
+        max_retries=3,
+        backoff=0.5,
+        page_size=10,
+        session=None,
+        max_total_wait=120.0,
+        max_retry_after=None,
+    ):
         if not api_url or not token_url:
             raise ValueError("api_url and token_url are required")
         self.api_url = api_url.rstrip("/")
@@ -265,8 +276,9 @@ class ChorusTransport:
 
     @classmethod
     def from_environment(cls, environment, client_id, client_secret, login, password, **kwargs):
-        return cls(environment.api_url, environment.token_url, client_id, client_secret,
-                   login, password, **kwargs)
+        return cls(
+            environment.api_url, environment.token_url, client_id, client_secret, login, password, **kwargs
+        )
 
     def __repr__(self):
         return f"<ChorusClient {self.api_url} login={self.login!r}>"
@@ -298,7 +310,7 @@ class ChorusTransport:
     def _delay(self, attempt, retry_after=None):
         if retry_after is not None:
             return min(float(retry_after), self.max_retry_after)
-        return min(self.backoff * (2 ** attempt), self.max_backoff)
+        return min(self.backoff * (2**attempt), self.max_backoff)
 
     def _retry(self, endpoint, attempt, waited, reason, retry_after=None):
         """Wait before attempt ``attempt + 1`` if the retries and the waiting
@@ -307,15 +319,21 @@ class ChorusTransport:
             return None
         delay = self._delay(attempt, retry_after)
         if waited + delay > self.max_total_wait:
-            _logger.info("Chorus Pro %s: %s, a wait of %.2f s would exceed the %.0f s budget",
-                         endpoint, reason, delay, self.max_total_wait)
+            _logger.info(
+                "Chorus Pro %s: %s, a wait of %.2f s would exceed the %.0f s budget",
+                endpoint,
+                reason,
+                delay,
+                self.max_total_wait,
+            )
             return None
         with self._stats_lock:
             self.retries.append(
                 {"endpoint": endpoint, "attempt": attempt + 1, "reason": reason, "delay": delay}
             )
-        _logger.info("Chorus Pro %s: %s, retry %d/%d in %.2f s", endpoint, reason,
-                     attempt + 1, self.max_retries, delay)
+        _logger.info(
+            "Chorus Pro %s: %s, retry %d/%d in %.2f s", endpoint, reason, attempt + 1, self.max_retries, delay
+        )
         if delay > 0:
             time.sleep(delay)
         return delay
@@ -357,7 +375,9 @@ class ChorusTransport:
             self._count(endpoint)
             try:
                 response = self.session.post(
-                    self.token_url, data=form, timeout=self.timeout,
+                    self.token_url,
+                    data=form,
+                    timeout=self.timeout,
                     headers={"Accept": "application/json"},
                 )
             except _TRANSPORT_ERRORS as exc:
@@ -385,19 +405,27 @@ class ChorusTransport:
                 raise error_class(
                     self._message(payload, response, status)
                     or f"PISTE token endpoint answered HTTP {status}",
-                    http_status=status, endpoint=endpoint, payload=payload,
+                    http_status=status,
+                    endpoint=endpoint,
+                    payload=payload,
                     retry_after=retry_after,
                 )
             if status != 200:
                 raise ChorusAuthError(
                     self._message(payload, response, status)
                     or f"PISTE refused the token request (HTTP {status})",
-                    http_status=status, endpoint=endpoint, payload=payload,
+                    http_status=status,
+                    endpoint=endpoint,
+                    payload=payload,
                 )
             token = payload.get("access_token") if isinstance(payload, dict) else None
             if not token:
-                raise ChorusAuthError("PISTE answered without access_token", http_status=status,
-                                      endpoint=endpoint, payload=payload)
+                raise ChorusAuthError(
+                    "PISTE answered without access_token",
+                    http_status=status,
+                    endpoint=endpoint,
+                    payload=payload,
+                )
             try:
                 expires_in = float(payload.get("expires_in") or 3600)
             except (TypeError, ValueError):
@@ -408,7 +436,7 @@ class ChorusTransport:
     # API calls
     # ------------------------------------------------------------------
     def _headers(self, token, with_body=True):
-        account = base64.b64encode(f"{self.login}:{self.password}".encode("utf-8")).decode("ascii")
+        account = base64.b64encode(f"{self.login}:{self.password}".encode()).decode("ascii")
         headers = {
             "Authorization": f"Bearer {token}",
             "cpro-account": account,
@@ -464,8 +492,7 @@ class ChorusTransport:
             headers = self._headers(token, with_body=method == "POST")
             self._count(path)
             try:
-                response = self.session.request(method, url, data=data, headers=headers,
-                                                timeout=self.timeout)
+                response = self.session.request(method, url, data=data, headers=headers, timeout=self.timeout)
             except _TRANSPORT_ERRORS as exc:
                 reason = f"{type(exc).__name__}: {exc}"
                 not_sent = _request_not_sent(exc)
@@ -480,7 +507,8 @@ class ChorusTransport:
                     ) from exc
                 raise ChorusUncertainError(
                     f"no answer from Chorus Pro after sending the request ({reason}); "
-                    "it may or may not have been processed", endpoint=path,
+                    "it may or may not have been processed",
+                    endpoint=path,
                 ) from exc
             except requests.exceptions.RequestException as exc:
                 raise ChorusError(f"request to Chorus Pro failed: {exc}", endpoint=path) from exc
@@ -499,8 +527,11 @@ class ChorusTransport:
                     _logger.info("Chorus Pro %s: HTTP 401, renewing the PISTE token", path)
                     continue
                 raise ChorusAuthError(
-                    message or "authentication refused (HTTP 401)", http_status=status,
-                    code_retour=code, endpoint=path, payload=payload,
+                    message or "authentication refused (HTTP 401)",
+                    http_status=status,
+                    code_retour=code,
+                    endpoint=path,
+                    payload=payload,
                 )
             if status == 429:
                 # Refused by the quota gateway: never processed, even for a
@@ -514,7 +545,10 @@ class ChorusTransport:
                 raise ChorusRateLimitError(
                     (message or "too many requests") + " (HTTP 429: not processed; send it "
                     "again later" + (f", after {retry_after:.0f} s" if retry_after else "") + ")",
-                    http_status=status, code_retour=code, endpoint=path, payload=payload,
+                    http_status=status,
+                    code_retour=code,
+                    endpoint=path,
+                    payload=payload,
                     retry_after=retry_after,
                 )
             if status >= 500:
@@ -526,13 +560,20 @@ class ChorusTransport:
                         attempt += 1
                         continue
                     raise ChorusTransientError(
-                        message or f"Chorus Pro answered HTTP {status}", http_status=status,
-                        code_retour=code, endpoint=path, payload=payload, retry_after=retry_after,
+                        message or f"Chorus Pro answered HTTP {status}",
+                        http_status=status,
+                        code_retour=code,
+                        endpoint=path,
+                        payload=payload,
+                        retry_after=retry_after,
                     )
                 raise ChorusUncertainError(
                     (message or f"Chorus Pro answered HTTP {status}")
                     + " (the request may or may not have been processed)",
-                    http_status=status, code_retour=code, endpoint=path, payload=payload,
+                    http_status=status,
+                    code_retour=code,
+                    endpoint=path,
+                    payload=payload,
                     retry_after=retry_after,
                 )
             return self._check(path, status, payload, code, message, search=search)
@@ -557,29 +598,58 @@ class ChorusTransport:
                     f"application, tick the Chorus Pro {api} API of this environment "
                     "(sandbox or production), accept its terms of use and save; check "
                     "also that the API connection is declared on Chorus Pro.",
-                    api=api, http_status=status, endpoint=path, payload=payload,
+                    api=api,
+                    http_status=status,
+                    endpoint=path,
+                    payload=payload,
                 )
-            raise ChorusAuthError(message or "access refused (HTTP 403)", http_status=status,
-                                  code_retour=code, endpoint=path, payload=payload)
+            raise ChorusAuthError(
+                message or "access refused (HTTP 403)",
+                http_status=status,
+                code_retour=code,
+                endpoint=path,
+                payload=payload,
+            )
         if status != 200:
             error_class = ChorusFunctionalError if 400 <= status < 500 else ChorusError
-            raise error_class(message or f"Chorus Pro answered HTTP {status}", http_status=status,
-                              code_retour=code, endpoint=path, payload=payload)
+            raise error_class(
+                message or f"Chorus Pro answered HTTP {status}",
+                http_status=status,
+                code_retour=code,
+                endpoint=path,
+                payload=payload,
+            )
         if not isinstance(payload, dict):
-            raise ChorusError(f"unexpected answer (not a JSON object): {message}",
-                              http_status=status, endpoint=path, payload=payload)
+            raise ChorusError(
+                f"unexpected answer (not a JSON object): {message}",
+                http_status=status,
+                endpoint=path,
+                payload=payload,
+            )
         if code not in (None, 0):
             code_int = _to_int(code)
             if code_int != 0:
                 if search and code_int in NO_RESULT_CODES:
                     return payload
-                raise ChorusFunctionalError(message or f"codeRetour {code}", http_status=status,
-                                            code_retour=code_int if code_int is not None else code,
-                                            endpoint=path, payload=payload)
+                raise ChorusFunctionalError(
+                    message or f"codeRetour {code}",
+                    http_status=status,
+                    code_retour=code_int if code_int is not None else code,
+                    endpoint=path,
+                    payload=payload,
+                )
         return payload
 
-    def _paginate(self, path, body, list_key, block_key, *, size_key="nbResultatsParPage",
-                  page_key="pageResultatDemandee"):
+    def _paginate(
+        self,
+        path,
+        body,
+        list_key,
+        block_key,
+        *,
+        size_key="nbResultatsParPage",
+        page_key="pageResultatDemandee",
+    ):
         """Loop the pages of a search (1-based) and return all the items.
 
         Paging is read from ``parametresRetour`` or from the top level
@@ -598,7 +668,10 @@ class ChorusTransport:
         def incomplete(reason):
             raise ChorusIncompleteResultError(
                 f"could not read every page of the search: {reason}; {len(items)} item(s) "
-                "read, the result is incomplete", items=items, endpoint=path)
+                "read, the result is incomplete",
+                items=items,
+                endpoint=path,
+            )
 
         while True:
             request = dict(body or {})
@@ -616,15 +689,21 @@ class ChorusTransport:
                 announced_pages = pages if pages is not None else announced_pages
                 announced_total = total if total is not None else announced_total
             if not chunk:
-                if (announced_pages is not None and page <= announced_pages
-                        and (page > 1 or announced_pages > 1)):
+                if (
+                    announced_pages is not None
+                    and page <= announced_pages
+                    and (page > 1 or announced_pages > 1)
+                ):
                     incomplete(f"page {page} of {announced_pages} came back empty")
                 if announced_total is not None and len(items) < announced_total:
                     incomplete(f"{announced_total} item(s) announced")
                 break
             if previous is not None and chunk == previous:
-                if (announced_pages is None and announced_total is None
-                        and len(previous) < (_to_int(block[size_key]) or self.page_size)):
+                if (
+                    announced_pages is None
+                    and announced_total is None
+                    and len(previous) < (_to_int(block[size_key]) or self.page_size)
+                ):
                     # No paging information, the page number ignored, and a
                     # page shorter than asked: that page was everything.
                     break

@@ -26,7 +26,7 @@ def parse_chorus_datetime(value):
         raise ValueError(f"not a date: {value!r}")
     if isinstance(value, (int, float)):
         seconds = value / 1000.0 if abs(value) >= 1e11 else float(value)
-        return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
+        return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
     if not isinstance(value, str):
         raise ValueError(f"not a date: {value!r}")
     text = value.strip()
@@ -93,4 +93,3 @@ def _bool(value):
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "oui", "yes")
     return bool(value)
-

@@ -121,16 +121,13 @@ class SchematronRunner:
     under an RLIMIT_AS such as Odoo's limit_memory_hard (factur-x issue #77).
     """
 
-    def __init__(self, mode=None, timeout=DEFAULT_TIMEOUT, python_executable=None,
-                 worker_path=None):
+    def __init__(self, mode=None, timeout=DEFAULT_TIMEOUT, python_executable=None, worker_path=None):
         mode = mode or os.environ.get(ENV_MODE) or MODE_SUBPROCESS
         if mode not in (MODE_SUBPROCESS, MODE_INPROCESS):
             raise ValueError("mode must be %r or %r" % (MODE_SUBPROCESS, MODE_INPROCESS))
         self.mode = mode
         self.timeout = float(timeout)
-        self.python_executable = (
-            python_executable or os.environ.get(ENV_PYTHON) or sys.executable
-        )
+        self.python_executable = python_executable or os.environ.get(ENV_PYTHON) or sys.executable
         self.worker_path = worker_path or WORKER_PATH
         self._lock = threading.Lock()
         self._owner_pid = os.getpid()
@@ -223,9 +220,7 @@ class SchematronRunner:
 
     def _exchange(self, proc, header, body, deadline):
         header_bytes = json.dumps(header).encode("utf-8")
-        data = memoryview(
-            _LEN.pack(len(header_bytes)) + header_bytes + _LEN.pack(len(body)) + body
-        )
+        data = memoryview(_LEN.pack(len(header_bytes)) + header_bytes + _LEN.pack(len(body)) + body)
         out_fd = proc.stdin.fileno()
         while data:
             _wait_fd(out_fd, True, deadline)
@@ -273,24 +268,22 @@ class SchematronRunner:
             except SchematronTimeout:
                 _logger.error(
                     "schematron worker pid %s timed out after %ss: killed",
-                    proc.pid, self.timeout,
+                    proc.pid,
+                    self.timeout,
                 )
                 self._stop_worker()
                 raise
             except _WorkerDied as err:
                 self._stop_worker()
                 if attempt == 2:
-                    raise SchematronWorkerError(
-                        "schematron worker died twice: %s" % err
-                    ) from err
+                    raise SchematronWorkerError("schematron worker died twice: %s" % err) from err
                 self.restart_count += 1
                 _logger.warning("schematron worker died (%s): restarting it", err)
                 continue
             self.request_count += 1
             if not answer.get("ok"):
                 raise SchematronError(
-                    "schematron worker error (%s): %s"
-                    % (answer.get("error_type"), answer.get("error"))
+                    "schematron worker error (%s): %s" % (answer.get("error_type"), answer.get("error"))
                 )
             return answer, answer_body
         raise AssertionError("unreachable")  # pragma: no cover
@@ -331,9 +324,7 @@ class SchematronRunner:
                     raise SchematronError(str(err)) from err
                 self.request_count += 1
             else:
-                info, body = self._request(
-                    {"op": "transform", "xslt": xslt_path}, xml_bytes
-                )
+                info, body = self._request({"op": "transform", "xslt": xslt_path}, xml_bytes)
                 svrl = body.decode("utf-8")
         return TransformResult(
             svrl=svrl,

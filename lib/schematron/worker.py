@@ -85,9 +85,7 @@ def read_message(stream):
 
 def write_message(stream, header, body=b""):
     header_bytes = json.dumps(header).encode("utf-8")
-    stream.write(
-        _LEN.pack(len(header_bytes)) + header_bytes + _LEN.pack(len(body)) + body
-    )
+    stream.write(_LEN.pack(len(header_bytes)) + header_bytes + _LEN.pack(len(body)) + body)
     stream.flush()
 
 
@@ -161,8 +159,7 @@ class SchematronEngine:
         processor = self._ensure_processor()
         start = time.perf_counter()
         text = xml_bytes.decode("utf-8")
-        if text.startswith("\ufeff"):
-            text = text[1:]
+        text = text.removeprefix("\ufeff")
         node = processor.parse_xml(xml_text=text, encoding="UTF-8")
         result = executable.transform_to_string(xdm_node=node)
         transform_ms = (time.perf_counter() - start) * 1000.0

@@ -167,9 +167,7 @@ def make_xml(data, level="en16931"):
     """CII bytes from a BT-keyed dict (no XSD/schematron check by factur-x)."""
     from facturx.generate_xml import generate_xml
 
-    return generate_xml(
-        copy.deepcopy(data), level=level, check_xsd=False, check_schematron=False
-    )
+    return generate_xml(copy.deepcopy(data), level=level, check_xsd=False, check_schematron=False)
 
 
 @pytest.fixture(scope="session")

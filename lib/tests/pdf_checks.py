@@ -91,27 +91,19 @@ class PdfReport:
     def ok(self):
         return not self.problems()
 
-    def problems(self):
+    def problems(self):  # noqa: C901
         """Human-readable list of everything that is not PDF/A-3 + Factur-X."""
         problems = []
         if not self.readable:
-            problems.append(
-                "The PDF cannot be opened (%s)"
-                % ("; ".join(self.errors) or "unknown error")
-            )
+            problems.append("The PDF cannot be opened (%s)" % ("; ".join(self.errors) or "unknown error"))
         if self.encrypted:
             problems.append("The PDF is encrypted: PDF/A forbids encryption")
         if not self.readable:
             return problems
         if self.pdfa_part is None:
-            problems.append(
-                "The PDF is not PDF/A: no PDF/A identification (pdfaid:part) in the "
-                "XMP metadata"
-            )
+            problems.append("The PDF is not PDF/A: no PDF/A identification (pdfaid:part) in the XMP metadata")
         elif self.pdfa_part != 3:
-            problems.append(
-                "The PDF is PDF/A-%s: Factur-X requires PDF/A-3" % self.pdfa_part
-            )
+            problems.append("The PDF is PDF/A-%s: Factur-X requires PDF/A-3" % self.pdfa_part)
         if self.pdfa_part is not None and not self.pdfa_conformance:
             problems.append("The XMP metadata has no PDF/A conformance (pdfaid:conformance)")
         if not self.has_output_intent:
@@ -135,17 +127,10 @@ class PdfReport:
                     )
                 )
             if info and not info.get("in_catalog_af"):
-                problems.append(
-                    "%s is not referenced by the catalog /AF array" % self.facturx_filename
-                )
+                problems.append("%s is not referenced by the catalog /AF array" % self.facturx_filename)
             if not self.facturx_level:
-                problems.append(
-                    "The XMP metadata has no Factur-X extension (fx:ConformanceLevel)"
-                )
-            elif (
-                self.xml_level
-                and XMP_LEVEL2LEVEL.get(self.facturx_level.upper()) != self.xml_level
-            ):
+                problems.append("The XMP metadata has no Factur-X extension (fx:ConformanceLevel)")
+            elif self.xml_level and XMP_LEVEL2LEVEL.get(self.facturx_level.upper()) != self.xml_level:
                 problems.append(
                     "The XMP Factur-X level (%s) does not match the XML profile (%s)"
                     % (self.facturx_level, self.xml_level)
@@ -156,9 +141,7 @@ class PdfReport:
             if not info.get("af_relationship"):
                 problems.append("The embedded file %s has no /AFRelationship" % name)
         if self.fonts_not_embedded:
-            problems.append(
-                "Fonts not embedded: %s" % ", ".join(self.fonts_not_embedded)
-            )
+            problems.append("Fonts not embedded: %s" % ", ".join(self.fonts_not_embedded))
         return problems
 
 

@@ -51,7 +51,6 @@ SERVICES = "/cpro/structures/v1/rechercher/services"
 # ---------------------------------------------------------------------------
 
 
-
 # The Factur-X fixtures of the simulator's own tests (simulator/tests/fxutil.py).
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "simulator" / "tests"))
 import fxutil  # noqa: E402
@@ -81,8 +80,7 @@ def _fresh_token_cache():
 
 # Every test runs against the strict simulator and, when it offers it, against
 # its production realism (as the real platform answers production clients).
-REALISMS = (["strict", "production"]
-            if "realism" in inspect.signature(Simulator).parameters else ["strict"])
+REALISMS = ["strict", "production"] if "realism" in inspect.signature(Simulator).parameters else ["strict"]
 
 
 @pytest.fixture(params=REALISMS)
@@ -155,13 +153,16 @@ def test_environments():
     assert custom.api_url == "http://127.0.0.1:8090"
     assert custom.token_url == "http://127.0.0.1:8090/api/oauth/token"
     assert cc.SYNTAX_FACTURX == "IN_DP_E2_CII_FACTURX"
-    assert cc.FLOW_TERMINAL_STATUSES == {"IN_INTEGRE", "IN_INTEGRE_PARTIEL", "IN_REJETE",
-                                         "IN_INCIDENTE"}
+    assert cc.FLOW_TERMINAL_STATUSES == {"IN_INTEGRE", "IN_INTEGRE_PARTIEL", "IN_REJETE", "IN_INCIDENTE"}
     assert "MISE_EN_PAIEMENT" in cc.INVOICE_TERMINAL_STATUSES
     assert "SUSPENDUE" not in cc.INVOICE_TERMINAL_STATUSES
     assert cc.FLOW_IN_PROGRESS_STATUSES == {
-        "IN_RECU", "IN_TRAITE_SE_CPP", "IN_EN_ATTENTE_TRAITEMENT_CPP",
-        "IN_EN_COURS_TRAITEMENT_CPP", "IN_EN_ATTENTE_RETRAITEMENT_CPP"}
+        "IN_RECU",
+        "IN_TRAITE_SE_CPP",
+        "IN_EN_ATTENTE_TRAITEMENT_CPP",
+        "IN_EN_COURS_TRAITEMENT_CPP",
+        "IN_EN_ATTENTE_RETRAITEMENT_CPP",
+    }
     assert cc.INVOICE_PROBLEM_STATUSES == {"REJETEE", "SUSPENDUE", "A_RECYCLER"}
 
 
@@ -222,9 +223,8 @@ def test_token_is_cached_process_wide(sim, server, client):
         assert other.calls[TOKEN] == 0
     assert sim.calls[TOKEN] == 1
     # Another PISTE secret is another cache entry (and is refused).
-    with make_client(server, client_secret="other") as other:
-        with pytest.raises(cc.ChorusAuthError):
-            other.my_structures()
+    with make_client(server, client_secret="other") as other, pytest.raises(cc.ChorusAuthError):
+        other.my_structures()
     assert sim.calls[TOKEN] == 2
 
 
@@ -295,9 +295,8 @@ def test_invalid_piste_secret(sim, server):
 
 
 def test_invalid_technical_password(sim, server):
-    with make_client(server, password="wrong") as bad:
-        with pytest.raises(cc.ChorusAuthError) as info:
-            bad.test_connection()
+    with make_client(server, password="wrong") as bad, pytest.raises(cc.ChorusAuthError) as info:
+        bad.test_connection()
     error = info.value
     assert error.http_status == 401
     assert error.code_retour == 10002
@@ -307,8 +306,7 @@ def test_invalid_technical_password(sim, server):
 
 def test_headers_and_connection_test(sim, client):
     structures = client.test_connection()
-    assert sorted(s["identifiantStructure"] for s in structures) == [
-        SIRET_SUPPLIER, SIRET_QUALIF_SUPPLIER]
+    assert sorted(s["identifiantStructure"] for s in structures) == [SIRET_SUPPLIER, SIRET_QUALIF_SUPPLIER]
     assert {s["idStructure"] for s in structures} >= {ID_SUPPLIER}
     health = client.health_check()
     assert health["statusCodeValue"] == 200
@@ -343,17 +341,19 @@ def test_directory_entry_department_93(sim, client):
     assert sim.calls["/cpro/structures/v1/consulter/service"] == 5
 
 
-@pytest.mark.parametrize("siret,flags,services", [
-    (SIRET_SERVICE_REQUIRED, (True, False, False), {"SERVICE_DEST_SERV_OBL"}),
-    (SIRET_EJ_REQUIRED, (False, True, False), set()),
-    (SIRET_EJ_OR_SERVICE, (False, False, True), {"SERVICE_DEST_EJ_OU_SERV_OBL"}),
-    (SIRET_NO_PARAM, (False, False, False), set()),
-])
+@pytest.mark.parametrize(
+    "siret,flags,services",
+    [
+        (SIRET_SERVICE_REQUIRED, (True, False, False), {"SERVICE_DEST_SERV_OBL"}),
+        (SIRET_EJ_REQUIRED, (False, True, False), set()),
+        (SIRET_EJ_OR_SERVICE, (False, False, True), {"SERVICE_DEST_EJ_OU_SERV_OBL"}),
+        (SIRET_NO_PARAM, (False, False, False), set()),
+    ],
+)
 def test_directory_entry_qualification_structures(client, siret, flags, services):
     entry = client.get_directory_entry(siret)
     assert entry["siret"] == siret
-    assert (entry["service_required"], entry["engagement_required"],
-            entry["engagement_or_service"]) == flags
+    assert (entry["service_required"], entry["engagement_required"], entry["engagement_or_service"]) == flags
     assert {s["code"] for s in entry["services"]} == services
 
 
@@ -361,8 +361,14 @@ def test_directory_entry_all_service_pages_and_service_flags(sim, client):
     sim.add_structure("11122233300015", "Commune de test", payment_status_not_reported=True)
     for number in range(11):
         sim.add_service("11122233300015", f"SVC{number:02d}", f"Service {number}")
-    sim.add_service("11122233300015", "EJSVC", "Service with EJ", ej_required=True,
-                    valid_from="2024-01-01", valid_to="2026-12-31")
+    sim.add_service(
+        "11122233300015",
+        "EJSVC",
+        "Service with EJ",
+        ej_required=True,
+        valid_from="2024-01-01",
+        valid_to="2026-12-31",
+    )
     sim.add_service("11122233300015", "OLD", "Closed service", active=False)
     entry = client.get_directory_entry("11122233300015")
     assert entry["payment_status_not_reported"] is True
@@ -439,8 +445,7 @@ def test_deposit_flow_report_progression_and_invoice(sim, client):
         assert isinstance(report["listeErreurTechnique"], list)
         if report["etatCourantDepotFlux"] in cc.FLOW_TERMINAL_STATUSES:
             break
-    assert seen == ["IN_RECU", "IN_EN_ATTENTE_TRAITEMENT_CPP", "IN_EN_COURS_TRAITEMENT_CPP",
-                    "IN_INTEGRE"]
+    assert seen == ["IN_RECU", "IN_EN_ATTENTE_TRAITEMENT_CPP", "IN_EN_COURS_TRAITEMENT_CPP", "IN_INTEGRE"]
     assert report["listeErreurDP"] == []
     pdf = client.flow_report_pdf(numero)
     assert pdf.startswith(b"%PDF")
@@ -450,12 +455,14 @@ def test_deposit_flow_report_progression_and_invoice(sim, client):
     invoice_id = invoice["identifiantFactureCPP"]
     history = client.invoice_history(invoice_id)
     assert history["statutCourantCode"] == "DEPOSEE"
-    assert [h["histoStatutCode"] for h in history["historiquesDesStatuts"]["histoStatut"]] == [
-        "DEPOSEE"]
+    assert [h["histoStatutCode"] for h in history["historiquesDesStatuts"]["histoStatut"]] == ["DEPOSEE"]
     sim.advance_invoices([invoice_id], steps=2)
     history = client.invoice_history(invoice_id)
     assert [h["histoStatutCode"] for h in history["historiquesDesStatuts"]["histoStatut"]] == [
-        "DEPOSEE", "MISE_A_DISPOSITION", "SERVICE_FAIT"]
+        "DEPOSEE",
+        "MISE_A_DISPOSITION",
+        "SERVICE_FAIT",
+    ]
     detail = client.invoice_detail(invoice_id)
     assert detail["numeroFacture"] == "PROG-1"
     assert detail["destinataire"]["codeDestinataire"] == SIRET_D93
@@ -487,16 +494,17 @@ def test_batch_flow_of_25_invoices_all_pages(sim, server, client):
 
 
 def test_partially_integrated_flow_lists_rejected_invoices(client):
-    archive = make_targz([
-        ("ok.pdf", facturx_pdf("PART-OK")),
-        ("ko.pdf", facturx_pdf("PART-KO", buyer="99999999999999")),
-    ])
+    archive = make_targz(
+        [
+            ("ok.pdf", facturx_pdf("PART-OK")),
+            ("ko.pdf", facturx_pdf("PART-KO", buyer="99999999999999")),
+        ]
+    )
     numero, report = deposit_and_integrate(client, archive, "lot.tar.gz")
     assert report["etatCourantDepotFlux"] == "IN_INTEGRE_PARTIEL"
     (error,) = report["listeErreurDP"]
     assert error["numeroDP"] == "PART-KO"
-    assert [i["numeroFacture"] for i in client.search_invoices(numeroFluxDepot=numero)] == [
-        "PART-OK"]
+    assert [i["numeroFacture"] for i in client.search_invoices(numeroFluxDepot=numero)] == ["PART-OK"]
 
 
 # ---------------------------------------------------------------------------
@@ -649,12 +657,19 @@ def test_deposit_to_a_closed_port_is_retried_and_not_uncertain(sim, server):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         dead_port = probe.getsockname()[1]
-    client = cc.ChorusClient(f"http://127.0.0.1:{dead_port}", server.token_url, CLIENT_ID,
-                             CLIENT_SECRET, LOGIN, PASSWORD, timeout=2, max_retries=2,
-                             backoff=0.01)
-    with client:
-        with pytest.raises(cc.ChorusTransientError) as info:
-            client.deposit_flow(facturx_pdf("DEAD-1"), "facture.pdf")
+    client = cc.ChorusClient(
+        f"http://127.0.0.1:{dead_port}",
+        server.token_url,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        LOGIN,
+        PASSWORD,
+        timeout=2,
+        max_retries=2,
+        backoff=0.01,
+    )
+    with client, pytest.raises(cc.ChorusTransientError) as info:
+        client.deposit_flow(facturx_pdf("DEAD-1"), "facture.pdf")
     assert not isinstance(info.value, cc.ChorusUncertainError)
     assert client.calls[DEPOSIT] == 3
 
@@ -677,8 +692,7 @@ def test_attachment_local_checks(sim, client):
     with pytest.raises(cc.ChorusAttachmentError):
         client.upload_attachment("noextension", b"x", "text/plain")
     with pytest.raises(cc.ChorusAttachmentError):
-        client.upload_attachment("big.pdf", b"0" * (cc.MAX_ATTACHMENT_SIZE + 1),
-                                 "application/pdf")
+        client.upload_attachment("big.pdf", b"0" * (cc.MAX_ATTACHMENT_SIZE + 1), "application/pdf")
     with pytest.raises(cc.ChorusAttachmentError):
         client.upload_attachment("empty.pdf", b"", "application/pdf")
     assert ATTACH not in sim.calls and client.call_count == 0  # nothing was sent
@@ -697,10 +711,10 @@ def test_upload_and_complete_a_suspended_invoice(sim, client):
     history = client.invoice_history(invoice_id)
     assert history["statutCourantCode"] == "SUSPENDUE"
     assert history["historiquesDesStatuts"]["histoStatut"][-1]["histoStatutCommentaire"] == (
-        "Bon de livraison manquant")
+        "Bon de livraison manquant"
+    )
     attachment_id = client.upload_attachment("bon_livraison.pdf", base_pdf(), "application/pdf")
-    answer = client.complete_invoice(invoice_id, "Voici le bon de livraison",
-                                     attachment_ids=[attachment_id])
+    answer = client.complete_invoice(invoice_id, "Voici le bon de livraison", attachment_ids=[attachment_id])
     assert answer["identifiantFactureCPP"] == invoice_id
     assert client.invoice_history(invoice_id)["statutCourantCode"] == "COMPLETEE"
     pieces = client.invoice_detail(invoice_id)["listeDesPiecesJointes"]["pieceJointe"]
@@ -721,11 +735,13 @@ def test_recycle_an_invoice_to_recycle(sim, client):
     with pytest.raises(cc.ChorusFunctionalError) as info:
         client.recycle_invoice(invoice_id, SIRET_D93, service_code="FACTURES_PUBLIQUES")
     assert info.value.code_retour == 20014
-    answer = client.recycle_invoice(invoice_id, SIRET_D93, service_code="125",
-                                    comment="Service corrige")
+    answer = client.recycle_invoice(invoice_id, SIRET_D93, service_code="125", comment="Service corrige")
     assert answer["statutFacture"] == "DEPOSEE"
     history = client.invoice_history(invoice_id)
     assert [h["histoStatutCode"] for h in history["historiquesDesStatuts"]["histoStatut"]] == [
-        "DEPOSEE", "A_RECYCLER", "DEPOSEE"]
+        "DEPOSEE",
+        "A_RECYCLER",
+        "DEPOSEE",
+    ]
     (invoice,) = client.search_invoices(numeroFacture="REC-1")
     assert invoice["codeServiceExecutant"] == "125"

@@ -20,7 +20,6 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from l10n_fr_chorus_pro.lib import chorus as cc
 from l10n_fr_chorus_pro.lib.chorus import transport
 
@@ -39,12 +38,15 @@ REPORT = cc.P_FLOW_REPORT
 VAT = cc.P_VAT_RATES
 HEALTH = cc.P_HEALTH
 
-NO_RESULT = {"codeRetour": 20000,
-             "libelle": "TRA_MSG_00.015 - La recherche n'a retourné aucun résultat"}
-GATEWAY_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-               "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n")
-GATEWAY_504 = ("<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
-               "<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n")
+NO_RESULT = {"codeRetour": 20000, "libelle": "TRA_MSG_00.015 - La recherche n'a retourné aucun résultat"}
+GATEWAY_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+GATEWAY_504 = (
+    "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
+    "<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n"
+)
 
 
 # ---------------------------------------------------------------------------
@@ -135,9 +137,16 @@ class Stub:
             n = self.counts[path]
             if path == TOKEN and path not in self.scripts:
                 self.tokens_issued += 1
-                return 200, {"access_token": f"token-{self.tokens_issued}",
-                             "token_type": "Bearer", "expires_in": 3600,
-                             "scope": "openid"}, {}
+                return (
+                    200,
+                    {
+                        "access_token": f"token-{self.tokens_issued}",
+                        "token_type": "Bearer",
+                        "expires_in": 3600,
+                        "scope": "openid",
+                    },
+                    {},
+                )
             answers = self.scripts.get(path)
             if not answers:
                 return 404, {"codeRetour": 404, "libelle": f"no script for {path}"}, {}
@@ -165,9 +174,15 @@ def stub():
 
 
 def make_client(server, **kwargs):
-    options = {"client_id": "piste-id", "client_secret": "piste-secret",
-               "login": "TECH_1_81234567600017@cpro.fr", "password": "secret",
-               "timeout": 5.0, "max_retries": 3, "backoff": 0.01}
+    options = {
+        "client_id": "piste-id",
+        "client_secret": "piste-secret",
+        "login": "TECH_1_81234567600017@cpro.fr",
+        "password": "secret",
+        "timeout": 5.0,
+        "max_retries": 3,
+        "backoff": 0.01,
+    }
     options.update(kwargs)
     return cc.ChorusClient(server.url, server.token_url, **options)
 
@@ -179,8 +194,10 @@ def client(stub):
 
 
 def invoices(start, count):
-    return [{"identifiantFactureCPP": 1000 + i, "numeroFacture": f"F-{i:03d}",
-             "statut": "DEPOSEE"} for i in range(start, start + count)]
+    return [
+        {"identifiantFactureCPP": 1000 + i, "numeroFacture": f"F-{i:03d}", "statut": "DEPOSEE"}
+        for i in range(start, start + count)
+    ]
 
 
 def top_level_pages(items, size=10):
@@ -189,9 +206,11 @@ def top_level_pages(items, size=10):
 
     def answer(body, _n):
         page = body["rechercheFactureParFournisseur"]["pageResultatDemandee"]
-        chunk = items[(page - 1) * size: page * size]
-        return ok(listeFactures=chunk, pageCourante=page, pages=pages,
-                  nbResultatsParPage=size, total=len(items))
+        chunk = items[(page - 1) * size : page * size]
+        return ok(
+            listeFactures=chunk, pageCourante=page, pages=pages, nbResultatsParPage=size, total=len(items)
+        )
+
     return answer
 
 
@@ -214,8 +233,9 @@ def test_no_result_code_on_every_search_is_an_empty_result(stub, client):
 
 
 def test_works_search_no_result_code_20007(stub, client):
-    stub.script(SEARCH, {"codeRetour": 20007,
-                         "libelle": "GFT_MSG_01.075 - La recherche n'a retourné aucun résultat"})
+    stub.script(
+        SEARCH, {"codeRetour": 20007, "libelle": "GFT_MSG_01.075 - La recherche n'a retourné aucun résultat"}
+    )
     assert client.search_invoices(numeroFacture="X") == []
     assert set(cc.NO_RESULT_CODES) == {20000, 20007}
 
@@ -238,8 +258,11 @@ def test_no_result_code_on_a_non_search_call_stays_an_error(stub, client):
 def test_other_codes_on_searches_stay_errors(stub, client):
     # Another non-zero code on HTTP 200, and the no-result code on HTTP 400
     # (the strict simulator's "body is not JSON"): errors, never "nothing found".
-    stub.script(SEARCH, {"codeRetour": 20001, "libelle": "GDP_MSG_11.022 autre erreur"},
-                (400, {"codeRetour": 20000, "libelle": "Corps de requête JSON invalide"}))
+    stub.script(
+        SEARCH,
+        {"codeRetour": 20001, "libelle": "GDP_MSG_11.022 autre erreur"},
+        (400, {"codeRetour": 20000, "libelle": "Corps de requête JSON invalide"}),
+    )
     with pytest.raises(cc.ChorusFunctionalError) as info:
         client.search_invoices(numeroFacture="A")
     assert info.value.code_retour == 20001
@@ -259,8 +282,7 @@ def test_top_level_paging_reads_every_page(stub, client):
     found = client.search_invoices(numeroFluxDepot="CPP001")
     assert [i["numeroFacture"] for i in found] == [i["numeroFacture"] for i in items]
     assert stub.calls(SEARCH) == 3
-    pages = [b["rechercheFactureParFournisseur"]["pageResultatDemandee"]
-             for b in stub.bodies(SEARCH)]
+    pages = [b["rechercheFactureParFournisseur"]["pageResultatDemandee"] for b in stub.bodies(SEARCH)]
     assert pages == [1, 2, 3]
     assert all(b["numeroFluxDepot"] == "CPP001" for b in stub.bodies(SEARCH))
 
@@ -270,12 +292,18 @@ def test_parametres_retour_paging_reads_every_page(stub, client):
 
     def answer(body, _n):
         page = body["parametres"]["pageResultatDemandee"]
-        return ok(listeStructures=[{"idStructureCPP": i["identifiantFactureCPP"],
-                                    "identifiantStructure": "11122233300015",
-                                    "statut": "INACTIVE"}
-                                   for i in items[(page - 1) * 10: page * 10]],
-                  parametresRetour={"pageCourante": page, "pages": 2,
-                                    "nbResultatsParPage": 10, "total": 13})
+        return ok(
+            listeStructures=[
+                {
+                    "idStructureCPP": i["identifiantFactureCPP"],
+                    "identifiantStructure": "11122233300015",
+                    "statut": "INACTIVE",
+                }
+                for i in items[(page - 1) * 10 : page * 10]
+            ],
+            parametresRetour={"pageCourante": page, "pages": 2, "nbResultatsParPage": 10, "total": 13},
+        )
+
     stub.script(STRUCTURE_SEARCH, answer)
     found = client.search_structure("11122233300015")
     assert found["idStructureCPP"] == 1000
@@ -302,8 +330,11 @@ def test_page_number_ignored_raises_instead_of_a_partial_list(stub, client):
 
 def test_empty_page_before_the_announced_pages_raises(stub, client):
     items = invoices(0, 10)
-    stub.script(SEARCH, ok(listeFactures=items, pageCourante=1, pages=3, total=25),
-                ok(listeFactures=[], pageCourante=2, pages=3, total=25))
+    stub.script(
+        SEARCH,
+        ok(listeFactures=items, pageCourante=1, pages=3, total=25),
+        ok(listeFactures=[], pageCourante=2, pages=3, total=25),
+    )
     with pytest.raises(cc.ChorusIncompleteResultError):
         client.search_invoices()
     # A no-result code on page 2 of 3 is the same hole.
@@ -320,8 +351,9 @@ def test_fewer_items_than_the_announced_total_raises(stub, client):
 
 
 def test_without_paging_information_pages_are_read_until_an_empty_one(stub, client):
-    stub.script(SEARCH, ok(listeFactures=invoices(0, 10)), ok(listeFactures=invoices(10, 4)),
-                ok(listeFactures=[]))
+    stub.script(
+        SEARCH, ok(listeFactures=invoices(0, 10)), ok(listeFactures=invoices(10, 4)), ok(listeFactures=[])
+    )
     assert len(client.search_invoices()) == 14
     assert stub.calls(SEARCH) == 3  # a short page is not trusted as the end
 
@@ -349,8 +381,11 @@ def test_page_limit_raises(stub, client):
 
 
 def test_429_on_a_search_waits_retry_after_seconds(stub, client):
-    stub.script(SEARCH, (429, {"error": "too_many_requests"}, {"Retry-After": "1"}),
-                ok(listeFactures=[], pageCourante=1, pages=0, total=0))
+    stub.script(
+        SEARCH,
+        (429, {"error": "too_many_requests"}, {"Retry-After": "1"}),
+        ok(listeFactures=[], pageCourante=1, pages=0, total=0),
+    )
     started = time.monotonic()
     assert client.search_invoices() == []
     assert time.monotonic() - started >= 1.0
@@ -359,8 +394,8 @@ def test_429_on_a_search_waits_retry_after_seconds(stub, client):
 
 def test_429_with_an_http_date(stub, client):
     when = email.utils.format_datetime(
-        datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=2),
-        usegmt=True)
+        datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=2), usegmt=True
+    )
     stub.script(VAT, (429, "", {"Retry-After": when}), ok(listeTauxTva=[]))
     started = time.monotonic()
     assert client.vat_rates() == []
@@ -412,9 +447,8 @@ def test_502_html_on_a_search_is_retried(stub, client):
 
 def test_502_html_gives_a_readable_error(stub):
     stub.script(SEARCH, (502, GATEWAY_502))
-    with make_client(stub, max_retries=1) as client:
-        with pytest.raises(cc.ChorusTransientError) as info:
-            client.search_invoices()
+    with make_client(stub, max_retries=1) as client, pytest.raises(cc.ChorusTransientError) as info:
+        client.search_invoices()
     text = str(info.value)
     assert "502 Bad Gateway" in text
     assert "<" not in text and "html" not in text.lower()
@@ -447,9 +481,9 @@ def test_html_page_with_http_200_is_a_readable_error(stub, client):
 def test_token_refused_early_is_renewed_once(stub, client):
     def rates(_body, n):
         if n == 2:
-            return 401, {"error": "invalid_token",
-                         "error_description": "The access token has expired."}
+            return 401, {"error": "invalid_token", "error_description": "The access token has expired."}
         return ok(listeTauxTva=[{"codeTauxTva": "TVA20", "valeurTauxTva": 20}])
+
     stub.script(VAT, rates)
     client.vat_rates()
     assert client.vat_rates()[0]["codeTauxTva"] == "TVA20"
@@ -459,8 +493,7 @@ def test_token_refused_early_is_renewed_once(stub, client):
 
 
 def test_token_refused_early_on_a_deposit_is_sent_again(stub, client):
-    stub.script(DEPOSIT, (401, {"error": "invalid_token"}),
-                ok(numeroFluxDepot="CPP0011110000000000000043"))
+    stub.script(DEPOSIT, (401, {"error": "invalid_token"}), ok(numeroFluxDepot="CPP0011110000000000000043"))
     assert client.deposit_flow(b"%PDF-1.7 f", "f.pdf")["numeroFluxDepot"]
     assert stub.calls(DEPOSIT) == 2 and stub.tokens_issued == 2
 
@@ -475,8 +508,11 @@ def test_deposit_pdf(stub, client):
     stub.script(DEPOSIT_PDF, ok(pieceJointeId="7001", numeroFacture="FAC-1", montantAPayer=240))
     assert client.deposit_pdf(b"%PDF-1.7 facture", "FAC-1.pdf") == 7001
     (body,) = stub.bodies(DEPOSIT_PDF)
-    assert body == {"fichierFacture": base64.b64encode(b"%PDF-1.7 facture").decode("ascii"),
-                    "nomFichier": "FAC-1.pdf", "formatDepot": "PDF_NON_SIGNE"}
+    assert body == {
+        "fichierFacture": base64.b64encode(b"%PDF-1.7 facture").decode("ascii"),
+        "nomFichier": "FAC-1.pdf",
+        "formatDepot": "PDF_NON_SIGNE",
+    }
     assert client.last_pdf_deposit["numeroFacture"] == "FAC-1"
     with pytest.raises(ValueError):
         client.deposit_pdf(b"", "x.pdf")
@@ -498,19 +534,32 @@ def submission():
         "destinataire": {"codeDestinataire": "22930008201453", "codeServiceExecutant": "132"},
         "fournisseur": {"idFournisseur": 26311001},
         "cadreDeFacturation": {"codeCadreFacturation": "A1_FACTURE_FOURNISSEUR"},
-        "references": {"deviseFacture": "EUR", "typeFacture": "FACTURE",
-                       "typeTva": "TVA_SUR_DEBIT", "modePaiement": "VIREMENT",
-                       "numeroBonCommande": "EJ2026-000456"},
-        "montantTotal": {"montantHtTotal": 200.0, "montantTVA": 40.0,
-                         "montantTtcTotal": 240.0, "montantAPayer": 240.0},
-        "pieceJointePrincipale": [{"pieceJointePrincipaleDesignation": "facture",
-                                   "pieceJointePrincipaleId": 7001}],
+        "references": {
+            "deviseFacture": "EUR",
+            "typeFacture": "FACTURE",
+            "typeTva": "TVA_SUR_DEBIT",
+            "modePaiement": "VIREMENT",
+            "numeroBonCommande": "EJ2026-000456",
+        },
+        "montantTotal": {
+            "montantHtTotal": 200.0,
+            "montantTVA": 40.0,
+            "montantTtcTotal": 240.0,
+            "montantAPayer": 240.0,
+        },
+        "pieceJointePrincipale": [
+            {"pieceJointePrincipaleDesignation": "facture", "pieceJointePrincipaleId": 7001}
+        ],
     }
 
 
 def test_submit_invoice(stub, client):
-    stub.script(SUBMIT, ok(identifiantFactureCPP=5001, numeroFacture="FAC-1",
-                           statutFacture="DEPOSEE", dateDepot="2026-12-01"))
+    stub.script(
+        SUBMIT,
+        ok(
+            identifiantFactureCPP=5001, numeroFacture="FAC-1", statutFacture="DEPOSEE", dateDepot="2026-12-01"
+        ),
+    )
     answer = client.submit_invoice(submission())
     assert answer["identifiantFactureCPP"] == 5001
     (body,) = stub.bodies(SUBMIT)
@@ -532,30 +581,35 @@ def test_submit_invoice_is_never_sent_twice(stub, client):
 
 
 def test_light_connection_test_needs_only_transverses(stub, client):
-    stub.script(VAT, ok(listeTauxTva=[{"codeTauxTva": "TVA20", "libelleTauxTva": "20 %",
-                                       "valeurTauxTva": 20.0}]))
+    stub.script(
+        VAT, ok(listeTauxTva=[{"codeTauxTva": "TVA20", "libelleTauxTva": "20 %", "valeurTauxTva": 20.0}])
+    )
     rates = client.test_connection_light()
     assert rates[0]["codeTauxTva"] == "TVA20"
     assert {p for p, _h, _b in stub.requests} == {TOKEN, VAT}
-    (_path, headers, body), = [r for r in stub.requests if r[0] == VAT]
+    ((_path, headers, body),) = [r for r in stub.requests if r[0] == VAT]
     assert headers["Authorization"] == "Bearer token-1"
-    assert base64.b64decode(headers["cpro-account"]).decode() == (
-        "TECH_1_81234567600017@cpro.fr:secret")
+    assert base64.b64decode(headers["cpro-account"]).decode() == ("TECH_1_81234567600017@cpro.fr:secret")
     assert body == {"codeLangue": "FR"}
 
 
 def test_health_check_and_currencies(stub, client):
     stub.script(HEALTH, {"body": "OK", "statusCode": "OK", "statusCodeValue": 200})
-    stub.script(cc.P_CURRENCIES, ok(listeDevises=[{"codeDevise": "EUR",
-                                                   "libelleDevise": "Euro"}]))
+    stub.script(cc.P_CURRENCIES, ok(listeDevises=[{"codeDevise": "EUR", "libelleDevise": "Euro"}]))
     assert client.health_check()["statusCodeValue"] == 200
     assert client.currencies() == [{"codeDevise": "EUR", "libelleDevise": "Euro"}]
 
 
-@pytest.mark.parametrize("path,api", [
-    (STRUCTURE_SEARCH, "Structures"), (VAT, "Transverses"), (SEARCH, "Factures"),
-    (RATTACHEMENTS, "Utilisateurs"), (ENGAGEMENT, "EngagementsJuridiques"),
-])
+@pytest.mark.parametrize(
+    "path,api",
+    [
+        (STRUCTURE_SEARCH, "Structures"),
+        (VAT, "Transverses"),
+        (SEARCH, "Factures"),
+        (RATTACHEMENTS, "Utilisateurs"),
+        (ENGAGEMENT, "EngagementsJuridiques"),
+    ],
+)
 def test_403_from_the_gateway_names_the_missing_subscription(stub, client, path, api):
     # OCA/l10n-france #410: HTTP 403 with an empty body on structures/v1/rechercher.
     stub.script(path, (403, ""))
@@ -593,8 +647,11 @@ def test_check_subscriptions_lists_each_api(stub, client):
     result = client.check_subscriptions()
     assert result["Structures"] and "Structures API" in result["Structures"]
     assert {k: v for k, v in result.items() if k != "Structures"} == {
-        "Transverses": None, "Factures": None, "Utilisateurs": None,
-        "EngagementsJuridiques": None}
+        "Transverses": None,
+        "Factures": None,
+        "Utilisateurs": None,
+        "EngagementsJuridiques": None,
+    }
     assert client.check_subscriptions(["Transverses"]) == {"Transverses": None}
     with pytest.raises(ValueError):
         client.check_subscriptions(["Chorus"])
@@ -606,26 +663,62 @@ def test_check_subscriptions_lists_each_api(stub, client):
 
 
 def test_directory_read_without_service_details_is_bounded(stub, client):
-    services = [{"idService": 100 + i, "codeService": f"S{i:03d}", "libelleService": f"Svc {i}",
-                 "estActif": True, "dateDbtService": "2020-01-01 00:00",
-                 "dateFinService": "2050-12-31 00:00"} for i in range(218)]
-    services.append({"idService": 99, "codeService": "FACTURES_PUBLIQUES",
-                     "libelleService": "Service des factures publiques", "estActif": True})
+    services = [
+        {
+            "idService": 100 + i,
+            "codeService": f"S{i:03d}",
+            "libelleService": f"Svc {i}",
+            "estActif": True,
+            "dateDbtService": "2020-01-01 00:00",
+            "dateFinService": "2050-12-31 00:00",
+        }
+        for i in range(218)
+    ]
+    services.append(
+        {
+            "idService": 99,
+            "codeService": "FACTURES_PUBLIQUES",
+            "libelleService": "Service des factures publiques",
+            "estActif": True,
+        }
+    )
 
     def listing(body, _n):
         page = body["parametresRechercherServicesStructure"]["pageResultatDemandee"]
-        return ok(listeServices=services[(page - 1) * 10: page * 10],
-                  parametresRetour={"pageCourante": page, "pages": 22,
-                                    "nbResultatsParPage": 10, "total": 219})
-    stub.script(STRUCTURE_SEARCH, ok(listeStructures=[{
-        "idStructureCPP": 25493001, "identifiantStructure": 22930008201453,
-        "designationStructure": "Département", "statut": "ACTIVE"}],
-        parametresRetour={"pageCourante": 1, "pages": 1, "total": 1}))
-    stub.script(STRUCTURE, ok(informationGenerales={"structurePriveePublique": "PUBLIQUE"},
-                              parametres={"codeServiceDoitEtreRenseigne": True}))
+        return ok(
+            listeServices=services[(page - 1) * 10 : page * 10],
+            parametresRetour={"pageCourante": page, "pages": 22, "nbResultatsParPage": 10, "total": 219},
+        )
+
+    stub.script(
+        STRUCTURE_SEARCH,
+        ok(
+            listeStructures=[
+                {
+                    "idStructureCPP": 25493001,
+                    "identifiantStructure": 22930008201453,
+                    "designationStructure": "Département",
+                    "statut": "ACTIVE",
+                }
+            ],
+            parametresRetour={"pageCourante": 1, "pages": 1, "total": 1},
+        ),
+    )
+    stub.script(
+        STRUCTURE,
+        ok(
+            informationGenerales={"structurePriveePublique": "PUBLIQUE"},
+            parametres={"codeServiceDoitEtreRenseigne": True},
+        ),
+    )
     stub.script(SERVICES, listing)
-    stub.script(SERVICE, ok(informationsGenerales={"codeService": "S005", "nomService": "Svc 5"},
-                            parametres={"numeroEngagement": True}))
+    stub.script(
+        SERVICE,
+        ok(
+            informationsGenerales={"codeService": "S005", "nomService": "Svc 5"},
+            parametres={"numeroEngagement": True},
+        ),
+    )
     entry = client.get_directory_entry("22930008201453", service_details=False)
     assert len(entry["services"]) == 218
     assert entry["service_required"] is True and entry["siret"] == "22930008201453"
@@ -642,8 +735,11 @@ def test_directory_read_without_service_details_is_bounded(stub, client):
 
 
 def test_paging_helpers():
-    assert transport._paging_info({"parametresRetour": {"pages": 2, "total": 13, "pageCourante": 1}}) \
-        == (2, 13, 1)
+    assert transport._paging_info({"parametresRetour": {"pages": 2, "total": 13, "pageCourante": 1}}) == (
+        2,
+        13,
+        1,
+    )
     assert transport._paging_info({"pages": "3", "total": "25", "pageCourante": "2"}) == (3, 25, 2)
     assert transport._paging_info({"listeFactures": []}) == (None, None, None)
     assert transport._api_family("/cpro/engagementsJuridiques/v1/rechercher") == "EngagementsJuridiques"
@@ -692,10 +788,21 @@ def sim(realism):
 
 @pytest.fixture
 def sim_client(sim):
-    with sim.serve() as running:
-        with cc.ChorusClient(running.url, running.token_url, SIM_ID, SIM_SECRET, SIM_LOGIN,
-                             SIM_PASSWORD, timeout=5.0, max_retries=3, backoff=0.01) as client:
-            yield client
+    with (
+        sim.serve() as running,
+        cc.ChorusClient(
+            running.url,
+            running.token_url,
+            SIM_ID,
+            SIM_SECRET,
+            SIM_LOGIN,
+            SIM_PASSWORD,
+            timeout=5.0,
+            max_retries=3,
+            backoff=0.01,
+        ) as client,
+    ):
+        yield client
 
 
 def _facturx(number):
@@ -728,8 +835,7 @@ def test_sim_deposit_search_before_send_and_all_pages(sim, sim_client):
 def test_sim_directory_bounded_read(sim, sim_client):
     sim.add_structure("11122233300015", "Commune de test")
     for number in range(218):
-        sim.add_service("11122233300015", f"SVC{number:03d}", f"Service {number}",
-                        ej_required=number == 7)
+        sim.add_service("11122233300015", f"SVC{number:03d}", f"Service {number}", ej_required=number == 7)
     sim_client.reset_counters()
     entry = sim_client.get_directory_entry("11122233300015", service_details=False)
     assert len(entry["services"]) == 218
@@ -800,7 +906,8 @@ def test_sim_referentials_and_light_connection_test(sim, sim_client):
     info = sim_client.siret_information(SIRET_D93)
     assert info["siret"] == SIRET_D93
     assert sim_client.check_subscriptions() == dict.fromkeys(
-        ["Transverses", "Factures", "Structures", "Utilisateurs", "EngagementsJuridiques"])
+        ["Transverses", "Factures", "Structures", "Utilisateurs", "EngagementsJuridiques"]
+    )
 
 
 def _has_facturx():
@@ -814,18 +921,29 @@ def _has_facturx():
 @pytest.mark.skipif(not HAS_REALISM, reason="simulator without the production realism")
 def test_sim_production_throttling_and_early_token_expiry():
     pytest.importorskip("facturx")
-    simulator = _simulator("production", throttle_every=3, retry_after=0,
-                           token_lifetime=4, token_life_fraction=0.25)
+    simulator = _simulator(
+        "production", throttle_every=3, retry_after=0, token_lifetime=4, token_life_fraction=0.25
+    )
     try:
-        with simulator.serve() as running, cc.ChorusClient(
-                running.url, running.token_url, SIM_ID, SIM_SECRET, SIM_LOGIN, SIM_PASSWORD,
-                timeout=5.0, max_retries=3, backoff=0.01) as client:
+        with (
+            simulator.serve() as running,
+            cc.ChorusClient(
+                running.url,
+                running.token_url,
+                SIM_ID,
+                SIM_SECRET,
+                SIM_LOGIN,
+                SIM_PASSWORD,
+                timeout=5.0,
+                max_retries=3,
+                backoff=0.01,
+            ) as client,
+        ):
             numbers = [f"THR-{i}" for i in range(3)]
             flows = []
             for number in numbers:
                 assert client.search_invoices(numeroFacture=number) == []
-                flows.append(client.deposit_flow(_facturx(number), "facture.pdf")
-                             ["numeroFluxDepot"])
+                flows.append(client.deposit_flow(_facturx(number), "facture.pdf")["numeroFluxDepot"])
             time.sleep(1.2)  # the token dies after 1 s, announced for 4 s
             for numero in flows:
                 assert client.flow_report(numero)["etatCourantDepotFlux"] == "IN_INTEGRE"
@@ -847,8 +965,12 @@ def test_first_page_empty_although_several_announced_raises(stub, client):
     stub.script(SEARCH, ok(listeFactures=[], pageCourante=1, pages=1, total=0))
     assert client.search_invoices() == []
     # "0 pages" next to items: read on until an empty page.
-    stub.script(SEARCH, ok(listeFactures=invoices(0, 10), pages=0),
-                ok(listeFactures=invoices(10, 2), pages=0), ok(listeFactures=[], pages=0))
+    stub.script(
+        SEARCH,
+        ok(listeFactures=invoices(0, 10), pages=0),
+        ok(listeFactures=invoices(10, 2), pages=0),
+        ok(listeFactures=[], pages=0),
+    )
     assert len(client.search_invoices()) == 12
 
 

@@ -4,7 +4,6 @@
 import datetime
 
 import pytest
-
 from l10n_fr_chorus_pro.lib.chorus_match import chorus_date, invoice_differences
 
 INVOICE = {
@@ -42,18 +41,21 @@ def test_same_invoice_has_no_difference():
     assert invoice_differences(INVOICE, ITEM) == []
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"codeDestinataire": "13001533200013"},
-     [("recipient", "22930008201453", "13001533200013")]),
-    ({"montantHT": 1000.0, "montantTTC": 1200.0},
-     [("amount_untaxed", 285.0, 1000.0), ("amount_total", 342.0, 1200.0)]),
-    ({"dateFacture": "2026-10-01"},
-     [("date", datetime.date(2026, 11, 2), datetime.date(2026, 10, 1))]),
-    ({"numeroBonCommande": "EJ-AUTRE"}, [("engagement", "EJ2026-000123", "EJ-AUTRE")]),
-    ({"numeroBonCommande": None}, [("engagement", "EJ2026-000123", "")]),
-    ({"typeFacture": "AVOIR"}, [("type", False, True)]),
-    ({"devise": "USD"}, [("currency", "EUR", "USD")]),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"codeDestinataire": "13001533200013"}, [("recipient", "22930008201453", "13001533200013")]),
+        (
+            {"montantHT": 1000.0, "montantTTC": 1200.0},
+            [("amount_untaxed", 285.0, 1000.0), ("amount_total", 342.0, 1200.0)],
+        ),
+        ({"dateFacture": "2026-10-01"}, [("date", datetime.date(2026, 11, 2), datetime.date(2026, 10, 1))]),
+        ({"numeroBonCommande": "EJ-AUTRE"}, [("engagement", "EJ2026-000123", "EJ-AUTRE")]),
+        ({"numeroBonCommande": None}, [("engagement", "EJ2026-000123", "")]),
+        ({"typeFacture": "AVOIR"}, [("type", False, True)]),
+        ({"devise": "USD"}, [("currency", "EUR", "USD")]),
+    ],
+)
 def test_each_difference_is_named(changes, expected):
     assert differences(**changes) == expected
 
@@ -61,8 +63,9 @@ def test_each_difference_is_named(changes, expected):
 def test_amounts_compared_at_the_currency_rounding():
     assert differences(montantHT=285.004, montantTTC="342.00") == []
     assert differences(montantTTC=342.01) == [("amount_total", 342.0, 342.01)]
-    assert invoice_differences(dict(INVOICE, amount_total=342.4), dict(ITEM, montantTTC=342),
-                               rounding=1.0) == []
+    assert (
+        invoice_differences(dict(INVOICE, amount_total=342.4), dict(ITEM, montantTTC=342), rounding=1.0) == []
+    )
     assert differences(montantHT="n/a") == [("amount_untaxed", 285.0, "n/a")]
 
 
@@ -71,28 +74,44 @@ def test_recipient_siret_as_a_number_or_with_spaces():
     assert differences(codeDestinataire="229 300 082 01453") == []
 
 
-@pytest.mark.parametrize("value", [
-    "2026-11-02",
-    "2026-11-02T00:00:00.000+01:00",
-    "2026-11-02 00:00",
-    "02/11/2026",
-    # Midnight in Paris as epoch milliseconds and seconds (the day before in UTC).
-    int(datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=1))).timestamp() * 1000),
-    int(datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=1))).timestamp()),
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-02",
+        "2026-11-02T00:00:00.000+01:00",
+        "2026-11-02 00:00",
+        "02/11/2026",
+        # Midnight in Paris as epoch milliseconds and seconds (the day before in UTC).
+        int(
+            datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=1))).timestamp()
+            * 1000
+        ),
+        int(
+            datetime.datetime(2026, 11, 2, tzinfo=datetime.timezone(datetime.timedelta(hours=1))).timestamp()
+        ),
+    ],
+)
 def test_invoice_date_as_string_or_timestamp(value):
     assert chorus_date(value) == datetime.date(2026, 11, 2)
     assert differences(dateFacture=value) == []
 
 
 def test_unreadable_date_differs():
-    assert differences(dateFacture="not a date") == [
-        ("date", datetime.date(2026, 11, 2), "not a date")]
+    assert differences(dateFacture="not a date") == [("date", datetime.date(2026, 11, 2), "not a date")]
 
 
 def test_values_chorus_pro_does_not_give_are_not_compared():
-    assert differences(codeDestinataire=None, montantHT=None, montantTTC=None, devise=None,
-                       dateFacture=None, typeFacture=None) == []
+    assert (
+        differences(
+            codeDestinataire=None,
+            montantHT=None,
+            montantTTC=None,
+            devise=None,
+            dateFacture=None,
+            typeFacture=None,
+        )
+        == []
+    )
 
 
 def test_engagement_compared_when_either_side_has_one():

@@ -7,7 +7,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from l10n_fr_chorus_pro.lib import facturx_validation as fv
 from l10n_fr_chorus_pro.lib.schematron import runner as sr
 
@@ -17,7 +16,7 @@ SCHEMATRON_LOC = (
     "/*:SupplyChainTradeTransaction[namespace-uri()='urn:un:unece:uncefact:data:"
     "standard:CrossIndustryInvoice:100'][1]"
 )
-RAM = "[namespace-uri()='urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100'][1]"
+RAM = "[namespace-uri()='urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100'][1]"  # noqa: E501
 
 
 def _loc(*names):
@@ -66,21 +65,47 @@ def test_bad_levels_are_refused(valid_xml):
         (("ApplicableHeaderTradeAgreement", "BuyerReference"), ["BT-10"]),
         (("ApplicableHeaderTradeAgreement", "BuyerOrderReferencedDocument", "IssuerAssignedID"), ["BT-13"]),
         (("ApplicableHeaderTradeAgreement", "ContractReferencedDocument", "IssuerAssignedID"), ["BT-12"]),
-        (("ApplicableHeaderTradeAgreement", "SellerTradeParty", "SpecifiedLegalOrganization", "ID"), ["BT-30"]),
-        (("ApplicableHeaderTradeAgreement", "BuyerTradeParty", "SpecifiedLegalOrganization", "ID"), ["BT-47"]),
-        (("ApplicableHeaderTradeAgreement", "SellerTradeParty", "SpecifiedTaxRegistration", "ID"), ["BT-31", "BT-32"]),
+        (
+            ("ApplicableHeaderTradeAgreement", "SellerTradeParty", "SpecifiedLegalOrganization", "ID"),
+            ["BT-30"],
+        ),
+        (
+            ("ApplicableHeaderTradeAgreement", "BuyerTradeParty", "SpecifiedLegalOrganization", "ID"),
+            ["BT-47"],
+        ),
+        (
+            ("ApplicableHeaderTradeAgreement", "SellerTradeParty", "SpecifiedTaxRegistration", "ID"),
+            ["BT-31", "BT-32"],
+        ),
         (("ApplicableHeaderTradeSettlement", "ApplicableTradeTax", "ExemptionReason"), ["BT-120"]),
         (("ApplicableHeaderTradeSettlement", "ApplicableTradeTax", "CategoryCode"), ["BT-118"]),
         (
-            ("IncludedSupplyChainTradeLineItem", "SpecifiedLineTradeSettlement", "ApplicableTradeTax", "CategoryCode"),
+            (
+                "IncludedSupplyChainTradeLineItem",
+                "SpecifiedLineTradeSettlement",
+                "ApplicableTradeTax",
+                "CategoryCode",
+            ),
             ["BT-151"],
         ),
         (
-            ("ApplicableHeaderTradeSettlement", "SpecifiedTradeSettlementPaymentMeans", "PayeePartyCreditorFinancialAccount", "IBANID"),
+            (
+                "ApplicableHeaderTradeSettlement",
+                "SpecifiedTradeSettlementPaymentMeans",
+                "PayeePartyCreditorFinancialAccount",
+                "IBANID",
+            ),
             ["BT-84"],
         ),
         (("ApplicableHeaderTradeSettlement", "SpecifiedTradeSettlementPaymentMeans", "TypeCode"), ["BT-81"]),
-        (("ApplicableHeaderTradeSettlement", "SpecifiedTradeSettlementHeaderMonetarySummation", "GrandTotalAmount"), ["BT-112"]),
+        (
+            (
+                "ApplicableHeaderTradeSettlement",
+                "SpecifiedTradeSettlementHeaderMonetarySummation",
+                "GrandTotalAmount",
+            ),
+            ["BT-112"],
+        ),
         ((), []),
     ],
 )
@@ -122,7 +147,10 @@ def test_parse_svrl_failed_asserts_and_reports():
     }
     issues = fv.parse_svrl(svrl, source="en16931")
     assert [issue.rule_id for issue in issues] == [
-        "BR-CO-15", "PEPPOL-R008", "FX-NOT-USED", "BR-FR-08_BT-23",
+        "BR-CO-15",
+        "PEPPOL-R008",
+        "FX-NOT-USED",
+        "BR-FR-08_BT-23",
     ]
     assert [issue.flag for issue in issues] == ["fatal", "warning", "fatal", "fatal"]
     first = issues[0]
@@ -196,9 +224,7 @@ def test_broken_xml_gives_xsd_issue_without_exception(valid_xml, runner):
 
 
 def test_xsd_failure_gives_located_issue(valid_xml, runner):
-    bad = valid_xml.replace(
-        b"<ram:GrandTotalAmount>240.00<", b"<ram:GrandTotalAmount>deux cent quarante<", 1
-    )
+    bad = valid_xml.replace(b"<ram:GrandTotalAmount>240.00<", b"<ram:GrandTotalAmount>deux cent quarante<", 1)
     assert bad != valid_xml
     report = fv.validate_facturx_xml(bad, runner=runner)
     assert not report.ok and not report.xsd_ok
@@ -208,9 +234,12 @@ def test_xsd_failure_gives_located_issue(valid_xml, runner):
     assert "deux cent quarante" in issue.message
     assert issue.location.endswith("ram:GrandTotalAmount")
     assert issue.terms == ["BT-112"]
-    line = bad.decode().splitlines().index(
-        next(l for l in bad.decode().splitlines() if "deux cent quarante" in l)
-    ) + 1
+    line = (
+        bad.decode()
+        .splitlines()
+        .index(next(l for l in bad.decode().splitlines() if "deux cent quarante" in l))
+        + 1
+    )
     assert issue.line == line
 
 
@@ -262,9 +291,7 @@ def test_fr_ctc_on_chorus_practice_invoice(invoices, runner):
 
 
 def test_fr_ctc_on_reform_placement_invoice(invoices, runner):
-    report = fv.validate_facturx_xml(
-        invoices.make_xml(invoices.reform()), fr_ctc=True, runner=runner
-    )
+    report = fv.validate_facturx_xml(invoices.make_xml(invoices.reform()), fr_ctc=True, runner=runner)
     assert report.ok, report.messages()
     for rule in ("BR-FR-08", "BR-FR-09", "BR-FR-10", "BR-FR-12", "BR-FR-13", "BR-FR-32"):
         assert not report.has_rule(rule)
@@ -509,8 +536,6 @@ def test_worker_survives_odoo_memory_limit(valid_xml, tmp_path):
         "print('RESULT', report.ok, runner.restart_count)\n"
         % {"root": str(Path(fv.__file__).resolve().parents[1]), "xml": str(xml_file)}
     )
-    result = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "RESULT True 0" in result.stdout

@@ -5,7 +5,6 @@ import io
 import facturx
 import pikepdf
 import pytest
-
 from l10n_fr_chorus_pro.lib.tests.pdf_checks import inspect_facturx_pdf
 
 

@@ -21,10 +21,13 @@ def _call(func, body, rename=None, positional=()):
     unknown = [k for k in kwargs if k not in params]
     if unknown and not accepts_any:
         raise AdminError(f"unknown parameter(s): {', '.join(unknown)}")
-    missing = [name for name, p in params.items()
-               if p.default is inspect.Parameter.empty
-               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-               and name not in kwargs]
+    missing = [
+        name
+        for name, p in params.items()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        and name not in kwargs
+    ]
     if missing:
         raise AdminError(f"missing parameter(s): {', '.join(missing)}")
     try:
@@ -39,9 +42,9 @@ def _invoice_view(sim, invoice):
     return view
 
 
-def handle(sim, method, path, query, body):
+def handle(sim, method, path, query, body):  # noqa: C901
     """Return ``(http status, JSON answer)`` for an admin request."""
-    route = path[len("/_simulator"):].rstrip("/") or "/"
+    route = path[len("/_simulator") :].rstrip("/") or "/"
     key = (method, route)
     if key == ("POST", "/reset"):
         sim.reset()
@@ -64,35 +67,50 @@ def handle(sim, method, path, query, body):
         sim.expire_tokens()
         return 200, {"expired": True}
     if key == ("POST", "/invoices/status"):
-        status = _call(sim.set_invoice_status, body, rename={
-            "identifiantFactureCPP": "identifiant_facture_cpp", "statut": "status",
-            "commentaire": "comment", "montantAPayer": "amount_to_pay"})
+        status = _call(
+            sim.set_invoice_status,
+            body,
+            rename={
+                "identifiantFactureCPP": "identifiant_facture_cpp",
+                "statut": "status",
+                "commentaire": "comment",
+                "montantAPayer": "amount_to_pay",
+            },
+        )
         return 200, {"statut": status}
     if key == ("POST", "/invoices/path"):
-        path_ = _call(sim.set_invoice_path, body, rename={
-            "numeroFacture": "numero_facture"})
+        path_ = _call(sim.set_invoice_path, body, rename={"numeroFacture": "numero_facture"})
         return 200, {"path": path_}
     if key == ("POST", "/invoices/advance"):
         result = _call(sim.advance_invoices, body)
         return 200, {"invoices": {str(k): v for k, v in result.items()}}
     if key == ("POST", "/invoices/portal"):
-        invoice_id = _call(sim.add_portal_invoice, body, rename={
-            "numeroFacture": "number", "codeDestinataire": "recipient",
-            "montantHT": "amount_untaxed", "montantTTC": "amount_total",
-            "dateFacture": "invoice_date", "codeServiceExecutant": "service_code",
-            "numeroBonCommande": "engagement", "typeFacture": "invoice_type",
-            "devise": "currency", "modeDepot": "mode"})
+        invoice_id = _call(
+            sim.add_portal_invoice,
+            body,
+            rename={
+                "numeroFacture": "number",
+                "codeDestinataire": "recipient",
+                "montantHT": "amount_untaxed",
+                "montantTTC": "amount_total",
+                "dateFacture": "invoice_date",
+                "codeServiceExecutant": "service_code",
+                "numeroBonCommande": "engagement",
+                "typeFacture": "invoice_type",
+                "devise": "currency",
+                "modeDepot": "mode",
+            },
+        )
         return 200, {"identifiantFactureCPP": invoice_id}
     if key == ("GET", "/invoices"):
         invoices = sim.find_invoices(
-            numero_facture=query.get("numeroFacture"),
-            numero_flux=query.get("numeroFluxDepot"))
+            numero_facture=query.get("numeroFacture"), numero_flux=query.get("numeroFluxDepot")
+        )
         return 200, {"invoices": [_invoice_view(sim, i) for i in invoices]}
     if key == ("POST", "/flows/advance"):
         return 200, {"flows": _call(sim.advance_flows, body)}
     if key == ("POST", "/flows/status"):
-        status = _call(sim.set_flow_status, body, rename={
-            "numeroFluxDepot": "numero", "statut": "status"})
+        status = _call(sim.set_flow_status, body, rename={"numeroFluxDepot": "numero", "statut": "status"})
         return 200, {"statut": status}
     if key == ("POST", "/structures"):
         return 200, {"idStructureCPP": _call(sim.add_structure, body)}

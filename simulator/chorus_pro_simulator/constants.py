@@ -72,7 +72,12 @@ INVOICE_STATUSES = (
 # Other statuses of the platform (validation and works circuits, reference §8): valid
 # in search filters, never reached by the simulator's invoices.
 OTHER_INVOICE_STATUSES = (
-    "A_VALIDER_1", "A_VALIDER_2", "VALIDEE_1", "VALIDEE_2", "REFUSEE_1", "REFUSEE_2",
+    "A_VALIDER_1",
+    "A_VALIDER_2",
+    "VALIDEE_1",
+    "VALIDEE_2",
+    "REFUSEE_1",
+    "REFUSEE_2",
     "ASSOCIEE",
 )
 INVOICE_TERMINAL_STATUSES = (INV_REJETEE, INV_MISE_EN_PAIEMENT, "ABANDONNEE", "SUPPRIMEE")
@@ -144,9 +149,41 @@ CODE_INTERFACE_DEPOT = "FSO1110A"
 # Attachments (reference §6.2)
 # --------------------------------------------------------------------------------------
 ATTACHMENT_EXTENSIONS = (
-    "BMP", "GIF", "FAX", "ODT", "PPT", "TIFF", "XLS", "BZ2", "GZ", "JPEG", "P7S", "RTF",
-    "TXT", "XML", "CSV", "GZIP", "JPG", "PDF", "SVG", "XHTML", "XLSX", "DOC", "HTM",
-    "ODP", "PNG", "TGZ", "XLC", "ZIP", "DOCX", "HTML", "ODS", "PPS", "TIF", "XLM", "PPTX",
+    "BMP",
+    "GIF",
+    "FAX",
+    "ODT",
+    "PPT",
+    "TIFF",
+    "XLS",
+    "BZ2",
+    "GZ",
+    "JPEG",
+    "P7S",
+    "RTF",
+    "TXT",
+    "XML",
+    "CSV",
+    "GZIP",
+    "JPG",
+    "PDF",
+    "SVG",
+    "XHTML",
+    "XLSX",
+    "DOC",
+    "HTM",
+    "ODP",
+    "PNG",
+    "TGZ",
+    "XLC",
+    "ZIP",
+    "DOCX",
+    "HTML",
+    "ODS",
+    "PPS",
+    "TIF",
+    "XLM",
+    "PPTX",
 )
 ATTACHMENT_NAME_MAX = 50
 MEGABYTE = 1024 * 1024

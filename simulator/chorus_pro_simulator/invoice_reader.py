@@ -32,12 +32,10 @@ SUMMATION = SETTLEMENT + "/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
 
 XPATHS = {
     "BT-1": "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID",
-    "BT-2": "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:IssueDateTime/"
-    "udt:DateTimeString",
+    "BT-2": "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString",
     "BT-3": "/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:TypeCode",
     "BT-5": SETTLEMENT + "/ram:InvoiceCurrencyCode",
-    "BT-9": SETTLEMENT + "/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/"
-    "udt:DateTimeString",
+    "BT-9": SETTLEMENT + "/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString",
     "BT-10": AGREEMENT + "/ram:BuyerReference",
     "BT-12": AGREEMENT + "/ram:ContractReferencedDocument/ram:IssuerAssignedID",
     "BT-13": AGREEMENT + "/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID",
@@ -47,11 +45,9 @@ XPATHS = {
     "ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
     "BT-25": SETTLEMENT + "/ram:InvoiceReferencedDocument/ram:IssuerAssignedID",
     "BT-27": AGREEMENT + "/ram:SellerTradeParty/ram:Name",
-    "BT-30": AGREEMENT + "/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/"
-    "ram:ID[@schemeID='0002']",
+    "BT-30": AGREEMENT + "/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID[@schemeID='0002']",
     "BT-44": AGREEMENT + "/ram:BuyerTradeParty/ram:Name",
-    "BT-47": AGREEMENT + "/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/"
-    "ram:ID[@schemeID='0002']",
+    "BT-47": AGREEMENT + "/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID[@schemeID='0002']",
     "BT-81": SETTLEMENT + "/ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode",
     "BT-84": SETTLEMENT + "/ram:SpecifiedTradeSettlementPaymentMeans/"
     "ram:PayeePartyCreditorFinancialAccount/ram:IBANID",
@@ -63,8 +59,15 @@ XPATHS = {
     "BT-121": SETTLEMENT + "/ram:ApplicableTradeTax/ram:ExemptionReasonCode",
 }
 
-PAYMENT_MEANS = {"30": "VIREMENT", "58": "VIREMENT", "49": "PRELEVEMENT",
-                 "59": "PRELEVEMENT", "20": "CHEQUE", "10": "ESPECE", "1": "AUTRE"}
+PAYMENT_MEANS = {
+    "30": "VIREMENT",
+    "58": "VIREMENT",
+    "49": "PRELEVEMENT",
+    "59": "PRELEVEMENT",
+    "20": "CHEQUE",
+    "10": "ESPECE",
+    "1": "AUTRE",
+}
 
 
 class FlowContentError(Exception):
@@ -93,13 +96,10 @@ def split_members(name, data):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 members = [
-                    (info.filename, archive.read(info))
-                    for info in archive.infolist()
-                    if not info.is_dir()
+                    (info.filename, archive.read(info)) for info in archive.infolist() if not info.is_dir()
                 ]
         except (zipfile.BadZipFile, OSError, EOFError) as err:
-            raise FlowContentError("ARCHIVE_ILLISIBLE",
-                                   f"L'archive {name} est illisible : {err}") from None
+            raise FlowContentError("ARCHIVE_ILLISIBLE", f"L'archive {name} est illisible : {err}") from None
     elif kind in (".tar.gz", ".tgz"):
         try:
             with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
@@ -108,14 +108,12 @@ def split_members(name, data):
                     if info.isfile():
                         members.append((info.name, archive.extractfile(info).read()))
         except (tarfile.TarError, OSError, EOFError) as err:
-            raise FlowContentError("ARCHIVE_ILLISIBLE",
-                                   f"L'archive {name} est illisible : {err}") from None
+            raise FlowContentError("ARCHIVE_ILLISIBLE", f"L'archive {name} est illisible : {err}") from None
     else:
         return [(name, data)]
     members = [(n, d) for n, d in members if not n.rsplit("/", 1)[-1].startswith(".")]
     if not members:
-        raise FlowContentError("ARCHIVE_VIDE", f"L'archive {name} ne contient aucun "
-                               "fichier de facture.")
+        raise FlowContentError("ARCHIVE_VIDE", f"L'archive {name} ne contient aucun fichier de facture.")
     return members
 
 
@@ -155,32 +153,39 @@ def extract_fields(root):
         data[bt] = _amount(root, XPATHS[bt])
     lines = []
     for item in root.xpath(TX + "/ram:IncludedSupplyChainTradeLineItem", namespaces=NS):
-        quantity_node = item.xpath("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
-                                   namespaces=NS)
-        lines.append({
-            "numero": _text(item, "ram:AssociatedDocumentLineDocument/ram:LineID"),
-            "denomination": _text(item, "ram:SpecifiedTradeProduct/ram:Name"),
-            "reference": _text(item, "ram:SpecifiedTradeProduct/ram:SellerAssignedID"),
-            "quantite": _amount(item, "ram:SpecifiedLineTradeDelivery/"
-                                "ram:BilledQuantity"),
-            "unite": quantity_node[0].get("unitCode") if quantity_node else None,
-            "prixUnitaireHT": _amount(item, "ram:SpecifiedLineTradeAgreement/"
-                                      "ram:NetPriceProductTradePrice/ram:ChargeAmount"),
-            "tauxTva": _amount(item, "ram:SpecifiedLineTradeSettlement/"
-                               "ram:ApplicableTradeTax/ram:RateApplicablePercent"),
-            "montantHT": _amount(item, "ram:SpecifiedLineTradeSettlement/"
-                                 "ram:SpecifiedTradeSettlementLineMonetarySummation/"
-                                 "ram:LineTotalAmount"),
-        })
+        quantity_node = item.xpath("ram:SpecifiedLineTradeDelivery/ram:BilledQuantity", namespaces=NS)
+        lines.append(
+            {
+                "numero": _text(item, "ram:AssociatedDocumentLineDocument/ram:LineID"),
+                "denomination": _text(item, "ram:SpecifiedTradeProduct/ram:Name"),
+                "reference": _text(item, "ram:SpecifiedTradeProduct/ram:SellerAssignedID"),
+                "quantite": _amount(item, "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"),
+                "unite": quantity_node[0].get("unitCode") if quantity_node else None,
+                "prixUnitaireHT": _amount(
+                    item, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount"
+                ),
+                "tauxTva": _amount(
+                    item, "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent"
+                ),
+                "montantHT": _amount(
+                    item,
+                    "ram:SpecifiedLineTradeSettlement/"
+                    "ram:SpecifiedTradeSettlementLineMonetarySummation/"
+                    "ram:LineTotalAmount",
+                ),
+            }
+        )
     data["lines"] = lines
     vat = []
     for tax in root.xpath(SETTLEMENT + "/ram:ApplicableTradeTax", namespaces=NS):
-        vat.append({
-            "categorie": _text(tax, "ram:CategoryCode"),
-            "taux": _amount(tax, "ram:RateApplicablePercent"),
-            "base": _amount(tax, "ram:BasisAmount"),
-            "montant": _amount(tax, "ram:CalculatedAmount"),
-        })
+        vat.append(
+            {
+                "categorie": _text(tax, "ram:CategoryCode"),
+                "taux": _amount(tax, "ram:RateApplicablePercent"),
+                "base": _amount(tax, "ram:BasisAmount"),
+                "montant": _amount(tax, "ram:CalculatedAmount"),
+            }
+        )
     data["vat"] = vat
     return data
 
@@ -197,23 +202,19 @@ def read_member(member_name, content, syntax):
     xml_bytes = None
     if syntax == C.SYNTAX_FACTURX:
         if not lower.endswith(".pdf"):
-            return None, [rules.message("UNEXPECTED_FILE", fichier=member_name,
-                                        syntaxe=syntax)], None
+            return None, [rules.message("UNEXPECTED_FILE", fichier=member_name, syntaxe=syntax)], None
         if not content.startswith(b"%PDF"):
             return None, [rules.message("NOT_PDF", fichier=member_name)], None
         try:
-            _filename, xml_bytes = facturx.get_facturx_xml_from_pdf(content,
-                                                                     check_xsd=False)
+            _filename, xml_bytes = facturx.get_facturx_xml_from_pdf(content, check_xsd=False)
         except Exception as err:  # pypdf raises many kinds of errors
             _logger.info("Unreadable PDF %s: %s", member_name, err)
             return None, [rules.message("NOT_PDF", fichier=member_name)], None
         if not xml_bytes:
-            return None, [rules.message("NO_FACTURX_XML", fichier=member_name,
-                                        syntaxe=syntax)], None
+            return None, [rules.message("NO_FACTURX_XML", fichier=member_name, syntaxe=syntax)], None
     else:
         if not lower.endswith(".xml"):
-            return None, [rules.message("UNEXPECTED_FILE", fichier=member_name,
-                                        syntaxe=syntax)], None
+            return None, [rules.message("UNEXPECTED_FILE", fichier=member_name, syntaxe=syntax)], None
         xml_bytes = content
     try:
         root = etree.fromstring(xml_bytes)
@@ -223,14 +224,12 @@ def read_member(member_name, content, syntax):
         facturx.xml_check_xsd(root, flavor="factur-x")
     except Exception as err:
         detail = str(err)
-        marker = "Here is the error, which may give you an idea on the cause of the " \
-                 "problem: "
+        marker = "Here is the error, which may give you an idea on the cause of the problem: "
         if marker in detail:
             detail = detail.split(marker, 1)[1]
         try:  # best effort, to name the invoice in the flow report
             partial = extract_fields(root)
         except Exception:  # pragma: no cover - defensive
             partial = None
-        return partial, [rules.message("XSD", syntaxe=syntax, detail=detail.strip())], \
-            xml_bytes
+        return partial, [rules.message("XSD", syntaxe=syntax, detail=detail.strip())], xml_bytes
     return extract_fields(root), [], xml_bytes

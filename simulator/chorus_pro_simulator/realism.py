@@ -45,14 +45,13 @@ QP_STATUSES = (QP_IRRECEVABLE, QP_RECEVABLE_AVEC_ERREUR, QP_RECEVABLE)
 STATUS_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 
 # Integer fields of the Structures API that production clients may send as strings.
-INTEGER_FIELDS = {"idStructureCPP", "idStructure", "idService", "nbResultatsParPage",
-                  "pageResultatDemandee"}
+INTEGER_FIELDS = {"idStructureCPP", "idStructure", "idService", "nbResultatsParPage", "pageResultatDemandee"}
 
 GATEWAY_HTML = {
     502: "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-         "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n",
+    "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n",
     504: "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n"
-         "<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n",
+    "<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n",
 }
 
 
@@ -68,6 +67,7 @@ def lenient_body(body):
     ``restreindreStructuresPrivees`` ``""``/``null`` is dropped (= absent), ``"true"`` /
     ``"false"`` become booleans; digit strings become integers in integer fields.
     """
+
     def fix(value, key=None):
         if isinstance(value, dict):
             return {k: fix(v, k) for k, v in value.items()}

@@ -25,8 +25,7 @@ POST_ROUTES = {
     "/cpro/transverses/v1/consulterCRDetaille": transverses.consulter_cr_detaille,
     "/cpro/transverses/v1/consulterCR": transverses.consulter_cr,
     "/cpro/transverses/v1/ajouter/fichier": transverses.ajouter_fichier,
-    "/cpro/transverses/v1/recuperer/structures/actives/fournisseur":
-        transverses.structures_actives_fournisseur,
+    "/cpro/transverses/v1/recuperer/structures/actives/fournisseur": transverses.structures_actives_fournisseur,  # noqa: E501
     "/cpro/structures/v1/rechercher": structures.rechercher_structure,
     "/cpro/structures/v1/consulter": structures.consulter_structure,
     "/cpro/structures/v1/rechercher/services": structures.rechercher_services,
@@ -38,9 +37,7 @@ GET_ROUTES = {
     "/cpro/transverses/v1/health-check": transverses.health_check,
 }
 # Paths whose bodies are validated against the Swagger of the Structures API.
-SWAGGER_PATHS = {
-    path for path in POST_ROUTES if path.startswith("/cpro/structures/")
-}
+SWAGGER_PATHS = {path for path in POST_ROUTES if path.startswith("/cpro/structures/")}
 
 
 def dispatch(sim, method, path, account, body):
@@ -64,12 +61,12 @@ def _dispatch(sim, path, account, body):
         request_def, response_def = swagger.operation_definitions(path)
         problems = swagger.errors(request_def, body)
         if problems:
-            raise ApiError(C.CODE_SCHEMA, "Requete non conforme au schema "
-                           f"{request_def} : " + " ; ".join(problems))
+            raise ApiError(
+                C.CODE_SCHEMA, f"Requete non conforme au schema {request_def} : " + " ; ".join(problems)
+            )
         answer = handler(sim, account, body)
         problems = swagger.errors(response_def, answer)
         if problems:  # a simulator bug: never answer something the Swagger forbids
-            raise RuntimeError(f"answer of {path} does not match {response_def}: "
-                               + " ; ".join(problems))
+            raise RuntimeError(f"answer of {path} does not match {response_def}: " + " ; ".join(problems))
         return answer
     return handler(sim, account, body)

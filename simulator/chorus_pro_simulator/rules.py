@@ -19,8 +19,7 @@ RULES = {
     "paiement ne peut pas etre traitee.",
     "XSD": "Le fichier XML de la demande de paiement n'est pas conforme au schema XSD "
     "de la syntaxe {syntaxe} : {detail}",
-    "UNEXPECTED_FILE": "Le fichier {fichier} n'est pas accepte dans un flux de syntaxe "
-    "{syntaxe}.",
+    "UNEXPECTED_FILE": "Le fichier {fichier} n'est pas accepte dans un flux de syntaxe {syntaxe}.",
     "TYPE_CODE": "Le type de facture {valeur} (balise : FichierXml.ExchangedDocument."
     "TypeCode.value) n'est pas accepte par Chorus Pro.",
     "INVOICE_NUMBER_TOO_LONG": "Le numero de facture {valeur} (balise : FichierXml."
@@ -32,8 +31,7 @@ RULES = {
     + XML_AGREEMENT
     + ".SellerTradeParty.SpecifiedLegalOrganization.ID.value) n'est pas reference "
     "dans notre systeme.",
-    "SELLER_INACTIVE": "La structure fournisseur {siret} n'est pas active dans Chorus "
-    "Pro.",
+    "SELLER_INACTIVE": "La structure fournisseur {siret} n'est pas active dans Chorus Pro.",
     "SELLER_NOT_ATTACHED": "L'utilisateur {login} n'est pas rattache a la structure "
     "fournisseur {siret} : il ne peut pas deposer de demande de paiement pour cette "
     "structure.",
@@ -41,38 +39,40 @@ RULES = {
     + XML_AGREEMENT
     + ".BuyerTradeParty.SpecifiedLegalOrganization.ID.value) n'est pas reference "
     "dans notre systeme.",
-    "BUYER_INACTIVE": "La structure destinataire {siret} n'est pas active dans Chorus "
-    "Pro.",
+    "BUYER_INACTIVE": "La structure destinataire {siret} n'est pas active dans Chorus Pro.",
     "BUYER_NOT_PUBLIC": "La structure destinataire {siret} n'est pas une structure "
     "publique : elle ne peut pas recevoir de demande de paiement.",
     "SERVICE_REQUIRED": "Le code service est obligatoire pour la structure "
     "destinataire {siret} (balise : " + XML_AGREEMENT + ".BuyerReference.value).",
-    "SERVICE_UNKNOWN": "Le code service {code} n'est pas reference pour la structure "
-    "destinataire {siret}.",
-    "SERVICE_INACTIVE": "Le service {code} de la structure destinataire {siret} n'est "
-    "pas actif.",
+    "SERVICE_UNKNOWN": "Le code service {code} n'est pas reference pour la structure destinataire {siret}.",
+    "SERVICE_INACTIVE": "Le service {code} de la structure destinataire {siret} n'est pas actif.",
     "SERVICE_NOT_VALID": "Le service {code} de la structure destinataire {siret} n'est "
     "pas valide a la date du {date} (validite du {debut} au {fin}).",
     "SERVICE_FACTURES_PUBLIQUES": "Le service FACTURES_PUBLIQUES de la structure "
     "destinataire {siret} est exclusivement dedie a la facturation intra-sphere "
     "publique : une facture fournisseur ne peut pas lui etre adressee.",
     "EJ_REQUIRED": "Le numero d'engagement est obligatoire pour la structure "
-    "destinataire {siret} (balise : " + XML_AGREEMENT
+    "destinataire {siret} (balise : "
+    + XML_AGREEMENT
     + ".BuyerOrderReferencedDocument.IssuerAssignedID.value).",
     "EJ_REQUIRED_BY_SERVICE": "Le numero d'engagement est obligatoire pour le service "
-    "{code} de la structure destinataire {siret} (balise : " + XML_AGREEMENT
+    "{code} de la structure destinataire {siret} (balise : "
+    + XML_AGREEMENT
     + ".BuyerOrderReferencedDocument.IssuerAssignedID.value).",
     "EJ_OR_SERVICE_REQUIRED": "Le code service ou le numero d'engagement doit etre "
     "renseigne pour la structure destinataire {siret}.",
-    "EJ_TOO_LONG": "Le numero d'engagement {valeur} (balise : " + XML_AGREEMENT
+    "EJ_TOO_LONG": "Le numero d'engagement {valeur} (balise : "
+    + XML_AGREEMENT
     + ".BuyerOrderReferencedDocument.IssuerAssignedID.value) depasse la longueur "
     "maximale autorisee de 50 caracteres.",
-    "MARKET_NUMBER_TOO_LONG": "Le numero de marche {valeur} (balise : " + XML_AGREEMENT
+    "MARKET_NUMBER_TOO_LONG": "Le numero de marche {valeur} (balise : "
+    + XML_AGREEMENT
     + ".ContractReferencedDocument.IssuerAssignedID.value) depasse la longueur "
     "maximale autorisee de 50 caracteres.",
     "DUPLICATE": "La facture {valeur} a deja ete deposee par le fournisseur {siret} : "
     "le numero de facture doit etre unique pour un fournisseur.",
-    "PAYMENT_MEANS": "L'element " + XML_SETTLEMENT
+    "PAYMENT_MEANS": "L'element "
+    + XML_SETTLEMENT
     + ".SpecifiedTradeSettlementPaymentMeans.TypeCode.value est obligatoire.",
 }
 

@@ -14,14 +14,27 @@ STATE_SIRET = "11000201100044"
 
 
 def _data_text(name):
-    return resources.files(__package__).joinpath("data").joinpath(name).read_text(
-        encoding="utf-8")
+    return resources.files(__package__).joinpath("data").joinpath(name).read_text(encoding="utf-8")
 
 
-def make_structure(id_structure, siret, name, *, public, active=True,
-                   service_required=False, ej_required=False, ej_or_service=False,
-                   payment_status_not_reported=False, identifier_type="SIRET",
-                   address=None, email="", vat="", is_state=False, role=None):
+def make_structure(
+    id_structure,
+    siret,
+    name,
+    *,
+    public,
+    active=True,
+    service_required=False,
+    ej_required=False,
+    ej_or_service=False,
+    payment_status_not_reported=False,
+    identifier_type="SIRET",
+    address=None,
+    email="",
+    vat="",
+    is_state=False,
+    role=None,
+):
     return {
         "idStructureCPP": id_structure,
         "identifiantStructure": siret,
@@ -49,9 +62,20 @@ def make_structure(id_structure, siret, name, *, public, active=True,
     }
 
 
-def make_service(id_service, id_structure, code, name, *, description="", active=True,
-                 ej_required=False, payment=True, valid_from="2020-01-01",
-                 valid_to=None, created="2020-01-01"):
+def make_service(
+    id_service,
+    id_structure,
+    code,
+    name,
+    *,
+    description="",
+    active=True,
+    ej_required=False,
+    payment=True,
+    valid_from="2020-01-01",
+    valid_to=None,
+    created="2020-01-01",
+):
     return {
         "idService": id_service,
         "idStructure": id_structure,
@@ -92,18 +116,25 @@ def build_seed():
 
     for item in seed["structures"]:
         struct = make_structure(
-            item["idStructureCPP"], item["siret"], item["name"], public=item["public"],
+            item["idStructureCPP"],
+            item["siret"],
+            item["name"],
+            public=item["public"],
             service_required=item.get("service_required", False),
             ej_required=item.get("ej_required", False),
             ej_or_service=item.get("ej_or_service", False),
-            address=item.get("address"), email=item.get("email"),
-            vat=item.get("numeroTVA"), role="Fournisseur" if not item["public"] else
-            "Destinataire",
+            address=item.get("address"),
+            email=item.get("email"),
+            vat=item.get("numeroTVA"),
+            role="Fournisseur" if not item["public"] else "Destinataire",
         )
         add_structure(struct)
         for svc in item.get("services", []):
             services[svc["idService"]] = make_service(
-                svc["idService"], struct["idStructureCPP"], svc["code"], svc["name"],
+                svc["idService"],
+                struct["idStructureCPP"],
+                svc["code"],
+                svc["name"],
                 description=svc.get("description", ""),
                 valid_from=svc.get("valid_from", "2020-01-01"),
                 valid_to=svc.get("valid_to"),
@@ -120,18 +151,30 @@ def build_seed():
             next_structure += 1
             is_state = role.lower().startswith("destinataire etat")
             public = role.lower().startswith("destinataire") or role == "MOA"
-            add_structure(make_structure(
-                next_structure, siret, f"{role} (structure de qualification)",
-                public=public, is_state=is_state, role=role,
-                address={"adresse": "Structure de qualification Chorus Pro",
-                         "codePostal": "75012", "ville": "Paris", "pays": "FR"},
-                **qualification_flags(role),
-            ))
+            add_structure(
+                make_structure(
+                    next_structure,
+                    siret,
+                    f"{role} (structure de qualification)",
+                    public=public,
+                    is_state=is_state,
+                    role=role,
+                    address={
+                        "adresse": "Structure de qualification Chorus Pro",
+                        "codePostal": "75012",
+                        "ville": "Paris",
+                        "pays": "FR",
+                    },
+                    **qualification_flags(role),
+                )
+            )
         code = row["service_code"].strip()
         if code:
             next_service += 1
             services[next_service] = make_service(
-                next_service, by_siret[siret], code,
+                next_service,
+                by_siret[siret],
+                code,
                 "Service Etat" if code == "SFACETAT" else f"Service {code}",
             )
 
@@ -141,11 +184,16 @@ def build_seed():
         siret = row["siret"].strip()
         if siret in by_siret:
             continue
-        add_structure(make_structure(
-            UNIVERSITY_STRUCTURE_BASE + number, siret, row["name"].strip(), public=True,
-            role="Universite",
-            address={"ville": row["city"].strip(), "pays": "FR"},
-        ))
+        add_structure(
+            make_structure(
+                UNIVERSITY_STRUCTURE_BASE + number,
+                siret,
+                row["name"].strip(),
+                public=True,
+                role="Universite",
+                address={"ville": row["city"].strip(), "pays": "FR"},
+            )
+        )
 
     for item in seed["technical_accounts"]:
         accounts[item["login"]] = {
@@ -159,8 +207,14 @@ def build_seed():
     for item in seed["engagements"]:
         receiver = by_siret[item["receiver"]]
         issuer = by_siret[item["issuer"]]
-        service = next((s for s in services.values() if s["idStructure"] == issuer
-                        and s["codeService"] == item["service"]), None)
+        service = next(
+            (
+                s
+                for s in services.values()
+                if s["idStructure"] == issuer and s["codeService"] == item["service"]
+            ),
+            None,
+        )
         engagements[item["idEngagementJuridique"]] = {
             "idEngagementJuridique": item["idEngagementJuridique"],
             "numeroEngagementJuridique": item["numero"],
@@ -175,8 +229,7 @@ def build_seed():
             "numeroMarche": item.get("numeroMarche", ""),
         }
     for item in seed["piste_clients"]:
-        clients[item["client_id"]] = {"client_id": item["client_id"],
-                                      "client_secret": item["client_secret"]}
+        clients[item["client_id"]] = {"client_id": item["client_id"], "client_secret": item["client_secret"]}
     return {
         "structure": structures,
         "service": services,

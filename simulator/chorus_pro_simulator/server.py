@@ -110,10 +110,12 @@ class SimulatorServer:
         return self.url + TOKEN_PATH
 
     def start(self):
-        self._thread = threading.Thread(target=self._httpd.serve_forever,
-                                        kwargs={"poll_interval": 0.05},
-                                        name=f"chorus-pro-simulator-{self.port}",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"chorus-pro-simulator-{self.port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -159,7 +161,7 @@ class SimulatorServer:
     # ------------------------------------------------------------------------------
     # Request handling
     # ------------------------------------------------------------------------------
-    def handle(self, handler, method):
+    def handle(self, handler, method):  # noqa: C901
         parts = urlsplit(handler.path)
         path = parts.path
         try:
@@ -183,39 +185,58 @@ class SimulatorServer:
         kind = fault["kind"]
         _logger.info("Injected fault %s on %s %s", kind, method, path)
         if kind == "http_500":
-            self._send(handler, 500, {"codeRetour": C.CODE_INTERNAL,
-                                      "libelle": "Erreur technique interne (panne "
-                                      "simulee)."})
+            self._send(
+                handler,
+                500,
+                {"codeRetour": C.CODE_INTERNAL, "libelle": "Erreur technique interne (panne simulee)."},
+            )
         elif kind == "http_503":
-            self._send(handler, 503, {"error": "service_unavailable",
-                                      "error_description": "Service temporairement "
-                                      "indisponible (panne simulee)."},
-                       {"Retry-After": str(fault["retry_after"])})
+            self._send(
+                handler,
+                503,
+                {
+                    "error": "service_unavailable",
+                    "error_description": "Service temporairement indisponible (panne simulee).",
+                },
+                {"Retry-After": str(fault["retry_after"])},
+            )
         elif kind == "http_429":
-            self._send(handler, 429, {"error": "too_many_requests",
-                                      "error_description": "Quota d'appels depasse "
-                                      "(panne simulee)."},
-                       {"Retry-After": str(fault["retry_after"])})
+            self._send(
+                handler,
+                429,
+                {
+                    "error": "too_many_requests",
+                    "error_description": "Quota d'appels depasse (panne simulee).",
+                },
+                {"Retry-After": str(fault["retry_after"])},
+            )
         elif kind in ("http_502", "http_504"):  # gateway page, nothing processed
             status = int(kind[-3:])
-            self._send_raw(handler, status, realism.GATEWAY_HTML[status].encode(),
-                           "text/html")
+            self._send_raw(handler, status, realism.GATEWAY_HTML[status].encode(), "text/html")
         elif kind == "timeout":
             if self._stop_event.wait(fault["delay"]):
                 handler.close_connection = True
                 return
-            self._send(handler, 504, {"error": "gateway_timeout",
-                                      "error_description": "Delai de reponse depasse "
-                                      "(panne simulee)."})
+            self._send(
+                handler,
+                504,
+                {
+                    "error": "gateway_timeout",
+                    "error_description": "Delai de reponse depasse (panne simulee).",
+                },
+            )
         elif kind == "drop":
             handler.close_connection = True
         elif kind == "token_expired":
             auth = handler.headers.get("Authorization") or ""
             if auth.startswith("Bearer "):
-                sim.revoke_token(auth[len("Bearer "):].strip())
-            err = OAuthError("invalid_token", "The access token has expired.", 401,
-                             {"WWW-Authenticate": 'Bearer realm="PISTE", '
-                              'error="invalid_token"'})
+                sim.revoke_token(auth[len("Bearer ") :].strip())
+            err = OAuthError(
+                "invalid_token",
+                "The access token has expired.",
+                401,
+                {"WWW-Authenticate": 'Bearer realm="PISTE", error="invalid_token"'},
+            )
             self._send(handler, err.http_status, err.body(), err.headers)
         elif kind in ("process_then_drop", "process_then_timeout"):
             self._process(method, path, handler.headers, body)
@@ -251,21 +272,25 @@ class SimulatorServer:
             return err.http_status, err.body(), err.headers
         except Exception as err:
             _logger.exception("Simulator error on %s %s", method, path)
-            return 500, {"codeRetour": C.CODE_INTERNAL,
-                         "libelle": f"Erreur technique du simulateur : "
-                         f"{type(err).__name__}: {err}"}, {}
+            return (
+                500,
+                {
+                    "codeRetour": C.CODE_INTERNAL,
+                    "libelle": f"Erreur technique du simulateur : {type(err).__name__}: {err}",
+                },
+                {},
+            )
 
     def _token(self, method, headers, raw):
         if method != "POST":
-            return 405, {"error": "invalid_request",
-                         "error_description": "Use POST."}, {"Allow": "POST"}
+            return 405, {"error": "invalid_request", "error_description": "Use POST."}, {"Allow": "POST"}
         mimetype, _opts = parse_options_header(headers.get("Content-Type") or "")
         if mimetype != "application/x-www-form-urlencoded":
-            raise OAuthError("invalid_request", "The token request must be "
-                             "application/x-www-form-urlencoded.")
+            raise OAuthError(
+                "invalid_request", "The token request must be application/x-www-form-urlencoded."
+            )
         try:
-            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8"),
-                                                 keep_blank_values=True).items()}
+            form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()}
         except UnicodeDecodeError:
             raise OAuthError("invalid_request", "The body is not UTF-8.") from None
         client_id = form.get("client_id")
@@ -281,41 +306,42 @@ class SimulatorServer:
                 pass
         if not form.get("grant_type"):
             raise OAuthError("invalid_request", "Missing grant_type.")
-        answer = self.simulator.issue_token(client_id, client_secret,
-                                            form.get("grant_type"), form.get("scope"))
+        answer = self.simulator.issue_token(
+            client_id, client_secret, form.get("grant_type"), form.get("scope")
+        )
         return 200, answer, {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
     def _cpro(self, method, path, headers, raw):
         expected = "GET" if path in routes.GET_ROUTES else "POST"
         if method != expected:
-            return 405, {"codeRetour": 405, "libelle": f"Methode {method} non autorisee "
-                         f"(utiliser {expected})."}, {"Allow": expected}
+            return (
+                405,
+                {"codeRetour": 405, "libelle": f"Methode {method} non autorisee (utiliser {expected})."},
+                {"Allow": expected},
+            )
         sim = self.simulator
         sim.check_token(headers.get("Authorization"))
         if path in routes.GET_ROUTES:
             # The health check proves the PISTE subscription only: the technical
             # account header must be present but is not checked.
             if not headers.get("cpro-account"):
-                raise ApiError(C.CODE_ACCOUNT_MISSING, "L'en-tete cpro-account est "
-                               "obligatoire.", 401)
+                raise ApiError(C.CODE_ACCOUNT_MISSING, "L'en-tete cpro-account est obligatoire.", 401)
             return 200, routes.dispatch(sim, method, path, None, {}), {}
         account = sim.check_account(headers.get("cpro-account"))
         mimetype, options = parse_options_header(headers.get("Content-Type") or "")
         if mimetype != "application/json":
-            raise ApiError(415, "Format de la requete non supporte : Content-Type "
-                           "application/json attendu.", 415)
+            raise ApiError(
+                415, "Format de la requete non supporte : Content-Type application/json attendu.", 415
+            )
         charset = (options.get("charset") or "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
-            raise ApiError(415, f"Jeu de caracteres {charset} non supporte (utf-8 "
-                           "attendu).", 415)
+            raise ApiError(415, f"Jeu de caracteres {charset} non supporte (utf-8 attendu).", 415)
         try:
             body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
         except (UnicodeDecodeError, ValueError):
-            raise ApiError(C.CODE_BAD_BODY, "Le corps de la requete n'est pas un JSON "
-                           "valide.") from None
+            raise ApiError(C.CODE_BAD_BODY, "Le corps de la requete n'est pas un JSON valide.") from None
         if not isinstance(body, dict):
-            raise ApiError(C.CODE_BAD_BODY, "Le corps de la requete doit etre un objet "
-                           "JSON.")
+            raise ApiError(C.CODE_BAD_BODY, "Le corps de la requete doit etre un objet JSON.")
         return 200, routes.dispatch(sim, method, path, account, body), {}
 
     def _send(self, handler, status, payload, headers=None):

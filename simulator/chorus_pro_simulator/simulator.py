@@ -62,8 +62,7 @@ def _non_negative_int(value, name):
 
 
 def _fraction(value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            not 0 < value <= 1:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
         raise ValueError("token_life_fraction must be a number in ]0, 1]")
     return float(value)
 
@@ -105,10 +104,20 @@ class Simulator:
     seconds) and tokens die after ``token_life_fraction`` of ``token_lifetime``.
     """
 
-    def __init__(self, state_path=None, invoice_advance="manual", flow_steps=3,
-                 token_lifetime=3600, max_page_size=100, fault_delay=5.0,
-                 max_file_size=10 * C.MEGABYTE, retry_after=1, realism="strict",
-                 throttle_every=0, token_life_fraction=0.5):
+    def __init__(
+        self,
+        state_path=None,
+        invoice_advance="manual",
+        flow_steps=3,
+        token_lifetime=3600,
+        max_page_size=100,
+        fault_delay=5.0,
+        max_file_size=10 * C.MEGABYTE,
+        retry_after=1,
+        realism="strict",
+        throttle_every=0,
+        token_life_fraction=0.5,
+    ):
         if invoice_advance not in ("manual", "on_poll"):
             raise ValueError("invoice_advance must be 'manual' or 'on_poll'")
         if not isinstance(flow_steps, int) or flow_steps < 0:
@@ -244,8 +253,7 @@ class Simulator:
 
         Every ``throttle_every``-th call of a ``/cpro/`` path is refused (not processed).
         """
-        if not self.production or not self.throttle_every or \
-                not path.startswith("/cpro/"):
+        if not self.production or not self.throttle_every or not path.startswith("/cpro/"):
             return None
         with self._lock:
             self._api_calls += 1
@@ -264,8 +272,7 @@ class Simulator:
         token is revoked).
         """
         if kind not in C.FAULT_KINDS:
-            raise AdminError(f"unknown fault kind {kind!r} (kinds: "
-                             f"{', '.join(C.FAULT_KINDS)})")
+            raise AdminError(f"unknown fault kind {kind!r} (kinds: {', '.join(C.FAULT_KINDS)})")
         if not isinstance(path_prefix, str) or not path_prefix.startswith("/"):
             raise AdminError("path_prefix must be a path starting with '/'")
         if not isinstance(count, int) or count < 1:
@@ -303,26 +310,25 @@ class Simulator:
     # ------------------------------------------------------------------------------
     # OAuth2 tokens
     # ------------------------------------------------------------------------------
-    def issue_token(self, client_id, client_secret, grant_type="client_credentials",
-                    scope=None):
+    def issue_token(self, client_id, client_secret, grant_type="client_credentials", scope=None):
         if grant_type != "client_credentials":
-            raise OAuthError("unsupported_grant_type",
-                             "Only the client_credentials grant type is supported.")
+            raise OAuthError("unsupported_grant_type", "Only the client_credentials grant type is supported.")
         with self._lock:
             client = self.t["client"].get(client_id or "")
             if client is None or not secrets.compare_digest(
-                    client["client_secret"].encode(), (client_secret or "").encode()):
-                raise OAuthError("invalid_client", "Client authentication failed: "
-                                 "unknown client_id or wrong client_secret.", 401)
+                client["client_secret"].encode(), (client_secret or "").encode()
+            ):
+                raise OAuthError(
+                    "invalid_client",
+                    "Client authentication failed: unknown client_id or wrong client_secret.",
+                    401,
+                )
             if scope and "openid" not in scope.split():
-                raise OAuthError("invalid_scope", f"The requested scope {scope!r} is "
-                                 "invalid (use 'openid').")
+                raise OAuthError("invalid_scope", f"The requested scope {scope!r} is invalid (use 'openid').")
             token = secrets.token_urlsafe(32)
             # In production mode the token dies before the announced expires_in.
-            life = self.token_lifetime * (self.token_life_fraction if self.production
-                                          else 1.0)
-            self._tokens[token] = {"client_id": client_id,
-                                   "expires_at": time.monotonic() + life}
+            life = self.token_lifetime * (self.token_life_fraction if self.production else 1.0)
+            self._tokens[token] = {"client_id": client_id, "expires_at": time.monotonic() + life}
         return {
             "access_token": token,
             "token_type": "Bearer",
@@ -342,40 +348,52 @@ class Simulator:
     def check_token(self, authorization):
         scheme, _sep, token = (authorization or "").strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise OAuthError("invalid_request", "Missing bearer token (Authorization: "
-                             "Bearer <token>).", 401,
-                             {"WWW-Authenticate": 'Bearer realm="PISTE"'})
+            raise OAuthError(
+                "invalid_request",
+                "Missing bearer token (Authorization: Bearer <token>).",
+                401,
+                {"WWW-Authenticate": 'Bearer realm="PISTE"'},
+            )
         token = token.strip()
         with self._lock:
             info = self._tokens.get(token)
             if info is None or info["expires_at"] <= time.monotonic():
                 self._tokens.pop(token, None)
-                raise OAuthError("invalid_token", "The access token is invalid or has "
-                                 "expired.", 401,
-                                 {"WWW-Authenticate": 'Bearer realm="PISTE", '
-                                  'error="invalid_token"'})
+                raise OAuthError(
+                    "invalid_token",
+                    "The access token is invalid or has expired.",
+                    401,
+                    {"WWW-Authenticate": 'Bearer realm="PISTE", error="invalid_token"'},
+                )
         return token
 
     def check_account(self, header):
         """Decode ``cpro-account`` (base64 of ``login:password``); return the account."""
         if not header:
-            raise ApiError(C.CODE_ACCOUNT_MISSING, "L'en-tete cpro-account est "
-                           "obligatoire (base64 de 'login:motdepasse').", 401)
+            raise ApiError(
+                C.CODE_ACCOUNT_MISSING,
+                "L'en-tete cpro-account est obligatoire (base64 de 'login:motdepasse').",
+                401,
+            )
         try:
             decoded = base64.b64decode(header.strip(), validate=True).decode("utf-8")
         except (binascii.Error, ValueError, UnicodeDecodeError):
             decoded = None
         if not decoded or ":" not in decoded:
-            raise ApiError(C.CODE_ACCOUNT_MISSING, "L'en-tete cpro-account est mal forme "
-                           "(base64 de 'login:motdepasse' attendu).", 401)
+            raise ApiError(
+                C.CODE_ACCOUNT_MISSING,
+                "L'en-tete cpro-account est mal forme (base64 de 'login:motdepasse' attendu).",
+                401,
+            )
         login, password = decoded.split(":", 1)
         with self._lock:
             account = self.t["account"].get(login)
-            if account is None or not secrets.compare_digest(
-                    account["password"].encode(), password.encode()):
-                raise ApiError(C.CODE_ACCOUNT_REFUSED, "Authentification du compte "
-                               "technique refusee : identifiant ou mot de passe "
-                               "incorrect.", 401)
+            if account is None or not secrets.compare_digest(account["password"].encode(), password.encode()):
+                raise ApiError(
+                    C.CODE_ACCOUNT_REFUSED,
+                    "Authentification du compte technique refusee : identifiant ou mot de passe incorrect.",
+                    401,
+                )
             return copy.deepcopy(account)
 
     # ------------------------------------------------------------------------------
@@ -402,8 +420,7 @@ class Simulator:
 
     def services_of(self, id_structure):
         with self._lock:
-            return [s for s in self.t["service"].values()
-                    if s["idStructure"] == id_structure]
+            return [s for s in self.t["service"].values() if s["idStructure"] == id_structure]
 
     def service_by_code(self, id_structure, code):
         for svc in self.services_of(id_structure):
@@ -424,14 +441,18 @@ class Simulator:
     def structures_of(self, account):
         """Copies of the structures ``account`` is attached to, in its order."""
         with self._lock:
-            return [copy.deepcopy(self.t["structure"][i]) for i in account["structures"]
-                    if i in self.t["structure"]]
+            return [
+                copy.deepcopy(self.t["structure"][i])
+                for i in account["structures"]
+                if i in self.t["structure"]
+            ]
 
     def is_attached(self, login, id_structure):
         """True when the technical account ``login`` is attached to the structure."""
         with self._lock:
-            return any(id_structure in a["structures"] and a["login"] == login
-                       for a in self.t["account"].values())
+            return any(
+                id_structure in a["structures"] and a["login"] == login for a in self.t["account"].values()
+            )
 
     def get_service(self, id_service):
         """A copy of the service ``idService`` (None if unknown)."""
@@ -441,14 +462,31 @@ class Simulator:
     def engagements_of(self, account):
         """Copies of the engagements received by the structures of ``account``."""
         with self._lock:
-            return [copy.deepcopy(e) for e in self.t["engagement"].values()
-                    if e["idStructureReceptrice"] in account["structures"]]
+            return [
+                copy.deepcopy(e)
+                for e in self.t["engagement"].values()
+                if e["idStructureReceptrice"] in account["structures"]
+            ]
 
-    def add_structure(self, siret, name, *, public=True, active=True,
-                      service_required=False, ej_required=False, ej_or_service=False,
-                      payment_status_not_reported=False, id_structure_cpp=None,
-                      identifier_type="SIRET", address=None, email="", vat="",
-                      is_state=False, technical_accounts=()):
+    def add_structure(
+        self,
+        siret,
+        name,
+        *,
+        public=True,
+        active=True,
+        service_required=False,
+        ej_required=False,
+        ej_or_service=False,
+        payment_status_not_reported=False,
+        id_structure_cpp=None,
+        identifier_type="SIRET",
+        address=None,
+        email="",
+        vat="",
+        is_state=False,
+        technical_accounts=(),
+    ):
         """Add a structure to the directory; returns its ``idStructureCPP``.
 
         ``technical_accounts``: logins of existing technical accounts to attach it to
@@ -458,19 +496,27 @@ class Simulator:
             raise AdminError("siret must be a non empty string")
         with self._lock:
             if self.structure_by_siret(siret) is not None:
-                raise AdminError(f"a structure with identifier {siret} already exists",
-                                 409)
+                raise AdminError(f"a structure with identifier {siret} already exists", 409)
             if id_structure_cpp is None:
                 id_structure_cpp = self._next_id("structure")
             elif id_structure_cpp in self.t["structure"]:
                 raise AdminError(f"idStructureCPP {id_structure_cpp} already used", 409)
             struct = seed.make_structure(
-                id_structure_cpp, siret, name, public=public, active=active,
-                service_required=service_required, ej_required=ej_required,
+                id_structure_cpp,
+                siret,
+                name,
+                public=public,
+                active=active,
+                service_required=service_required,
+                ej_required=ej_required,
                 ej_or_service=ej_or_service,
                 payment_status_not_reported=payment_status_not_reported,
-                identifier_type=identifier_type, address=address, email=email, vat=vat,
-                is_state=is_state, role="Ajoutee",
+                identifier_type=identifier_type,
+                address=address,
+                email=email,
+                vat=vat,
+                is_state=is_state,
+                role="Ajoutee",
             )
             for login in technical_accounts:
                 if login not in self.t["account"]:
@@ -488,8 +534,7 @@ class Simulator:
             "service_required": ("parametres", "codeServiceDoitEtreRenseigne"),
             "ej_required": ("parametres", "numeroEJDoitEtreRenseigne"),
             "ej_or_service": ("parametres", "gestionNumeroEJOuCodeService"),
-            "payment_status_not_reported": ("parametres",
-                                            "statutMiseEnPaiementNestPasRemonte"),
+            "payment_status_not_reported": ("parametres", "statutMiseEnPaiementNestPasRemonte"),
         }
         with self._lock:
             struct = self._resolve_structure(structure)
@@ -511,9 +556,20 @@ class Simulator:
             self._save("structure", struct["idStructureCPP"])
             return struct["idStructureCPP"]
 
-    def add_service(self, structure, code, name, *, active=True, ej_required=False,
-                    payment=True, valid_from="2020-01-01", valid_to=None,
-                    description="", id_service=None):
+    def add_service(
+        self,
+        structure,
+        code,
+        name,
+        *,
+        active=True,
+        ej_required=False,
+        payment=True,
+        valid_from="2020-01-01",
+        valid_to=None,
+        description="",
+        id_service=None,
+    ):
         """Add a service to a structure (``structure`` = idStructureCPP or SIRET).
 
         ``valid_from`` / ``valid_to``: ``YYYY-MM-DD`` (None = open ended).
@@ -522,33 +578,43 @@ class Simulator:
         with self._lock:
             struct = self._resolve_structure(structure)
             if self.service_by_code(struct["idStructureCPP"], code) is not None:
-                raise AdminError(f"service {code!r} already exists for this structure",
-                                 409)
+                raise AdminError(f"service {code!r} already exists for this structure", 409)
             for value in (valid_from, valid_to):
                 if value is not None:
                     try:
                         datetime.date.fromisoformat(value)
                     except (TypeError, ValueError):
-                        raise AdminError(f"invalid date {value!r} (YYYY-MM-DD)") \
-                            from None
+                        raise AdminError(f"invalid date {value!r} (YYYY-MM-DD)") from None
             if id_service is None:
                 id_service = self._next_id("service")
             elif id_service in self.t["service"]:
                 raise AdminError(f"idService {id_service} already used", 409)
             self.t["service"][id_service] = seed.make_service(
-                id_service, struct["idStructureCPP"], code, name,
-                description=description, active=active, ej_required=ej_required,
-                payment=payment, valid_from=valid_from or "2020-01-01",
-                valid_to=valid_to, created=util.day(util.now()),
+                id_service,
+                struct["idStructureCPP"],
+                code,
+                name,
+                description=description,
+                active=active,
+                ej_required=ej_required,
+                payment=payment,
+                valid_from=valid_from or "2020-01-01",
+                valid_to=valid_to,
+                created=util.day(util.now()),
             )
             self._save("service", id_service)
             return id_service
 
     def update_service(self, structure, code, **changes):
-        mapping = {"active": "estActif", "ej_required": "numeroEngagement",
-                   "payment": "miseEnPaiement", "valid_from": "dateDebutValidite",
-                   "valid_to": "dateFinValidite", "name": "libelleService",
-                   "description": "descriptionService"}
+        mapping = {
+            "active": "estActif",
+            "ej_required": "numeroEngagement",
+            "payment": "miseEnPaiement",
+            "valid_from": "dateDebutValidite",
+            "valid_to": "dateFinValidite",
+            "name": "libelleService",
+            "description": "descriptionService",
+        }
         with self._lock:
             struct = self._resolve_structure(structure)
             svc = self.service_by_code(struct["idStructureCPP"], code)
@@ -566,20 +632,35 @@ class Simulator:
             if login in self.t["account"]:
                 raise AdminError(f"technical account {login!r} already exists", 409)
             ids = [self._resolve_structure(s)["idStructureCPP"] for s in structures]
-            self.t["account"][login] = {"login": login, "password": password,
-                                        "nom": "", "prenom": "", "email": "",
-                                        "structures": ids}
+            self.t["account"][login] = {
+                "login": login,
+                "password": password,
+                "nom": "",
+                "prenom": "",
+                "email": "",
+                "structures": ids,
+            }
             self._save("account", login)
             return login
 
-    def add_engagement(self, numero, receiver, issuer, service_code=None, *,
-                       type_ej="BON_DE_COMMANDE", state="COMMANDE", amount=0.0,
-                       currency="EUR", notified=None, market_number=""):
+    def add_engagement(
+        self,
+        numero,
+        receiver,
+        issuer,
+        service_code=None,
+        *,
+        type_ej="BON_DE_COMMANDE",
+        state="COMMANDE",
+        amount=0.0,
+        currency="EUR",
+        notified=None,
+        market_number="",
+    ):
         with self._lock:
             rec = self._resolve_structure(receiver)
             iss = self._resolve_structure(issuer)
-            svc = self.service_by_code(iss["idStructureCPP"], service_code) \
-                if service_code else None
+            svc = self.service_by_code(iss["idStructureCPP"], service_code) if service_code else None
             id_ej = self._next_id("engagement")
             self.t["engagement"][id_ej] = {
                 "idEngagementJuridique": id_ej,
@@ -646,8 +727,7 @@ class Simulator:
         """One poll of a flow report: move the flow one step (see ``flow_steps``)."""
         with self._lock:
             flow = self.t["flow"][numero]
-            if flow["statut"] in C.FLOW_TERMINAL_STATUSES or flow["held"] or \
-                    flow["integrated"]:
+            if flow["statut"] in C.FLOW_TERMINAL_STATUSES or flow["held"] or flow["integrated"]:
                 return copy.deepcopy(flow)
             flow["polls"] += 1
             sequence = flow["sequence"]
@@ -662,8 +742,9 @@ class Simulator:
         """Move flows as if polled once (or up to their terminal status)."""
         with self._lock:
             if numeros is None:
-                numeros = [n for n, f in self.t["flow"].items()
-                           if f["statut"] not in C.FLOW_TERMINAL_STATUSES]
+                numeros = [
+                    n for n, f in self.t["flow"].items() if f["statut"] not in C.FLOW_TERMINAL_STATUSES
+                ]
             result = {}
             for numero in numeros:
                 if numero not in self.t["flow"]:
@@ -671,8 +752,7 @@ class Simulator:
                 flow = self.t["flow"][numero]
                 if to_terminal:
                     flow["held"] = False
-                    while flow["statut"] not in C.FLOW_TERMINAL_STATUSES and \
-                            not flow["integrated"]:
+                    while flow["statut"] not in C.FLOW_TERMINAL_STATUSES and not flow["integrated"]:
                         self.poll_flow(numero)
                 else:
                     self.poll_flow(numero)
@@ -685,42 +765,54 @@ class Simulator:
         ``QP_RECEVABLE_AVEC_ERREUR``; in production mode any upper-case code, e.g. an
         unknown ``IN_NOUVEL_ETAT``).  With ``hold`` the flow stops moving on polls until
         released with ``hold=False``."""
-        allowed = (C.FLOW_RECU, C.FLOW_TRAITE_SE, C.FLOW_EN_ATTENTE, C.FLOW_EN_COURS,
-                   C.FLOW_EN_ATTENTE_RETRAITEMENT, C.FLOW_INCIDENTE) + realism.QP_STATUSES
-        unknown_ok = self.production and isinstance(status, str) and \
-            realism.STATUS_CODE_RE.match(status) and \
-            status not in C.FLOW_TERMINAL_STATUSES
+        allowed = (
+            C.FLOW_RECU,
+            C.FLOW_TRAITE_SE,
+            C.FLOW_EN_ATTENTE,
+            C.FLOW_EN_COURS,
+            C.FLOW_EN_ATTENTE_RETRAITEMENT,
+            C.FLOW_INCIDENTE,
+        ) + realism.QP_STATUSES
+        unknown_ok = (
+            self.production
+            and isinstance(status, str)
+            and realism.STATUS_CODE_RE.match(status)
+            and status not in C.FLOW_TERMINAL_STATUSES
+        )
         if status not in allowed and not unknown_ok:
-            raise AdminError(f"status must be one of {', '.join(allowed)} (or, in "
-                             "production realism, any other upper-case code); "
-                             "integration statuses are reached by polling or "
-                             "advance_flows()")
+            raise AdminError(
+                f"status must be one of {', '.join(allowed)} (or, in "
+                "production realism, any other upper-case code); "
+                "integration statuses are reached by polling or "
+                "advance_flows()"
+            )
         with self._lock:
             flow = self.t["flow"].get(numero)
             if flow is None:
                 raise AdminError(f"unknown flow {numero!r}", 404)
             if flow["statut"] in C.FLOW_TERMINAL_STATUSES:
-                raise AdminError(f"flow {numero} is already terminal ({flow['statut']})",
-                                 409)
+                raise AdminError(f"flow {numero} is already terminal ({flow['statut']})", 409)
             self._set_flow_status(flow, status)
             flow["held"] = bool(hold)
             if status == C.FLOW_INCIDENTE:
-                flow["erreursTechniques"].append({
-                    "codeErreur": "INCIDENT_TECHNIQUE",
-                    "libelleErreur": "Le flux n'a pas pu etre traite par le systeme "
-                    "d'echange : il doit etre depose a nouveau.",
-                    "natureErreur": "TECHNIQUE",
-                })
+                flow["erreursTechniques"].append(
+                    {
+                        "codeErreur": "INCIDENT_TECHNIQUE",
+                        "libelleErreur": "Le flux n'a pas pu etre traite par le systeme "
+                        "d'echange : il doit etre depose a nouveau.",
+                        "natureErreur": "TECHNIQUE",
+                    }
+                )
             if status == realism.QP_IRRECEVABLE:
-                flow["erreursTechniques"].append(self._irrecevable_error(
-                    "Le flux est irrecevable : il n'a pas ete integre."))
+                flow["erreursTechniques"].append(
+                    self._irrecevable_error("Le flux est irrecevable : il n'a pas ete integre.")
+                )
             self._save("flow", numero)
             return status
 
     @staticmethod
     def _irrecevable_error(text):
-        return {"codeErreur": "FLUX_IRRECEVABLE", "libelleErreur": text,
-                "natureErreur": "TECHNIQUE"}
+        return {"codeErreur": "FLUX_IRRECEVABLE", "libelleErreur": text, "natureErreur": "TECHNIQUE"}
 
     def _integrate_flow(self, flow):
         """Read the flow's invoices, apply the Chorus checks, create the invoices."""
@@ -729,50 +821,50 @@ class Simulator:
         syntax = flow["syntaxeFlux"]
         content = self.blobs.get(flow["blob"], b"")
         if syntax not in C.PROCESSED_SYNTAXES:
-            flow["erreursTechniques"].append({
-                "codeErreur": "SYNTAXE_NON_TRAITEE",
-                "libelleErreur": f"La syntaxe {syntax} n'est pas traitee par le "
-                "simulateur (seules " + ", ".join(C.PROCESSED_SYNTAXES) + " le sont).",
-                "natureErreur": "TECHNIQUE",
-            })
+            flow["erreursTechniques"].append(
+                {
+                    "codeErreur": "SYNTAXE_NON_TRAITEE",
+                    "libelleErreur": f"La syntaxe {syntax} n'est pas traitee par le "
+                    "simulateur (seules " + ", ".join(C.PROCESSED_SYNTAXES) + " le sont).",
+                    "natureErreur": "TECHNIQUE",
+                }
+            )
             self._set_flow_status(flow, C.FLOW_REJETE)
             return
         try:
             members = invoice_reader.split_members(flow["nomFichier"], content)
         except invoice_reader.FlowContentError as err:
-            flow["erreursTechniques"].append({"codeErreur": err.code,
-                                              "libelleErreur": err.message,
-                                              "natureErreur": "TECHNIQUE"})
+            flow["erreursTechniques"].append(
+                {"codeErreur": err.code, "libelleErreur": err.message, "natureErreur": "TECHNIQUE"}
+            )
             # Production: a flow that cannot be opened is not admissible (Tryton's
             # FAILED set counts QP_IRRECEVABLE as a failure).
-            self._set_flow_status(flow, realism.QP_IRRECEVABLE if self.production
-                                  else C.FLOW_REJETE)
+            self._set_flow_status(flow, realism.QP_IRRECEVABLE if self.production else C.FLOW_REJETE)
             return
         accepted_keys = set()
         created = 0
         rejected = 0
         deposit_day = util.parse_iso(flow["dateDepot"]).date()
         for member_name, member_content in members:
-            fields, errors, xml_bytes = invoice_reader.read_member(member_name,
-                                                                  member_content, syntax)
+            fields, errors, xml_bytes = invoice_reader.read_member(member_name, member_content, syntax)
             context = {}
             if not errors:
-                errors, context = self._invoice_checks(fields, account, deposit_day,
-                                                       accepted_keys)
+                errors, context = self._invoice_checks(fields, account, deposit_day, accepted_keys)
             if errors:
                 rejected += 1
                 fields = fields or {}
                 for text in errors:
-                    flow["erreursDP"].append({
-                        "identifiantFournisseur": fields.get("BT-30") or "",
-                        "identifiantDestinataire": fields.get("BT-47") or "",
-                        "numeroDP": fields.get("BT-1") or member_name,
-                        "libelleErreurDP": text,
-                    })
+                    flow["erreursDP"].append(
+                        {
+                            "identifiantFournisseur": fields.get("BT-30") or "",
+                            "identifiantDestinataire": fields.get("BT-47") or "",
+                            "numeroDP": fields.get("BT-1") or member_name,
+                            "libelleErreurDP": text,
+                        }
+                    )
                 continue
             accepted_keys.add((context["seller"]["idStructureCPP"], fields["BT-1"]))
-            invoice_id = self._create_invoice(flow, member_name, member_content,
-                                              xml_bytes, fields, context)
+            invoice_id = self._create_invoice(flow, member_name, member_content, xml_bytes, fields, context)
             flow["factures"].append(invoice_id)
             created += 1
         if created and rejected:
@@ -804,32 +896,40 @@ class Simulator:
         if service_code:
             service = self.service_by_code(buyer["idStructureCPP"], service_code)
             if service is None:
-                errors.append(rules.message("SERVICE_UNKNOWN", code=service_code,
-                                            siret=siret))
+                errors.append(rules.message("SERVICE_UNKNOWN", code=service_code, siret=siret))
             elif service_code == "FACTURES_PUBLIQUES":
                 errors.append(rules.message("SERVICE_FACTURES_PUBLIQUES", siret=siret))
             elif not service["estActif"]:
-                errors.append(rules.message("SERVICE_INACTIVE", code=service_code,
-                                            siret=siret))
+                errors.append(rules.message("SERVICE_INACTIVE", code=service_code, siret=siret))
             else:
-                start = datetime.date.fromisoformat(service["dateDebutValidite"]) \
-                    if service.get("dateDebutValidite") else None
-                end = datetime.date.fromisoformat(service["dateFinValidite"]) \
-                    if service.get("dateFinValidite") else None
+                start = (
+                    datetime.date.fromisoformat(service["dateDebutValidite"])
+                    if service.get("dateDebutValidite")
+                    else None
+                )
+                end = (
+                    datetime.date.fromisoformat(service["dateFinValidite"])
+                    if service.get("dateFinValidite")
+                    else None
+                )
                 if (start and deposit_day < start) or (end and deposit_day > end):
-                    errors.append(rules.message(
-                        "SERVICE_NOT_VALID", code=service_code, siret=siret,
-                        date=deposit_day.isoformat(),
-                        debut=service.get("dateDebutValidite") or "-",
-                        fin=service.get("dateFinValidite") or "-"))
+                    errors.append(
+                        rules.message(
+                            "SERVICE_NOT_VALID",
+                            code=service_code,
+                            siret=siret,
+                            date=deposit_day.isoformat(),
+                            debut=service.get("dateDebutValidite") or "-",
+                            fin=service.get("dateFinValidite") or "-",
+                        )
+                    )
         elif flags["codeServiceDoitEtreRenseigne"]:
             errors.append(rules.message("SERVICE_REQUIRED", siret=siret))
         if not ej:
             if flags["numeroEJDoitEtreRenseigne"]:
                 errors.append(rules.message("EJ_REQUIRED", siret=siret))
             elif service is not None and service["numeroEngagement"]:
-                errors.append(rules.message("EJ_REQUIRED_BY_SERVICE",
-                                            code=service_code, siret=siret))
+                errors.append(rules.message("EJ_REQUIRED_BY_SERVICE", code=service_code, siret=siret))
         if flags["gestionNumeroEJOuCodeService"] and not ej and not service_code:
             errors.append(rules.message("EJ_OR_SERVICE_REQUIRED", siret=siret))
         return errors, buyer, service
@@ -850,8 +950,11 @@ class Simulator:
         if seller is None:
             errors.append(rules.message("SELLER_UNKNOWN"))
         elif seller["idStructureCPP"] not in (account or {}).get("structures", []):
-            errors.append(rules.message("SELLER_NOT_ATTACHED", siret=seller_siret,
-                                        login=(account or {}).get("login", "?")))
+            errors.append(
+                rules.message(
+                    "SELLER_NOT_ATTACHED", siret=seller_siret, login=(account or {}).get("login", "?")
+                )
+            )
         elif seller["statut"] != "ACTIVE":
             errors.append(rules.message("SELLER_INACTIVE", siret=seller_siret))
         ej = fields.get("BT-13")
@@ -861,20 +964,21 @@ class Simulator:
         if market and len(market) > 50:
             errors.append(rules.message("MARKET_NUMBER_TOO_LONG", valeur=market))
         routing_errors, buyer, service = self.routing_checks(
-            fields.get("BT-47"), fields.get("BT-10"), ej, deposit_day)
+            fields.get("BT-47"), fields.get("BT-10"), ej, deposit_day
+        )
         errors.extend(routing_errors)
         if type_code == "380" and not fields.get("BT-81"):
             errors.append(rules.message("PAYMENT_MEANS"))
         if seller is not None and number:
             key = (seller["idStructureCPP"], number)
             duplicate = key in accepted_keys or any(
-                inv["idFournisseur"] == key[0] and inv["numeroFacture"] == number
+                inv["idFournisseur"] == key[0]
+                and inv["numeroFacture"] == number
                 and inv["statut"] != C.INV_REJETEE
                 for inv in self.t["invoice"].values()
             )
             if duplicate:
-                errors.append(rules.message("DUPLICATE", valeur=number,
-                                            siret=seller_siret))
+                errors.append(rules.message("DUPLICATE", valeur=number, siret=seller_siret))
         return errors, {"seller": seller, "buyer": buyer, "service": service}
 
     # ------------------------------------------------------------------------------
@@ -888,21 +992,42 @@ class Simulator:
             errors, context = self._invoice_checks(fields, account, when.date(), set())
             if errors:
                 return errors, None
-            pseudo_flow = {"numeroFluxDepot": None, "login": account["login"],
-                           "syntaxeFlux": None, "dateDepot": util.iso(when)}
+            pseudo_flow = {
+                "numeroFluxDepot": None,
+                "login": account["login"],
+                "syntaxeFlux": None,
+                "dateDepot": util.iso(when),
+            }
             invoice_id = self._create_invoice(
-                pseudo_flow, file_name, pdf_bytes, None, fields, context,
-                comment=f"Facture deposee par le service soumettre ({mode})")
+                pseudo_flow,
+                file_name,
+                pdf_bytes,
+                None,
+                fields,
+                context,
+                comment=f"Facture deposee par le service soumettre ({mode})",
+            )
             invoice = self.t["invoice"][invoice_id]
             invoice["modeDepot"] = mode
             invoice.update(extra or {})
             self._save("invoice", invoice_id)
             return [], copy.deepcopy(invoice)
 
-    def add_portal_invoice(self, supplier, number, recipient, amount_untaxed,
-                           amount_total=None, *, invoice_date=None, service_code=None,
-                           engagement=None, invoice_type="FACTURE", currency="EUR",
-                           mode="DEPOT_PDF"):
+    def add_portal_invoice(
+        self,
+        supplier,
+        number,
+        recipient,
+        amount_untaxed,
+        amount_total=None,
+        *,
+        invoice_date=None,
+        service_code=None,
+        engagement=None,
+        invoice_type="FACTURE",
+        currency="EUR",
+        mode="DEPOT_PDF",
+    ):
         """An invoice the supplier deposited by hand on the Chorus Pro portal (no flow,
         no technical account), e.g. the PDF a psychologist files in "Factures émises >
         Déposer une facture".  ``supplier`` and ``recipient``: structures
@@ -931,44 +1056,65 @@ class Simulator:
         with self._lock:
             seller = self._resolve_structure(supplier)
             buyer = self._resolve_structure(recipient)
-            service = self.service_by_code(buyer["idStructureCPP"], service_code) \
-                if service_code else None
+            service = self.service_by_code(buyer["idStructureCPP"], service_code) if service_code else None
             if service_code and service is None:
                 raise AdminError(f"unknown service {service_code!r}", 404)
-            if any(inv["idFournisseur"] == seller["idStructureCPP"]
-                   and inv["numeroFacture"] == number and inv["statut"] != C.INV_REJETEE
-                   for inv in self.t["invoice"].values()):
-                raise AdminError(rules.message("DUPLICATE", valeur=number,
-                                               siret=seller["identifiantStructure"]), 409)
+            if any(
+                inv["idFournisseur"] == seller["idStructureCPP"]
+                and inv["numeroFacture"] == number
+                and inv["statut"] != C.INV_REJETEE
+                for inv in self.t["invoice"].values()
+            ):
+                raise AdminError(
+                    rules.message("DUPLICATE", valeur=number, siret=seller["identifiantStructure"]), 409
+                )
             fields = {
-                "BT-1": number, "BT-2": invoice_date, "BT-3": type_codes[invoice_type],
-                "BT-5": currency, "BT-10": service_code, "BT-13": engagement,
+                "BT-1": number,
+                "BT-2": invoice_date,
+                "BT-3": type_codes[invoice_type],
+                "BT-5": currency,
+                "BT-10": service_code,
+                "BT-13": engagement,
                 "BT-109": float(amount_untaxed),
                 "BT-110": round(float(amount_total) - float(amount_untaxed), 2),
-                "BT-112": float(amount_total), "BT-115": float(amount_total),
+                "BT-112": float(amount_total),
+                "BT-115": float(amount_total),
             }
-            pseudo_flow = {"numeroFluxDepot": None, "login": None, "syntaxeFlux": None,
-                           "dateDepot": util.iso(when)}
-            pdf = report_pdf.build_pdf("Facture deposee sur le portail", [
-                f"Facture {number} deposee sur le portail Chorus Pro ({mode})."])
+            pseudo_flow = {
+                "numeroFluxDepot": None,
+                "login": None,
+                "syntaxeFlux": None,
+                "dateDepot": util.iso(when),
+            }
+            pdf = report_pdf.build_pdf(
+                "Facture deposee sur le portail",
+                [f"Facture {number} deposee sur le portail Chorus Pro ({mode})."],
+            )
             invoice_id = self._create_invoice(
-                pseudo_flow, f"{number}.pdf", pdf, None, fields,
+                pseudo_flow,
+                f"{number}.pdf",
+                pdf,
+                None,
+                fields,
                 {"seller": seller, "buyer": buyer, "service": service},
-                comment=f"Facture deposee sur le portail Chorus Pro ({mode})")
+                comment=f"Facture deposee sur le portail Chorus Pro ({mode})",
+            )
             self.t["invoice"][invoice_id]["modeDepot"] = mode
             self._save("invoice", invoice_id)
             return invoice_id
 
-    def _create_invoice(self, flow, member_name, pdf_bytes, xml_bytes, fields, context,
-                        comment=None):
+    def _create_invoice(self, flow, member_name, pdf_bytes, xml_bytes, fields, context, comment=None):
         seller, buyer, service = context["seller"], context["buyer"], context["service"]
         invoice_id = self._next_id("invoice")
         self._put_blob(f"invoice:{invoice_id}", pdf_bytes)
         if xml_bytes:
             self._put_blob(f"invoice-xml:{invoice_id}", xml_bytes)
         scenario = self.t["scenario"].get(fields["BT-1"])
-        path = copy.deepcopy(scenario["path"]) if scenario else [
-            [status, None] for status in C.DEFAULT_INVOICE_PATH]
+        path = (
+            copy.deepcopy(scenario["path"])
+            if scenario
+            else [[status, None] for status in C.DEFAULT_INVOICE_PATH]
+        )
         bt23 = fields.get("BT-23") or "A1"
         invoice = {
             "identifiantFactureCPP": invoice_id,
@@ -1001,8 +1147,7 @@ class Simulator:
             "montantTVA": fields.get("BT-110") or 0.0,
             "montantTTC": fields.get("BT-112"),
             "montantAPayer": fields.get("BT-115"),
-            "modePaiement": invoice_reader.PAYMENT_MEANS.get(fields.get("BT-81") or "",
-                                                             "AUTRE"),
+            "modePaiement": invoice_reader.PAYMENT_MEANS.get(fields.get("BT-81") or "", "AUTRE"),
             "iban": fields.get("BT-84"),
             "motifExonerationTva": fields.get("BT-121"),
             "libelleMotifExonerationTva": fields.get("BT-120"),
@@ -1019,9 +1164,11 @@ class Simulator:
             "taille": len(pdf_bytes),
         }
         self.t["invoice"][invoice_id] = invoice
-        comment = path[0][1] or comment or (
-            f"Facture deposee via le flux {flow['numeroFluxDepot']} et integree dans "
-            "Chorus Pro")
+        comment = (
+            path[0][1]
+            or comment
+            or (f"Facture deposee via le flux {flow['numeroFluxDepot']} et integree dans Chorus Pro")
+        )
         self._change_status(invoice, C.INV_DEPOSEE, comment)
         return invoice_id
 
@@ -1031,12 +1178,14 @@ class Simulator:
         invoice["statut"] = status
         invoice["dateHeureEtatCourant"] = util.iso(when)
         invoice["commentaireEtatCourant"] = comment
-        invoice["historique"].append({
-            "histoStatutId": self._next_id("history"),
-            "histoStatutCode": status,
-            "histoStatutDatePassage": util.iso(when),
-            "histoStatutCommentaire": comment,
-        })
+        invoice["historique"].append(
+            {
+                "histoStatutId": self._next_id("history"),
+                "histoStatutCode": status,
+                "histoStatutDatePassage": util.iso(when),
+                "histoStatutCommentaire": comment,
+            }
+        )
         self._save("invoice", invoice["identifiantFactureCPP"])
 
     def get_invoice(self, invoice_id):
@@ -1046,15 +1195,21 @@ class Simulator:
 
     def find_invoices(self, numero_facture=None, numero_flux=None):
         with self._lock:
-            return [copy.deepcopy(inv) for inv in self.t["invoice"].values()
-                    if (numero_facture is None or inv["numeroFacture"] == numero_facture)
-                    and (numero_flux is None or inv["numeroFluxDepot"] == numero_flux)]
+            return [
+                copy.deepcopy(inv)
+                for inv in self.t["invoice"].values()
+                if (numero_facture is None or inv["numeroFacture"] == numero_facture)
+                and (numero_flux is None or inv["numeroFluxDepot"] == numero_flux)
+            ]
 
     def invoices_of(self, account):
         """Copies of the invoices supplied by the structures of ``account``."""
         with self._lock:
-            return [copy.deepcopy(inv) for inv in self.t["invoice"].values()
-                    if inv["idFournisseur"] in account["structures"]]
+            return [
+                copy.deepcopy(inv)
+                for inv in self.t["invoice"].values()
+                if inv["idFournisseur"] in account["structures"]
+            ]
 
     def invoice_pdf(self, invoice_id):
         """The main file (PDF, or the deposited member) of an invoice."""
@@ -1074,8 +1229,10 @@ class Simulator:
 
     def _advance_invoice(self, invoice):
         """One step along the invoice path; returns True when the status changed."""
-        if invoice["statut"] in C.INVOICE_TERMINAL_STATUSES or \
-                invoice["statut"] in C.INVOICE_BLOCKING_STATUSES:
+        if (
+            invoice["statut"] in C.INVOICE_TERMINAL_STATUSES
+            or invoice["statut"] in C.INVOICE_BLOCKING_STATUSES
+        ):
             return False
         if invoice["pos"] + 1 >= len(invoice["path"]):
             return False
@@ -1094,8 +1251,11 @@ class Simulator:
             raise AdminError("steps must be a positive integer")
         with self._lock:
             if ids is None:
-                ids = [i for i, inv in self.t["invoice"].items()
-                       if inv["statut"] not in C.INVOICE_TERMINAL_STATUSES]
+                ids = [
+                    i
+                    for i, inv in self.t["invoice"].items()
+                    if inv["statut"] not in C.INVOICE_TERMINAL_STATUSES
+                ]
             result = {}
             for invoice_id in ids:
                 invoice = self._invoice_or_error(invoice_id)
@@ -1105,8 +1265,7 @@ class Simulator:
                 result[invoice_id] = invoice["statut"]
             return result
 
-    def set_invoice_status(self, identifiant_facture_cpp, status, comment=None,
-                           amount_to_pay=None):
+    def set_invoice_status(self, identifiant_facture_cpp, status, comment=None, amount_to_pay=None):
         """Set an invoice status now (history entry with ``comment``).
 
         If the status is further on the invoice path, the path position jumps there;
@@ -1127,8 +1286,7 @@ class Simulator:
             if amount_to_pay is not None:
                 invoice["montantAPayer"] = amount_to_pay
             statuses = [s for s, _c in invoice["path"]]
-            later = [i for i in range(invoice["pos"] + 1, len(statuses))
-                     if statuses[i] == status]
+            later = [i for i in range(invoice["pos"] + 1, len(statuses)) if statuses[i] == status]
             if later:
                 invoice["pos"] = later[0]
             else:
@@ -1144,12 +1302,14 @@ class Simulator:
         prepended when missing."""
         normalized = _normalize_path(path)
         with self._lock:
-            self.t["scenario"][numero_facture] = {"numeroFacture": numero_facture,
-                                                  "path": normalized}
+            self.t["scenario"][numero_facture] = {"numeroFacture": numero_facture, "path": normalized}
             self._save("scenario", numero_facture)
             for invoice in self.t["invoice"].values():
-                if invoice["numeroFacture"] == numero_facture and invoice["pos"] == 0 \
-                        and invoice["statut"] == C.INV_DEPOSEE:
+                if (
+                    invoice["numeroFacture"] == numero_facture
+                    and invoice["pos"] == 0
+                    and invoice["statut"] == C.INV_DEPOSEE
+                ):
                     invoice["path"] = copy.deepcopy(normalized)
                     self._save("invoice", invoice["identifiantFactureCPP"])
             return [s for s, _c in normalized]
@@ -1170,8 +1330,9 @@ class Simulator:
             if comment:
                 invoice["commentaire"] = comment
             self._continue_after_action(invoice, C.CONTINUATION_AFTER_COMPLETION)
-            self._change_status(invoice, C.INV_COMPLETEE,
-                                comment or C.DEFAULT_STATUS_COMMENTS[C.INV_COMPLETEE])
+            self._change_status(
+                invoice, C.INV_COMPLETEE, comment or C.DEFAULT_STATUS_COMMENTS[C.INV_COMPLETEE]
+            )
             return copy.deepcopy(invoice)
 
     def recycle_invoice(self, invoice_id, buyer, service, comment, references=None):
@@ -1184,15 +1345,16 @@ class Simulator:
             invoice["designationDestinataire"] = buyer["raisonSociale"]
             invoice["idServiceExecutant"] = service["idService"] if service else None
             invoice["codeServiceExecutant"] = service["codeService"] if service else None
-            invoice["nomServiceExecutant"] = service["libelleService"] if service \
-                else None
+            invoice["nomServiceExecutant"] = service["libelleService"] if service else None
             for key in ("numeroBonCommande", "numeroMarche"):
                 if references and references.get(key):
                     invoice[key] = references[key]
             self._continue_after_action(invoice, C.CONTINUATION_AFTER_RECYCLING)
-            self._change_status(invoice, C.INV_DEPOSEE, comment or
-                                "Facture recyclee par le fournisseur : nouvelles "
-                                "donnees d'acheminement")
+            self._change_status(
+                invoice,
+                C.INV_DEPOSEE,
+                comment or "Facture recyclee par le fournisseur : nouvelles donnees d'acheminement",
+            )
             return copy.deepcopy(invoice)
 
     def _continue_after_action(self, invoice, continuation):
@@ -1250,23 +1412,28 @@ class Simulator:
                 "services": len(self.t["service"]),
                 "technical_accounts": sorted(self.t["account"]),
                 "flows": {"total": len(self.t["flow"]), "by_status": dict(flows)},
-                "invoices": {"total": len(self.t["invoice"]),
-                             "by_status": dict(invoices)},
+                "invoices": {"total": len(self.t["invoice"]), "by_status": dict(invoices)},
                 "attachments": len(self.t["attachment"]),
-                "scenarios": {k: [s for s, _c in v["path"]]
-                              for k, v in self.t["scenario"].items()},
+                "scenarios": {k: [s for s, _c in v["path"]] for k, v in self.t["scenario"].items()},
                 "faults": [dict(f) for f in self._faults],
                 "active_tokens": len(self._tokens),
                 "flow_list": [
-                    {"numeroFluxDepot": f["numeroFluxDepot"], "statut": f["statut"],
-                     "nomFichier": f["nomFichier"], "login": f["login"],
-                     "factures": list(f["factures"])}
+                    {
+                        "numeroFluxDepot": f["numeroFluxDepot"],
+                        "statut": f["statut"],
+                        "nomFichier": f["nomFichier"],
+                        "login": f["login"],
+                        "factures": list(f["factures"]),
+                    }
                     for f in self.t["flow"].values()
                 ],
                 "invoice_list": [
-                    {"identifiantFactureCPP": i["identifiantFactureCPP"],
-                     "numeroFacture": i["numeroFacture"], "statut": i["statut"],
-                     "numeroFluxDepot": i["numeroFluxDepot"]}
+                    {
+                        "identifiantFactureCPP": i["identifiantFactureCPP"],
+                        "numeroFacture": i["numeroFacture"],
+                        "statut": i["statut"],
+                        "numeroFluxDepot": i["numeroFluxDepot"],
+                    }
                     for i in self.t["invoice"].values()
                 ],
             }
@@ -1276,9 +1443,11 @@ class Simulator:
         ``max_page_size``, ``fault_delay``, ``max_file_size``, ``retry_after``,
         ``realism``, ``throttle_every`` or ``token_life_fraction`` at run time."""
         with self._lock:
-            checks = {"realism": realism.check,
-                      "throttle_every": lambda v: _non_negative_int(v, "throttle_every"),
-                      "token_life_fraction": _fraction}
+            checks = {
+                "realism": realism.check,
+                "throttle_every": lambda v: _non_negative_int(v, "throttle_every"),
+                "token_life_fraction": _fraction,
+            }
             for key, value in options.items():
                 if key in checks:
                     try:
@@ -1293,9 +1462,15 @@ class Simulator:
                     raise AdminError("invoice_advance must be 'manual' or 'on_poll'")
                 if key == "flow_steps" and (not isinstance(value, int) or value < 0):
                     raise AdminError("flow_steps must be a non negative integer")
-                if key not in ("invoice_advance", "flow_steps", "token_lifetime",
-                               "max_page_size", "fault_delay", "max_file_size",
-                               "retry_after"):
+                if key not in (
+                    "invoice_advance",
+                    "flow_steps",
+                    "token_lifetime",
+                    "max_page_size",
+                    "fault_delay",
+                    "max_file_size",
+                    "retry_after",
+                ):
                     raise AdminError(f"unknown option {key!r}")
                 setattr(self, key, value)
             return self.state_summary()["config"]

@@ -25,8 +25,7 @@ CREATE TABLE IF NOT EXISTS blobs (
 class SqliteStore:
     def __init__(self, path):
         self.path = str(path)
-        self.conn = sqlite3.connect(self.path, check_same_thread=False,
-                                    isolation_level=None)
+        self.conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
@@ -42,8 +41,7 @@ class SqliteStore:
         return tables
 
     def load_blobs(self):
-        return {key: bytes(data) for key, data in
-                self.conn.execute("SELECT key, data FROM blobs")}
+        return {key: bytes(data) for key, data in self.conn.execute("SELECT key, data FROM blobs")}
 
     def put(self, kind, key, obj):
         self.conn.execute(
@@ -64,12 +62,12 @@ class SqliteStore:
             raise
 
     def delete(self, kind, key):
-        self.conn.execute("DELETE FROM objects WHERE kind = ? AND key = ?",
-                          (kind, str(key)))
+        self.conn.execute("DELETE FROM objects WHERE kind = ? AND key = ?", (kind, str(key)))
 
     def put_blob(self, key, data):
-        self.conn.execute("INSERT OR REPLACE INTO blobs (key, data) VALUES (?, ?)",
-                          (key, sqlite3.Binary(data)))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO blobs (key, data) VALUES (?, ?)", (key, sqlite3.Binary(data))
+        )
 
     def clear(self):
         self.conn.execute("BEGIN")

@@ -16,8 +16,9 @@ SWAGGER_FILE = "structures-api.swagger.json"
 
 @functools.lru_cache(maxsize=1)
 def load_swagger():
-    return json.loads(resources.files(__package__).joinpath("data").joinpath(SWAGGER_FILE)
-                      .read_text(encoding="utf-8"))
+    return json.loads(
+        resources.files(__package__).joinpath("data").joinpath(SWAGGER_FILE).read_text(encoding="utf-8")
+    )
 
 
 def swagger_bytes():
@@ -40,15 +41,13 @@ def _make_validator(pointer, document):
             {"$ref": pointer}, resolver=resolver, format_checker=_format_checker()
         )
     uri = "urn:chorus-pro:structures-api"
-    registry = Registry().with_resource(
-        uri, Resource.from_contents(document, default_specification=DRAFT4)
-    )
+    registry = Registry().with_resource(uri, Resource.from_contents(document, default_specification=DRAFT4))
     return jsonschema.Draft4Validator(
         {"$ref": uri + pointer}, registry=registry, format_checker=_format_checker()
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator(definition):
     document = load_swagger()
     if definition not in document["definitions"]:
@@ -59,8 +58,7 @@ def validator(definition):
 def errors(definition, instance):
     """List of readable error messages (empty when valid)."""
     result = []
-    for err in sorted(validator(definition).iter_errors(instance), key=lambda e: list(
-            e.absolute_path)):
+    for err in sorted(validator(definition).iter_errors(instance), key=lambda e: list(e.absolute_path)):
         where = ".".join(str(p) for p in err.absolute_path) or "(racine)"
         result.append(f"{where} : {err.message}")
     return result
@@ -75,7 +73,7 @@ def operation_definitions(path):
     base = document["basePath"]
     if not path.startswith(base):
         raise KeyError(path)
-    operation = document["paths"][path[len(base):]]["post"]
+    operation = document["paths"][path[len(base) :]]["post"]
     request_def = None
     for param in operation.get("parameters", []):
         if param.get("in") == "body":

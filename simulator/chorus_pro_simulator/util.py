@@ -57,8 +57,7 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def parse_filter_date(value, field, end=False):
     """Parse a search criterion: ``YYYY-MM-DD`` (whole day) or an ISO date-time."""
     if not isinstance(value, str):
-        raise ApiError(C.CODE_BAD_DATE, f"Le parametre {field} doit etre une date "
-                       "au format AAAA-MM-JJ.")
+        raise ApiError(C.CODE_BAD_DATE, f"Le parametre {field} doit etre une date au format AAAA-MM-JJ.")
     try:
         if DATE_RE.match(value):
             d = datetime.date.fromisoformat(value)
@@ -66,20 +65,23 @@ def parse_filter_date(value, field, end=False):
             return datetime.datetime.combine(d, t, tzinfo=PARIS)
         return parse_iso(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ApiError(C.CODE_BAD_DATE, f"Le parametre {field} ({value}) n'est pas une "
-                       "date valide (format attendu AAAA-MM-JJ).") from None
+        raise ApiError(
+            C.CODE_BAD_DATE,
+            f"Le parametre {field} ({value}) n'est pas une date valide (format attendu AAAA-MM-JJ).",
+        ) from None
 
 
 def b64decode_strict(value, field, code=C.CODE_BAD_BASE64):
     if not isinstance(value, str):
-        raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {field} est obligatoire et "
-                       "doit etre une chaine encodee en base64.")
+        raise ApiError(
+            C.CODE_MISSING_FIELD,
+            f"Le parametre {field} est obligatoire et doit etre une chaine encodee en base64.",
+        )
     cleaned = re.sub(r"[\r\n\t ]", "", value)
     try:
         return base64.b64decode(cleaned, validate=True)
     except (binascii.Error, ValueError):
-        raise ApiError(code, f"Le contenu du parametre {field} n'est pas encode en "
-                       "base64 valide.") from None
+        raise ApiError(code, f"Le contenu du parametre {field} n'est pas encode en base64 valide.") from None
 
 
 def b64(data):
@@ -88,8 +90,12 @@ def b64(data):
 
 def is_empty(value):
     """Criteria sent with zero values (``0``, ``""``, ``[]``, ``null``) are ignored."""
-    return value is None or value == "" or value == [] or value == {} or (
-        value == 0 and not isinstance(value, bool)
+    return (
+        value is None
+        or value == ""
+        or value == []
+        or value == {}
+        or (value == 0 and not isinstance(value, bool))
     )
 
 
@@ -102,8 +108,7 @@ def get_int(body, field, required=True):
             raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {field} est obligatoire.")
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {field} doit etre un "
-                       "entier.")
+        raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {field} doit etre un entier.")
     return value
 
 
@@ -114,13 +119,11 @@ def get_str(body, field, required=True):
             raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {field} est obligatoire.")
         return None
     if not isinstance(value, str):
-        raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {field} doit etre une "
-                       "chaine de caracteres.")
+        raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {field} doit etre une chaine de caracteres.")
     return value
 
 
-def paginate(items, block, max_page_size, sort_columns, default_sort=None,
-             block_name="pagination"):
+def paginate(items, block, max_page_size, sort_columns, default_sort=None, block_name="pagination"):
     """Sort and cut ``items`` per a Chorus pagination block.
 
     ``block``: ``{nbResultatsParPage, pageResultatDemandee, triColonne, triSens}`` or None.
@@ -140,17 +143,25 @@ def paginate(items, block, max_page_size, sort_columns, default_sort=None,
         page = 1
     for name, value in (("nbResultatsParPage", size), ("pageResultatDemandee", page)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ApiError(C.CODE_BAD_PAGINATION, f"Le parametre {block_name}.{name} "
-                           "doit etre un entier strictement positif.")
+            raise ApiError(
+                C.CODE_BAD_PAGINATION,
+                f"Le parametre {block_name}.{name} doit etre un entier strictement positif.",
+            )
     size = min(size, max_page_size)
     if not is_empty(column) and column not in sort_columns:
-        raise ApiError(C.CODE_BAD_PAGINATION, f"La valeur {column!r} du parametre "
-                       f"{block_name}.triColonne n'est pas autorisee (valeurs : "
-                       f"{', '.join(sorted(sort_columns))}).")
+        raise ApiError(
+            C.CODE_BAD_PAGINATION,
+            f"La valeur {column!r} du parametre "
+            f"{block_name}.triColonne n'est pas autorisee (valeurs : "
+            f"{', '.join(sorted(sort_columns))}).",
+        )
     if not is_empty(direction) and direction not in ("Ascendant", "Descendant"):
-        raise ApiError(C.CODE_BAD_PAGINATION, f"La valeur {direction!r} du parametre "
-                       f"{block_name}.triSens n'est pas autorisee (Ascendant ou "
-                       "Descendant).")
+        raise ApiError(
+            C.CODE_BAD_PAGINATION,
+            f"La valeur {direction!r} du parametre "
+            f"{block_name}.triSens n'est pas autorisee (Ascendant ou "
+            "Descendant).",
+        )
     key = sort_columns.get(column) if not is_empty(column) else default_sort
     items = list(items)
     if key is not None:
@@ -160,7 +171,7 @@ def paginate(items, block, max_page_size, sort_columns, default_sort=None,
     total = len(items)
     pages = math.ceil(total / size) if total else 0
     start = (page - 1) * size
-    return items[start:start + size], {
+    return items[start : start + size], {
         "nbResultatsParPage": size,
         "pageCourante": page,
         "pages": pages,

@@ -1,7 +1,6 @@
 import pytest
-from fxutil import TECH_CABINET, TECH_TILLEULS, Client
-
 from chorus_pro_simulator import Simulator
+from fxutil import TECH_CABINET, TECH_TILLEULS, Client
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ SIRET_UNIVERSITY = "13001533200013"  # Aix-Marseille Universite
 SYNTAX = "IN_DP_E2_CII_FACTURX"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def base_pdf(text="Facture"):
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer)
@@ -44,9 +44,18 @@ def base_pdf(text="Facture"):
     return buffer.getvalue()
 
 
-def invoice_data(number="F2026-0001", seller=SIRET_TILLEULS, buyer=SIRET_D93,
-                 service="538", ej="EJ2026-000123", market=None, type_code="380",
-                 payment_means="30", amount=100.0, issue_date=None):
+def invoice_data(
+    number="F2026-0001",
+    seller=SIRET_TILLEULS,
+    buyer=SIRET_D93,
+    service="538",
+    ej="EJ2026-000123",
+    market=None,
+    type_code="380",
+    payment_means="30",
+    amount=100.0,
+    issue_date=None,
+):
     """A BT-keyed data dict for ``facturx.generate_xml`` (EN 16931 profile).
 
     ``None`` leaves an optional element out (service, EJ, market, payment means).
@@ -80,16 +89,28 @@ def invoice_data(number="F2026-0001", seller=SIRET_TILLEULS, buyer=SIRET_D93,
         "BT-110": 0.0,
         "BT-112": amount,
         "BT-115": amount,
-        "BG-23": [{
-            "BT-116": amount, "BT-117": 0.0, "BT-118": "E", "BT-119": 0.0,
-            "BT-121": "VATEX-FR-CGI261-4",
-            "BT-120": "TVA non applicable, art. 261-4-1 du CGI",
-        }],
-        "BG-25": [{
-            "BT-126": "1", "BT-129": 1.0, "BT-130": "C62", "BT-131": amount,
-            "BT-146": amount, "BT-151": "E", "BT-152": 0.0,
-            "BT-153": "Seance d'accompagnement",
-        }],
+        "BG-23": [
+            {
+                "BT-116": amount,
+                "BT-117": 0.0,
+                "BT-118": "E",
+                "BT-119": 0.0,
+                "BT-121": "VATEX-FR-CGI261-4",
+                "BT-120": "TVA non applicable, art. 261-4-1 du CGI",
+            }
+        ],
+        "BG-25": [
+            {
+                "BT-126": "1",
+                "BT-129": 1.0,
+                "BT-130": "C62",
+                "BT-131": amount,
+                "BT-146": amount,
+                "BT-151": "E",
+                "BT-152": 0.0,
+                "BT-153": "Seance d'accompagnement",
+            }
+        ],
     }
     if service is not None:
         data["BT-10"] = service
@@ -104,8 +125,9 @@ def invoice_data(number="F2026-0001", seller=SIRET_TILLEULS, buyer=SIRET_D93,
 
 
 def cii_xml(**kwargs):
-    return facturx.generate_xml(copy.deepcopy(invoice_data(**kwargs)),
-                                level="en16931", check_schematron=False)
+    return facturx.generate_xml(
+        copy.deepcopy(invoice_data(**kwargs)), level="en16931", check_schematron=False
+    )
 
 
 def facturx_pdf(**kwargs):
@@ -115,16 +137,18 @@ def facturx_pdf(**kwargs):
 
 def pdf_with_xml(xml_bytes):
     """A PDF carrying ``xml_bytes`` as factur-x.xml without any XSD check."""
-    return facturx.generate_from_binary(base_pdf(), xml_bytes, check_xsd=False,
-                                        flavor="factur-x", level="en16931")
+    return facturx.generate_from_binary(
+        base_pdf(), xml_bytes, check_xsd=False, flavor="factur-x", level="en16931"
+    )
 
 
 def xsd_invalid_xml(**kwargs):
     """A Factur-X XML that fails the XSD (an unknown element in ExchangedDocument)."""
     root = etree.fromstring(cii_xml(**kwargs))
-    ns = {"rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-          "ram": "urn:un:unece:uncefact:data:standard:"
-                 "ReusableAggregateBusinessInformationEntity:100"}
+    ns = {
+        "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+        "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    }
     doc = root.find("rsm:ExchangedDocument", ns)
     bogus = etree.SubElement(doc, "{%s}NotAnElement" % ns["ram"])
     bogus.text = "x"
@@ -169,9 +193,16 @@ class Client:
         self.token = None
 
     def fetch_token(self):
-        response = self.session.post(self.base_url + "/api/oauth/token", data={
-            "grant_type": "client_credentials", "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET, "scope": "openid"}, timeout=self.timeout)
+        response = self.session.post(
+            self.base_url + "/api/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": CLIENT_ID,
+                "client_secret": CLIENT_SECRET,
+                "scope": "openid",
+            },
+            timeout=self.timeout,
+        )
         response.raise_for_status()
         self.token = response.json()["access_token"]
         return self.token
@@ -179,13 +210,19 @@ class Client:
     def headers(self):
         if self.token is None:
             self.fetch_token()
-        return {"Authorization": f"Bearer {self.token}",
-                "cpro-account": account_header(self.login, self.password)}
+        return {
+            "Authorization": f"Bearer {self.token}",
+            "cpro-account": account_header(self.login, self.password),
+        }
 
     def post(self, path, body=None, timeout=None, **kwargs):
-        return self.session.post(self.base_url + path, json=body if body is not None
-                                 else {}, headers=self.headers(),
-                                 timeout=timeout or self.timeout, **kwargs)
+        return self.session.post(
+            self.base_url + path,
+            json=body if body is not None else {},
+            headers=self.headers(),
+            timeout=timeout or self.timeout,
+            **kwargs,
+        )
 
     def ok(self, path, body=None):
         response = self.post(path, body)
@@ -204,19 +241,23 @@ class Client:
 
     # Chorus helpers ---------------------------------------------------------------
     def deposit(self, content, name="facture.pdf", syntax=SYNTAX):
-        return self.ok("/cpro/factures/v1/deposer/flux", {
-            "fichierFlux": b64(content), "nomFichier": name, "syntaxeFlux": syntax,
-            "avecSignature": False})["numeroFluxDepot"]
+        return self.ok(
+            "/cpro/factures/v1/deposer/flux",
+            {"fichierFlux": b64(content), "nomFichier": name, "syntaxeFlux": syntax, "avecSignature": False},
+        )["numeroFluxDepot"]
 
     def report(self, numero):
-        return self.ok("/cpro/transverses/v1/consulterCRDetaille",
-                       {"numeroFluxDepot": numero})
+        return self.ok("/cpro/transverses/v1/consulterCRDetaille", {"numeroFluxDepot": numero})
 
     def poll_until_terminal(self, numero, limit=20):
         for _ in range(limit):
             report = self.report(numero)
-            if report["etatCourantDepotFlux"] in ("IN_INTEGRE", "IN_INTEGRE_PARTIEL",
-                                                  "IN_REJETE", "IN_INCIDENTE"):
+            if report["etatCourantDepotFlux"] in (
+                "IN_INTEGRE",
+                "IN_INTEGRE_PARTIEL",
+                "IN_REJETE",
+                "IN_INCIDENTE",
+            ):
                 return report
         raise AssertionError(f"flow {numero} never became terminal")
 
@@ -225,8 +266,9 @@ class Client:
         return numero, self.poll_until_terminal(numero)
 
     def invoices_of_flow(self, numero):
-        return self.ok("/cpro/factures/v1/rechercher/fournisseur",
-                       {"numeroFluxDepot": numero})["listeFactures"]
+        return self.ok("/cpro/factures/v1/rechercher/fournisseur", {"numeroFluxDepot": numero})[
+            "listeFactures"
+        ]
 
     def history(self, invoice_id):
         return self.ok("/cpro/factures/v1/consulter/historique", {"idFacture": invoice_id})

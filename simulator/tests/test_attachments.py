@@ -6,17 +6,20 @@ from fxutil import b64
 ATTACH = "/cpro/transverses/v1/ajouter/fichier"
 
 
-def body(content=b"%PDF-1.4 annexe", name="annexe.pdf", mime="application/pdf",
-         extension="PDF"):
-    return {"pieceJointeFichier": b64(content) if isinstance(content, bytes) else content,
-            "pieceJointeNom": name, "pieceJointeTypeMime": mime,
-            "pieceJointeExtension": extension}
+def body(content=b"%PDF-1.4 annexe", name="annexe.pdf", mime="application/pdf", extension="PDF"):
+    return {
+        "pieceJointeFichier": b64(content) if isinstance(content, bytes) else content,
+        "pieceJointeNom": name,
+        "pieceJointeTypeMime": mime,
+        "pieceJointeExtension": extension,
+    }
 
 
 def test_upload_returns_an_id(sim, client):
     first = client.ok(ATTACH, body())["pieceJointeId"]
-    second = client.ok(ATTACH, body(name="releve.xlsx", extension="xlsx",
-                                    mime="application/vnd.ms-excel"))["pieceJointeId"]
+    second = client.ok(ATTACH, body(name="releve.xlsx", extension="xlsx", mime="application/vnd.ms-excel"))[
+        "pieceJointeId"
+    ]
     assert isinstance(first, int) and isinstance(second, int) and first != second
     assert sim.state_summary()["attachments"] == 2
 

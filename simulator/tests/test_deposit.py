@@ -4,9 +4,8 @@ import base64
 import re
 
 import pytest
-from fxutil import SYNTAX, b64, facturx_pdf, make_targz, make_zip
-
 from chorus_pro_simulator import Simulator
+from fxutil import SYNTAX, b64, facturx_pdf, make_targz, make_zip
 
 DEPOSIT = "/cpro/factures/v1/deposer/flux"
 
@@ -38,8 +37,7 @@ def test_flow_numbers_are_unique(client):
     assert len(numbers) == 3
 
 
-@pytest.mark.parametrize("builder,name", [(make_zip, "lot.zip"),
-                                          (make_targz, "lot_factures.tar.gz")])
+@pytest.mark.parametrize("builder,name", [(make_zip, "lot.zip"), (make_targz, "lot_factures.tar.gz")])
 def test_deposit_batch_archives(client, builder, name):
     files = [(f"F-B{i}.pdf", facturx_pdf(number=f"F-B{i}")) for i in range(3)]
     numero, report = client.deposit_and_integrate(builder(files), name=name)
@@ -49,8 +47,7 @@ def test_deposit_batch_archives(client, builder, name):
 
 
 def test_unknown_syntax_is_refused(client, sim):
-    payload = client.error(DEPOSIT, deposit_body(facturx_pdf(),
-                                                 syntax="IN_DP_E1_CII_FACTURX"))
+    payload = client.error(DEPOSIT, deposit_body(facturx_pdf(), syntax="IN_DP_E1_CII_FACTURX"))
     assert payload["codeRetour"] == 20002
     assert sim.state_summary()["flows"]["total"] == 0
 
@@ -73,8 +70,7 @@ def test_empty_file_is_refused(client):
 
 @pytest.mark.parametrize("name", ["facture", "", "dossier/facture.pdf", ".pdf"])
 def test_bad_file_name_is_refused(client, name):
-    assert client.error(DEPOSIT, deposit_body(facturx_pdf(), name=name))[
-        "codeRetour"] == 20006
+    assert client.error(DEPOSIT, deposit_body(facturx_pdf(), name=name))["codeRetour"] == 20006
 
 
 def test_extension_not_accepted_for_syntax(client):
@@ -98,8 +94,7 @@ def test_archive_member_larger_than_limit_is_refused():
         from fxutil import Client
 
         client = Client(server.url)
-        big = make_zip([("a.pdf", facturx_pdf(number="A")),
-                        ("b.pdf", b"%PDF-1.4\n" + bytes(60_000))])
+        big = make_zip([("a.pdf", facturx_pdf(number="A")), ("b.pdf", b"%PDF-1.4\n" + bytes(60_000))])
         payload = client.error(DEPOSIT, deposit_body(big, name="lot.zip"))
         assert payload["codeRetour"] == 20001
         assert "GDP_MSG_11.022" in payload["libelle"]
@@ -116,15 +111,14 @@ def test_base64_with_line_breaks_is_accepted(client):
 def test_e1_cii_xml_flow(client):
     from fxutil import cii_xml
 
-    numero, report = client.deposit_and_integrate(cii_xml(number="XML-1"),
-                                                  name="facture.xml",
-                                                  syntax="IN_DP_E1_CII_16B")
+    numero, report = client.deposit_and_integrate(
+        cii_xml(number="XML-1"), name="facture.xml", syntax="IN_DP_E1_CII_16B"
+    )
     assert report["etatCourantDepotFlux"] == "IN_INTEGRE"
     assert client.invoices_of_flow(numero)[0]["numeroFacture"] == "XML-1"
 
 
 def test_known_but_unprocessed_syntax_is_rejected_in_report(client):
-    numero, report = client.deposit_and_integrate(b"<Invoice/>", name="f.xml",
-                                                  syntax="IN_DP_E1_UBL_INVOICE")
+    numero, report = client.deposit_and_integrate(b"<Invoice/>", name="f.xml", syntax="IN_DP_E1_UBL_INVOICE")
     assert report["etatCourantDepotFlux"] == "IN_REJETE"
     assert report["listeErreurTechnique"][0]["codeErreur"] == "SYNTAXE_NON_TRAITEE"

@@ -4,9 +4,8 @@ import time
 
 import pytest
 import requests
-from fxutil import SYNTAX, b64, facturx_pdf
-
 from chorus_pro_simulator import AdminError
+from fxutil import SYNTAX, b64, facturx_pdf
 
 DEPOSIT = "/cpro/factures/v1/deposer/flux"
 SEARCH = "/cpro/factures/v1/rechercher/fournisseur"
@@ -14,16 +13,19 @@ RATTACHEMENTS = "/cpro/utilisateurs/v1/monCompte/recuperer/rattachements"
 
 
 def deposit_body(number="FAULT-1"):
-    return {"fichierFlux": b64(facturx_pdf(number=number)), "nomFichier": "f.pdf",
-            "syntaxeFlux": SYNTAX, "avecSignature": False}
+    return {
+        "fichierFlux": b64(facturx_pdf(number=number)),
+        "nomFichier": "f.pdf",
+        "syntaxeFlux": SYNTAX,
+        "avecSignature": False,
+    }
 
 
 def flows(sim):
     return sim.state_summary()["flows"]["total"]
 
 
-@pytest.mark.parametrize("kind,status", [("http_500", 500), ("http_503", 503),
-                                         ("http_429", 429)])
+@pytest.mark.parametrize("kind,status", [("http_500", 500), ("http_503", 503), ("http_429", 429)])
 def test_http_error_faults(sim, client, kind, status):
     client.fetch_token()
     sim.inject_fault(DEPOSIT, kind, retry_after=7)

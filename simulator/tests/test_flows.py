@@ -6,9 +6,8 @@ import io
 
 import pypdf
 import pytest
-from fxutil import Client, facturx_pdf, make_zip
-
 from chorus_pro_simulator import Simulator
+from fxutil import Client, facturx_pdf, make_zip
 
 CR = "/cpro/transverses/v1/consulterCR"
 CR_DETAILLE = "/cpro/transverses/v1/consulterCRDetaille"
@@ -27,8 +26,13 @@ def test_each_poll_moves_the_flow_one_step(sim3):
         client = Client(server.url)
         numero = client.deposit(facturx_pdf())
         seen = [client.report(numero)["etatCourantDepotFlux"] for _ in range(5)]
-        assert seen == ["IN_RECU", "IN_EN_ATTENTE_TRAITEMENT_CPP",
-                        "IN_EN_COURS_TRAITEMENT_CPP", "IN_INTEGRE", "IN_INTEGRE"]
+        assert seen == [
+            "IN_RECU",
+            "IN_EN_ATTENTE_TRAITEMENT_CPP",
+            "IN_EN_COURS_TRAITEMENT_CPP",
+            "IN_INTEGRE",
+            "IN_INTEGRE",
+        ]
         # No invoice exists before integration.
         assert len(sim3.find_invoices(numero_flux=numero)) == 1
 
@@ -61,15 +65,22 @@ def test_report_fields(client):
 def test_consulter_cr_returns_a_pdf_report(sim3):
     with sim3.serve() as server:
         client = Client(server.url)
-        numero = client.deposit(make_zip([
-            ("a.pdf", facturx_pdf(number="CR-1")),
-            ("b.pdf", facturx_pdf(number="CR-2", service=None))]), name="lot.zip")
+        numero = client.deposit(
+            make_zip(
+                [("a.pdf", facturx_pdf(number="CR-1")), ("b.pdf", facturx_pdf(number="CR-2", service=None))]
+            ),
+            name="lot.zip",
+        )
         states = []
         for _ in range(4):
             answer = client.ok(CR, {"numeroFluxDepot": numero})
             states.append(answer["etatCourantFlux"])
-        assert states == ["IN_RECU", "IN_EN_ATTENTE_TRAITEMENT_CPP",
-                          "IN_EN_COURS_TRAITEMENT_CPP", "IN_INTEGRE_PARTIEL"]
+        assert states == [
+            "IN_RECU",
+            "IN_EN_ATTENTE_TRAITEMENT_CPP",
+            "IN_EN_COURS_TRAITEMENT_CPP",
+            "IN_INTEGRE_PARTIEL",
+        ]
         assert answer["nomFichierFlux"] == "lot.zip"
         assert answer["numeroFluxDepot"] == numero
         pdf_bytes = base64.b64decode(answer["fichierCR"])
@@ -116,8 +127,7 @@ def test_forced_incident_and_hold(sim3):
         held = client.deposit(facturx_pdf(number="H-1"))
         sim3.set_flow_status(held, "IN_EN_ATTENTE_RETRAITEMENT_CPP")
         for _ in range(6):
-            assert client.report(held)["etatCourantDepotFlux"] == \
-                "IN_EN_ATTENTE_RETRAITEMENT_CPP"
+            assert client.report(held)["etatCourantDepotFlux"] == "IN_EN_ATTENTE_RETRAITEMENT_CPP"
         sim3.set_flow_status(held, "IN_EN_COURS_TRAITEMENT_CPP", hold=False)
         assert client.poll_until_terminal(held)["etatCourantDepotFlux"] == "IN_INTEGRE"
 

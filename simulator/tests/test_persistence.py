@@ -4,9 +4,8 @@ import pathlib
 import re
 import threading
 
-from fxutil import Client, facturx_pdf, make_zip
-
 from chorus_pro_simulator import Simulator
+from fxutil import Client, facturx_pdf, make_zip
 
 SEARCH = "/cpro/factures/v1/rechercher/fournisseur"
 
@@ -18,9 +17,15 @@ def test_state_survives_a_restart(tmp_path):
         client = Client(server.url)
         sim.add_structure("21930055000015", "Commune persistante", public=True)
         sim.add_service("21930055000015", "SRV", "Service persistant")
-        numero, _ = client.deposit_and_integrate(make_zip([
-            ("a.pdf", facturx_pdf(number="PERS-1")),
-            ("b.pdf", facturx_pdf(number="PERS-2", service=None))]), name="lot.zip")
+        numero, _ = client.deposit_and_integrate(
+            make_zip(
+                [
+                    ("a.pdf", facturx_pdf(number="PERS-1")),
+                    ("b.pdf", facturx_pdf(number="PERS-2", service=None)),
+                ]
+            ),
+            name="lot.zip",
+        )
         invoice_id = client.invoices_of_flow(numero)[0]["identifiantFactureCPP"]
         sim.set_invoice_status(invoice_id, "SUSPENDUE", comment="Piece manquante")
         sim.set_invoice_path("PERS-3", ["DEPOSEE", "A_RECYCLER"])
@@ -35,9 +40,10 @@ def test_state_survives_a_restart(tmp_path):
         assert len(report["listeErreurDP"]) == 1
         history = client.history(invoice_id)
         assert history["statutCourantCode"] == "SUSPENDUE"
-        assert [h["histoStatutCode"] for h in
-                history["historiquesDesStatuts"]["histoStatut"]] == ["DEPOSEE",
-                                                                     "SUSPENDUE"]
+        assert [h["histoStatutCode"] for h in history["historiquesDesStatuts"]["histoStatut"]] == [
+            "DEPOSEE",
+            "SUSPENDUE",
+        ]
         assert restarted.structure_by_siret("21930055000015") is not None
         # A flow deposited before the restart is processed after it.
         assert client.report(pending)["etatCourantDepotFlux"] == "IN_INTEGRE"
@@ -48,10 +54,8 @@ def test_state_survives_a_restart(tmp_path):
         invoices = client.ok(SEARCH, {"numeroFacture": "PERS-3"})["listeFactures"]
         assert invoices[0]["identifiantFactureCPP"] > invoice_id
         restarted.advance_invoices([invoices[0]["identifiantFactureCPP"]])
-        assert client.history(invoices[0]["identifiantFactureCPP"])[
-            "statutCourantCode"] == "A_RECYCLER"
-        client.ok("/cpro/factures/v1/telecharger/groupe",
-                  {"listeFacture": [{"idFacture": invoice_id}]})
+        assert client.history(invoices[0]["identifiantFactureCPP"])["statutCourantCode"] == "A_RECYCLER"
+        client.ok("/cpro/factures/v1/telecharger/groupe", {"listeFacture": [{"idFacture": invoice_id}]})
         # Duplicate detection uses the persisted invoices.
         _numero, report = client.deposit_and_integrate(facturx_pdf(number="PERS-1"))
         assert report["etatCourantDepotFlux"] == "IN_REJETE"
@@ -94,4 +98,4 @@ def test_no_odoo_import_in_the_package():
     package = pathlib.Path(__file__).resolve().parent.parent / "chorus_pro_simulator"
     for source in package.glob("*.py"):
         text = source.read_text(encoding="utf-8")
-        assert not re.search(r"^\s*(from|import)\s+odoo\b", text, re.M), source
+        assert not re.search(r"^\s*(from|import)\s+odoo\b", text, re.MULTILINE), source

@@ -3,11 +3,24 @@
 import datetime
 
 import pytest
-from fxutil import (SIRET_CABINET, SIRET_D93, SIRET_EJ_OR_SERVICE, SIRET_EJ_REQUIRED,
-                    SIRET_NO_PARAM, SIRET_QUALIF_SUPPLIER, SIRET_SECOND,
-                    SIRET_SERVICE_REQUIRED, SIRET_STATE, SIRET_TILLEULS,
-                    SIRET_UNIVERSITY, base_pdf, facturx_pdf, make_zip, pdf_with_xml,
-                    xsd_invalid_xml)
+from fxutil import (
+    SIRET_CABINET,
+    SIRET_D93,
+    SIRET_EJ_OR_SERVICE,
+    SIRET_EJ_REQUIRED,
+    SIRET_NO_PARAM,
+    SIRET_QUALIF_SUPPLIER,
+    SIRET_SECOND,
+    SIRET_SERVICE_REQUIRED,
+    SIRET_STATE,
+    SIRET_TILLEULS,
+    SIRET_UNIVERSITY,
+    base_pdf,
+    facturx_pdf,
+    make_zip,
+    pdf_with_xml,
+    xsd_invalid_xml,
+)
 
 
 def rejected(client, content, name="facture.pdf"):
@@ -63,20 +76,17 @@ def test_seller_unknown(client):
     assert texts(errors) == (
         "L'identifiant fournisseur de la demande de paiement (balise : FichierXml."
         "SupplyChainTradeTransaction.ApplicableHeaderTradeAgreement.SellerTradeParty."
-        "SpecifiedLegalOrganization.ID.value) n'est pas reference dans notre systeme.")
+        "SpecifiedLegalOrganization.ID.value) n'est pas reference dans notre systeme."
+    )
 
 
 def test_seller_not_attached_to_the_technical_account(client, cabinet):
     # Cabinet Martin's invoice deposited with the Tilleuls account.
-    errors = rejected(client, facturx_pdf(seller=SIRET_CABINET, service="132",
-                                          ej="EJ2026-000456"))
-    assert "n'est pas rattache a la structure fournisseur 81234567600017" in \
-        texts(errors)
+    errors = rejected(client, facturx_pdf(seller=SIRET_CABINET, service="132", ej="EJ2026-000456"))
+    assert "n'est pas rattache a la structure fournisseur 81234567600017" in texts(errors)
     # The right account can deposit it; so can it for its second structure.
-    accepted(cabinet, facturx_pdf(seller=SIRET_CABINET, service="132",
-                                  ej="EJ2026-000456"))
-    accepted(cabinet, facturx_pdf(seller=SIRET_QUALIF_SUPPLIER, buyer=SIRET_NO_PARAM,
-                                  service=None, ej=None))
+    accepted(cabinet, facturx_pdf(seller=SIRET_CABINET, service="132", ej="EJ2026-000456"))
+    accepted(cabinet, facturx_pdf(seller=SIRET_QUALIF_SUPPLIER, buyer=SIRET_NO_PARAM, service=None, ej=None))
 
 
 def test_seller_inactive(sim, client):
@@ -94,8 +104,7 @@ def test_buyer_unknown(client):
 
 def test_buyer_inactive(sim, client):
     sim.add_structure("21750001600019", "Commune fermee", public=True, active=False)
-    errors = rejected(client, facturx_pdf(buyer="21750001600019", service=None,
-                                          ej=None))
+    errors = rejected(client, facturx_pdf(buyer="21750001600019", service=None, ej=None))
     assert "La structure destinataire 21750001600019 n'est pas active" in texts(errors)
 
 
@@ -107,13 +116,13 @@ def test_buyer_is_a_private_structure(client):
 # --- service code (BT-10) ------------------------------------------------------------
 def test_service_required_by_structure(client):
     errors = rejected(client, facturx_pdf(service=None))
-    assert "Le code service est obligatoire pour la structure destinataire " \
-        "22930008201453" in texts(errors)
-    errors = rejected(client, facturx_pdf(number="Q-1", buyer=SIRET_SERVICE_REQUIRED,
-                                          service=None, ej=None))
+    assert "Le code service est obligatoire pour la structure destinataire 22930008201453" in texts(errors)
+    errors = rejected(client, facturx_pdf(number="Q-1", buyer=SIRET_SERVICE_REQUIRED, service=None, ej=None))
     assert "Le code service est obligatoire" in texts(errors)
-    accepted(client, facturx_pdf(number="Q-2", buyer=SIRET_SERVICE_REQUIRED,
-                                 service="SERVICE_DEST_SERV_OBL", ej=None))
+    accepted(
+        client,
+        facturx_pdf(number="Q-2", buyer=SIRET_SERVICE_REQUIRED, service="SERVICE_DEST_SERV_OBL", ej=None),
+    )
 
 
 def test_service_unknown(client):
@@ -124,15 +133,13 @@ def test_service_unknown(client):
 def test_service_inactive(sim, client):
     sim.add_service(SIRET_D93, "777", "Service ferme", active=False)
     errors = rejected(client, facturx_pdf(service="777"))
-    assert "Le service 777 de la structure destinataire 22930008201453 n'est pas actif" \
-        in texts(errors)
+    assert "Le service 777 de la structure destinataire 22930008201453 n'est pas actif" in texts(errors)
 
 
 def test_service_outside_validity_dates(sim, client):
     yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
     tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
-    sim.add_service(SIRET_D93, "780", "Service clos", valid_from="2020-01-01",
-                    valid_to=yesterday)
+    sim.add_service(SIRET_D93, "780", "Service clos", valid_from="2020-01-01", valid_to=yesterday)
     sim.add_service(SIRET_D93, "781", "Service futur", valid_from=tomorrow)
     errors = rejected(client, facturx_pdf(number="V-1", service="780"))
     assert "Le service 780" in texts(errors) and "n'est pas valide" in texts(errors)
@@ -149,41 +156,34 @@ def test_service_factures_publiques(client):
 # --- engagement number (BT-13) -------------------------------------------------------
 def test_ej_required_by_structure(client):
     errors = rejected(client, facturx_pdf(ej=None))
-    assert "Le numero d'engagement est obligatoire pour la structure destinataire " \
-        "22930008201453" in texts(errors)
-    errors = rejected(client, facturx_pdf(number="Q-3", buyer=SIRET_EJ_REQUIRED,
-                                          service=None, ej=None))
+    assert "Le numero d'engagement est obligatoire pour la structure destinataire 22930008201453" in texts(
+        errors
+    )
+    errors = rejected(client, facturx_pdf(number="Q-3", buyer=SIRET_EJ_REQUIRED, service=None, ej=None))
     assert "Le numero d'engagement est obligatoire" in texts(errors)
-    accepted(client, facturx_pdf(number="Q-4", buyer=SIRET_EJ_REQUIRED, service=None,
-                                 ej="EJ-QUALIF-1"))
+    accepted(client, facturx_pdf(number="Q-4", buyer=SIRET_EJ_REQUIRED, service=None, ej="EJ-QUALIF-1"))
 
 
 def test_ej_required_by_service(sim, client):
     sim.add_service(SIRET_NO_PARAM, "SRV_EJ", "Service avec EJ", ej_required=True)
-    errors = rejected(client, facturx_pdf(buyer=SIRET_NO_PARAM, service="SRV_EJ",
-                                          ej=None))
-    assert "Le numero d'engagement est obligatoire pour le service SRV_EJ" in \
-        texts(errors)
+    errors = rejected(client, facturx_pdf(buyer=SIRET_NO_PARAM, service="SRV_EJ", ej=None))
+    assert "Le numero d'engagement est obligatoire pour le service SRV_EJ" in texts(errors)
 
 
 def test_ej_or_service_required(client):
-    errors = rejected(client, facturx_pdf(number="Q-5", buyer=SIRET_EJ_OR_SERVICE,
-                                          service=None, ej=None))
-    assert "Le code service ou le numero d'engagement doit etre renseigne" in \
-        texts(errors)
-    accepted(client, facturx_pdf(number="Q-6", buyer=SIRET_EJ_OR_SERVICE, service=None,
-                                 ej="EJ-1"))
-    accepted(client, facturx_pdf(number="Q-7", buyer=SIRET_EJ_OR_SERVICE,
-                                 service="SERVICE_DEST_EJ_OU_SERV_OBL", ej=None))
+    errors = rejected(client, facturx_pdf(number="Q-5", buyer=SIRET_EJ_OR_SERVICE, service=None, ej=None))
+    assert "Le code service ou le numero d'engagement doit etre renseigne" in texts(errors)
+    accepted(client, facturx_pdf(number="Q-6", buyer=SIRET_EJ_OR_SERVICE, service=None, ej="EJ-1"))
+    accepted(
+        client,
+        facturx_pdf(number="Q-7", buyer=SIRET_EJ_OR_SERVICE, service="SERVICE_DEST_EJ_OU_SERV_OBL", ej=None),
+    )
 
 
 def test_recipients_without_parameters(client):
-    accepted(client, facturx_pdf(number="U-1", buyer=SIRET_UNIVERSITY, service=None,
-                                 ej=None))
-    accepted(client, facturx_pdf(number="U-2", buyer=SIRET_NO_PARAM, service=None,
-                                 ej=None))
-    invoice = accepted(client, facturx_pdf(number="U-3", buyer=SIRET_STATE,
-                                           service="SFACETAT", ej=None))
+    accepted(client, facturx_pdf(number="U-1", buyer=SIRET_UNIVERSITY, service=None, ej=None))
+    accepted(client, facturx_pdf(number="U-2", buyer=SIRET_NO_PARAM, service=None, ej=None))
+    invoice = accepted(client, facturx_pdf(number="U-3", buyer=SIRET_STATE, service="SFACETAT", ej=None))
     assert invoice["codeServiceExecutant"] == "SFACETAT"
 
 
@@ -213,13 +213,11 @@ def test_market_number_longer_than_50(client):
 def test_duplicate_invoice_number(client):
     accepted(client, facturx_pdf(number="DUP-1"))
     errors = rejected(client, facturx_pdf(number="DUP-1"))
-    assert "La facture DUP-1 a deja ete deposee par le fournisseur 79876543400021" in \
-        texts(errors)
+    assert "La facture DUP-1 a deja ete deposee par le fournisseur 79876543400021" in texts(errors)
 
 
 def test_duplicate_inside_one_batch(client):
-    content = make_zip([("a.pdf", facturx_pdf(number="DUP-2")),
-                        ("b.pdf", facturx_pdf(number="DUP-2"))])
+    content = make_zip([("a.pdf", facturx_pdf(number="DUP-2")), ("b.pdf", facturx_pdf(number="DUP-2"))])
     numero, report = client.deposit_and_integrate(content, name="lot.zip")
     assert report["etatCourantDepotFlux"] == "IN_INTEGRE_PARTIEL"
     assert len(client.invoices_of_flow(numero)) == 1
@@ -228,14 +226,12 @@ def test_duplicate_inside_one_batch(client):
 
 def test_same_number_for_another_supplier_is_not_a_duplicate(client, cabinet):
     accepted(client, facturx_pdf(number="SHARED-1"))
-    accepted(cabinet, facturx_pdf(number="SHARED-1", seller=SIRET_CABINET,
-                                  service="132", ej="EJ2026-000456"))
+    accepted(cabinet, facturx_pdf(number="SHARED-1", seller=SIRET_CABINET, service="132", ej="EJ2026-000456"))
 
 
 def test_number_of_a_rejected_invoice_can_be_reused(sim, client):
     invoice = accepted(client, facturx_pdf(number="REUSE-1"))
-    sim.set_invoice_status(invoice["identifiantFactureCPP"], "REJETEE",
-                           comment="Montant errone")
+    sim.set_invoice_status(invoice["identifiantFactureCPP"], "REJETEE", comment="Montant errone")
     accepted(client, facturx_pdf(number="REUSE-1"))
 
 
@@ -245,12 +241,12 @@ def test_payment_means_required_on_invoices(client):
     assert texts(errors) == (
         "L'element FichierXml.SupplyChainTradeTransaction."
         "ApplicableHeaderTradeSettlement.SpecifiedTradeSettlementPaymentMeans.TypeCode."
-        "value est obligatoire.")
+        "value est obligatoire."
+    )
 
 
 def test_credit_note_without_payment_means_is_accepted(client):
-    invoice = accepted(client, facturx_pdf(number="AV-1", type_code="381",
-                                           payment_means=None))
+    invoice = accepted(client, facturx_pdf(number="AV-1", type_code="381", payment_means=None))
     assert invoice["typeFacture"] == "AVOIR"
 
 
@@ -267,39 +263,40 @@ def test_invoice_dated_after_deposit(client):
 
 # --- flow outcome --------------------------------------------------------------------
 def test_partial_integration(client):
-    content = make_zip([
-        ("ok1.pdf", facturx_pdf(number="P-1")),
-        ("ko.pdf", facturx_pdf(number="P-2", service="FACTURES_PUBLIQUES")),
-        ("ok2.pdf", facturx_pdf(number="P-3")),
-        ("sans_xml.pdf", base_pdf()),
-    ])
+    content = make_zip(
+        [
+            ("ok1.pdf", facturx_pdf(number="P-1")),
+            ("ko.pdf", facturx_pdf(number="P-2", service="FACTURES_PUBLIQUES")),
+            ("ok2.pdf", facturx_pdf(number="P-3")),
+            ("sans_xml.pdf", base_pdf()),
+        ]
+    )
     numero, report = client.deposit_and_integrate(content, name="lot.zip")
     assert report["etatCourantDepotFlux"] == "IN_INTEGRE_PARTIEL"
-    assert sorted(e["numeroDP"] for e in report["listeErreurDP"]) == ["P-2",
-                                                                     "sans_xml.pdf"]
-    assert sorted(i["numeroFacture"] for i in client.invoices_of_flow(numero)) == [
-        "P-1", "P-3"]
+    assert sorted(e["numeroDP"] for e in report["listeErreurDP"]) == ["P-2", "sans_xml.pdf"]
+    assert sorted(i["numeroFacture"] for i in client.invoices_of_flow(numero)) == ["P-1", "P-3"]
 
 
 def test_several_errors_for_one_invoice(client):
-    errors = rejected(client, facturx_pdf(number="X" * 21, service=None, ej=None,
-                                          payment_means=None))
+    errors = rejected(client, facturx_pdf(number="X" * 21, service=None, ej=None, payment_means=None))
     assert len(errors) == 4
     assert {e["numeroDP"] for e in errors} == {"X" * 21}
 
 
-@pytest.mark.parametrize("flags,service,ej,ok", [
-    ({"service_required": True}, None, "EJ", False),
-    ({"service_required": True}, "S1", None, True),
-    ({"ej_required": True}, "S1", None, False),
-    ({"ej_required": True}, None, "EJ", True),
-    ({"ej_or_service": True}, None, None, False),
-    ({}, None, None, True),
-])
+@pytest.mark.parametrize(
+    "flags,service,ej,ok",
+    [
+        ({"service_required": True}, None, "EJ", False),
+        ({"service_required": True}, "S1", None, True),
+        ({"ej_required": True}, "S1", None, False),
+        ({"ej_required": True}, None, "EJ", True),
+        ({"ej_or_service": True}, None, None, False),
+        ({}, None, None, True),
+    ],
+)
 def test_flag_matrix_on_added_structure(sim, client, flags, service, ej, ok):
     sim.add_structure("21930066000010", "Commune de test", public=True, **flags)
     sim.add_service("21930066000010", "S1", "Service 1")
-    numero, report = client.deposit_and_integrate(facturx_pdf(
-        buyer="21930066000010", service=service, ej=ej))
+    numero, report = client.deposit_and_integrate(facturx_pdf(buyer="21930066000010", service=service, ej=ej))
     expected = "IN_INTEGRE" if ok else "IN_REJETE"
     assert report["etatCourantDepotFlux"] == expected, report

@@ -24,8 +24,7 @@ def deposer_flux(sim, account, body):
     if not isinstance(syntax, str) or not syntax:
         raise ApiError(C.CODE_MISSING_FIELD, "Le parametre syntaxeFlux est obligatoire.")
     if syntax not in C.SYNTAXES:
-        raise ApiError(C.CODE_BAD_SYNTAX, f"La syntaxe de flux {syntax!r} n'est pas "
-                       "reconnue par Chorus Pro.")
+        raise ApiError(C.CODE_BAD_SYNTAX, f"La syntaxe de flux {syntax!r} n'est pas reconnue par Chorus Pro.")
     name = body.get("nomFichier")
     if not isinstance(name, str) or not name.strip():
         raise ApiError(C.CODE_BAD_FILE_NAME, "Le parametre nomFichier est obligatoire.")
@@ -33,21 +32,22 @@ def deposer_flux(sim, account, body):
         raise ApiError(C.CODE_BAD_FILE_NAME, f"Le nom de fichier {name!r} est invalide.")
     kind = invoice_reader.file_kind(name)
     if not kind or name.lower() == kind or name.startswith("."):
-        raise ApiError(C.CODE_BAD_FILE_NAME, f"Le nom de fichier {name!r} doit comporter "
-                       "une extension.")
-    allowed = C.SYNTAX_FILE_EXTENSIONS.get(syntax, C.DEFAULT_FILE_EXTENSIONS) + \
-        C.ARCHIVE_EXTENSIONS
+        raise ApiError(C.CODE_BAD_FILE_NAME, f"Le nom de fichier {name!r} doit comporter une extension.")
+    allowed = C.SYNTAX_FILE_EXTENSIONS.get(syntax, C.DEFAULT_FILE_EXTENSIONS) + C.ARCHIVE_EXTENSIONS
     if kind not in allowed:
-        raise ApiError(C.CODE_BAD_FILE_EXTENSION, f"L'extension {kind} du fichier "
-                       f"{name} n'est pas acceptee pour la syntaxe {syntax} (extensions "
-                       f"acceptees : {', '.join(allowed)}).")
+        raise ApiError(
+            C.CODE_BAD_FILE_EXTENSION,
+            f"L'extension {kind} du fichier "
+            f"{name} n'est pas acceptee pour la syntaxe {syntax} (extensions "
+            f"acceptees : {', '.join(allowed)}).",
+        )
     signed = body.get("avecSignature", False)
     if signed is not None and not isinstance(signed, bool):
-        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre avecSignature doit etre un "
-                       "booleen.")
+        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre avecSignature doit etre un booleen.")
     if "fichierFlux" not in body or body.get("fichierFlux") in (None, ""):
-        raise ApiError(C.CODE_EMPTY_FILE, "Le parametre fichierFlux est obligatoire et "
-                       "ne doit pas etre vide.")
+        raise ApiError(
+            C.CODE_EMPTY_FILE, "Le parametre fichierFlux est obligatoire et ne doit pas etre vide."
+        )
     content = util.b64decode_strict(body.get("fichierFlux"), "fichierFlux")
     if not content:
         raise ApiError(C.CODE_EMPTY_FILE, "Le fichier depose est vide.")
@@ -60,13 +60,16 @@ def deposer_flux(sim, account, body):
         except invoice_reader.FlowContentError:
             pass  # reported asynchronously in the flow report
     if too_large:
-        raise ApiError(C.CODE_FILE_TOO_LARGE, "GDP_MSG_11.022 : La taille du fichier "
-                       "depose depasse la taille maximale autorisee (10 Mo par fichier, "
-                       "30 Mo pour une archive).")
+        raise ApiError(
+            C.CODE_FILE_TOO_LARGE,
+            "GDP_MSG_11.022 : La taille du fichier "
+            "depose depasse la taille maximale autorisee (10 Mo par fichier, "
+            "30 Mo pour une archive).",
+        )
     flow = sim.create_flow(account, name, content, syntax, bool(signed))
-    return ok(numeroFluxDepot=flow["numeroFluxDepot"],
-              dateDepot=util.day(flow["dateDepot"]),
-              syntaxeFlux=syntax)
+    return ok(
+        numeroFluxDepot=flow["numeroFluxDepot"], dateDepot=util.day(flow["dateDepot"]), syntaxeFlux=syntax
+    )
 
 
 # ------------------------------------------------------------------------------------
@@ -123,20 +126,21 @@ def deposer_pdf(sim, account, body):
     if fmt not in PDF_FORMATS:
         raise missing("formatDepot", f"doit valoir {' | '.join(PDF_FORMATS)}")
     if not name.lower().endswith(".pdf") or "/" in name or "\\" in name:
-        raise ApiError(C.CODE_BAD_FILE_EXTENSION, f"Le fichier {name} doit etre un "
-                       "fichier .pdf.")
+        raise ApiError(C.CODE_BAD_FILE_EXTENSION, f"Le fichier {name} doit etre un fichier .pdf.")
     if body.get("fichierFacture") in (None, ""):
-        raise ApiError(C.CODE_EMPTY_FILE, "Le parametre fichierFacture est obligatoire "
-                       "et ne doit pas etre vide.")
+        raise ApiError(
+            C.CODE_EMPTY_FILE, "Le parametre fichierFacture est obligatoire et ne doit pas etre vide."
+        )
     content = util.b64decode_strict(body.get("fichierFacture"), "fichierFacture")
     if not content:
         raise ApiError(C.CODE_EMPTY_FILE, "Le fichier depose est vide.")
     if not content.startswith(b"%PDF"):
-        raise ApiError(C.CODE_BAD_FILE_EXTENSION, f"Le fichier {name} n'est pas un "
-                       "fichier PDF lisible.")
+        raise ApiError(C.CODE_BAD_FILE_EXTENSION, f"Le fichier {name} n'est pas un fichier PDF lisible.")
     if len(content) > sim.max_file_size:
-        raise ApiError(C.CODE_FILE_TOO_LARGE, "GDP_MSG_11.022 : La taille du fichier "
-                       "depose depasse la taille maximale autorisee (10 Mo).")
+        raise ApiError(
+            C.CODE_FILE_TOO_LARGE,
+            "GDP_MSG_11.022 : La taille du fichier depose depasse la taille maximale autorisee (10 Mo).",
+        )
     piece_id = sim.add_attachment(account, name, "application/pdf", "PDF", content)
     return ok(pieceJointeId=piece_id, nomFichier=name, formatDepot=fmt)
 
@@ -145,8 +149,7 @@ def _main_pdf(sim, account, body, mode, number):
     """The main PDF (PDF modes: a ``deposer/pdf`` or ``ajouter/fichier`` upload)."""
     if mode not in PDF_MODES:
         lines = [f"Facture {number} saisie par l'API soumettre (SAISIE_API)."]
-        return report_pdf.build_pdf("Chorus Pro - Facture saisie", lines), \
-            f"{number}.pdf"
+        return report_pdf.build_pdf("Chorus Pro - Facture saisie", lines), f"{number}.pdf"
     pieces = body.get("pieceJointePrincipale")
     if isinstance(pieces, dict):
         pieces = [pieces]
@@ -162,8 +165,9 @@ def _own_attachment(sim, account, piece_id, upload):
     """The attachment ``piece_id`` uploaded by ``account`` (``upload``: how to add it)."""
     attachment = sim.get_attachment(piece_id)
     if attachment is None or attachment["login"] != account["login"]:
-        raise ApiError(C.CODE_UNKNOWN_ATTACHMENT, f"La piece jointe {piece_id} est "
-                       f"inconnue (deposer d'abord {upload}).")
+        raise ApiError(
+            C.CODE_UNKNOWN_ATTACHMENT, f"La piece jointe {piece_id} est inconnue (deposer d'abord {upload})."
+        )
     return attachment
 
 
@@ -179,21 +183,29 @@ def _lines(sim, body, mode):
         price = line.get("lignePosteMontantUnitaireHT")
         amount = None
         if isinstance(quantity, (int, float)) and isinstance(price, (int, float)):
-            amount = round(quantity * price - (line.get("lignePosteMontantRemiseHT")
-                                               or 0), 2)
-        result.append({"reference": line.get("lignePosteReference"),
-                       "denomination": line.get("lignePosteDenomination"),
-                       "quantite": quantity, "unite": line.get("lignePosteUnite"),
-                       "prixUnitaireHT": price,
-                       "tauxTva": line.get("lignePosteTauxTvaManuel"),
-                       "montantHT": amount})
+            amount = round(quantity * price - (line.get("lignePosteMontantRemiseHT") or 0), 2)
+        result.append(
+            {
+                "reference": line.get("lignePosteReference"),
+                "denomination": line.get("lignePosteDenomination"),
+                "quantite": quantity,
+                "unite": line.get("lignePosteUnite"),
+                "prixUnitaireHT": price,
+                "tauxTva": line.get("lignePosteTauxTvaManuel"),
+                "montantHT": amount,
+            }
+        )
     vat = []
     for line in body.get("ligneTva") or []:
         if isinstance(line, dict):
-            vat.append({"taux": line.get("ligneTvaTauxManuel"),
-                        "base": line.get("ligneTvaMontantBaseHtParTaux"),
-                        "montant": line.get("ligneTvaMontantTvaParTaux"),
-                        "categorie": line.get("ligneTvaTaux")})
+            vat.append(
+                {
+                    "taux": line.get("ligneTvaTauxManuel"),
+                    "base": line.get("ligneTvaMontantBaseHtParTaux"),
+                    "montant": line.get("ligneTvaMontantTvaParTaux"),
+                    "categorie": line.get("ligneTvaTaux"),
+                }
+            )
     return result, vat
 
 
@@ -204,8 +216,9 @@ def soumettre(sim, account, body):
     try:
         datetime.date.fromisoformat(date[:10])
     except ValueError:
-        raise ApiError(C.CODE_BAD_DATE, f"Le parametre dateFacture ({date}) n'est pas "
-                       "une date valide (AAAA-MM-JJ).") from None
+        raise ApiError(
+            C.CODE_BAD_DATE, f"Le parametre dateFacture ({date}) n'est pas une date valide (AAAA-MM-JJ)."
+        ) from None
     mode = body.get("modeDepot")
     if mode not in MODES:
         raise missing("modeDepot", f"doit valoir {' | '.join(MODES)}")
@@ -216,21 +229,25 @@ def soumettre(sim, account, body):
     supplier_id = util.get_int(supplier, "idFournisseur")
     cadre = util.get_str(_block(body, "cadreDeFacturation"), "codeCadreFacturation")
     refs = _block(body, "references", required=not sim.production)
-    type_facture = _enum(sim, refs.get("typeFacture"), tuple(TYPE_CODES),
-                         "references.typeFacture") or "FACTURE"
+    type_facture = (
+        _enum(sim, refs.get("typeFacture"), tuple(TYPE_CODES), "references.typeFacture") or "FACTURE"
+    )
     _enum(sim, refs.get("typeTva"), TYPES_TVA, "references.typeTva")
-    payment = _enum(sim, refs.get("modePaiement"), MODES_PAIEMENT,
-                    "references.modePaiement")
+    payment = _enum(sim, refs.get("modePaiement"), MODES_PAIEMENT, "references.modePaiement")
     totals = _block(body, "montantTotal")
     lines, vat = _lines(sim, body, mode)
     pdf_bytes, file_name = _main_pdf(sim, account, body, mode, number)
     seller = sim.get_structure(supplier_id)
     fields = {
-        "BT-1": number, "BT-2": date[:10], "BT-3": TYPE_CODES.get(type_facture, "380"),
+        "BT-1": number,
+        "BT-2": date[:10],
+        "BT-3": TYPE_CODES.get(type_facture, "380"),
         "BT-5": refs.get("deviseFacture") or "EUR",
-        "BT-10": service_code, "BT-12": refs.get("numeroMarche") or None,
+        "BT-10": service_code,
+        "BT-12": refs.get("numeroMarche") or None,
         "BT-13": refs.get("numeroBonCommande") or None,
-        "BT-23": cadre, "BT-25": refs.get("numeroFactureOrigine") or None,
+        "BT-23": cadre,
+        "BT-25": refs.get("numeroFactureOrigine") or None,
         "BT-30": seller["identifiantStructure"] if seller else None,
         "BT-47": buyer_siret,
         # The Factur-X payment means rule (BT-81) has no JSON equivalent here.
@@ -240,22 +257,30 @@ def soumettre(sim, account, body):
         "BT-112": _amount(sim, totals, "montantTtcTotal", required=True),
         "BT-115": _amount(sim, totals, "montantAPayer"),
         "BT-120": refs.get("motifExonerationTva") or None,
-        "lines": lines, "vat": vat,
+        "lines": lines,
+        "vat": vat,
     }
     if fields["BT-115"] is None:
         fields["BT-115"] = fields["BT-112"]
-    errors, invoice = sim.submit_invoice(account, fields, mode, pdf_bytes, file_name,
-                                         {"modePaiement": payment or "AUTRE",
-                                          "commentaire": body.get("commentaire")})
+    errors, invoice = sim.submit_invoice(
+        account,
+        fields,
+        mode,
+        pdf_bytes,
+        file_name,
+        {"modePaiement": payment or "AUTRE", "commentaire": body.get("commentaire")},
+    )
     if errors:
         raise ApiError(C.CODE_SUBMIT_REFUSED, " | ".join(errors))
-    fingerprint = hashlib.sha256(f"{invoice['identifiantFactureCPP']}:{number}"
-                                 .encode()).hexdigest()
-    return ok(identifiantFactureCPP=invoice["identifiantFactureCPP"],
-              numeroFacture=number, statutFacture=invoice["statut"],
-              dateDepot=invoice["dateDepot"],
-              identifiantStructure=invoice["codeFournisseur"],
-              empreinteCertificatDepot=fingerprint)
+    fingerprint = hashlib.sha256(f"{invoice['identifiantFactureCPP']}:{number}".encode()).hexdigest()
+    return ok(
+        identifiantFactureCPP=invoice["identifiantFactureCPP"],
+        numeroFacture=number,
+        statutFacture=invoice["statut"],
+        dateDepot=invoice["dateDepot"],
+        identifiantStructure=invoice["codeFournisseur"],
+        empreinteCertificatDepot=fingerprint,
+    )
 
 
 # ------------------------------------------------------------------------------------
@@ -266,8 +291,7 @@ INVOICE_SORT = {
     "NumeroFacture": lambda i: i["numeroFacture"],
     "DateDepot": lambda i: (i["dateHeureDepot"], i["identifiantFactureCPP"]),
     "DateFacture": lambda i: (i["dateFacture"] or "", i["identifiantFactureCPP"]),
-    "DateHeureEtatCourant": lambda i: (i["dateHeureEtatCourant"],
-                                       i["identifiantFactureCPP"]),
+    "DateHeureEtatCourant": lambda i: (i["dateHeureEtatCourant"], i["identifiantFactureCPP"]),
     "Statut": lambda i: (i["statut"], i["identifiantFactureCPP"]),
     "MontantHT": lambda i: (i["montantHT"] or 0, i["identifiantFactureCPP"]),
     "MontantTTC": lambda i: (i["montantTTC"] or 0, i["identifiantFactureCPP"]),
@@ -278,48 +302,52 @@ INVOICE_SORT = {
 def _own_invoice(sim, account, invoice_id):
     invoice = sim.get_invoice(invoice_id)
     if invoice is None or invoice["idFournisseur"] not in account["structures"]:
-        raise ApiError(C.CODE_UNKNOWN_INVOICE, f"La facture {invoice_id} est inconnue ou "
-                       "n'est pas accessible a cet utilisateur.")
+        raise ApiError(
+            C.CODE_UNKNOWN_INVOICE,
+            f"La facture {invoice_id} est inconnue ou n'est pas accessible a cet utilisateur.",
+        )
     return invoice
 
 
 def _list_item(inv):
-    return clean({
-        "identifiantFactureCPP": inv["identifiantFactureCPP"],
-        "numeroFacture": inv["numeroFacture"],
-        "statut": inv["statut"],
-        "numeroFluxDepot": inv["numeroFluxDepot"],
-        "dateDepot": inv["dateDepot"],
-        "dateFacture": inv["dateFacture"],
-        "dateHeureEtatCourant": inv["dateHeureEtatCourant"],
-        "commentaireEtatCourant": inv["commentaireEtatCourant"],
-        "idDestinataire": inv["idDestinataire"],
-        "codeDestinataire": inv["codeDestinataire"],
-        "designationDestinataire": inv["designationDestinataire"],
-        "idServiceExecutant": inv["idServiceExecutant"],
-        "codeServiceExecutant": inv["codeServiceExecutant"],
-        "nomServiceExecutant": inv["nomServiceExecutant"],
-        "idFournisseur": inv["idFournisseur"],
-        "codeFournisseur": inv["codeFournisseur"],
-        "designationFournisseur": inv["designationFournisseur"],
-        "typeIdentifiantFournisseur": "SIRET",
-        "numeroBonCommande": inv["numeroBonCommande"],
-        "numeroMarche": inv["numeroMarche"],
-        "numeroFactureOrigine": inv["numeroFactureOrigine"],
-        "typeFacture": inv["typeFacture"],
-        "typeDemandePaiement": "FACTURE",
-        "cadreFacturation": inv["cadreFacturation"],
-        "modeDepot": inv.get("modeDepot", "FLUX"),
-        "devise": inv["devise"],
-        "montantHT": inv["montantHT"],
-        "montantTTC": inv["montantTTC"],
-        "montantAPayer": inv["montantAPayer"],
-        "rejetTraite": False,
-        "taille": inv["taille"],
-    })
+    return clean(
+        {
+            "identifiantFactureCPP": inv["identifiantFactureCPP"],
+            "numeroFacture": inv["numeroFacture"],
+            "statut": inv["statut"],
+            "numeroFluxDepot": inv["numeroFluxDepot"],
+            "dateDepot": inv["dateDepot"],
+            "dateFacture": inv["dateFacture"],
+            "dateHeureEtatCourant": inv["dateHeureEtatCourant"],
+            "commentaireEtatCourant": inv["commentaireEtatCourant"],
+            "idDestinataire": inv["idDestinataire"],
+            "codeDestinataire": inv["codeDestinataire"],
+            "designationDestinataire": inv["designationDestinataire"],
+            "idServiceExecutant": inv["idServiceExecutant"],
+            "codeServiceExecutant": inv["codeServiceExecutant"],
+            "nomServiceExecutant": inv["nomServiceExecutant"],
+            "idFournisseur": inv["idFournisseur"],
+            "codeFournisseur": inv["codeFournisseur"],
+            "designationFournisseur": inv["designationFournisseur"],
+            "typeIdentifiantFournisseur": "SIRET",
+            "numeroBonCommande": inv["numeroBonCommande"],
+            "numeroMarche": inv["numeroMarche"],
+            "numeroFactureOrigine": inv["numeroFactureOrigine"],
+            "typeFacture": inv["typeFacture"],
+            "typeDemandePaiement": "FACTURE",
+            "cadreFacturation": inv["cadreFacturation"],
+            "modeDepot": inv.get("modeDepot", "FLUX"),
+            "devise": inv["devise"],
+            "montantHT": inv["montantHT"],
+            "montantTTC": inv["montantTTC"],
+            "montantAPayer": inv["montantAPayer"],
+            "rejetTraite": False,
+            "taille": inv["taille"],
+        }
+    )
 
 
-def rechercher_fournisseur(sim, account, body):
+def rechercher_fournisseur(sim, account, body):  # noqa: C901
     invoices = sim.invoices_of(account)
     exact = {
         "numeroFluxDepot": "numeroFluxDepot",
@@ -334,8 +362,9 @@ def rechercher_fournisseur(sim, account, body):
         value = body.get(param)
         if not util.is_empty(value):
             if not isinstance(value, str):
-                raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {param} doit etre "
-                               "une chaine de caracteres.")
+                raise ApiError(
+                    C.CODE_MISSING_FIELD, f"Le parametre {param} doit etre une chaine de caracteres."
+                )
             invoices = [i for i in invoices if i[field] == value]
     for param in ("idFournisseur", "idServiceFournisseur"):
         value = body.get(param)
@@ -351,18 +380,22 @@ def rechercher_fournisseur(sim, account, body):
         # takes codes the simulator does not know (they match nothing).
         known = C.INVOICE_STATUSES + C.OTHER_INVOICE_STATUSES
         if not isinstance(statuses, list) or any(
-                not isinstance(s, str) or (s not in known and not sim.production)
-                for s in statuses):
-            raise ApiError(C.CODE_MISSING_FIELD, "Le parametre statutCourant doit etre "
-                           "une liste de statuts de facture valides.")
+            not isinstance(s, str) or (s not in known and not sim.production) for s in statuses
+        ):
+            raise ApiError(
+                C.CODE_MISSING_FIELD,
+                "Le parametre statutCourant doit etre une liste de statuts de facture valides.",
+            )
         invoices = [i for i in invoices if i["statut"] in statuses]
     recipients = body.get("listeDestinataire")
     if not util.is_empty(recipients):
         if not isinstance(recipients, list):
-            raise ApiError(C.CODE_MISSING_FIELD, "Le parametre listeDestinataire doit "
-                           "etre une liste.")
-        ids = {r.get("idDestinataire") for r in recipients if isinstance(r, dict)
-               and not util.is_empty(r.get("idDestinataire"))}
+            raise ApiError(C.CODE_MISSING_FIELD, "Le parametre listeDestinataire doit etre une liste.")
+        ids = {
+            r.get("idDestinataire")
+            for r in recipients
+            if isinstance(r, dict) and not util.is_empty(r.get("idDestinataire"))
+        }
         if ids:
             invoices = [i for i in invoices if i["idDestinataire"] in ids]
     periods = (
@@ -379,21 +412,25 @@ def rechercher_fournisseur(sim, account, body):
         if not util.is_empty(end):
             high = util.parse_filter_date(end, prefix + "Au", end=True)
             invoices = [i for i in invoices if i[field] and _as_dt(i[field]) <= high]
-    for param, field, cmp in (("montantHTMin", "montantHT", 1),
-                              ("montantHTMax", "montantHT", -1),
-                              ("montantTTCMin", "montantTTC", 1),
-                              ("montantTTCMax", "montantTTC", -1)):
+    for param, field, cmp in (
+        ("montantHTMin", "montantHT", 1),
+        ("montantHTMax", "montantHT", -1),
+        ("montantTTCMin", "montantTTC", 1),
+        ("montantTTCMax", "montantTTC", -1),
+    ):
         value = body.get(param)
         if not util.is_empty(value):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {param} doit etre "
-                               "un nombre.")
-            invoices = [i for i in invoices if i[field] is not None
-                        and (i[field] - value) * cmp >= 0]
+                raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {param} doit etre un nombre.")
+            invoices = [i for i in invoices if i[field] is not None and (i[field] - value) * cmp >= 0]
     page, params = util.paginate(
-        invoices, body.get("rechercheFactureParFournisseur"), sim.max_page_size,
-        INVOICE_SORT, default_sort=INVOICE_SORT["IdentifiantFactureCPP"],
-        block_name="rechercheFactureParFournisseur")
+        invoices,
+        body.get("rechercheFactureParFournisseur"),
+        sim.max_page_size,
+        INVOICE_SORT,
+        default_sort=INVOICE_SORT["IdentifiantFactureCPP"],
+        block_name="rechercheFactureParFournisseur",
+    )
     return ok(listeFactures=[_list_item(i) for i in page], parametresRetour=params)
 
 
@@ -405,14 +442,16 @@ def _as_dt(value):
 
 def _address(struct, prefix):
     address = struct.get("adresse", {}) if struct else {}
-    return clean({
-        f"{prefix}Detail": address.get("adresse"),
-        f"{prefix}Complement1": address.get("complementAdresse1"),
-        f"{prefix}Complement2": address.get("complementAdresse2"),
-        f"{prefix}CodePostal": address.get("codePostal"),
-        f"{prefix}Ville": address.get("ville"),
-        f"{prefix}CodePays": address.get("pays"),
-    })
+    return clean(
+        {
+            f"{prefix}Detail": address.get("adresse"),
+            f"{prefix}Complement1": address.get("complementAdresse1"),
+            f"{prefix}Complement2": address.get("complementAdresse2"),
+            f"{prefix}CodePostal": address.get("codePostal"),
+            f"{prefix}Ville": address.get("ville"),
+            f"{prefix}CodePays": address.get("pays"),
+        }
+    )
 
 
 def _facture(sim, inv):
@@ -420,28 +459,41 @@ def _facture(sim, inv):
         buyer = sim.get_structure(inv["idDestinataire"])
         seller = sim.get_structure(inv["idFournisseur"])
         attachments = list(filter(None, map(sim.get_attachment, inv["piecesJointes"])))
-    lines = [clean({
-        "lignePosteNumero": number,
-        "lignePosteReference": line.get("reference"),
-        "lignePosteDenomination": line.get("denomination"),
-        "lignePosteQuantite": line.get("quantite"),
-        "lignePosteUniteLibelle": line.get("unite"),
-        "lignePosteMontantUnitaireHT": line.get("prixUnitaireHT"),
-        "lignePosteTauxTvaManuel": line.get("tauxTva"),
-        "lignePosteMontantHtApresRemise": line.get("montantHT"),
-    }) for number, line in enumerate(inv["lignes"], start=1)]
-    vat = [clean({
-        "ligneTvaTauxManuel": line.get("taux"),
-        "ligneTvaMontantBaseHtParTaux": line.get("base"),
-        "ligneTvaMontantTvaParTaux": line.get("montant"),
-        "ligneTvaTauxRefCode": line.get("categorie"),
-    }) for line in inv["tva"]]
-    pieces = [{
-        "pieceJointeId": a["pieceJointeId"],
-        "pieceJointeDesignation": a["nom"],
-        "pieceJointeExtension": a["extension"],
-        "pieceJointeTypeCode": "PIECE_JOINTE_COMPLEMENTAIRE",
-    } for a in attachments]
+    lines = [
+        clean(
+            {
+                "lignePosteNumero": number,
+                "lignePosteReference": line.get("reference"),
+                "lignePosteDenomination": line.get("denomination"),
+                "lignePosteQuantite": line.get("quantite"),
+                "lignePosteUniteLibelle": line.get("unite"),
+                "lignePosteMontantUnitaireHT": line.get("prixUnitaireHT"),
+                "lignePosteTauxTvaManuel": line.get("tauxTva"),
+                "lignePosteMontantHtApresRemise": line.get("montantHT"),
+            }
+        )
+        for number, line in enumerate(inv["lignes"], start=1)
+    ]
+    vat = [
+        clean(
+            {
+                "ligneTvaTauxManuel": line.get("taux"),
+                "ligneTvaMontantBaseHtParTaux": line.get("base"),
+                "ligneTvaMontantTvaParTaux": line.get("montant"),
+                "ligneTvaTauxRefCode": line.get("categorie"),
+            }
+        )
+        for line in inv["tva"]
+    ]
+    pieces = [
+        {
+            "pieceJointeId": a["pieceJointeId"],
+            "pieceJointeDesignation": a["nom"],
+            "pieceJointeExtension": a["extension"],
+            "pieceJointeTypeCode": "PIECE_JOINTE_COMPLEMENTAIRE",
+        }
+        for a in attachments
+    ]
     destinataire = {
         "codeDestinataire": inv["codeDestinataire"],
         "idDestinataire": inv["idDestinataire"],
@@ -461,71 +513,77 @@ def _facture(sim, inv):
         "coordBancairesFournisseurCompteBancaire": inv["iban"],
     }
     fournisseur.update(_address(seller, "adresseFournisseur"))
-    return clean({
-        "identifiantFactureCPP": inv["identifiantFactureCPP"],
-        "numeroFacture": inv["numeroFacture"],
-        "statutFacture": inv["statut"],
-        "modeDepot": inv.get("modeDepot", "FLUX"),
-        "commentaire": inv["commentaire"],
-        "cadreDeFacturation": {"codeCadreFacturation": inv["cadreFacturation"]},
-        "destinataire": clean(destinataire),
-        "fournisseur": clean(fournisseur),
-        "references": clean({
-            "codeDeviseFacture": inv["devise"],
-            "dateFacture": inv["dateFacture"],
-            "dateDepot": inv["dateDepot"],
-            "dateCreationFacture": util.minute(inv["dateHeureDepot"]),
-            "dateEcheancePaiement": inv["dateEcheancePaiement"],
-            "typeFacture": inv["typeFacture"],
-            "typeTva": "EXONERATION" if inv["motifExonerationTva"] or
-            inv["libelleMotifExonerationTva"] else "TVA_SUR_DEBIT",
-            "motifExonerationTva": inv["motifExonerationTva"],
-            "libelleMotifExonerationTva": inv["libelleMotifExonerationTva"],
-            "numeroBonCommande": inv["numeroBonCommande"],
-            "numeroMarche": inv["numeroMarche"],
-            "numeroFactureOrigine": inv["numeroFactureOrigine"],
-            "modePaiement": inv["modePaiement"],
-        }),
-        "montantTotal": clean({
-            "montantHtTotal": inv["montantHT"],
-            "montantTVA": inv["montantTVA"],
-            "montantTtcTotal": inv["montantTTC"],
-            "montantAPayer": inv["montantAPayer"],
-        }),
-        "lignesDePoste": {
-            "lignePoste": lines,
-            "nbResultatsParPageLignesPoste": max(len(lines), 1),
-            "pageCouranteLignesPoste": 1,
-            "pagesLignesPoste": 1 if lines else 0,
-            "totalLignesPoste": len(lines),
-        },
-        "recapitulatifDeTva": {
-            "ligneTva": vat,
-            "nbResultatsParPageLignesRecapitulativesTVA": max(len(vat), 1),
-            "pageCouranteLignesRecapitulativesTVA": 1,
-            "pagesLignesRecapitulativesTVA": 1 if vat else 0,
-            "totalLignesRecapitulativesTVA": len(vat),
-        },
-        "listeDesPiecesJointes": {
-            "pieceJointe": pieces,
-            "nbResultatsParPageListePiecesJointe": max(len(pieces), 1),
-            "pageCouranteListePiecesJointe": 1,
-            "pagesListePiecesJointe": 1 if pieces else 0,
-            "totalListePiecesJointe": len(pieces),
-        },
-        "pieceJointePrincipale": {
-            "idPieceJointePrincipale": inv["identifiantFactureCPP"],
-            "designationPieceJointePrincipale": inv["nomFichier"],
-        },
-    })
+    return clean(
+        {
+            "identifiantFactureCPP": inv["identifiantFactureCPP"],
+            "numeroFacture": inv["numeroFacture"],
+            "statutFacture": inv["statut"],
+            "modeDepot": inv.get("modeDepot", "FLUX"),
+            "commentaire": inv["commentaire"],
+            "cadreDeFacturation": {"codeCadreFacturation": inv["cadreFacturation"]},
+            "destinataire": clean(destinataire),
+            "fournisseur": clean(fournisseur),
+            "references": clean(
+                {
+                    "codeDeviseFacture": inv["devise"],
+                    "dateFacture": inv["dateFacture"],
+                    "dateDepot": inv["dateDepot"],
+                    "dateCreationFacture": util.minute(inv["dateHeureDepot"]),
+                    "dateEcheancePaiement": inv["dateEcheancePaiement"],
+                    "typeFacture": inv["typeFacture"],
+                    "typeTva": "EXONERATION"
+                    if inv["motifExonerationTva"] or inv["libelleMotifExonerationTva"]
+                    else "TVA_SUR_DEBIT",
+                    "motifExonerationTva": inv["motifExonerationTva"],
+                    "libelleMotifExonerationTva": inv["libelleMotifExonerationTva"],
+                    "numeroBonCommande": inv["numeroBonCommande"],
+                    "numeroMarche": inv["numeroMarche"],
+                    "numeroFactureOrigine": inv["numeroFactureOrigine"],
+                    "modePaiement": inv["modePaiement"],
+                }
+            ),
+            "montantTotal": clean(
+                {
+                    "montantHtTotal": inv["montantHT"],
+                    "montantTVA": inv["montantTVA"],
+                    "montantTtcTotal": inv["montantTTC"],
+                    "montantAPayer": inv["montantAPayer"],
+                }
+            ),
+            "lignesDePoste": {
+                "lignePoste": lines,
+                "nbResultatsParPageLignesPoste": max(len(lines), 1),
+                "pageCouranteLignesPoste": 1,
+                "pagesLignesPoste": 1 if lines else 0,
+                "totalLignesPoste": len(lines),
+            },
+            "recapitulatifDeTva": {
+                "ligneTva": vat,
+                "nbResultatsParPageLignesRecapitulativesTVA": max(len(vat), 1),
+                "pageCouranteLignesRecapitulativesTVA": 1,
+                "pagesLignesRecapitulativesTVA": 1 if vat else 0,
+                "totalLignesRecapitulativesTVA": len(vat),
+            },
+            "listeDesPiecesJointes": {
+                "pieceJointe": pieces,
+                "nbResultatsParPageListePiecesJointe": max(len(pieces), 1),
+                "pageCouranteListePiecesJointe": 1,
+                "pagesListePiecesJointe": 1 if pieces else 0,
+                "totalListePiecesJointe": len(pieces),
+            },
+            "pieceJointePrincipale": {
+                "idPieceJointePrincipale": inv["identifiantFactureCPP"],
+                "designationPieceJointePrincipale": inv["nomFichier"],
+            },
+        }
+    )
 
 
 def consulter_fournisseur(sim, account, body):
     invoice_id = util.get_int(body, "identifiantFactureCPP")
     language = body.get("codeLangue")
     if not util.is_empty(language) and language not in ("FR", "EN", "fr", "en"):
-        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre codeLangue doit valoir FR ou "
-                       "EN.")
+        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre codeLangue doit valoir FR ou EN.")
     invoice = _own_invoice(sim, account, invoice_id)
     return ok(facture=_facture(sim, invoice))
 
@@ -537,51 +595,66 @@ def consulter_historique(sim, account, body):
     invoice = sim.get_invoice(invoice_id)
     block = body.get("paramRechercheHistoStatuts") or {}
     if not isinstance(block, dict):
-        raise ApiError(C.CODE_BAD_PAGINATION, "Le bloc paramRechercheHistoStatuts doit "
-                       "etre un objet.")
+        raise ApiError(C.CODE_BAD_PAGINATION, "Le bloc paramRechercheHistoStatuts doit etre un objet.")
     page, params = util.paginate(
         invoice["historique"],
-        {"nbResultatsParPage": block.get("nbResultatsParPageListeHistoStatut") or 100,
-         "pageResultatDemandee": block.get("pageResultatDemandeeListeHistoStatut"),
-         "triColonne": block.get("triColonneListeHistoStatut"),
-         "triSens": block.get("triSensListeHistoStatut")},
+        {
+            "nbResultatsParPage": block.get("nbResultatsParPageListeHistoStatut") or 100,
+            "pageResultatDemandee": block.get("pageResultatDemandeeListeHistoStatut"),
+            "triColonne": block.get("triColonneListeHistoStatut"),
+            "triSens": block.get("triSensListeHistoStatut"),
+        },
         max(sim.max_page_size, 100),
-        {"DatePassage": lambda h: h["histoStatutId"],
-         "HistoStatutId": lambda h: h["histoStatutId"],
-         "Code": lambda h: (h["histoStatutCode"], h["histoStatutId"])},
+        {
+            "DatePassage": lambda h: h["histoStatutId"],
+            "HistoStatutId": lambda h: h["histoStatutId"],
+            "Code": lambda h: (h["histoStatutCode"], h["histoStatutId"]),
+        },
         default_sort=lambda h: h["histoStatutId"],
-        block_name="paramRechercheHistoStatuts")
+        block_name="paramRechercheHistoStatuts",
+    )
     last = invoice["historique"][-1]
     return ok(
         idFacture=invoice["identifiantFactureCPP"],
         numeroFacture=invoice["numeroFacture"],
         statutCourantCode=invoice["statut"],
         modeDepot=invoice.get("modeDepot", "FLUX"),
-        derniereAction={"derniereActionCode": f"STATUT_{last['histoStatutCode']}",
-                        "derniereActionId": last["histoStatutId"]},
+        derniereAction={
+            "derniereActionCode": f"STATUT_{last['histoStatutCode']}",
+            "derniereActionId": last["histoStatutId"],
+        },
         historiquesDesStatuts={
-            "histoStatut": [{
-                "histoStatutId": h["histoStatutId"],
-                "histoStatutCode": h["histoStatutCode"],
-                "histoStatutDatePassage": util.minute(h["histoStatutDatePassage"]),
-                "histoStatutCommentaire": h["histoStatutCommentaire"],
-                "histoStatutUtilisateurNom": "",
-                "histoStatutUtilisateurPrenom": "",
-                "histoStatutUtilisateurEmail": "",
-                "histoStatutUtilisateurTelephone": "",
-            } for h in page],
+            "histoStatut": [
+                {
+                    "histoStatutId": h["histoStatutId"],
+                    "histoStatutCode": h["histoStatutCode"],
+                    "histoStatutDatePassage": util.minute(h["histoStatutDatePassage"]),
+                    "histoStatutCommentaire": h["histoStatutCommentaire"],
+                    "histoStatutUtilisateurNom": "",
+                    "histoStatutUtilisateurPrenom": "",
+                    "histoStatutUtilisateurEmail": "",
+                    "histoStatutUtilisateurTelephone": "",
+                }
+                for h in page
+            ],
             "nbResultatsParPageHistoStatut": params["nbResultatsParPage"],
             "pageCouranteHistoStatut": params["pageCourante"],
             "pagesHistoStatut": params["pages"],
             "totalHistoStatut": params["total"],
         },
         historiquesDesActionsUtilisateurs={
-            "histoAction": [], "nbResultatsParPageHistoAction": 10,
-            "pageCouranteHistoAction": 1, "pagesHistoAction": 0, "totalHistoAction": 0,
+            "histoAction": [],
+            "nbResultatsParPageHistoAction": 10,
+            "pageCouranteHistoAction": 1,
+            "pagesHistoAction": 0,
+            "totalHistoAction": 0,
         },
         historiquesDesEvenementsComplementaires={
-            "evenement": [], "nbResultatsParPageEvenement": 10,
-            "pageCouranteEvenement": 1, "pagesEvenement": 0, "totalEvenement": 0,
+            "evenement": [],
+            "nbResultatsParPageEvenement": 10,
+            "pageCouranteEvenement": 1,
+            "pagesEvenement": 0,
+            "totalEvenement": 0,
         },
     )
 
@@ -594,32 +667,37 @@ def completer(sim, account, body):
     invoice = _own_invoice(sim, account, invoice_id)
     comment = body.get("commentaire")
     if comment is not None and not isinstance(comment, str):
-        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre commentaire doit etre une "
-                       "chaine de caracteres.")
+        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre commentaire doit etre une chaine de caracteres.")
     pieces = body.get("pieceJointeComplementaire") or []
     if not isinstance(pieces, list):
-        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre pieceJointeComplementaire "
-                       "doit etre une liste.")
+        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre pieceJointeComplementaire doit etre une liste.")
     attachment_ids = []
     with sim.transaction():
         for piece in pieces:
-            piece_id = piece.get("pieceJointeComplementaireId") \
-                if isinstance(piece, dict) else None
+            piece_id = piece.get("pieceJointeComplementaireId") if isinstance(piece, dict) else None
             _own_attachment(sim, account, piece_id, "le fichier avec ajouter/fichier")
             attachment_ids.append(piece_id)
         if not comment and not attachment_ids:
-            raise ApiError(C.CODE_MISSING_FIELD, "Un commentaire ou au moins une piece "
-                           "jointe complementaire est obligatoire pour completer une "
-                           "facture.")
+            raise ApiError(
+                C.CODE_MISSING_FIELD,
+                "Un commentaire ou au moins une piece "
+                "jointe complementaire est obligatoire pour completer une "
+                "facture.",
+            )
         live = sim.get_invoice(invoice_id)
         if live["statut"] != C.INV_SUSPENDUE:
-            raise ApiError(C.CODE_BAD_INVOICE_STATUS, f"La facture {invoice['numeroFacture']}"
-                           f" est au statut {live['statut']} : seule une facture au "
-                           "statut SUSPENDUE peut etre completee.")
+            raise ApiError(
+                C.CODE_BAD_INVOICE_STATUS,
+                f"La facture {invoice['numeroFacture']}"
+                f" est au statut {live['statut']} : seule une facture au "
+                "statut SUSPENDUE peut etre completee.",
+            )
         live = sim.complete_invoice(invoice_id, comment, attachment_ids)
-        return ok(identifiantFactureCPP=invoice_id,
-                  numeroFacture=live["numeroFacture"],
-                  dateTraitement=util.minute(live["dateHeureEtatCourant"]))
+        return ok(
+            identifiantFactureCPP=invoice_id,
+            numeroFacture=live["numeroFacture"],
+            dateTraitement=util.minute(live["dateHeureEtatCourant"]),
+        )
 
 
 def recycler(sim, account, body):
@@ -627,8 +705,10 @@ def recycler(sim, account, body):
     invoice = _own_invoice(sim, account, invoice_id)
     destinataire = body.get("destinataire")
     if not isinstance(destinataire, dict):
-        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre destinataire "
-                       "{codeDestinataire, codeServiceExecutant} est obligatoire.")
+        raise ApiError(
+            C.CODE_MISSING_FIELD,
+            "Le parametre destinataire {codeDestinataire, codeServiceExecutant} est obligatoire.",
+        )
     buyer_siret = util.get_str(destinataire, "codeDestinataire")
     service_code = util.get_str(destinataire, "codeServiceExecutant", required=False)
     references = body.get("reference") or body.get("references") or {}
@@ -638,36 +718,41 @@ def recycler(sim, account, body):
     with sim.transaction():
         live = sim.get_invoice(invoice_id)
         if live["statut"] != C.INV_A_RECYCLER:
-            raise ApiError(C.CODE_BAD_INVOICE_STATUS, f"La facture "
-                           f"{invoice['numeroFacture']} est au statut {live['statut']} : "
-                           "seule une facture au statut A_RECYCLER peut etre recyclee.")
+            raise ApiError(
+                C.CODE_BAD_INVOICE_STATUS,
+                f"La facture "
+                f"{invoice['numeroFacture']} est au statut {live['statut']} : "
+                "seule une facture au statut A_RECYCLER peut etre recyclee.",
+            )
         ej = references.get("numeroBonCommande") or live["numeroBonCommande"]
-        errors, buyer, service = sim.routing_checks(buyer_siret, service_code, ej,
-                                                    util.now().date())
+        errors, buyer, service = sim.routing_checks(buyer_siret, service_code, ej, util.now().date())
         if errors:
             raise ApiError(C.CODE_BAD_ROUTING, " ".join(errors))
         live = sim.recycle_invoice(invoice_id, buyer, service, comment, references)
-        return ok(identifiantFactureCPP=invoice_id,
-                  numeroFacture=live["numeroFacture"],
-                  statutFacture=live["statut"],
-                  dateDepot=util.minute(live["dateHeureEtatCourant"]))
+        return ok(
+            identifiantFactureCPP=invoice_id,
+            numeroFacture=live["numeroFacture"],
+            statutFacture=live["statut"],
+            dateDepot=util.minute(live["dateHeureEtatCourant"]),
+        )
 
 
 def telecharger_groupe(sim, account, body):
     items = body.get("listeFacture")
     if not isinstance(items, list) or not items:
-        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre listeFacture [{idFacture}] est "
-                       "obligatoire.")
+        raise ApiError(C.CODE_MISSING_FIELD, "Le parametre listeFacture [{idFacture}] est obligatoire.")
     fmt = body.get("format") or "PDF"
     if fmt not in ("PDF", "PIVOT", "XML", "ZIP"):
-        raise ApiError(C.CODE_MISSING_FIELD, f"Le format {fmt!r} n'est pas pris en "
-                       "charge (PDF, PIVOT, XML ou ZIP).")
+        raise ApiError(
+            C.CODE_MISSING_FIELD, f"Le format {fmt!r} n'est pas pris en charge (PDF, PIVOT, XML ou ZIP)."
+        )
     with_pieces = bool(body.get("avecPiecesJointesComplementaires"))
     files = []
     for item in items:
         if not isinstance(item, dict):
-            raise ApiError(C.CODE_MISSING_FIELD, "Chaque element de listeFacture doit "
-                           "etre un objet {idFacture}.")
+            raise ApiError(
+                C.CODE_MISSING_FIELD, "Chaque element de listeFacture doit etre un objet {idFacture}."
+            )
         invoice_id = util.get_int(item, "idFacture")
         invoice = _own_invoice(sim, account, invoice_id)
         base = invoice["numeroFacture"].replace("/", "_")
@@ -676,13 +761,11 @@ def telecharger_groupe(sim, account, body):
             if fmt in ("PIVOT", "XML") and xml is not None:
                 files.append((f"{base}.xml", xml))
             else:
-                files.append((invoice["nomFichier"] or f"{base}.pdf",
-                              sim.invoice_pdf(invoice_id)))
+                files.append((invoice["nomFichier"] or f"{base}.pdf", sim.invoice_pdf(invoice_id)))
             if with_pieces:
                 for attachment_id in invoice["piecesJointes"]:
                     att = sim.get_attachment(attachment_id)
-                    files.append((f"{base}_PJ_{att['nom']}",
-                                  sim.attachment_content(attachment_id)))
+                    files.append((f"{base}_PJ_{att['nom']}", sim.attachment_content(attachment_id)))
     if len(files) == 1 and fmt != "ZIP":
         name, data = files[0]
     else:
@@ -699,6 +782,9 @@ def telecharger_groupe(sim, account, body):
                 archive.writestr(unique, data)
         name, data = "factures.zip", buffer.getvalue()
     if len(data) > 120 * C.MEGABYTE:
-        raise ApiError(C.CODE_RESULT_TOO_LARGE, "Le resultat depasse la taille maximale "
-                       "d'un dossier de facturation (120 Mo).", 413)
+        raise ApiError(
+            C.CODE_RESULT_TOO_LARGE,
+            "Le resultat depasse la taille maximale d'un dossier de facturation (120 Mo).",
+            413,
+        )
     return ok(fichierResultat=util.b64(data), nomFichierResultat=name)

@@ -11,8 +11,7 @@ from .common import clean, ok
 STRUCTURE_SORT = {
     "IdentifiantStructure": lambda s: s["identifiantStructure"],
     "DesignationStructure": lambda s: s["raisonSociale"].lower(),
-    "TypeIdentifiantStructure": lambda s: (s["typeIdentifiantStructure"],
-                                           s["identifiantStructure"]),
+    "TypeIdentifiantStructure": lambda s: (s["typeIdentifiantStructure"], s["identifiantStructure"]),
     "Statut": lambda s: (s["statut"], s["identifiantStructure"]),
 }
 SERVICE_SORT = {
@@ -41,8 +40,7 @@ def rechercher_structure(sim, account, body):
         "adresseVille": lambda s, v: _contains(s["adresse"].get("ville"), v),
         "adresseCodePays": lambda s, v: s["adresse"].get("pays", "FR") == v,
         "typeStructure": lambda s, v: s["typeStructure"] == v,
-        "statutStructure": lambda s, v: s["statut"] == {"ACTIF": "ACTIVE",
-                                                        "INACTIF": "INACTIVE"}[v],
+        "statutStructure": lambda s, v: s["statut"] == {"ACTIF": "ACTIVE", "INACTIF": "INACTIVE"}[v],
         "estMOA": lambda s, v: not v,
         "estMOAUniquement": lambda s, v: not v,
     }
@@ -55,21 +53,34 @@ def rechercher_structure(sim, account, body):
         # Documented meaning (quoted by Pastell CPPWrapper.php): absent or true =
         # public structures + the private ones the user is attached to; false = all.
         if restrict is None or restrict is True:
-            structures = [s for s in structures if s["typeStructure"] == "PUBLIQUE"
-                          or s["idStructureCPP"] in account["structures"]]
+            structures = [
+                s
+                for s in structures
+                if s["typeStructure"] == "PUBLIQUE" or s["idStructureCPP"] in account["structures"]
+            ]
     elif restrict:
         structures = [s for s in structures if s["typeStructure"] == "PUBLIQUE"]
-    page, params = util.paginate(structures, body.get("parametres"), sim.max_page_size,
-                                 STRUCTURE_SORT,
-                                 default_sort=STRUCTURE_SORT["IdentifiantStructure"],
-                                 block_name="parametres")
-    return ok(listeStructures=[{
-        "idStructureCPP": s["idStructureCPP"],
-        "identifiantStructure": s["identifiantStructure"],
-        "designationStructure": s["raisonSociale"],
-        "typeIdentifiantStructure": s["typeIdentifiantStructure"],
-        "statut": s["statut"],
-    } for s in page], parametresRetour=params)
+    page, params = util.paginate(
+        structures,
+        body.get("parametres"),
+        sim.max_page_size,
+        STRUCTURE_SORT,
+        default_sort=STRUCTURE_SORT["IdentifiantStructure"],
+        block_name="parametres",
+    )
+    return ok(
+        listeStructures=[
+            {
+                "idStructureCPP": s["idStructureCPP"],
+                "identifiantStructure": s["identifiantStructure"],
+                "designationStructure": s["raisonSociale"],
+                "typeIdentifiantStructure": s["typeIdentifiantStructure"],
+                "statut": s["statut"],
+            }
+            for s in page
+        ],
+        parametresRetour=params,
+    )
 
 
 def _structure_or_error(sim, id_structure, field):
@@ -77,37 +88,54 @@ def _structure_or_error(sim, id_structure, field):
         raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {field} est obligatoire.")
     struct = sim.get_structure(id_structure)
     if struct is None:
-        raise ApiError(C.CODE_UNKNOWN_STRUCTURE, f"La structure {id_structure} est "
-                       "inconnue.")
+        raise ApiError(C.CODE_UNKNOWN_STRUCTURE, f"La structure {id_structure} est inconnue.")
     return struct
 
 
 def _adresse_postale(address):
-    return clean({key: address.get(key) for key in (
-        "adresse", "complementAdresse1", "complementAdresse2", "codePostal", "ville",
-        "pays", "telephone", "indicatifTelephone", "fax", "indicatifFax")})
+    return clean(
+        {
+            key: address.get(key)
+            for key in (
+                "adresse",
+                "complementAdresse1",
+                "complementAdresse2",
+                "codePostal",
+                "ville",
+                "pays",
+                "telephone",
+                "indicatifTelephone",
+                "fax",
+                "indicatifFax",
+            )
+        }
+    )
 
 
 def consulter_structure(sim, account, body):
     struct = _structure_or_error(sim, body.get("idStructureCPP"), "idStructureCPP")
-    infos = clean({
-        "idStructureCPP": struct["idStructureCPP"],
-        "identifiantStructure": struct["identifiantStructure"],
-        "typeIdentifiantStructure": struct["typeIdentifiantStructure"],
-        "raisonSocialeStructure": struct["raisonSociale"],
-        "libelleStructure": struct["raisonSociale"],
-        "numeroTVA": struct.get("numeroTVA") or None,
-        "emailStructure": struct.get("email") or None,
-        "structurePriveePublique": struct["typeStructure"],
-        "estValideurDeleguee": False,
-        "listeStructureDupliquees": [],
-    })
+    infos = clean(
+        {
+            "idStructureCPP": struct["idStructureCPP"],
+            "identifiantStructure": struct["identifiantStructure"],
+            "typeIdentifiantStructure": struct["typeIdentifiantStructure"],
+            "raisonSocialeStructure": struct["raisonSociale"],
+            "libelleStructure": struct["raisonSociale"],
+            "numeroTVA": struct.get("numeroTVA") or None,
+            "emailStructure": struct.get("email") or None,
+            "structurePriveePublique": struct["typeStructure"],
+            "estValideurDeleguee": False,
+            "listeStructureDupliquees": [],
+        }
+    )
     if sim.is_attached(account["login"], struct["idStructureCPP"]):
         # Technical passwords expire every 424 days (reference §2.4).
         infos["dateExpirationMotPasseCompteTech"] = "2027-12-31T00:00:00.000+01:00"
-    return ok(informationGenerales=infos,
-              adressePostaleDuSiege=_adresse_postale(struct["adresse"]),
-              parametres=dict(struct["parametres"]))
+    return ok(
+        informationGenerales=infos,
+        adressePostaleDuSiege=_adresse_postale(struct["adresse"]),
+        parametres=dict(struct["parametres"]),
+    )
 
 
 # Open-ended services are shown with the far end date real answers carry.
@@ -125,23 +153,29 @@ def rechercher_services(sim, account, body):
     struct = _structure_or_error(sim, body.get("idStructure"), "idStructure")
     services = copy.deepcopy(sim.services_of(struct["idStructureCPP"]))
     page, params = util.paginate(
-        services, body.get("parametresRechercherServicesStructure"), sim.max_page_size,
-        SERVICE_SORT, default_sort=SERVICE_SORT["CodeService"],
-        block_name="parametresRechercherServicesStructure")
+        services,
+        body.get("parametresRechercherServicesStructure"),
+        sim.max_page_size,
+        SERVICE_SORT,
+        default_sort=SERVICE_SORT["CodeService"],
+        block_name="parametresRechercherServicesStructure",
+    )
     return ok(listeServices=[service_item(s) for s in page], parametresRetour=params)
 
 
 def service_item(svc):
     """A service as the search answers list it (also in the account's attachments)."""
-    return clean({
-        "idService": svc["idService"],
-        "codeService": svc["codeService"],
-        "libelleService": svc["libelleService"],
-        "estActif": svc["estActif"],
-        "statutService": "ACTIF" if svc["estActif"] else "INACTIF",
-        "dateDbtService": _service_dt(svc["dateDebutValidite"]),
-        "dateFinService": _service_dt(svc["dateFinValidite"], end=True),
-    })
+    return clean(
+        {
+            "idService": svc["idService"],
+            "codeService": svc["codeService"],
+            "libelleService": svc["libelleService"],
+            "estActif": svc["estActif"],
+            "statutService": "ACTIF" if svc["estActif"] else "INACTIF",
+            "dateDbtService": _service_dt(svc["dateDebutValidite"]),
+            "dateFinService": _service_dt(svc["dateFinValidite"], end=True),
+        }
+    )
 
 
 def _service_iso(value, end=False):
@@ -150,8 +184,9 @@ def _service_iso(value, end=False):
         value = OPEN_END_DATE
     if not value:
         return None
-    return util.iso(datetime.datetime.combine(datetime.date.fromisoformat(value),
-                                              datetime.time.min, tzinfo=util.PARIS))
+    return util.iso(
+        datetime.datetime.combine(datetime.date.fromisoformat(value), datetime.time.min, tzinfo=util.PARIS)
+    )
 
 
 def consulter_service(sim, account, body):
@@ -161,19 +196,25 @@ def consulter_service(sim, account, body):
         raise ApiError(C.CODE_MISSING_FIELD, "Le parametre idService est obligatoire.")
     svc = sim.get_service(id_service)
     if svc is None or svc["idStructure"] != struct["idStructureCPP"]:
-        raise ApiError(C.CODE_UNKNOWN_SERVICE, f"Le service {id_service} est inconnu pour "
-                       f"la structure {struct['idStructureCPP']}.")
+        raise ApiError(
+            C.CODE_UNKNOWN_SERVICE,
+            f"Le service {id_service} est inconnu pour la structure {struct['idStructureCPP']}.",
+        )
     return ok(
-        informationsGenerales={"codeService": svc["codeService"],
-                               "nomService": svc["libelleService"],
-                               "descriptionService": svc["descriptionService"]},
+        informationsGenerales={
+            "codeService": svc["codeService"],
+            "nomService": svc["libelleService"],
+            "descriptionService": svc["descriptionService"],
+        },
         adressePostale=_adresse_postale(struct["adresse"]),
-        parametres=clean({
-            "numeroEngagement": svc["numeroEngagement"],
-            "miseEnPaiement": svc["miseEnPaiement"],
-            "dateCreation": _service_iso(svc.get("dateCreation")),
-            "dateDebutValidite": _service_iso(svc["dateDebutValidite"]),
-            "dateFinValidite": _service_iso(svc["dateFinValidite"], end=True),
-            "dateModification": _service_iso(svc.get("dateCreation")),
-        }),
+        parametres=clean(
+            {
+                "numeroEngagement": svc["numeroEngagement"],
+                "miseEnPaiement": svc["miseEnPaiement"],
+                "dateCreation": _service_iso(svc.get("dateCreation")),
+                "dateDebutValidite": _service_iso(svc["dateDebutValidite"]),
+                "dateFinValidite": _service_iso(svc["dateFinValidite"], end=True),
+                "dateModification": _service_iso(svc.get("dateCreation")),
+            }
+        ),
     )

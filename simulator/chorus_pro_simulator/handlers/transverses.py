@@ -11,14 +11,23 @@ from .. import report_pdf, util
 from ..errors import ApiError
 from .common import missing, ok
 
-DEVISES = (("EUR", "Euro"), ("USD", "Dollar des Etats-Unis"), ("GBP", "Livre sterling"),
-           ("CHF", "Franc suisse"), ("XPF", "Franc CFP"), ("JPY", "Yen"))
-TAUX_TVA = (("TVA1", "Taux normal 20 %", 20.0), ("TVA2", "Taux intermediaire 10 %", 10.0),
-            ("TVA3", "Taux reduit 5,5 %", 5.5), ("TVA4", "Taux particulier 2,1 %", 2.1),
-            ("TVA5", "Taux 0 %", 0.0), ("TVA6", "Taux Corse 13 %", 13.0),
-            ("TVA7", "Taux DOM 8,5 %", 8.5))
-
-
+DEVISES = (
+    ("EUR", "Euro"),
+    ("USD", "Dollar des Etats-Unis"),
+    ("GBP", "Livre sterling"),
+    ("CHF", "Franc suisse"),
+    ("XPF", "Franc CFP"),
+    ("JPY", "Yen"),
+)
+TAUX_TVA = (
+    ("TVA1", "Taux normal 20 %", 20.0),
+    ("TVA2", "Taux intermediaire 10 %", 10.0),
+    ("TVA3", "Taux reduit 5,5 %", 5.5),
+    ("TVA4", "Taux particulier 2,1 %", 2.1),
+    ("TVA5", "Taux 0 %", 0.0),
+    ("TVA6", "Taux Corse 13 %", 13.0),
+    ("TVA7", "Taux DOM 8,5 %", 8.5),
+)
 
 
 # ------------------------------------------------------------------------------------
@@ -28,19 +37,18 @@ def _own_flow(sim, account, body):
     numero = util.get_str(body, "numeroFluxDepot")
     flow = sim.get_flow(numero)
     if flow is None or flow["login"] != account["login"]:
-        raise ApiError(C.CODE_UNKNOWN_FLOW, f"Le flux {numero} est inconnu ou n'a pas "
-                       "ete depose par cet utilisateur.")
+        raise ApiError(
+            C.CODE_UNKNOWN_FLOW, f"Le flux {numero} est inconnu ou n'a pas ete depose par cet utilisateur."
+        )
     syntax = body.get("syntaxeFlux")
     if not util.is_empty(syntax) and syntax not in C.SYNTAXES:
-        raise ApiError(C.CODE_BAD_SYNTAX, f"La syntaxe de flux {syntax!r} n'est pas "
-                       "reconnue par Chorus Pro.")
+        raise ApiError(C.CODE_BAD_SYNTAX, f"La syntaxe de flux {syntax!r} n'est pas reconnue par Chorus Pro.")
     return sim.poll_flow(numero)
 
 
 def _report_lists(flow):
     terminal = flow["statut"] in C.FLOW_TERMINAL_STATUSES
-    return (copy.deepcopy(flow["erreursDP"]) if terminal else [],
-            copy.deepcopy(flow["erreursTechniques"]))
+    return (copy.deepcopy(flow["erreursDP"]) if terminal else [], copy.deepcopy(flow["erreursTechniques"]))
 
 
 def consulter_cr_detaille(sim, account, body):
@@ -65,8 +73,7 @@ def _report_pdf(sim, flow):
         f"Fichier depose : {flow['nomFichier']} ({flow['taille']} octets)",
         f"Syntaxe : {flow['syntaxeFlux']}",
         f"Date de depot : {util.minute(flow['dateDepot'])}",
-        (f"Etat courant du flux : {flow['statut']} "
-         f"(depuis le {util.minute(flow['dateHeureEtatCourant'])})"),
+        (f"Etat courant du flux : {flow['statut']} (depuis le {util.minute(flow['dateHeureEtatCourant'])})"),
         f"Depose par : {flow['login']}",
         "",
     ]
@@ -74,10 +81,11 @@ def _report_pdf(sim, flow):
         lines.append(f"Demandes de paiement integrees : {len(flow['factures'])}")
         for invoice_id in flow["factures"]:
             invoice = sim.get_invoice(invoice_id)
-            lines.append(f"  - {invoice['numeroFacture']} : identifiant Chorus Pro "
-                         f"{invoice_id}, destinataire {invoice['codeDestinataire']}"
-                         + (f", service {invoice['codeServiceExecutant']}"
-                            if invoice["codeServiceExecutant"] else ""))
+            lines.append(
+                f"  - {invoice['numeroFacture']} : identifiant Chorus Pro "
+                f"{invoice_id}, destinataire {invoice['codeDestinataire']}"
+                + (f", service {invoice['codeServiceExecutant']}" if invoice["codeServiceExecutant"] else "")
+            )
         lines.append(f"Erreurs sur les demandes de paiement : {len(flow['erreursDP'])}")
         for err in flow["erreursDP"]:
             lines.append(f"  - {err['numeroDP']} : {err['libelleErreurDP']}")
@@ -115,25 +123,29 @@ def ajouter_fichier(sim, account, body):
     mime = util.get_str(body, "pieceJointeTypeMime")
     extension = util.get_str(body, "pieceJointeExtension")
     if len(name) > C.ATTACHMENT_NAME_MAX:
-        raise ApiError(C.CODE_ATTACHMENT_NAME, f"Le nom de la piece jointe ({len(name)} "
-                       f"caracteres) depasse {C.ATTACHMENT_NAME_MAX} caracteres, "
-                       "extension comprise.")
+        raise ApiError(
+            C.CODE_ATTACHMENT_NAME,
+            f"Le nom de la piece jointe ({len(name)} "
+            f"caracteres) depasse {C.ATTACHMENT_NAME_MAX} caracteres, "
+            "extension comprise.",
+        )
     if len(mime) > 255:
-        raise ApiError(C.CODE_MISSING_FIELD, "Le type MIME de la piece jointe depasse "
-                       "255 caracteres.")
+        raise ApiError(C.CODE_MISSING_FIELD, "Le type MIME de la piece jointe depasse 255 caracteres.")
     ext = extension.lstrip(".").upper()
     if ext not in C.ATTACHMENT_EXTENSIONS:
-        raise ApiError(C.CODE_ATTACHMENT_EXTENSION, f"L'extension {extension!r} n'est "
-                       "pas autorisee pour une piece jointe.")
+        raise ApiError(
+            C.CODE_ATTACHMENT_EXTENSION,
+            f"L'extension {extension!r} n'est pas autorisee pour une piece jointe.",
+        )
     content = util.b64decode_strict(body.get("pieceJointeFichier"), "pieceJointeFichier")
     if not content:
         raise ApiError(C.CODE_EMPTY_FILE, "La piece jointe est vide.")
     if len(content) > sim.max_file_size:
-        raise ApiError(C.CODE_ATTACHMENT_TOO_LARGE, "La piece jointe depasse la taille "
-                       "maximale autorisee de 10 Mo.")
+        raise ApiError(
+            C.CODE_ATTACHMENT_TOO_LARGE, "La piece jointe depasse la taille maximale autorisee de 10 Mo."
+        )
     attachment_id = sim.add_attachment(account, name, mime, ext, content)
     return ok(pieceJointeId=attachment_id)
-
 
 
 # ------------------------------------------------------------------------------------
@@ -147,15 +159,18 @@ def _language(sim, body):
 
 def recuperer_devises(sim, account, body):
     _language(sim, body)
-    return ok(listeDevises=[{"codeDevise": code, "libelleDevise": label}
-                            for code, label in DEVISES])
+    return ok(listeDevises=[{"codeDevise": code, "libelleDevise": label} for code, label in DEVISES])
 
 
 def recuperer_taux_tva(sim, account, body):
     """Pastell's connection test (``testConnexion``) calls it with ``{}``."""
     _language(sim, body)
-    return ok(listeTauxTva=[{"codeTauxTva": code, "libelleTauxTva": label,
-                             "valeurTauxTva": value} for code, label, value in TAUX_TVA])
+    return ok(
+        listeTauxTva=[
+            {"codeTauxTva": code, "libelleTauxTva": label, "valeurTauxTva": value}
+            for code, label, value in TAUX_TVA
+        ]
+    )
 
 
 def information_siret(sim, account, body):
@@ -167,18 +182,21 @@ def information_siret(sim, account, body):
         raise missing("siretStructure", "doit etre un SIRET de 14 chiffres")
     struct = sim.structure_by_siret(siret)
     if struct is None:
-        raise ApiError(C.CODE_UNKNOWN_STRUCTURE, f"Le SIRET {siret} est inconnu du "
-                       "referentiel.")
+        raise ApiError(C.CODE_UNKNOWN_STRUCTURE, f"Le SIRET {siret} est inconnu du referentiel.")
     address = struct.get("adresse") or {}
-    return ok(siret=siret, siren=siret[:9], raisonSociale=struct["raisonSociale"],
-              adresse=" ".join(filter(None, (address.get("adresse"),
-                                             address.get("codePostal"),
-                                             address.get("ville")))),
-              estActif=struct["statut"] == "ACTIVE", siege=True,
-              categorieEntreprise="PME",
-              categorieJuridique="7220" if struct["typeStructure"] == "PUBLIQUE"
-              else "5710",
-              nonDiffusibleInsee=False)
+    return ok(
+        siret=siret,
+        siren=siret[:9],
+        raisonSociale=struct["raisonSociale"],
+        adresse=" ".join(
+            filter(None, (address.get("adresse"), address.get("codePostal"), address.get("ville")))
+        ),
+        estActif=struct["statut"] == "ACTIVE",
+        siege=True,
+        categorieEntreprise="PME",
+        categorieJuridique="7220" if struct["typeStructure"] == "PUBLIQUE" else "5710",
+        nonDiffusibleInsee=False,
+    )
 
 
 # ------------------------------------------------------------------------------------
@@ -186,13 +204,17 @@ def information_siret(sim, account, body):
 # ------------------------------------------------------------------------------------
 def structures_actives_fournisseur(sim, account, body):
     structures = [s for s in sim.structures_of(account) if s["statut"] == "ACTIVE"]
-    return ok(listeStructures=[{
-        "idStructureCPP": s["idStructureCPP"],
-        "identifiant": s["identifiantStructure"],
-        "designationStructure": s["raisonSociale"],
-    } for s in structures])
+    return ok(
+        listeStructures=[
+            {
+                "idStructureCPP": s["idStructureCPP"],
+                "identifiant": s["identifiantStructure"],
+                "designationStructure": s["raisonSociale"],
+            }
+            for s in structures
+        ]
+    )
 
 
 def health_check(sim, account, body):
-    return {"body": "Chorus Pro API is up (simulator)", "statusCode": "OK",
-            "statusCodeValue": 200}
+    return {"body": "Chorus Pro API is up (simulator)", "statusCode": "OK", "statusCodeValue": 200}
