@@ -560,6 +560,7 @@ WIZARD_SPEC = {
     "check_summary": {},
     "checklist_html": {},
     "batch": {},
+    "checklist_token": {},
     "line_ids": {
         "fields": {"move_id": {"fields": {"display_name": {}}}, "ok": {}, "label": {}, "message": {}}
     },
@@ -568,7 +569,8 @@ WIZARD_SPEC = {
 
 def _save_values(value, moves):
     """The onchange's values as the web client sends them back to ``web_save``: the
-    selected invoices, the checklist lines it received."""
+    selected invoices, the checklist lines it received and the signed checklist preview
+    (``checklist_token``, an invisible field of the form)."""
 
     def plain(v):
         return v["id"] if isinstance(v, dict) and "id" in v else v
@@ -578,7 +580,12 @@ def _save_values(value, moves):
         for command in value.get("line_ids") or []
         if command[0] == Command.CREATE
     ]
-    return {"batch": value.get("batch", True), "move_ids": [Command.set(moves.ids)], "line_ids": lines}
+    return {
+        "batch": value.get("batch", True),
+        "move_ids": [Command.set(moves.ids)],
+        "line_ids": lines,
+        "checklist_token": value.get("checklist_token"),
+    }
 
 
 def user_path_run(env, sim, probe, moves):

@@ -269,8 +269,17 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         return self.env["res.users"].browse(self.env.context.get("chorus_depositor_id")) or self.env.user
 
     @api.model
-    def _deposit(self, moves, batch=True, commit=False, refusals=None):
+    def _deposit(self, moves, batch=True, commit=False):
         """Deposit posted invoices; returns the created ``chorus.pro.flow`` records.
+
+        As :meth:`_deposit_result`, except that an invoice whose number Chorus Pro
+        holds for another invoice raises a UserError before anything is deposited."""
+        return self._deposit_result(moves, batch=batch, commit=commit, refuse_taken=False)["flows"]
+
+    @api.model
+    def _deposit_result(self, moves, batch=True, commit=False, refuse_taken=True):
+        """Deposit posted invoices; returns ``{"flows": the created chorus.pro.flow
+        records, "refusals": [(move, [message])]}``.
 
         Definite refusals raise a UserError (nothing was deposited). An unknown
         outcome (timeout, 5xx, lost connection) does not raise: the flow is kept
@@ -278,9 +287,9 @@ class ChorusProConnectorDeposit(models.AbstractModel):
 
         An invoice Chorus Pro already has (same number, same data) is linked, never
         sent again. One whose number Chorus Pro holds for another invoice is refused
-        (:meth:`_mark_number_taken`): with ``refusals`` (a list), each is appended as
-        ``(move, message)`` and the others are deposited; without, the refusal raises a
-        UserError before anything is deposited.
+        (:meth:`_mark_number_taken`): with ``refuse_taken``, it is in ``refusals`` and
+        the others are deposited; without, the refusal raises a UserError before
+        anything is deposited.
 
         With ``commit`` (a deposit in a user's request), the transaction is committed
         before each deposit call (drafts posted, the flow *sending* linked to its
@@ -305,9 +314,8 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         if conflicts:
             if commit:
                 self._commit_deposit()  # the refusal stays on the invoices
-            if refusals is None:
+            if not refuse_taken:
                 raise UserError("\n\n".join(message for _move, message in conflicts))
-            refusals.extend(conflicts)
         moves = moves.filtered(lambda m: m not in already and m not in taken)
         if company.chorus_check_engagement:
             self._check_engagements(client, moves)
@@ -332,7 +340,7 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                     self._commit_deposit()
         for move in pdf_api_moves:
             flows |= self._deposit_pdf_api(client, move, pdfs[move.id], commit=commit)
-        return flows
+        return {"flows": flows, "refusals": [(move, [message]) for move, message in conflicts]}
 
     @api.model
     def _keep_deposited_documents(self, moves, documents):

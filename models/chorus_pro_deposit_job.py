@@ -144,7 +144,7 @@ class ChorusProDepositJob(models.Model):
         pending = self.move_ids - processed if self.state == "failed" else None
         flows = self.flow_ids.filtered(lambda f: f.state != "failed").sorted("id")
         return self.env["chorus.pro.deposit.pipeline"]._deposit_summary(
-            self.selected_count, flows, already, refusals, pending=pending
+            self.selected_count, flows, already, refusals, pending=pending, depositor=self.user_id
         )
 
     # ------------------------------------------------------------------
@@ -178,12 +178,8 @@ class ChorusProDepositJob(models.Model):
 
     @api.model
     def _refusal_records(self, refusals):
-        """The pipeline's ``(move, [messages])`` refusals (or ``(move, reasons)``), as the
-        job stores them."""
-        return [
-            {"move_id": move.id, "reasons": messages if isinstance(messages, str) else "; ".join(messages)}
-            for move, messages in refusals
-        ]
+        """The pipeline's ``(move, [messages])`` refusals, as the job stores them."""
+        return [{"move_id": move.id, "reasons": "; ".join(messages)} for move, messages in refusals]
 
     def _trigger_cron(self):
         self.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs").sudo()._trigger()

@@ -110,24 +110,26 @@ class ChorusProDepositPipeline(models.AbstractModel):
         if not ready:
             return result
         self._post_checked(ready)
-        taken = []
-        flows = self.env["chorus.pro.connector"]._deposit(ready, batch=batch, commit=commit, refusals=taken)
+        deposit = self.env["chorus.pro.connector"]._deposit_result(ready, batch=batch, commit=commit)
+        flows = deposit["flows"]
         result["flows"] |= flows
         result["deposited"] |= flows.move_ids
         result["unconfirmed"] |= flows.filtered(lambda f: f.state in ("unconfirmed", "sending")).move_ids
         result["linked"] |= ready.filtered(lambda m: m.chorus_state == "deposited") - flows.move_ids
-        result["refusals"] += [(move, [message]) for move, message in taken]
+        # Chorus Pro holds their number for another invoice: refused, the others sent.
+        result["refusals"] += deposit["refusals"]
         return result
 
     # ------------------------------------------------------------------ summary
     @api.model
-    def _deposit_summary(self, selected_count, flows, already, refusals, pending=None):
+    def _deposit_summary(self, selected_count, flows, already, refusals, pending=None, depositor=None):
         """Text telling what a deposit did.
 
         ``selected_count``: invoices selected; ``flows``: the flows created;
         ``already``: invoices Chorus Pro already had (not sent again); ``refusals``:
         ``(move, [messages])`` pairs of invoices refused before sending; ``pending``:
-        invoices not processed yet (a background deposit stopped on an error).
+        invoices not processed yet (a background deposit stopped on an error);
+        ``depositor``: who asked for the deposit (its flows' user, else the current one).
         """
         lines = [
             self.env._(
@@ -175,15 +177,17 @@ class ChorusProDepositPipeline(models.AbstractModel):
                 )
             )
         company = (flows.company_id or self.env.company)[:1]
-        responsible = company.chorus_responsible_id
-        if responsible and company._chorus_can_follow(responsible):
+        depositor = depositor or flows.user_id[:1] or self.env.user
+        # Who a rejection's activity goes to, as the status follow-up decides it.
+        user = company._chorus_activity_user(depositor)
+        if user != depositor and user == company.chorus_responsible_id:
             lines.append(
                 self.env._(
                     "Next steps: Chorus Pro checks each invoice, then the recipient processes it. "
                     "Statuses come back to the invoices automatically (hourly) or with 'Update from "
                     "Chorus Pro'; a rejection creates an activity for %(user)s, the company's Chorus "
                     "Pro responsible.",
-                    user=responsible.name,
+                    user=user.name,
                 )
             )
         else:

@@ -135,7 +135,9 @@ class ChorusProFacturx(models.AbstractModel):
         """Within this block (one deposit), the EN 16931 data of an invoice is built
         once and shared by the checklist's Factur-X check, the legal page and the
         Factur-X. Kept on the transaction for the block only, keyed by the invoice, its
-        state, number, ``write_date`` and language: posting it builds it again."""
+        state, number and ``write_date``: posting it builds it again. The legal page is
+        printed in the recipient's language: the data is not built again for it, only
+        its language-dependent terms are translated (:meth:`_facturx_translate_data`)."""
         key = id(self.env.transaction)
         if key in _data_caches:
             yield  # an outer deposit's cache
@@ -154,17 +156,45 @@ class ChorusProFacturx(models.AbstractModel):
         cache = _data_caches.get(id(self.env.transaction))
         if cache is None:
             return self._facturx_build_data(move)
-        key = (move.id, move.state, move.name, move.write_date, self.env.lang)
-        if key not in cache:
-            cache[key] = self._facturx_build_data(move)
-        return copy.deepcopy(cache[key])
+        key = (move.id, move.state, move.name, move.write_date)
+        by_lang = cache.setdefault(key, {})
+        lang = move.env.lang
+        if lang not in by_lang:
+            if by_lang:
+                data = copy.deepcopy(next(iter(by_lang.values())))
+                by_lang[lang] = self._facturx_translate_data(move, data)
+            else:
+                by_lang[lang] = self._facturx_build_data(move)
+        return copy.deepcopy(by_lang[lang])
+
+    @api.model
+    def _facturx_translate_data(self, move, data):
+        """``data`` (the EN 16931 data of ``move`` built in another language) with its
+        terms that depend on the language set in ``move``'s: the tax notes and
+        exemption reasons, the payment terms, the names of the lines' products (and
+        whether their description differs). Every other term (amounts, parties,
+        references, dates) is the same in every language. Returns ``data``."""
+        lines = self._facturx_product_lines(move)
+        data["BG-1"] = self._facturx_notes(move)
+        data["BG-23"] = self._facturx_vat_breakdown(move, lines)
+        if "BT-20" in data:
+            data["BT-20"] = self._facturx_payment(move)["BT-20"]
+        for vals, line in zip(data["BG-25"], lines, strict=True):
+            vals.pop("BT-154", None)
+            self._facturx_line_texts(move, line, vals)
+        return data
+
+    @api.model
+    def _facturx_product_lines(self, move):
+        """The invoice lines of ``move`` that are EN 16931 lines (BG-25)."""
+        return move.invoice_line_ids.filtered(lambda l: l.display_type == "product")
 
     @api.model
     def _facturx_build_data(self, move):
         """The EN 16931 data of ``move``, built."""
         is_refund = move.move_type == "out_refund"
         currency = move.currency_id
-        lines = move.invoice_line_ids.filtered(lambda l: l.display_type == "product")
+        lines = self._facturx_product_lines(move)
         data = {
             "BT-1": move.name,
             "BT-2": move.invoice_date or fields.Date.context_today(move),
@@ -378,24 +408,33 @@ class ChorusProFacturx(models.AbstractModel):
             "BT-146": float_round(net, precision_digits=4),
             "BT-151": category,
             "BT-152": tax.amount if tax and tax.amount_type == "percent" else 0.0,
-            "BT-153": (line.product_id.name or line.name or "").split("\n")[0][:255],
         }
         if line.discount:
             vals["BT-148"] = float_round(gross, precision_digits=4)
             vals["BT-147-00"] = [{"BT-147": float_round(gross - net, precision_digits=4)}]
-        description = (line.name or "").strip()
         beneficiaries = move.chorus_beneficiary_ids.filtered(lambda b: b.move_line_id == line)
+        if beneficiaries:
+            vals["BT-134"] = min(beneficiaries.mapped("date_start"))
+            vals["BT-135"] = max((b.date_end or b.date_start) for b in beneficiaries)
+        self._facturx_line_texts(move, line, vals, beneficiaries=beneficiaries)
+        if line.product_id.default_code:
+            vals["BT-155"] = line.product_id.default_code
+        return vals
+
+    @api.model
+    def _facturx_line_texts(self, move, line, vals, beneficiaries=None):
+        """The item name (BT-153, the product's name: translated) and the description
+        (BT-154, when it says more) of ``line``, set in ``vals``."""
+        vals["BT-153"] = (line.product_id.name or line.name or "").split("\n")[0][:255]
+        description = (line.name or "").strip()
+        if beneficiaries is None:
+            beneficiaries = move.chorus_beneficiary_ids.filtered(lambda b: b.move_line_id == line)
         if beneficiaries:
             description += "\nBénéficiaires : " + " ; ".join(
                 f"{b.name} ({b._period_label()})" for b in beneficiaries
             )
-            vals["BT-134"] = min(beneficiaries.mapped("date_start"))
-            vals["BT-135"] = max((b.date_end or b.date_start) for b in beneficiaries)
         if description and description != vals["BT-153"]:
             vals["BT-154"] = description[:1024]
-        if line.product_id.default_code:
-            vals["BT-155"] = line.product_id.default_code
-        return vals
 
     @api.model
     def _facturx_price_excluded(self, move, line):

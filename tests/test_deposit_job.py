@@ -194,13 +194,16 @@ class TestDepositJob(ChorusProSimulatorCommon):
         # and its links were committed right after the call, and are recorded.
         job.action_resume()
         self.assertEqual((job.state, job.error_message), ("queued", False))
-        original = ChorusProConnectorDeposit._deposit
+        original = ChorusProConnectorDeposit._deposit_result
 
-        def deposit_then_fail(connector, deposit_moves, batch=True, commit=False, refusals=None):
-            original(connector, deposit_moves, batch=batch, commit=commit, refusals=refusals)
+        def deposit_then_fail(connector, deposit_moves, batch=True, commit=False, refuse_taken=True):
+            original(connector, deposit_moves, batch=batch, commit=commit, refuse_taken=refuse_taken)
             raise RuntimeError("something broke")
 
-        with patch.object(ChorusProConnectorDeposit, "_deposit", deposit_then_fail), mute_logger(JOB_LOGGER):
+        with (
+            patch.object(ChorusProConnectorDeposit, "_deposit_result", deposit_then_fail),
+            mute_logger(JOB_LOGGER),
+        ):
             self.assertIsNone(self._cron_chunk(job))
         self.assertEqual(job.state, "failed")
         self.assertIn("something broke", job.error_message)
@@ -341,7 +344,7 @@ class TestDepositJob(ChorusProSimulatorCommon):
         self._set_param("background_deposit_chunk", 3)
         moves = self._invoices(6)
         job = self.Job._create_for(
-            moves, selected_count=7, refusals=[(self._d93_invoice(post=False), "Missing EJ")]
+            moves, selected_count=7, refusals=[(self._d93_invoice(post=False), ["Missing EJ"])]
         )
         # Meanwhile one is deposited by someone else, one is reset to draft.
         deposited_elsewhere, reset = moves[1], moves[4]

@@ -56,6 +56,7 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
                     "move_ids": {},
                     "batch": {},
                     "state": {},
+                    "checklist_token": {},
                     "line_ids": {"fields": {"move_id": {}, "ok": {}, "label": {}, "message": {}}},
                 },
             )["value"]
@@ -66,6 +67,7 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
                     "line_ids": [Command.create({}) for _command in defaults["line_ids"]],
                     "batch": True,
                     "state": "check",
+                    "checklist_token": defaults["checklist_token"],
                 },
                 {"id": {}},
             )
@@ -152,13 +154,15 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         return counts
 
     def test_deposit_checks_and_builds_each_invoice_once(self):
-        """The Deposit click runs the checklist of each invoice once (posting the
-        draft does not run it again) and builds its EN 16931 data once, shared by the
-        Factur-X check, the legal page and the deposited Factur-X."""
+        """The checklist of each invoice runs once from the wizard's opening to the
+        deposit (the Deposit click reuses it, posting the draft does not run it again);
+        the Deposit click builds its EN 16931 data once, shared by the Factur-X check,
+        the legal page and the deposited Factur-X."""
         moves = self._d93_invoice(post=False) | self._d93_invoice()
         context = self._list_context(moves)
-        wizard = self._open_and_save(context)
         checklist_runs = self._count_calls("chorus.pro.checklist", "_check")
+        wizard = self._open_and_save(context)
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
         data_builds = self._count_calls("chorus.pro.facturx", "_facturx_build_data")
         _result, error = self._click(wizard, "action_deposit", context)
         self.assertIsNone(error)

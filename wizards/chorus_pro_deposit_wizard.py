@@ -1,10 +1,26 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import binascii
+import json
+import zlib
+
 from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import formatLang
-from odoo.tools.misc import clean_context
+from odoo.tools.misc import clean_context, consteq, hmac
+
+# The scope of the signature of the checklist preview (see _preview_token).
+PREVIEW_SCOPE = "l10n_fr_chorus_pro.deposit_preview"
+# The fields of a single invoice the wizard edits (related to single_move_id).
+MOVE_FIELDS = (
+    "chorus_service_id",
+    "purchase_order_reference",
+    "contract_reference",
+    "invoice_date",
+    "delivery_date",
+)
 
 
 class ChorusProDepositWizard(models.TransientModel):
@@ -36,6 +52,10 @@ class ChorusProDepositWizard(models.TransientModel):
     )
     summary = fields.Text(readonly=True)
     job_id = fields.Many2one("chorus.pro.deposit.job", string="Background Deposit", readonly=True)
+    # The checklist as the wizard computed it, signed, with a fingerprint of each
+    # invoice: the web client saves it back (the lines come back without their values),
+    # the checklist of an invoice unchanged since is not run again (see _load_checklist).
+    checklist_token = fields.Char(copy=False)
     # Fix the routing mentions right here when depositing one draft invoice.
     single_move_id = fields.Many2one("account.move", compute="_compute_move_count")
     can_edit_move = fields.Boolean(compute="_compute_move_count")
@@ -171,24 +191,49 @@ class ChorusProDepositWizard(models.TransientModel):
         values = super(ChorusProDepositWizard, self.with_context(clean_context(context))).default_get(  # pylint: disable=context-overridden
             fields_list
         )
-        move_ids = context.get("default_move_ids") or context.get("active_ids") or []
-        if move_ids and isinstance(move_ids[0], (list, tuple)):  # commands
-            move_ids = [i for command in move_ids for i in (command[2] if command[0] == 6 else [command[1]])]
+        move_ids = self._command_ids(context.get("default_move_ids") or context.get("active_ids") or [])
         # Invoices given to create() are checked by create(), not those of the context.
         if "line_ids" in fields_list and "move_ids" in fields_list and move_ids:
             moves = self.env["account.move"].browse(move_ids)
+            items = self._checklist_items(moves)
             values["move_ids"] = [Command.set(moves.ids)]
-            values["line_ids"] = self._checklist_commands(moves)
+            values["line_ids"] = self._checklist_commands(items)
+            values["checklist_token"] = self._preview_token(items)
         return values
+
+    @api.model
+    def _command_ids(self, move_ids):
+        """The ids of ``move_ids``: ids, or commands."""
+        if move_ids and isinstance(move_ids[0], (list, tuple)):  # commands
+            return [i for command in move_ids for i in (command[2] if command[0] == 6 else [command[1]])]
+        return move_ids
+
+    @api.model
+    def _drop_unchanged_move_values(self, vals):
+        """The web client saves a new wizard with every value it was given, the invoice's
+        fields of a single invoice included: those equal to the invoice's are not written
+        to it (which would change it, and run its checklist again, for nothing)."""
+        moves = self.env["account.move"].browse(self._command_ids(vals.get("move_ids") or []))
+        if len(moves) != 1:
+            return
+        for name in MOVE_FIELDS:
+            if name in vals:
+                field = self._fields[name]
+                value = field.convert_to_record(field.convert_to_cache(vals[name], self), self)
+                if value == moves[field.related.split(".")[-1]]:
+                    del vals[name]
 
     @api.model_create_multi
     def create(self, vals_list):
         # The checklist is always the server's: the web client saves a new wizard with
-        # its checklist lines, but without their (read-only) values.
+        # its checklist lines, but without their (read-only) values. The one it
+        # previewed comes back signed (checklist_token): kept for the invoices that did
+        # not change since, run again for the others.
         for vals in vals_list:
             vals.pop("line_ids", None)
+            self._drop_unchanged_move_values(vals)
         wizards = super().create(vals_list)
-        wizards.filtered(lambda w: not w.line_ids)._refresh_checklist()
+        wizards.filtered(lambda w: not w.line_ids)._load_checklist()
         return wizards
 
     @api.model
@@ -201,15 +246,98 @@ class ChorusProDepositWizard(models.TransientModel):
         return len(moves) > self.env["chorus.pro.deposit.pipeline"]._background_threshold()
 
     @api.model
-    def _checklist_commands(self, moves):
+    def _checklist_moves(self, moves):
+        return moves.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
+
+    @api.model
+    def _checklist_items(self, moves, selection=None):
+        """``{move: [checklist items]}``: the checklist of each invoice of ``moves``, run.
+        ``selection``: all the invoices of the wizard (whether the Factur-X is left to
+        the background deposit depends on their number), ``moves`` by default."""
         checklist = self.env["chorus.pro.checklist"]
-        moves = moves.filtered(lambda m: m.move_type in ("out_invoice", "out_refund"))
-        deferred = self._facturx_deferred(moves)
-        return [
-            self._checklist_command(move, item)
+        moves = self._checklist_moves(moves)
+        deferred = self._facturx_deferred(self._checklist_moves(selection or moves))
+        return {
+            move: checklist._check(move, with_facturx=move.state == "posted" and not deferred)
             for move in moves
-            for item in checklist._check(move, with_facturx=move.state == "posted" and not deferred)
+        }
+
+    @api.model
+    def _checklist_commands(self, items):
+        """The checklist lines of ``items`` (:meth:`_checklist_items`), to create."""
+        return [
+            self._checklist_command(move, item) for move, move_items in items.items() for item in move_items
         ]
+
+    # ------------------------------------------------------------------ preview
+    @api.model
+    def _preview_fingerprint(self, move):
+        """What the checklist of ``move`` read that may change between the wizard's
+        opening and the Deposit click, cheaply: when the invoice, its customer, service,
+        bank account or company were last written. A new fingerprint runs the checklist
+        again; the deposit itself checks what Chorus Pro requires and validates the
+        Factur-X whatever the preview said."""
+        records = (
+            move,
+            move.commercial_partner_id,
+            move.chorus_service_id,
+            move.partner_bank_id,
+            move.company_id,
+        )
+        return "|".join(str(record.write_date or "") for record in records)
+
+    @api.model
+    def _preview_signature(self, payload):
+        return hmac(self.env(su=True), PREVIEW_SCOPE, (self.env.uid, payload))
+
+    @api.model
+    def _preview_token(self, items):
+        """``items`` (:meth:`_checklist_items`) as the signed text the wizard keeps:
+        each invoice's fingerprint and checklist, compressed."""
+        preview = {
+            "fingerprints": {str(move.id): self._preview_fingerprint(move) for move in items},
+            "items": {
+                str(move.id): [
+                    [item[key] for key in ("code", "label", "ok", "message")] for item in move_items
+                ]
+                for move, move_items in items.items()
+            },
+        }
+        payload = base64.b64encode(zlib.compress(json.dumps(preview, default=str).encode())).decode()
+        return f"{payload}.{self._preview_signature(payload)}"
+
+    @api.model
+    def _preview_items(self, token, moves):
+        """``{move: [checklist items]}`` of the invoices of ``moves`` the signed
+        ``token`` (:meth:`_preview_token`) checked and that did not change since."""
+        payload, _dot, signature = (token or "").rpartition(".")
+        if not payload or not consteq(signature, self._preview_signature(payload)):
+            return {}
+        try:
+            preview = json.loads(zlib.decompress(base64.b64decode(payload)))
+        except (binascii.Error, zlib.error, ValueError):
+            return {}
+        fingerprints, previewed = preview["fingerprints"], preview["items"]
+        return {
+            move: [
+                dict(zip(("code", "label", "ok", "message"), item, strict=True)) for item in previewed[key]
+            ]
+            for move in moves
+            for key in [str(move.id)]
+            if key in previewed and fingerprints.get(key) == self._preview_fingerprint(move)
+        }
+
+    def _load_checklist(self):
+        """The checklist of each wizard's invoices: the one of its preview
+        (``checklist_token``) for the invoices unchanged since, run for the others."""
+        for wizard in self:
+            moves = wizard._checklist_moves(wizard.move_ids)
+            previewed = wizard._preview_items(wizard.checklist_token, moves)
+            todo = moves.browse([move.id for move in moves if move not in previewed])
+            ran = wizard._checklist_items(todo, wizard.move_ids)
+            wizard._set_checklist(
+                {move: previewed[move] if move in previewed else ran[move] for move in moves}
+            )
 
     @api.model
     def _checklist_command(self, move, item):
@@ -223,9 +351,19 @@ class ChorusProDepositWizard(models.TransientModel):
             }
         )
 
+    def _set_checklist(self, items):
+        self.ensure_one()
+        self.write(
+            {
+                "line_ids": [Command.clear(), *self._checklist_commands(items)],
+                "checklist_token": self._preview_token(items),
+            }
+        )
+
     def _refresh_checklist(self):
+        """Run the checklist of each wizard's invoices again (Check)."""
         for wizard in self:
-            wizard.line_ids = [Command.clear(), *self._checklist_commands(wizard.move_ids)]
+            wizard._set_checklist(wizard._checklist_items(wizard.move_ids))
 
     def _reopen(self):
         return {
@@ -256,7 +394,8 @@ class ChorusProDepositWizard(models.TransientModel):
     def _deposit_ready_invoices(self):
         pipeline = self.env["chorus.pro.deposit.pipeline"]
         threshold = pipeline._background_threshold()
-        self._refresh_checklist()
+        # The checklist the user saw, run again only for the invoices changed since.
+        self._load_checklist()
         failed = self.line_ids.filtered(lambda l: not l.ok)
         refused = failed.move_id
         if refused == self.move_ids:

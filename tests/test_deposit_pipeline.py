@@ -1,0 +1,277 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The one deposit pipeline, as the invoice list drives it: the checklist of each invoice
+runs once from the wizard's opening to the deposit (the preview is reused for an invoice
+unchanged since, run again for a changed one), and its EN 16931 data is built once per
+deposit, the legal page in the recipient's language included. Counted on the methods
+``make bench-chorus`` counts (``chorus.pro.checklist._check``,
+``chorus.pro.facturx._facturx_build_data``): the real ones run. Against the project's
+simulator over real HTTP."""
+
+import copy
+from collections import Counter
+from unittest.mock import patch
+
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common import ChorusProSimulatorCommon
+
+DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
+WIZARD = "chorus.pro.deposit.wizard"
+MOVE_FIELDS = ("chorus_service_id", "purchase_order_reference", "contract_reference", "invoice_date", "delivery_date")
+
+
+@tagged("post_install", "-at_install")
+class TestDepositPipeline(ChorusProSimulatorCommon):
+    simulator_options = {"flow_steps": 0, "max_page_size": 100, "fault_delay": 3.0}
+    chorus_timeout = "5"
+
+    def setUp(self):
+        super().setUp()
+        # The legal page in French (the recipient's language), the user in English.
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.assertEqual(self.dept93.lang, "fr_FR")
+        self.assertNotEqual(self.env.user.lang, "fr_FR")
+
+    # ---------------------------------------------------------------- the web client
+    def _list_context(self, moves):
+        """The context of Actions > Deposit to Chorus Pro in the invoice list."""
+        action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
+        context = {
+            "active_model": "account.move",
+            "active_ids": moves.ids,
+            "active_id": moves[:1].id,
+            "default_move_type": "out_invoice",
+        }
+        context.update(safe_eval(action.context, dict(context, context=context)))
+        return context
+
+    def _open(self, context):
+        """The wizard's opening (onchange), in its own request: its values."""
+        spec = {
+            "move_ids": {},
+            "batch": {},
+            "state": {},
+            "checklist_token": {},
+            "can_edit_move": {},
+            **dict.fromkeys(MOVE_FIELDS, {}),
+            "line_ids": {"fields": {"move_id": {}, "ok": {}, "label": {}, "message": {}}},
+        }
+        values, error = self._request(lambda env: env[WIZARD].onchange({}, [], spec)["value"], context)
+        self.assertIsNone(error)
+        self.assertTrue(values["line_ids"] and values["checklist_token"])
+        return values
+
+    def _save_and_deposit(self, values, context):
+        """Deposit clicked: the web client saves the new wizard (the checklist lines
+        without their read-only values, the other fields as the onchange gave them),
+        then calls the button, each in its own request. Returns the wizard."""
+
+        def save(env):
+            vals = {
+                "move_ids": [Command.set(context["default_move_ids"])],
+                "line_ids": [Command.create({}) for _command in values["line_ids"]],
+                "batch": values["batch"],
+                "state": values["state"],
+                "checklist_token": values["checklist_token"],
+            }
+            if values["can_edit_move"]:
+                # One draft: its fields are editable in the wizard, sent as they are.
+                vals.update({name: values[name] for name in MOVE_FIELDS})
+            return env[WIZARD].web_save(vals, {"id": {}})[0]["id"]
+
+        wizard_id, error = self._request(save, context)
+        self.assertIsNone(error)
+        _result, error = self._request(lambda env: env[WIZARD].browse(wizard_id).action_deposit(), context)
+        self.assertIsNone(error)
+        return self.env[WIZARD].browse(wizard_id)
+
+    def _count_calls(self, model, method):
+        """Calls of the real ``model.method(move, ...)`` by invoice id, from now on."""
+        cls = type(self.env[model])
+        original = getattr(cls, method)
+        counts = Counter()
+
+        def counting(records, move, *args, **kwargs):
+            counts[move.id] += 1
+            return original(records, move, *args, **kwargs)
+
+        patcher = patch.object(cls, method, counting)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return counts
+
+    def _counters(self):
+        return (
+            self._count_calls("chorus.pro.checklist", "_check"),
+            self._count_calls("chorus.pro.facturx", "_facturx_build_data"),
+        )
+
+    # ---------------------------------------------------------------- once per invoice
+    def test_list_path_checks_once_and_builds_once(self):
+        """Opened from the list, then Deposit: each invoice's checklist runs once (the
+        preview is reused, posting the drafts does not run it again) and its EN 16931
+        data is built once for the deposit, shared by the Factur-X and the legal page
+        printed in French."""
+        drafts = self._d93_invoice(post=False) | self._d93_invoice(post=False)
+        posted = self._d93_invoice()
+        moves = drafts | posted
+        context = self._list_context(moves)
+        checklist_runs, data_builds = self._counters()
+        values = self._open(context)
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
+        # The preview validates the Factur-X of the posted invoice (its own request).
+        self.assertEqual(data_builds, {posted.id: 1})
+        data_builds.clear()
+        wizard = self._save_and_deposit(values, context)
+        self.assertEqual(wizard.state, "done")
+        self.assertIn("3 of 3 invoices sent to Chorus Pro.", wizard.summary)
+        self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
+        self.assertEqual(data_builds, dict.fromkeys(moves.ids, 1))
+
+    def test_single_draft_from_the_list_checked_once(self):
+        """One draft: the wizard shows its fields (service, EJ, dates) and the web client
+        sends them back unchanged: the invoice is not written, its preview is reused."""
+        move = self._d93_invoice(post=False)
+        context = self._list_context(move)
+        checklist_runs, data_builds = self._counters()
+        values = self._open(context)
+        self.assertTrue(values["can_edit_move"])
+        self.assertEqual(values["purchase_order_reference"], move.purchase_order_reference)
+        write_date = move.write_date
+        wizard = self._save_and_deposit(values, context)
+        self.assertEqual(wizard.state, "done")
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertEqual(checklist_runs, {move.id: 1})
+        self.assertEqual(data_builds, {move.id: 1})
+        self.assertGreater(move.write_date, write_date)  # posted and deposited since
+
+    def test_background_path_checks_once_and_builds_once(self):
+        """Above the background threshold: the wizard's preview, the Deposit click and
+        the background job run each invoice's checklist once and build its data once."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "l10n_fr_chorus_pro.background_deposit_threshold", "2"
+        )
+        moves = self._d93_invoice() | self._d93_invoice() | self._d93_invoice()
+        context = self._list_context(moves)
+        checklist_runs, data_builds = self._counters()
+        wizard = self._save_and_deposit(self._open(context), context)
+        self.assertEqual(wizard.state, "background")
+        job = wizard.job_id
+        while job.state in ("queued", "running"):
+            job._process_next_chunk()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
+        self.assertEqual(data_builds, dict.fromkeys(moves.ids, 1))
+
+    def test_changed_invoice_is_checked_again(self):
+        """An invoice changed between the wizard's opening and Deposit is checked again
+        (its preview is not trusted): the one without its EJ now is refused."""
+        moves = self._d93_invoice(post=False) | self._d93_invoice(post=False)
+        changed, unchanged = moves
+        context = self._list_context(moves)
+        checklist_runs, _data_builds = self._counters()
+        values = self._open(context)
+        # Meanwhile, in another tab: its EJ removed.
+        _result, error = self._request(
+            lambda env: env["account.move"].browse(changed.id).write({"purchase_order_reference": False})
+        )
+        self.assertIsNone(error)
+        wizard = self._save_and_deposit(values, context)
+        self.assertEqual(checklist_runs, {changed.id: 2, unchanged.id: 1})
+        self.assertEqual(wizard.state, "done")
+        self.assertIn("1 of 2 invoices sent to Chorus Pro.", wizard.summary)
+        self.assertIn(f"Refused, {changed.display_name}: Service code and engagement number (EJ)", wizard.summary)
+        self.assertEqual((unchanged.chorus_state, changed.chorus_state), ("deposited", False))
+        self.assertEqual(changed.state, "draft")
+
+    def test_forged_preview_is_not_trusted(self):
+        """A preview not signed by the server (or for another user) is run again."""
+        moves = self._d93_invoice(post=False, purchase_order_reference=False)
+        context = self._list_context(moves)
+        checklist_runs, _data_builds = self._counters()
+        values = self._open(context)
+        payload, _dot, _signature = values["checklist_token"].rpartition(".")
+        forged = dict(values, checklist_token=f"{payload}.{'0' * 64}")
+        wizard_id, error = self._request(
+            lambda env: env[WIZARD]
+            .web_save(
+                {
+                    "move_ids": [Command.set(moves.ids)],
+                    "line_ids": [Command.create({}) for _command in forged["line_ids"]],
+                    "checklist_token": forged["checklist_token"],
+                },
+                {"id": {}},
+            )[0]["id"],
+            context,
+        )
+        self.assertIsNone(error)
+        self.assertEqual(checklist_runs, {moves.id: 2})
+        wizard = self.env[WIZARD].browse(wizard_id)
+        self.assertFalse(wizard.all_ok)
+        messages = "\n".join(filter(None, wizard.line_ids.mapped("message")))
+        self.assertIn("engagement number (EJ) is mandatory", messages)
+
+    def test_browser_checks_each_invoice_once(self):
+        """In the browser (the French batch tour: the invoice list, Actions > Deposit to
+        Chorus Pro, Deposit the valid ones), the web client saves the wizard with its
+        preview: each invoice's checklist runs once."""
+        self.env.user.lang = "fr_FR"
+        good = self._d93_invoice(post=False) | self._d93_invoice(post=False)
+        bad = self._d93_invoice(post=False, purchase_order_reference=False)
+        for move, quantity in zip(good | bad, (4, 6, 8), strict=True):
+            move.invoice_line_ids.quantity = quantity
+        checklist_runs, data_builds = self._counters()
+        self.start_tour(
+            "/odoo/action-account.action_move_out_invoice_type",
+            "chorus_pro_batch_deposit_tour",
+            login=self.env.user.login,
+            timeout=180,
+        )
+        self.assertEqual(set(good.mapped("chorus_state")), {"deposited"})
+        self.assertEqual((bad.state, bad.chorus_state), ("draft", False))
+        self.assertEqual(checklist_runs, dict.fromkeys((good | bad).ids, 1))
+        self.assertEqual(data_builds, dict.fromkeys(good.ids, 1))
+
+    # ---------------------------------------------------------------- one build, two languages
+    def test_data_translated_not_built_again(self):
+        """The data built in the user's language, translated for the legal page: the
+        same as if it were built in the recipient's language."""
+        move = self._d93_invoice()
+        term = move.invoice_payment_term_id or self.env.ref("account.account_payment_term_30days")
+        move.button_draft()
+        move.invoice_payment_term_id = term
+        move.action_post()
+        term.with_context(lang="fr_FR").name = "Trente jours"
+        product = self.env["product.product"].create({"name": "Consultation"})
+        product.with_context(lang="fr_FR").name = "Séance de consultation"
+        move.button_draft()
+        line = move.invoice_line_ids[:1]
+        taxes = line.tax_ids
+        line.write({"product_id": product.id})
+        line.write({"name": "Consultation", "tax_ids": [Command.set(taxes.ids)], "price_unit": 95.0})
+        move.action_post()
+        tax = line.tax_ids[:1]
+        tax.invoice_legal_notes = "<p>Legal mention</p>"
+        tax.with_context(lang="fr_FR").invoice_legal_notes = "<p>Mention en français</p>"
+        engine = self.env["chorus.pro.facturx"]
+        english = engine._facturx_build_data(move.with_context(lang="en_US"))
+        french = engine._facturx_build_data(move.with_context(lang="fr_FR"))
+        self.assertNotEqual(english, french)
+        self.assertEqual(french["BT-20"], "Trente jours")
+        self.assertEqual(french["BG-25"][0]["BT-153"], "Séance de consultation")
+        self.assertEqual(french["BG-25"][0]["BT-154"], "Consultation")
+        self.assertNotIn("BT-154", english["BG-25"][0])
+        translated = engine._facturx_translate_data(move.with_context(lang="fr_FR"), copy.deepcopy(english))
+        self.assertEqual(translated, french)
+        # Within a deposit: built once, both languages served.
+        data_builds = self._count_calls("chorus.pro.facturx", "_facturx_build_data")
+        with engine._facturx_data_cache():
+            self.assertEqual(engine._facturx_data_dict(move.with_context(lang="en_US")), english)
+            self.assertEqual(engine._facturx_data_dict(move.with_context(lang="fr_FR")), french)
+            self.assertEqual(engine._facturx_data_dict(move.with_context(lang="fr_FR")), french)
+        self.assertEqual(data_builds, {move.id: 1})
