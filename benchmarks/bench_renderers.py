@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Renderers of the invoice deposited on Chorus Pro (issue 10): which one, measured.
+"""Renderers of the invoice deposited on Chorus Pro: which one, measured.
 
 Runs INSIDE Odoo, as the stdin script of ``odoo-bin shell`` (``env`` is given by the
 shell). Use ``benchmarks/run_renderers.sh [N]`` (or ``make bench-render N=20``), which
@@ -373,7 +373,7 @@ def summarize_checks(rows):
 def main(shell_env):  # noqa: C901
     wall_start = time.perf_counter()
     say("=" * 100)
-    say("Renderers of the Chorus Pro invoice document (issue 10)")
+    say("Renderers of the Chorus Pro invoice document")
     say("=" * 100)
     say(f"date      : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     say(

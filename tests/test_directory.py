@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Directory read with a bounded number of calls, services' details on demand, and the
-connection test (issue 12), against the project's simulator over real HTTP, in both
+connection test, against the project's simulator over real HTTP, in both
 simulator realisms. The missing PISTE subscription (HTTP 403 from the gateway, which the
 simulator cannot inject) is served by a tiny local HTTP stub: the client is never patched."""
 

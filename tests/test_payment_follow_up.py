@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Payment follow-through (issue 14): the payment stages Chorus Pro reports (mandated,
+"""Payment follow-through: the payment stages Chorus Pro reports (mandated,
 public accountant, payment ordered) on the invoice, the list filters and the sales
 journal card, their reversal when a status goes back, and no journal entry from a
 status; against the project's simulator over real HTTP, synced as the UI does."""
@@ -260,7 +260,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
 
 @tagged("post_install", "-at_install")
 class TestPaymentFollowUpProduction(TestPaymentFollowUp):
-    """The same tests against the simulator in production realism (issue 12)."""
+    """The same tests against the simulator answering as the real platform does (``production`` realism)."""
 
     allow_inherited_tests_method = True
     simulator_options = {**TestPaymentFollowUp.simulator_options, "realism": "production"}
