@@ -4,6 +4,8 @@
 //   node scripts/screenshots.mjs [odoo_url] [output_dir]
 import {execFileSync} from "child_process";
 import fs from "fs";
+import os from "os";
+import path from "path";
 import {openAdmin} from "./screenshots_common.mjs";
 
 const url = process.argv[2] || "http://127.0.0.1:8069";
@@ -100,14 +102,8 @@ const aseWizard = await rpc("chorus.pro.deposit.wizard", "create", [{move_ids: [
 await rpc("chorus.pro.deposit.wizard", "action_deposit", [[aseWizard]], {context});
 const [aseMove] = await rpc("account.move", "read", [[ase.res_id], ["chorus_document_id"]], {context});
 const pdf = await page.request.get(`${url}/web/content/${aseMove.chorus_document_id[0]}?download=true`);
-fs.writeFileSync("/tmp/chorus_invoice_ase.pdf", await pdf.body());
-execFileSync("pdftoppm", [
-  "-r",
-  "80",
-  "-png",
-  "-singlefile",
-  "/tmp/chorus_invoice_ase.pdf",
-  `${out}/chorus_invoice_ase`,
-]);
+const asePdf = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chorus-shot-")), "chorus_invoice_ase.pdf");
+fs.writeFileSync(asePdf, await pdf.body());
+execFileSync("pdftoppm", ["-r", "80", "-png", "-singlefile", asePdf, `${out}/chorus_invoice_ase`]);
 await rpc("res.users", "write", [[admin.id], {lang: admin.lang}]);
 await browser.close();
