@@ -71,10 +71,17 @@ import platform
 import pstats
 import random
 import resource
-import sys
 import time
 
-from bench_common import create_bank_account, create_company, proc_status_kib, say, use_report_server
+from bench_common import (
+    create_bank_account,
+    create_company,
+    proc_status_kib,
+    run_benchmark,
+    say,
+    say_wall_time,
+    use_report_server,
+)
 from chorus_pro_simulator import Simulator
 from pypdf import PdfReader
 
@@ -1193,10 +1200,7 @@ def main(shell_env):  # noqa: C901
             f"peak RSS of the Odoo process: {rss_after_deposit:.0f} MiB after deposit run 1, "
             f"{peak_rss_mib():.0f} MiB at the end{runner_line}"
         )
-        say(
-            f"benchmark wall time {time.perf_counter() - bench_start:.1f} s; load avg at end "
-            f"{' '.join('%.2f' % x for x in os.getloadavg())}"
-        )
+        say_wall_time(bench_start)
     finally:
         probe.restore()
         server.stop()
@@ -1204,16 +1208,4 @@ def main(shell_env):  # noqa: C901
 
 logging.getLogger("odoo.addons.l10n_fr_chorus_pro.lib.chorus").setLevel(logging.WARNING)
 logging.getLogger("factur-x").setLevel(logging.WARNING)  # the simulator reads every PDF with it
-try:
-    main(env)  # noqa: F821 - given by odoo-bin shell
-except Exception:
-    import traceback
-
-    traceback.print_exc()
-    failures.append("the benchmark raised")
-if failures:
-    say("")
-    for failure in failures:
-        say(f"BENCHMARK FAILURE: {failure}")
-    sys.stdout.flush()
-    sys.exit(1)
+run_benchmark(main, env, failures)  # noqa: F821 - env is given by odoo-bin shell
