@@ -24,7 +24,7 @@ Nothing is mocked on the Odoo side: the real ``chorus.pro.connector`` methods ru
    changed. For each: API calls, invoices changed, calls per changed invoice, wall
    time.
 
-0. Directory read (issue 12): a structure with BENCH_DIRECTORY_SERVICES (218) services
+0. Directory read: a structure with BENCH_DIRECTORY_SERVICES (218) services
    is added to the simulator through its Python admin API (``add_structure``,
    ``add_service``); the recipient is read with ``_sync_recipients`` (the partner
    button's path: structure search, ``consulter``, the services listing, no
@@ -71,10 +71,17 @@ import platform
 import pstats
 import random
 import resource
-import sys
 import time
 
-from bench_common import create_bank_account, create_company, proc_status_kib, say, use_report_server
+from bench_common import (
+    create_bank_account,
+    create_company,
+    proc_status_kib,
+    run_benchmark,
+    say,
+    say_wall_time,
+    use_report_server,
+)
 from chorus_pro_simulator import Simulator
 from pypdf import PdfReader
 
@@ -96,13 +103,13 @@ SYNC_RENDER = os.environ.get("BENCH_SYNC_RENDER") or "reuse"  # or "real"
 PRINT_DELAY = os.environ.get("BENCH_PRINT_DELAY")  # report.print_delay (ms); Odoo's default 1000
 UI_N = int(os.environ.get("BENCH_UI_N") or N)  # the user's path (0: skipped)
 SEND_N = int(os.environ.get("BENCH_SEND_N") or 100)  # batch Send by Chorus Pro (0: skipped)
-REALISM = os.environ.get("BENCH_REALISM") or "production"  # simulator realism (issue 12)
+REALISM = os.environ.get("BENCH_REALISM") or "production"  # simulator realism
 THROTTLE_EVERY = int(os.environ.get("BENCH_THROTTLE_EVERY") or 0)  # production: a 429 every Nth call
 DIRECTORY_SERVICES = int(os.environ.get("BENCH_DIRECTORY_SERVICES") or 218)  # 0: skipped
-DIRECTORY_TARGET_CALLS = 25  # for a 218-service structure (issue 12)
+DIRECTORY_TARGET_CALLS = 25  # for a 218-service structure
 DIRECTORY_SIRET = "21930000000017"  # a structure added to the simulator by this script
-DEPOSIT_TARGET_S = 60.0  # for 500 invoices (project issue)
-WIZARD_OPEN_TARGET_S = 5.0  # for 500 invoices (issue 11)
+DEPOSIT_TARGET_S = 60.0  # for 500 invoices
+WIZARD_OPEN_TARGET_S = 5.0  # for 500 invoices
 CALLS_PER_CHANGE_TARGET = 1.0
 
 LOGIN = "TECH_1_81234567600017@cpro.fr"
@@ -842,7 +849,7 @@ def print_profile(profiler, title, limit):
 
 
 # ---------------------------------------------------------------------------
-# Directory read (issue 12)
+# Directory read
 # ---------------------------------------------------------------------------
 
 
@@ -999,7 +1006,7 @@ def main(shell_env):  # noqa: C901
         if DIRECTORY_SERVICES:
             say("")
             say("-" * 96)
-            say(f"0. DIRECTORY READ (issue 12): a structure with {DIRECTORY_SERVICES} services")
+            say(f"0. DIRECTORY READ: a structure with {DIRECTORY_SERVICES} services")
             say("-" * 96)
             directory = directory_run(env, sim, company)
 
@@ -1089,7 +1096,7 @@ def main(shell_env):  # noqa: C901
         if UI_N:
             say("")
             say("-" * 96)
-            say("3. THE USER'S PATH (issue 11): list selection > wizard > Deposit > background job")
+            say("3. THE USER'S PATH: list selection > wizard > Deposit > background job")
             say("-" * 96)
             start = time.perf_counter()
             ui_moves = create_invoices(env, company, UI_N)
@@ -1101,7 +1108,7 @@ def main(shell_env):  # noqa: C901
         if SEND_N:
             say("")
             say("-" * 96)
-            say("4. SEND BY CHORUS PRO (issue 14): list selection > Send > Odoo's sending cron")
+            say("4. SEND BY CHORUS PRO: list selection > Send > Odoo's sending cron")
             say("-" * 96)
             start = time.perf_counter()
             send_moves = create_invoices(env, company, SEND_N)
@@ -1200,10 +1207,7 @@ def main(shell_env):  # noqa: C901
             f"peak RSS of the Odoo process: {rss_after_deposit:.0f} MiB after deposit run 1, "
             f"{peak_rss_mib():.0f} MiB at the end{runner_line}"
         )
-        say(
-            f"benchmark wall time {time.perf_counter() - bench_start:.1f} s; load avg at end "
-            f"{' '.join('%.2f' % x for x in os.getloadavg())}"
-        )
+        say_wall_time(bench_start)
     finally:
         probe.restore()
         server.stop()
@@ -1211,16 +1215,4 @@ def main(shell_env):  # noqa: C901
 
 logging.getLogger("odoo.addons.l10n_fr_chorus_pro.lib.chorus").setLevel(logging.WARNING)
 logging.getLogger("factur-x").setLevel(logging.WARNING)  # the simulator reads every PDF with it
-try:
-    main(env)  # noqa: F821 - given by odoo-bin shell
-except Exception:
-    import traceback
-
-    traceback.print_exc()
-    failures.append("the benchmark raised")
-if failures:
-    say("")
-    for failure in failures:
-        say(f"BENCHMARK FAILURE: {failure}")
-    sys.stdout.flush()
-    sys.exit(1)
+run_benchmark(main, env, failures)  # noqa: F821 - env is given by odoo-bin shell

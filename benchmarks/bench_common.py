@@ -4,6 +4,11 @@ company (French chart, SIRET, VAT, bank account). The scripts run inside
 ``odoo-bin shell``; ``run_in_odoo.sh`` puts this folder on PYTHONPATH."""
 
 import datetime
+import logging
+import os
+import sys
+import time
+import traceback
 
 from odoo import Command, fields
 
@@ -15,6 +20,68 @@ BIC = "BNPAFRPPXXX"
 
 def say(text=""):
     print(text, flush=True)
+
+
+class LogCollector(logging.Handler):
+    """Keeps the messages logged at ``level`` or above (``records``)."""
+
+    def __init__(self, level=logging.WARNING):
+        super().__init__(level)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record.getMessage())
+
+
+def collect_report_warnings():
+    """A ``LogCollector`` of the report warnings (a failed wkhtmltopdf asset request is
+    only logged as a warning)."""
+    collector = LogCollector()
+    logging.getLogger("odoo.addons.base.models.ir_actions_report").addHandler(collector)
+    return collector
+
+
+def say_wall_time(start):
+    """The benchmark's wall time since ``start`` (``time.perf_counter()``) and the load."""
+    say(
+        f"benchmark wall time {time.perf_counter() - start:.1f} s; load avg at end "
+        f"{' '.join('%.2f' % x for x in os.getloadavg())}"
+    )
+
+
+def run_benchmark(main, env, failures, rollback=False):
+    """Run ``main(env)``; an exception is a failure. With ``rollback``, nothing of the
+    benchmark is committed. Exits 1 after listing ``failures`` when there are any."""
+    try:
+        main(env)
+    except Exception:
+        traceback.print_exc()
+        failures.append("the benchmark raised")
+    finally:
+        if rollback:
+            env.cr.rollback()
+            say("[bench] rolled back: nothing committed to the database")
+    if failures:
+        say("")
+        for failure in failures:
+            say(f"BENCHMARK FAILURE: {failure}")
+        sys.stdout.flush()
+        sys.exit(1)
+
+
+def ase_beneficiaries(index, period_start, period_end):
+    """The two children an ASE invoice of the Département 93 names, with the service
+    dates (the module refuses to post it otherwise); fictitious names."""
+    return [
+        Command.create(
+            {
+                "name": f"Enfant {letter}. {index + 1:04d}",
+                "date_start": period_start,
+                "date_end": period_end,
+            }
+        )
+        for letter in "AB"
+    ]
 
 
 def proc_status_kib(pid="self", key="VmRSS"):

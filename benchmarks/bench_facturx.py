@@ -32,13 +32,11 @@ call.
 import datetime
 import gc
 import io
-import logging
 import os
 import platform
 import re
 import resource
 import statistics
-import sys
 import time
 import urllib.request
 from urllib.parse import urljoin
@@ -46,12 +44,16 @@ from urllib.parse import urljoin
 from bench_common import (
     SUPPLIER_SIRET,
     SUPPLIER_VAT,
+    ase_beneficiaries,
     ase_routing,
+    collect_report_warnings,
     create_ase_products,
     create_bank_account,
     create_company,
     proc_status_kib,
+    run_benchmark,
     say,
+    say_wall_time,
     use_report_server,
 )
 
@@ -84,22 +86,7 @@ def mib(kib):
     return "n/a" if kib is None else f"{kib / 1024:.0f} MiB"
 
 
-# ---------------------------------------------------------------------------
-# wkhtmltopdf warnings (a failed asset request is only logged as a warning)
-# ---------------------------------------------------------------------------
-
-
-class _Collector(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record.getMessage())
-
-
-report_warnings = _Collector()
-logging.getLogger("odoo.addons.base.models.ir_actions_report").addHandler(report_warnings)
+report_warnings = collect_report_warnings()
 
 
 # ---------------------------------------------------------------------------
@@ -122,18 +109,7 @@ def set_up(env):
     today = fields.Date.context_today(company)
     vals_list = []
     for index in range(N + WARMUP):
-        # Département 93 ASE invoices name the children concerned and the service
-        # dates (the module refuses to post them otherwise); fictitious names.
-        beneficiaries = [
-            Command.create(
-                {
-                    "name": f"Enfant {letter}. {index + 1:04d}",
-                    "date_start": period_start,
-                    "date_end": period_end,
-                }
-            )
-            for letter in "AB"
-        ]
+        beneficiaries = ase_beneficiaries(index, period_start, period_end)
         vals_list.append(
             {
                 "move_type": "out_invoice",
@@ -629,26 +605,11 @@ def main(shell_env):  # noqa: C901
             say(f"  {message[:300]}")
         failures.append(f"{len(report_warnings.records)} report warning(s) logged")
     say("")
-    say(
-        f"benchmark wall time {time.perf_counter() - wall_start:.1f} s; load avg at end "
-        f"{' '.join('%.2f' % x for x in os.getloadavg())}"
-    )
+    say_wall_time(wall_start)
     say(
         f"SUMMARY N={len(measured)} ours/core {ratio_without:.2f}x without render, "
         f"{ratio_with:.2f}x with render; schematron {sch_mean:.1f} ms/invoice"
     )
 
 
-try:
-    main(env)  # noqa: F821 - given by odoo-bin shell
-except Exception:
-    import traceback
-
-    traceback.print_exc()
-    failures.append("the benchmark raised")
-if failures:
-    say("")
-    for failure in failures:
-        say(f"BENCHMARK FAILURE: {failure}")
-    sys.stdout.flush()
-    sys.exit(1)
+run_benchmark(main, env, failures)  # noqa: F821 - env is given by odoo-bin shell

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Renderers of the invoice deposited on Chorus Pro (issue 10): which one, measured.
+"""Renderers of the invoice deposited on Chorus Pro: which one, measured.
 
 Runs INSIDE Odoo, as the stdin script of ``odoo-bin shell`` (``env`` is given by the
 shell). Use ``benchmarks/run_renderers.sh [N]`` (or ``make bench-render N=20``), which
@@ -42,17 +42,21 @@ import os
 import platform
 import shutil
 import statistics
-import sys
 import time
 from urllib.parse import urlparse
 
 import lxml.html
 from bench_common import (
+    LogCollector,
+    ase_beneficiaries,
     ase_routing,
+    collect_report_warnings,
     create_ase_products,
     create_bank_account,
     create_company,
+    run_benchmark,
     say,
+    say_wall_time,
     use_report_server,
 )
 from pypdf import PdfReader
@@ -83,18 +87,8 @@ else:
     WEASYPRINT_ERROR = None
 
 
-class _Collector(logging.Handler):
-    def __init__(self, level=logging.WARNING):
-        super().__init__(level)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record.getMessage())
-
-
-report_warnings = _Collector()
-logging.getLogger("odoo.addons.base.models.ir_actions_report").addHandler(report_warnings)
-weasy_warnings = _Collector()
+report_warnings = collect_report_warnings()
+weasy_warnings = LogCollector()
 weasy_logger = logging.getLogger("weasyprint")
 weasy_logger.addHandler(weasy_warnings)
 weasy_logger.propagate = False  # counted, not printed (Bootstrap has many unsupported properties)
@@ -184,16 +178,7 @@ def set_up(env):
                 "invoice_user_id": admin.id,
                 "invoice_date": today,
                 # Service 538 (ASE) requires the children concerned and the service dates.
-                "chorus_beneficiary_ids": [
-                    Command.create(
-                        {
-                            "name": f"Enfant {letter}. {index + 1:04d}",
-                            "date_start": period_start,
-                            "date_end": period_end,
-                        }
-                    )
-                    for letter in "AB"
-                ],
+                "chorus_beneficiary_ids": ase_beneficiaries(index, period_start, period_end),
                 "invoice_line_ids": lines,
             }
         )
@@ -373,7 +358,7 @@ def summarize_checks(rows):
 def main(shell_env):  # noqa: C901
     wall_start = time.perf_counter()
     say("=" * 100)
-    say("Renderers of the Chorus Pro invoice document (issue 10)")
+    say("Renderers of the Chorus Pro invoice document")
     say("=" * 100)
     say(f"date      : {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
     say(
@@ -737,25 +722,7 @@ def main(shell_env):  # noqa: C901
         for kind, number in sorted(kinds.items(), key=lambda item: -item[1])[:5]:
             say(f"  {number:6d}  {kind}")
     say("")
-    say(
-        f"benchmark wall time {time.perf_counter() - wall_start:.1f} s; load avg at end "
-        f"{' '.join('%.2f' % x for x in os.getloadavg())}"
-    )
+    say_wall_time(wall_start)
 
 
-try:
-    main(env)  # noqa: F821 - given by odoo-bin shell
-except Exception:
-    import traceback
-
-    traceback.print_exc()
-    failures.append("the benchmark raised")
-finally:
-    env.cr.rollback()  # noqa: F821 - nothing of the benchmark is committed
-    say("[bench] rolled back: nothing committed to the database")
-if failures:
-    say("")
-    for failure in failures:
-        say(f"BENCHMARK FAILURE: {failure}")
-    sys.stdout.flush()
-    sys.exit(1)
+run_benchmark(main, env, failures, rollback=True)  # noqa: F821 - env is given by odoo-bin shell

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Chorus Pro volume benchmark: deposit N invoices in batches to the simulator, then
-# synchronise the statuses of BENCH_SYNC_N invoices. See benchmarks/README.md.
+# synchronise the statuses of BENCH_SYNC_N invoices. Method and latest figures: docs/benchmarks.md.
 #
 #   bash benchmarks/run_chorus.sh [N]         # N deposited invoices (default 500)
 #
@@ -16,7 +16,7 @@
 # BENCH_SYNC_CHANGES (default "100,40,10"), BENCH_SYNC_FEW (default 5), BENCH_UI_N (the user's
 # path, default N), BENCH_SEND_N (batch Send by Chorus Pro, default 100), BENCH_PROFILE=1,
 # BENCH_HTTP_PORT (default: a free port), BENCH_DB (default chorus_bench_<date>_<pid>),
-# KEEP_DB=1 to keep the database, BENCH_LOG_DIR (default: a new /tmp/chorus_bench.XXXXXX, kept).
+# KEEP_DB=1 to keep the database, BENCH_LOG_DIR (default: a new chorus_bench.XXXXXX in $TMPDIR, else /tmp; kept).
 set -euo pipefail
 
 "${VENV:-$(dirname "${BASH_SOURCE[0]}")/../.venv}/bin/python" -c "import chorus_pro_simulator" 2>/dev/null \

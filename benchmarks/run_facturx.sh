@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Factur-X benchmark: our validated Factur-X (chorus.pro.facturx) vs Odoo core's
-# (account_edi_ubl_cii), on the same N invoices. See benchmarks/README.md.
+# (account_edi_ubl_cii), on the same N invoices. Method and latest figures: docs/benchmarks.md.
 #
 #   bash benchmarks/run_facturx.sh [N]        # N measured invoices (default 20), + 2 warm-up
 #
@@ -13,7 +13,7 @@
 #
 # Environment: BENCH_WARMUP (default 2), BENCH_HTTP_PORT (default: a free port),
 # BENCH_DB (default chorus_bench_<date>_<pid>), KEEP_DB=1 to keep the database,
-# BENCH_LOG_DIR (default: a new /tmp/chorus_bench.XXXXXX, kept), BENCH_CROSSCHECK=0,
+# BENCH_LOG_DIR (default: a new chorus_bench.XXXXXX in $TMPDIR, else /tmp; kept), BENCH_CROSSCHECK=0,
 # CHORUS_PRO_SCHEMATRON_MODE=inprocess to run saxonche in the Odoo process.
 set -euo pipefail
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Shared runner of the benchmarks (see benchmarks/README.md):
+# Shared runner of the benchmarks (see docs/benchmarks.md):
 #   bash benchmarks/run_in_odoo.sh bench_xxx.py N
 # 1. a throw-away database with l10n_fr_chorus_pro installed from the working tree (no demo);
 # 2. odoo-bin serving that database on a free 127.0.0.1 port (wkhtmltopdf fetches the report
 #    assets from it; the script receives its URL in BENCH_REPORT_URL);
 # 3. benchmarks/<script> run through `odoo-bin shell` (stdin), N in BENCH_N;
 # 4. the asset requests checked in the server log, the server stopped, the database dropped.
-# Environment: BENCH_HTTP_PORT, BENCH_DB, KEEP_DB=1, BENCH_LOG_DIR (default /tmp/chorus_bench.XXXXXX).
+# Environment: BENCH_HTTP_PORT, BENCH_DB, KEEP_DB=1, BENCH_LOG_DIR (default: a new chorus_bench.XXXXXX in $TMPDIR, else /tmp).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +26,7 @@ command -v wkhtmltopdf >/dev/null || die "wkhtmltopdf is not installed"
 "$HERE/scripts/addons_path.sh" >/dev/null || die "cannot prepare the addons path"
 
 DB="${BENCH_DB:-chorus_bench_$(date +%Y%m%d%H%M%S)_$$}"
-LOG_DIR="${BENCH_LOG_DIR:-$(mktemp -d /tmp/chorus_bench.XXXXXX)}"
+LOG_DIR="${BENCH_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/chorus_bench.XXXXXX")}"
 mkdir -p "$LOG_DIR"
 DATA_DIR="$LOG_DIR/data"   # filestore of the throw-away database
 PORT="${BENCH_HTTP_PORT:-$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Renderers of the Chorus Pro invoice document (issue 10): our report with wkhtmltopdf
+# Renderers of the Chorus Pro invoice document: our report with wkhtmltopdf
 # (batch and one by one), Odoo core's invoice report with wkhtmltopdf, our report's HTML
 # with WeasyPrint (PDF/A-3b), on the same N invoices; plus the cost of the text read-back
-# gate. See benchmarks/README.md, "Renderers (issue 10)".
+# gate. Method and latest figures: docs/benchmarks.md, "make bench-render".
 #
 #   bash benchmarks/run_renderers.sh [N]      # N measured invoices (default 20), + 2 warm-up
 #
@@ -18,7 +18,7 @@
 # "skipped: weasyprint not installed".
 # Environment: BENCH_WARMUP (default 2), BENCH_SINGLE=0 (skip the one-by-one row of ours),
 # BENCH_SAMPLES_DIR (the last PDF of each renderer written there),
-# BENCH_HTTP_PORT, BENCH_DB, KEEP_DB=1, BENCH_LOG_DIR (default /tmp/chorus_bench.XXXXXX).
+# BENCH_HTTP_PORT, BENCH_DB, KEEP_DB=1, BENCH_LOG_DIR (default: a new chorus_bench.XXXXXX in $TMPDIR, else /tmp).
 set -euo pipefail
 
 export BENCH_WARMUP="${BENCH_WARMUP:-2}"

@@ -4,11 +4,13 @@
 //   node scripts/screenshots.mjs [odoo_url] [output_dir]
 import {execFileSync} from "child_process";
 import fs from "fs";
+import os from "os";
+import path from "path";
 import {openAdmin} from "./screenshots_common.mjs";
 
 const url = process.argv[2] || "http://127.0.0.1:8069";
 const out = process.argv[3] || "static/description/screenshots";
-const {browser, page, rpc} = await openAdmin(url, {width: 1400, height: 900});
+const {browser, page, rpc, ref} = await openAdmin(url, {width: 1400, height: 900});
 // The README screenshots are in English; the demo administrator works in French (restored at
 // the end).
 const [admin] = await rpc("res.users", "search_read", [[["login", "=", "admin"]]], {fields: ["lang"]});
@@ -40,24 +42,14 @@ await page.screenshot({path: `${out}/invoice_chorus_tab.png`});
 
 // A background deposit: 30 copies of the PMI demo invoice, deposited by the
 // wizard (above the threshold of 20), followed on the job form while the cron runs.
-const [xmlid] = await rpc(
-  "ir.model.data",
-  "search_read",
-  [
-    [
-      ["module", "=", "l10n_fr_chorus_pro"],
-      ["name", "=", "demo_invoice_ase_132"],
-    ],
-  ],
-  {fields: ["res_id"]}
-);
-const [source] = await rpc("account.move", "read", [[xmlid.res_id], ["company_id"]]);
+const pmiInvoiceId = await ref("demo_invoice_ase_132");
+const [source] = await rpc("account.move", "read", [[pmiInvoiceId], ["company_id"]]);
 const context = {allowed_company_ids: [source.company_id[0]]};
 await rpc("ir.config_parameter", "set_param", ["l10n_fr_chorus_pro.background_deposit_chunk", "5"]);
 const copies = [];
 for (let i = 0; i < 30; i++) {
   copies.push(
-    ...(await rpc("account.move", "copy", [[xmlid.res_id]], {
+    ...(await rpc("account.move", "copy", [[pmiInvoiceId]], {
       default: {invoice_date: "2026-11-20", purchase_order_reference: "EJ2026-000456"},
       context,
     }))
@@ -83,31 +75,15 @@ await page.screenshot({path: `${out}/background_deposit_done.png`});
 
 // The legal document deposited for the child-welfare demo invoice (ASE 538, beneficiaries,
 // VAT exemption): the Factur-X kept on the invoice, its page drawn with pdftoppm.
-const [ase] = await rpc(
-  "ir.model.data",
-  "search_read",
-  [
-    [
-      ["module", "=", "l10n_fr_chorus_pro"],
-      ["name", "=", "demo_invoice_ase_538"],
-    ],
-  ],
-  {fields: ["res_id"]}
-);
-const aseWizard = await rpc("chorus.pro.deposit.wizard", "create", [{move_ids: [[6, 0, [ase.res_id]]]}], {
+const aseInvoiceId = await ref("demo_invoice_ase_538");
+const aseWizard = await rpc("chorus.pro.deposit.wizard", "create", [{move_ids: [[6, 0, [aseInvoiceId]]]}], {
   context,
 });
 await rpc("chorus.pro.deposit.wizard", "action_deposit", [[aseWizard]], {context});
-const [aseMove] = await rpc("account.move", "read", [[ase.res_id], ["chorus_document_id"]], {context});
+const [aseMove] = await rpc("account.move", "read", [[aseInvoiceId], ["chorus_document_id"]], {context});
 const pdf = await page.request.get(`${url}/web/content/${aseMove.chorus_document_id[0]}?download=true`);
-fs.writeFileSync("/tmp/chorus_invoice_ase.pdf", await pdf.body());
-execFileSync("pdftoppm", [
-  "-r",
-  "80",
-  "-png",
-  "-singlefile",
-  "/tmp/chorus_invoice_ase.pdf",
-  `${out}/chorus_invoice_ase`,
-]);
+const asePdf = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "chorus-shot-")), "chorus_invoice_ase.pdf");
+fs.writeFileSync(asePdf, await pdf.body());
+execFileSync("pdftoppm", ["-r", "80", "-png", "-singlefile", asePdf, `${out}/chorus_invoice_ase`]);
 await rpc("res.users", "write", [[admin.id], {lang: admin.lang}]);
 await browser.close();

@@ -24,23 +24,11 @@
 # Options (environment): KEEP_PACKAGING=1 keeps the temporary directory and the database.
 set -uo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$HERE/scripts/env.sh"
+E2E_NAME=packaging
+# shellcheck source=scripts/e2e_prologue.sh
+source "$(dirname "${BASH_SOURCE[0]}")/e2e_prologue.sh"
 ADDON=l10n_fr_chorus_pro
-START=$SECONDS
-log() { printf '\033[1;34m[packaging]\033[0m %s (%d s)\n' "$*" "$((SECONDS - START))"; }
-fail() { printf '\033[1;31m[packaging] FAILED:\033[0m %s\n' "$*" >&2; exit 1; }
-
-[ -x "$VENV/bin/python" ] || fail "no virtualenv at $VENV: run 'make setup' first"
-[ -f "$ODOO_SRC/odoo-bin" ] || fail "no Odoo 19.0 source at ODOO_SRC=$ODOO_SRC: run 'make setup' first"
-"$HERE/scripts/pg_start.sh" >/dev/null || fail "PostgreSQL is not available"
 command -v psql >/dev/null || fail "psql is missing (postgresql-client)"
-
-LOG_DIR="${LOG_DIR:-$HERE/var/log}"
-mkdir -p "$LOG_DIR"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/chorus-packaging.XXXXXX")"
-DB="chorus_packaging_$(date +%Y%m%d%H%M%S)_$$"
-ODOO_LOG="$LOG_DIR/odoo-packaging-$$.log"
 cleanup() {
   if [ "${KEEP_PACKAGING:-0}" = "1" ]; then
     log "kept: $WORK, database $DB"

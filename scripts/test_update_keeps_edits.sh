@@ -22,27 +22,12 @@
 # Options (environment): KEEP_DB=1 keeps the database, FROM_REF (above). About 2-3 minutes.
 set -uo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-source "$HERE/scripts/env.sh"
+E2E_NAME=update
+E2E_FAIL_SUMMARY="update keeps edits: 0 passed, 1 failed"
+# shellcheck source=scripts/e2e_prologue.sh
+source "$(dirname "${BASH_SOURCE[0]}")/e2e_prologue.sh"
 MODULE=l10n_fr_chorus_pro
-START=$SECONDS
-log() { printf '\033[1;34m[update]\033[0m %s (%d s)\n' "$*" "$((SECONDS - START))"; }
-fail() {
-  printf '\033[1;31m[update] FAILED:\033[0m %s\n' "$*" >&2
-  echo "update keeps edits: 0 passed, 1 failed"
-  exit 1
-}
-
-[ -x "$VENV/bin/python" ] || fail "no virtualenv at $VENV: run 'make setup' first"
-[ -f "$ODOO_SRC/odoo-bin" ] || fail "no Odoo 19.0 source at ODOO_SRC=$ODOO_SRC: run 'make setup' first"
-"$HERE/scripts/pg_start.sh" >/dev/null || fail "PostgreSQL is not available"
 "$HERE/scripts/addons_path.sh" >/dev/null || fail "cannot prepare the addons path"
-
-LOG_DIR="${LOG_DIR:-$HERE/var/log}"
-mkdir -p "$LOG_DIR"
-DB="chorus_update_$(date +%Y%m%d%H%M%S)_$$"
-ODOO_LOG="$LOG_DIR/odoo-update-$$.log"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/chorus-update.XXXXXX")"
 ADDONS_PATH="$(cat "$ADDONS_LINK_DIR/.addons_path")"
 cleanup() {
   if [ "${KEEP_DB:-0}" = "1" ]; then

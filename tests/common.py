@@ -20,6 +20,35 @@ OTHER_SUPPLIER_SIRET = "79876543400021"
 SIMULATOR_PASSWORD = "Chorus-Sim-2026"
 
 
+def simulator_settings(server, login):
+    """The company's Chorus Pro settings for the simulator ``server`` and the technical
+    account ``login``."""
+    return {
+        "chorus_environment": "custom",
+        "chorus_api_url": server.url,
+        "chorus_token_url": server.token_url,
+        "chorus_client_id": "chorus-sim-client",
+        "chorus_client_secret": "chorus-sim-secret",
+        "chorus_login": login,
+        "chorus_password": SIMULATOR_PASSWORD,
+    }
+
+
+def create_bank_account(env, company, bank_name="BNP Paribas"):
+    """An IBAN account of ``company`` with its bank's BIC, as Chorus Pro requires on
+    invoices."""
+    bank = env["res.bank"].create({"name": bank_name, "bic": "BNPAFRPPXXX"})
+    return env["res.partner.bank"].create(
+        {
+            "partner_id": company.partner_id.id,
+            "company_id": company.id,
+            "bank_id": bank.id,
+            "acc_number": "FR4430004000030000012345678",
+            "allow_out_payment": True,
+        }
+    )
+
+
 class ChorusProCommon(AccountTestInvoicingCommon):
     """A French company invoicing the seeded Chorus Pro recipients."""
 
@@ -43,12 +72,8 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         cls.university = cls.env.ref("l10n_fr_chorus_pro.partner_university_13001533200013")
         # The seeded universities have their city only: the invoice needs the full address.
         cls.university.write({"street": "58 boulevard Charles Livon", "zip": "13007"})
-        cls.invoicing_user = new_test_user(
-            cls.env,
-            login="chorus_invoicing_user",
-            groups="account.group_account_invoice,base.group_partner_manager",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.invoicing_user = cls._company_user(
+            "chorus_invoicing_user", "account.group_account_invoice,base.group_partner_manager"
         )
 
         # The test's own transaction cannot commit: a deposit made in it is only
@@ -70,26 +95,51 @@ class ChorusProCommon(AccountTestInvoicingCommon):
             rows = list(csv.reader(f))
         return self.env[model].load(rows[0], rows[1:])
 
+    @classmethod
+    def _company_user(cls, login, groups, company=None, **values):
+        """A user of ``company`` only (the test company by default) in ``groups`` (comma
+        separated xml ids); ``values`` other fields (lang, name...)."""
+        company = company or cls.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+            **values,
+        )
+
+    @classmethod
+    def _sale_tax(cls, name, amount, tax_group=None, **values):
+        """A sales tax of the test company, in ``tax_group`` when given; ``values`` other
+        fields (exemption code and reason, exigibility...)."""
+        vals = {
+            "name": name,
+            "amount": amount,
+            "type_tax_use": "sale",
+            "company_id": cls.company.id,
+            **values,
+        }
+        if tax_group:
+            vals["tax_group_id"] = tax_group.id
+        return cls.env["account.tax"].create(vals)
+
     def _care_product(self, name="Placement ASE"):
         """A child-welfare care product, exempt from VAT (CGI art. 261-7-1°) with its
         exemption reason."""
-        exempt = self.env["account.tax"].create(
-            {
-                "name": "0% exonérée art. 261-7-1° CGI",
-                "amount": 0.0,
-                "type_tax_use": "sale",
-                "company_id": self.company.id,
-                "ubl_cii_tax_category_code": "E",
-                "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-7",
-                "invoice_legal_notes": "TVA non applicable, art. 261-7-1° du CGI",
-            }
+        exempt = self._sale_tax(
+            "0% exonérée art. 261-7-1° CGI",
+            0.0,
+            ubl_cii_tax_category_code="E",
+            ubl_cii_tax_exemption_reason_code="VATEX-FR-CGI261-7",
+            invoice_legal_notes="TVA non applicable, art. 261-7-1° du CGI",
         )
         return self.env["product.product"].create(
             {"name": name, "type": "service", "taxes_id": [Command.set(exempt.ids)]}
         )
 
-    def _open_from_list(self, moves):
-        """The deposit wizard as Actions > Deposit to Chorus Pro opens it from the invoice list."""
+    def _deposit_list_context(self, moves):
+        """The context of Actions > Deposit to Chorus Pro in the invoice list."""
         action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
         context = {
             "active_model": "account.move",
@@ -98,7 +148,23 @@ class ChorusProCommon(AccountTestInvoicingCommon):
             "default_move_type": "out_invoice",
         }
         context.update(safe_eval(action.context, dict(context, context=context)))
-        return self.env["chorus.pro.deposit.wizard"].with_context(**context).create({})
+        return context
+
+    def _open_from_list(self, moves):
+        """The deposit wizard as Actions > Deposit to Chorus Pro opens it from the invoice list."""
+        return (
+            self.env["chorus.pro.deposit.wizard"].with_context(**self._deposit_list_context(moves)).create({})
+        )
+
+    def _invoice_list_selection_context(self, moves):
+        """The context of Customers > Invoices, then the selection, as the list's Actions
+        menu gives it to what it runs."""
+        action = self.env.ref("account.action_move_out_invoice_type")
+        context = safe_eval(action.context or "{}", {"uid": self.env.uid})
+        context.update(
+            active_model="account.move", active_ids=moves.ids, active_id=moves[:1].id, active_domain=[]
+        )
+        return context
 
     def _typed_invoice(self, lines, beneficiaries=(), invoice_date="2026-04-02", **values):
         """A customer invoice to the Département 93 typed by hand in the generic invoice
@@ -123,6 +189,15 @@ class ChorusProCommon(AccountTestInvoicingCommon):
                 beneficiary.date_end = end
         return form.save()
 
+    def _register_payment(self, moves):
+        """Register the full payment of ``moves`` with the Register Payment wizard."""
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=moves.ids)
+            .create({})
+        )
+        return wizard.action_create_payments()
+
     def _post_refused(self, move):
         """The error posting ``move`` raises when the company blocks posting on the
         checklist."""
@@ -145,29 +220,14 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         loaded), for the browser tours."""
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
-        return new_test_user(
-            self.env,
-            login=login,
-            lang="fr_FR",
-            groups="account.group_account_invoice,base.group_partner_manager",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
+        return self._company_user(
+            login, "account.group_account_invoice,base.group_partner_manager", lang="fr_FR"
         )
 
     @classmethod
     def _bank_account(cls, company=None):
         """An IBAN account with its bank's BIC, as Chorus Pro requires on invoices."""
-        company = company or cls.company
-        bank = cls.env["res.bank"].create({"name": "BNP Paribas", "bic": "BNPAFRPPXXX"})
-        return cls.env["res.partner.bank"].create(
-            {
-                "partner_id": company.partner_id.id,
-                "company_id": company.id,
-                "bank_id": bank.id,
-                "acc_number": "FR4430004000030000012345678",
-                "allow_out_payment": True,
-            }
-        )
+        return create_bank_account(cls.env, company or cls.company)
 
     @classmethod
     def _chorus_invoice(cls, partner=None, service=None, post=False, **values):
@@ -217,15 +277,7 @@ class ChorusProSimulatorCommon(ChorusProHttpCommon):
 
     @classmethod
     def _chorus_settings(cls, login):
-        return {
-            "chorus_environment": "custom",
-            "chorus_api_url": cls.server.url,
-            "chorus_token_url": cls.server.token_url,
-            "chorus_client_id": "chorus-sim-client",
-            "chorus_client_secret": "chorus-sim-secret",
-            "chorus_login": login,
-            "chorus_password": SIMULATOR_PASSWORD,
-        }
+        return simulator_settings(cls.server, login)
 
     def _request(self, func, context=None):
         """``func(env)`` in its own cursor, as one request of the web client or one run

@@ -236,13 +236,7 @@ class TestCareDecisions(ChorusProHttpCommon):
         Decision = self.env["chorus.pro.care.decision"]
         self.assertEqual(Decision.with_user(self.invoicing_user).search([]), self.lea | self.noah | self.ines)
         other = self.setup_other_company(name="Autre Association")["company"]
-        accountant = new_test_user(
-            self.env,
-            login="chorus_other_accountant",
-            groups="account.group_account_manager",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-        )
+        accountant = self._company_user("chorus_other_accountant", "account.group_account_manager", other)
         self.assertFalse(Decision.with_user(accountant).search([]))
         self.assertFalse(self.env["chorus.pro.order"].with_user(accountant).search([]))
         with self.assertRaises(AccessError):

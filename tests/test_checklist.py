@@ -15,15 +15,7 @@ class TestChecklist(ChorusProCommon):
         cls.company.vat = "FR19812345676"
         cls.bank_account = cls._bank_account()
         cls.tax_20 = cls.company_data["default_tax_sale"]
-        cls.exempt = cls.env["account.tax"].create(
-            {
-                "name": "Exonérée",
-                "amount": 0.0,
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-                "ubl_cii_tax_category_code": "E",
-            }
-        )
+        cls.exempt = cls._sale_tax("Exonérée", 0.0, ubl_cii_tax_category_code="E")
 
     def _good(self, **values):
         vals = {

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""What a user can do with an invoice at each Chorus Pro status (issue 11, points 2 and 3).
+"""What a user can do with an invoice at each Chorus Pro status.
 
 * **Deposited invoices are locked**: every change to what Chorus Pro holds is refused,
   saying why and what to do; payments still work. A rejected invoice, a deposit
@@ -403,7 +403,7 @@ class TestChorusPaths(ChorusProSimulatorCommon):
 
 @tagged("post_install", "-at_install")
 class TestChorusPathsProduction(TestChorusPaths):
-    """The same tests against the simulator in production realism (issue 12)."""
+    """The same tests against the simulator answering as the real platform does (``production`` realism)."""
 
     # Odoo runs only the test methods a class defines, unless told otherwise.
     allow_inherited_tests_method = True

@@ -40,7 +40,7 @@ from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusPro
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 
-from .common import SUPPLIER_SIRET
+from .common import SUPPLIER_SIRET, create_bank_account, simulator_settings
 
 # How long worker 1 waits for worker 2 (who never needs that long: it skips the locked
 # rows or is refused at once), then the lock and statement timeouts of every
@@ -188,27 +188,12 @@ class TestConcurrency(BaseCase):
                     "zip": "93100",
                     "city": "Montreuil",
                     "country_id": env.ref("base.fr").id,
-                    "chorus_environment": "custom",
-                    "chorus_api_url": cls.server.url,
-                    "chorus_token_url": cls.server.token_url,
-                    "chorus_client_id": "chorus-sim-client",
-                    "chorus_client_secret": "chorus-sim-secret",
-                    "chorus_login": f"TECH_1_{SUPPLIER_SIRET}@cpro.fr",
-                    "chorus_password": "Chorus-Sim-2026",
+                    **simulator_settings(cls.server, f"TECH_1_{SUPPLIER_SIRET}@cpro.fr"),
                     "chorus_post_check": "block",
                     "chorus_check_engagement": False,
                 }
             )
-            bank = env["res.bank"].create({"name": "Concurrency Test Bank", "bic": "BNPAFRPPXXX"})
-            bank_account = env["res.partner.bank"].create(
-                {
-                    "partner_id": company.partner_id.id,
-                    "company_id": company.id,
-                    "bank_id": bank.id,
-                    "acc_number": "FR4430004000030000012345678",
-                    "allow_out_payment": True,
-                }
-            )
+            bank_account = create_bank_account(env, company, bank_name="Concurrency Test Bank")
             recipient = env["res.partner"].create(
                 {
                     "name": "Concurrency Test Recipient",
@@ -234,7 +219,7 @@ class TestConcurrency(BaseCase):
                 limit=1,
             )
             created = {
-                "bank": bank.id,
+                "bank": bank_account.bank_id.id,
                 "bank_account": bank_account.id,
                 "recipient": recipient.id,
                 "tax": tax.id,

@@ -421,7 +421,7 @@ class TestConnector(ChorusProSimulatorCommon):
 
 @tagged("post_install", "-at_install")
 class TestConnectorProduction(TestConnector):
-    """The same tests against the simulator in production realism (issue 12)."""
+    """The same tests against the simulator answering as the real platform does (``production`` realism)."""
 
     # Odoo runs only the test methods a class defines, unless told otherwise.
     allow_inherited_tests_method = True

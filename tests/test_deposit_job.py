@@ -15,7 +15,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import Registry
 from odoo.orm.environments import Transaction
 from odoo.sql_db import db_connect
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
 from odoo.tools import mute_logger
 
@@ -395,28 +395,9 @@ class TestDepositJob(ChorusProSimulatorCommon):
         other = self._other_chorus_company()
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
-        user_b = new_test_user(
-            self.env,
-            login="chorus_job_user_b",
-            groups="account.group_account_invoice",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-            lang="fr_FR",
-        )
-        manager_b = new_test_user(
-            self.env,
-            login="chorus_job_manager_b",
-            groups="account.group_account_manager",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-        )
-        manager_a = new_test_user(
-            self.env,
-            login="chorus_job_manager_a",
-            groups="account.group_account_manager",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
+        user_b = self._company_user("chorus_job_user_b", "account.group_account_invoice", other, lang="fr_FR")
+        manager_b = self._company_user("chorus_job_manager_b", "account.group_account_manager", other)
+        manager_a = self._company_user("chorus_job_manager_a", "account.group_account_manager")
         job_a = self.Job._create_for(self._invoices(1))
         for user in (user_b, manager_b, self.invoicing_user):  # other company / not theirs
             with self.subTest(user=user.login):

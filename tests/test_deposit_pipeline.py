@@ -13,7 +13,6 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
-from odoo.tools.safe_eval import safe_eval
 
 from .common import ChorusProSimulatorCommon
 
@@ -35,18 +34,6 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         self.assertNotEqual(self.env.user.lang, "fr_FR")
 
     # ---------------------------------------------------------------- the web client
-    def _list_context(self, moves):
-        """The context of Actions > Deposit to Chorus Pro in the invoice list."""
-        action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
-        context = {
-            "active_model": "account.move",
-            "active_ids": moves.ids,
-            "active_id": moves[:1].id,
-            "default_move_type": "out_invoice",
-        }
-        context.update(safe_eval(action.context, dict(context, context=context)))
-        return context
-
     def _open(self, context):
         """The wizard's opening (onchange), in its own request: its values."""
         spec = {
@@ -117,7 +104,7 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         drafts = self._d93_invoice(post=False) | self._d93_invoice(post=False)
         posted = self._d93_invoice()
         moves = drafts | posted
-        context = self._list_context(moves)
+        context = self._deposit_list_context(moves)
         checklist_runs, data_builds = self._counters()
         values = self._open(context)
         self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
@@ -136,7 +123,7 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         """One draft: the wizard shows its fields (service, EJ, dates) and the web client
         sends them back unchanged: the invoice is not written, its preview is reused."""
         move = self._d93_invoice(post=False)
-        context = self._list_context(move)
+        context = self._deposit_list_context(move)
         checklist_runs, data_builds = self._counters()
         values = self._open(context)
         self.assertTrue(values["can_edit_move"])
@@ -156,7 +143,7 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
             "l10n_fr_chorus_pro.background_deposit_threshold", "2"
         )
         moves = self._d93_invoice() | self._d93_invoice() | self._d93_invoice()
-        context = self._list_context(moves)
+        context = self._deposit_list_context(moves)
         checklist_runs, data_builds = self._counters()
         wizard = self._save_and_deposit(self._open(context), context)
         self.assertEqual(wizard.state, "background")
@@ -173,7 +160,7 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         (its preview is not trusted): the one without its EJ now is refused."""
         moves = self._d93_invoice(post=False) | self._d93_invoice(post=False)
         changed, unchanged = moves
-        context = self._list_context(moves)
+        context = self._deposit_list_context(moves)
         checklist_runs, _data_builds = self._counters()
         values = self._open(context)
         # Meanwhile, in another tab: its EJ removed.
@@ -192,7 +179,7 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
     def test_forged_preview_is_not_trusted(self):
         """A preview not signed by the server (or for another user) is run again."""
         moves = self._d93_invoice(post=False, purchase_order_reference=False)
-        context = self._list_context(moves)
+        context = self._deposit_list_context(moves)
         checklist_runs, _data_builds = self._counters()
         values = self._open(context)
         payload, _dot, _signature = values["checklist_token"].rpartition(".")

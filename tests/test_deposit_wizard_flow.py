@@ -30,18 +30,6 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
     chorus_timeout = "5"
 
     # ---------------------------------------------------------------- the web client
-    def _list_context(self, moves):
-        """The context of Actions > Deposit to Chorus Pro in the invoice list."""
-        action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
-        context = {
-            "active_model": "account.move",
-            "active_ids": moves.ids,
-            "active_id": moves[:1].id,
-            "default_move_type": "out_invoice",
-        }
-        context.update(safe_eval(action.context, dict(context, context=context)))
-        return context
-
     def _open_and_save(self, context):
         """Open the wizard (onchange: the defaults), then save it as the web client does
         before a button's call: the lines of the checklist come back without their
@@ -108,7 +96,7 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
     # ---------------------------------------------------------------- nothing ready
     def test_nothing_ready_no_button_and_a_clear_error(self):
         bad = self._without_ej(2)
-        context = self._list_context(bad)
+        context = self._deposit_list_context(bad)
         wizard = self._open_and_save(context)
         # Saved by the web client: the server's checklist, not empty lines.
         self._assert_real_checklist(wizard, bad)
@@ -132,7 +120,7 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
 
     def test_one_ready_shows_the_button(self):
         moves = self._d93_invoice(post=False) | self._without_ej(1)
-        wizard = self._open_and_save(self._list_context(moves))
+        wizard = self._open_and_save(self._deposit_list_context(moves))
         self.assertEqual((wizard.ready_count, wizard.to_fix_count), (1, 1))
         self.assertFalse(self._button_invisible(wizard, "Deposit the valid ones"))
         self.assertTrue(self._button_invisible(wizard, "Deposit"))
@@ -159,7 +147,7 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         the Deposit click builds its EN 16931 data once, shared by the Factur-X check,
         the legal page and the deposited Factur-X."""
         moves = self._d93_invoice(post=False) | self._d93_invoice()
-        context = self._list_context(moves)
+        context = self._deposit_list_context(moves)
         checklist_runs = self._count_calls("chorus.pro.checklist", "_check")
         wizard = self._open_and_save(context)
         self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
@@ -182,7 +170,7 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
             )
             for day in (5, 12, 19)
         ]
-        context = self._list_context(good | bad)
+        context = self._deposit_list_context(good | bad)
         wizard = self._open_and_save(context)
         _result, error = self._click(wizard, "action_deposit", context)
         self.assertIsNone(error)
@@ -220,7 +208,7 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
             Command.create({"name": f"Forfait {n}", "quantity": 1, "price_unit": 0.0}) for n in range(13)
         ]
         bad.partner_bank_id = False
-        wizard = self._open_and_save(self._list_context(moves))
+        wizard = self._open_and_save(self._deposit_list_context(moves))
         html = html_lib.unescape(str(wizard.checklist_html))
         block = html.split('<div class="o_chorus_checklist_invoice')[1]
         self.assertIn(f'data-move-id="{bad.id}"', block)
@@ -316,7 +304,7 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
 
     def test_posted_invoice_dates_not_editable_in_the_wizard(self):
         move = self._d93_invoice()
-        wizard = self.env[WIZARD].with_context(**self._list_context(move)).create({})
+        wizard = self.env[WIZARD].with_context(**self._deposit_list_context(move)).create({})
         self.assertFalse(wizard.can_edit_move)
         arch = etree.fromstring(self.env[WIZARD].get_views([(False, "form")])["views"]["form"]["arch"])
         for name in ("invoice_date", "delivery_date", "chorus_service_id"):

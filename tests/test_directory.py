@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Directory read with a bounded number of calls, services' details on demand, and the
-connection test (issue 12), against the project's simulator over real HTTP, in both
+connection test, against the project's simulator over real HTTP, in both
 simulator realisms. The missing PISTE subscription (HTTP 403 from the gateway, which the
 simulator cannot inject) is served by a tiny local HTTP stub: the client is never patched."""
 
@@ -14,7 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.chorus_pro_connector_directory import FAILED_DETAILS_KEY
-from .common import ChorusProSimulatorCommon
+from .common import SIMULATOR_PASSWORD, ChorusProSimulatorCommon
 
 BIG_SIRET = "21930000000017"  # a qualification-style test structure (no checksum)
 SERVICE_DETAIL = "/cpro/structures/v1/consulter/service"
@@ -281,7 +281,7 @@ class TestDirectory(ChorusProSimulatorCommon):
                 self.company.chorus_password = "wrong"
                 with self.assertRaisesRegex(UserError, "refused the credentials"):
                     self.connector._action_test_connection(self.company)
-                self.company.chorus_password = "Chorus-Sim-2026"
+                self.company.chorus_password = SIMULATOR_PASSWORD
 
     def _stub(self, refused):
         server = ThreadingHTTPServer(("127.0.0.1", 0), _PisteStub)

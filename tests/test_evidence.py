@@ -46,11 +46,7 @@ class TestEvidence(ChorusProSimulatorCommon):
     def _deposit_from_list(self, moves):
         """Customers > Invoices, select, Actions > Deposit to Chorus Pro, Deposit (one
         flow), in the context the web client gives the wizard."""
-        list_action = self.env.ref("account.action_move_out_invoice_type")
-        context = safe_eval(list_action.context or "{}", {"uid": self.env.uid})
-        context.update(
-            active_id=moves[:1].id, active_ids=moves.ids, active_model="account.move", active_domain=[]
-        )
+        context = self._invoice_list_selection_context(moves)
         wizard_action = self.env.ref("l10n_fr_chorus_pro.action_chorus_pro_deposit_wizard")
         context.update(safe_eval(wizard_action.context or "{}", dict(context, context=context)))
 
@@ -217,12 +213,7 @@ class TestEvidence(ChorusProSimulatorCommon):
         document.generate_access_token()
         self.assertEqual(document.raw, content)
         # The deposited invoice is paid as usual.
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=move.ids)
-            .create({})
-        )
-        wizard.action_create_payments()
+        self._register_payment(move)
         self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertEqual(move.chorus_document_id.raw, content)
 

@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import functools
 import io
 from unittest.mock import patch
 
@@ -31,18 +32,7 @@ class TestFacturx(ChorusProHttpCommon):
         cls.company.vat = "FR19812345676"
         cls.bank_account = cls._bank_account()
         tax_group = cls.env["account.tax.group"].create({"name": "TVA test", "company_id": cls.company.id})
-
-        def tax(name, amount, **extra):
-            return cls.env["account.tax"].create(
-                {
-                    "name": name,
-                    "amount": amount,
-                    "type_tax_use": "sale",
-                    "company_id": cls.company.id,
-                    "tax_group_id": tax_group.id,
-                    **extra,
-                }
-            )
+        tax = functools.partial(cls._sale_tax, tax_group=tax_group)
 
         cls.tax_20 = tax("TVA 20%", 20.0)
         cls.tax_10 = tax("TVA 10%", 10.0)

@@ -3,6 +3,7 @@
 in French, once, for every invoice shape and every kind of recipient; the same invoices
 as valid Factur-X; the last gate refusing a page that lacks a mention."""
 
+import functools
 import io
 import json
 import re
@@ -51,18 +52,7 @@ class TestLegalDocument(ChorusProHttpCommon):
         )
         cls.bank_account = cls._bank_account()
         group = cls.env["account.tax.group"].create({"name": "TVA", "company_id": cls.company.id})
-
-        def tax(name, amount, **extra):
-            return cls.env["account.tax"].create(
-                {
-                    "name": name,
-                    "amount": amount,
-                    "type_tax_use": "sale",
-                    "company_id": cls.company.id,
-                    "tax_group_id": group.id,
-                    **extra,
-                }
-            )
+        tax = functools.partial(cls._sale_tax, tax_group=group)
 
         cls.tax_20 = tax("TVA 20 %", 20.0)
         cls.tax_55 = tax("TVA 5,5 %", 5.5)

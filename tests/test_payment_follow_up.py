@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Payment follow-through (issue 14): the payment stages Chorus Pro reports (mandated,
+"""Payment follow-through: the payment stages Chorus Pro reports (mandated,
 public accountant, payment ordered) on the invoice, the list filters and the sales
 journal card, their reversal when a status goes back, and no journal entry from a
 status; against the project's simulator over real HTTP, synced as the UI does."""
@@ -45,14 +45,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
     def _update(self, moves):
         """Update from Chorus Pro from Customers > Invoices (the list's Actions menu), with
         that action's context, as the invoicing user."""
-        context = safe_eval(self.invoices_action.context or "{}", {"uid": self.env.uid})
-        context.update(
-            active_model="account.move",
-            active_ids=moves.ids,
-            active_id=moves[:1].id,
-            active_domain=[],
-            allowed_company_ids=self.company.ids,
-        )
+        context = dict(self._invoice_list_selection_context(moves), allowed_company_ids=self.company.ids)
         action = self.list_action.with_user(self.invoicing_user).with_context(**context).run()
         self.assertEqual(action["tag"], "display_notification")
         self.env.invalidate_all()
@@ -174,12 +167,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         self.assertEqual(move.chorus_follow_up, "payment_ordered")
         self.assertTrue(move.chorus_payment_order_date)
         # The money comes in: the payment is registered in Odoo, by the user.
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=move.ids)
-            .create({})
-        )
-        wizard.action_create_payments()
+        self._register_payment(move)
         self.assertIn(move.payment_state, ("paid", "in_payment"))
         self.assertEqual(move.chorus_payment_stage, "payment_ordered")
         self.assertFalse(move.chorus_follow_up)
@@ -204,12 +192,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
         self._set_status(received, "MISE_EN_PAIEMENT")
         self._set_status(rejected, "REJETEE", comment="Service fermé")
         self._update(moves)
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=received.ids)
-            .create({})
-        )
-        wizard.action_create_payments()
+        self._register_payment(received)
         counts = self._accounting_counts()
 
         dashboard = self.journal._get_journal_dashboard_data_batched()[self.journal.id]
@@ -260,7 +243,7 @@ class TestPaymentFollowUp(ChorusProSimulatorCommon):
 
 @tagged("post_install", "-at_install")
 class TestPaymentFollowUpProduction(TestPaymentFollowUp):
-    """The same tests against the simulator in production realism (issue 12)."""
+    """The same tests against the simulator answering as the real platform does (``production`` realism)."""
 
     allow_inherited_tests_method = True
     simulator_options = {**TestPaymentFollowUp.simulator_options, "realism": "production"}

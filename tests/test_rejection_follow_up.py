@@ -16,9 +16,9 @@ from datetime import timedelta
 
 from lxml import etree
 
-from odoo import SUPERUSER_ID, Command, fields
+from odoo import SUPERUSER_ID, fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import ChorusProSimulatorCommon
@@ -36,14 +36,7 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         super().setUpClass()
         cls.journal = cls.company_data["default_journal_sale"]
         cls.depositor, cls.responsible = (
-            new_test_user(
-                cls.env,
-                login=login,
-                name=name,
-                groups="account.group_account_invoice,base.group_partner_manager",
-                company_id=cls.company.id,
-                company_ids=[Command.set(cls.company.ids)],
-            )
+            cls._company_user(login, "account.group_account_invoice,base.group_partner_manager", name=name)
             for login, name in (
                 ("chorus_depositor", "Dana Depositor"),
                 ("chorus_responsible", "Rémi Responsible"),
@@ -199,13 +192,7 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         )
         self.assertEqual(self._flow_needing_attention(self.depositor).activity_ids.user_id, self.responsible)
         # Only someone who can open the company's invoices.
-        outsider = new_test_user(
-            self.env,
-            login="chorus_outsider",
-            groups="base.group_user",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
+        outsider = self._company_user("chorus_outsider", "base.group_user")
         with self.assertRaisesRegex(
             ValidationError, "cannot be the Chorus Pro responsible.*invoicing rights"
         ):

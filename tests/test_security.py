@@ -40,12 +40,8 @@ class TestSecurity(ChorusProCommon):
             )
 
     def test_manager_can_edit_recipient_settings(self):
-        manager = new_test_user(
-            self.env,
-            login="chorus_manager",
-            groups="account.group_account_manager,base.group_partner_manager",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
+        manager = self._company_user(
+            "chorus_manager", "account.group_account_manager,base.group_partner_manager"
         )
         partner = self.dept93.with_user(manager)
         self.assertTrue(partner.chorus_can_edit)
@@ -77,13 +73,7 @@ class TestSecurity(ChorusProCommon):
 
     def test_multi_company_isolation(self):
         other_company = self.setup_other_company(name="Association Les Tilleuls")["company"]
-        other_user = new_test_user(
-            self.env,
-            login="chorus_other_user",
-            groups="account.group_account_invoice",
-            company_id=other_company.id,
-            company_ids=[Command.set(other_company.ids)],
-        )
+        other_user = self._company_user("chorus_other_user", "account.group_account_invoice", other_company)
         # A recipient private to the other company, with its service.
         private_recipient = self.env["res.partner"].create(
             {

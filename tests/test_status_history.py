@@ -5,7 +5,7 @@ project's simulator over real HTTP."""
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import ChorusProSimulatorCommon
@@ -52,19 +52,20 @@ class TestStatusHistory(ChorusProSimulatorCommon):
             status
         ]
 
-    def _list_context(self, moves):
-        """The context of Customers > Invoices, then the selection, as the list's Actions
-        menu runs a server action."""
-        action = self.env.ref("account.action_move_out_invoice_type")
+    def _update_from_journal_card(self, journal):
+        """The sales journal card's Chorus Pro update, as the invoicing user, with the
+        context of Accounting > Dashboard."""
+        action = self.env.ref("account.open_account_journal_dashboard_kanban")
         context = safe_eval(action.context or "{}", {"uid": self.env.uid})
-        context.update(
-            active_model="account.move", active_ids=moves.ids, active_id=moves[:1].id, active_domain=[]
+        return (
+            journal.with_user(self.invoicing_user)
+            .with_context(context, allowed_company_ids=self.company.ids)
+            .action_chorus_update()
         )
-        return context
 
     def _run_list_action(self, moves, user=None, **extra):
         server_action = self.list_action.with_user(user) if user else self.list_action
-        action = server_action.with_context(self._list_context(moves), **extra).run()
+        action = server_action.with_context(self._invoice_list_selection_context(moves), **extra).run()
         self.assertEqual((action["type"], action["tag"]), ("ir.actions.client", "display_notification"))
         return action["params"]
 
@@ -160,14 +161,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         # The history is stored once, read in each reader's language.
         self.assertEqual(self._label("MANDATEE", "fr_FR"), "Mandatée")
         self.assertEqual(self._label("MANDATEE", "en_US"), "Mandated")
-        french = new_test_user(
-            self.env,
-            login="chorus_history_fr",
-            lang="fr_FR",
-            groups="account.group_account_invoice",
-            company_id=self.company.id,
-            company_ids=[Command.set(self.company.ids)],
-        )
+        french = self._company_user("chorus_history_fr", "account.group_account_invoice", lang="fr_FR")
         rows = self._rows(move).with_user(french).with_context(lang=french.lang)
         self.assertEqual(
             [row["status"] for row in rows.web_read({"status": {}, "date": {}, "comment": {}})],
@@ -191,13 +185,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         theirs = self._d93_invoice(company=other)
         self.connector._update_flows(self.connector._deposit(theirs))
         self.assertEqual(theirs.chorus_status_history_ids.status, "DEPOSEE")
-        user_other = new_test_user(
-            self.env,
-            login="chorus_history_other",
-            groups="account.group_account_invoice",
-            company_id=other.id,
-            company_ids=[Command.set(other.ids)],
-        )
+        user_other = self._company_user("chorus_history_other", "account.group_account_invoice", other)
         rows = self.History.with_user(user_other).search([])
         self.assertEqual(rows, theirs.chorus_status_history_ids)
         self.assertFalse(self.History.with_user(user_other).search([("move_id", "=", move.id)]))
@@ -254,13 +242,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         carded = self._d93_invoice()
         self.connector._deposit(carded)
         self.History.sudo().search([]).unlink()
-        action = self.env.ref("account.open_account_journal_dashboard_kanban")
-        context = safe_eval(action.context or "{}", {"uid": self.env.uid})
-        result = (
-            journal.with_user(self.invoicing_user)
-            .with_context(context, allowed_company_ids=self.company.ids)
-            .action_chorus_update()
-        )
+        result = self._update_from_journal_card(journal)
         self.assertEqual(result["tag"], "display_notification")
         self.assertEqual(
             (result["params"]["type"], result["params"]["message"]),
@@ -278,13 +260,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
         dashboard = journal._get_journal_dashboard_data_batched()[journal.id]
         self.assertEqual(dashboard["chorus_followed"], 2)
         # The card's button, with the dashboard's context (Accounting > Dashboard).
-        action = self.env.ref("account.open_account_journal_dashboard_kanban")
-        context = safe_eval(action.context or "{}", {"uid": self.env.uid})
-        result = (
-            journal.with_user(self.invoicing_user)
-            .with_context(context, allowed_company_ids=self.company.ids)
-            .action_chorus_update()
-        )
+        result = self._update_from_journal_card(journal)
         self.assertEqual(result["tag"], "display_notification")
         self.assertEqual(result["params"]["message"], "2 invoices updated: 1 rejected, 1 payment ordered")
         self.assertEqual(refused.chorus_state, "to_fix")
@@ -298,7 +274,7 @@ class TestStatusHistory(ChorusProSimulatorCommon):
 
 @tagged("post_install", "-at_install")
 class TestStatusHistoryProduction(TestStatusHistory):
-    """The same tests against the simulator in production realism (issue 12)."""
+    """The same tests against the simulator answering as the real platform does (``production`` realism)."""
 
     # Odoo runs only the test methods a class defines, unless told otherwise.
     allow_inherited_tests_method = True

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Flow tracking as the real platform behaves (issue 12), against the project's simulator
+"""Flow tracking as the real platform behaves, against the project's simulator
 over real HTTP, in both realisms: a deposit certificate (``consulterCR``) that fails
 never holds the invoices back and is fetched later; ``QP_*`` failure states end like a
 refused flow; a status the module does not know is polled for a bounded time, then the

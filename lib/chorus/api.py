@@ -49,6 +49,12 @@ from .values import _bool, _safe_date, _to_int, as_list, normalize_siret
 _logger = logging.getLogger(__name__)
 
 
+def _id_value(value):
+    """An id as an int when it is numeric, else as Chorus Pro sent it."""
+    number = _to_int(value)
+    return number if number is not None else value
+
+
 class ChorusClient(ChorusTransport):
     """Chorus Pro API client for one PISTE application and one technical account
     (transport, token and retries: ``ChorusTransport``)."""
@@ -346,25 +352,17 @@ class ChorusClient(ChorusTransport):
         ``syntaxeFlux``, ``codeRetour``, ``libelle``. Raises
         ``ChorusUncertainError`` when the outcome is unknown.
         """
-        if not file_bytes:
-            raise ValueError("the flow file is empty")
-        if not filename:
-            raise ValueError("a file name with its extension is required")
-        body = {
-            "fichierFlux": base64.b64encode(bytes(file_bytes)).decode("ascii"),
-            "nomFichier": filename,
-            "syntaxeFlux": syntax,
-            "avecSignature": False,
-        }
-        answer = self._call(P_DEPOSIT, body, idempotent=False)
+        answer = self._send_file(
+            P_DEPOSIT,
+            "the flow file",
+            "fichierFlux",
+            file_bytes,
+            filename,
+            syntaxeFlux=syntax,
+            avecSignature=False,
+        )
         if not answer.get("numeroFluxDepot"):
-            raise ChorusUncertainError(
-                "the deposit was accepted without a flow number",
-                http_status=200,
-                code_retour=answer.get("codeRetour"),
-                endpoint=P_DEPOSIT,
-                payload=answer,
-            )
+            raise self._unconfirmed("the deposit was accepted without a flow number", P_DEPOSIT, answer)
         return answer
 
     def deposit_pdf(self, content, filename):
@@ -380,27 +378,47 @@ class ChorusClient(ChorusTransport):
         (Chorus Pro also returns the data it read from the PDF) is kept in
         ``last_pdf_deposit``.
         """
-        if not content:
-            raise ValueError("the PDF is empty")
-        if not filename:
-            raise ValueError("a file name with its extension is required")
-        body = {
-            "fichierFacture": base64.b64encode(bytes(content)).decode("ascii"),
-            "nomFichier": filename,
-            "formatDepot": FORMAT_PDF_NON_SIGNE,
-        }
-        answer = self._call(P_DEPOSIT_PDF, body, idempotent=False)
+        answer = self._send_file(
+            P_DEPOSIT_PDF,
+            "the PDF",
+            "fichierFacture",
+            content,
+            filename,
+            formatDepot=FORMAT_PDF_NON_SIGNE,
+        )
         self.last_pdf_deposit = answer
         attachment_id = answer.get("pieceJointeId")
         if attachment_id in (None, ""):
-            raise ChorusUncertainError(
-                "the PDF deposit was accepted without pieceJointeId",
-                http_status=200,
-                code_retour=answer.get("codeRetour"),
-                endpoint=P_DEPOSIT_PDF,
-                payload=answer,
+            raise self._unconfirmed(
+                "the PDF deposit was accepted without pieceJointeId", P_DEPOSIT_PDF, answer
             )
-        return _to_int(attachment_id) if _to_int(attachment_id) is not None else attachment_id
+        return _id_value(attachment_id)
+
+    def _send_file(self, endpoint, what, file_field, content, filename, **fields):
+        """Check and send one file (base64 in ``file_field``, its name in ``nomFichier``,
+        then ``fields``) to a deposit endpoint; NOT idempotent. Returns the answer dict.
+        ``what`` names the file in the error raised when it is empty."""
+        if not content:
+            raise ValueError(f"{what} is empty")
+        if not filename:
+            raise ValueError("a file name with its extension is required")
+        body = {
+            file_field: base64.b64encode(bytes(content)).decode("ascii"),
+            "nomFichier": filename,
+            **fields,
+        }
+        return self._call(endpoint, body, idempotent=False)
+
+    @staticmethod
+    def _unconfirmed(message, endpoint, answer):
+        """The error for an accepted call whose answer lacks what proves it was done."""
+        return ChorusUncertainError(
+            message,
+            http_status=200,
+            code_retour=answer.get("codeRetour"),
+            endpoint=endpoint,
+            payload=answer,
+        )
 
     def submit_invoice(self, payload):
         """``factures/v1/soumettre``: submit an invoice as structured data
@@ -426,12 +444,8 @@ class ChorusClient(ChorusTransport):
             raise ValueError("numeroFactureSaisi (the invoice number) is required")
         answer = self._call(P_SUBMIT, body, idempotent=False)
         if answer.get("identifiantFactureCPP") in (None, ""):
-            raise ChorusUncertainError(
-                "the submission was accepted without identifiantFactureCPP",
-                http_status=200,
-                code_retour=answer.get("codeRetour"),
-                endpoint=P_SUBMIT,
-                payload=answer,
+            raise self._unconfirmed(
+                "the submission was accepted without identifiantFactureCPP", P_SUBMIT, answer
             )
         return answer
 
@@ -583,7 +597,7 @@ class ChorusClient(ChorusTransport):
                 endpoint=P_UPLOAD,
                 payload=answer,
             )
-        return _to_int(attachment_id) if _to_int(attachment_id) is not None else attachment_id
+        return _id_value(attachment_id)
 
     def complete_invoice(self, id_facture, comment, attachment_ids=()):
         """``completer`` a ``SUSPENDUE`` invoice (NOT idempotent).

@@ -1,4 +1,4 @@
-"""The pure Chorus Pro client facing what the real platform answers (issue 12).
+"""The pure Chorus Pro client facing what the real platform answers.
 
 Two servers, both over real HTTP, nothing mocked:
 

@@ -3,7 +3,7 @@
 from .. import constants as C
 from .. import util
 from ..errors import ApiError
-from .common import clean, ok
+from .common import clean, ok, search_page
 
 EJ_SORT = {
     "DateCreationEJ": lambda e: (e["dateNotificationEJ"], e["idEngagementJuridique"]),
@@ -39,14 +39,7 @@ def rechercher_engagement(sim, account, body):
     code = body.get("codeEngagementJuridique")
     if not util.is_empty(code):
         engagements = [e for e in engagements if str(e["idEngagementJuridique"]) == str(code)]
-    page, params = util.paginate(
-        engagements,
-        body.get("parametresRecherche"),
-        sim.max_page_size,
-        EJ_SORT,
-        default_sort=EJ_SORT["NumeroEJ"],
-        block_name="parametresRecherche",
-    )
+    page, params = search_page(sim, engagements, body, "parametresRecherche", EJ_SORT, "NumeroEJ")
     result = []
     for e in page:
         rec = sim.get_structure(e["idStructureReceptrice"]) or {}

@@ -13,7 +13,7 @@ import zipfile
 from .. import constants as C
 from .. import invoice_reader, report_pdf, util
 from ..errors import ApiError
-from .common import clean, missing, ok
+from .common import clean, list_block, missing, ok, search_page
 
 
 # ------------------------------------------------------------------------------------
@@ -286,6 +286,8 @@ def soumettre(sim, account, body):
 # ------------------------------------------------------------------------------------
 # Factures: search and consult
 # ------------------------------------------------------------------------------------
+# The user-action and event histories the simulator never fills: empty, 10 a page.
+EMPTY_HISTORY = {"nbResultatsParPage": 10, "pageCourante": 1, "pages": 0, "total": 0}
 INVOICE_SORT = {
     "IdentifiantFactureCPP": lambda i: i["identifiantFactureCPP"],
     "NumeroFacture": lambda i: i["numeroFacture"],
@@ -423,13 +425,8 @@ def rechercher_fournisseur(sim, account, body):  # noqa: C901
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ApiError(C.CODE_MISSING_FIELD, f"Le parametre {param} doit etre un nombre.")
             invoices = [i for i in invoices if i[field] is not None and (i[field] - value) * cmp >= 0]
-    page, params = util.paginate(
-        invoices,
-        body.get("rechercheFactureParFournisseur"),
-        sim.max_page_size,
-        INVOICE_SORT,
-        default_sort=INVOICE_SORT["IdentifiantFactureCPP"],
-        block_name="rechercheFactureParFournisseur",
+    page, params = search_page(
+        sim, invoices, body, "rechercheFactureParFournisseur", INVOICE_SORT, "IdentifiantFactureCPP"
     )
     return ok(listeFactures=[_list_item(i) for i in page], parametresRetour=params)
 
@@ -550,27 +547,9 @@ def _facture(sim, inv):
                     "montantAPayer": inv["montantAPayer"],
                 }
             ),
-            "lignesDePoste": {
-                "lignePoste": lines,
-                "nbResultatsParPageLignesPoste": max(len(lines), 1),
-                "pageCouranteLignesPoste": 1,
-                "pagesLignesPoste": 1 if lines else 0,
-                "totalLignesPoste": len(lines),
-            },
-            "recapitulatifDeTva": {
-                "ligneTva": vat,
-                "nbResultatsParPageLignesRecapitulativesTVA": max(len(vat), 1),
-                "pageCouranteLignesRecapitulativesTVA": 1,
-                "pagesLignesRecapitulativesTVA": 1 if vat else 0,
-                "totalLignesRecapitulativesTVA": len(vat),
-            },
-            "listeDesPiecesJointes": {
-                "pieceJointe": pieces,
-                "nbResultatsParPageListePiecesJointe": max(len(pieces), 1),
-                "pageCouranteListePiecesJointe": 1,
-                "pagesListePiecesJointe": 1 if pieces else 0,
-                "totalListePiecesJointe": len(pieces),
-            },
+            "lignesDePoste": list_block("lignePoste", lines, "LignesPoste"),
+            "recapitulatifDeTva": list_block("ligneTva", vat, "LignesRecapitulativesTVA"),
+            "listeDesPiecesJointes": list_block("pieceJointe", pieces, "ListePiecesJointe"),
             "pieceJointePrincipale": {
                 "idPieceJointePrincipale": inv["identifiantFactureCPP"],
                 "designationPieceJointePrincipale": inv["nomFichier"],
@@ -623,8 +602,9 @@ def consulter_historique(sim, account, body):
             "derniereActionCode": f"STATUT_{last['histoStatutCode']}",
             "derniereActionId": last["histoStatutId"],
         },
-        historiquesDesStatuts={
-            "histoStatut": [
+        historiquesDesStatuts=list_block(
+            "histoStatut",
+            [
                 {
                     "histoStatutId": h["histoStatutId"],
                     "histoStatutCode": h["histoStatutCode"],
@@ -637,25 +617,11 @@ def consulter_historique(sim, account, body):
                 }
                 for h in page
             ],
-            "nbResultatsParPageHistoStatut": params["nbResultatsParPage"],
-            "pageCouranteHistoStatut": params["pageCourante"],
-            "pagesHistoStatut": params["pages"],
-            "totalHistoStatut": params["total"],
-        },
-        historiquesDesActionsUtilisateurs={
-            "histoAction": [],
-            "nbResultatsParPageHistoAction": 10,
-            "pageCouranteHistoAction": 1,
-            "pagesHistoAction": 0,
-            "totalHistoAction": 0,
-        },
-        historiquesDesEvenementsComplementaires={
-            "evenement": [],
-            "nbResultatsParPageEvenement": 10,
-            "pageCouranteEvenement": 1,
-            "pagesEvenement": 0,
-            "totalEvenement": 0,
-        },
+            "HistoStatut",
+            params,
+        ),
+        historiquesDesActionsUtilisateurs=list_block("histoAction", [], "HistoAction", EMPTY_HISTORY),
+        historiquesDesEvenementsComplementaires=list_block("evenement", [], "Evenement", EMPTY_HISTORY),
     )
 
 

@@ -6,7 +6,7 @@ import datetime
 from .. import constants as C
 from .. import util
 from ..errors import ApiError
-from .common import clean, ok
+from .common import clean, ok, search_page
 
 STRUCTURE_SORT = {
     "IdentifiantStructure": lambda s: s["identifiantStructure"],
@@ -60,14 +60,7 @@ def rechercher_structure(sim, account, body):
             ]
     elif restrict:
         structures = [s for s in structures if s["typeStructure"] == "PUBLIQUE"]
-    page, params = util.paginate(
-        structures,
-        body.get("parametres"),
-        sim.max_page_size,
-        STRUCTURE_SORT,
-        default_sort=STRUCTURE_SORT["IdentifiantStructure"],
-        block_name="parametres",
-    )
+    page, params = search_page(sim, structures, body, "parametres", STRUCTURE_SORT, "IdentifiantStructure")
     return ok(
         listeStructures=[
             {
@@ -152,13 +145,8 @@ def _service_dt(value, end=False):
 def rechercher_services(sim, account, body):
     struct = _structure_or_error(sim, body.get("idStructure"), "idStructure")
     services = copy.deepcopy(sim.services_of(struct["idStructureCPP"]))
-    page, params = util.paginate(
-        services,
-        body.get("parametresRechercherServicesStructure"),
-        sim.max_page_size,
-        SERVICE_SORT,
-        default_sort=SERVICE_SORT["CodeService"],
-        block_name="parametresRechercherServicesStructure",
+    page, params = search_page(
+        sim, services, body, "parametresRechercherServicesStructure", SERVICE_SORT, "CodeService"
     )
     return ok(listeServices=[service_item(s) for s in page], parametresRetour=params)
 

@@ -1,22 +1,18 @@
 """Utilisateurs API: the structures and services the technical account is attached to."""
 
-from .. import util
-from .common import ok
+from .common import ok, search_page
 from .structures import STRUCTURE_SORT, service_item
+
+ATTACHMENT_SORT = {
+    "IdentifiantStructure": STRUCTURE_SORT["IdentifiantStructure"],
+    "DesignationStructure": STRUCTURE_SORT["DesignationStructure"],
+}
 
 
 def rattachements(sim, account, body):
     structures = sim.structures_of(account)
-    page, params = util.paginate(
-        structures,
-        body.get("parametresRecherche"),
-        sim.max_page_size,
-        {
-            "IdentifiantStructure": STRUCTURE_SORT["IdentifiantStructure"],
-            "DesignationStructure": STRUCTURE_SORT["DesignationStructure"],
-        },
-        default_sort=STRUCTURE_SORT["IdentifiantStructure"],
-        block_name="parametresRecherche",
+    page, params = search_page(
+        sim, structures, body, "parametresRecherche", ATTACHMENT_SORT, "IdentifiantStructure"
     )
     result = []
     for number, s in enumerate(page, start=1):
