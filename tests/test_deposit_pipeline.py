@@ -18,7 +18,13 @@ from .common import ChorusProSimulatorCommon
 
 DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 WIZARD = "chorus.pro.deposit.wizard"
-MOVE_FIELDS = ("chorus_service_id", "purchase_order_reference", "contract_reference", "invoice_date", "delivery_date")
+MOVE_FIELDS = (
+    "chorus_service_id",
+    "purchase_order_reference",
+    "contract_reference",
+    "invoice_date",
+    "delivery_date",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -172,7 +178,9 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         self.assertEqual(checklist_runs, {changed.id: 2, unchanged.id: 1})
         self.assertEqual(wizard.state, "done")
         self.assertIn("1 of 2 invoices sent to Chorus Pro.", wizard.summary)
-        self.assertIn(f"Refused, {changed.display_name}: Service code and engagement number (EJ)", wizard.summary)
+        self.assertIn(
+            f"Refused, {changed.display_name}: Service code and engagement number (EJ)", wizard.summary
+        )
         self.assertEqual((unchanged.chorus_state, changed.chorus_state), ("deposited", False))
         self.assertEqual(changed.state, "draft")
 
@@ -185,8 +193,7 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         payload, _dot, _signature = values["checklist_token"].rpartition(".")
         forged = dict(values, checklist_token=f"{payload}.{'0' * 64}")
         wizard_id, error = self._request(
-            lambda env: env[WIZARD]
-            .web_save(
+            lambda env: env[WIZARD].web_save(
                 {
                     "move_ids": [Command.set(moves.ids)],
                     "line_ids": [Command.create({}) for _command in forged["line_ids"]],
