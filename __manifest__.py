@@ -52,6 +52,8 @@
         "views/chorus_pro_menus.xml",
         "views/chorus_pro_order_views.xml",
         "views/chorus_pro_send_views.xml",
+        "data/chorus_pro_spe_data.xml",
+        "views/chorus_pro_spe_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
