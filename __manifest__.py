@@ -59,6 +59,7 @@
         "demo/res_company_demo.xml",
         "demo/account_move_demo.xml",
         "demo/chorus_pro_order_demo.xml",
+        "demo/chorus_pro_spe_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -154,7 +154,9 @@ class ChorusProSpeConvention(models.Model):
 
     def action_view_sessions(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("l10n_fr_chorus_pro.action_chorus_pro_spe_session")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "l10n_fr_chorus_pro.action_chorus_pro_spe_session"
+        )
         action["domain"] = [("convention_id", "=", self.id)]
         action["context"] = {"default_convention_id": self.id}
         return action

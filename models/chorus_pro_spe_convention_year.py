@@ -19,9 +19,7 @@ class ChorusProSpeConventionYear(models.Model):
         "chorus.pro.spe.convention", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="convention_id.company_id", store=True)
-    university_year = fields.Char(
-        required=True, help="From 1 September to 31 August, written '2025-2026'."
-    )
+    university_year = fields.Char(required=True, help="From 1 September to 31 August, written '2025-2026'.")
     engagement_number = fields.Char(
         string="Purchase Order / Engagement Number (EJ)",
         required=True,

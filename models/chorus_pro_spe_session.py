@@ -52,7 +52,11 @@ class ChorusProSpeSession(models.Model):
         "this one is not invoiced.",
     )
     move_line_id = fields.Many2one(
-        "account.move.line", string="Invoice Line", readonly=True, copy=False, index="btree_not_null",
+        "account.move.line",
+        string="Invoice Line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         ondelete="set null",
     )
     move_id = fields.Many2one(related="move_line_id.move_id", string="Invoice")

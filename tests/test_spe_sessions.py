@@ -27,7 +27,11 @@ class TestSpeSessions(ChorusProCommon):
             }
         )
         cls.product = cls.env["product.product"].create(
-            {"name": "Séance Santé Psy Étudiant", "type": "service", "taxes_id": [Command.set(cls.exempt.ids)]}
+            {
+                "name": "Séance Santé Psy Étudiant",
+                "type": "service",
+                "taxes_id": [Command.set(cls.exempt.ids)],
+            }
         )
         cls.paris1 = cls.env.ref("l10n_fr_chorus_pro.partner_university_19751717000019")
         cls.paris1.write({"street": "12 place du Panthéon", "zip": "75005"})
@@ -79,16 +83,24 @@ class TestSpeSessions(ChorusProCommon):
         self._session("2024-06-28", "SPE-0003")
         self._session("2024-07-01", "SPE-0004", first=True)
         self._session("2024-07-01", "SPE-0002")
-        june = self._wizard("2024-06-01", {"active_model": "chorus.pro.spe.convention", "active_ids": self.amu.ids})
+        june = self._wizard(
+            "2024-06-01", {"active_model": "chorus.pro.spe.convention", "active_ids": self.amu.ids}
+        )
         move = june._create_invoices()
         self.assertEqual(
-            [(l.chorus_spe_date, l.quantity, l.price_unit, l.chorus_spe_first_count) for l in move.invoice_line_ids],
+            [
+                (l.chorus_spe_date, l.quantity, l.price_unit, l.chorus_spe_first_count)
+                for l in move.invoice_line_ids
+            ],
             [(date(2024, 6, 28), 1, 40.0, 1), (date(2024, 6, 28), 2, 30.0, 0)],
         )
         self.assertEqual(move.purchase_order_reference, "BC-AMU-2324")
         july = self._wizard("2024-07-01")._create_invoices()
         self.assertEqual(
-            [(l.chorus_spe_date, l.quantity, l.price_unit, l.chorus_spe_first_count) for l in july.invoice_line_ids],
+            [
+                (l.chorus_spe_date, l.quantity, l.price_unit, l.chorus_spe_first_count)
+                for l in july.invoice_line_ids
+            ],
             [(date(2024, 7, 1), 2, 50.0, 1)],
         )
         self.assertEqual(july.amount_total, 100.0)
@@ -194,9 +206,11 @@ class TestSpeSessions(ChorusProCommon):
         self.assertTrue(checklist["taxes"]["ok"], checklist["taxes"])
         move.action_post()
         self.assertEqual(move.invoice_date_due, date(2024, 12, 5))
-        html = self.env["ir.actions.report"]._render_qweb_html(
-            "l10n_fr_chorus_pro.action_report_chorus_invoice", move.ids
-        )[0].decode()
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("l10n_fr_chorus_pro.action_report_chorus_invoice", move.ids)[0]
+            .decode()
+        )
         self.assertIn("o_chorus_spe_table", html)
         self.assertIn("261-4-1", html)
         for secret in ("SPE-0001", "SPE-0002", "1234567890A"):
@@ -242,7 +256,11 @@ class TestSpeSessions(ChorusProCommon):
         self.assertIn("'active_ids': [id]", view.arch)
         from_form = self._wizard(
             "2024-10-01",
-            {"active_model": "chorus.pro.spe.convention", "active_ids": [self.amu.id], "active_id": self.amu.id},
+            {
+                "active_model": "chorus.pro.spe.convention",
+                "active_ids": [self.amu.id],
+                "active_id": self.amu.id,
+            },
         )
         self.assertEqual(from_form.convention_ids, self.amu)
         # The Accounting menu: every convention of the company.
@@ -316,7 +334,9 @@ class TestSpeSessions(ChorusProCommon):
             Session.with_user(employee).search([])
         with self.assertRaises(AccessError):
             self.env["chorus.pro.spe.convention"].with_user(employee).search([])
-        portal = new_test_user(self.env, login="spe_portal", groups="base.group_portal", company_id=self.company.id)
+        portal = new_test_user(
+            self.env, login="spe_portal", groups="base.group_portal", company_id=self.company.id
+        )
         with self.assertRaises(AccessError):
             Session.with_user(portal).search([])
         # No chatter, no tracking: the sessions are not a mail.thread.
@@ -341,14 +361,18 @@ class TestSpeSessionsDemo(TransactionCase):
 
     def test_demo_month(self):
         company = self.env.ref("l10n_fr_chorus_pro.demo_company_psy", raise_if_not_found=False)
-        if not company or not self.env.ref("l10n_fr_chorus_pro.demo_spe_convention_amu", raise_if_not_found=False):
+        if not company or not self.env.ref(
+            "l10n_fr_chorus_pro.demo_spe_convention_amu", raise_if_not_found=False
+        ):
             self.skipTest("installed without demo data")
         env = self.env(context=dict(self.env.context, allowed_company_ids=company.ids))
         env.user.company_ids |= company
         conventions = env.ref("l10n_fr_chorus_pro.demo_spe_convention_amu") | env.ref(
             "l10n_fr_chorus_pro.demo_spe_convention_paris1"
         )
-        beyond = env["chorus.pro.spe.session"].search([("beyond_cap", "=", True), ("company_id", "=", company.id)])
+        beyond = env["chorus.pro.spe.session"].search(
+            [("beyond_cap", "=", True), ("company_id", "=", company.id)]
+        )
         self.assertEqual(set(beyond.mapped("student_code")), {"SPE-0413"})
         wizard = (
             env["chorus.pro.spe.month.wizard"]

@@ -83,7 +83,8 @@ class ChorusProSpeMonthWizard(models.TransientModel):
                 )
             else:
                 wizard.proposal_note = self.env._(
-                    "%(count)s session(s) to invoice, %(students)s student(s), %(universities)s university(ies).",
+                    "%(count)s session(s) to invoice, %(students)s student(s), "
+                    "%(universities)s university(ies).",
                     count=len(wizard.session_ids),
                     students=len(set(wizard.session_ids.mapped("student_code"))),
                     universities=len(wizard.session_ids.convention_id),
