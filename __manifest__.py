@@ -52,11 +52,14 @@
         "views/chorus_pro_menus.xml",
         "views/chorus_pro_order_views.xml",
         "views/chorus_pro_send_views.xml",
+        "data/chorus_pro_spe_data.xml",
+        "views/chorus_pro_spe_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
         "demo/account_move_demo.xml",
         "demo/chorus_pro_order_demo.xml",
+        "demo/chorus_pro_spe_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

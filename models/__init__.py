@@ -32,3 +32,10 @@ from . import account_move_line_order
 from . import res_partner_order
 from . import res_company_order
 from . import res_config_settings_order
+from . import chorus_pro_spe_price_table
+from . import chorus_pro_spe_price
+from . import chorus_pro_spe_convention
+from . import chorus_pro_spe_convention_year
+from . import chorus_pro_spe_session
+from . import account_move_line_spe
+from . import account_move_spe

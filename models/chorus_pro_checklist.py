@@ -80,7 +80,9 @@ class ChorusProChecklist(models.AbstractModel):
             self._check_beneficiaries(move),
             self._check_taxes(move),
             self._check_attachments(move),
-        ] + self.env["chorus.pro.order"]._checklist_items(move)
+        ]
+        items += self.env["chorus.pro.order"]._checklist_items(move)
+        items += self.env["chorus.pro.spe.session"]._checklist_items(move)
         if move.chorus_status == "REJETEE" or move.reversed_entry_id.chorus_status == "REJETEE":
             items.insert(0, self._check_not_rejected(move))
         if move.chorus_channel == "platform":

@@ -30,3 +30,5 @@ from . import test_deposit_wizard_flow
 from . import test_user_messages
 from . import test_new_user_tours
 from . import test_deposit_pipeline
+from . import test_spe_sessions
+from . import test_spe_tours
