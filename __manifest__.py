@@ -52,6 +52,7 @@
         "views/chorus_pro_menus.xml",
         "views/chorus_pro_order_views.xml",
         "views/chorus_pro_send_views.xml",
+        "views/chorus_pro_add_recipient_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

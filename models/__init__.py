@@ -32,3 +32,4 @@ from . import account_move_line_order
 from . import res_partner_order
 from . import res_company_order
 from . import res_config_settings_order
+from . import res_partner_directory
