@@ -30,3 +30,4 @@ from . import test_deposit_wizard_flow
 from . import test_user_messages
 from . import test_new_user_tours
 from . import test_directory_recipients
+from . import test_directory_tours
