@@ -47,3 +47,15 @@ class TestDirectoryTours(ChorusProSimulatorCommon):
         partner = self.env["res.partner"].search([("company_registry", "=", OTHER_SIRET)])
         self.assertEqual((partner.name, partner.zip), ("Commune de Bobigny", "93000"))
         self.assertTrue(partner.chorus_recipient)
+
+    def test_directory_difference_on_the_partner_form(self):
+        self.university.action_chorus_sync_directory()
+        self.assertTrue(self.university.chorus_directory_pending)
+        self.start_tour(
+            f"/odoo/res.partner/{self.university.id}",
+            "chorus_pro_directory_diff_tour",
+            login=self.invoicing_user.login,
+            timeout=180,
+        )
+        self.assertEqual(self.university.street, "Jardin du Pharo, 58 boulevard Charles Livon")
+        self.assertFalse(self.university.chorus_directory_pending)

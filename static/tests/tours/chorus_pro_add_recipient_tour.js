@@ -46,3 +46,22 @@ registry.category("web_tour.tours").add("chorus_pro_add_recipient_list_tour", {
     },
   ],
 });
+
+registry.category("web_tour.tours").add("chorus_pro_directory_diff_tour", {
+  steps: () => [
+    {
+      content: "The directory says another street: yours and the directory's",
+      trigger: ".o_chorus_directory_proposal:contains(58 boulevard Charles Livon):contains(Jardin du Pharo)",
+    },
+    {
+      content: "Use the directory's address",
+      trigger: ".o_chorus_directory_proposal button[name=action_chorus_use_directory_address]",
+      run: "click",
+    },
+    {
+      content: "The banner is gone, the street is the directory's",
+      trigger:
+        ".o_form_view:not(:has(.o_chorus_directory_proposal)) div[name=street] input:value('Jardin du Pharo, 58 boulevard Charles Livon')",
+    },
+  ],
+});
