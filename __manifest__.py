@@ -54,6 +54,7 @@
         "views/chorus_pro_send_views.xml",
         "data/chorus_pro_spe_data.xml",
         "views/chorus_pro_spe_views.xml",
+        "views/chorus_pro_add_recipient_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

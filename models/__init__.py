@@ -39,3 +39,4 @@ from . import chorus_pro_spe_convention_year
 from . import chorus_pro_spe_session
 from . import account_move_line_spe
 from . import account_move_spe
+from . import res_partner_directory

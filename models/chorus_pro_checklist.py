@@ -167,6 +167,8 @@ class ChorusProChecklist(models.AbstractModel):
             problems.append(
                 self.env._("The SIRET of %(partner)s is not valid.", partner=partner.display_name)
             )
+        # First use of a recipient: its address comes from the Chorus Pro directory.
+        unreadable = self.env["chorus.pro.connector"]._ensure_recipient_address(partner, move.company_id)
         missing = [
             label
             for value, label in (
@@ -186,6 +188,14 @@ class ChorusProChecklist(models.AbstractModel):
                     missing=", ".join(missing),
                 )
             )
+            if unreadable:
+                problems.append(
+                    self.env._(
+                        "The address could not be read from the Chorus Pro directory: %(reason)s "
+                        "Check again once Chorus Pro can be reached, or enter the address.",
+                        reason=unreadable,
+                    )
+                )
         return self._item(
             "recipient",
             self.env._("Public recipient and its SIRET"),

@@ -29,6 +29,11 @@ PARAM_DETAILS_MONTHS = "l10n_fr_chorus_pro.service_details_months"
 DEFAULT_DETAILS_MONTHS = 6
 # Services whose details could not be read in this request (cursor cache): id -> message.
 FAILED_DETAILS_KEY = "l10n_fr_chorus_pro.service_details_failed"
+# Add a public body by SIRET reads the details of each service of a structure of at most
+# this many services (one call each).
+ADD_DETAILS_LIMIT = 20
+# Recipients whose address could not be read in this request (cursor cache): id -> message.
+FAILED_ADDRESS_KEY = "l10n_fr_chorus_pro.recipient_address_failed"
 
 
 class ChorusProConnectorDirectory(models.AbstractModel):
@@ -67,6 +72,83 @@ class ChorusProConnectorDirectory(models.AbstractModel):
         return done
 
     @api.model
+    def _add_public_body(self, siret, company):
+        """The recipient with this (valid, compact) SIRET, read from the directory in one
+        step: name, address, routing rule and services. A company of the database with the
+        same SIRET (shared, or of ``company``) is completed, never duplicated; otherwise one
+        is created. A SIRET the directory does not know, a private or closed structure
+        raise a UserError saying what to do."""
+        client = self._get_client(company)
+        try:
+            entry = client.get_directory_entry(siret, service_details=False)
+        except cc.ChorusError as error:
+            raise UserError(self._error_message(error)) from error
+        Partner = self.env["res.partner"].sudo()
+        if not entry:
+            raise UserError(
+                self.env._(
+                    "No public body with SIRET %(siret)s in the Chorus Pro directory: check the "
+                    "number with the public body (its purchase order, or "
+                    "annuaire-entreprises.data.gouv.fr). Only the structures registered on "
+                    "Chorus Pro receive their invoices there.",
+                    siret=siret,
+                )
+            )
+        if not entry.get("public"):
+            raise UserError(
+                self.env._(
+                    "%(name)s (SIRET %(siret)s) is a private company on Chorus Pro, not a public "
+                    "body: invoice it as any other customer.",
+                    name=entry.get("name") or siret,
+                    siret=siret,
+                )
+            )
+        if not entry.get("active", True):
+            raise UserError(
+                self.env._(
+                    "%(name)s (SIRET %(siret)s) is closed on Chorus Pro: ask the public body for "
+                    "the SIRET it invoices under now.",
+                    name=entry.get("name") or siret,
+                    siret=siret,
+                )
+            )
+        candidates = (Partner._chorus_companies_by_siret([siret]).get(siret) or Partner).filtered(
+            lambda p: not p.company_id or p.company_id == company
+        )
+        partner = candidates[:1]
+        if partner:
+            vals = {} if partner.chorus_recipient else {"chorus_recipient": True, "lang": partner.lang}
+            if partner.company_registry != siret:
+                vals["company_registry"] = siret
+            if vals:
+                partner.write(vals)
+            note = self.env._(
+                "Completed from the Chorus Pro directory (Add a public body by SIRET %(siret)s).",
+                siret=siret,
+            )
+        else:
+            partner = Partner.create(
+                {
+                    "name": entry.get("name") or siret,
+                    "is_company": True,
+                    "company_registry": siret,
+                    "chorus_recipient": True,
+                }
+            )
+            note = self.env._(
+                "Created from the Chorus Pro directory (Add a public body by SIRET %(siret)s).",
+                siret=siret,
+            )
+        self._apply_directory_entry(partner, entry)
+        # Ready to invoice: what each service requires (EJ) is read now for a structure of
+        # a few services; a larger one's services are read when chosen on an invoice.
+        services = partner.chorus_service_ids.filtered("active")
+        if len(services) <= ADD_DETAILS_LIMIT:
+            self._load_service_details(services, company, client=client)
+        partner.message_post(body=note, subtype_xmlid="mail.mt_note")
+        return partner
+
+    @api.model
     def _routing_rule(self, entry):
         if entry.get("engagement_or_service"):
             return "service_or_engagement"
@@ -89,6 +171,7 @@ class ChorusProConnectorDirectory(models.AbstractModel):
                 "chorus_sync_date": now,
             }
         )
+        partner._chorus_apply_directory_address(entry)
         Service = self.env["chorus.pro.service"].sudo().with_context(active_test=False)
         existing = {s.code: s for s in Service.search([("partner_id", "=", partner.id)])}
         seen = set()
@@ -107,6 +190,7 @@ class ChorusProConnectorDirectory(models.AbstractModel):
             }
             if item.get("details_loaded"):
                 vals.update(engagement_required=bool(item.get("engagement_required")), details_sync_date=now)
+                vals["postal_address"] = self._format_postal_address(item.get("address"))
             # Otherwise the details are unknown: what was read before is kept, with its
             # date (read again on demand once older than the refresh delay).
             if code in existing:
@@ -116,6 +200,38 @@ class ChorusProConnectorDirectory(models.AbstractModel):
         for code, service in existing.items():
             if code not in seen and service.active:
                 service.active = False
+
+    @api.model
+    def _format_postal_address(self, address):
+        """A service's ``adressePostale`` (``cc.postal_address``) on one line, or False."""
+        address = address or {}
+        town = " ".join(filter(None, (address.get("zip"), address.get("city"))))
+        return ", ".join(filter(None, (address.get("street"), address.get("street2"), town))) or False
+
+    @api.model
+    def _ensure_recipient_address(self, partner, company):
+        """Read the address of the recipient ``partner`` from the directory when it is
+        incomplete (its first use on an invoice of ``company``): the checklist checks
+        the address right after. Not read again within the company's refresh delay
+        (the directory had nothing more), nor twice in one request when Chorus Pro
+        cannot be reached. Returns None, or why the directory could not be read."""
+        partner = partner.commercial_partner_id
+        if not partner.chorus_recipient or not partner.company_registry or partner._chorus_address_complete():
+            return None
+        limit = fields.Datetime.now() - timedelta(days=company.sudo().chorus_directory_refresh_days or 0)
+        if partner.chorus_address_sync_date and partner.chorus_address_sync_date > limit:
+            return None
+        failed = self.env.cr.cache.setdefault(FAILED_ADDRESS_KEY, {})
+        if partner.id in failed:
+            return failed[partner.id]
+        try:
+            with self.env.cr.savepoint():
+                self._sync_recipients(partner, company=company)
+        except UserError as error:
+            failed[partner.id] = error.args[0]
+            _logger.warning("Address of %s not read from the Chorus Pro directory: %s", partner.id, error)
+            return error.args[0]
+        return None
 
     @api.model
     def _refresh_stale_recipients(self, partners, company):
@@ -166,6 +282,7 @@ class ChorusProConnectorDirectory(models.AbstractModel):
             vals = {
                 "engagement_required": bool(entry.get("engagement_required")),
                 "details_sync_date": fields.Datetime.now(),
+                "postal_address": self._format_postal_address(entry.get("address")),
             }
             if entry.get("date_start"):
                 vals["date_start"] = entry["date_start"]

@@ -61,6 +61,11 @@ class ChorusProService(models.Model):
         help="Who to contact at the recipient about invoices sent to this service.",
     )
     sync_date = fields.Datetime(string="Last Directory Sync", readonly=True)
+    postal_address = fields.Char(
+        readonly=True,
+        help="The service's postal address in the Chorus Pro directory (consulter/service), "
+        "read with its details.",
+    )
     details_sync_date = fields.Datetime(
         string="Details Loaded At",
         readonly=True,

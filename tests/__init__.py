@@ -32,3 +32,5 @@ from . import test_new_user_tours
 from . import test_deposit_pipeline
 from . import test_spe_sessions
 from . import test_spe_tours
+from . import test_directory_recipients
+from . import test_directory_tours

@@ -1,5 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from chorus_pro_simulator import Simulator
+
 from odoo.tests import TransactionCase, tagged
+
+from .common import SIMULATOR_PASSWORD
 
 
 @tagged("post_install", "-at_install")
@@ -44,7 +48,16 @@ class TestDemoData(TransactionCase):
         self.assertEqual(ase_invoice.company_id, self.env.ref("l10n_fr_chorus_pro.demo_company_ase"))
         checklist = self.env["chorus.pro.checklist"]
         self.assertEqual([i["code"] for i in checklist._failed(ase_invoice)], [])
+        # The university's address is not typed in the demo: make demo connects the
+        # companies to the simulator, whose directory gives it at the first check.
+        university = psy_invoice.commercial_partner_id
+        self.assertFalse(university.street)
+        self._connect_to_simulator(self.psy)
         self.assertEqual([i["code"] for i in checklist._failed(psy_invoice)], [])
+        self.assertEqual(
+            (university.street, university.zip, university.city),
+            ("Jardin du Pharo, 58 boulevard Charles Livon", "13007", "Marseille"),
+        )
         self.assertEqual(
             set(ase_invoice.invoice_line_ids.tax_ids.mapped("ubl_cii_tax_exemption_reason_code")),
             {"VATEX-FR-CGI261-7"},
@@ -53,6 +66,22 @@ class TestDemoData(TransactionCase):
         self.assertEqual([i["code"] for i in checklist._failed(missing_ej)], ["routing"])
         self.assertEqual(missing_ej.buyer_reference, "132")
         self.assertFalse(missing_ej.purchase_order_reference)
+
+    def _connect_to_simulator(self, company):
+        """``company`` connected to the Chorus Pro simulator, as scripts/demo.sh does."""
+        server = Simulator(flow_steps=0).serve()
+        self.addCleanup(server.stop)
+        company.write(
+            {
+                "chorus_environment": "custom",
+                "chorus_api_url": server.url,
+                "chorus_token_url": server.token_url,
+                "chorus_client_id": "chorus-sim-client",
+                "chorus_client_secret": "chorus-sim-secret",
+                "chorus_login": f"TECH_1_{company.company_registry}@cpro.fr",
+                "chorus_password": SIMULATOR_PASSWORD,
+            }
+        )
 
     def test_demo_in_french(self):
         """make demo is French: the administrator, the demo partners, the landing page."""

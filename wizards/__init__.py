@@ -8,3 +8,4 @@ from . import chorus_pro_care_month_wizard_line
 from . import account_move_send_batch_wizard
 from . import account_move_send_wizard
 from . import chorus_pro_spe_month_wizard
+from . import chorus_pro_add_recipient_wizard

@@ -21,7 +21,7 @@ from .errors import (
 )
 from .statuses import *
 from .transport import TOKEN_SAFETY_MARGIN, ChorusTransport, clear_token_cache
-from .values import as_list, normalize_siret, parse_chorus_date, parse_chorus_datetime
+from .values import as_list, normalize_siret, parse_chorus_date, parse_chorus_datetime, postal_address
 
 __all__ = [  # besides the catalogues of endpoints and statuses (star imports)
     "TOKEN_SAFETY_MARGIN",
@@ -39,6 +39,7 @@ __all__ = [  # besides the catalogues of endpoints and statuses (star imports)
     "as_list",
     "clear_token_cache",
     "normalize_siret",
+    "postal_address",
     "parse_chorus_date",
     "parse_chorus_datetime",
 ]

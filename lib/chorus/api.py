@@ -44,7 +44,7 @@ from .errors import (
     ChorusUncertainError,
 )
 from .transport import ChorusTransport
-from .values import _bool, _safe_date, _to_int, as_list, normalize_siret
+from .values import _bool, _safe_date, _to_int, as_list, normalize_siret, postal_address
 
 _logger = logging.getLogger(__name__)
 
@@ -273,6 +273,8 @@ class ChorusClient(ChorusTransport):
             # None: unknown until consulter/service is read (details_loaded False).
             "engagement_required": _bool(sparams.get("numeroEngagement")) if detail else None,
             "details_loaded": bool(detail),
+            # The service's own postal address (consulter/service), None when not read.
+            "address": postal_address(detail.get("adressePostale")) if detail else None,
         }
 
     def get_directory_entry(self, siret, service_details=True):
@@ -288,6 +290,8 @@ class ChorusClient(ChorusTransport):
             {"idStructureCPP": int, "siret": str, "name": str, "active": bool,
              "public": bool, "service_required": bool, "engagement_required": bool,
              "engagement_or_service": bool, "payment_status_not_reported": bool,
+             "address": {"street": str, "street2": str, "zip": str, "city": str,
+                         "country": str},
              "services": [{"idService": int, "code": str, "name": str,
                            "active": bool, "date_start": date|None,
                            "date_end": date|None,
@@ -330,6 +334,7 @@ class ChorusClient(ChorusTransport):
             "engagement_required": _bool(params.get("numeroEJDoitEtreRenseigne")),
             "engagement_or_service": _bool(params.get("gestionNumeroEJOuCodeService")),
             "payment_status_not_reported": _bool(params.get("statutMiseEnPaiementNestPasRemonte")),
+            "address": postal_address(detail.get("adressePostaleDuSiege")),
             "services": services,
         }
 

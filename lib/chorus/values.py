@@ -93,3 +93,26 @@ def _bool(value):
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "oui", "yes")
     return bool(value)
+
+
+def _text(value):
+    """A directory text value, stripped, with runs of spaces folded; '' when empty."""
+    return " ".join(str(value).split()) if value not in (None, "") else ""
+
+
+def postal_address(value):
+    """The ``adressePostaleDuSiege`` of ``consulter`` or the ``adressePostale`` of
+    ``consulter/service`` as ``{"street", "street2", "zip", "city", "country"}``
+    (each '' when absent; ``country`` as Chorus Pro gives it, usually the ISO code).
+    ``complementAdresse1`` and ``complementAdresse2`` make ``street2``."""
+    value = value if isinstance(value, dict) else {}
+    street2 = ", ".join(
+        filter(None, (_text(value.get("complementAdresse1")), _text(value.get("complementAdresse2"))))
+    )
+    return {
+        "street": _text(value.get("adresse")),
+        "street2": street2,
+        "zip": _text(value.get("codePostal")),
+        "city": _text(value.get("ville")),
+        "country": _text(value.get("pays")),
+    }

@@ -328,6 +328,13 @@ def test_directory_entry_department_93(sim, client):
     assert entry["engagement_required"] is True
     assert entry["engagement_or_service"] is False
     assert entry["payment_status_not_reported"] is False
+    assert entry["address"] == {
+        "street": "Hôtel du Département",
+        "street2": "1 esplanade Jean-Moulin",
+        "zip": "93006",
+        "city": "Bobigny Cedex",
+        "country": "FR",
+    }
     codes = {s["code"]: s for s in entry["services"]}
     assert set(codes) == {"538", "125", "218", "132", "131"}  # no FACTURES_PUBLIQUES
     pmi = codes["132"]
@@ -337,6 +344,7 @@ def test_directory_entry_department_93(sim, client):
     assert pmi["date_start"] == datetime.date(2020, 1, 1)
     assert pmi["date_end"] == datetime.date(2050, 12, 31)
     assert pmi["engagement_required"] is False
+    assert pmi["address"]["zip"] == "93006"  # adressePostale of consulter/service
     # consulter/service was called for the 5 services only.
     assert sim.calls["/cpro/structures/v1/consulter/service"] == 5
 
@@ -380,6 +388,24 @@ def test_directory_entry_all_service_pages_and_service_flags(sim, client):
     assert by_code["EJSVC"]["date_end"] == datetime.date(2026, 12, 31)
     assert by_code["OLD"]["active"] is False
     assert by_code["SVC00"]["engagement_required"] is False
+
+
+def test_directory_entry_university_address_and_service_without_details(client):
+    entry = client.get_directory_entry("13001533200013", service_details=False)
+    assert entry["address"] == {
+        "street": "Jardin du Pharo, 58 boulevard Charles Livon",
+        "street2": "",
+        "zip": "13007",
+        "city": "Marseille",
+        "country": "FR",
+    }
+
+
+def test_postal_address_of_partial_answers():
+    assert cc.postal_address(None) == dict.fromkeys(("street", "street2", "zip", "city", "country"), "")
+    assert cc.postal_address(
+        {"adresse": "  1  rue X ", "complementAdresse2": "BP 3", "codePostal": 75001, "ville": "Paris"}
+    ) == {"street": "1 rue X", "street2": "BP 3", "zip": "75001", "city": "Paris", "country": ""}
 
 
 def test_unknown_siret(client):

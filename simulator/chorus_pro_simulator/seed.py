@@ -75,8 +75,9 @@ def make_service(
     valid_from="2020-01-01",
     valid_to=None,
     created="2020-01-01",
+    address=None,
 ):
-    return {
+    service = {
         "idService": id_service,
         "idStructure": id_structure,
         "codeService": code,
@@ -89,6 +90,9 @@ def make_service(
         "dateFinValidite": valid_to,
         "dateCreation": created,
     }
+    if address:
+        service["adresse"] = dict(address)
+    return service
 
 
 def qualification_flags(role):
@@ -102,6 +106,14 @@ def qualification_flags(role):
     elif "ej obligatoire" in label:
         flags["ej_required"] = True
     return flags
+
+
+def university_address(city, row=None):
+    """The ``adresse`` of a university: its city, and its street and postal code when known."""
+    address = {"ville": city, "pays": "FR"}
+    if row:
+        address.update(adresse=row["adresse"].strip(), codePostal=row["codePostal"].strip())
+    return address
 
 
 def build_seed():
@@ -138,6 +150,7 @@ def build_seed():
                 description=svc.get("description", ""),
                 valid_from=svc.get("valid_from", "2020-01-01"),
                 valid_to=svc.get("valid_to"),
+                address=svc.get("address"),
             )
 
     # Chorus Pro qualification structures (one CSV row per service).
@@ -178,8 +191,13 @@ def build_seed():
                 "Service Etat" if code == "SFACETAT" else f"Service {code}",
             )
 
-    # French universities (no flags, no services).
+    # French universities (no flags, no services), with the head office's postal address
+    # (universities-addresses.csv: the simulator's directory, illustrative).
     rows = list(csv.DictReader(io.StringIO(_data_text("universities.csv"))))
+    addresses = {
+        row["siret"].strip(): row
+        for row in csv.DictReader(io.StringIO(_data_text("universities-addresses.csv")))
+    }
     for number, row in enumerate(rows, start=1):
         siret = row["siret"].strip()
         if siret in by_siret:
@@ -191,7 +209,7 @@ def build_seed():
                 row["name"].strip(),
                 public=True,
                 role="Universite",
-                address={"ville": row["city"].strip(), "pays": "FR"},
+                address=university_address(row["city"].strip(), addresses.get(siret)),
             )
         )
 

@@ -569,10 +569,13 @@ class Simulator:
         valid_to=None,
         description="",
         id_service=None,
+        address=None,
     ):
         """Add a service to a structure (``structure`` = idStructureCPP or SIRET).
 
         ``valid_from`` / ``valid_to``: ``YYYY-MM-DD`` (None = open ended).
+        ``address``: the service's own postal address (``adressePostale`` keys), else
+        ``consulter/service`` gives the structure's.
         Returns the ``idService``.
         """
         with self._lock:
@@ -601,6 +604,7 @@ class Simulator:
                 valid_from=valid_from or "2020-01-01",
                 valid_to=valid_to,
                 created=util.day(util.now()),
+                address=address,
             )
             self._save("service", id_service)
             return id_service

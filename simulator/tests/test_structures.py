@@ -305,3 +305,36 @@ def test_answers_are_validated_against_the_swagger(monkeypatch, client):
     response = client.post(CONSULT, {"idStructureCPP": 25493001})
     assert response.status_code == 500
     assert "WsRetourConsulterStructureTVAIntraCom" in response.json()["libelle"]
+
+
+def test_every_university_has_a_postal_address(client):
+    """The directory gives each university's head office address (street, postal code,
+    city), as ``consulter`` does for real structures."""
+    with open(PACKAGE_DATA / "universities.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        detail = client.ok(CONSULT, {"idStructureCPP": find(client, row["siret"])})
+        address = detail["adressePostaleDuSiege"]
+        assert address["ville"] == row["city"], row["siret"]
+        assert address["adresse"] and address["pays"] == "FR", row["siret"]
+        assert len(address["codePostal"]) == 5 and address["codePostal"].isdigit(), row["siret"]
+
+
+def test_service_address_is_its_own_or_the_structure_s(sim, client):
+    id_structure = sim.add_structure(
+        "21930066000017",
+        "Commune avec services",
+        public=True,
+        address={"adresse": "Place de la Mairie", "codePostal": "93000", "ville": "Bobigny", "pays": "FR"},
+    )
+    own = sim.add_service(
+        id_structure,
+        "CCAS",
+        "Centre communal",
+        address={"adresse": "2 rue du Centre", "codePostal": "93000", "ville": "Bobigny", "pays": "FR"},
+    )
+    plain = sim.add_service(id_structure, "VOIRIE", "Voirie")
+    answer = client.ok(SERVICE, {"idStructure": id_structure, "idService": own})
+    assert answer["adressePostale"]["adresse"] == "2 rue du Centre"
+    answer = client.ok(SERVICE, {"idStructure": id_structure, "idService": plain})
+    assert answer["adressePostale"]["adresse"] == "Place de la Mairie"

@@ -194,7 +194,7 @@ def consulter_service(sim, account, body):
             "nomService": svc["libelleService"],
             "descriptionService": svc["descriptionService"],
         },
-        adressePostale=_adresse_postale(struct["adresse"]),
+        adressePostale=_adresse_postale(svc.get("adresse") or struct["adresse"]),
         parametres=clean(
             {
                 "numeroEngagement": svc["numeroEngagement"],
