@@ -44,8 +44,8 @@ Environment: BENCH_N (default 500), BENCH_BATCH (invoices per flow, default 50),
 BENCH_SYNC_N (invoices for the status sync, default 1000; min N),
 BENCH_SYNC_CHANGES ("to MISE_A_DISPOSITION,to MISE_EN_PAIEMENT,to REJETEE", default
 "100,40,10"), BENCH_SYNC_FEW (changes of sync C, default 5), BENCH_REPORT_URL (the
-Odoo HTTP server for report assets), BENCH_PROFILE=1 (cProfile of deposit run 1 and
-of sync B, top functions printed; the profiler slows the run down),
+Odoo HTTP server for report assets), BENCH_PROFILE=1 (cProfile of deposit run 1,
+of sync B and of the batch Send's job, top functions printed; the profiler slows the run down),
 BENCH_SYNC_RENDER ("reuse", the default: the invoices deposited only to reach
 BENCH_SYNC_N reuse one real report PDF, each with its own Factur-X XML, as the
 module's tests do; "real": render them all), BENCH_PRINT_DELAY (Odoo's
@@ -728,9 +728,14 @@ def send_path_run(env, sim, probe, moves):
     env.cr.commit()
     t_click = time.perf_counter() - start
     jobs = jobs_model.search([]) - jobs_before
+    profiler = cProfile.Profile() if PROFILE else None
     start = time.perf_counter()
     if jobs:
+        if profiler:
+            profiler.enable()
         jobs_model._cron_process_jobs()  # commits after each chunk
+        if profiler:
+            profiler.disable()
         env.cr.commit()
     t_job = time.perf_counter() - start
     start, runs = time.perf_counter(), 0
@@ -783,6 +788,8 @@ def send_path_run(env, sim, probe, moves):
         f"wkhtmltopdf processes side by side {side_by_side}"
     )
     say(f"  whole send path: {per_invoice_counts(probe, snap, n)}")
+    if profiler:
+        print_profile(profiler, "cProfile of the Send's background job (main thread)", 30)
     return {
         "n": n,
         "open": t_open,
