@@ -5,12 +5,15 @@ Send deposits through the same checklist and connector as the *Deposit to Chorus
 button and list action (never a second path): the checklist's problems are shown in the
 dialog, with a link to the deposit wizard to fix them; the deposited Factur-X is the
 invoice's PDF, the only file an e-mail copy attaches, whenever it is sent. A batch Send
-runs in Odoo's sending cron, which deposits each run's invoices in one flow per company.
+of invoices going to Chorus Pro runs in one background deposit job of the module (see
+``wizards/account_move_send_batch_wizard.py``): each chunk of the job goes through Odoo's
+sending steps, as Odoo's sending cron would run them, one flow per chunk and company.
 """
 
 from odoo import api, models
 from odoo.exceptions import UserError
 
+from .chorus_pro_deposit_job import ON_CHORUS_STATES
 from .res_partner_sending import CHORUS_SENDING_METHOD, PLATFORM_SENDING_METHODS
 
 
@@ -115,7 +118,7 @@ class AccountMoveSend(models.AbstractModel):
             if single:
                 message = self.env._(
                     "Not ready for Chorus Pro:\n%(problems)s",
-                    problems="\n".join(f"• {item['label']}: {item['message']}" for item in failing[moves]),
+                    problems=checklist._problems_text(failing[moves]),
                 )
             else:
                 message = self.env._(
@@ -151,6 +154,7 @@ class AccountMoveSend(models.AbstractModel):
         # The EN 16931 data of each invoice built once: checked, then deposited.
         with self.env["chorus.pro.facturx"]._facturx_data_cache():
             pipeline = self.env["chorus.pro.deposit.pipeline"]
+            checklist = self.env["chorus.pro.checklist"]
             failed = pipeline._check_invoices(invoices)
             for invoice, items in failed.items():
                 by_id[invoice.id]["error"] = {
@@ -159,7 +163,7 @@ class AccountMoveSend(models.AbstractModel):
                         "Chorus Pro lists them too):",
                         move=invoice.display_name,
                     ),
-                    "errors": [f"{item['label']}: {item['message']}" for item in items],
+                    "errors": [checklist._item_text(item["label"], item["message"]) for item in items],
                 }
             ready = invoices.filtered(lambda m: m not in failed)
             # One flow per company and author: the deposit is the author's, also when Odoo's
@@ -192,16 +196,54 @@ class AccountMoveSend(models.AbstractModel):
                             ),
                             "errors": refused[move.id],
                         }
-                    else:
-                        self._chorus_link_deposited_pdf(move)
+                sent = moves.filtered(lambda m, refused=refused: m.id not in refused)
+                self._chorus_link_deposited_pdf(sent)
 
     @api.model
-    def _chorus_link_deposited_pdf(self, move):
+    def _hook_if_errors(self, moves_data, allow_raising=True):
+        """The errors of a batch Send's background job are also kept for its summary
+        (``chorus_send_errors`` in the context: a dict filled by invoice id)."""
+        errors = self.env.context.get("chorus_send_errors")
+        if errors is not None:
+            for move, move_data in moves_data.items():
+                errors[move.id] = self._format_error_text(move_data["error"])
+        return super()._hook_if_errors(moves_data, allow_raising=allow_raising)
+
+    @api.model
+    def _chorus_send_job_chunk(self, job, chunk):
+        """Send ``chunk``, a part of a batch Send's background job, as Odoo's sending cron
+        sends a batch (:meth:`_generate_and_send_invoices`, by the job's requester): the
+        invoices going to Chorus Pro are deposited in one flow per company, problems are
+        posted on their invoice, the requester is notified. The job records the chunk,
+        its flows and its refusals. Returns ``(processed, error)`` like the job's deposit."""
+        send = self.with_company(job.company_id)
+        moves = chunk.with_env(send.env)
+        before = moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
+        # Reset to draft while queued: nothing to send (Odoo's cron skips them too).
+        posted = moves.filtered(lambda m: m.state == "posted")
+        errors = {}
+        if posted:
+            send.with_context(chorus_send_errors=errors)._generate_and_send_invoices(
+                posted,
+                from_cron=True,
+                author_user_id=job.user_id.id,
+                author_partner_id=job.user_id.partner_id.id,
+            )
+        deposited = (posted - before).filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
+        refusals = [(move, [errors[move.id]]) for move in moves if move.id in errors]
+        job._record_processed(
+            moves, deposited.chorus_flow_id, (job.refusals or []) + job._refusal_records(refusals)
+        )
+        job._commit()
+        return len(moves), None
+
+    @api.model
+    def _chorus_link_deposited_pdf(self, moves):
         """The deposit kept the deposited Factur-X as the invoice's PDF (see
         ``account_move.py``): Odoo draws no other, an e-mail copy attaches it,
-        and the invoice is sent."""
-        if move.chorus_document_id:
-            move.is_move_sent = True
+        and the invoices are sent. One write for all: each write of a posted invoice
+        runs Odoo's synchronisation of its lines (0.1 s or more per write)."""
+        moves.filtered(lambda m: m.chorus_document_id and not m.is_move_sent).is_move_sent = True
 
     @api.model
     def _get_invoice_extra_attachments(self, move):

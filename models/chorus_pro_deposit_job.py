@@ -74,6 +74,11 @@ class ChorusProDepositJob(models.Model):
         default=True,
         help="One Chorus Pro flow per chunk of invoices, or one flow per invoice.",
     )
+    sending = fields.Boolean(
+        string="Sent from the Send dialog",
+        readonly=True,
+        help="A batch Send by Chorus Pro: each chunk goes through Odoo's sending steps.",
+    )
     state = fields.Selection(
         [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
         default="queued",
@@ -158,7 +163,7 @@ class ChorusProDepositJob(models.Model):
     # Creation and actions
     # ------------------------------------------------------------------
     @api.model
-    def _create_for(self, moves, batch=True, selected_count=0, refusals=()):
+    def _create_for(self, moves, batch=True, selected_count=0, refusals=(), sending=False):
         """Queue the deposit of posted ``moves`` and wake the cron up."""
         if len(moves.company_id) > 1:
             raise UserError(self.env._("Deposit the invoices of one company at a time."))
@@ -171,6 +176,7 @@ class ChorusProDepositJob(models.Model):
                 "batch": batch,
                 "selected_count": selected_count or len(moves),
                 "refusals": self._refusal_records(refusals),
+                "sending": sending,
             }
         )
         job._trigger_cron()
@@ -302,6 +308,8 @@ class ChorusProDepositJob(models.Model):
         Returns ``(processed, error)``: the invoices processed by this call.
         """
         self.ensure_one()
+        if self.sending:
+            return self.env["account.move.send"]._chorus_send_job_chunk(self, chunk)
         connector = (
             self.env["chorus.pro.connector"]
             .with_user(self.user_id)

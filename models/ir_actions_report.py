@@ -1,15 +1,23 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import contextlib
 import io
 import logging
+import os
 import re
+import subprocess
+import tempfile
 from collections import OrderedDict
 from urllib.parse import urlparse
 
 import lxml.html
 
 from odoo import api, models
+from odoo.http import request
+from odoo.tools.pdf import merge_pdf
 
-from odoo.addons.base.models.ir_actions_report import _wkhtml
+from odoo.addons.base.models.ir_actions_report import _split_table, _wkhtml
+
+_logger = logging.getLogger(__name__)
 
 # Odoo's PDF/A conversion reads the fonts wkhtmltopdf embedded with fontTools, which warns
 # on each of them ("'created' timestamp seems very low"): wkhtmltopdf's font subsets carry
@@ -24,6 +32,14 @@ CHORUS_REPORT = "l10n_fr_chorus_pro.report_chorus_invoice"
 # logo as data URI): a system parameter, in milliseconds.
 PARAM_PRINT_DELAY = "l10n_fr_chorus_pro.print_delay"
 DEFAULT_PRINT_DELAY = "100"
+# wkhtmltopdf processes run side by side for one batch of Chorus Pro invoices (Debian's
+# wkhtmltopdf uses one core): a system parameter, capped by the server's cores.
+PARAM_RENDER_PROCESSES = "l10n_fr_chorus_pro.render_processes"
+DEFAULT_RENDER_PROCESSES = 2
+# Fewer invoices per process than this: one process (its start-up would cost more).
+MIN_INVOICES_PER_PROCESS = 2
+# Odoo splits the tables of report bodies above this size (wkhtmltopdf slows down on them).
+LARGE_BODY = 4 * 1024 * 1024
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 ICON_FONTS = ("FontAwesome", "odoo_ui_icons")
 
@@ -135,17 +151,36 @@ class IrActionsReport(models.Model):
             command_args[command_args.index("--javascript-delay") + 1] = delay
         return command_args
 
-    def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
+    def _run_wkhtmltopdf(
+        self,
+        bodies,
+        report_ref=False,
+        header=None,
+        footer=None,
+        landscape=False,
+        specific_paperformat_args=None,
+        set_viewport_size=False,
+    ):
+        options = {
+            "report_ref": report_ref,
+            "header": header,
+            "footer": footer,
+            "landscape": landscape,
+            "specific_paperformat_args": specific_paperformat_args,
+            "set_viewport_size": set_viewport_size,
+        }
         # For the Factur-X engine: real text instead of paths, and several invoices
         # per run with Debian's wkhtmltopdf (unpatched Qt), which converts one
         # document per run, at the cost of a process start and the print delay each
         # time. Odoo splits the result by page when each invoice fills one page (the
-        # engine renders the others again).
+        # engine renders the others again). A large batch is drawn by two processes
+        # side by side (see _chorus_render_parts), their PDFs joined in order.
         if not self.env.context.get(CHORUS_RENDERING):
-            return super()._run_wkhtmltopdf(bodies, *args, **kwargs)
+            return super()._run_wkhtmltopdf(bodies, **options)
         documents = [lxml.html.document_fromstring(body) for body in bodies]
-        if len(documents) > 1 and not _wkhtml().is_patched_qt:
-            documents = [self._chorus_single_document(documents)]
+        patched = _wkhtml().is_patched_qt
+        if len(documents) > 1 and not patched:
+            documents = [self._chorus_single_document(part) for part in self._chorus_render_parts(documents)]
         styles = {}
         for document in documents:
             self._chorus_inline_stylesheets(document, styles)
@@ -153,4 +188,96 @@ class IrActionsReport(models.Model):
             lxml.html.tostring(document, encoding="unicode", doctype="<!DOCTYPE html>")
             for document in documents
         ]
-        return super()._run_wkhtmltopdf(bodies, *args, **kwargs)
+        if patched or len(bodies) == 1:
+            return super()._run_wkhtmltopdf(bodies, **options)
+        pdfs = self._chorus_run_side_by_side(bodies, options)
+        for index, pdf in enumerate(pdfs):
+            if pdf is None:
+                # That process failed: drawn again by Odoo's method, which reports the error.
+                pdfs[index] = super()._run_wkhtmltopdf([bodies[index]], **options)
+        return merge_pdf(pdfs)
+
+    @api.model
+    def _chorus_render_parts(self, documents):
+        """The invoices (parsed report documents, in order) split into consecutive parts,
+        one per wkhtmltopdf process: as many as the system parameter
+        ``l10n_fr_chorus_pro.render_processes`` (default 2) and the server's cores allow,
+        with at least two invoices each. One part in an HTTP request: wkhtmltopdf then
+        needs the user's session (Odoo's cookie jar), given to one process only."""
+        wanted = (
+            self.env["ir.config_parameter"].sudo().get_param(PARAM_RENDER_PROCESSES, DEFAULT_RENDER_PROCESSES)
+        )
+        try:
+            wanted = int(wanted)
+        except ValueError:
+            wanted = DEFAULT_RENDER_PROCESSES
+        count = min(wanted, os.cpu_count() or 1, len(documents) // MIN_INVOICES_PER_PROCESS)
+        if count <= 1 or (request and request.db):
+            return [documents]
+        size, extra = divmod(len(documents), count)
+        parts, start = [], 0
+        for index in range(count):
+            end = start + size + (1 if index < extra else 0)
+            parts.append(documents[start:end])
+            start = end
+        return parts
+
+    def _chorus_run_side_by_side(self, bodies, options):
+        """Run one wkhtmltopdf process per body at the same time, with the arguments
+        Odoo's ``_run_wkhtmltopdf`` gives (same paper format, header, footer). Returns
+        their PDFs in order, ``None`` for a process that failed."""
+        report = self._get_report(options["report_ref"]) if options["report_ref"] else self
+        command_args = self._build_wkhtmltopdf_args(
+            report.get_paperformat(),
+            options["landscape"],
+            specific_paperformat_args=options["specific_paperformat_args"],
+            set_viewport_size=options["set_viewport_size"],
+        )
+        with tempfile.TemporaryDirectory(prefix="chorus_report.") as folder:
+
+            def write(name, html):
+                path = os.path.join(folder, name)
+                with open(path, "w", encoding="utf-8") as file:
+                    file.write(html)
+                return path
+
+            files_args = []
+            for option, html in (("--header-html", options["header"]), ("--footer-html", options["footer"])):
+                if html:
+                    files_args += [option, write(f"{option[2:]}.html", html)]
+            runs = []
+            with contextlib.ExitStack() as stack:
+                for index, body in enumerate(bodies):
+                    if len(body) >= LARGE_BODY:
+                        tree = lxml.html.fromstring(body)
+                        _split_table(tree, 500)
+                        body = lxml.html.tostring(tree, encoding="unicode")
+                    body_path = write(f"body.{index}.html", body)
+                    pdf_path = os.path.join(folder, f"part.{index}.pdf")
+                    log = stack.enter_context(
+                        open(os.path.join(folder, f"part.{index}.log"), "w+", encoding="utf-8")
+                    )
+                    process = stack.enter_context(
+                        subprocess.Popen(
+                            [_wkhtml().bin, *command_args, *files_args, body_path, pdf_path],
+                            stdout=subprocess.DEVNULL,
+                            stderr=log,
+                        )
+                    )
+                    runs.append((process, pdf_path, log))
+                results = []
+                for process, pdf_path, log in runs:
+                    returncode = process.wait()
+                    log.seek(0)
+                    results.append((returncode, pdf_path, log.read()))
+            pdfs = []
+            for returncode, pdf_path, error in results:
+                if returncode in (0, 1) and os.path.exists(pdf_path) and os.path.getsize(pdf_path):
+                    if returncode:
+                        _logger.warning("wkhtmltopdf: %s", error)
+                    with open(pdf_path, "rb") as pdf:
+                        pdfs.append(pdf.read())
+                else:
+                    _logger.warning("wkhtmltopdf failed (%s): %s", returncode, error[-1000:])
+                    pdfs.append(None)
+        return pdfs

@@ -6,8 +6,10 @@ as valid Factur-X; the last gate refusing a page that lacks a mention."""
 import functools
 import io
 import json
+import os
 import re
 import shutil
+import subprocess
 from collections import namedtuple
 from unittest.mock import patch
 
@@ -520,6 +522,48 @@ class TestLegalDocument(ChorusProHttpCommon):
             self.document._render_pdfs(move)
         with self.assertRaisesRegex(UserError, "supplier SIRET"):
             self.engine._facturx_render_invoice_pdfs(move)
+
+    def test_batch_drawn_by_two_processes_side_by_side(self):
+        """Debian's wkhtmltopdf uses one core: a batch of invoices is drawn by two
+        processes at once (system parameter, capped by the cores), each invoice's PDF its
+        own page with every mention read back; one process when the parameter says 1."""
+        moves = self.env["account.move"].concat(
+            *(self._invoice([self._line(100.0 + index)]) for index in range(5))
+        )
+        popen = subprocess.Popen
+
+        def render(moves):
+            started, overlapping = [], []
+
+            def spy(args, *popen_args, **kwargs):
+                if args and str(args[0]).endswith("wkhtmltopdf") and "--version" not in args:
+                    overlapping.append(any(process.poll() is None for process in started))
+                    process = popen(args, *popen_args, **kwargs)
+                    started.append(process)
+                    return process
+                return popen(args, *popen_args, **kwargs)
+
+            with patch.object(subprocess, "Popen", side_effect=spy):
+                pdfs = self.document._render_pdfs(moves)  # the last gate included
+            return pdfs, overlapping
+
+        pdfs, overlapping = render(moves)
+        side_by_side = min(2, os.cpu_count() or 1)
+        self.assertEqual(len(overlapping), side_by_side)
+        self.assertEqual(overlapping[1:], [True] * (side_by_side - 1), "started while the first runs")
+        for move in moves:
+            pages = PdfReader(io.BytesIO(pdfs[move.id])).pages
+            self.assertEqual(len(pages), 1)
+            text = self._text(pdfs[move.id])
+            self.assertIn(move.name, text)
+            self.assertEqual([other.name for other in moves if other.name in text], [move.name])
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.render_processes", "1")
+        alone, overlapping = render(moves)
+        self.assertEqual(overlapping, [False])
+        self.assertEqual(
+            [normalize_text(self._text(alone[move.id])) for move in moves],
+            [normalize_text(self._text(pdfs[move.id])) for move in moves],
+        )
 
     def test_patched_qt_prints_no_mention_in_header_or_footer(self):
         """With a patched-Qt wkhtmltopdf the header and footer are printed: they carry

@@ -172,13 +172,19 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertEqual(len(self._on_chorus(move)), 1)
 
     # ---------------------------------------------------------------- batch Send
-    def test_batch_send_runs_in_the_sending_cron(self):
-        good = self._d93_invoice() | self._d93_invoice()
+    def test_batch_send_runs_in_one_background_job(self):
+        """Send from the list on invoices going to Chorus Pro: one background deposit job
+        (not ten runs of Odoo's sending cron), whose cron sends them through the Send's
+        steps; the invoices of other sending methods stay with Odoo's sending cron."""
+        good = self._d93_invoice() | self._d93_invoice() | self._d93_invoice()
         bad = self._posted_with_missing_mentions()
-        model, context = self._open_send(good | bad)
+        private = self.env["res.partner"].create({"name": "Mme Durand", "email": "durand@example.com"})
+        mailed = self._chorus_invoice(partner=private, post=True)
+        model, context = self._open_send(good | bad | mailed)
         self.assertEqual(model, "account.move.send.batch.wizard")
         wizard = self.env[model].with_context(**context).create({})
-        self.assertEqual(wizard.summary_data["chorus_pro"]["count"], 3)
+        self.assertEqual(wizard.summary_data["chorus_pro"]["count"], 4)
+        self.assertEqual(wizard.summary_data["email"]["count"], 1)
         self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
         french = self.env[model].with_context(lang="fr_FR", **context).create({})
         self.assertEqual(french.summary_data["chorus_pro"]["label"], "par Chorus Pro")
@@ -186,21 +192,40 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.assertEqual(alert["level"], "warning", "a batch sends the others")
         self.assertIn(bad.display_name, alert["message"])
         self.assertEqual(alert["action"]["context"]["active_ids"], bad.ids)
-        result, error = self._send(good | bad)
+        jobs = self.env["chorus.pro.deposit.job"]
+        jobs_before = jobs.search([])
+        result, error = self._send(good | bad | mailed)
         self.assertIsNone(error)
         self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
-        self.assertFalse(self.sim.calls.get(DEPOSIT_PATH), "sent by the cron, not in the request")
-        self.assertTrue(all((good | bad).mapped("sending_data")))
-        _result, error = self._request(lambda env: env["account.move"]._cron_account_move_send())
+        self.assertFalse(self.sim.calls.get(DEPOSIT_PATH), "sent in the background, not in the request")
+        job = jobs.search([]) - jobs_before
+        self.assertEqual(len(job), 1, "one background job for the selection")
+        self.assertTrue(job.sending)
+        self.assertEqual((job.state, job.move_ids, job.user_id), ("queued", good | bad, self.env.user))
+        self.assertFalse(any((good | bad).mapped("sending_data")), "not for Odoo's sending cron")
+        self.assertTrue(mailed.sending_data, "the e-mailed invoice goes to Odoo's sending cron")
+        # The job's cron: one flow for the chunk, each invoice sent as Send sends it.
+        _result, error = self._request(lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs())
         self.assertIsNone(error)
+        self.assertEqual(job.state, "done")
         self.assertEqual(set(good.mapped("chorus_state")), {"deposited"})
-        self.assertEqual(len(good.chorus_flow_id), 1, "one flow for the cron's run")
+        self.assertEqual(len(good.chorus_flow_id), 1, "one flow for the chunk")
+        self.assertEqual(job.flow_ids, good.chorus_flow_id)
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        for move in good:
+            self.assertTrue(move.is_move_sent)
+            self.assertEqual(move.invoice_pdf_report_id.raw, move.chorus_document_id.raw)
         self.assertFalse(bad.chorus_state)
+        self.assertFalse(bad.is_move_sent)
         self.assertIn("was not deposited on Chorus Pro", bad.message_ids[0].body)
-        self.assertFalse(any((good | bad).mapped("sending_data")))
-        # The cron runs again: nothing is sent twice.
+        self.assertIn("3 of 4 invoices sent to Chorus Pro.", job.summary)
+        self.assertIn(bad.name, job.summary)
+        self.assertFalse(mailed.chorus_state)
+        # The job's cron and Odoo's sending cron again: nothing is sent twice.
+        self._request(lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs())
         self._request(lambda env: env["account.move"]._cron_account_move_send())
+        self.assertFalse(mailed.sending_data)
+        self.assertFalse(mailed.chorus_state)
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
         for move in good:
             self.assertEqual(len(self._on_chorus(move)), 1)

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, models
 
+from ..models.res_partner_sending import CHORUS_SENDING_METHOD
+
 
 class AccountMoveSendBatchWizard(models.TransientModel):
     _inherit = "account.move.send.batch.wizard"
@@ -19,3 +21,35 @@ class AccountMoveSendBatchWizard(models.TransientModel):
                 if method != "manual" and method in labels:
                     summary[method] = {**values, "label": labels[method]}
             wizard.summary_data = summary
+
+    def action_send_and_print(self, force_synchronous=False, allow_fallback_pdf=False):
+        """The invoices sent by Chorus Pro go to one background deposit job per company
+        instead of Odoo's sending cron, which takes 10 invoices per run (ten renders,
+        ten flows for 100 invoices): the job sends them by chunks of 50 through the same
+        sending steps (see ``AccountMoveSend._chorus_send_job_chunk``). Odoo queues the
+        selection first (its checks, its notification); the other invoices stay with
+        Odoo's sending cron."""
+        result = super().action_send_and_print(
+            force_synchronous=force_synchronous, allow_fallback_pdf=allow_fallback_pdf
+        )
+        if force_synchronous:
+            return result
+        chorus = self._chorus_send_job_moves()
+        # Queued in this transaction: Odoo's cron never sees them.
+        chorus.sending_data = False
+        jobs = self.env["chorus.pro.deposit.job"]
+        for company in chorus.company_id:
+            moves = chorus.filtered(lambda m, company=company: m.company_id == company)
+            jobs._create_for(moves, sending=True)
+        return result
+
+    def _chorus_send_job_moves(self):
+        """The selected invoices whose sending methods (the batch's defaults, as Odoo's
+        cron will take them) include "by Chorus Pro", for an invoice Chorus Pro may receive."""
+        moves = self.move_ids._origin
+        return moves.filtered(
+            lambda move: (
+                CHORUS_SENDING_METHOD in self._get_default_sending_methods(move)
+                and move._chorus_send_applicable()
+            )
+        )
