@@ -162,6 +162,7 @@ def compute_delay(
     statuses=(),
     paid=None,
     today=None,
+    strict=True,
 ):
     """The payment delay of one invoice.
 
@@ -170,7 +171,8 @@ def compute_delay(
     when later than the deposit it starts the deadline; ``statuses``: (day, status code) of
     the Chorus Pro history (suspensions); ``paid``: the mise en paiement day, else the days
     late run to ``today``. Raises RateMissing when the invoice is late and no rate is known
-    for its half-year."""
+    for its half-year, unless not ``strict``: then the interest stays at zero and
+    ``ecb_rate_date`` empty (the caller tells which rate to enter)."""
     today = today or datetime.date.today()
     days = deadline_days(kind, override_days)
     result = DelayComputation(
@@ -191,16 +193,19 @@ def compute_delay(
     if not result.days_late:
         return result
     result.first_interest_day = result.due_date + datetime.timedelta(days=1)
-    (
-        result.ecb_rate_date,
-        result.ecb_rate,
-        result.half_year_start,
-        result.rate,
-    ) = applicable_rate(rates, result.first_interest_day)
-    result.interest = _money(
-        result.principal * result.rate / Decimal(100) * result.days_late / Decimal(DAYS_IN_YEAR)
-    )
+    result.half_year_start = half_year_start(result.first_interest_day)
     result.indemnity = RECOVERY_INDEMNITY
+    try:
+        result.ecb_rate_date, result.ecb_rate, _start, result.rate = applicable_rate(
+            rates, result.first_interest_day
+        )
+    except RateMissing:
+        if strict:
+            raise
+    else:
+        result.interest = _money(
+            result.principal * result.rate / Decimal(100) * result.days_late / Decimal(DAYS_IN_YEAR)
+        )
     if paid:
         result.claim_due_date = paid + datetime.timedelta(days=INTEREST_PAYMENT_DAYS)
     return result

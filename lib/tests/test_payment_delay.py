@@ -150,3 +150,11 @@ def test_still_suspended_counts_until_today_and_late_as_of_today():
 def test_no_deposit_no_computation():
     result = compute_delay(1200, None, RATES, paid=D(2025, 5, 2))
     assert result.due_date is None and result.days_late == 0
+
+
+def test_missing_rate_raises_or_leaves_the_interest_at_zero():
+    with pytest.raises(RateMissing):
+        compute_delay(1200, D(2023, 1, 2), RATES, paid=D(2023, 3, 1))
+    result = compute_delay(1200, D(2023, 1, 2), RATES, paid=D(2023, 3, 1), strict=False)
+    assert result.days_late == 28 and result.half_year_start == D(2023, 1, 1)
+    assert result.ecb_rate_date is None and result.interest == 0 and result.indemnity == 40
