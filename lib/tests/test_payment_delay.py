@@ -158,3 +158,38 @@ def test_missing_rate_raises_or_leaves_the_interest_at_zero():
     result = compute_delay(1200, D(2023, 1, 2), RATES, paid=D(2023, 3, 1), strict=False)
     assert result.days_late == 28 and result.half_year_start == D(2023, 1, 1)
     assert result.ecb_rate_date is None and result.interest == 0 and result.indemnity == 40
+
+
+def _shipped_rates():
+    """The ECB rates shipped in data/chorus_pro_ecb_rate_data.xml."""
+    from pathlib import Path
+
+    from lxml import etree
+
+    path = Path(__file__).resolve().parents[2] / "data" / "chorus_pro_ecb_rate_data.xml"
+    rates = []
+    for record in etree.parse(str(path)).iter("record"):
+        values = {field.get("name"): field.text for field in record.iter("field")}
+        rates.append((datetime.date.fromisoformat(values["date"]), float(values["rate"])))
+    return rates
+
+
+def test_shipped_rates_give_the_published_moratorium_rates():
+    rates = _shipped_rates()
+    dates = [date for date, _rate in rates]
+    assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    assert dates[0] <= D(2008, 7, 9)
+    # Moratorium rates per half-year (ECB rate in force on its first day + 8 points) as the DAJ
+    # notices give them; 2024-2025 cross-checked, the earlier ones follow the ECB table.
+    published = {
+        D(2012, 1, 1): "9.00",  # 1.00 since 14 December 2011
+        D(2016, 7, 1): "8.00",  # 0.00 since 16 March 2016
+        D(2023, 1, 1): "10.50",  # 2.50 since 21 December 2022
+        D(2023, 7, 1): "12.00",  # 4.00 since 21 June 2023
+        D(2024, 1, 1): "12.50",
+        D(2024, 7, 1): "12.25",
+        D(2025, 1, 1): "11.15",
+        D(2025, 7, 1): "10.15",
+    }
+    for half_year, rate in published.items():
+        assert applicable_rate(rates, half_year)[3] == Decimal(rate), half_year
