@@ -66,6 +66,7 @@
         "demo/account_move_demo.xml",
         "demo/chorus_pro_order_demo.xml",
         "demo/chorus_pro_spe_demo.xml",
+        "demo/account_move_payment_delay_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
