@@ -55,12 +55,18 @@
         "data/chorus_pro_spe_data.xml",
         "views/chorus_pro_spe_views.xml",
         "views/chorus_pro_add_recipient_views.xml",
+        "data/chorus_pro_ecb_rate_data.xml",
+        "data/chorus_pro_payment_delay_data.xml",
+        "views/account_move_payment_delay_views.xml",
+        "views/report_chorus_late_interest_claim.xml",
+        "views/chorus_pro_payment_delay_report_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
         "demo/account_move_demo.xml",
         "demo/chorus_pro_order_demo.xml",
         "demo/chorus_pro_spe_demo.xml",
+        "demo/account_move_payment_delay_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -40,3 +40,9 @@ from . import chorus_pro_spe_session
 from . import account_move_line_spe
 from . import account_move_spe
 from . import res_partner_directory
+from . import chorus_pro_ecb_rate
+from . import res_partner_payment_delay
+from . import chorus_pro_order_payment_delay
+from . import account_move_payment_delay
+from . import chorus_pro_payment_delay_report
+from . import account_journal_payment_delay

@@ -31,6 +31,7 @@ class AccountJournal(models.Model):
             return
         sale_journals._chorus_dashboard_counts(dashboard_data)
         sale_journals._chorus_dashboard_follow_up(dashboard_data)
+        sale_journals._chorus_dashboard_late_interest(dashboard_data)
 
     def _chorus_dashboard_counts(self, dashboard_data):
         """The invoices of these sales journals to deposit on Chorus Pro, to fix, followed."""

@@ -119,3 +119,34 @@ class TestDemoData(TransactionCase):
         # The web client asks for the enrichment of the user's company when this flag is off
         # (partner_autocomplete's session_info), which calls partner-autocomplete.odoo.com.
         self.assertEqual(companies.filtered(lambda c: not c.iap_enrich_auto_done), companies.browse())
+
+    def test_demo_payment_delays(self):
+        """The association's invoices paid late by the Département (docs/payment-delay.md)."""
+        ase = self.env.ref("l10n_fr_chorus_pro.demo_company_ase")
+        moves = {
+            name: self.env.ref(f"l10n_fr_chorus_pro.demo_invoice_ase_{name}")
+            for name in ("late_suspended", "late", "on_time", "late_unpaid")
+        }
+        figures = {
+            name: (move.chorus_delay_suspended_days, move.chorus_delay_days_late, move.chorus_delay_late)
+            for name, move in moves.items()
+        }
+        self.assertEqual(
+            figures,
+            {
+                "late_suspended": (12, 16, True),
+                "late": (0, 30, True),
+                "on_time": (0, 0, False),
+                "late_unpaid": (0, 20, True),
+            },
+        )
+        self.assertTrue(moves["late_suspended"].chorus_delay_interest > 0)
+        self.assertIn("12 days added", moves["late_suspended"].chorus_delay_explanation)
+        # the cron's follow-up activity on the late invoices paid more than 45 days ago
+        activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_late_interest")
+        activities = self.env["mail.activity"].search([("activity_type_id", "=", activity_type.id)])
+        self.assertEqual(set(activities.mapped("res_id")), {moves["late_suspended"].id, moves["late"].id})
+        # who pays late: the Département, service ASE 538
+        rows = self.env["chorus.pro.payment.delay.report"].search([("company_id", "=", ase.id)])
+        self.assertEqual(rows.partner_id, self.env.ref("l10n_fr_chorus_pro.partner_departement_93"))
+        self.assertEqual((rows.invoice_count, rows.late_count), (4, 3))
