@@ -15,7 +15,6 @@ from odoo.tools.misc import format_amount, format_date
 
 from ..lib import payment_delay as pd
 from .account_move_payment import chorus_day
-from .ir_actions_report import CHORUS_RENDERING
 
 # Invoices whose deadline is followed: on Chorus Pro (deposited, or paid there).
 CHORUS_DELAY_STATES = ("deposited", "paid")
@@ -401,10 +400,8 @@ class AccountMove(models.Model):
         self.ensure_one()
         report = self.env.ref("l10n_fr_chorus_pro.action_report_chorus_late_interest_claim")
         lang = "fr_FR" if self.env["res.lang"]._lang_get("fr_FR") else self.env.lang
-        # the module's rendering: real, searchable text (installed fonts, not web fonts drawn as paths)
-        pdf, _format = report.with_context(lang=lang, **{CHORUS_RENDERING: True})._render_qweb_pdf(
-            report.report_name, self.ids
-        )
+        # rendered by the module's engine (ir.actions.report): real, searchable text
+        pdf, _format = report.with_context(lang=lang)._render_qweb_pdf(report.report_name, self.ids)
         attachment = self.env["ir.attachment"].create(
             {
                 "name": self._chorus_claim_filename(),

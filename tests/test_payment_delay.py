@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Paid on time? (issue 26): the legal payment deadline of deposited invoices, suspension
+"""Paid on time? The legal payment deadline of deposited invoices, suspension
 and completion, execution later than the deposit, the interest and indemnity owed, the
 follow-up activity of the daily cron and the claim letter read back in French.
 
@@ -265,6 +265,21 @@ class TestPaymentDelay(ChorusProSimulatorCommon):
         )
         self.assertEqual(composer.attachment_ids, attachment)
         self.assertIn(move.name, composer.subject)
+
+    def test_claim_letter_printed_from_the_print_menu(self):
+        """Print > the claim letter: the same real, searchable French text."""
+        move = self._paid_late_with_suspension()
+        report = self.env.ref("l10n_fr_chorus_pro.action_report_chorus_late_interest_claim")
+        self.assertEqual(report.binding_model_id.model, "account.move")
+        pdf, _format = (
+            self.env["ir.actions.report"]
+            .with_user(self.invoicing_user)
+            .with_context(force_report_rendering=True, lang="fr_FR")
+            ._render_qweb_pdf(report.report_name, move.ids)
+        )
+        text = self._pdf_text(pdf)
+        for expected in ("intérêts moratoires", move.name, "11,15 %", "41,57", "R2192-31"):
+            self.assertIn(expected, text)
 
     # ---------------------------------------------------------------- who pays late
     def test_who_pays_late_report_and_journal_card(self):
