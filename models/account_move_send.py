@@ -16,6 +16,11 @@ from odoo.exceptions import UserError
 from .chorus_pro_deposit_job import ON_CHORUS_STATES
 from .res_partner_sending import CHORUS_SENDING_METHOD, PLATFORM_SENDING_METHODS
 
+# Context key: ``{move id: [checklist items]}`` the Send dialog already ran (its token).
+PREVIEW_CONTEXT = "chorus_pro_checklist_preview"
+# Sending setting: the Send dialog's signed checklist (its ``chorus_checklist_token``).
+TOKEN_SETTING = "chorus_checklist_token"
+
 
 class AccountMoveSend(models.AbstractModel):
     _inherit = "account.move.send"
@@ -45,6 +50,14 @@ class AccountMoveSend(models.AbstractModel):
         Chorus Pro may still receive."""
         partner = move.commercial_partner_id.with_company(move.company_id)
         return partner.chorus_recipient and not partner.invoice_sending_method and move._chorus_send_offered()
+
+    @api.model
+    def _get_default_sending_settings(self, move, from_cron=False, **custom_settings):
+        """The Send dialog's signed checklist goes with the invoice's sending data."""
+        vals = super()._get_default_sending_settings(move, from_cron=from_cron, **custom_settings)
+        if custom_settings.get(TOKEN_SETTING):
+            vals[TOKEN_SETTING] = custom_settings[TOKEN_SETTING]
+        return vals
 
     @api.model
     def _get_default_invoice_edi_format(self, move, **kwargs) -> str:
@@ -109,9 +122,14 @@ class AccountMoveSend(models.AbstractModel):
                 "message": "\n".join(m._chorus_send_refusal() for m in not_applicable),
             }
         checklist = self.env["chorus.pro.checklist"]
+        # The Send dialog's checklist (kept signed with it) for an unchanged invoice.
+        preview = self.env.context.get(PREVIEW_CONTEXT) or {}
         failing = {}
         for move in chorus_moves - not_applicable:
-            if failed := checklist._failed(move, with_facturx=False):
+            items = preview.get(move.id)
+            if items is None:
+                items = checklist._check(move, with_facturx=False)
+            if failed := [item for item in items if not item["ok"]]:
                 failing[move] = failed
         if failing:
             failing_moves = self.env["account.move"].union(*failing)
@@ -155,7 +173,7 @@ class AccountMoveSend(models.AbstractModel):
         with self.env["chorus.pro.facturx"]._facturx_data_cache():
             pipeline = self.env["chorus.pro.deposit.pipeline"]
             checklist = self.env["chorus.pro.checklist"]
-            failed = pipeline._check_invoices(invoices)
+            failed = self._chorus_checked(invoices, by_id)
             for invoice, items in failed.items():
                 by_id[invoice.id]["error"] = {
                     "error_title": self.env._(
@@ -198,6 +216,27 @@ class AccountMoveSend(models.AbstractModel):
                         }
                 sent = moves.filtered(lambda m, refused=refused: m.id not in refused)
                 self._chorus_link_deposited_pdf(sent)
+
+    @api.model
+    def _chorus_checked(self, invoices, by_id):
+        """``{move: [failed checklist items]}`` of ``invoices`` (see the pipeline's
+        ``_check_invoices``). The checklist the Send dialog showed (its signed token) is
+        taken for an invoice unchanged since; only what Chorus Pro requires and the
+        Factur-X (built once, deposited next) are checked again. A changed invoice, or
+        one without a valid token, gets the whole checklist."""
+        pipeline = self.env["chorus.pro.deposit.pipeline"]
+        previewed = {}
+        for invoice in invoices:
+            previewed.update(pipeline._checked_from_token(by_id[invoice.id].get(TOKEN_SETTING), invoice))
+        failed = {
+            move: [item for item in items if not item["ok"]]
+            for move, items in previewed.items()
+            if any(not item["ok"] for item in items)
+        }
+        reused = invoices.filtered(lambda m: m in previewed and m not in failed)
+        failed.update(pipeline._check_invoices(reused, mode="facturx"))
+        failed.update(pipeline._check_invoices(invoices.filtered(lambda m: m not in previewed)))
+        return failed
 
     @api.model
     def _hook_if_errors(self, moves_data, allow_raising=True):

@@ -8,13 +8,23 @@ whatever refused the invoice (its checklist, or Chorus Pro holding its number fo
 another invoice): ``(move, [messages])``.
 """
 
+import base64
+import binascii
+import json
+import zlib
+
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import consteq, hmac
 
 PARAM_THRESHOLD = "l10n_fr_chorus_pro.background_deposit_threshold"
 DEFAULT_THRESHOLD = 20
 # Context key: the drafts the pipeline posts were checked by it, not again by _post.
 CHECKED_CONTEXT = "chorus_pro_checklist_done"
+# The scope of the signature of a checklist preview (see _checklist_token).
+PREVIEW_SCOPE = "l10n_fr_chorus_pro.deposit_preview"
+# The keys of a checklist item a preview keeps.
+ITEM_KEYS = ("code", "label", "ok", "message")
 
 
 class ChorusProDepositPipeline(models.AbstractModel):
@@ -34,6 +44,65 @@ class ChorusProDepositPipeline(models.AbstractModel):
     def _background_threshold(self):
         """Above this many invoices, a deposit runs in the background (a job)."""
         return self._get_int_param(PARAM_THRESHOLD, DEFAULT_THRESHOLD)
+
+    # ------------------------------------------------------------------ preview
+    # The checklist a dialog showed (the deposit wizard, the Send dialog), kept with it
+    # as a signed text (a hidden field of its form): the deposit takes it for the
+    # invoices unchanged since, instead of running the checklist again.
+    @api.model
+    def _checklist_fingerprint(self, move):
+        """What the checklist of ``move`` read that may change between a dialog's
+        opening and its button, cheaply: when the invoice, its customer, service, bank
+        account or company were last written. A new fingerprint runs the checklist
+        again; the deposit itself checks what Chorus Pro requires and validates the
+        Factur-X whatever the preview said."""
+        records = (
+            move,
+            move.commercial_partner_id,
+            move.chorus_service_id,
+            move.partner_bank_id,
+            move.company_id,
+        )
+        return "|".join(str(record.write_date or "") for record in records)
+
+    @api.model
+    def _checklist_signature(self, payload):
+        return hmac(self.env(su=True), PREVIEW_SCOPE, (self.env.uid, payload))
+
+    @api.model
+    def _checklist_token(self, items):
+        """``items`` (``{move: [checklist items]}``) as the signed text a dialog keeps:
+        each invoice's fingerprint and checklist, compressed, signed with the database
+        secret for the current user."""
+        preview = {
+            "fingerprints": {str(move.id): self._checklist_fingerprint(move) for move in items},
+            "items": {
+                str(move.id): [[item[key] for key in ITEM_KEYS] for item in move_items]
+                for move, move_items in items.items()
+            },
+        }
+        payload = base64.b64encode(zlib.compress(json.dumps(preview, default=str).encode())).decode()
+        return f"{payload}.{self._checklist_signature(payload)}"
+
+    @api.model
+    def _checked_from_token(self, token, moves):
+        """``{move: [checklist items]}`` of the invoices of ``moves`` the signed
+        ``token`` (:meth:`_checklist_token`) checked and that did not change since.
+        A token missing, forged or signed for another user gives nothing."""
+        payload, _dot, signature = (token or "").rpartition(".")
+        if not payload or not consteq(signature, self._checklist_signature(payload)):
+            return {}
+        try:
+            preview = json.loads(zlib.decompress(base64.b64decode(payload)))
+            fingerprints, previewed = preview["fingerprints"], preview["items"]
+        except (binascii.Error, zlib.error, ValueError, KeyError, TypeError):
+            return {}
+        return {
+            move: [dict(zip(ITEM_KEYS, item, strict=True)) for item in previewed[key]]
+            for move in moves
+            for key in [str(move.id)]
+            if key in previewed and fingerprints.get(key) == self._checklist_fingerprint(move)
+        }
 
     # ------------------------------------------------------------------ checklist
     @api.model

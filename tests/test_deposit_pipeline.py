@@ -12,12 +12,16 @@ from collections import Counter
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import ChorusProSimulatorCommon
 
 DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 WIZARD = "chorus.pro.deposit.wizard"
+SEND = "account.move.send.wizard"
+# What the Send dialog's form holds that the web client saves back (its checklist token).
+SEND_FIELDS = ("sending_method_checkboxes", "extra_edi_checkboxes", "chorus_checklist_token")
 MOVE_FIELDS = (
     "chorus_service_id",
     "purchase_order_reference",
@@ -230,6 +234,98 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         self.assertEqual((bad.state, bad.chorus_state), ("draft", False))
         self.assertEqual(checklist_runs, dict.fromkeys((good | bad).ids, 1))
         self.assertEqual(data_builds, dict.fromkeys(good.ids, 1))
+
+    # ---------------------------------------------------------------- the Send dialog
+    def _send_context(self, move):
+        """The invoice's Send button (``action_invoice_sent``): the Send dialog's action
+        context, after the document layout configurator when the company has none."""
+        action = move.action_invoice_sent()
+        if action.get("res_model") != SEND:
+            action = action["context"]["report_action"]
+        self.assertEqual(action["res_model"], SEND)
+        return action["context"]
+
+    def _open_send(self, context):
+        """The Send dialog's opening (onchange), in its own request: its values."""
+        spec = dict.fromkeys(("move_id", "alerts", *SEND_FIELDS), {})
+        values, error = self._request(lambda env: env[SEND].onchange({}, [], spec)["value"], context)
+        self.assertIsNone(error)
+        self.assertIn("chorus_pro", values["sending_method_checkboxes"])
+        self.assertTrue(values["sending_method_checkboxes"]["chorus_pro"]["checked"])
+        return values
+
+    def _save_and_send(self, move, values, context):
+        """Send clicked: the web client saves the dialog (reading its alerts back), then
+        calls the button, each in its own request. Returns (result, error) of the click."""
+
+        def save(env):
+            vals = {"move_id": move.id, **{name: values[name] for name in SEND_FIELDS}}
+            return env[SEND].web_save(vals, {"id": {}, "alerts": {}})[0]["id"]
+
+        wizard_id, error = self._request(save, context)
+        self.assertIsNone(error)
+        return self._request(lambda env: env[SEND].browse(wizard_id).action_send_and_print(), context)
+
+    def test_send_dialog_checks_once_and_builds_once(self):
+        """The invoice's Send button, by Chorus Pro, then Send: the checklist the dialog
+        ran for its alerts is the one Send deposits with (run once), the EN 16931 data is
+        built once (Factur-X check, legal page and deposited Factur-X)."""
+        move = self._d93_invoice()
+        context = self._send_context(move)
+        checklist_runs, data_builds = self._counters()
+        values = self._open_send(context)
+        self.assertTrue(values["chorus_checklist_token"])
+        self.assertFalse(values["alerts"])
+        self.assertEqual(checklist_runs, {move.id: 1})
+        result, error = self._save_and_send(move, values, context)
+        self.assertIsNone(error)
+        self.assertEqual(result, {"type": "ir.actions.act_window_close"})
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        self.assertEqual(move.invoice_pdf_report_id.raw, move.chorus_document_id.raw)
+        self.assertEqual(checklist_runs, {move.id: 1})
+        self.assertEqual(data_builds, {move.id: 1})
+
+    def test_send_dialog_changed_invoice_is_checked_again(self):
+        """An invoice changed between the Send dialog's opening and Send (its service
+        closed meanwhile, in another tab) is checked again, once: Send refuses it."""
+        move = self._d93_invoice()
+        context = self._send_context(move)
+        checklist_runs, _data_builds = self._counters()
+        values = self._open_send(context)
+        self.assertFalse(values["alerts"])
+        _result, error = self._request(
+            lambda env: env["chorus.pro.service"].browse(move.chorus_service_id.id).write({"active": False})
+        )
+        self.assertIsNone(error)
+        _result, error = self._save_and_send(move, values, context)
+        self.assertIsInstance(error, UserError)
+        self.assertIn("Not ready for Chorus Pro", str(error))
+        self.assertIn("is closed or not valid on the invoice date", str(error))
+        self.assertEqual(checklist_runs, {move.id: 2})
+        self.assertFalse(move.chorus_state)
+        self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))
+
+    def test_send_dialog_forged_token_is_not_trusted(self):
+        """A token the server did not sign (here: all green for an invoice without its
+        service and EJ) is not trusted: the checklist runs again and Send refuses it."""
+        self.company.chorus_post_check = "warn"
+        move = self._d93_invoice(purchase_order_reference=False, chorus_service_id=False)
+        context = self._send_context(move)
+        checklist_runs, _data_builds = self._counters()
+        values = self._open_send(context)
+        self.assertIn("l10n_fr_chorus_pro_checklist", values["alerts"])
+        pipeline = self.env["chorus.pro.deposit.pipeline"]
+        items = [{"code": "routing", "label": "Routing", "ok": True, "message": ""}]
+        payload, _dot, _signature = pipeline._checklist_token({move: items}).rpartition(".")
+        self.assertEqual(pipeline._checked_from_token(f"{payload}.{'0' * 64}", move), {})
+        forged = dict(values, chorus_checklist_token=f"{payload}.{'0' * 64}")
+        _result, error = self._save_and_send(move, forged, context)
+        self.assertIsInstance(error, UserError)
+        self.assertIn("Not ready for Chorus Pro", str(error))
+        self.assertEqual(checklist_runs, {move.id: 2})
+        self.assertFalse(move.chorus_state)
+        self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))
 
     # ---------------------------------------------------------------- one build, two languages
     def test_data_translated_not_built_again(self):

@@ -1,18 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import base64
-import binascii
-import json
-import zlib
-
 from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import formatLang
-from odoo.tools.misc import clean_context, consteq, hmac
+from odoo.tools.misc import clean_context
 
-# The scope of the signature of the checklist preview (see _preview_token).
-PREVIEW_SCOPE = "l10n_fr_chorus_pro.deposit_preview"
 # The fields of a single invoice the wizard edits (related to single_move_id).
 MOVE_FIELDS = (
     "chorus_service_id",
@@ -198,7 +191,7 @@ class ChorusProDepositWizard(models.TransientModel):
             items = self._checklist_items(moves)
             values["move_ids"] = [Command.set(moves.ids)]
             values["line_ids"] = self._checklist_commands(items)
-            values["checklist_token"] = self._preview_token(items)
+            values["checklist_token"] = self.env["chorus.pro.deposit.pipeline"]._checklist_token(items)
         return values
 
     @api.model
@@ -269,70 +262,14 @@ class ChorusProDepositWizard(models.TransientModel):
             self._checklist_command(move, item) for move, move_items in items.items() for item in move_items
         ]
 
-    # ------------------------------------------------------------------ preview
-    @api.model
-    def _preview_fingerprint(self, move):
-        """What the checklist of ``move`` read that may change between the wizard's
-        opening and the Deposit click, cheaply: when the invoice, its customer, service,
-        bank account or company were last written. A new fingerprint runs the checklist
-        again; the deposit itself checks what Chorus Pro requires and validates the
-        Factur-X whatever the preview said."""
-        records = (
-            move,
-            move.commercial_partner_id,
-            move.chorus_service_id,
-            move.partner_bank_id,
-            move.company_id,
-        )
-        return "|".join(str(record.write_date or "") for record in records)
-
-    @api.model
-    def _preview_signature(self, payload):
-        return hmac(self.env(su=True), PREVIEW_SCOPE, (self.env.uid, payload))
-
-    @api.model
-    def _preview_token(self, items):
-        """``items`` (:meth:`_checklist_items`) as the signed text the wizard keeps:
-        each invoice's fingerprint and checklist, compressed."""
-        preview = {
-            "fingerprints": {str(move.id): self._preview_fingerprint(move) for move in items},
-            "items": {
-                str(move.id): [
-                    [item[key] for key in ("code", "label", "ok", "message")] for item in move_items
-                ]
-                for move, move_items in items.items()
-            },
-        }
-        payload = base64.b64encode(zlib.compress(json.dumps(preview, default=str).encode())).decode()
-        return f"{payload}.{self._preview_signature(payload)}"
-
-    @api.model
-    def _preview_items(self, token, moves):
-        """``{move: [checklist items]}`` of the invoices of ``moves`` the signed
-        ``token`` (:meth:`_preview_token`) checked and that did not change since."""
-        payload, _dot, signature = (token or "").rpartition(".")
-        if not payload or not consteq(signature, self._preview_signature(payload)):
-            return {}
-        try:
-            preview = json.loads(zlib.decompress(base64.b64decode(payload)))
-        except (binascii.Error, zlib.error, ValueError):
-            return {}
-        fingerprints, previewed = preview["fingerprints"], preview["items"]
-        return {
-            move: [
-                dict(zip(("code", "label", "ok", "message"), item, strict=True)) for item in previewed[key]
-            ]
-            for move in moves
-            for key in [str(move.id)]
-            if key in previewed and fingerprints.get(key) == self._preview_fingerprint(move)
-        }
-
     def _load_checklist(self):
         """The checklist of each wizard's invoices: the one of its preview
         (``checklist_token``) for the invoices unchanged since, run for the others."""
         for wizard in self:
             moves = wizard._checklist_moves(wizard.move_ids)
-            previewed = wizard._preview_items(wizard.checklist_token, moves)
+            previewed = self.env["chorus.pro.deposit.pipeline"]._checked_from_token(
+                wizard.checklist_token, moves
+            )
             todo = moves.browse([move.id for move in moves if move not in previewed])
             ran = wizard._checklist_items(todo, wizard.move_ids)
             wizard._set_checklist(
@@ -356,7 +293,7 @@ class ChorusProDepositWizard(models.TransientModel):
         self.write(
             {
                 "line_ids": [Command.clear(), *self._checklist_commands(items)],
-                "checklist_token": self._preview_token(items),
+                "checklist_token": self.env["chorus.pro.deposit.pipeline"]._checklist_token(items),
             }
         )
 
