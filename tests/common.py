@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import csv
+from collections import Counter
 from unittest.mock import patch
 
 from chorus_pro_simulator import Simulator
@@ -137,6 +138,21 @@ class ChorusProCommon(AccountTestInvoicingCommon):
         return self.env["product.product"].create(
             {"name": name, "type": "service", "taxes_id": [Command.set(exempt.ids)]}
         )
+
+    def _count_calls(self, model, method):
+        """Calls of the real ``model.method(move, ...)`` by invoice id, from now on."""
+        cls = type(self.env[model])
+        original = getattr(cls, method)
+        counts = Counter()
+
+        def counting(records, move, *args, **kwargs):
+            counts[move.id] += 1
+            return original(records, move, *args, **kwargs)
+
+        patcher = patch.object(cls, method, counting)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return counts
 
     def _deposit_list_context(self, moves):
         """The context of Actions > Deposit to Chorus Pro in the invoice list."""

@@ -8,12 +8,12 @@ deposit, the legal page in the recipient's language included. Counted on the met
 simulator over real HTTP."""
 
 import copy
-from collections import Counter
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.l10n_fr_chorus_pro.wizards.chorus_pro_deposit_wizard import MOVE_FIELDS
 
 from .common import ChorusProSimulatorCommon
 
@@ -22,13 +22,6 @@ WIZARD = "chorus.pro.deposit.wizard"
 SEND = "account.move.send.wizard"
 # What the Send dialog's form holds that the web client saves back (its checklist token).
 SEND_FIELDS = ("sending_method_checkboxes", "extra_edi_checkboxes", "chorus_checklist_token")
-MOVE_FIELDS = (
-    "chorus_service_id",
-    "purchase_order_reference",
-    "contract_reference",
-    "invoice_date",
-    "delivery_date",
-)
 
 
 @tagged("post_install", "-at_install")
@@ -83,21 +76,6 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         _result, error = self._request(lambda env: env[WIZARD].browse(wizard_id).action_deposit(), context)
         self.assertIsNone(error)
         return self.env[WIZARD].browse(wizard_id)
-
-    def _count_calls(self, model, method):
-        """Calls of the real ``model.method(move, ...)`` by invoice id, from now on."""
-        cls = type(self.env[model])
-        original = getattr(cls, method)
-        counts = Counter()
-
-        def counting(records, move, *args, **kwargs):
-            counts[move.id] += 1
-            return original(records, move, *args, **kwargs)
-
-        patcher = patch.object(cls, method, counting)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        return counts
 
     def _counters(self):
         return (

@@ -8,8 +8,6 @@ invoices' real checklist; one line per problem; undated drafts, dated in the wiz
 posting. Against the project's simulator over real HTTP."""
 
 import html as html_lib
-from collections import Counter
-from unittest.mock import patch
 
 from lxml import etree
 
@@ -126,20 +124,6 @@ class TestDepositWizardFlow(ChorusProSimulatorCommon):
         self.assertTrue(self._button_invisible(wizard, "Deposit"))
 
     # ---------------------------------------------------------------- work per invoice
-    def _count_calls(self, model, method):
-        """Calls of the real ``model.method(move, ...)`` by invoice id, from now on."""
-        cls = type(self.env[model])
-        original = getattr(cls, method)
-        counts = Counter()
-
-        def counting(records, move, *args, **kwargs):
-            counts[move.id] += 1
-            return original(records, move, *args, **kwargs)
-
-        patcher = patch.object(cls, method, counting)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-        return counts
 
     def test_deposit_checks_and_builds_each_invoice_once(self):
         """The checklist of each invoice runs once from the wizard's opening to the

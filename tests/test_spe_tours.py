@@ -22,16 +22,12 @@ class TestSpeMonthTour(ChorusProSimulatorCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        exempt = cls.env["account.tax"].create(
-            {
-                "name": "0% exonérée art. 261-4-1° CGI",
-                "amount": 0.0,
-                "type_tax_use": "sale",
-                "company_id": cls.company.id,
-                "ubl_cii_tax_category_code": "E",
-                "ubl_cii_tax_exemption_reason_code": "VATEX-FR-CGI261-4",
-                "invoice_legal_notes": "TVA non applicable, art. 261-4-1° du CGI",
-            }
+        exempt = cls._sale_tax(
+            "0% exonérée art. 261-4-1° CGI",
+            0.0,
+            ubl_cii_tax_category_code="E",
+            ubl_cii_tax_exemption_reason_code="VATEX-FR-CGI261-4",
+            invoice_legal_notes="TVA non applicable, art. 261-4-1° du CGI",
         )
         product = cls.env["product.product"].create(
             {"name": "Séance Santé Psy Étudiant", "type": "service", "taxes_id": [Command.set(exempt.ids)]}
