@@ -55,6 +55,9 @@
         "data/chorus_pro_spe_data.xml",
         "views/chorus_pro_spe_views.xml",
         "views/chorus_pro_add_recipient_views.xml",
+        "security/chorus_pro_price_revision_security.xml",
+        "views/chorus_pro_price_index_views.xml",
+        "views/chorus_pro_price_revision_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

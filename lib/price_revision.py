@@ -137,7 +137,12 @@ def validate(fixed_part, terms):
             raise PriceRevisionError("base_value_zero", index=term.index, month=term.base_month)
         total += weight
     if abs(total - 1) > WEIGHT_TOLERANCE:
-        raise PriceRevisionError("weights_sum", total=Decimal(total.numerator) / Decimal(total.denominator))
+        raise PriceRevisionError(
+            "weights_sum",
+            total=(Decimal(total.numerator) / Decimal(total.denominator))
+            .quantize(Decimal("1e-9"))
+            .normalize(),
+        )
 
 
 def value_for_month(series, month):

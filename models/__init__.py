@@ -40,3 +40,8 @@ from . import chorus_pro_spe_session
 from . import account_move_line_spe
 from . import account_move_spe
 from . import res_partner_directory
+from . import chorus_pro_price_index
+from . import chorus_pro_price_index_value
+from . import chorus_pro_price_revision_term
+from . import chorus_pro_order_revision
+from . import account_move_revision
