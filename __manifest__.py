@@ -64,6 +64,7 @@
         "demo/account_move_demo.xml",
         "demo/chorus_pro_order_demo.xml",
         "demo/chorus_pro_spe_demo.xml",
+        "demo/chorus_pro_price_revision_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

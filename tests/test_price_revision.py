@@ -12,7 +12,7 @@ secondary source reproducing INSEE's values).
 import csv
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import file_open
 
@@ -312,3 +312,21 @@ class TestPriceRevision(ChorusProOrderCommon):
         self.assertEqual(credit_note.move_type, "out_refund")
         # 10 × (516.00 − 507.50) = 85.00
         self.assertEqual(credit_note.amount_untaxed, 85.0)
+
+    def test_access_and_companies(self):
+        """Invoicing users read the indices and clauses, accounting managers maintain them;
+        an index of another company is not seen."""
+        user_env = self.env(user=self.invoicing_user)
+        self.assertTrue(user_env["chorus.pro.price.index"].search([("code", "=", "SYNTEC")]))
+        self.assertTrue(
+            user_env["chorus.pro.price.revision.term"].search([("order_id", "=", self.market.id)])
+        )
+        with self.assertRaises(AccessError):
+            user_env["chorus.pro.price.index.value"].create(
+                {"index_id": self.syntec.id, "period": "2023-12", "value": 310.0}
+            )
+        other = self.env["res.company"].create({"name": "Other company"})
+        private = self.env["chorus.pro.price.index"].create(
+            {"code": "PRIV", "name": "Private index", "company_id": other.id}
+        )
+        self.assertNotIn(private, user_env["chorus.pro.price.index"].search([]))
