@@ -186,6 +186,15 @@ class ChorusProOrder(models.Model):
         if move.chorus_revision_data:
             coefficient = Decimal(move.chorus_revision_data["coefficient"])
             month = move.chorus_revision_month
+            current = self._revision_month(move._chorus_revision_day())
+            if month and current != month and not move.chorus_revision_settled_id:
+                return False, self.env._(
+                    "Line '%(line)s': revised with the coefficient of %(month)s, but the service "
+                    "date is in %(current)s: click Apply the price revision (Chorus Pro tab).",
+                    line=name,
+                    month=format_date(self.env, month, date_format="MMMM y"),
+                    current=format_date(self.env, current, date_format="MMMM y"),
+                )
         else:
             try:
                 revision = self._price_revision(move._chorus_revision_day())

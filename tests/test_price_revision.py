@@ -182,6 +182,14 @@ class TestPriceRevision(ChorusProOrderCommon):
         self.assertIn("is neither the ordered price 500.00", message)
         self.assertIn("nor the revised price 516.00", message)
         self.assertIn("coefficient 1.032 of November 2023", message)
+        # The service date moved to another month: the recorded coefficient is not its own.
+        move.invoice_line_ids.price_unit = 516.0
+        move.delivery_date = "2023-10-20"
+        self.assertIn(
+            "revised with the coefficient of November 2023, but the service date is in October 2023",
+            self._failed(move)["order_prices"],
+        )
+        move.delivery_date = "2023-11-20"
         # The whole order at revised prices is not beyond what remains of it.
         move.invoice_line_ids.price_unit = 516.0
         self.assertNotIn("order_remaining", self._failed(move))
