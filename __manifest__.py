@@ -60,6 +60,9 @@
         "views/account_move_payment_delay_views.xml",
         "views/report_chorus_late_interest_claim.xml",
         "views/chorus_pro_payment_delay_report_views.xml",
+        "security/chorus_pro_price_revision_security.xml",
+        "views/chorus_pro_price_index_views.xml",
+        "views/chorus_pro_price_revision_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
@@ -67,6 +70,7 @@
         "demo/chorus_pro_order_demo.xml",
         "demo/chorus_pro_spe_demo.xml",
         "demo/account_move_payment_delay_demo.xml",
+        "demo/chorus_pro_price_revision_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

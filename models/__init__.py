@@ -46,3 +46,8 @@ from . import chorus_pro_order_payment_delay
 from . import account_move_payment_delay
 from . import chorus_pro_payment_delay_report
 from . import account_journal_payment_delay
+from . import chorus_pro_price_index
+from . import chorus_pro_price_index_value
+from . import chorus_pro_price_revision_term
+from . import chorus_pro_order_revision
+from . import account_move_revision

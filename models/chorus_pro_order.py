@@ -349,6 +349,7 @@ class ChorusProOrder(models.Model):
                 }
             )
         )
+        move._chorus_apply_price_revision()
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",
@@ -702,6 +703,8 @@ class ChorusProOrder(models.Model):
                         )
                     )
                 continue
+            elif line.move_id.chorus_revision_settled_id:
+                continue  # the settlement of a price revision: no item of the order
             elif self.kind != "care":
                 problems.append(
                     self.env._(
@@ -721,6 +724,13 @@ class ChorusProOrder(models.Model):
                     )
                 )
             if expected is not None and line.currency_id.compare_amounts(line.price_unit, expected):
+                # A revisable order: the ordered price × the coefficient is right too.
+                revised_ok, revised_problem = self._revised_price_check(line, expected)
+                if revised_ok:
+                    continue
+                if revised_problem:
+                    problems.append(revised_problem)
+                    continue
                 problems.append(
                     self.env._(
                         "Line '%(line)s': unit price %(price)s instead of the ordered %(expected)s.",
@@ -815,9 +825,15 @@ class ChorusProOrder(models.Model):
                 )
         problems += self._check_care_days(move, lines)
         invoiced, _paid = self._billed(exclude_moves=move)
+        # Revised prices: compared at the ordered prices.
+        posted = self.move_ids.filtered(lambda m: m.state == "posted") - move
+        invoiced -= self._revision_amount(posted)
         if (
             self.amount_ordered
-            and move.currency_id.compare_amounts(move.amount_untaxed, self.amount_ordered - invoiced) > 0
+            and move.currency_id.compare_amounts(
+                move.amount_untaxed - self._revision_amount(move), self.amount_ordered - invoiced
+            )
+            > 0
         ):
             problems.append(
                 self.env._(

@@ -150,3 +150,14 @@ class TestDemoData(TransactionCase):
         rows = self.env["chorus.pro.payment.delay.report"].search([("company_id", "=", ase.id)])
         self.assertEqual(rows.partner_id, self.env.ref("l10n_fr_chorus_pro.partner_departement_93"))
         self.assertEqual((rows.invoice_count, rows.late_count), (4, 3))
+
+    def test_demo_revisable_market(self):
+        """The demo's revisable market: a month invoiced at revised prices (Syntec)."""
+        order = self.env.ref("l10n_fr_chorus_pro.demo_order_revisable")
+        self.assertEqual(order.revision_term_ids.base_value, 293.9)
+        move = self.env["account.move"].browse(order.action_create_invoice()["res_id"])
+        move.delivery_date = "2023-11-20"
+        move.action_chorus_apply_price_revision()
+        # 0.30 + 0.70 × 307.0 / 293.9 = 1.0312 → 1.032
+        self.assertEqual(move.chorus_revision_coefficient, 1.032)
+        self.assertEqual(move.invoice_line_ids.price_unit, 516.0)

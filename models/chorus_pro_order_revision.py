@@ -1,0 +1,247 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import format_date
+
+from ..lib import price_revision
+
+PRICE_TYPES = [
+    ("firm", "Firm"),
+    ("actualisable", "Firm, actualisable"),
+    ("revisable", "Revisable"),
+]
+REVISION_ROUNDINGS = [
+    (price_revision.ROUND_UP, "Thousandth above"),
+    (price_revision.ROUND_NEAREST, "Nearest thousandth"),
+]
+
+
+class ChorusProOrder(models.Model):
+    """The price revision clause of an order (docs/price-revision.md): firm, actualisable
+    (once, with the indices of the start of execution) or revisable (each invoice with
+    the indices of its month), with the formula ``C = a + Σ bᵢ × Iᵢ / Iᵢ₀``."""
+
+    _inherit = "chorus.pro.order"
+
+    price_type = fields.Selection(
+        PRICE_TYPES,
+        default="firm",
+        required=True,
+        tracking=True,
+        help="Firm: invoiced at the ordered prices. Actualisable: the prices are revised "
+        "once, with the indices of the start of execution (Valid From). Revisable: each "
+        "invoice's prices are revised with the indices of its month.",
+    )
+    revision_fixed_part = fields.Float(
+        string="Fixed Part (a)",
+        digits=(16, 6),
+        help="Fixed part of the formula, not revised (e.g. 0.125, 0.15).",
+    )
+    revision_term_ids = fields.One2many(
+        "chorus.pro.price.revision.term", "order_id", string="Index Terms", copy=True
+    )
+    revision_offset = fields.Integer(
+        string="Index Month Offset",
+        default=0,
+        help="0: the index values of the month of execution are used; 3: those of three "
+        "months earlier (m − 3), as the clause says.",
+    )
+    revision_rounding = fields.Selection(
+        REVISION_ROUNDINGS,
+        string="Coefficient Rounding",
+        default=price_revision.ROUND_UP,
+        required=True,
+        help="The coefficient is rounded to the thousandth above by default (CCAG-FCS 2021 "
+        "art. 10.1.2), or to the nearest thousandth when the clause says so.",
+    )
+    revision_formula = fields.Char(string="Formula", compute="_compute_revision_formula")
+
+    @api.depends("revision_fixed_part", "revision_term_ids.weight", "revision_term_ids.index_id")
+    def _compute_revision_formula(self):
+        for order in self:
+            terms = order.revision_term_ids.filtered("index_id")
+            if order.price_type == "firm" or not terms:
+                order.revision_formula = False
+                continue
+            order.revision_formula = price_revision.formula_text(
+                Decimal(repr(order.revision_fixed_part)),
+                [price_revision.Term(t.index_id.code, Decimal(repr(t.weight)), t.base_month) for t in terms],
+            )
+
+    @api.constrains(
+        "price_type",
+        "revision_fixed_part",
+        "revision_term_ids",
+        "revision_offset",
+        "revision_rounding",
+    )
+    def _check_revision_clause(self):
+        for order in self.filtered(lambda o: o.price_type != "firm"):
+            try:
+                price_revision.validate(*order._revision_clause())
+                price_revision.application_month(fields.Date.today(), order.revision_offset)
+            except price_revision.PriceRevisionError as error:
+                raise ValidationError(order._revision_error_message(error)) from error
+
+    # ------------------------------------------------------------------
+    def _revision_clause(self):
+        """(fixed part, [price_revision.Term]) of the clause."""
+        self.ensure_one()
+        terms = [
+            price_revision.Term(
+                index=term.index_id.code,
+                weight=Decimal(repr(term.weight)),
+                base_month=term.base_month,
+                base_value=Decimal(repr(term.base_value)) if term.base_value else None,
+            )
+            for term in self.revision_term_ids
+        ]
+        return Decimal(repr(self.revision_fixed_part)), terms
+
+    def _revision_month(self, day):
+        """The month whose index values apply to a service of ``day``."""
+        self.ensure_one()
+        if self.price_type == "actualisable":
+            day = self.date_start or self.date_order
+        return price_revision.application_month(day, self.revision_offset)
+
+    def _price_revision(self, day, month=None):
+        """The lib's Revision for a service of ``day`` (or of the application ``month``
+        given); None for a firm price. Raises UserError (a clear message) when it cannot
+        be computed."""
+        self.ensure_one()
+        if self.price_type == "firm":
+            return None
+        try:
+            fixed, terms = self._revision_clause()
+            series = {term.index_id.code: term.index_id._series() for term in self.revision_term_ids}
+            return price_revision.compute(
+                fixed, terms, series, month or self._revision_month(day), self.revision_rounding
+            )
+        except price_revision.PriceRevisionError as error:
+            raise UserError(self._revision_error_message(error)) from error
+
+    def _revision_error_message(self, error):
+        params = {
+            "order": self.display_name,
+            **{key: "" for key in ("total", "weight", "index", "month", "maximum", "rounding")},
+            **{key: str(value) for key, value in error.params.items()},
+        }
+        if error.params.get("month") and hasattr(error.params["month"], "year"):
+            params["month"] = format_date(self.env, error.params["month"], date_format="MMMM y")
+        messages = {
+            "weights_sum": self.env._(
+                "Order %(order)s: the fixed part and the weights of the revision formula add up "
+                "to %(total)s instead of 1: correct them as the contract writes them.",
+                **params,
+            ),
+            "weight_range": self.env._(
+                "Order %(order)s: weight %(weight)s of %(index)s is not between 0 and 1.",
+                **params,
+            ),
+            "no_term": self.env._(
+                "Order %(order)s is at revisable or actualisable prices: give its revision "
+                "formula at least one index.",
+                **params,
+            ),
+            "no_base_value": self.env._(
+                "Order %(order)s: index %(index)s has no base value for its base month "
+                "%(month)s: record the index value of that month, or type the base value.",
+                **params,
+            ),
+            "base_value_zero": self.env._(
+                "Order %(order)s: the base value of index %(index)s (%(month)s) must be positive.",
+                **params,
+            ),
+            "duplicate_index": self.env._(
+                "Order %(order)s: index %(index)s appears twice in the revision formula.",
+                **params,
+            ),
+            "no_value": self.env._(
+                "Order %(order)s: index %(index)s has no value published up to %(month)s: "
+                "record its values before invoicing.",
+                **params,
+            ),
+            "month_range": self.env._("Order %(order)s: month %(month)s is out of range.", **params),
+            "offset_range": self.env._(
+                "Order %(order)s: the index month offset must be between 0 and %(maximum)s months.",
+                **params,
+            ),
+            "rounding": self.env._("Order %(order)s: unknown rounding %(rounding)s.", **params),
+        }
+        return messages.get(error.code) or str(error)
+
+    def _revised_price_check(self, line, expected):
+        """(accepted, message) for an invoice line of this order whose unit price is not
+        the ordered ``expected``: accepted when it is ``expected`` × the coefficient of
+        the invoice's month (the one recorded on the invoice, else computed); otherwise
+        the message of the checklist, None for a firm price (the caller's message)."""
+        self.ensure_one()
+        if self.price_type == "firm":
+            return False, None
+        move = line.move_id
+        name = (line.name or "").split("\n")[0]
+        if move.chorus_revision_data:
+            coefficient = Decimal(move.chorus_revision_data["coefficient"])
+            month = move.chorus_revision_month
+            current = self._revision_month(move._chorus_revision_day())
+            if month and current != month and not move.chorus_revision_settled_id:
+                return False, self.env._(
+                    "Line '%(line)s': revised with the coefficient of %(month)s, but the service "
+                    "date is in %(current)s: click Apply the price revision (Chorus Pro tab).",
+                    line=name,
+                    month=format_date(self.env, month, date_format="MMMM y"),
+                    current=format_date(self.env, current, date_format="MMMM y"),
+                )
+        else:
+            try:
+                revision = self._price_revision(move._chorus_revision_day())
+            except UserError as error:
+                return False, self.env._(
+                    "Line '%(line)s': unit price %(price)s is not the ordered %(expected)s, and "
+                    "the revised price cannot be computed: %(error)s",
+                    line=name,
+                    price=self._format_price(line.price_unit, line.currency_id),
+                    expected=self._format_price(expected, line.currency_id),
+                    error=error.args[0],
+                )
+            coefficient, month = revision.coefficient, revision.month
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        revised = float(price_revision.revised_price(Decimal(repr(expected)), coefficient, digits))
+        if not line.currency_id.compare_amounts(line.price_unit, revised):
+            return True, None
+        return False, self.env._(
+            "Line '%(line)s': unit price %(price)s is neither the ordered price %(expected)s nor "
+            "the revised price %(revised)s (coefficient %(coefficient)s of %(month)s): apply the "
+            "price revision (Chorus Pro tab) or correct the price.",
+            line=name,
+            price=self._format_price(line.price_unit, line.currency_id),
+            expected=self._format_price(expected, line.currency_id),
+            revised=self._format_price(revised, line.currency_id),
+            coefficient=str(coefficient),
+            month=format_date(self.env, month, date_format="MMMM y"),
+        )
+
+    def _revision_amount(self, moves):
+        """The part of ``moves``' untaxed amount due to the price revision (revised minus
+        ordered price, × quantity; negative on credit notes), so that what remains of the
+        order is measured at the ordered prices."""
+        self.ensure_one()
+        if self.price_type == "firm":
+            return 0.0
+        total = 0.0
+        for line in moves.invoice_line_ids:
+            sign = -1 if line.move_id.move_type == "out_refund" else 1
+            if line.display_type == "product" and line.move_id.chorus_revision_settled_id:
+                total += sign * line.price_subtotal  # a settlement is revision only
+                continue
+            order_line = line.chorus_order_line_id
+            if line.display_type != "product" or order_line.order_id != self:
+                continue
+            ordered = order_line._price_in_uom(line.product_uom_id)
+            if ordered is None or not line.price_unit:
+                continue
+            total += sign * line.price_subtotal * (1 - ordered / line.price_unit)
+        return total
