@@ -186,7 +186,8 @@ class TestNumberTaken(ChorusProSimulatorCommon):
         portal_id = self._portal_invoice(taken)
         _result, error = self._send(good | taken)
         self.assertIsNone(error)
-        _result, error = self._request(lambda env: env["account.move"]._cron_account_move_send())
+        # A batch Send to Chorus Pro is one background deposit job: its cron deposits.
+        _result, error = self._request(lambda env: env["chorus.pro.deposit.job"]._cron_process_jobs())
         self.assertIsNone(error)
         self.assertEqual(good.chorus_state, "deposited")
         self.assertTrue(good.is_move_sent)

@@ -3,7 +3,7 @@
 
 * the activity goes to the company's Chorus Pro responsible when one is set, else to the
   user who deposited the invoice — whatever deposited it: the deposit wizard, a batch
-  Send run by Odoo's sending cron, a background deposit —, else to its salesperson;
+  Send run in the background, a background deposit —, else to its salesperson;
 * the journal card's *Chorus Pro: to fix* and the invoice list's filter (one rule) no
   longer count a rejected invoice once it was handled (re-issued, cancelled);
 * an invoice closed that way (and its credit note) offers no Reset to Draft, says why,
@@ -138,7 +138,7 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
         self._reject(other)
         self.assertEqual(other.chorus_activity_id.user_id, other.invoice_user_id)
 
-    def test_batch_send_run_by_the_sending_cron_keeps_its_author(self):
+    def test_batch_send_run_in_the_background_keeps_its_author(self):
         moves = self._d93_invoice() | self._d93_invoice()
         action = moves.with_user(self.depositor).action_send_and_print()
 
@@ -150,8 +150,9 @@ class TestRejectionFollowUp(ChorusProSimulatorCommon):
             lambda env: click_send(env(user=self.depositor.id)), context=action["context"]
         )
         self.assertIsNone(error)
+        # A batch Send to Chorus Pro is one background deposit job, run by its cron as root.
         _result, error = self._request(
-            lambda env: env(user=SUPERUSER_ID)["account.move"]._cron_account_move_send()
+            lambda env: env(user=SUPERUSER_ID)["chorus.pro.deposit.job"]._cron_process_jobs()
         )
         self.assertIsNone(error)
         self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
