@@ -140,16 +140,16 @@ class TestPriceRevision(ChorusProOrderCommon):
         move = self._market_invoice("2023-12-05")
         self.assertTrue(move.chorus_revision_provisional)
         self.assertEqual(move.chorus_revision_coefficient, 1.032, "November's value used")
-        # The printed legal page says so.
+        # The printed legal page says so, in the recipient's language (French).
         html = (
             self.env["ir.actions.report"]
             ._render_qweb_html("l10n_fr_chorus_pro.action_report_chorus_invoice", move.ids)[0]
             .decode()
         )
-        self.assertIn("Price revision:", html)
+        self.assertIn("Révision des prix :", html)
         self.assertIn("1.032", html)
-        self.assertIn("provisional", html)
-        self.assertIn("last published", html)
+        self.assertIn("provisoire", html)
+        self.assertIn("dernière valeur publiée", html)
         # December arrives (hypothetical value for the test): the revision is definitive.
         self.env["chorus.pro.price.index.value"].create(
             {"index_id": self.syntec.id, "period": "2023-12", "value": 310.0}
@@ -168,7 +168,7 @@ class TestPriceRevision(ChorusProOrderCommon):
             ._render_qweb_html("l10n_fr_chorus_pro.action_report_chorus_invoice", move.ids)[0]
             .decode()
         )
-        self.assertNotIn("Price revision:", html)
+        self.assertNotIn("Révision des prix", html)
 
     def test_checklist_revised_and_wrong_price(self):
         move = self._market_invoice("2023-11-20")
