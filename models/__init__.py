@@ -8,6 +8,7 @@ from . import res_partner
 from . import res_partner_sending
 from . import res_partner_recipients
 from . import account_move
+from . import account_move_line
 from . import account_move_channel
 from . import account_move_send
 from . import account_move_payment

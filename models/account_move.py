@@ -92,8 +92,45 @@ CHORUS_LOCKED_FIELDS = frozenset(
         "chorus_billing_frame",
         "chorus_beneficiary_ids",
         "chorus_attachment_ids",
+        "narration",
+        "payment_reference",
     }
 )
+# What a held invoice's lines carry to Chorus Pro (the Factur-X lines, the legal page):
+# never changed on a line of an invoice Chorus Pro holds, whatever form edits the line.
+CHORUS_LOCKED_LINE_FIELDS = frozenset(
+    {
+        "move_id",
+        "display_type",
+        "sequence",
+        "name",
+        "product_id",
+        "product_uom_id",
+        "quantity",
+        "price_unit",
+        "discount",
+        "tax_ids",
+        "currency_id",
+        "chorus_order_line_id",
+        "chorus_care_decision_id",
+        "chorus_care_date_start",
+        "chorus_care_date_end",
+    }
+)
+
+
+def field_changes(record, fname, value):
+    """Whether writing ``value`` in ``fname`` changes ``record`` (one record)."""
+    field = record._fields[fname]
+    if field.type in ("one2many", "many2many"):
+        commands = value or []
+        if all(isinstance(c, (list, tuple)) and c[0] == Command.SET for c in commands) and commands:
+            return set(commands[-1][2]) != set(record[fname].ids)
+        return bool(commands)
+    try:
+        return field.convert_to_cache(value, record) != field.convert_to_cache(record[fname], record)
+    except (ValueError, TypeError):
+        return True
 
 
 class AccountMove(models.Model):
@@ -309,16 +346,7 @@ class AccountMove(models.Model):
 
     def _chorus_field_changes(self, fname, value):
         """Whether writing ``value`` in ``fname`` changes this invoice."""
-        field = self._fields[fname]
-        if field.type in ("one2many", "many2many"):
-            commands = value or []
-            if all(isinstance(c, (list, tuple)) and c[0] == Command.SET for c in commands) and commands:
-                return set(commands[-1][2]) != set(self[fname].ids)
-            return bool(commands)
-        try:
-            return field.convert_to_cache(value, self) != field.convert_to_cache(self[fname], self)
-        except (ValueError, TypeError):
-            return True
+        return field_changes(self, fname, value)
 
     def _chorus_lock_error(self, action, fields_=None):
         """The refusal for a change to an invoice Chorus Pro holds, saying what to do."""

@@ -115,6 +115,37 @@ class TestChorusPaths(ChorusProSimulatorCommon):
         move.write({"purchase_order_reference": "EJ2026-000123", "ref": "Commande 42"})
         self.assertEqual(move.ref, "Commande 42")
 
+    def test_deposited_lines_and_notes_refuse_changes_from_any_form(self):
+        """The journal items' form, an import or a script edit the lines themselves; the
+        invoice's note and payment reference are on the deposited Factur-X too."""
+        move = self._deposited()
+        line = move.invoice_line_ids[0]
+        journal_item = Form(line, view="account.view_move_line_form")
+        journal_item.name = "Libellé changé"
+        with self.assertRaisesRegex(UserError, r"is on Chorus Pro \(Deposited\).*lines.*Label"):
+            journal_item.save()
+        for vals in ({"price_unit": 150.0}, {"quantity": line.quantity + 1}, {"tax_ids": [Command.clear()]}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "can no longer be changed"):
+                line.write(vals)
+        with self.assertRaisesRegex(UserError, "can no longer be changed"):
+            line.with_context(check_move_validity=False).unlink()
+        with self.assertRaisesRegex(UserError, "can no longer be changed"):
+            self.env["account.move.line"].with_context(check_move_validity=False).create(
+                {"move_id": move.id, "name": "Ligne ajoutée", "display_type": "line_note"}
+            )
+        # Export the journal item, change its label, import the file back.
+        xmlid = line.export_data(["id"])["datas"][0][0]
+        imported = self.env["account.move.line"].load(["id", "name"], [[xmlid, "Importé"]])
+        self.assertFalse(imported["ids"])
+        self.assertIn("can no longer be changed", imported["messages"][0]["message"])
+        for fname, value in {"narration": "<p>Autre note</p>", "payment_reference": "AUTRE-REF"}.items():
+            with self.subTest(field=fname), self.assertRaisesRegex(UserError, "can no longer be changed"):
+                move.write({fname: value})
+        self.assertNotIn(line.name, ("Libellé changé", "Importé"))
+        self.assertEqual(line.price_unit, 95.0)
+        # Writing the same values again stays possible.
+        line.write({"name": line.name, "price_unit": 95.0})
+
     def test_payment_on_a_deposited_invoice(self):
         move = self._deposited()
         action = self._button(move, "action_register_payment")
