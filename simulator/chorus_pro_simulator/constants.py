@@ -178,6 +178,36 @@ WORKS_FRAMES = tuple(row["api_code"] for row in CODES["billing_frames"] if row.g
 WORKS_REFUSAL_REASONS = {row["code"]: row for row in CODES["works_refusal_reasons"]}
 WORKS_AMOUNT_ERROR_REASON = CODES["works_refused_amount_reason"]["code"]
 
+# Works documents (simulator assumptions, docs/simulator.md "Works documents (assumptions)"):
+# the path ``advance`` follows, the statuses where the MOE / the MOA holds the document,
+# and the refused statuses where it stops (only corriger/valideur moves it on).
+WORKS_DOCUMENT_PATH = (
+    INV_DEPOSEE,
+    "MISE_A_DISPOSITION_MOE",
+    "PRISE_EN_COMPTE_MOE",
+    "TRANSMISE_MOA",
+    "MISE_A_DISPOSITION_MOA",
+    "PRISE_EN_COMPTE_MOA",
+    INV_MANDATEE,
+    INV_MISE_EN_PAIEMENT,
+)
+WORKS_MOE_PENDING = ("A_VALIDER_MOE", "MISE_A_DISPOSITION_MOE", "PRISE_EN_COMPTE_MOE")
+WORKS_MOA_PENDING = ("TRANSMISE_MOA", "MISE_A_DISPOSITION_MOA", "PRISE_EN_COMPTE_MOA")
+WORKS_AFTER_MOA_STATUSES = (
+    INV_MANDATEE,
+    INV_MISE_A_DISPOSITION_COMPTABLE,
+    INV_COMPTABILISEE,
+    INV_MISE_EN_PAIEMENT,
+)
+WORKS_STOP_STATUSES = tuple(row["code"] for row in CODES["works_statuses"] if row.get("refused"))
+WORKS_WRONG_VALIDATOR_STATUSES = tuple(
+    {row["status"] for row in CODES["works_refusal_reasons"] if row.get("fix") == "validator"}
+)
+WORKS_MOE_DEADLINE_DAYS = 7
+WORKS_PAYMENT_REQUEST = "FACTURE_TRAVAUX"
+# Rejected invoices and refused works documents: traiterRejet applies to them.
+REJECTED_STATUSES = (INV_REJETEE,) + WORKS_STOP_STATUSES
+
 # Invoice type codes (BT-3) the simulator accepts: 380 invoice, 381 credit note,
 # 386 prepayment invoice.  261 / 751 are refused (mapping §1 / §4).
 ACCEPTED_TYPE_CODES = {"380": "FACTURE", "381": "AVOIR", "386": "ACOMPTE"}
