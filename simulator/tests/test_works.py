@@ -3,9 +3,11 @@ payment circuit driven by the admin API and advance, refusals, corriger/valideur
 traiterRejet and the works referentials, over HTTP."""
 
 import datetime
+import json
 
 import pytest
 import requests
+from chorus_pro_simulator import cli
 from fxutil import PASSWORD, SIRET_CABINET, SIRET_D93, SIRET_TILLEULS, Client, b64, base_pdf
 
 SOUMETTRE = "/cpro/factures/v1/soumettre"
@@ -357,3 +359,16 @@ def test_backdate_passes_the_moe_deadline(contractor, server):
         {"identifiantFactureCPP": invoice_id, "statut": "ABSENCE_VALIDATION_MOE_DELAI_REGLEMENTAIRE"},
     )
     assert history(contractor, invoice_id)[-1] == "ABSENCE_VALIDATION_MOE_DELAI_REGLEMENTAIRE"
+
+
+def test_command_line_validates_and_refuses(contractor, server, capsys):
+    first = submit(contractor, number="DM-CLI-1", ht=1000.0)["identifiantFactureCPP"]
+    second = submit(contractor, number="DM-CLI-2")["identifiantFactureCPP"]
+    url = ["--url", server.url]
+    assert cli.main(["works-validate", str(first), "--ht", "900", "--comment", "Visa", *url]) == 0
+    assert json.loads(capsys.readouterr().out) == {"statut": "TRANSMISE_MOA"}
+    assert consult(contractor, first)["suiviTravaux"]["montantTtcValideMoe"] == 1080.0
+    assert cli.main(["works-validate", str(first), "--by", "MOA", *url]) == 0
+    assert json.loads(capsys.readouterr().out) == {"statut": "MANDATEE"}
+    assert cli.main(["works-refuse", str(second), "MAUVAISE_MOA", "--comment", "Pas notre marché", *url]) == 0
+    assert json.loads(capsys.readouterr().out) == {"statut": "ERREUR_FOURNISSEUR_SUR_MOA"}
