@@ -12,7 +12,8 @@ an invoice, so the JSON, the XML and the printed page cannot disagree.
 import datetime
 
 from .chorus.endpoints import MODE_DEPOT_PDF_API
-from .chorus.statuses import BILLING_FRAME_API_CODES, DEFAULT_BILLING_FRAME
+from .chorus.statuses import BILLING_FRAME_API_CODES, DEFAULT_BILLING_FRAME, FRAMES
+from .chorus.values import normalize_siret
 
 # BT-3 (UNTDID 1001) -> typeFacture.
 INVOICE_TYPES = {"380": "FACTURE", "381": "AVOIR"}
@@ -150,6 +151,21 @@ def _vat_line(group, vat_codes):
     return item
 
 
+def billing_frame_block(frame, validator_siret=None, validator_service=None):
+    """``cadreDeFacturation`` of a submission: the API code of the BT-23 ``frame`` (default
+    A1) and its validator (``codeStructureValideur`` SIRET, ``codeServiceValideur``),
+    required for a works frame filed by a supplier (its project manager, MOE)."""
+    frame = frame or DEFAULT_BILLING_FRAME
+    block = {"codeCadreFacturation": BILLING_FRAME_API_CODES.get(frame, frame)}
+    if validator_siret:
+        block["codeStructureValideur"] = normalize_siret(validator_siret)
+        if validator_service:
+            block["codeServiceValideur"] = validator_service
+    elif FRAMES.get(frame, {}).get("validator") == "moe":
+        raise SubmissionError(f"the billing frame {frame} needs its validator: the project manager's SIRET")
+    return block
+
+
 def submission_payload(
     data,
     pdf_attachment_id,
@@ -160,6 +176,8 @@ def submission_payload(
     bank_details_id=None,
     supplier_service_id=None,
     comment=None,
+    validator_siret=None,
+    validator_service=None,
 ):
     """The ``soumettre`` body (mode ``DEPOT_PDF_API``) of the invoice whose EN 16931
     data is ``data``.
@@ -170,8 +188,11 @@ def submission_payload(
     ``ajouter/fichier``; ``vat_codes``: optional ``{rate: code}`` of the platform's VAT
     rates (``recuperer/tauxtva``), the manual rate is always given; ``bank_details_id``
     (``codeCoordonneesBancairesFournisseur``) and ``supplier_service_id``
-    (``idServiceFournisseur``) when known. Raises :class:`SubmissionError` when an
-    identifier Chorus Pro needs is missing.
+    (``idServiceFournisseur``) when known. ``validator_siret`` / ``validator_service``:
+    the validator of the frame (``cadreDeFacturation.codeStructureValideur`` /
+    ``codeServiceValideur``): the project manager (MOE) of a works frame (BT-23 ``A4``,
+    ``A7``, ``A10``...: required), the holder for ``A9`` / ``A12``. Raises
+    :class:`SubmissionError` when an identifier Chorus Pro needs is missing.
     """
     if not data.get("BT-1"):
         raise SubmissionError("the invoice number (BT-1) is missing")
@@ -190,7 +211,7 @@ def submission_payload(
         supplier["codeCoordonneesBancairesFournisseur"] = int(bank_details_id)
     if supplier_service_id:
         supplier["idServiceFournisseur"] = int(supplier_service_id)
-    frame = data.get("BT-23") or DEFAULT_BILLING_FRAME
+    frame_block = billing_frame_block(data.get("BT-23"), validator_siret, validator_service)
     references = {
         "deviseFacture": data.get("BT-5") or "EUR",
         "typeFacture": INVOICE_TYPES[type_code],
@@ -216,7 +237,7 @@ def submission_payload(
         "dateFacture": _date(data.get("BT-2")),
         "destinataire": recipient,
         "fournisseur": supplier,
-        "cadreDeFacturation": {"codeCadreFacturation": BILLING_FRAME_API_CODES.get(frame, frame)},
+        "cadreDeFacturation": frame_block,
         "references": references,
         "lignePoste": [_line(line, vat_codes) for line in data.get("BG-25") or []],
         "ligneTva": [_vat_line(group, vat_codes) for group in data.get("BG-23") or []],

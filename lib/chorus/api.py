@@ -13,7 +13,9 @@ from .endpoints import (
     MAX_ATTACHMENT_SIZE,
     MAX_MIMETYPE_LENGTH,
     MODE_DEPOT_PDF_API,
+    P_BILLING_FRAMES,
     P_COMPLETE,
+    P_CORRECT_VALIDATOR,
     P_CURRENCIES,
     P_DEPOSIT,
     P_DEPOSIT_PDF,
@@ -22,6 +24,7 @@ from .endpoints import (
     P_FLOW_REPORT_PDF,
     P_GET_SERVICE,
     P_GET_STRUCTURE,
+    P_HANDLE_REJECTION,
     P_HEALTH,
     P_INVOICE_DETAIL,
     P_INVOICE_HISTORY,
@@ -35,6 +38,7 @@ from .endpoints import (
     P_SUBMIT,
     P_UPLOAD,
     P_VAT_RATES,
+    P_WORKS_STRUCTURES,
     SYNTAX_FACTURX,
 )
 from .errors import (
@@ -45,6 +49,7 @@ from .errors import (
 )
 from .transport import ChorusTransport
 from .values import _bool, _safe_date, _to_int, as_list, normalize_siret, postal_address
+from .works import works_document
 
 _logger = logging.getLogger(__name__)
 
@@ -638,3 +643,67 @@ class ChorusClient(ChorusTransport):
         if engagement:
             body["reference"] = {"numeroBonCommande": engagement}
         return self._call(P_RECYCLE, body, idempotent=False)
+
+    # ------------------------------------------------------------------
+    # Works documents (docs/simulator.md, "Works documents (assumptions)")
+    # ------------------------------------------------------------------
+    def billing_frames(self, payment_request_type=None):
+        """``recuperer/cadrefacturation``: the API codes of the billing frames of a
+        ``typeDemandePaiement`` (``FACTURE``, ``FACTURE_TRAVAUX``...; None = all)."""
+        body = {"typeDemandePaiement": payment_request_type} if payment_request_type else {}
+        answer = self._call(P_BILLING_FRAMES, body, idempotent=True)
+        return [
+            item.get("codeCadreFacturation")
+            for item in as_list(answer.get("listeCadreFacturation"))
+            if item.get("codeCadreFacturation")
+        ]
+
+    def works_structures(self):
+        """``recuperer/structures/actives/facturetravaux``: the user's active structures
+        enabled for the "Factures de travaux" space, as ``{"id", "siret", "name"}``."""
+        answer = self._call(P_WORKS_STRUCTURES, {}, idempotent=True)
+        return [
+            {
+                "id": _to_int(item.get("idStructureCPP")),
+                "siret": normalize_siret(item.get("identifiant")),
+                "name": item.get("designationStructure") or "",
+            }
+            for item in as_list(answer.get("listeStructures"))
+        ]
+
+    def works_document(self, id_facture, with_history=True):
+        """The works fields of a document (``consulter/fournisseur``, and
+        ``consulter/historique`` for Chorus Pro's timestamp of the MOE's 7 days) as a
+        plain dict: see ``works.works_document``."""
+        detail = self.invoice_detail(id_facture)
+        history = self.invoice_history(id_facture) if with_history else None
+        return works_document(detail, history)
+
+    def correct_validator(self, id_facture, siret, id_structure=None, service_code=None):
+        """``corriger/valideur/facture`` (NOT idempotent): a works document refused for
+        a wrong validator goes to the validator ``siret`` (its ``idStructureCPP`` when
+        known; ``service_code`` is understood by the simulator only). Returns the
+        answer dict (``idFacture``)."""
+        body = {
+            "idFacture": int(id_facture),
+            "identifiantStructure": normalize_siret(siret),
+            "typeIdentifiantStructure": "SIRET",
+        }
+        if id_structure:
+            body["idStructure"] = int(id_structure)
+        if service_code:
+            body["codeServiceValideur"] = service_code
+        return self._call(P_CORRECT_VALIDATOR, body, idempotent=False)
+
+    def handle_rejection(self, ids, reason="", details=""):
+        """``traiterRejet``: tell Chorus Pro the rejection of these invoices or works
+        documents was handled (repeating it changes nothing)."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            raise ValueError("no invoice whose rejection was handled")
+        body = {
+            "listeDemandePaiement": [{"idDemandePaiement": i} for i in ids],
+            "motifRejet": reason or "",
+            "cpltInfos": details or "",
+        }
+        return self._call(P_HANDLE_REJECTION, body, idempotent=True)

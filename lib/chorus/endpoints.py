@@ -137,3 +137,8 @@ P_SEARCH_SERVICES = "/cpro/structures/v1/rechercher/services"
 P_GET_SERVICE = "/cpro/structures/v1/consulter/service"
 P_SEARCH_ENGAGEMENT = "/cpro/engagementsJuridiques/v1/rechercher"
 P_MY_STRUCTURES = "/cpro/utilisateurs/v1/monCompte/recuperer/rattachements"
+# Works documents and rejections (works-invoicing.md §3; docs/simulator.md, "Works documents").
+P_CORRECT_VALIDATOR = "/cpro/factures/v1/corriger/valideur/facture"
+P_HANDLE_REJECTION = "/cpro/factures/v1/traiterRejet"
+P_BILLING_FRAMES = "/cpro/transverses/v1/recuperer/cadrefacturation"
+P_WORKS_STRUCTURES = "/cpro/transverses/v1/recuperer/structures/actives/facturetravaux"

@@ -282,3 +282,25 @@ def test_data_is_not_modified():
     data = copy.deepcopy(INVOICE)
     submission_payload(data, 7001, 25000001)
     assert data == INVOICE
+
+
+def test_works_frame_carries_its_validator():
+    data = dict(INVOICE, **{"BT-23": "A4", "BT-12": "MT-2026-COLLEGE-07"})
+    body = payload(data, validator_siret="852 345 677 00011", validator_service="MOE-COLLEGES")
+    assert body["cadreDeFacturation"] == {
+        "codeCadreFacturation": "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR",
+        "codeStructureValideur": "85234567700011",
+        "codeServiceValideur": "MOE-COLLEGES",
+    }
+    # Without a service: the structure only; an ordinary invoice has no validator.
+    body = payload(dict(INVOICE, **{"BT-23": "A13"}), validator_siret="85234567700011")
+    assert body["cadreDeFacturation"] == {
+        "codeCadreFacturation": "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT",
+        "codeStructureValideur": "85234567700011",
+    }
+    assert payload()["cadreDeFacturation"] == {"codeCadreFacturation": "A1_FACTURE_FOURNISSEUR"}
+
+
+def test_works_frame_without_validator_is_refused():
+    with pytest.raises(SubmissionError, match="A7 needs its validator"):
+        payload(dict(INVOICE, **{"BT-23": "A7"}))

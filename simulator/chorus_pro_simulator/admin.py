@@ -42,6 +42,17 @@ def _invoice_view(sim, invoice):
     return view
 
 
+# JSON names of the works admin routes -> Python arguments.
+WORKS_RENAME = {
+    "identifiantFactureCPP": "invoice_id",
+    "par": "by",
+    "montantHT": "amount_untaxed",
+    "montantTTC": "amount_total",
+    "motif": "reason",
+    "commentaire": "comment",
+}
+
+
 def handle(sim, method, path, query, body):  # noqa: C901
     """Return ``(http status, JSON answer)`` for an admin request."""
     route = path[len("/_simulator") :].rstrip("/") or "/"
@@ -124,6 +135,19 @@ def handle(sim, method, path, query, body):  # noqa: C901
         return 200, {"login": _call(sim.add_technical_account, body)}
     if key == ("POST", "/engagements"):
         return 200, {"idEngagementJuridique": _call(sim.add_engagement, body)}
+    if key == ("POST", "/works/validate"):
+        status = _call(sim.validate_works_document, body, rename=WORKS_RENAME)
+        return 200, {"statut": status}
+    if key == ("POST", "/works/refuse"):
+        status = _call(sim.refuse_works_document, body, rename=WORKS_RENAME)
+        return 200, {"statut": status}
+    if key == ("POST", "/works/enable"):
+        return 200, {"idStructureCPP": _call(sim.set_works_enabled, body)}
+    if key == ("POST", "/invoices/backdate"):
+        date = _call(
+            sim.backdate_invoice, body, rename={"identifiantFactureCPP": "invoice_id", "jours": "days"}
+        )
+        return 200, {"dateHeureEtatCourant": date}
     if key == ("POST", "/config"):
         return 200, _call(sim.configure, body)
     raise AdminError(f"no admin route {method} {path}", 404)

@@ -127,6 +127,20 @@ def _print(result):
     return 0
 
 
+def _works_call(url, args):
+    payload = {"identifiantFactureCPP": args.identifiant_facture_cpp, "par": args.by}
+    if args.comment:
+        payload["commentaire"] = args.comment
+    if args.command == "works-refuse":
+        payload["motif"] = args.reason
+        return _admin_call(url, "POST", "/works/refuse", payload)
+    if args.ht is not None:
+        payload["montantHT"] = args.ht
+    if args.ttc is not None:
+        payload["montantTTC"] = args.ttc
+    return _admin_call(url, "POST", "/works/validate", payload)
+
+
 def main(argv=None):  # noqa: C901
     parser = argparse.ArgumentParser(
         prog="chorus-pro-simulator", description="Local Chorus Pro API simulator"
@@ -255,6 +269,17 @@ def main(argv=None):  # noqa: C901
     p.add_argument("--service", dest="service_code")
     p.add_argument("--ej", dest="engagement")
     p.add_argument("--type", dest="invoice_type", choices=("FACTURE", "AVOIR", "ACOMPTE"))
+    p = client("works-validate", "the MOE (or MOA) validates a works document (POST /works/validate)")
+    p.add_argument("identifiant_facture_cpp", type=int)
+    p.add_argument("--by", choices=("MOE", "MOA"), default="MOE")
+    p.add_argument("--ht", type=float, help="validated amount excluding VAT (default: as submitted)")
+    p.add_argument("--ttc", type=float, help="validated amount including VAT")
+    p.add_argument("--comment")
+    p = client("works-refuse", "the MOE (or MOA) refuses a works document (POST /works/refuse)")
+    p.add_argument("identifiant_facture_cpp", type=int)
+    p.add_argument("reason", help="AUTRE, MAUVAIS_VALIDEUR, MAUVAISE_MOE, MAUVAISE_MOA, REF_FAC_TRAVAUX")
+    p.add_argument("--by", choices=("MOE", "MOA"), default="MOE")
+    p.add_argument("--comment")
     client("clear-faults", "remove pending faults")
     client("expire-tokens", "invalidate every bearer token")
     client("reset", "back to the seeded state")
@@ -345,6 +370,8 @@ def main(argv=None):  # noqa: C901
                 ),
             )
         )
+    if args.command in ("works-validate", "works-refuse"):
+        return _print(_works_call(url, args))
     if args.command == "clear-faults":
         return _print(_admin_call(url, "DELETE", "/faults"))
     if args.command == "expire-tokens":

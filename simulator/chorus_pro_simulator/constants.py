@@ -1,15 +1,29 @@
 """Codes, statuses and messages used by the simulator.
 
-Status codes, syntax codes and field names come from the Chorus Pro API reference
-(``chorus-pro-api.md`` §6-§9).  The functional ``codeRetour`` values other than 20001
-and 20003 are simulator choices: the real values are listed in the (non transcribed)
-"Error message appendix" of the external specifications.
+Statuses, billing frames and works refusal reasons are read from ``data/codes.json``, a
+symlink to the addon's ``lib/chorus/codes.json`` (one definition for both).  Syntax codes
+and field names come from the Chorus Pro API reference (``chorus-pro-api.md`` §6-§9).
+The functional ``codeRetour`` values other than 20001 and 20003 are simulator choices:
+the real values are listed in the (non transcribed) "Error message appendix" of the
+external specifications.
 """
+
+import json
+from importlib import resources
+
+# Statuses, frames and refusal reasons: the addon's lib/chorus/codes.json (one definition),
+# shipped in the package data through the symlink data/codes.json.
+CODES = json.loads(resources.files(__package__).joinpath("data", "codes.json").read_text(encoding="utf-8"))
+
+
+def _codes(kind, key, *values):
+    return tuple(row["code"] for row in CODES[kind] if row.get(key) in values)
+
 
 SUCCESS_LIBELLE = "TRA_MSG_00.000"
 
 # --------------------------------------------------------------------------------------
-# Flow statuses (reference §7)
+# Flow statuses (reference §7), from codes.json
 # --------------------------------------------------------------------------------------
 FLOW_RECU = "IN_RECU"
 FLOW_TRAITE_SE = "IN_TRAITE_SE_CPP"
@@ -21,23 +35,15 @@ FLOW_REJETE = "IN_REJETE"
 FLOW_INTEGRE = "IN_INTEGRE"
 FLOW_INTEGRE_PARTIEL = "IN_INTEGRE_PARTIEL"
 
-FLOW_STATUSES = (
-    FLOW_RECU,
-    FLOW_TRAITE_SE,
-    FLOW_EN_ATTENTE,
-    FLOW_EN_COURS,
-    FLOW_EN_ATTENTE_RETRAITEMENT,
-    FLOW_INCIDENTE,
-    FLOW_REJETE,
-    FLOW_INTEGRE,
-    FLOW_INTEGRE_PARTIEL,
-)
-FLOW_TERMINAL_STATUSES = (FLOW_INCIDENTE, FLOW_REJETE, FLOW_INTEGRE, FLOW_INTEGRE_PARTIEL)
+# The "IN_" statuses, in the order of a flow's life (the QP_ ones are production answers,
+# see realism.py).
+FLOW_STATUSES = tuple(row["code"] for row in CODES["flow_statuses"] if row["code"].startswith("IN_"))
+FLOW_TERMINAL_STATUSES = _codes("flow_statuses", "outcome", "failure", "success")
 # Non terminal statuses a flow walks through, one per poll.
 FLOW_PROGRESS = (FLOW_RECU, FLOW_EN_ATTENTE, FLOW_EN_COURS)
 
 # --------------------------------------------------------------------------------------
-# Invoice statuses (reference §8)
+# Invoice statuses (reference §8), from codes.json
 # --------------------------------------------------------------------------------------
 INV_DEPOSEE = "DEPOSEE"
 INV_MISE_A_DISPOSITION = "MISE_A_DISPOSITION"
@@ -51,38 +57,16 @@ INV_MISE_A_DISPOSITION_COMPTABLE = "MISE_A_DISPOSITION_COMPTABLE"
 INV_COMPTABILISEE = "COMPTABILISEE"
 INV_MISE_EN_PAIEMENT = "MISE_EN_PAIEMENT"
 
-INVOICE_STATUSES = (
-    "BROUILLON",
-    INV_DEPOSEE,
-    "EN_COURS_ACHEMINEMENT",
-    INV_MISE_A_DISPOSITION,
-    "PRISE_EN_COMPTE_DESTINATAIRE",
-    INV_A_RECYCLER,
-    INV_SUSPENDUE,
-    INV_COMPLETEE,
-    INV_REJETEE,
-    INV_SERVICE_FAIT,
-    INV_MANDATEE,
-    INV_MISE_A_DISPOSITION_COMPTABLE,
-    INV_COMPTABILISEE,
-    INV_MISE_EN_PAIEMENT,
-    "ABANDONNEE",
-    "SUPPRIMEE",
-)
-# Other statuses of the platform (validation and works circuits, reference §8): valid
-# in search filters, never reached by the simulator's invoices.
-OTHER_INVOICE_STATUSES = (
-    "A_VALIDER_1",
-    "A_VALIDER_2",
-    "VALIDEE_1",
-    "VALIDEE_2",
-    "REFUSEE_1",
-    "REFUSEE_2",
-    "ASSOCIEE",
-)
-INVOICE_TERMINAL_STATUSES = (INV_REJETEE, INV_MISE_EN_PAIEMENT, "ABANDONNEE", "SUPPRIMEE")
+INVOICE_STATUSES = tuple(row["code"] for row in CODES["invoice_statuses"])
+# Validation circuit of A9 / A12 invoices (reference §8): valid in search filters, never
+# reached by the simulator's invoices.
+VALIDATION_STATUSES = tuple(row["code"] for row in CODES["validation_statuses"])
+# Works statuses (works-invoicing.md §5): reached by works documents only.
+WORKS_STATUSES = tuple(row["code"] for row in CODES["works_statuses"])
+OTHER_INVOICE_STATUSES = VALIDATION_STATUSES + WORKS_STATUSES
+INVOICE_TERMINAL_STATUSES = _codes("invoice_statuses", "terminal", True)
 # Statuses that wait for an action of the supplier (completer / recycler).
-INVOICE_BLOCKING_STATUSES = (INV_SUSPENDUE, INV_A_RECYCLER)
+INVOICE_BLOCKING_STATUSES = _codes("invoice_statuses", "stage", "action")
 
 DEFAULT_INVOICE_PATH = (
     INV_DEPOSEE,
@@ -100,22 +84,12 @@ CONTINUATION_AFTER_RECYCLING = (
 )
 CONTINUATION_AFTER_COMPLETION = (INV_SERVICE_FAIT, INV_MANDATEE, INV_MISE_EN_PAIEMENT)
 
+# French history comments of the statuses (invoices and works documents).
 DEFAULT_STATUS_COMMENTS = {
-    INV_DEPOSEE: "Facture déposée et intégrée dans Chorus Pro",
-    INV_MISE_A_DISPOSITION: "Facture mise à disposition du destinataire",
-    "PRISE_EN_COMPTE_DESTINATAIRE": "Facture prise en compte par le destinataire",
-    INV_A_RECYCLER: "Facture à recycler : données d'acheminement erronées "
-    "(destinataire, service ou numéro d'engagement)",
-    INV_SUSPENDUE: "Facture suspendue : pièces justificatives manquantes",
-    INV_COMPLETEE: "Facture complétée par le fournisseur",
-    INV_REJETEE: "Facture rejetée par le destinataire : données de facturation erronées",
-    INV_SERVICE_FAIT: "Service fait constaté par le destinataire",
-    INV_MANDATEE: "Facture mandatée",
-    INV_MISE_A_DISPOSITION_COMPTABLE: "Facture mise à disposition du comptable public",
-    INV_COMPTABILISEE: "Facture comptabilisée",
-    INV_MISE_EN_PAIEMENT: "Facture mise en paiement",
-    "ABANDONNEE": "Facture abandonnée",
-    "SUPPRIMEE": "Facture supprimée",
+    row["code"]: row["comment"]
+    for kind in ("invoice_statuses", "works_statuses")
+    for row in CODES[kind]
+    if row.get("comment")
 }
 
 # --------------------------------------------------------------------------------------
@@ -189,15 +163,50 @@ ATTACHMENT_NAME_MAX = 50
 MEGABYTE = 1024 * 1024
 
 # --------------------------------------------------------------------------------------
-# Cadre de facturation (reference §9): BT-23 short code -> API code
+# Cadre de facturation (reference §9, works-invoicing.md §1), from codes.json
 # --------------------------------------------------------------------------------------
-CADRES = {
-    "A1": "A1_FACTURE_FOURNISSEUR",
-    "A2": "A2_FACTURE_FOURNISSEUR_DEJA_PAYEE",
-    "A3": "A3_MEMOIRE_JUSTICE",
-    "A9": "A9_FACTURE_SOUSTRAITANT",
-    "A12": "A12_FACTURE_COTRAITANT",
-}
+FRAMES = {row["code"]: row for row in CODES["billing_frames"]}
+# BT-23 short code -> API code, and back.
+CADRES = {code: row["api_code"] for code, row in FRAMES.items()}
+CADRES_SHORT = {api: code for code, api in CADRES.items()}
+# Works frames a supplier files (holder, subcontractor, co-contractor): MOE validator.
+WORKS_SUPPLIER_FRAMES = tuple(
+    row["api_code"] for row in CODES["billing_frames"] if row.get("works") and row.get("validator") == "moe"
+)
+WORKS_FRAMES = tuple(row["api_code"] for row in CODES["billing_frames"] if row.get("works"))
+# Refusal reasons of a works document -> the status the refusal gives (assumed).
+WORKS_REFUSAL_REASONS = {row["code"]: row for row in CODES["works_refusal_reasons"]}
+WORKS_AMOUNT_ERROR_REASON = CODES["works_refused_amount_reason"]["code"]
+
+# Works documents (simulator assumptions, docs/simulator.md "Works documents (assumptions)"):
+# the path ``advance`` follows, the statuses where the MOE / the MOA holds the document,
+# and the refused statuses where it stops (only corriger/valideur moves it on).
+WORKS_DOCUMENT_PATH = (
+    INV_DEPOSEE,
+    "MISE_A_DISPOSITION_MOE",
+    "PRISE_EN_COMPTE_MOE",
+    "TRANSMISE_MOA",
+    "MISE_A_DISPOSITION_MOA",
+    "PRISE_EN_COMPTE_MOA",
+    INV_MANDATEE,
+    INV_MISE_EN_PAIEMENT,
+)
+WORKS_MOE_PENDING = ("A_VALIDER_MOE", "MISE_A_DISPOSITION_MOE", "PRISE_EN_COMPTE_MOE")
+WORKS_MOA_PENDING = ("TRANSMISE_MOA", "MISE_A_DISPOSITION_MOA", "PRISE_EN_COMPTE_MOA")
+WORKS_AFTER_MOA_STATUSES = (
+    INV_MANDATEE,
+    INV_MISE_A_DISPOSITION_COMPTABLE,
+    INV_COMPTABILISEE,
+    INV_MISE_EN_PAIEMENT,
+)
+WORKS_STOP_STATUSES = tuple(row["code"] for row in CODES["works_statuses"] if row.get("refused"))
+WORKS_WRONG_VALIDATOR_STATUSES = tuple(
+    {row["status"] for row in CODES["works_refusal_reasons"] if row.get("fix") == "validator"}
+)
+WORKS_MOE_DEADLINE_DAYS = 7
+WORKS_PAYMENT_REQUEST = "FACTURE_TRAVAUX"
+# Rejected invoices and refused works documents: traiterRejet applies to them.
+REJECTED_STATUSES = (INV_REJETEE,) + WORKS_STOP_STATUSES
 
 # Invoice type codes (BT-3) the simulator accepts: 380 invoice, 381 credit note,
 # 386 prepayment invoice.  261 / 751 are refused (mapping §1 / §4).

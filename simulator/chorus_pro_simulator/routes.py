@@ -26,6 +26,10 @@ POST_ROUTES = {
     "/cpro/transverses/v1/consulterCR": transverses.consulter_cr,
     "/cpro/transverses/v1/ajouter/fichier": transverses.ajouter_fichier,
     "/cpro/transverses/v1/recuperer/structures/actives/fournisseur": transverses.structures_actives_fournisseur,  # noqa: E501
+    "/cpro/transverses/v1/recuperer/structures/actives/facturetravaux": transverses.structures_actives_facture_travaux,  # noqa: E501
+    "/cpro/transverses/v1/recuperer/cadrefacturation": transverses.recuperer_cadre_facturation,
+    "/cpro/factures/v1/corriger/valideur/facture": factures.corriger_valideur,
+    "/cpro/factures/v1/traiterRejet": factures.traiter_rejet,
     "/cpro/structures/v1/rechercher": structures.rechercher_structure,
     "/cpro/structures/v1/consulter": structures.consulter_structure,
     "/cpro/structures/v1/rechercher/services": structures.rechercher_services,

@@ -34,6 +34,7 @@ def make_structure(
     vat="",
     is_state=False,
     role=None,
+    works=False,
 ):
     return {
         "idStructureCPP": id_structure,
@@ -46,6 +47,8 @@ def make_structure(
         "numeroTVA": vat or "",
         "estEtat": bool(is_state),
         "role": role,
+        # Enabled for the "Factures de travaux" space (works-invoicing.md §2).
+        "factureTravaux": bool(works),
         "adresse": dict(address or {"pays": "FR"}),
         "parametres": {
             "codeServiceDoitEtreRenseigne": bool(service_required),
@@ -138,7 +141,8 @@ def build_seed():
             address=item.get("address"),
             email=item.get("email"),
             vat=item.get("numeroTVA"),
-            role="Fournisseur" if not item["public"] else "Destinataire",
+            role=item.get("role") or ("Fournisseur" if not item["public"] else "Destinataire"),
+            works=item.get("works", False),
         )
         add_structure(struct)
         for svc in item.get("services", []):

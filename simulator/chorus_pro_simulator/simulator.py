@@ -15,6 +15,7 @@ from . import constants as C
 from . import invoice_reader, realism, report_pdf, rules, seed, util
 from .errors import AdminError, ApiError, OAuthError
 from .store import SqliteStore
+from .works import WorksMixin
 
 realism_mod = realism
 
@@ -81,7 +82,7 @@ def _normalize_path(path):
             status, comment = step
         else:
             status = step
-        if status not in C.INVOICE_STATUSES:
+        if status not in C.INVOICE_STATUSES + C.OTHER_INVOICE_STATUSES:
             raise AdminError(f"unknown invoice status {status!r}")
         result.append([status, comment])
     if not result or result[0][0] != C.INV_DEPOSEE:
@@ -89,7 +90,7 @@ def _normalize_path(path):
     return result
 
 
-class Simulator:
+class Simulator(WorksMixin):
     """A strict local Chorus Pro API (PISTE) simulator.
 
     ``state_path``: SQLite file keeping the state across restarts (None = in memory).
@@ -1182,6 +1183,8 @@ class Simulator:
         invoice["statut"] = status
         invoice["dateHeureEtatCourant"] = util.iso(when)
         invoice["commentaireEtatCourant"] = comment
+        if invoice.get("travaux"):
+            self._works_on_status(invoice, status, when)
         invoice["historique"].append(
             {
                 "histoStatutId": self._next_id("history"),
@@ -1231,11 +1234,15 @@ class Simulator:
             raise AdminError(f"unknown invoice {invoice_id!r}", 404)
         return invoice
 
-    def _advance_invoice(self, invoice):
-        """One step along the invoice path; returns True when the status changed."""
-        if (
+    def _advance_invoice(self, invoice, force=False):
+        """One step along the invoice path; returns True when the status changed.
+
+        Terminal statuses, statuses waiting for the supplier and refused works documents
+        stay (``force``: the supplier's action moves it on)."""
+        if not force and (
             invoice["statut"] in C.INVOICE_TERMINAL_STATUSES
             or invoice["statut"] in C.INVOICE_BLOCKING_STATUSES
+            or invoice["statut"] in C.WORKS_STOP_STATUSES
         ):
             return False
         if invoice["pos"] + 1 >= len(invoice["path"]):
@@ -1278,7 +1285,7 @@ class Simulator:
         ``amount_to_pay`` changes the invoice's ``montantAPayer`` (what the public
         accountant pays, e.g. less a deduction) with the status.
         """
-        if status not in C.INVOICE_STATUSES:
+        if status not in C.INVOICE_STATUSES + C.OTHER_INVOICE_STATUSES:
             raise AdminError(f"unknown invoice status {status!r}")
         if amount_to_pay is not None:
             try:

@@ -11,7 +11,7 @@ import io
 import zipfile
 
 from .. import constants as C
-from .. import invoice_reader, report_pdf, util
+from .. import invoice_reader, report_pdf, util, works
 from ..errors import ApiError
 from .common import clean, list_block, missing, ok, search_page
 
@@ -227,7 +227,10 @@ def soumettre(sim, account, body):
     service_code = util.get_str(recipient, "codeServiceExecutant", required=False)
     supplier = _block(body, "fournisseur")
     supplier_id = util.get_int(supplier, "idFournisseur")
-    cadre = util.get_str(_block(body, "cadreDeFacturation"), "codeCadreFacturation")
+    frame_block = _block(body, "cadreDeFacturation")
+    cadre = util.get_str(frame_block, "codeCadreFacturation")
+    if cadre not in C.CADRES_SHORT and not sim.production:
+        raise ApiError(C.CODE_SUBMIT_REFUSED, works.message("FRAME_UNKNOWN", cadre=cadre))
     refs = _block(body, "references", required=not sim.production)
     type_facture = (
         _enum(sim, refs.get("typeFacture"), tuple(TYPE_CODES), "references.typeFacture") or "FACTURE"
@@ -262,14 +265,17 @@ def soumettre(sim, account, body):
     }
     if fields["BT-115"] is None:
         fields["BT-115"] = fields["BT-112"]
-    errors, invoice = sim.submit_invoice(
-        account,
-        fields,
-        mode,
-        pdf_bytes,
-        file_name,
-        {"modePaiement": payment or "AUTRE", "commentaire": body.get("commentaire")},
-    )
+    extra = {"modePaiement": payment or "AUTRE", "commentaire": body.get("commentaire")}
+    if cadre in C.WORKS_FRAMES:
+        validator = {
+            key: util.get_str(frame_block, key, required=False)
+            for key in ("codeStructureValideur", "codeServiceValideur")
+        }
+        errors, invoice = sim.submit_works_document(
+            account, fields, mode, pdf_bytes, file_name, validator, extra
+        )
+    else:
+        errors, invoice = sim.submit_invoice(account, fields, mode, pdf_bytes, file_name, extra)
     if errors:
         raise ApiError(C.CODE_SUBMIT_REFUSED, " | ".join(errors))
     fingerprint = hashlib.sha256(f"{invoice['identifiantFactureCPP']}:{number}".encode()).hexdigest()
@@ -336,14 +342,15 @@ def _list_item(inv):
             "numeroMarche": inv["numeroMarche"],
             "numeroFactureOrigine": inv["numeroFactureOrigine"],
             "typeFacture": inv["typeFacture"],
-            "typeDemandePaiement": "FACTURE",
+            "typeDemandePaiement": C.WORKS_PAYMENT_REQUEST if inv.get("travaux") else "FACTURE",
+            "typeFactureTravaux": (inv.get("travaux") or {}).get("typeFactureTravaux"),
             "cadreFacturation": inv["cadreFacturation"],
             "modeDepot": inv.get("modeDepot", "FLUX"),
             "devise": inv["devise"],
             "montantHT": inv["montantHT"],
             "montantTTC": inv["montantTTC"],
             "montantAPayer": inv["montantAPayer"],
-            "rejetTraite": False,
+            "rejetTraite": bool(inv.get("rejetTraite")),
             "taille": inv["taille"],
         }
     )
@@ -451,6 +458,79 @@ def _address(struct, prefix):
     )
 
 
+def _cadre(inv):
+    """``cadreDeFacturation`` of a consultation: the frame, and for a works document its
+    MOE (validator 1) and MOA (validator 2) with their validation dates (go-choruspro
+    ``CadreDeFacturation``)."""
+    cadre = {"codeCadreFacturation": inv["cadreFacturation"]}
+    works_ = inv.get("travaux")
+    if not works_:
+        return cadre
+    for role, actor in (("Moe", works_["moe"]), ("Moa", works_["moa"])):
+        cadre.update(
+            {
+                f"id{role}": actor["id"],
+                f"identifiant{role}": actor["identifiant"],
+                f"typeIdentifiant{role}": actor["typeIdentifiant"],
+                f"raisonSociale{role}": actor["raisonSociale"],
+                f"idService{role}": actor["idService"],
+                f"codeService{role}": actor["codeService"],
+                f"nomService{role}": actor["nomService"],
+            }
+        )
+    for number, (key, actor) in enumerate(
+        (("validationMoe", works_["moe"]), ("validationMoa", works_["moa"])), start=1
+    ):
+        cadre.update(
+            {
+                f"idValideur{number}": actor["id"],
+                f"codeValideur{number}": actor["identifiant"],
+                f"typeIdentifiantValideur{number}": actor["typeIdentifiant"],
+                f"raisonSocialeValideur{number}": actor["raisonSociale"],
+            }
+        )
+        if works_[key]:
+            cadre[f"dateValidation{number}"] = util.day(works_[key]["date"])
+    return clean(cadre)
+
+
+def _works_follow_up(inv):
+    """``suiviTravaux`` (a simulator block, see docs/simulator.md): the MOE's 7 days from
+    Chorus Pro's timestamp, the amounts each validator validated, the refusal."""
+    works_ = inv.get("travaux")
+    if not works_:
+        return None
+    start = works_["miseADispositionMoe"]
+    deadline = util.iso(util.parse_iso(start) + datetime.timedelta(days=C.WORKS_MOE_DEADLINE_DAYS))
+    follow_up = {
+        "dateHeureMiseADispositionMoe": start,
+        "dateHeureLimiteTraitementMoe": deadline,
+    }
+    for key, suffix in (("validationMoe", "Moe"), ("validationMoa", "Moa")):
+        validated = works_[key]
+        if validated:
+            follow_up.update(
+                {
+                    f"dateHeureValidation{suffix}": validated["date"],
+                    f"montantHtValide{suffix}": validated["montantHT"],
+                    f"montantTtcValide{suffix}": validated["montantTTC"],
+                    f"montantsCorriges{suffix}": validated["corrige"],
+                    f"commentaireValidation{suffix}": validated["commentaire"],
+                }
+            )
+    refusal = works_["refus"]
+    if refusal:
+        follow_up.update(
+            {
+                "refusPar": refusal["par"],
+                "motifRefus": refusal["motif"],
+                "commentaireRefus": refusal["commentaire"],
+                "dateHeureRefus": refusal["date"],
+            }
+        )
+    return clean(follow_up)
+
+
 def _facture(sim, inv):
     with sim.transaction():
         buyer = sim.get_structure(inv["idDestinataire"])
@@ -517,7 +597,8 @@ def _facture(sim, inv):
             "statutFacture": inv["statut"],
             "modeDepot": inv.get("modeDepot", "FLUX"),
             "commentaire": inv["commentaire"],
-            "cadreDeFacturation": {"codeCadreFacturation": inv["cadreFacturation"]},
+            "cadreDeFacturation": _cadre(inv),
+            "suiviTravaux": _works_follow_up(inv),
             "destinataire": clean(destinataire),
             "fournisseur": clean(fournisseur),
             "references": clean(
@@ -528,6 +609,7 @@ def _facture(sim, inv):
                     "dateCreationFacture": util.minute(inv["dateHeureDepot"]),
                     "dateEcheancePaiement": inv["dateEcheancePaiement"],
                     "typeFacture": inv["typeFacture"],
+                    "typeFactureTravaux": (inv.get("travaux") or {}).get("typeFactureTravaux"),
                     "typeTva": "EXONERATION"
                     if inv["motifExonerationTva"] or inv["libelleMotifExonerationTva"]
                     else "TVA_SUR_DEBIT",
@@ -754,3 +836,71 @@ def telecharger_groupe(sim, account, body):
             413,
         )
     return ok(fichierResultat=util.b64(data), nomFichierResultat=name)
+
+
+# ------------------------------------------------------------------------------------
+# Factures: works documents and rejections (corriger/valideur/facture, traiterRejet)
+# ------------------------------------------------------------------------------------
+def corriger_valideur(sim, account, body):
+    """Correct the validator of a works document refused for a wrong validator
+    (``ERREUR_FOURNISSEUR_SUR_MOE``): it goes to the new MOE.  Body (go-choruspro
+    ``CorrigerValideurFactureOptions``): ``idFacture``, the new validator by
+    ``identifiantStructure`` (+ ``typeIdentifiantStructure``, SIRET) and/or its
+    ``idStructure``; ``codeServiceValideur`` (a simulator extension, optional)."""
+    invoice_id = util.get_int(body, "idFacture")
+    invoice = _own_invoice(sim, account, invoice_id)
+    siret = util.get_str(body, "identifiantStructure", required=False)
+    id_structure = body.get("idStructure")
+    if util.is_empty(siret) and util.is_empty(id_structure):
+        raise missing("identifiantStructure", "ou idStructure est obligatoire")
+    kind = body.get("typeIdentifiantStructure")
+    if not util.is_empty(kind) and kind != "SIRET" and not sim.production:
+        raise missing("typeIdentifiantStructure", "doit valoir SIRET")
+    if util.is_empty(siret):
+        struct = sim.get_structure(util.get_int(body, "idStructure"))
+        if struct is None:
+            raise ApiError(C.CODE_UNKNOWN_STRUCTURE, f"La structure {id_structure} est inconnue.")
+        siret = struct["identifiantStructure"]
+    if invoice["statut"] not in C.WORKS_WRONG_VALIDATOR_STATUSES:
+        raise ApiError(
+            C.CODE_BAD_INVOICE_STATUS,
+            f"La facture {invoice_id} n'est pas au statut {' ou '.join(C.WORKS_WRONG_VALIDATOR_STATUSES)} "
+            f"(statut courant : {invoice['statut']}) : son valideur ne peut pas etre corrige.",
+        )
+    service_code = util.get_str(body, "codeServiceValideur", required=False)
+    errors, validator, _service = sim.works_validator_checks(
+        siret, service_code, invoice["cadreFacturation"], invoice["idFournisseur"]
+    )
+    if not errors and not util.is_empty(id_structure):
+        if util.get_int(body, "idStructure") != validator["idStructureCPP"]:
+            errors.append(f"La structure {id_structure} ne correspond pas a l'identifiant {siret}.")
+    if not errors and validator["identifiantStructure"] == invoice["travaux"]["moe"]["identifiant"]:
+        errors.append(f"La structure valideur {siret} est deja le valideur de la facture {invoice_id}.")
+    if errors:
+        raise ApiError(C.CODE_SUBMIT_REFUSED, " | ".join(errors))
+    sim.correct_works_validator(invoice_id, validator, service_code)
+    return ok(idFacture=invoice_id)
+
+
+def traiter_rejet(sim, account, body):
+    """Record that the supplier handled the rejection of invoices or works documents
+    (go-choruspro ``TraiterRejetOptions``: ``listeDemandePaiement[].idDemandePaiement``,
+    ``motifRejet``, ``cpltInfos``)."""
+    items = body.get("listeDemandePaiement")
+    if not isinstance(items, list) or not items:
+        raise missing("listeDemandePaiement", "est obligatoire (liste non vide)")
+    ids = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise missing("listeDemandePaiement", "doit etre une liste d'objets")
+        invoice_id = util.get_int(item, "idDemandePaiement")
+        invoice = _own_invoice(sim, account, invoice_id)
+        if invoice["statut"] not in C.REJECTED_STATUSES:
+            raise ApiError(
+                C.CODE_BAD_INVOICE_STATUS,
+                f"La demande de paiement {invoice_id} n'est pas rejetee ou refusee "
+                f"(statut courant : {invoice['statut']}).",
+            )
+        ids.append(invoice_id)
+    sim.mark_rejection_handled(account, ids, body.get("motifRejet"), body.get("cpltInfos"))
+    return ok()

@@ -216,5 +216,40 @@ def structures_actives_fournisseur(sim, account, body):
     )
 
 
+def structures_actives_facture_travaux(sim, account, body):
+    """The active structures of the user enabled for the "Factures de travaux" space."""
+    return ok(
+        listeStructures=[
+            {
+                "idStructureCPP": s["idStructureCPP"],
+                "identifiant": s["identifiantStructure"],
+                "designationStructure": s["raisonSociale"],
+            }
+            for s in sim.works_structures_of(account)
+        ]
+    )
+
+
+def recuperer_cadre_facturation(sim, account, body):
+    """The billing frames of a kind of payment request (``typeDemandePaiement``:
+    ``FACTURE``, ``FACTURE_TRAVAUX``, ...; none = every frame), ``codes.json``."""
+    kind = body.get("typeDemandePaiement")
+    kinds = {row.get("payment_request") for row in C.FRAMES.values()}
+    if not util.is_empty(kind) and kind not in kinds:
+        if not sim.production:
+            raise ApiError(
+                C.CODE_MISSING_FIELD,
+                f"Le parametre typeDemandePaiement doit valoir {' | '.join(sorted(kinds))}.",
+            )
+        return ok(listeCadreFacturation=[])
+    return ok(
+        listeCadreFacturation=[
+            {"codeCadreFacturation": row["api_code"]}
+            for row in C.FRAMES.values()
+            if util.is_empty(kind) or row.get("payment_request") == kind
+        ]
+    )
+
+
 def health_check(sim, account, body):
     return {"body": "Chorus Pro API is up (simulator)", "statusCode": "OK", "statusCodeValue": 200}
