@@ -127,7 +127,11 @@ class AccountMove(models.Model):
                     "invoice_line_ids": lines,
                     "chorus_beneficiary_ids": [
                         Command.create(
-                            {"name": beneficiary.name, "date_start": beneficiary.date_start, "date_end": beneficiary.date_end}
+                            {
+                                "name": beneficiary.name,
+                                "date_start": beneficiary.date_start,
+                                "date_end": beneficiary.date_end,
+                            }
                         )
                         for beneficiary in self.chorus_beneficiary_ids
                     ],

@@ -191,6 +191,7 @@ class AccountMove(models.Model):
         "commercial_partner_id.chorus_buyer_kind",
         "commercial_partner_id.chorus_payment_deadline_days",
         "chorus_order_id.payment_deadline_days",
+        "chorus_interest_late_move_ids",
     )
     def _compute_chorus_delay(self):
         rates = self.env["chorus.pro.ecb.rate"]._rates()
@@ -220,6 +221,8 @@ class AccountMove(models.Model):
         return (
             self.move_type == "out_invoice"
             and self.state == "posted"
+            # an interest invoice claims interest, none is computed on it
+            and not self.chorus_interest_late_move_ids
             and (
                 self.chorus_state in CHORUS_DELAY_STATES
                 # suspended: back to the supplier for a completion, the deadline still followed

@@ -12,14 +12,15 @@ ordered 2 May 2025, 18 days late at 11.15 % (ECB 3.15 % on 1 January 2025 + 8): 
 
 import datetime
 import io
+from unittest.mock import patch
 
 from pypdf import PdfReader
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import ChorusProSimulatorCommon
 from . import test_payment_delay as base
+from .common import ChorusProSimulatorCommon
 
 D = datetime.date
 
@@ -99,12 +100,56 @@ class TestPaymentDelayInterest(ChorusProSimulatorCommon):
         self.connector._update_flows(interest.chorus_flow_id)
         [sim_invoice] = self.sim.find_invoices(numero_facture=interest.name)
         self.assertEqual(float(sim_invoice["montantTTC"]), 41.57)
-        [flow] = [flow for flow in self.sim.t["flow"].values() if flow["numeroFluxDepot"] == interest.chorus_flow_id.name]
-        embedded = PdfReader(io.BytesIO(self.sim.blobs[flow["blob"]])).attachments
+        # deposited, the interest invoice is not followed for a payment delay of its own
+        self.assertFalse(interest.chorus_delay_due_date)
+        embedded = self._flow_attachments(interest)
         self.assertIn(letter.name, embedded)
         text = self._pdf_text(embedded[letter.name][0])
-        for expected in ("intérêts moratoires", late.name, "18 jours", "11,15 %", "1,57", "41,57", "R2192-31"):
+        for expected in (
+            "intérêts moratoires",
+            late.name,
+            "18 jours",
+            "11,15 %",
+            "1,57",
+            "41,57",
+            "R2192-31",
+        ):
             self.assertIn(expected, text)
+
+    def _flow_attachments(self, move):
+        """The files embedded in the Factur-X Chorus Pro received for ``move`` (its flow)."""
+        [flow] = [
+            flow
+            for flow in self.sim.t["flow"].values()
+            if flow["numeroFluxDepot"] == move.chorus_flow_id.name
+        ]
+        return PdfReader(io.BytesIO(self.sim.blobs[flow["blob"]])).attachments
+
+    def test_interest_invoice_confirmed_then_sent(self):
+        """Confirm, then Send (by Chorus Pro, the recipient's default): the same deposit,
+        with the letter."""
+        late = self._paid_late_with_suspension()
+        interest = self._interest_invoice(late)
+        interest.with_user(self.invoicing_user).action_post()
+        action = interest.with_user(self.invoicing_user).action_send_and_print()
+        model, context = action["res_model"], action["context"]
+
+        def open_dialog(env):
+            wizard = env[model].with_context(**context).create({})
+            self.assertIn("chorus_pro", wizard.sending_methods)
+            return wizard.id
+
+        wizard_id, error = self._request(open_dialog, context=context)
+        self.assertIsNone(error)
+        _result, error = self._request(
+            lambda env: env[model].browse(wizard_id).action_send_and_print(), context=context
+        )
+        self.assertIsNone(error)
+        self.assertEqual(interest.chorus_state, "deposited")
+        letter = interest.chorus_attachment_ids
+        embedded = self._flow_attachments(interest)
+        self.assertIn(letter.name, embedded)
+        self.assertIn("intérêts moratoires", self._pdf_text(embedded[letter.name][0]))
 
     def test_interest_invoice_from_the_list_for_several_late_invoices(self):
         first = self._paid_late_with_suspension()
@@ -139,9 +184,7 @@ class TestPaymentDelayInterest(ChorusProSimulatorCommon):
         self.assertEqual(len(self._open_activities()), 1)
         interest = self._interest_invoice(late)
         self._deposit_from_form(interest)
-        self.assertEqual(
-            (late.chorus_interest_received_amount, late.chorus_interest_remaining), (0.0, 41.57)
-        )
+        self.assertEqual((late.chorus_interest_received_amount, late.chorus_interest_remaining), (0.0, 41.57))
         # a partial payment, registered from the invoice list: the rest still owed
         wizard = (
             self.env["account.payment.register"]
@@ -222,12 +265,31 @@ class TestPaymentDelayInterest(ChorusProSimulatorCommon):
         letter attached) → Deposit to Chorus Pro."""
         user = self._french_user("chorus_interest_fr")
         late = self._paid_late_with_suspension()
-        self.start_tour(f"/odoo/account.move/{late.id}", "chorus_pro_interest_tour", login=user.login, timeout=180)
+        # The claim letter is rendered by the real report before the tour and given to the
+        # browser's request as is: wkhtmltopdf fetching the report's assets during a tour
+        # request would collide with the browser's own requests on the test cursor.
+        report = self.env.ref("l10n_fr_chorus_pro.action_report_chorus_late_interest_claim")
+        letter, _format = report.with_context(force_report_rendering=True, lang="fr_FR")._render_qweb_pdf(
+            report.report_name, late.ids
+        )
+        reports = type(self.env["ir.actions.report"])
+        render = reports._render_qweb_pdf
+
+        def render_letter(records, report_ref, res_ids=None, data=None):
+            if report_ref == report.report_name and res_ids == late.ids:
+                return letter, "pdf"
+            return render(records, report_ref, res_ids=res_ids, data=data)
+
+        self.startPatcher(patch.object(reports, "_render_qweb_pdf", render_letter))
+        self.start_tour(
+            f"/odoo/account.move/{late.id}", "chorus_pro_interest_tour", login=user.login, timeout=180
+        )
         interest = late.chorus_interest_move_id
         self.assertEqual(interest.chorus_interest_late_move_ids, late)
         self.assertEqual(interest.amount_total, 41.57)
         self.assertEqual(interest.chorus_state, "deposited")
-        [flow] = [flow for flow in self.sim.t["flow"].values() if flow["numeroFluxDepot"] == interest.chorus_flow_id.name]
-        embedded = PdfReader(io.BytesIO(self.sim.blobs[flow["blob"]])).attachments
-        self.assertEqual(sorted(embedded), sorted([*interest.chorus_attachment_ids.mapped("name"), "factur-x.xml"]))
+        embedded = self._flow_attachments(interest)
+        self.assertEqual(
+            sorted(embedded), sorted([*interest.chorus_attachment_ids.mapped("name"), "factur-x.xml"])
+        )
         self.assertIn("intérêts moratoires", self._pdf_text(embedded[interest.chorus_attachment_ids.name][0]))

@@ -28,8 +28,13 @@ registry.category("web_tour.tours").add("chorus_pro_interest_tour", {
       run: "click",
     },
     {
-      content: "The interest invoice is open, with the late invoice it claims for",
+      content: "The interest invoice is open: the late invoice it claims for",
       trigger: ".o_form_view .o_notebook a.nav-link[name=chorus_interest_late_moves]",
+      run: "click",
+    },
+    {
+      content: "41,57 € claimed for it",
+      trigger: "div[name=chorus_interest_late_move_ids] .o_data_row:contains(41,57)",
     },
     {
       content: "Open the Chorus Pro tab",
