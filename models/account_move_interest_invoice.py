@@ -30,11 +30,17 @@ class AccountMove(models.Model):
 
     chorus_interest_can_invoice = fields.Boolean(compute="_compute_chorus_interest_can_invoice")
 
-    @api.depends("chorus_delay_late", "chorus_interest_settled", "chorus_interest_move_id.state")
+    @api.depends(
+        "chorus_delay_late",
+        "chorus_delay_paid_date",
+        "chorus_interest_settled",
+        "chorus_interest_move_id.state",
+    )
     def _compute_chorus_interest_can_invoice(self):
         for move in self:
             move.chorus_interest_can_invoice = (
                 move.chorus_delay_late
+                and bool(move.chorus_delay_paid_date)
                 and not move.chorus_interest_settled
                 and (not move.chorus_interest_move_id or move.chorus_interest_move_id.state == "cancel")
             )
@@ -48,6 +54,14 @@ class AccountMove(models.Model):
             if not move.chorus_delay_late:
                 problems.append(
                     self.env._("%(move)s was not paid late: no interest is owed.", move=move.display_name)
+                )
+            elif not move.chorus_delay_paid_date:
+                problems.append(
+                    self.env._(
+                        "%(move)s is not paid yet: its interest runs until the payment of the principal "
+                        "and is claimed once it is paid.",
+                        move=move.display_name,
+                    )
                 )
             elif move.chorus_interest_move_id and move.chorus_interest_move_id.state != "cancel":
                 problems.append(

@@ -159,6 +159,11 @@ class TestPaymentDelayInterest(ChorusProSimulatorCommon):
         self._status(on_time, "MISE_EN_PAIEMENT", D(2025, 3, 20))
         with self.assertRaisesRegex(UserError, "was not paid late"):
             self._interest_invoice(first | on_time, from_list=True)
+        unpaid = self._deposited_on(D(2025, 3, 3))  # late as of today, not paid yet
+        self.assertTrue(unpaid.chorus_delay_late)
+        self.assertFalse(unpaid.chorus_interest_can_invoice)
+        with self.assertRaisesRegex(UserError, "is not paid yet"):
+            self._interest_invoice(first | unpaid, from_list=True)
         self.assertFalse(first.chorus_interest_move_id)
         interest = self._interest_invoice(first | second, from_list=True)
         self.assertEqual(interest.chorus_interest_late_move_ids, first | second)
