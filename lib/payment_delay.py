@@ -209,3 +209,21 @@ def compute_delay(
     if paid:
         result.claim_due_date = paid + datetime.timedelta(days=INTEREST_PAYMENT_DAYS)
     return result
+
+
+def allocate_received(paid, total, claimed):
+    """Share ``paid`` (what came in on an interest invoice of ``total``) between the late
+    invoices it claims for, in proportion of what was claimed for each (``claimed``, a list
+    of amounts in the order of the late invoices). Fully paid: each gets exactly its claim;
+    the cents of the rounding go to the last one, so the shares always add up to ``paid``."""
+    paid, total = _money(paid), _money(total)
+    claimed = [_money(amount) for amount in claimed]
+    if not claimed:
+        return []
+    if total <= 0 or paid <= 0:
+        return [Decimal("0.00")] * len(claimed)
+    if paid >= total:
+        return claimed
+    shares = [_money(paid * amount / total) for amount in claimed[:-1]]
+    shares.append(paid - sum(shares, Decimal("0.00")))
+    return shares

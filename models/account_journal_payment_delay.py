@@ -4,7 +4,7 @@ not received, and what they owe ("late: N invoices, X interest owed")."""
 
 from odoo import models
 
-CHORUS_LATE_INTEREST_DOMAIN = [("chorus_delay_late", "=", True), ("chorus_interest_received", "=", False)]
+CHORUS_LATE_INTEREST_DOMAIN = [("chorus_delay_late", "=", True), ("chorus_interest_settled", "=", False)]
 
 
 class AccountJournal(models.Model):
@@ -16,9 +16,9 @@ class AccountJournal(models.Model):
         groups = self.env["account.move"]._read_group(
             [("journal_id", "in", self.ids), *CHORUS_LATE_INTEREST_DOMAIN],
             ["journal_id"],
-            ["__count", "chorus_delay_interest:sum", "chorus_delay_indemnity:sum"],
+            ["__count", "chorus_interest_remaining:sum"],
         )
-        totals = {journal.id: (count, interest + indemnity) for journal, count, interest, indemnity in groups}
+        totals = {journal.id: (count, remaining) for journal, count, remaining in groups}
         for journal in self:
             count, amount = totals.get(journal.id, (0, 0.0))
             dashboard_data[journal.id].update(

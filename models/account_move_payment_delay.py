@@ -117,12 +117,61 @@ class AccountMove(models.Model):
         string="Payment Delay Computation", compute="_compute_chorus_delay_explanation", sanitize=False
     )
     chorus_interest_received = fields.Boolean(
-        string="Interest Received",
+        string="Interest Received (by hand)",
         copy=False,
         tracking=True,
-        help="Tick when the public body paid the moratorium interest and indemnity: no more reminder.",
+        help="Tick when the public body paid the moratorium interest and indemnity and no interest "
+        "invoice records it (paid without being invoiced): no more reminder.",
     )
+    chorus_interest_marked_date = fields.Date(string="Marked Received On", copy=False, readonly=True)
     chorus_interest_reminded = fields.Boolean(copy=False, readonly=True)
+    chorus_interest_move_id = fields.Many2one(
+        "account.move",
+        string="Interest Invoice",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="The invoice of the moratorium interest and recovery indemnity of this late invoice, "
+        "deposited on Chorus Pro with the claim letter.",
+    )
+    chorus_interest_late_move_ids = fields.One2many(
+        "account.move",
+        "chorus_interest_move_id",
+        string="Late Invoices Claimed",
+        help="The late invoices whose interest and indemnity this invoice claims.",
+    )
+    chorus_interest_claimed = fields.Monetary(
+        string="Interest Invoiced",
+        copy=False,
+        readonly=True,
+        currency_field="company_currency_id",
+        help="The interest and indemnity of this late invoice on its interest invoice.",
+    )
+    chorus_interest_received_amount = fields.Monetary(
+        string="Interest Received",
+        compute="_compute_chorus_interest_received",
+        store=True,
+        currency_field="company_currency_id",
+        help="What came in for the interest and indemnity: the payments reconciled with the "
+        "interest invoice (registered payment or bank statement line), or everything when "
+        "marked received by hand.",
+    )
+    chorus_interest_received_date = fields.Date(
+        string="Interest Received On", compute="_compute_chorus_interest_received", store=True
+    )
+    chorus_interest_remaining = fields.Monetary(
+        string="Interest Still Owed",
+        compute="_compute_chorus_interest_received",
+        store=True,
+        currency_field="company_currency_id",
+    )
+    chorus_interest_settled = fields.Boolean(
+        string="Interest Settled",
+        compute="_compute_chorus_interest_received",
+        store=True,
+        help="The interest and indemnity were received in full (interest invoice paid, or marked "
+        "received by hand): no more reminder.",
+    )
 
     # ------------------------------------------------------------------
     # Computation
@@ -142,6 +191,7 @@ class AccountMove(models.Model):
         "commercial_partner_id.chorus_buyer_kind",
         "commercial_partner_id.chorus_payment_deadline_days",
         "chorus_order_id.payment_deadline_days",
+        "chorus_interest_late_move_ids",
     )
     def _compute_chorus_delay(self):
         rates = self.env["chorus.pro.ecb.rate"]._rates()
@@ -171,6 +221,8 @@ class AccountMove(models.Model):
         return (
             self.move_type == "out_invoice"
             and self.state == "posted"
+            # an interest invoice claims interest, none is computed on it
+            and not self.chorus_interest_late_move_ids
             and (
                 self.chorus_state in CHORUS_DELAY_STATES
                 # suspended: back to the supplier for a completion, the deadline still followed
@@ -227,6 +279,68 @@ class AccountMove(models.Model):
             for fname in CHORUS_DELAY_FIELDS:
                 self.env.add_to_compute(self._fields[fname], self)
             self._recompute_recordset(CHORUS_DELAY_FIELDS)
+
+    @api.depends(
+        "chorus_delay_late",
+        "chorus_delay_interest",
+        "chorus_delay_indemnity",
+        "chorus_interest_received",
+        "chorus_interest_marked_date",
+        "chorus_interest_claimed",
+        "chorus_interest_move_id.state",
+        "chorus_interest_move_id.amount_total",
+        "chorus_interest_move_id.amount_residual",
+        "chorus_interest_move_id.chorus_interest_late_move_ids.chorus_interest_claimed",
+    )
+    def _compute_chorus_interest_received(self):
+        """What came in for the interest of each late invoice: from its interest invoice's
+        reconciled payments (shared between the late invoices it claims for, in proportion of
+        their claims, ``lib.payment_delay.allocate_received``), or all of it when marked by
+        hand. A partial receipt leaves the rest owed."""
+        shares = {}
+        for interest in self.chorus_interest_move_id.filtered(lambda m: m.state == "posted"):
+            late = interest.chorus_interest_late_move_ids.sorted("id")
+            amounts = pd.allocate_received(
+                interest.amount_total - interest.amount_residual,
+                interest.amount_total,
+                late.mapped("chorus_interest_claimed"),
+            )
+            day = interest._chorus_interest_paid_day()
+            shares.update({move.id: (float(amount), day) for move, amount in zip(late, amounts, strict=True)})
+        for move in self:
+            owed = move.chorus_delay_interest + move.chorus_delay_indemnity if move.chorus_delay_late else 0.0
+            if move.chorus_interest_received:
+                received, day = owed, move.chorus_interest_marked_date
+            else:
+                received, day = shares.get(move.id, (0.0, False))
+            remaining = move.company_currency_id.round(max(owed - received, 0.0))
+            move.chorus_interest_received_amount = received
+            move.chorus_interest_received_date = day if received else False
+            move.chorus_interest_remaining = remaining
+            move.chorus_interest_settled = bool(move.chorus_delay_late) and (
+                move.chorus_interest_received
+                or (bool(received) and move.company_currency_id.is_zero(remaining))
+            )
+
+    def _chorus_interest_paid_day(self):
+        """The day of the last payment reconciled with this (interest) invoice (the payment's
+        or the bank statement line's date), or False."""
+        lines = self.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        return max(lines.matched_credit_ids.credit_move_id.mapped("date"), default=False)
+
+    def _invoice_paid_hook(self):
+        """An interest invoice paid: the late invoices' follow-up activities are done."""
+        res = super()._invoice_paid_hook()
+        late = self.chorus_interest_late_move_ids.filtered("chorus_interest_settled")
+        late._chorus_interest_activity_done()
+        return res
+
+    def _chorus_interest_activity_done(self):
+        if self:
+            self.activity_feedback(
+                ["l10n_fr_chorus_pro.mail_activity_type_late_interest"],
+                feedback=self.env._("Interest received."),
+            )
 
     # ------------------------------------------------------------------
     # The computation, shown
@@ -341,11 +455,10 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     def action_chorus_interest_received(self):
         """Mark the interest and indemnity of these invoices received (no more reminder)."""
-        self.write({"chorus_interest_received": True})
-        self.activity_feedback(
-            ["l10n_fr_chorus_pro.mail_activity_type_late_interest"],
-            feedback=self.env._("Interest received."),
+        self.write(
+            {"chorus_interest_received": True, "chorus_interest_marked_date": fields.Date.context_today(self)}
         )
+        self._chorus_interest_activity_done()
         return True
 
     @api.model
@@ -366,12 +479,21 @@ class AccountMove(models.Model):
             [
                 ("chorus_delay_late", "=", True),
                 ("chorus_delay_claim_date", "<", today),
-                ("chorus_interest_received", "=", False),
+                ("chorus_interest_settled", "=", False),
                 ("chorus_interest_reminded", "=", False),
             ]
         )
         for move in overdue:
             move._chorus_schedule_interest_activity()
+        # received since (ticked by hand, interest invoice paid): the reminder is done
+        activity_type = self.env.ref("l10n_fr_chorus_pro.mail_activity_type_late_interest")
+        settled = self.search(
+            [
+                ("chorus_interest_settled", "=", True),
+                ("activity_ids.activity_type_id", "=", activity_type.id),
+            ]
+        )
+        settled._chorus_interest_activity_done()
 
     def _chorus_schedule_interest_activity(self):
         self.ensure_one()
@@ -381,15 +503,11 @@ class AccountMove(models.Model):
             user_id=user.id,
             note=self.env._(
                 "%(move)s was paid %(days)s days late: %(amount)s of moratorium interest and recovery "
-                "indemnity were due by %(date)s. Claim them (Claim late-payment interest), or tick "
-                "Interest Received.",
+                "indemnity were due by %(date)s. Claim them (Claim late-payment interest, or Create "
+                "the interest invoice), or mark them received.",
                 move=self.display_name,
                 days=self.chorus_delay_days_late,
-                amount=format_amount(
-                    self.env,
-                    self.chorus_delay_interest + self.chorus_delay_indemnity,
-                    self.company_currency_id,
-                ),
+                amount=format_amount(self.env, self.chorus_interest_remaining, self.company_currency_id),
                 date=format_date(self.env, self.chorus_delay_claim_date),
             ),
         )

@@ -39,6 +39,8 @@ DEFAULT_LEVEL = "en16931"
 SIRET_SCHEME = "0002"
 PAYMENT_MEANS_CREDIT_TRANSFER = "30"
 RENDER_CHUNK = 50
+# EN 16931 VAT category "not subject to VAT" (outside the scope of VAT).
+NOT_SUBJECT_TO_VAT = "O"
 # Validation results by (SHA-256 of the XML, level, fr_ctc): see _facturx_validate_xml.
 VALIDATION_CACHE_SIZE = 4096
 _validation_cache = OrderedDict()
@@ -282,7 +284,9 @@ class ChorusProFacturx(models.AbstractModel):
             seller["legal_identifier"] = company.company_registry.replace(" ", "")
             seller["legal_identifier_schemeid"] = SIRET_SCHEME
         if company.vat:
-            seller["vat_identifier"] = company.vat.replace(" ", "")
+            # BR-O-02: not on an invoice not subject to VAT (moratorium interest)
+            if not self._facturx_not_subject_to_vat(move):
+                seller["vat_identifier"] = company.vat.replace(" ", "")
         elif company.company_registry:
             # BR-E-02: a VAT-exempt seller without VAT number states its SIRET as
             # tax registration (BT-32).
@@ -299,13 +303,20 @@ class ChorusProFacturx(models.AbstractModel):
         return seller
 
     @api.model
+    def _facturx_not_subject_to_vat(self, move):
+        """Whether ``move`` has lines not subject to VAT (category O, e.g. moratorium
+        interest): then no VAT identifier of the seller or the buyer (BR-O-02)."""
+        taxes = move.invoice_line_ids.filtered(lambda line: line.display_type == "product").tax_ids
+        return any(self._facturx_tax_category(tax)[0] == NOT_SUBJECT_TO_VAT for tax in taxes)
+
+    @api.model
     def _facturx_buyer(self, move):
         partner = move.commercial_partner_id
         buyer = {"name": partner.name, **self._facturx_address(partner)}
         if partner.company_registry:
             buyer["legal_identifier"] = partner.company_registry.replace(" ", "")
             buyer["legal_identifier_schemeid"] = SIRET_SCHEME
-        if partner.vat:
+        if partner.vat and not self._facturx_not_subject_to_vat(move):
             buyer["vat_identifier"] = partner.vat.replace(" ", "")
         contact = move.chorus_service_id.contact_id or (
             move.partner_id if move.partner_id != partner else False
@@ -409,6 +420,9 @@ class ChorusProFacturx(models.AbstractModel):
             "BT-151": category,
             "BT-152": tax.amount if tax and tax.amount_type == "percent" else 0.0,
         }
+        if category == NOT_SUBJECT_TO_VAT:
+            # BR-O-05: a line not subject to VAT has no VAT rate
+            del vals["BT-152"]
         if line.discount:
             vals["BT-148"] = float_round(gross, precision_digits=4)
             vals["BT-147-00"] = [{"BT-147": float_round(gross - net, precision_digits=4)}]

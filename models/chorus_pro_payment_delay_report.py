@@ -62,8 +62,8 @@ class ChorusProPaymentDelayReport(models.Model):
                     AS worst_delay,
                 SUM(COALESCE(move.chorus_delay_days_late, 0)) AS days_late,
                 SUM(
-                    CASE WHEN move.chorus_delay_late AND NOT COALESCE(move.chorus_interest_received, FALSE)
-                    THEN COALESCE(move.chorus_delay_interest, 0) + COALESCE(move.chorus_delay_indemnity, 0)
+                    CASE WHEN move.chorus_delay_late AND NOT COALESCE(move.chorus_interest_settled, FALSE)
+                    THEN COALESCE(move.chorus_interest_remaining, 0)
                     ELSE 0 END
                 ) AS interest_owed
             FROM account_move move

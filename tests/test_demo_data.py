@@ -161,3 +161,21 @@ class TestDemoData(TransactionCase):
         # 0.30 + 0.70 × 307.0 / 293.9 = 1.0312 → 1.032
         self.assertEqual(move.chorus_revision_coefficient, 1.032)
         self.assertEqual(move.invoice_line_ids.price_unit, 516.0)
+
+    def test_demo_interest_invoice(self):
+        """The association claims the interest of an invoice the Département paid late: the
+        interest invoice (computed amounts, the claim letter attached) is ready to deposit."""
+        ase = self.env.ref("l10n_fr_chorus_pro.demo_company_ase")
+        late = self.env.ref("l10n_fr_chorus_pro.demo_invoice_ase_late")
+        self.assertTrue(late.chorus_interest_can_invoice)
+        self.assertEqual(late.chorus_interest_remaining, late.chorus_delay_interest + 40.0)
+        action = late.with_company(ase).action_chorus_interest_invoice()
+        interest = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(interest.company_id, ase)
+        self.assertEqual(interest.invoice_line_ids.mapped("price_unit"), [late.chorus_delay_interest, 40.0])
+        self.assertEqual(interest.chorus_service_id, late.chorus_service_id)
+        self.assertEqual(interest.purchase_order_reference, "EJ2025-000911")
+        self.assertTrue(interest.chorus_attachment_ids.raw.startswith(b"%PDF"))
+        self._connect_to_simulator(ase)
+        checklist = self.env["chorus.pro.checklist"]
+        self.assertEqual([i["code"] for i in checklist._failed(interest)], [])

@@ -193,3 +193,16 @@ def test_shipped_rates_give_the_published_moratorium_rates():
     }
     for half_year, rate in published.items():
         assert applicable_rate(rates, half_year)[3] == Decimal(rate), half_year
+
+
+def test_allocate_received_in_proportion_of_the_claims():
+    from l10n_fr_chorus_pro.lib.payment_delay import allocate_received
+
+    # one late invoice: what came in, whole or partial
+    assert allocate_received(41.57, 41.57, [41.57]) == [Decimal("41.57")]
+    assert allocate_received(20, 41.57, [41.57]) == [Decimal("20.00")]
+    assert allocate_received(0, 41.57, [41.57]) == [Decimal("0.00")]
+    # two: 30 paid of 41.57 + 60.00 = 101.57 -> 12.28 and 17.72 (the cents to the last)
+    assert allocate_received(30, 101.57, [41.57, 60]) == [Decimal("12.28"), Decimal("17.72")]
+    assert allocate_received(101.57, 101.57, [41.57, 60]) == [Decimal("41.57"), Decimal("60.00")]
+    assert allocate_received(10, 0, [0]) == [Decimal("0.00")]
