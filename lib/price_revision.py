@@ -218,11 +218,30 @@ def revised_price(price, coefficient, digits=2):
     return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def formula_text(fixed_part, terms):
-    """The clause as written: ``0.125 + 0.875 × SYNTEC / SYNTEC₀``."""
-    parts = [f"{_decimal(fixed_part).normalize():f}"] if fixed_part else []
+def number_text(value, decimal_point=".", thousands_sep=""):
+    """A decimal as written, its own decimals kept (``307.0``, ``1.032``), with the
+    language's separators: ``number_text("1234.5", ",", "\u202f")`` → ``1 234,5``."""
+    value = _decimal(value)
+    sign = "-" if value < 0 else ""
+    integer, _dot, decimals = f"{abs(value):f}".partition(".")
+    groups = []
+    while len(integer) > 3:
+        integer, tail = integer[:-3], integer[-3:]
+        groups.insert(0, tail)
+    integer = thousands_sep.join([integer, *groups])
+    return sign + integer + (decimal_point + decimals if decimals else "")
+
+
+def formula_text(fixed_part, terms, decimal_point="."):
+    """The clause as written: ``0.125 + 0.875 × SYNTEC / SYNTEC₀`` (``0,125 + …`` with a
+    decimal comma)."""
+
+    def number(value):
+        return number_text(_decimal(value).normalize(), decimal_point)
+
+    parts = [number(fixed_part)] if fixed_part else []
     for term in terms:
-        parts.append(f"{_decimal(term.weight).normalize():f} × {term.index}/{term.index}₀")
+        parts.append(f"{number(term.weight)} × {term.index}/{term.index}₀")
     return "C = " + " + ".join(parts)
 
 
@@ -239,6 +258,7 @@ __all__ = [
     "compute",
     "formula_text",
     "month_start",
+    "number_text",
     "revised_price",
     "round_coefficient",
     "validate",

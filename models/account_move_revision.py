@@ -3,9 +3,14 @@ from decimal import Decimal
 
 from odoo import Command, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import format_date
+from odoo.tools.misc import format_date, formatLang
 
 from ..lib import price_revision
+from .ir_actions_report import CHORUS_RENDERING
+
+ANNEX_REPORT = "l10n_fr_chorus_pro.report_chorus_price_revision_annex"
+ANNEX_LANG = "fr_FR"
+MAX_ANNEX_NAME = 50
 
 
 class AccountMove(models.Model):
@@ -58,6 +63,15 @@ class AccountMove(models.Model):
         compute="_compute_chorus_revision_settlement_state",
         help="A posted invoice revised provisionally: to settle once every index value of "
         "its month is published (a complementary invoice or a credit note for the difference).",
+    )
+    chorus_revision_annex_id = fields.Many2one(
+        "ir.attachment",
+        string="Price Revision Justification",
+        copy=False,
+        readonly=True,
+        help="The one-page justification of the revision (formula, indices, coefficient, "
+        "revised prices), in French, made when the invoice is posted and sent to Chorus Pro "
+        "with it as a supporting document. Never made again once deposited.",
     )
     chorus_revision_price_type = fields.Selection(related="chorus_order_id.price_type", string="Price Type")
 
@@ -124,6 +138,7 @@ class AccountMove(models.Model):
             "formula": price_revision.formula_text(fixed, terms),
             "fixed_part": str(fixed),
             "rounding": order.revision_rounding,
+            "offset": order.revision_offset,
             "coefficient": str(revision.coefficient),
             "raw_coefficient": str(revision.raw_coefficient),
             "month": revision.month.isoformat(),
@@ -144,28 +159,166 @@ class AccountMove(models.Model):
             ],
         }
 
+    def _chorus_revision_number(self, value):
+        """A recorded number (``"1.032"``, ``"307.0"``) with its own decimals, written with
+        the separators of the current language (``1,032`` in French)."""
+        if value in (None, False, ""):
+            return ""
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        return price_revision.number_text(
+            Decimal(str(value)), lang.decimal_point or ".", lang.thousands_sep or ""
+        )
+
     def _chorus_revision_report(self):
-        """The recorded computation, months in the invoice's language, for the legal page."""
+        """The recorded computation in the current language (the document's: months
+        and numbers written the French way for a French recipient), for the legal page
+        and the justification annex."""
         self.ensure_one()
         data = self.chorus_revision_data or {}
+        number = self._chorus_revision_number
 
         def month(value):
             return format_date(self.env, fields.Date.to_date(value), date_format="MMMM y")
 
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        formula = data.get("formula")
+        if data.get("terms"):
+            formula = price_revision.formula_text(
+                Decimal(data.get("fixed_part") or 0),
+                [price_revision.Term(t["index"], Decimal(t["weight"]), None) for t in data["terms"]],
+                lang.decimal_point or ".",
+            )
         return {
-            "formula": data.get("formula"),
-            "coefficient": data.get("coefficient"),
+            "formula": formula,
+            "coefficient": number(data.get("coefficient")),
+            "raw_coefficient": number(data.get("raw_coefficient")),
+            "rounding": data.get("rounding"),
             "month": month(data["month"]) if data.get("month") else "",
             "provisional": data.get("provisional"),
             "terms": [
                 {
                     **term,
+                    "weight": number(term["weight"]),
+                    "value": number(term["value"]),
+                    "base_value": number(term["base_value"]),
                     "base_month": month(term["base_month"]),
                     "value_month": month(term["value_month"]),
                 }
                 for term in data.get("terms", [])
             ],
         }
+
+    # ------------------------------------------------------------------
+    # Justification annex
+    # ------------------------------------------------------------------
+    def _chorus_revision_annex_values(self):
+        """Values of the justification annex (report_chorus_price_revision_annex), in
+        the current language (French when it is made)."""
+        self.ensure_one()
+        data = self.chorus_revision_data or {}
+        order = self.chorus_order_id.sudo()
+        currency = self.currency_id
+        coefficient = Decimal(data.get("coefficient") or 1)
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        rows = []
+        for line in self.invoice_line_ids.filtered(
+            lambda l: l.display_type == "product" and l.chorus_order_line_id
+        ):
+            initial = line.chorus_order_line_id.sudo()._price_in_uom(line.product_uom_id)
+            if initial is None:
+                continue
+            revised = float(price_revision.revised_price(Decimal(repr(initial)), coefficient, digits))
+            rows.append(
+                {
+                    "name": (line.name or "").split("\n")[0],
+                    "quantity": formatLang(self.env, line.quantity, dp="Product Unit"),
+                    "initial": formatLang(self.env, initial, currency_obj=currency, digits=digits),
+                    "revised": formatLang(self.env, revised, currency_obj=currency, digits=digits),
+                    "difference": formatLang(
+                        self.env, currency.round((revised - initial) * line.quantity), currency_obj=currency
+                    ),
+                }
+            )
+        settled = self.chorus_revision_settled_id
+        return {
+            "revision": self._chorus_revision_report(),
+            "price_type": data.get("price_type"),
+            "offset": data.get("offset") or 0,
+            "periodicity": self._chorus_revision_periodicity_text(data),
+            "limit": self._chorus_revision_limit_text(data),
+            "separate_line": bool(data.get("separate_line")),
+            "invoice_date": format_date(self.env, self.invoice_date) if self.invoice_date else "",
+            "today": format_date(self.env, fields.Date.context_today(self)),
+            "market": self.contract_reference or order.market_number or "",
+            "engagement": self.purchase_order_reference or "",
+            "order": order.name or "",
+            "settled": settled.name or "",
+            "settled_coefficient": self._chorus_revision_number(
+                (settled.chorus_revision_data or {}).get("coefficient")
+            ),
+            "rows": rows,
+        }
+
+    def _chorus_revision_periodicity_text(self, data):
+        return ""
+
+    def _chorus_revision_limit_text(self, data):
+        return ""
+
+    def _chorus_revision_annex_name(self):
+        self.ensure_one()
+        stem = "Revision_prix_" + (self.name or "").replace("/", "_").replace(" ", "_")
+        return stem[: MAX_ANNEX_NAME - len(".pdf")] + ".pdf"
+
+    def _chorus_revision_annex_attach(self):
+        """Make the justification annex of the revised invoices among ``self`` (just
+        posted: called by ``_post`` in account_move.py) and add it to their Chorus Pro
+        supporting documents, so that the deposit carries it. Made at posting, when the
+        prices and the computation are final; an invoice reset to draft and posted again
+        before its deposit gets a new one (the previous one, never sent, is deleted); once
+        deposited, it is never made again (the evidence never changes)."""
+        moves = self.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.chorus_revision_data
+                and m.move_type in ("out_invoice", "out_refund")
+                and m.chorus_is_recipient
+                and not m.chorus_document_id
+                and not m.chorus_flow_id
+                and not m.chorus_identifier
+            )
+        )
+        if not moves:
+            return
+        lang = ANNEX_LANG if self.env["res.lang"]._get_data(code=ANNEX_LANG) else self.env.lang
+        report = self.env["ir.actions.report"].with_context(
+            lang=lang,
+            force_report_rendering=True,
+            report_pdf_no_attachment=True,
+            **{CHORUS_RENDERING: True},
+        )
+        for move in moves:
+            pdf = report._render_qweb_pdf(ANNEX_REPORT, move.ids)[0]
+            previous = move.chorus_revision_annex_id
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": move._chorus_revision_annex_name(),
+                        "raw": pdf,
+                        "mimetype": "application/pdf",
+                        "res_model": move._name,
+                        "res_id": move.id,
+                    }
+                )
+            )
+            commands = [Command.link(attachment.id)]
+            if previous:
+                commands.insert(0, Command.unlink(previous.id))
+            move.write({"chorus_attachment_ids": commands, "chorus_revision_annex_id": attachment.id})
+            if previous:
+                previous.sudo().unlink()
 
     # ------------------------------------------------------------------
     # Settlement of a provisional revision

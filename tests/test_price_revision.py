@@ -25,11 +25,12 @@ SYNTEC_2023 = [
 ]
 
 
-@tagged("post_install", "-at_install")
-class TestPriceRevision(ChorusProOrderCommon):
+class PriceRevisionSetup:
+    """The Syntec and BT40 indices with published values and a revisable market of the
+    Département 93: C = 0.30 + 0.70 × SYNTEC / SYNTEC₀, base month January 2023."""
+
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_price_revision(cls, tax):
         Index = cls.env["chorus.pro.price.index"]
         cls.syntec = Index.create(
             {"code": "SYNTEC", "name": "Indice Syntec", "publisher": "Fédération Syntec"}
@@ -66,19 +67,12 @@ class TestPriceRevision(ChorusProOrderCommon):
                             "name": "Journée de conseil (BPU 2.1)",
                             "quantity": 10,
                             "price_unit": 500.0,
-                            "tax_ids": [Command.set(cls.tax.ids)],
+                            "tax_ids": [Command.set(tax.ids)],
                         }
                     )
                 ],
             }
         )
-
-    def _failed(self, move):
-        return {
-            item["code"]: item["message"]
-            for item in self.env["chorus.pro.order"]._checklist_items(move)
-            if not item["ok"]
-        }
 
     def _market_invoice(self, service_date):
         """Create invoice from the order (the form button), then the service date and
@@ -87,6 +81,21 @@ class TestPriceRevision(ChorusProOrderCommon):
         move.delivery_date = service_date
         move.action_chorus_apply_price_revision()
         return move
+
+
+@tagged("post_install", "-at_install")
+class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_price_revision(cls.tax)
+
+    def _failed(self, move):
+        return {
+            item["code"]: item["message"]
+            for item in self.env["chorus.pro.order"]._checklist_items(move)
+            if not item["ok"]
+        }
 
     def test_single_index_invoice(self):
         self.assertEqual(self.market.revision_term_ids.base_value, 293.9, "base value from the index")
@@ -147,7 +156,7 @@ class TestPriceRevision(ChorusProOrderCommon):
             .decode()
         )
         self.assertIn("Révision des prix :", html)
-        self.assertIn("1.032", html)
+        self.assertIn("1,032", html)
         self.assertIn("provisoire", html)
         self.assertIn("dernière valeur publiée", html)
         # December arrives (hypothetical value for the test): the revision is definitive.

@@ -27,6 +27,7 @@ from l10n_fr_chorus_pro.lib.price_revision import (
     application_month,
     compute,
     formula_text,
+    number_text,
     revised_price,
     round_coefficient,
     validate,
@@ -142,3 +143,14 @@ def test_revised_price_and_formula():
     assert revised_price(Decimal("50.00"), Decimal("1.032")) == Decimal("51.60")
     assert revised_price(Decimal("333.33"), Decimal("1.035")) == Decimal("345.00")
     assert formula_text(Decimal("0.30"), [syntec_term()]) == "C = 0.3 + 0.7 × SYNTEC/SYNTEC₀"
+
+
+def test_numbers_and_formula_with_a_decimal_comma():
+    assert number_text(Decimal("1.032"), ",") == "1,032"
+    assert number_text(Decimal("307.0"), ",") == "307,0"
+    assert number_text(Decimal("1234567.5"), ",", " ") == "1 234 567,5"
+    assert number_text(Decimal("-12"), ",", " ") == "-12"
+    assert number_text(Decimal("1.032")) == "1.032"
+    terms = [Term("SYNTEC", Decimal("0.70"), date(2023, 1, 1))]
+    assert formula_text(Decimal("0.30"), terms, ",") == "C = 0,3 + 0,7 × SYNTEC/SYNTEC₀"
+    assert formula_text(Decimal("0.30"), terms) == "C = 0.3 + 0.7 × SYNTEC/SYNTEC₀"
