@@ -51,3 +51,4 @@ from . import chorus_pro_price_index_value
 from . import chorus_pro_price_revision_term
 from . import chorus_pro_order_revision
 from . import account_move_revision
+from . import account_move_line_revision

@@ -95,15 +95,19 @@ class AccountMove(models.Model):
 
     def _chorus_apply_price_revision(self):
         """Revise the unit prices of the lines tied to an order line: ordered price ×
-        the coefficient of the invoice's month, and record the computation."""
+        the coefficient of the invoice's month, and record the computation. When the
+        clause invoices the revision apart, the lines keep the ordered prices and one
+        line (per set of taxes) invoices the difference."""
         digits = self.env["decimal.precision"].precision_get("Product Price")
         for move in self:
             order = move.chorus_order_id
             if move.chorus_revision_settled_id:
                 continue  # a settlement keeps the definitive computation it was made with
+            old_lines = move.invoice_line_ids.filtered("chorus_revision_line")
             if not order or order.price_type == "firm" or move.move_type != "out_invoice":
                 move.write(
                     {
+                        "invoice_line_ids": [Command.unlink(line.id) for line in old_lines],
                         "chorus_revision_data": False,
                         "chorus_revision_coefficient": 0.0,
                         "chorus_revision_month": False,
@@ -112,23 +116,60 @@ class AccountMove(models.Model):
                 )
                 continue
             revision = order.sudo()._price_revision(move._chorus_revision_day())
+            separate = order.sudo().revision_invoicing == "separate_line"
+            differences = {}
             for line in move.invoice_line_ids.filtered(
-                lambda l: l.display_type == "product" and l.chorus_order_line_id
+                lambda l: (
+                    l.display_type == "product" and l.chorus_order_line_id and not l.chorus_revision_line
+                )
             ):
                 base = line.chorus_order_line_id.sudo()._price_in_uom(line.product_uom_id)
                 if base is None:
                     continue
-                line.price_unit = float(
+                revised = float(
                     price_revision.revised_price(Decimal(repr(base)), revision.coefficient, digits)
                 )
+                if separate:
+                    line.price_unit = base
+                    taxes = line.tax_ids
+                    differences[taxes] = differences.get(taxes, 0.0) + (revised - base) * line.quantity
+                else:
+                    line.price_unit = revised
+            commands = [Command.unlink(line.id) for line in old_lines]
+            if separate:
+                name = move._chorus_revision_line_name(revision)
+                commands += [
+                    Command.create(
+                        {
+                            "name": name,
+                            "quantity": 1,
+                            "price_unit": move.currency_id.round(amount),
+                            "tax_ids": [Command.set(taxes.ids)],
+                            "chorus_revision_line": True,
+                        }
+                    )
+                    for taxes, amount in differences.items()
+                    if not move.currency_id.is_zero(amount)
+                ]
             move.write(
                 {
+                    "invoice_line_ids": commands,
                     "chorus_revision_data": move._chorus_revision_record(order, revision),
                     "chorus_revision_coefficient": float(revision.coefficient),
                     "chorus_revision_month": revision.month,
                     "chorus_revision_provisional": revision.provisional,
                 }
             )
+
+    def _chorus_revision_line_name(self, revision):
+        """Label of the separate revision line, in the language of the invoice's page."""
+        self.ensure_one()
+        move = self.with_context(lang=self.env["chorus.pro.document"]._document_lang(self))
+        return move.env._(
+            "Price revision (coefficient %(coefficient)s, %(month)s)",
+            coefficient=move._chorus_revision_number(str(revision.coefficient)),
+            month=format_date(move.env, revision.month, date_format="MMMM y"),
+        )
 
     def _chorus_revision_record(self, order, revision):
         fixed, terms = order._revision_clause()
@@ -139,6 +180,7 @@ class AccountMove(models.Model):
             "fixed_part": str(fixed),
             "rounding": order.revision_rounding,
             "offset": order.revision_offset,
+            "separate_line": order.revision_invoicing == "separate_line",
             "coefficient": str(revision.coefficient),
             "raw_coefficient": str(revision.raw_coefficient),
             "month": revision.month.isoformat(),
@@ -193,6 +235,7 @@ class AccountMove(models.Model):
             "coefficient": number(data.get("coefficient")),
             "raw_coefficient": number(data.get("raw_coefficient")),
             "rounding": data.get("rounding"),
+            "separate_line": bool(data.get("separate_line")),
             "month": month(data["month"]) if data.get("month") else "",
             "provisional": data.get("provisional"),
             "terms": [
@@ -382,9 +425,18 @@ class AccountMove(models.Model):
             price = float(
                 price_revision.revised_price(Decimal(repr(ordered)), definitive.coefficient, digits)
             )
-            difference = line.currency_id.round((price - line.price_unit) * line.quantity)
+            # What the invoice charged for the line: its revised price, or with a separate
+            # revision line its ordered price × the provisional coefficient.
+            charged = line.price_unit
+            if (self.chorus_revision_data or {}).get("separate_line"):
+                charged = float(
+                    price_revision.revised_price(
+                        Decimal(repr(ordered)), Decimal(self.chorus_revision_data["coefficient"]), digits
+                    )
+                )
+            difference = line.currency_id.round((price - charged) * line.quantity)
             if not line.currency_id.is_zero(difference):
-                rows.append((line, price))
+                rows.append((line, price, charged))
         if not rows:
             # Same coefficient: nothing to invoice, the revision becomes definitive.
             self.write(
@@ -394,7 +446,7 @@ class AccountMove(models.Model):
                 }
             )
             return True
-        total = sum((price - line.price_unit) * line.quantity for line, price in rows)
+        total = sum((price - charged) * line.quantity for line, price, charged in rows)
         move_type = "out_invoice" if total > 0 else "out_refund"
         sign = 1 if total > 0 else -1
         settlement = (
@@ -426,11 +478,11 @@ class AccountMove(models.Model):
                                 "product_id": line.product_id.id,
                                 "product_uom_id": line.product_uom_id.id,
                                 "quantity": line.quantity,
-                                "price_unit": sign * (price - line.price_unit),
+                                "price_unit": sign * (price - charged),
                                 "tax_ids": [Command.set(line.tax_ids.ids)],
                             }
                         )
-                        for line, price in rows
+                        for line, price, charged in rows
                     ],
                 }
             )

@@ -12,6 +12,10 @@ PRICE_TYPES = [
     ("actualisable", "Firm, actualisable"),
     ("revisable", "Revisable"),
 ]
+REVISION_INVOICING = [
+    ("revised_prices", "Revised unit prices"),
+    ("separate_line", "A separate revision line"),
+]
 REVISION_ROUNDINGS = [
     (price_revision.ROUND_UP, "Thousandth above"),
     (price_revision.ROUND_NEAREST, "Nearest thousandth"),
@@ -55,6 +59,15 @@ class ChorusProOrder(models.Model):
         required=True,
         help="The coefficient is rounded to the thousandth above by default (CCAG-FCS 2021 "
         "art. 10.1.2), or to the nearest thousandth when the clause says so.",
+    )
+    revision_invoicing = fields.Selection(
+        REVISION_INVOICING,
+        string="Revision on the Invoice",
+        default="revised_prices",
+        required=True,
+        help="Revised unit prices: each line at the ordered price × the coefficient. A separate "
+        "revision line: the lines keep the ordered prices and one line invoices the difference, "
+        "as the clause says.",
     )
     revision_formula = fields.Char(string="Formula", compute="_compute_revision_formula")
 
@@ -234,8 +247,10 @@ class ChorusProOrder(models.Model):
         total = 0.0
         for line in moves.invoice_line_ids:
             sign = -1 if line.move_id.move_type == "out_refund" else 1
-            if line.display_type == "product" and line.move_id.chorus_revision_settled_id:
-                total += sign * line.price_subtotal  # a settlement is revision only
+            if line.display_type == "product" and (
+                line.move_id.chorus_revision_settled_id or line.chorus_revision_line
+            ):
+                total += sign * line.price_subtotal  # a settlement or a revision line is revision only
                 continue
             order_line = line.chorus_order_line_id
             if line.display_type != "product" or order_line.order_id != self:
@@ -245,3 +260,43 @@ class ChorusProOrder(models.Model):
                 continue
             total += sign * line.price_subtotal * (1 - ordered / line.price_unit)
         return total
+
+    def _revision_line_problems(self, line):
+        """Checklist problems of a separate revision line: its amount is the difference
+        between the revised and the ordered prices of the invoice's lines with the same
+        taxes (the coefficient recorded on the invoice)."""
+        self.ensure_one()
+        move = line.move_id
+        if self.price_type == "firm" or not move.chorus_revision_data:
+            return [
+                self.env._(
+                    "Line '%(line)s' is a price revision line, but order %(order)s is at firm prices "
+                    "or the invoice has no revision: remove it or apply the price revision.",
+                    line=(line.name or "").split("\n")[0],
+                    order=self.display_name,
+                )
+            ]
+        coefficient = Decimal(move.chorus_revision_data["coefficient"])
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        expected = 0.0
+        for other in move.invoice_line_ids.filtered(
+            lambda l: l.display_type == "product" and l.chorus_order_line_id and l.tax_ids == line.tax_ids
+        ):
+            ordered = other.chorus_order_line_id._price_in_uom(other.product_uom_id)
+            if ordered is None:
+                continue
+            revised = float(price_revision.revised_price(Decimal(repr(ordered)), coefficient, digits))
+            expected += (revised - ordered) * other.quantity
+        expected = line.currency_id.round(expected)
+        if not line.currency_id.compare_amounts(line.price_subtotal, expected):
+            return []
+        return [
+            self.env._(
+                "Line '%(line)s': the price revision amounts to %(expected)s (coefficient %(coefficient)s), "
+                "not %(amount)s: apply the price revision (Chorus Pro tab).",
+                line=(line.name or "").split("\n")[0],
+                expected=self._format_price(expected, line.currency_id),
+                coefficient=str(coefficient),
+                amount=self._format_price(line.price_subtotal, line.currency_id),
+            )
+        ]

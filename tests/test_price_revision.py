@@ -330,6 +330,56 @@ class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
         # 10 × (516.00 − 507.50) = 85.00
         self.assertEqual(credit_note.amount_untaxed, 85.0)
 
+    def test_separate_revision_line(self):
+        """The clause invoices the revision on a line of its own: the lines keep the ordered
+        prices, one line carries the difference."""
+        self.market.revision_invoicing = "separate_line"
+        move = self._market_invoice("2023-11-20")
+        item = move.invoice_line_ids.filtered(lambda l: not l.chorus_revision_line)
+        revision_line = move.invoice_line_ids.filtered("chorus_revision_line")
+        self.assertEqual(item.price_unit, 500.0)
+        # 10 days × (500.00 × 1.032 − 500.00) = 160.00
+        self.assertEqual((revision_line.quantity, revision_line.price_unit), (1, 160.0))
+        self.assertIn("1,032", revision_line.name, "in the French page's format")
+        self.assertEqual(revision_line.tax_ids, item.tax_ids)
+        self.assertEqual(move.amount_untaxed, 5160.0)
+        self.assertTrue(move.chorus_revision_data["separate_line"])
+        failed = self._failed(move)
+        self.assertNotIn("order_prices", failed)
+        self.assertNotIn("order_remaining", failed)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("l10n_fr_chorus_pro.action_report_chorus_invoice", move.ids)[0]
+            .decode()
+        )
+        self.assertIn('name="revision_separate_line"', html)
+        # A wrong revision amount is flagged.
+        move.invoice_line_ids = [Command.update(revision_line.id, {"price_unit": 150.0})]
+        self.assertIn("the price revision amounts to 160.00", self._failed(move)["order_prices"])
+        # Applied again: one line, the right amount.
+        move.action_chorus_apply_price_revision()
+        revision_line = move.invoice_line_ids.filtered("chorus_revision_line")
+        self.assertEqual((len(revision_line), revision_line.price_unit), (1, 160.0))
+        self.assertNotIn("order_prices", self._failed(move))
+        # Back to revised unit prices: the line goes.
+        self.market.revision_invoicing = "revised_prices"
+        move.action_chorus_apply_price_revision()
+        self.assertFalse(move.invoice_line_ids.filtered("chorus_revision_line"))
+        self.assertEqual(move.invoice_line_ids.price_unit, 516.0)
+
+    def test_separate_revision_line_settlement(self):
+        self.market.revision_invoicing = "separate_line"
+        move = self._market_invoice("2023-12-05")  # provisional: November's value, 1.032
+        move.invoice_date = "2023-12-29"
+        move.action_post()
+        self.assertEqual(move.amount_untaxed, 5160.0)
+        self.env["chorus.pro.price.index.value"].create(
+            {"index_id": self.syntec.id, "period": "2023-12", "value": 310.0}
+        )
+        settlement = self.env["account.move"].browse(move.action_chorus_settle_price_revision()["res_id"])
+        # 10 × (500 × 1.039 − 500 × 1.032) = 35.00, as with revised unit prices
+        self.assertEqual(settlement.amount_untaxed, 35.0)
+
     def test_access_and_companies(self):
         """Invoicing users read the indices and clauses, accounting managers maintain them;
         an index of another company is not seen."""
