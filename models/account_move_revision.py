@@ -181,6 +181,15 @@ class AccountMove(models.Model):
             "rounding": order.revision_rounding,
             "offset": order.revision_offset,
             "separate_line": order.revision_invoicing == "separate_line",
+            "periodicity": order.revision_periodicity,
+            "anniversary": str(order._revision_anniversary() or ""),
+            "formula_coefficient": str(revision.formula_coefficient or revision.coefficient),
+            "ceiling": str(revision.ceiling.quantize(revision.coefficient))
+            if revision.ceiling is not None
+            else "",
+            "capped": revision.capped,
+            "safeguard": str(revision.safeguard) if revision.safeguard is not None else "",
+            "safeguard_reached": revision.safeguard_reached,
             "coefficient": str(revision.coefficient),
             "raw_coefficient": str(revision.raw_coefficient),
             "month": revision.month.isoformat(),
@@ -287,8 +296,7 @@ class AccountMove(models.Model):
             "revision": self._chorus_revision_report(),
             "price_type": data.get("price_type"),
             "offset": data.get("offset") or 0,
-            "periodicity": self._chorus_revision_periodicity_text(data),
-            "limit": self._chorus_revision_limit_text(data),
+            "limits": self._chorus_revision_limits(data),
             "separate_line": bool(data.get("separate_line")),
             "invoice_date": format_date(self.env, self.invoice_date) if self.invoice_date else "",
             "today": format_date(self.env, fields.Date.context_today(self)),
@@ -302,11 +310,24 @@ class AccountMove(models.Model):
             "rows": rows,
         }
 
-    def _chorus_revision_periodicity_text(self, data):
-        return ""
-
-    def _chorus_revision_limit_text(self, data):
-        return ""
+    def _chorus_revision_limits(self, data):
+        """Periodicity, ceiling and safeguard of the recorded computation, written in the
+        current language, for the annex."""
+        number = self._chorus_revision_number
+        anniversary = data.get("anniversary")
+        safeguard = data.get("safeguard")
+        return {
+            "anniversary": (
+                format_date(self.env, fields.Date.to_date(anniversary))
+                if data.get("periodicity") == price_revision.YEARLY and anniversary
+                else ""
+            ),
+            "ceiling": number(data.get("ceiling")),
+            "capped": bool(data.get("capped")),
+            "formula_coefficient": number(data.get("formula_coefficient")),
+            "safeguard": number((Decimal(safeguard) * 100).normalize()) if safeguard else "",
+            "safeguard_reached": bool(data.get("safeguard_reached")),
+        }
 
     def _chorus_revision_annex_name(self):
         self.ensure_one()

@@ -12,6 +12,10 @@ PRICE_TYPES = [
     ("actualisable", "Firm, actualisable"),
     ("revisable", "Revisable"),
 ]
+REVISION_PERIODICITIES = [
+    (price_revision.MONTHLY, "Monthly"),
+    (price_revision.YEARLY, "Yearly, on an anniversary date"),
+]
 REVISION_INVOICING = [
     ("revised_prices", "Revised unit prices"),
     ("separate_line", "A separate revision line"),
@@ -60,6 +64,32 @@ class ChorusProOrder(models.Model):
         help="The coefficient is rounded to the thousandth above by default (CCAG-FCS 2021 "
         "art. 10.1.2), or to the nearest thousandth when the clause says so.",
     )
+    revision_periodicity = fields.Selection(
+        REVISION_PERIODICITIES,
+        string="Periodicity",
+        default=price_revision.MONTHLY,
+        required=True,
+        help="Monthly: each invoice with the indices of its month. Yearly: the coefficient is "
+        "fixed at each anniversary of the anniversary date, with the indices of that month, and "
+        "kept for the year.",
+    )
+    revision_anniversary = fields.Date(
+        string="Anniversary Date",
+        help="Yearly revision: the date whose anniversaries fix the coefficient (the date the "
+        "initial price was set, as the contract says). Empty: the base month of the first index.",
+    )
+    revision_ceiling = fields.Float(
+        string="Coefficient Ceiling",
+        digits=(16, 3),
+        help="Clause butoir: the coefficient applied never exceeds it (e.g. 1.050). 0: none.",
+    )
+    revision_safeguard = fields.Float(
+        string="Safeguard Threshold (%)",
+        digits=(16, 2),
+        help="Clause de sauvegarde: beyond this variation of the coefficient (e.g. 10 %), the "
+        "invoice and its justification say the threshold is reached, for the parties to act as "
+        "the clause says. 0: none.",
+    )
     revision_invoicing = fields.Selection(
         REVISION_INVOICING,
         string="Revision on the Invoice",
@@ -89,12 +119,17 @@ class ChorusProOrder(models.Model):
         "revision_term_ids",
         "revision_offset",
         "revision_rounding",
+        "revision_periodicity",
+        "revision_anniversary",
+        "revision_ceiling",
+        "revision_safeguard",
     )
     def _check_revision_clause(self):
         for order in self.filtered(lambda o: o.price_type != "firm"):
             try:
                 price_revision.validate(*order._revision_clause())
-                price_revision.application_month(fields.Date.today(), order.revision_offset)
+                price_revision.validate_limits(*order._revision_limits())
+                order._revision_month(fields.Date.today())
             except price_revision.PriceRevisionError as error:
                 raise ValidationError(order._revision_error_message(error)) from error
 
@@ -113,12 +148,25 @@ class ChorusProOrder(models.Model):
         ]
         return Decimal(repr(self.revision_fixed_part)), terms
 
+    def _revision_limits(self):
+        """(ceiling, safeguard) of the clause as the lib takes them, None when absent."""
+        self.ensure_one()
+        ceiling = Decimal(repr(self.revision_ceiling)) if self.revision_ceiling else None
+        safeguard = Decimal(repr(self.revision_safeguard)) / 100 if self.revision_safeguard else None
+        return ceiling, safeguard
+
+    def _revision_anniversary(self):
+        self.ensure_one()
+        return self.revision_anniversary or min(self.revision_term_ids.mapped("base_month"), default=None)
+
     def _revision_month(self, day):
         """The month whose index values apply to a service of ``day``."""
         self.ensure_one()
         if self.price_type == "actualisable":
-            day = self.date_start or self.date_order
-        return price_revision.application_month(day, self.revision_offset)
+            return price_revision.application_month(self.date_start or self.date_order, self.revision_offset)
+        return price_revision.revision_month(
+            day, self.revision_offset, self.revision_periodicity, self._revision_anniversary()
+        )
 
     def _price_revision(self, day, month=None):
         """The lib's Revision for a service of ``day`` (or of the application ``month``
@@ -130,8 +178,15 @@ class ChorusProOrder(models.Model):
         try:
             fixed, terms = self._revision_clause()
             series = {term.index_id.code: term.index_id._series() for term in self.revision_term_ids}
+            ceiling, safeguard = self._revision_limits()
             return price_revision.compute(
-                fixed, terms, series, month or self._revision_month(day), self.revision_rounding
+                fixed,
+                terms,
+                series,
+                month or self._revision_month(day),
+                self.revision_rounding,
+                ceiling=ceiling,
+                safeguard=safeguard,
             )
         except price_revision.PriceRevisionError as error:
             raise UserError(self._revision_error_message(error)) from error
@@ -139,7 +194,20 @@ class ChorusProOrder(models.Model):
     def _revision_error_message(self, error):
         params = {
             "order": self.display_name,
-            **{key: "" for key in ("total", "weight", "index", "month", "maximum", "rounding")},
+            **{
+                key: ""
+                for key in (
+                    "total",
+                    "weight",
+                    "index",
+                    "month",
+                    "maximum",
+                    "rounding",
+                    "periodicity",
+                    "ceiling",
+                    "safeguard",
+                )
+            },
             **{key: str(value) for key, value in error.params.items()},
         }
         if error.params.get("month") and hasattr(error.params["month"], "year"):
@@ -183,6 +251,20 @@ class ChorusProOrder(models.Model):
                 **params,
             ),
             "rounding": self.env._("Order %(order)s: unknown rounding %(rounding)s.", **params),
+            "periodicity": self.env._("Order %(order)s: unknown periodicity %(periodicity)s.", **params),
+            "no_anniversary": self.env._(
+                "Order %(order)s: a yearly revision needs its anniversary date (or an index with "
+                "its base month).",
+                **params,
+            ),
+            "ceiling_range": self.env._(
+                "Order %(order)s: the coefficient ceiling %(ceiling)s must be between 1 and %(maximum)s.",
+                **params,
+            ),
+            "safeguard_range": self.env._(
+                "Order %(order)s: the safeguard threshold must be between 0 and 100 %%.",
+                **params,
+            ),
         }
         return messages.get(error.code) or str(error)
 

@@ -16,6 +16,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import file_open
 
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_document import normalize_text
+
 from .test_orders import ChorusProOrderCommon
 
 SYNTEC_2023 = [
@@ -379,6 +381,47 @@ class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
         settlement = self.env["account.move"].browse(move.action_chorus_settle_price_revision()["res_id"])
         # 10 × (500 × 1.039 − 500 × 1.032) = 35.00, as with revised unit prices
         self.assertEqual(settlement.amount_untaxed, 35.0)
+
+    def test_yearly_revision_ceiling_and_safeguard(self):
+        """Yearly on the anniversary of 15 October 2023: October's coefficient for the whole
+        year, 0.30 + 0.70 × 306.7 / 293.9 = 1.0304866 → 1.031, capped at 1.030; a variation
+        of 3.1 % goes beyond the 3 % safeguard."""
+        self.market.write(
+            {
+                "revision_periodicity": "yearly",
+                "revision_anniversary": "2023-10-15",
+                "revision_ceiling": 1.03,
+                "revision_safeguard": 3.0,
+            }
+        )
+        november = self._market_invoice("2023-11-20")
+        december = self._market_invoice("2023-12-05")  # December not published: not needed
+        for move in november | december:
+            self.assertEqual(str(move.chorus_revision_month), "2023-10-01")
+            self.assertEqual(move.chorus_revision_coefficient, 1.03)
+            self.assertFalse(move.chorus_revision_provisional)
+            self.assertEqual(move.invoice_line_ids.price_unit, 515.0)
+            self.assertNotIn("order_prices", self._failed(move))
+        data = november.chorus_revision_data
+        self.assertEqual(
+            (data["formula_coefficient"], data["capped"], data["safeguard_reached"]), ("1.031", True, True)
+        )
+        november.invoice_date = "2023-11-30"
+        november.action_post()
+        text = normalize_text(
+            self.env["chorus.pro.document"]._page_text(november.chorus_revision_annex_id.raw)
+        )
+        for expected in (
+            "Révision annuelle : le coefficient est fixé à chaque anniversaire du 15/10/2023",
+            "Clause butoir : plafond du coefficient 1,030 ; le coefficient de la formule, 1,031, le dépasse",
+            "Clause de sauvegarde : seuil de variation du coefficient de 3 % dépassé",
+        ):
+            self.assertIn(normalize_text(expected), text)
+        # Bad limits are refused.
+        with self.assertRaisesRegex(ValidationError, "ceiling 0.5 must be between 1 and 10"):
+            self.market.copy({"name": "OS-C"}).revision_ceiling = 0.5
+        with self.assertRaisesRegex(ValidationError, "safeguard threshold must be between 0 and 100"):
+            self.market.copy({"name": "OS-S"}).revision_safeguard = 120.0
 
     def test_access_and_companies(self):
         """Invoicing users read the indices and clauses, accounting managers maintain them;
