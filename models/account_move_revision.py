@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from decimal import Decimal
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date, formatLang
 
@@ -53,6 +53,13 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="The invoice whose provisional price revision this document settles.",
     )
+    chorus_revision_settles_ids = fields.One2many(
+        "account.move",
+        "chorus_revision_settlement_id",
+        string="Settles the Revisions Of",
+        readonly=True,
+        help="The invoices whose provisional price revisions this document settles.",
+    )
     chorus_revision_settlement_state = fields.Selection(
         [
             ("waiting", "Waiting for the index values"),
@@ -101,7 +108,7 @@ class AccountMove(models.Model):
         digits = self.env["decimal.precision"].precision_get("Product Price")
         for move in self:
             order = move.chorus_order_id
-            if move.chorus_revision_settled_id:
+            if move.chorus_revision_settled_id or move.chorus_revision_settles_ids:
                 continue  # a settlement keeps the definitive computation it was made with
             old_lines = move.invoice_line_ids.filtered("chorus_revision_line")
             if not order or order.price_type == "firm" or move.move_type != "out_invoice":
@@ -402,9 +409,9 @@ class AccountMove(models.Model):
                     state = "waiting"
             move.chorus_revision_settlement_state = state
 
-    def action_chorus_settle_price_revision(self):
-        """Settle a provisional revision with the values now published: a draft
-        complementary invoice (or credit note) for the difference, once only."""
+    def _chorus_revision_settlement_check(self):
+        """The definitive revision of this provisional invoice; a clear UserError when it
+        cannot be settled now (already settled, not provisional, values not published)."""
         self.ensure_one()
         settlement = self.chorus_revision_settlement_id
         if settlement.state in ("draft", "posted"):
@@ -435,6 +442,11 @@ class AccountMove(models.Model):
                     invoice=self.display_name,
                 )
             )
+        return definitive
+
+    def _chorus_revision_settlement_rows(self, definitive):
+        """[(line, definitive price, charged price)] of the lines whose amount changes."""
+        self.ensure_one()
         digits = self.env["decimal.precision"].precision_get("Product Price")
         rows = []
         for line in self.invoice_line_ids.filtered(
@@ -458,57 +470,91 @@ class AccountMove(models.Model):
             difference = line.currency_id.round((price - charged) * line.quantity)
             if not line.currency_id.is_zero(difference):
                 rows.append((line, price, charged))
-        if not rows:
-            # Same coefficient: nothing to invoice, the revision becomes definitive.
-            self.write(
-                {
-                    "chorus_revision_provisional": False,
-                    "chorus_revision_data": self._chorus_revision_record(order, definitive),
-                }
-            )
-            return True
-        total = sum((price - charged) * line.quantity for line, price, charged in rows)
-        move_type = "out_invoice" if total > 0 else "out_refund"
+        return rows
+
+    def _chorus_revision_make_definitive(self, definitive):
+        """Same coefficient: nothing to invoice, the revision becomes definitive."""
+        self.ensure_one()
+        self.write(
+            {
+                "chorus_revision_provisional": False,
+                "chorus_revision_data": self._chorus_revision_record(self.chorus_order_id.sudo(), definitive),
+            }
+        )
+
+    @api.model
+    def _chorus_revision_settlement_create(self, order, plan):
+        """One draft complementary invoice (or credit note, when the total difference is
+        negative) settling the invoices of ``plan`` {invoice: (definitive, rows)}, all of
+        ``order``; each invoice is marked settled by it."""
+        first = next(iter(plan))
+        total = sum(
+            (price - charged) * line.quantity
+            for _revision, rows in plan.values()
+            for line, price, charged in rows
+        )
         sign = 1 if total > 0 else -1
-        settlement = (
-            self.env["account.move"]
-            .with_company(self.company_id)
-            .create(
+        lines = []
+        for move, (definitive, rows) in plan.items():
+            lines += [
+                Command.create(
+                    {
+                        "name": self.env._(
+                            "Price revision settlement of %(invoice)s: %(line)s (%(provisional)s → "
+                            "%(definitive)s)",
+                            invoice=move.name,
+                            line=(line.name or "").split("\n")[0],
+                            provisional=move.chorus_revision_coefficient,
+                            definitive=str(definitive.coefficient),
+                        ),
+                        "product_id": line.product_id.id,
+                        "product_uom_id": line.product_uom_id.id,
+                        "quantity": line.quantity,
+                        "price_unit": sign * (price - charged),
+                        "tax_ids": [Command.set(line.tax_ids.ids)],
+                        "chorus_revision_line": True,
+                    }
+                )
+                for line, price, charged in rows
+            ]
+        values = {
+            "move_type": "out_invoice" if total > 0 else "out_refund",
+            "company_id": first.company_id.id,
+            "partner_id": first.partner_id.id,
+            "chorus_order_id": order.id,
+            **order._invoice_header_values(),
+            "delivery_date": max(m.delivery_date or m.invoice_date for m in plan),
+            "invoice_line_ids": lines,
+        }
+        if len(plan) == 1:
+            # One invoice: the settlement carries its definitive computation (printed, and
+            # justified by the annex at posting).
+            definitive = plan[first][0]
+            values.update(
                 {
-                    "move_type": move_type,
-                    "company_id": self.company_id.id,
-                    "partner_id": self.partner_id.id,
-                    "chorus_order_id": order.id,
-                    **order._invoice_header_values(),
-                    "delivery_date": self.delivery_date,
-                    "chorus_revision_settled_id": self.id,
-                    "chorus_revision_data": self._chorus_revision_record(order, definitive),
+                    "chorus_revision_settled_id": first.id,
+                    "chorus_revision_data": first._chorus_revision_record(order, definitive),
                     "chorus_revision_coefficient": float(definitive.coefficient),
                     "chorus_revision_month": definitive.month,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": self.env._(
-                                    "Price revision settlement of %(invoice)s: %(line)s (%(provisional)s → "
-                                    "%(definitive)s)",
-                                    invoice=self.name,
-                                    line=(line.name or "").split("\n")[0],
-                                    provisional=self.chorus_revision_coefficient,
-                                    definitive=str(definitive.coefficient),
-                                ),
-                                "product_id": line.product_id.id,
-                                "product_uom_id": line.product_uom_id.id,
-                                "quantity": line.quantity,
-                                "price_unit": sign * (price - charged),
-                                "tax_ids": [Command.set(line.tax_ids.ids)],
-                            }
-                        )
-                        for line, price, charged in rows
-                    ],
                 }
             )
+        settlement = self.env["account.move"].with_company(first.company_id).create(values)
+        for move in plan:
+            move.chorus_revision_settlement_id = settlement
+        return settlement
+
+    def action_chorus_settle_price_revision(self):
+        """Settle a provisional revision with the values now published: a draft
+        complementary invoice (or credit note) for the difference, once only."""
+        self.ensure_one()
+        definitive = self._chorus_revision_settlement_check()
+        rows = self._chorus_revision_settlement_rows(definitive)
+        if not rows:
+            self._chorus_revision_make_definitive(definitive)
+            return True
+        settlement = self._chorus_revision_settlement_create(
+            self.chorus_order_id.sudo(), {self: (definitive, rows)}
         )
-        self.chorus_revision_settlement_id = settlement
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",
@@ -516,3 +562,44 @@ class AccountMove(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
         }
+
+    def action_chorus_settle_price_revisions(self):
+        """List action: settle the provisional revisions of the selected invoices, one
+        complementary invoice (or credit note) per order for all of them. Refused, with
+        every reason, when one of them cannot be settled now (never settled twice)."""
+        if not self:
+            raise UserError(self.env._("Select the invoices whose price revision is to be settled."))
+        plans, problems = {}, []
+        for move in self.sorted(lambda m: (m.invoice_date or m.date, m.id)):
+            try:
+                definitive = move._chorus_revision_settlement_check()
+            except UserError as error:
+                problems.append(error.args[0])
+                continue
+            plans.setdefault(move.chorus_order_id.sudo(), {})[move] = (
+                definitive,
+                move._chorus_revision_settlement_rows(definitive),
+            )
+        if problems:
+            raise UserError("\n".join(problems))
+        settlements = self.env["account.move"]
+        for order, plan in plans.items():
+            for move, (definitive, rows) in list(plan.items()):
+                if not rows:
+                    move._chorus_revision_make_definitive(definitive)
+                    del plan[move]
+            if plan:
+                settlements |= self._chorus_revision_settlement_create(order, plan)
+        if not settlements:
+            return True
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Price revision settlements"),
+            "res_model": "account.move",
+            "domain": [("id", "in", settlements.ids)],
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+        }
+        if len(settlements) == 1:
+            action.update(res_id=settlements.id, view_mode="form", views=[(False, "form")])
+        return action

@@ -349,6 +349,8 @@ class ChorusProOrder(models.Model):
         taxes (the coefficient recorded on the invoice)."""
         self.ensure_one()
         move = line.move_id
+        if move.chorus_revision_settles_ids:
+            return []  # a settlement: the differences of the invoices it settles
         if self.price_type == "firm" or not move.chorus_revision_data:
             return [
                 self.env._(

@@ -423,6 +423,61 @@ class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
         with self.assertRaisesRegex(ValidationError, "safeguard threshold must be between 0 and 100"):
             self.market.copy({"name": "OS-S"}).revision_safeguard = 120.0
 
+    def test_grouped_settlement_from_the_list(self):
+        """Invoices list › select the provisional invoices › Actions › Settle the price
+        revisions: one complementary invoice for all of them, never twice."""
+
+        def provisional(service_date, quantity):
+            move = self._order_invoice(
+                {self.market.line_ids: quantity}, post=False, order=self.market, invoice_date=service_date
+            )
+            move.delivery_date = service_date
+            move.action_chorus_apply_price_revision()
+            move.action_post()
+            self.assertTrue(move.chorus_revision_provisional)
+            self.assertEqual(move.chorus_revision_coefficient, 1.032, "November's value")
+            return move
+
+        december = provisional("2023-12-05", 4)
+        january = provisional("2024-01-10", 3)
+        settle = self.env.ref("l10n_fr_chorus_pro.action_chorus_settle_price_revisions").with_context(
+            active_model="account.move", active_ids=(december | january).ids
+        )
+        Value = self.env["chorus.pro.price.index.value"]
+        # December published (hypothetical value for the test): January is not yet.
+        Value.create({"index_id": self.syntec.id, "period": "2023-12", "value": 310.0})
+        with self.assertRaisesRegex(UserError, "SYNTEC for January 2024 is not published yet"):
+            settle.run()
+        self.assertFalse(december.chorus_revision_settlement_id, "nothing settled")
+        # January published (hypothetical): 0.30 + 0.70 × 312.0 / 293.9 = 1.0431099 → 1.044
+        Value.create({"index_id": self.syntec.id, "period": "2024-01", "value": 312.0})
+        action = settle.run()
+        settlement = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(settlement.move_type, "out_invoice")
+        self.assertEqual(december.chorus_revision_settlement_id, settlement)
+        self.assertEqual(january.chorus_revision_settlement_id, settlement)
+        self.assertEqual(settlement.chorus_revision_settles_ids, december | january)
+        # December: 4 × (519.50 − 516.00) = 14.00; January: 3 × (522.00 − 516.00) = 18.00
+        self.assertEqual(
+            sorted(settlement.invoice_line_ids.mapped(lambda l: (l.quantity, l.price_unit))),
+            [(3.0, 6.0), (4.0, 3.5)],
+        )
+        self.assertEqual(settlement.amount_untaxed, 32.0)
+        self.assertEqual(settlement.purchase_order_reference, "EJ2023-000007")
+        failed = self._failed(settlement)
+        self.assertNotIn("order_prices", failed)
+        self.assertNotIn("order_remaining", failed)
+        # Never twice: from the list, nor from one of the invoices.
+        (december | january).invalidate_recordset(["chorus_revision_settlement_state"])
+        self.assertEqual(set((december | january).mapped("chorus_revision_settlement_state")), {"settled"})
+        with self.assertRaisesRegex(UserError, "already settled by"):
+            settle.run()
+        with self.assertRaisesRegex(UserError, "already settled by"):
+            january.action_chorus_settle_price_revision()
+        self.assertEqual(
+            self.env["account.move"].search_count([("chorus_revision_settles_ids", "!=", False)]), 1
+        )
+
     def test_access_and_companies(self):
         """Invoicing users read the indices and clauses, accounting managers maintain them;
         an index of another company is not seen."""
