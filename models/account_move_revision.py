@@ -68,6 +68,7 @@ class AccountMove(models.Model):
         ],
         string="Revision Settlement",
         compute="_compute_chorus_revision_settlement_state",
+        search="_search_chorus_revision_settlement_state",
         help="A posted invoice revised provisionally: to settle once every index value of "
         "its month is published (a complementary invoice or a credit note for the difference).",
     )
@@ -79,6 +80,17 @@ class AccountMove(models.Model):
         help="The one-page justification of the revision (formula, indices, coefficient, "
         "revised prices), in French, made when the invoice is posted and sent to Chorus Pro "
         "with it as a supporting document. Never made again once deposited.",
+    )
+    chorus_revision_capped = fields.Boolean(
+        string="Ceiling Applied",
+        compute="_compute_chorus_revision_limits",
+        help="The formula's coefficient exceeds the clause's ceiling: the ceiling is applied.",
+    )
+    chorus_revision_safeguard_reached = fields.Boolean(
+        string="Safeguard Threshold Reached",
+        compute="_compute_chorus_revision_limits",
+        help="The coefficient moved further from 1 than the clause's safeguard threshold: the "
+        "parties apply the clause (renegotiation or termination, as it says).",
     )
     chorus_revision_price_type = fields.Selection(related="chorus_order_id.price_type", string="Price Type")
 
@@ -408,6 +420,31 @@ class AccountMove(models.Model):
                 except UserError:
                     state = "waiting"
             move.chorus_revision_settlement_state = state
+
+    def _search_chorus_revision_settlement_state(self, operator, value):
+        """Invoices whose revision is waiting, ready or settled (e.g. the filter *Price
+        revision to settle*): the posted provisional ones, then their computed state."""
+        if operator not in ("=", "in"):
+            return NotImplemented
+        wanted = {value} if operator == "=" else set(value)
+        candidates = self.search(
+            [
+                ("state", "=", "posted"),
+                "|",
+                ("chorus_revision_provisional", "=", True),
+                ("chorus_revision_settlement_id", "!=", False),
+            ]
+        )
+        # Not stored, and depending on index values published since: computed afresh.
+        candidates.invalidate_recordset(["chorus_revision_settlement_state"])
+        return [("id", "in", candidates.filtered(lambda m: m.chorus_revision_settlement_state in wanted).ids)]
+
+    @api.depends("chorus_revision_data")
+    def _compute_chorus_revision_limits(self):
+        for move in self:
+            data = move.chorus_revision_data or {}
+            move.chorus_revision_capped = bool(data.get("capped"))
+            move.chorus_revision_safeguard_reached = bool(data.get("safeguard_reached"))
 
     def _chorus_revision_settlement_check(self):
         """The definitive revision of this provisional invoice; a clear UserError when it

@@ -402,6 +402,8 @@ class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
             self.assertFalse(move.chorus_revision_provisional)
             self.assertEqual(move.invoice_line_ids.price_unit, 515.0)
             self.assertNotIn("order_prices", self._failed(move))
+        self.assertTrue(november.chorus_revision_capped)
+        self.assertTrue(november.chorus_revision_safeguard_reached)
         data = november.chorus_revision_data
         self.assertEqual(
             (data["formula_coefficient"], data["capped"], data["safeguard_reached"]), ("1.031", True, True)
@@ -446,6 +448,9 @@ class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
         Value = self.env["chorus.pro.price.index.value"]
         # December published (hypothetical value for the test): January is not yet.
         Value.create({"index_id": self.syntec.id, "period": "2023-12", "value": 310.0})
+        # The invoices list's filter "Price Revision to Settle".
+        to_settle = [("chorus_revision_settlement_state", "=", "ready")]
+        self.assertEqual(self.env["account.move"].search(to_settle), december)
         with self.assertRaisesRegex(UserError, "SYNTEC for January 2024 is not published yet"):
             settle.run()
         self.assertFalse(december.chorus_revision_settlement_id, "nothing settled")
@@ -468,6 +473,11 @@ class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
         self.assertNotIn("order_prices", failed)
         self.assertNotIn("order_remaining", failed)
         # Never twice: from the list, nor from one of the invoices.
+        self.assertFalse(self.env["account.move"].search(to_settle))
+        self.assertEqual(
+            self.env["account.move"].search([("chorus_revision_settlement_state", "=", "settled")]),
+            december | january,
+        )
         (december | january).invalidate_recordset(["chorus_revision_settlement_state"])
         self.assertEqual(set((december | january).mapped("chorus_revision_settlement_state")), {"settled"})
         with self.assertRaisesRegex(UserError, "already settled by"):
