@@ -218,6 +218,7 @@ class AccountMove(models.Model):
                     "index": term.index,
                     "name": indices[term.index].name,
                     "idbank": indices[term.index].idbank or "",
+                    "publisher": indices[term.index].publisher or "",
                     "weight": str(term.weight),
                     "base_month": term.base_month.isoformat(),
                     "base_value": str(term.base_value),

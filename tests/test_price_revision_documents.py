@@ -8,6 +8,7 @@ import zipfile
 
 from pypdf import PdfReader
 
+from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_document import normalize_text
@@ -86,7 +87,7 @@ class TestPriceRevisionDocuments(PriceRevisionSetup, ChorusProSimulatorCommon):
                 "engagement juridique EJ2023-000007",
                 "Prix révisé = prix initial × C, avec C = 0,3 + 0,7 × SYNTEC/SYNTEC₀",
                 "SYNTEC – Indice Syntec",
-                "sans (indice non INSEE)",
+                "aucun (publié par Fédération Syntec)",
                 "0,7",
                 "janvier 2023",
                 "293,9",
@@ -117,12 +118,30 @@ class TestPriceRevisionDocuments(PriceRevisionSetup, ChorusProSimulatorCommon):
         self.assertEqual(move.chorus_revision_annex_id, annex)
         self.assertEqual(move.chorus_attachment_ids, annex)
 
-    def test_provisional_annex(self):
-        move = self._market_invoice("2023-12-05")  # December not published: November's value
+    def test_provisional_annex_with_two_indices(self):
+        # The INSEE identifier as the user typed it on the index (illustrative).
+        self.bt40.idbank = "IDBANK-BT40"
+        self.market.write(
+            {
+                "revision_fixed_part": 0.125,
+                "revision_term_ids": [
+                    Command.create({"index_id": self.bt40.id, "weight": 0.175, "base_month": "2018-01-01"})
+                ],
+            }
+        )
+        # December not published: November's Syntec, December 2018's BT40.
+        # C = 0.125 + 0.70 × 307.0 / 293.9 + 0.175 × 107.70 / 105.90 = 1.0341756 → 1.035
+        move = self._market_invoice("2023-12-05")
         move.invoice_date = "2023-12-29"
         move.action_post()
         self._assert_in_text(
             [
+                "C = 0,125 + 0,7 × SYNTEC/SYNTEC₀ + 0,175 × BT40/BT40₀",
+                "IDBANK-BT40",
+                "105,9",
+                "décembre 2023 (valeur de décembre 2018, dernière publiée)",
+                "107,7",
+                "1,035",
                 "décembre 2023 (valeur de novembre 2023, dernière publiée)",
                 "Révision provisoire",
                 "sera régularisée",
