@@ -240,12 +240,12 @@ class AccountMove(models.Model):
             Decimal(str(value)), lang.decimal_point or ".", lang.thousands_sep or ""
         )
 
-    def _chorus_revision_report(self):
-        """The recorded computation in the current language (the document's: months
-        and numbers written the French way for a French recipient), for the legal page
-        and the justification annex."""
+    def _chorus_revision_report(self, data=None):
+        """The recorded computation (``data``, by default the invoice's) in the current
+        language (the document's: months and numbers written the French way for a French
+        recipient), for the legal page and the justification annex."""
         self.ensure_one()
-        data = self.chorus_revision_data or {}
+        data = (self.chorus_revision_data or {}) if data is None else data
         number = self._chorus_revision_number
 
         def month(value):
@@ -283,14 +283,11 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Justification annex
     # ------------------------------------------------------------------
-    def _chorus_revision_annex_values(self):
-        """Values of the justification annex (report_chorus_price_revision_annex), in
-        the current language (French when it is made)."""
+    def _chorus_revision_annex_rows(self, coefficient, lang_env):
+        """Initial and revised (× ``coefficient``) unit prices of this invoice's lines
+        tied to the order, written in ``lang_env``'s language."""
         self.ensure_one()
-        data = self.chorus_revision_data or {}
-        order = self.chorus_order_id.sudo()
         currency = self.currency_id
-        coefficient = Decimal(data.get("coefficient") or 1)
         digits = self.env["decimal.precision"].precision_get("Product Price")
         rows = []
         for line in self.invoice_line_ids.filtered(
@@ -303,31 +300,66 @@ class AccountMove(models.Model):
             rows.append(
                 {
                     "name": (line.name or "").split("\n")[0],
-                    "quantity": formatLang(self.env, line.quantity, dp="Product Unit"),
-                    "initial": formatLang(self.env, initial, currency_obj=currency, digits=digits),
-                    "revised": formatLang(self.env, revised, currency_obj=currency, digits=digits),
+                    "quantity": formatLang(lang_env, line.quantity, dp="Product Unit"),
+                    "initial": formatLang(lang_env, initial, currency_obj=currency, digits=digits),
+                    "revised": formatLang(lang_env, revised, currency_obj=currency, digits=digits),
                     "difference": formatLang(
-                        self.env, currency.round((revised - initial) * line.quantity), currency_obj=currency
+                        lang_env, currency.round((revised - initial) * line.quantity), currency_obj=currency
                     ),
                 }
             )
-        settled = self.chorus_revision_settled_id
+        return rows
+
+    def _chorus_revision_annex_section(self, data, lines_move, title="", provisional=""):
+        """One computation of the annex: ``data`` recorded, applied to ``lines_move``'s
+        lines (the invoice itself, or the invoice a settlement settles)."""
         return {
-            "revision": self._chorus_revision_report(),
+            "title": title,
+            "provisional_coefficient": self._chorus_revision_number(provisional),
+            "revision": self._chorus_revision_report(data),
             "price_type": data.get("price_type"),
             "offset": data.get("offset") or 0,
             "limits": self._chorus_revision_limits(data),
             "separate_line": bool(data.get("separate_line")),
+            "rows": lines_move._chorus_revision_annex_rows(Decimal(data.get("coefficient") or 1), self.env),
+        }
+
+    def _chorus_revision_annex_values(self):
+        """Values of the justification annex (report_chorus_price_revision_annex), in
+        the current language (French when it is made): one section per computation
+        (several for a grouped settlement, one per invoice it settles)."""
+        self.ensure_one()
+        data = self.chorus_revision_data or {}
+        order = self.chorus_order_id.sudo()
+        if data.get("grouped"):
+            settled = self.browse([item["invoice_id"] for item in data["grouped"]]).sudo()
+            sections = [
+                self._chorus_revision_annex_section(
+                    item["record"],
+                    self.browse(item["invoice_id"]).sudo(),
+                    item["invoice"],
+                    item["provisional"],
+                )
+                for item in data["grouped"]
+            ]
+        else:
+            settled = self.chorus_revision_settled_id.sudo()
+            sections = [
+                self._chorus_revision_annex_section(
+                    data,
+                    settled or self,
+                    settled.name or "",
+                    (settled.chorus_revision_data or {}).get("coefficient") or "",
+                )
+            ]
+        return {
+            "sections": sections,
             "invoice_date": format_date(self.env, self.invoice_date) if self.invoice_date else "",
             "today": format_date(self.env, fields.Date.context_today(self)),
             "market": self.contract_reference or order.market_number or "",
             "engagement": self.purchase_order_reference or "",
             "order": order.name or "",
-            "settled": settled.name or "",
-            "settled_coefficient": self._chorus_revision_number(
-                (settled.chorus_revision_data or {}).get("coefficient")
-            ),
-            "rows": rows,
+            "settled": ", ".join(settled.mapped("name")),
         }
 
     def _chorus_revision_limits(self, data):
@@ -576,6 +608,20 @@ class AccountMove(models.Model):
                     "chorus_revision_month": definitive.month,
                 }
             )
+        else:
+            # Several invoices, maybe of several months: each one's definitive computation,
+            # for the justification annex (the page prints no single computation).
+            values["chorus_revision_data"] = {
+                "grouped": [
+                    {
+                        "invoice": move.name,
+                        "invoice_id": move.id,
+                        "provisional": (move.chorus_revision_data or {}).get("coefficient") or "",
+                        "record": move._chorus_revision_record(order, definitive),
+                    }
+                    for move, (definitive, _rows) in plan.items()
+                ]
+            }
         settlement = self.env["account.move"].with_company(first.company_id).create(values)
         for move in plan:
             move.chorus_revision_settlement_id = settlement

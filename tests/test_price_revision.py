@@ -487,6 +487,29 @@ class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
         self.assertEqual(
             self.env["account.move"].search_count([("chorus_revision_settles_ids", "!=", False)]), 1
         )
+        # Posted, with its justification: each invoice's definitive computation, in French.
+        settlement.action_post()
+        text = normalize_text(
+            self.env["chorus.pro.document"]._page_text(settlement.chorus_revision_annex_id.raw)
+        )
+        for expected in (
+            f"Régularisation de la révision provisoire : facture(s) n° {december.name}, {january.name}",
+            f"Facture n° {december.name} : coefficient provisoire 1,032, définitif 1,039",
+            "décembre 2023",
+            "310,0",
+            f"Facture n° {january.name} : coefficient provisoire 1,032, définitif 1,044",
+            "janvier 2024",
+            "312,0",
+            "519,50",
+            "522,00",
+        ):
+            self.assertIn(normalize_text(expected), text)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("l10n_fr_chorus_pro.action_report_chorus_invoice", settlement.ids)[0]
+            .decode()
+        )
+        self.assertNotIn('name="price_revision"', html, "no single computation on the page")
 
     def test_access_and_companies(self):
         """Invoicing users read the indices and clauses, accounting managers maintain them;
