@@ -63,6 +63,7 @@
         "security/chorus_pro_price_revision_security.xml",
         "views/chorus_pro_price_index_views.xml",
         "views/chorus_pro_price_revision_views.xml",
+        "views/report_chorus_price_revision_annex.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

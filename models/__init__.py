@@ -53,3 +53,4 @@ from . import chorus_pro_price_revision_term
 from . import chorus_pro_order_revision
 from . import account_move_revision
 from . import account_move_interest_invoice
+from . import account_move_line_revision

@@ -781,6 +781,8 @@ class AccountMove(models.Model):
                 )
             )
         posted = super()._post(soft=soft)
+        # The justification of a revised price, sent with the invoice (account_move_revision.py).
+        posted._chorus_revision_annex_attach()
         for move, text in warnings.items():
             move.message_post(
                 body=self.env._("Posted with missing Chorus Pro mentions:\n%(problems)s", problems=text)

@@ -705,6 +705,9 @@ class ChorusProOrder(models.Model):
                 continue
             elif line.move_id.chorus_revision_settled_id:
                 continue  # the settlement of a price revision: no item of the order
+            elif line.chorus_revision_line:
+                problems += self._revision_line_problems(line)  # chorus_pro_order_revision.py
+                continue
             elif self.kind != "care":
                 problems.append(
                     self.env._(

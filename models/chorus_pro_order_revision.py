@@ -12,6 +12,14 @@ PRICE_TYPES = [
     ("actualisable", "Firm, actualisable"),
     ("revisable", "Revisable"),
 ]
+REVISION_PERIODICITIES = [
+    (price_revision.MONTHLY, "Monthly"),
+    (price_revision.YEARLY, "Yearly, on an anniversary date"),
+]
+REVISION_INVOICING = [
+    ("revised_prices", "Revised unit prices"),
+    ("separate_line", "A separate revision line"),
+]
 REVISION_ROUNDINGS = [
     (price_revision.ROUND_UP, "Thousandth above"),
     (price_revision.ROUND_NEAREST, "Nearest thousandth"),
@@ -56,6 +64,41 @@ class ChorusProOrder(models.Model):
         help="The coefficient is rounded to the thousandth above by default (CCAG-FCS 2021 "
         "art. 10.1.2), or to the nearest thousandth when the clause says so.",
     )
+    revision_periodicity = fields.Selection(
+        REVISION_PERIODICITIES,
+        string="Periodicity",
+        default=price_revision.MONTHLY,
+        required=True,
+        help="Monthly: each invoice with the indices of its month. Yearly: the coefficient is "
+        "fixed at each anniversary of the anniversary date, with the indices of that month, and "
+        "kept for the year.",
+    )
+    revision_anniversary = fields.Date(
+        string="Anniversary Date",
+        help="Yearly revision: the date whose anniversaries fix the coefficient (the date the "
+        "initial price was set, as the contract says). Empty: the base month of the first index.",
+    )
+    revision_ceiling = fields.Float(
+        string="Coefficient Ceiling",
+        digits=(16, 3),
+        help="Clause butoir: the coefficient applied never exceeds it (e.g. 1.050). 0: none.",
+    )
+    revision_safeguard = fields.Float(
+        string="Safeguard Threshold (%)",
+        digits=(16, 2),
+        help="Clause de sauvegarde: beyond this variation of the coefficient (e.g. 10 %), the "
+        "invoice and its justification say the threshold is reached, for the parties to act as "
+        "the clause says. 0: none.",
+    )
+    revision_invoicing = fields.Selection(
+        REVISION_INVOICING,
+        string="Revision on the Invoice",
+        default="revised_prices",
+        required=True,
+        help="Revised unit prices: each line at the ordered price × the coefficient. A separate "
+        "revision line: the lines keep the ordered prices and one line invoices the difference, "
+        "as the clause says.",
+    )
     revision_formula = fields.Char(string="Formula", compute="_compute_revision_formula")
 
     @api.depends("revision_fixed_part", "revision_term_ids.weight", "revision_term_ids.index_id")
@@ -76,12 +119,17 @@ class ChorusProOrder(models.Model):
         "revision_term_ids",
         "revision_offset",
         "revision_rounding",
+        "revision_periodicity",
+        "revision_anniversary",
+        "revision_ceiling",
+        "revision_safeguard",
     )
     def _check_revision_clause(self):
         for order in self.filtered(lambda o: o.price_type != "firm"):
             try:
                 price_revision.validate(*order._revision_clause())
-                price_revision.application_month(fields.Date.today(), order.revision_offset)
+                price_revision.validate_limits(*order._revision_limits())
+                order._revision_month(fields.Date.today())
             except price_revision.PriceRevisionError as error:
                 raise ValidationError(order._revision_error_message(error)) from error
 
@@ -100,12 +148,25 @@ class ChorusProOrder(models.Model):
         ]
         return Decimal(repr(self.revision_fixed_part)), terms
 
+    def _revision_limits(self):
+        """(ceiling, safeguard) of the clause as the lib takes them, None when absent."""
+        self.ensure_one()
+        ceiling = Decimal(repr(self.revision_ceiling)) if self.revision_ceiling else None
+        safeguard = Decimal(repr(self.revision_safeguard)) / 100 if self.revision_safeguard else None
+        return ceiling, safeguard
+
+    def _revision_anniversary(self):
+        self.ensure_one()
+        return self.revision_anniversary or min(self.revision_term_ids.mapped("base_month"), default=None)
+
     def _revision_month(self, day):
         """The month whose index values apply to a service of ``day``."""
         self.ensure_one()
         if self.price_type == "actualisable":
-            day = self.date_start or self.date_order
-        return price_revision.application_month(day, self.revision_offset)
+            return price_revision.application_month(self.date_start or self.date_order, self.revision_offset)
+        return price_revision.revision_month(
+            day, self.revision_offset, self.revision_periodicity, self._revision_anniversary()
+        )
 
     def _price_revision(self, day, month=None):
         """The lib's Revision for a service of ``day`` (or of the application ``month``
@@ -117,8 +178,15 @@ class ChorusProOrder(models.Model):
         try:
             fixed, terms = self._revision_clause()
             series = {term.index_id.code: term.index_id._series() for term in self.revision_term_ids}
+            ceiling, safeguard = self._revision_limits()
             return price_revision.compute(
-                fixed, terms, series, month or self._revision_month(day), self.revision_rounding
+                fixed,
+                terms,
+                series,
+                month or self._revision_month(day),
+                self.revision_rounding,
+                ceiling=ceiling,
+                safeguard=safeguard,
             )
         except price_revision.PriceRevisionError as error:
             raise UserError(self._revision_error_message(error)) from error
@@ -126,7 +194,20 @@ class ChorusProOrder(models.Model):
     def _revision_error_message(self, error):
         params = {
             "order": self.display_name,
-            **{key: "" for key in ("total", "weight", "index", "month", "maximum", "rounding")},
+            **{
+                key: ""
+                for key in (
+                    "total",
+                    "weight",
+                    "index",
+                    "month",
+                    "maximum",
+                    "rounding",
+                    "periodicity",
+                    "ceiling",
+                    "safeguard",
+                )
+            },
             **{key: str(value) for key, value in error.params.items()},
         }
         if error.params.get("month") and hasattr(error.params["month"], "year"):
@@ -170,6 +251,20 @@ class ChorusProOrder(models.Model):
                 **params,
             ),
             "rounding": self.env._("Order %(order)s: unknown rounding %(rounding)s.", **params),
+            "periodicity": self.env._("Order %(order)s: unknown periodicity %(periodicity)s.", **params),
+            "no_anniversary": self.env._(
+                "Order %(order)s: a yearly revision needs its anniversary date (or an index with "
+                "its base month).",
+                **params,
+            ),
+            "ceiling_range": self.env._(
+                "Order %(order)s: the coefficient ceiling %(ceiling)s must be between 1 and %(maximum)s.",
+                **params,
+            ),
+            "safeguard_range": self.env._(
+                "Order %(order)s: the safeguard threshold must be between 0 and 100 %%.",
+                **params,
+            ),
         }
         return messages.get(error.code) or str(error)
 
@@ -234,8 +329,10 @@ class ChorusProOrder(models.Model):
         total = 0.0
         for line in moves.invoice_line_ids:
             sign = -1 if line.move_id.move_type == "out_refund" else 1
-            if line.display_type == "product" and line.move_id.chorus_revision_settled_id:
-                total += sign * line.price_subtotal  # a settlement is revision only
+            if line.display_type == "product" and (
+                line.move_id.chorus_revision_settled_id or line.chorus_revision_line
+            ):
+                total += sign * line.price_subtotal  # a settlement or a revision line is revision only
                 continue
             order_line = line.chorus_order_line_id
             if line.display_type != "product" or order_line.order_id != self:
@@ -245,3 +342,45 @@ class ChorusProOrder(models.Model):
                 continue
             total += sign * line.price_subtotal * (1 - ordered / line.price_unit)
         return total
+
+    def _revision_line_problems(self, line):
+        """Checklist problems of a separate revision line: its amount is the difference
+        between the revised and the ordered prices of the invoice's lines with the same
+        taxes (the coefficient recorded on the invoice)."""
+        self.ensure_one()
+        move = line.move_id
+        if move.chorus_revision_settles_ids:
+            return []  # a settlement: the differences of the invoices it settles
+        if self.price_type == "firm" or not move.chorus_revision_data:
+            return [
+                self.env._(
+                    "Line '%(line)s' is a price revision line, but order %(order)s is at firm prices "
+                    "or the invoice has no revision: remove it or apply the price revision.",
+                    line=(line.name or "").split("\n")[0],
+                    order=self.display_name,
+                )
+            ]
+        coefficient = Decimal(move.chorus_revision_data["coefficient"])
+        digits = self.env["decimal.precision"].precision_get("Product Price")
+        expected = 0.0
+        for other in move.invoice_line_ids.filtered(
+            lambda l: l.display_type == "product" and l.chorus_order_line_id and l.tax_ids == line.tax_ids
+        ):
+            ordered = other.chorus_order_line_id._price_in_uom(other.product_uom_id)
+            if ordered is None:
+                continue
+            revised = float(price_revision.revised_price(Decimal(repr(ordered)), coefficient, digits))
+            expected += (revised - ordered) * other.quantity
+        expected = line.currency_id.round(expected)
+        if not line.currency_id.compare_amounts(line.price_subtotal, expected):
+            return []
+        return [
+            self.env._(
+                "Line '%(line)s': the price revision amounts to %(expected)s (coefficient %(coefficient)s), "
+                "not %(amount)s: apply the price revision (Chorus Pro tab).",
+                line=(line.name or "").split("\n")[0],
+                expected=self._format_price(expected, line.currency_id),
+                coefficient=str(coefficient),
+                amount=self._format_price(line.price_subtotal, line.currency_id),
+            )
+        ]

@@ -16,6 +16,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import file_open
 
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_document import normalize_text
+
 from .test_orders import ChorusProOrderCommon
 
 SYNTEC_2023 = [
@@ -25,11 +27,12 @@ SYNTEC_2023 = [
 ]
 
 
-@tagged("post_install", "-at_install")
-class TestPriceRevision(ChorusProOrderCommon):
+class PriceRevisionSetup:
+    """The Syntec and BT40 indices with published values and a revisable market of the
+    Département 93: C = 0.30 + 0.70 × SYNTEC / SYNTEC₀, base month January 2023."""
+
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _setup_price_revision(cls, tax):
         Index = cls.env["chorus.pro.price.index"]
         cls.syntec = Index.create(
             {"code": "SYNTEC", "name": "Indice Syntec", "publisher": "Fédération Syntec"}
@@ -66,19 +69,12 @@ class TestPriceRevision(ChorusProOrderCommon):
                             "name": "Journée de conseil (BPU 2.1)",
                             "quantity": 10,
                             "price_unit": 500.0,
-                            "tax_ids": [Command.set(cls.tax.ids)],
+                            "tax_ids": [Command.set(tax.ids)],
                         }
                     )
                 ],
             }
         )
-
-    def _failed(self, move):
-        return {
-            item["code"]: item["message"]
-            for item in self.env["chorus.pro.order"]._checklist_items(move)
-            if not item["ok"]
-        }
 
     def _market_invoice(self, service_date):
         """Create invoice from the order (the form button), then the service date and
@@ -87,6 +83,21 @@ class TestPriceRevision(ChorusProOrderCommon):
         move.delivery_date = service_date
         move.action_chorus_apply_price_revision()
         return move
+
+
+@tagged("post_install", "-at_install")
+class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_price_revision(cls.tax)
+
+    def _failed(self, move):
+        return {
+            item["code"]: item["message"]
+            for item in self.env["chorus.pro.order"]._checklist_items(move)
+            if not item["ok"]
+        }
 
     def test_single_index_invoice(self):
         self.assertEqual(self.market.revision_term_ids.base_value, 293.9, "base value from the index")
@@ -147,7 +158,7 @@ class TestPriceRevision(ChorusProOrderCommon):
             .decode()
         )
         self.assertIn("Révision des prix :", html)
-        self.assertIn("1.032", html)
+        self.assertIn("1,032", html)
         self.assertIn("provisoire", html)
         self.assertIn("dernière valeur publiée", html)
         # December arrives (hypothetical value for the test): the revision is definitive.
@@ -320,6 +331,185 @@ class TestPriceRevision(ChorusProOrderCommon):
         self.assertEqual(credit_note.move_type, "out_refund")
         # 10 × (516.00 − 507.50) = 85.00
         self.assertEqual(credit_note.amount_untaxed, 85.0)
+
+    def test_separate_revision_line(self):
+        """The clause invoices the revision on a line of its own: the lines keep the ordered
+        prices, one line carries the difference."""
+        self.market.revision_invoicing = "separate_line"
+        move = self._market_invoice("2023-11-20")
+        item = move.invoice_line_ids.filtered(lambda l: not l.chorus_revision_line)
+        revision_line = move.invoice_line_ids.filtered("chorus_revision_line")
+        self.assertEqual(item.price_unit, 500.0)
+        # 10 days × (500.00 × 1.032 − 500.00) = 160.00
+        self.assertEqual((revision_line.quantity, revision_line.price_unit), (1, 160.0))
+        self.assertIn("1,032", revision_line.name, "in the French page's format")
+        self.assertEqual(revision_line.tax_ids, item.tax_ids)
+        self.assertEqual(move.amount_untaxed, 5160.0)
+        self.assertTrue(move.chorus_revision_data["separate_line"])
+        failed = self._failed(move)
+        self.assertNotIn("order_prices", failed)
+        self.assertNotIn("order_remaining", failed)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("l10n_fr_chorus_pro.action_report_chorus_invoice", move.ids)[0]
+            .decode()
+        )
+        self.assertIn('name="revision_separate_line"', html)
+        # A wrong revision amount is flagged.
+        move.invoice_line_ids = [Command.update(revision_line.id, {"price_unit": 150.0})]
+        self.assertIn("the price revision amounts to 160.00", self._failed(move)["order_prices"])
+        # Applied again: one line, the right amount.
+        move.action_chorus_apply_price_revision()
+        revision_line = move.invoice_line_ids.filtered("chorus_revision_line")
+        self.assertEqual((len(revision_line), revision_line.price_unit), (1, 160.0))
+        self.assertNotIn("order_prices", self._failed(move))
+        # Back to revised unit prices: the line goes.
+        self.market.revision_invoicing = "revised_prices"
+        move.action_chorus_apply_price_revision()
+        self.assertFalse(move.invoice_line_ids.filtered("chorus_revision_line"))
+        self.assertEqual(move.invoice_line_ids.price_unit, 516.0)
+
+    def test_separate_revision_line_settlement(self):
+        self.market.revision_invoicing = "separate_line"
+        move = self._market_invoice("2023-12-05")  # provisional: November's value, 1.032
+        move.invoice_date = "2023-12-29"
+        move.action_post()
+        self.assertEqual(move.amount_untaxed, 5160.0)
+        self.env["chorus.pro.price.index.value"].create(
+            {"index_id": self.syntec.id, "period": "2023-12", "value": 310.0}
+        )
+        settlement = self.env["account.move"].browse(move.action_chorus_settle_price_revision()["res_id"])
+        # 10 × (500 × 1.039 − 500 × 1.032) = 35.00, as with revised unit prices
+        self.assertEqual(settlement.amount_untaxed, 35.0)
+
+    def test_yearly_revision_ceiling_and_safeguard(self):
+        """Yearly on the anniversary of 15 October 2023: October's coefficient for the whole
+        year, 0.30 + 0.70 × 306.7 / 293.9 = 1.0304866 → 1.031, capped at 1.030; a variation
+        of 3.1 % goes beyond the 3 % safeguard."""
+        self.market.write(
+            {
+                "revision_periodicity": "yearly",
+                "revision_anniversary": "2023-10-15",
+                "revision_ceiling": 1.03,
+                "revision_safeguard": 3.0,
+            }
+        )
+        november = self._market_invoice("2023-11-20")
+        december = self._market_invoice("2023-12-05")  # December not published: not needed
+        for move in november | december:
+            self.assertEqual(str(move.chorus_revision_month), "2023-10-01")
+            self.assertEqual(move.chorus_revision_coefficient, 1.03)
+            self.assertFalse(move.chorus_revision_provisional)
+            self.assertEqual(move.invoice_line_ids.price_unit, 515.0)
+            self.assertNotIn("order_prices", self._failed(move))
+        self.assertTrue(november.chorus_revision_capped)
+        self.assertTrue(november.chorus_revision_safeguard_reached)
+        data = november.chorus_revision_data
+        self.assertEqual(
+            (data["formula_coefficient"], data["capped"], data["safeguard_reached"]), ("1.031", True, True)
+        )
+        november.invoice_date = "2023-11-30"
+        november.action_post()
+        text = normalize_text(
+            self.env["chorus.pro.document"]._page_text(november.chorus_revision_annex_id.raw)
+        )
+        for expected in (
+            "Révision annuelle : le coefficient est fixé à chaque anniversaire du 15/10/2023",
+            "Clause butoir : plafond du coefficient 1,030 ; le coefficient de la formule, 1,031, le dépasse",
+            "Clause de sauvegarde : seuil de variation du coefficient de 3 % dépassé",
+        ):
+            self.assertIn(normalize_text(expected), text)
+        # Bad limits are refused.
+        with self.assertRaisesRegex(ValidationError, "ceiling 0.5 must be between 1 and 10"):
+            self.market.copy({"name": "OS-C"}).revision_ceiling = 0.5
+        with self.assertRaisesRegex(ValidationError, "safeguard threshold must be between 0 and 100"):
+            self.market.copy({"name": "OS-S"}).revision_safeguard = 120.0
+
+    def test_grouped_settlement_from_the_list(self):
+        """Invoices list › select the provisional invoices › Actions › Settle the price
+        revisions: one complementary invoice for all of them, never twice."""
+
+        def provisional(service_date, quantity):
+            move = self._order_invoice(
+                {self.market.line_ids: quantity}, post=False, order=self.market, invoice_date=service_date
+            )
+            move.delivery_date = service_date
+            move.action_chorus_apply_price_revision()
+            move.action_post()
+            self.assertTrue(move.chorus_revision_provisional)
+            self.assertEqual(move.chorus_revision_coefficient, 1.032, "November's value")
+            return move
+
+        december = provisional("2023-12-05", 4)
+        january = provisional("2024-01-10", 3)
+        settle = self.env.ref("l10n_fr_chorus_pro.action_chorus_settle_price_revisions").with_context(
+            active_model="account.move", active_ids=(december | january).ids
+        )
+        Value = self.env["chorus.pro.price.index.value"]
+        # December published (hypothetical value for the test): January is not yet.
+        Value.create({"index_id": self.syntec.id, "period": "2023-12", "value": 310.0})
+        # The invoices list's filter "Price Revision to Settle".
+        to_settle = [("chorus_revision_settlement_state", "=", "ready")]
+        self.assertEqual(self.env["account.move"].search(to_settle), december)
+        with self.assertRaisesRegex(UserError, "SYNTEC for January 2024 is not published yet"):
+            settle.run()
+        self.assertFalse(december.chorus_revision_settlement_id, "nothing settled")
+        # January published (hypothetical): 0.30 + 0.70 × 312.0 / 293.9 = 1.0431099 → 1.044
+        Value.create({"index_id": self.syntec.id, "period": "2024-01", "value": 312.0})
+        action = settle.run()
+        settlement = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(settlement.move_type, "out_invoice")
+        self.assertEqual(december.chorus_revision_settlement_id, settlement)
+        self.assertEqual(january.chorus_revision_settlement_id, settlement)
+        self.assertEqual(settlement.chorus_revision_settles_ids, december | january)
+        # December: 4 × (519.50 − 516.00) = 14.00; January: 3 × (522.00 − 516.00) = 18.00
+        self.assertEqual(
+            sorted(settlement.invoice_line_ids.mapped(lambda l: (l.quantity, l.price_unit))),
+            [(3.0, 6.0), (4.0, 3.5)],
+        )
+        self.assertEqual(settlement.amount_untaxed, 32.0)
+        self.assertEqual(settlement.purchase_order_reference, "EJ2023-000007")
+        failed = self._failed(settlement)
+        self.assertNotIn("order_prices", failed)
+        self.assertNotIn("order_remaining", failed)
+        # Never twice: from the list, nor from one of the invoices.
+        self.assertFalse(self.env["account.move"].search(to_settle))
+        self.assertEqual(
+            self.env["account.move"].search([("chorus_revision_settlement_state", "=", "settled")]),
+            december | january,
+        )
+        (december | january).invalidate_recordset(["chorus_revision_settlement_state"])
+        self.assertEqual(set((december | january).mapped("chorus_revision_settlement_state")), {"settled"})
+        with self.assertRaisesRegex(UserError, "already settled by"):
+            settle.run()
+        with self.assertRaisesRegex(UserError, "already settled by"):
+            january.action_chorus_settle_price_revision()
+        self.assertEqual(
+            self.env["account.move"].search_count([("chorus_revision_settles_ids", "!=", False)]), 1
+        )
+        # Posted, with its justification: each invoice's definitive computation, in French.
+        settlement.action_post()
+        text = normalize_text(
+            self.env["chorus.pro.document"]._page_text(settlement.chorus_revision_annex_id.raw)
+        )
+        for expected in (
+            f"Régularisation de la révision provisoire : facture(s) n° {december.name}, {january.name}",
+            f"Facture n° {december.name} : coefficient provisoire 1,032, définitif 1,039",
+            "décembre 2023",
+            "310,0",
+            f"Facture n° {january.name} : coefficient provisoire 1,032, définitif 1,044",
+            "janvier 2024",
+            "312,0",
+            "519,50",
+            "522,00",
+        ):
+            self.assertIn(normalize_text(expected), text)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("l10n_fr_chorus_pro.action_report_chorus_invoice", settlement.ids)[0]
+            .decode()
+        )
+        self.assertNotIn('name="price_revision"', html, "no single computation on the page")
 
     def test_access_and_companies(self):
         """Invoicing users read the indices and clauses, accounting managers maintain them;

@@ -21,13 +21,17 @@ import pytest
 from l10n_fr_chorus_pro.lib.price_revision import (
     ROUND_NEAREST,
     ROUND_UP,
+    YEARLY,
     PriceRevisionError,
     Term,
     add_months,
     application_month,
     compute,
     formula_text,
+    last_anniversary,
+    number_text,
     revised_price,
+    revision_month,
     round_coefficient,
     validate,
 )
@@ -142,3 +146,71 @@ def test_revised_price_and_formula():
     assert revised_price(Decimal("50.00"), Decimal("1.032")) == Decimal("51.60")
     assert revised_price(Decimal("333.33"), Decimal("1.035")) == Decimal("345.00")
     assert formula_text(Decimal("0.30"), [syntec_term()]) == "C = 0.3 + 0.7 × SYNTEC/SYNTEC₀"
+
+
+def test_numbers_and_formula_with_a_decimal_comma():
+    assert number_text(Decimal("1.032"), ",") == "1,032"
+    assert number_text(Decimal("307.0"), ",") == "307,0"
+    assert number_text(Decimal("1234567.5"), ",", " ") == "1 234 567,5"
+    assert number_text(Decimal("-12"), ",", " ") == "-12"
+    assert number_text(Decimal("1.032")) == "1.032"
+    terms = [Term("SYNTEC", Decimal("0.70"), date(2023, 1, 1))]
+    assert formula_text(Decimal("0.30"), terms, ",") == "C = 0,3 + 0,7 × SYNTEC/SYNTEC₀"
+    assert formula_text(Decimal("0.30"), terms) == "C = 0.3 + 0.7 × SYNTEC/SYNTEC₀"
+
+
+def test_yearly_periodicity_on_the_anniversary():
+    # Anniversary 15 November 2023: the coefficient of November 2023 (0.30 + 0.70 × 307.0 /
+    # 293.9 = 1.0312011 → 1.032) is kept until the next anniversary.
+    anniversary = date(2023, 11, 15)
+    for day in (date(2023, 11, 15), date(2023, 12, 20), date(2024, 6, 10), date(2024, 11, 14)):
+        month = revision_month(day, 0, YEARLY, anniversary)
+        assert month == date(2023, 11, 1), day
+        assert compute(Decimal("0.30"), [syntec_term()], {"SYNTEC": SYNTEC}, month).coefficient == Decimal(
+            "1.032"
+        )
+    assert revision_month(date(2024, 11, 15), 0, YEARLY, anniversary) == date(2024, 11, 1)
+    # With the index read three months before the anniversary (m − 3).
+    assert revision_month(date(2024, 6, 10), 3, YEARLY, date(2024, 2, 1)) == date(2023, 11, 1)
+    # Monthly: the month of execution.
+    assert revision_month(date(2024, 6, 10)) == date(2024, 6, 1)
+    # A 29 February anniversary falls on 28 February in the other years.
+    assert last_anniversary(date(2025, 3, 1), date(2024, 2, 29)) == date(2025, 2, 28)
+    assert last_anniversary(date(2025, 2, 27), date(2024, 2, 29)) == date(2024, 2, 29)
+    assert last_anniversary(date(2028, 2, 29), date(2024, 2, 29)) == date(2028, 2, 29)
+    with pytest.raises(PriceRevisionError) as error:
+        revision_month(date(2024, 6, 10), 0, YEARLY, None)
+    assert error.value.code == "no_anniversary"
+    with pytest.raises(PriceRevisionError) as error:
+        revision_month(date(2024, 6, 10), 0, "weekly", anniversary)
+    assert error.value.code == "periodicity"
+
+
+def test_ceiling_and_safeguard():
+    series = {"SYNTEC": SYNTEC}
+    month = date(2023, 11, 1)
+    # Formula: 1.0312011 → 1.032; a ceiling of 1.020 caps it.
+    capped = compute(Decimal("0.30"), [syntec_term()], series, month, ceiling=Decimal("1.02"))
+    assert (capped.coefficient, capped.formula_coefficient, capped.capped) == (
+        Decimal("1.020"),
+        Decimal("1.032"),
+        True,
+    )
+    free = compute(Decimal("0.30"), [syntec_term()], series, month, ceiling=Decimal("1.05"))
+    assert (free.coefficient, free.capped) == (Decimal("1.032"), False)
+    # Safeguard: a variation of 3.2 % goes beyond 3 %, not beyond 5 %.
+    assert compute(
+        Decimal("0.30"), [syntec_term()], series, month, safeguard=Decimal("0.03")
+    ).safeguard_reached
+    assert not compute(
+        Decimal("0.30"), [syntec_term()], series, month, safeguard=Decimal("0.05")
+    ).safeguard_reached
+    for kwargs, code in (
+        ({"ceiling": Decimal("0.9")}, "ceiling_range"),
+        ({"ceiling": Decimal("11")}, "ceiling_range"),
+        ({"safeguard": Decimal("0")}, "safeguard_range"),
+        ({"safeguard": Decimal("1")}, "safeguard_range"),
+    ):
+        with pytest.raises(PriceRevisionError) as error:
+            compute(Decimal("0.30"), [syntec_term()], series, month, **kwargs)
+        assert error.value.code == code
