@@ -140,6 +140,7 @@ class ChorusProDepositPipeline(models.AbstractModel):
         checklist = self.env["chorus.pro.checklist"]
         connector = self.env["chorus.pro.connector"]
         failed = {}
+        depositable = moves.browse()
         for move in moves:
             if checked is not None and move in checked:
                 items = checked[move]
@@ -149,12 +150,20 @@ class ChorusProDepositPipeline(models.AbstractModel):
                 except UserError as error:
                     items = [{"code": "depositable", "label": error.args[0], "message": error.args[0]}]
                 else:
-                    items = [item for item in [checklist._check_facturx(move)] if not item["ok"]]
+                    depositable |= move
+                    continue
             else:
                 items = checklist._failed(move, with_facturx=mode == "full")
             if items:
                 failed[move] = items
-        return failed
+        if depositable:
+            # Their Factur-X validated side by side, then checked one by one (from the cache).
+            self.env["chorus.pro.facturx"]._facturx_prevalidate(depositable)()
+            for move in depositable:
+                items = [item for item in [checklist._check_facturx(move)] if not item["ok"]]
+                if items:
+                    failed[move] = items
+        return {move: failed[move] for move in moves if move in failed}
 
     # ------------------------------------------------------------------ deposit
     @api.model
