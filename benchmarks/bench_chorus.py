@@ -288,6 +288,8 @@ def install_probes(env, probe):
     probe.wrap(type(env["chorus.pro.checklist"]), "_check", key=CHECKLIST_RUNS)
     probe.wrap(engine_cls, "_facturx_build_data", key=EN16931_BUILDS)
     probe.wrap(engine_cls, "_build_facturx", on_result=keep_timings)
+    if hasattr(engine_cls, "_facturx_prevalidate"):
+        probe.wrap(engine_cls, "_facturx_prevalidate")
     probe.wrap(report_cls, "_run_wkhtmltopdf")
     if hasattr(report_cls, "_chorus_run_side_by_side"):
         # wkhtmltopdf processes run at the same time for one batch (both cores).
@@ -513,6 +515,12 @@ def deposit_run(env, sim, probe, moves, label):
         f"{1000 * build / n:.1f} ms/invoice: XML {facturx_ms.get('xml', 0) / n:.1f}, XSD "
         f"{facturx_ms.get('xsd', 0) / n:.1f}, schematron {facturx_ms.get('schematron', 0) / n:.1f}, "
         f"PDF/A+embed {facturx_ms.get('pdf', 0) / n:.1f} ms"
+    )
+    say(
+        f"      Factur-X validated ahead, side by side while drawing (_facturx_prevalidate: XML "
+        f"then {deposit_counts.get('validate_facturx_xml', 0)} validation(s) taking "
+        f"{deposit_seconds.get('validate_facturx_xml', 0):.2f} s of worker time in all, "
+        f"{deposit_seconds.get('_facturx_prevalidate', 0):.2f} s in the deposit's thread)"
     )
     say(
         f"    - deposit (_deposit_group)           {deposit_group:8.2f} s  {pct(deposit_group)}  "
