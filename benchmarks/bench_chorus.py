@@ -643,7 +643,9 @@ def user_path_run(env, sim, probe, moves):
     calls_start, v0, wall_start = sim.calls, validations(), time.perf_counter()
     snap = probe.snapshot()
     result = wizards.onchange({}, [], WIZARD_SPEC)
-    env.cr.rollback()  # a request of its own: nothing kept
+    # A request of its own, committed as the web client's are: the checklist may have read a
+    # service's details from Chorus Pro and kept them (the signed preview saw them kept).
+    env.cr.commit()
     t_open = time.perf_counter() - wall_start
     value = result["value"]
     v_open = validations() - v0
@@ -736,7 +738,9 @@ def send_path_run(env, sim, probe, moves):
     # back), then calls the button.
     wizards = env["account.move.send.batch.wizard"].with_context(**context)
     value = wizards.onchange({}, [], SEND_SPEC)["value"]
-    env.cr.rollback()  # a request of its own: nothing kept
+    # A request of its own, committed as the web client's are: the checklist may have read a
+    # service's details from Chorus Pro and kept them (the signed preview saw them kept).
+    env.cr.commit()
     summary, alerts = value.get("summary_data") or {}, value.get("alerts") or {}
     t_open = time.perf_counter() - wall_start
     say(f"  dialog open (summary {summary.get('chorus_pro')}, alerts {sorted(alerts)}): {t_open:.2f} s")
@@ -751,6 +755,7 @@ def send_path_run(env, sim, probe, moves):
     wizards.browse(wizard_id).action_send_and_print()
     env.cr.commit()
     t_click = time.perf_counter() - start
+    say(f"  dialog open + Send click: {per_invoice_counts(probe, snap, n)}")
     jobs = jobs_model.search([]) - jobs_before
     profiler = cProfile.Profile() if PROFILE else None
     start = time.perf_counter()
