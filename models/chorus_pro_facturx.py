@@ -21,6 +21,7 @@ from collections import OrderedDict
 
 from odoo import _lt, api, fields, models
 from odoo.exceptions import UserError
+from odoo.http import request
 from odoo.tools import float_round, html2plaintext
 from odoo.tools.pdf import (
     DictionaryObject,
@@ -587,7 +588,12 @@ class ChorusProFacturx(models.AbstractModel):
     @api.model
     def _facturx_validation_processes(self):
         """Schematron workers validating a batch side by side: the system parameter
-        ``l10n_fr_chorus_pro.validation_processes`` (default 2), capped by the cores."""
+        ``l10n_fr_chorus_pro.validation_processes`` (default 2), capped by the cores. One
+        in an HTTP request, as the rendering: each Odoo worker process would start one
+        more schematron worker (about 200 MiB) for the few invoices a request deposits,
+        whose Factur-X its dialog validated already."""
+        if request and request.db:
+            return 1
         wanted = (
             self.env["ir.config_parameter"]
             .sudo()
