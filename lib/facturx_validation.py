@@ -16,14 +16,18 @@ limits of Odoo prefork workers): see ``lib/schematron/runner.py``.
 """
 
 import logging
+import os
+import queue
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
-from .schematron.runner import get_default_runner
+from .schematron.runner import SchematronRunner, get_default_runner
 
 _logger = logging.getLogger(__name__)
 
@@ -650,3 +654,54 @@ def validate_facturx_xml(xml_bytes, level="en16931", fr_ctc=False, runner=None):
     report.schematron_ms = (time.perf_counter() - start) * 1000.0
     report.ok = not any(issue.is_fatal for issue in report.issues)
     return report
+
+
+class ValidationPool:
+    """Validates several XMLs side by side: ``processes`` threads, each with a
+    schematron worker of its own while it validates (the process-wide runner and
+    ``processes - 1`` more, started on first use). The threads wait on their worker's
+    pipe, so the schematrons run on as many cores while the caller goes on.
+    :meth:`submit` returns a ``concurrent.futures.Future`` of the
+    :class:`ValidationReport` (:func:`validate_facturx_xml`, with its errors)."""
+
+    def __init__(self, processes):
+        self.processes = processes
+        self.runners = [get_default_runner()] + [SchematronRunner() for _index in range(processes - 1)]
+        self._runners = queue.SimpleQueue()
+        for runner in self.runners:
+            self._runners.put(runner)
+        self._executor = ThreadPoolExecutor(max_workers=processes, thread_name_prefix="facturx-validation")
+
+    def _validate(self, xml_bytes, level, fr_ctc):
+        runner = self._runners.get()
+        try:
+            return validate_facturx_xml(xml_bytes, level=level, fr_ctc=fr_ctc, runner=runner)
+        finally:
+            self._runners.put(runner)
+
+    def submit(self, xml_bytes, level="en16931", fr_ctc=False):
+        return self._executor.submit(self._validate, xml_bytes, level, fr_ctc)
+
+
+_POOLS = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def get_validation_pool(processes):
+    """The process-wide :class:`ValidationPool` of ``processes`` threads (created
+    lazily; a forked child makes its own)."""
+    with _POOLS_LOCK:
+        pool = _POOLS.get(processes)
+        if pool is None:
+            pool = _POOLS[processes] = ValidationPool(processes)
+        return pool
+
+
+def _forget_pools_after_fork():
+    global _POOLS_LOCK
+    _POOLS_LOCK = threading.Lock()
+    _POOLS.clear()  # their threads did not survive the fork; their runners restart
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools_after_fork)

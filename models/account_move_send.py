@@ -220,14 +220,22 @@ class AccountMoveSend(models.AbstractModel):
     @api.model
     def _chorus_checked(self, invoices, by_id):
         """``{move: [failed checklist items]}`` of ``invoices`` (see the pipeline's
-        ``_check_invoices``). The checklist the Send dialog showed (its signed token) is
-        taken for an invoice unchanged since; only what Chorus Pro requires and the
-        Factur-X (built once, deposited next) are checked again. A changed invoice, or
-        one without a valid token, gets the whole checklist."""
+        ``_check_invoices``). The checklist the Send dialog showed (its signed token,
+        verified for the invoice's sending author: the user who clicked Send, also when
+        a batch Send's background job runs it as the cron's user) is taken for an
+        invoice unchanged since; only what Chorus Pro requires and the Factur-X (built
+        once, deposited next) are checked again. A changed invoice, or one without a
+        valid token, gets the whole checklist."""
         pipeline = self.env["chorus.pro.deposit.pipeline"]
-        previewed = {}
+        by_token = {}
         for invoice in invoices:
-            previewed.update(pipeline._checked_from_token(by_id[invoice.id].get(TOKEN_SETTING), invoice))
+            data = by_id[invoice.id]
+            key = (data.get(TOKEN_SETTING), data.get("author_user_id") or self.env.uid)
+            by_token[key] = by_token.get(key, invoices.browse()) | invoice
+        previewed = {}
+        for (token, author), moves in by_token.items():
+            if token:
+                previewed.update(pipeline._checked_from_token(token, moves, uid=author))
         failed = {
             move: [item for item in items if not item["ok"]]
             for move, items in previewed.items()
@@ -262,11 +270,14 @@ class AccountMoveSend(models.AbstractModel):
         posted = moves.filtered(lambda m: m.state == "posted")
         errors = {}
         if posted:
+            # The dialog's checklist, signed for the job's requester (its author).
+            token = {TOKEN_SETTING: job.checklist_token} if job.checklist_token else {}
             send.with_context(chorus_send_errors=errors)._generate_and_send_invoices(
                 posted,
                 from_cron=True,
                 author_user_id=job.user_id.id,
                 author_partner_id=job.user_id.partner_id.id,
+                **token,
             )
         deposited = (posted - before).filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
         refusals = [(move, [errors[move.id]]) for move in moves if move.id in errors]

@@ -298,6 +298,14 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         Chorus Pro like an unconfirmed one.
         """
         self, moves = self._without_defaults(moves)
+        # The EN 16931 data and XML of each invoice built once (validated ahead, then
+        # embedded in its document).
+        with self.env["chorus.pro.facturx"]._facturx_data_cache():
+            return self._deposit_moves(moves, batch=batch, commit=commit, refuse_taken=refuse_taken)
+
+    @api.model
+    def _deposit_moves(self, moves, batch=True, commit=False, refuse_taken=True):
+        """:meth:`_deposit_result` within the deposit's data cache."""
         moves = moves.sorted("id")
         self._lock_moves(moves)
         self._check_depositable(moves)
@@ -321,9 +329,13 @@ class ChorusProConnectorDeposit(models.AbstractModel):
             self._check_engagements(client, moves)
         engine = self.env["chorus.pro.facturx"]
         documents = {}
-        pdfs = engine._facturx_render_invoice_pdfs(moves)
         # Degraded mode, chosen per invoice: its PDF + data, one invoice per call pair.
         pdf_api_moves = moves.filtered(lambda m: m.chorus_deposit_mode == "pdf_api")
+        # Their Factur-X validated while their documents are drawn (the build below
+        # finds each report in the validation cache).
+        validated = engine._facturx_prevalidate(moves - pdf_api_moves)
+        pdfs = engine._facturx_render_invoice_pdfs(moves)
+        validated()
         moves -= pdf_api_moves
         for move in moves:
             result = engine._build_facturx(

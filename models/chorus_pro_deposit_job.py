@@ -79,6 +79,12 @@ class ChorusProDepositJob(models.Model):
         readonly=True,
         help="A batch Send by Chorus Pro: each chunk goes through Odoo's sending steps.",
     )
+    checklist_token = fields.Text(
+        readonly=True,
+        copy=False,
+        help="The checklist the Send dialog showed, signed for the user who asked: reused "
+        "for the invoices unchanged since.",
+    )
     state = fields.Selection(
         [("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
         default="queued",
@@ -163,8 +169,11 @@ class ChorusProDepositJob(models.Model):
     # Creation and actions
     # ------------------------------------------------------------------
     @api.model
-    def _create_for(self, moves, batch=True, selected_count=0, refusals=(), sending=False):
-        """Queue the deposit of posted ``moves`` and wake the cron up."""
+    def _create_for(
+        self, moves, batch=True, selected_count=0, refusals=(), sending=False, checklist_token=False
+    ):
+        """Queue the deposit of posted ``moves`` and wake the cron up. ``checklist_token``:
+        the Send dialog's signed checklist (``sending``), for the current user."""
         if len(moves.company_id) > 1:
             raise UserError(self.env._("Deposit the invoices of one company at a time."))
         # Not the default_* values of the action that opened the deposit wizard.
@@ -177,6 +186,7 @@ class ChorusProDepositJob(models.Model):
                 "selected_count": selected_count or len(moves),
                 "refusals": self._refusal_records(refusals),
                 "sending": sending,
+                "checklist_token": checklist_token,
             }
         )
         job._trigger_cron()

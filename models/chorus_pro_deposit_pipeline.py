@@ -66,8 +66,8 @@ class ChorusProDepositPipeline(models.AbstractModel):
         return "|".join(str(record.write_date or "") for record in records)
 
     @api.model
-    def _checklist_signature(self, payload):
-        return hmac(self.env(su=True), PREVIEW_SCOPE, (self.env.uid, payload))
+    def _checklist_signature(self, payload, uid=None):
+        return hmac(self.env(su=True), PREVIEW_SCOPE, (uid or self.env.uid, payload))
 
     @api.model
     def _checklist_token(self, items):
@@ -85,12 +85,13 @@ class ChorusProDepositPipeline(models.AbstractModel):
         return f"{payload}.{self._checklist_signature(payload)}"
 
     @api.model
-    def _checked_from_token(self, token, moves):
+    def _checked_from_token(self, token, moves, uid=None):
         """``{move: [checklist items]}`` of the invoices of ``moves`` the signed
         ``token`` (:meth:`_checklist_token`) checked and that did not change since.
-        A token missing, forged or signed for another user gives nothing."""
+        A token missing, forged or signed for another user than ``uid`` (by default the
+        current one; a background job gives the user who asked for it) gives nothing."""
         payload, _dot, signature = (token or "").rpartition(".")
-        if not payload or not consteq(signature, self._checklist_signature(payload)):
+        if not payload or not consteq(signature, self._checklist_signature(payload, uid=uid)):
             return {}
         try:
             preview = json.loads(zlib.decompress(base64.b64decode(payload)))
@@ -103,6 +104,20 @@ class ChorusProDepositPipeline(models.AbstractModel):
             for key in [str(move.id)]
             if key in previewed and fingerprints.get(key) == self._checklist_fingerprint(move)
         }
+
+    @api.model
+    def _checklist_token_of(self, moves, token=None):
+        """The signed checklist (its mentions: the deposit validates the Factur-X) of
+        ``moves``: taken from ``token`` for the invoices it checked unchanged, run for
+        the others. Returns ``(token, {move: [checklist items]})``."""
+        checklist = self.env["chorus.pro.checklist"]
+        checked = self._checked_from_token(token, moves) if token else {}
+        stale = [move for move in moves if move not in checked]
+        if token and not stale:
+            return token, checked
+        for move in stale:
+            checked[move] = checklist._check(move, with_facturx=False)
+        return (self._checklist_token(checked) if checked else False), checked
 
     # ------------------------------------------------------------------ checklist
     @api.model
@@ -125,6 +140,7 @@ class ChorusProDepositPipeline(models.AbstractModel):
         checklist = self.env["chorus.pro.checklist"]
         connector = self.env["chorus.pro.connector"]
         failed = {}
+        depositable = moves.browse()
         for move in moves:
             if checked is not None and move in checked:
                 items = checked[move]
@@ -134,12 +150,20 @@ class ChorusProDepositPipeline(models.AbstractModel):
                 except UserError as error:
                     items = [{"code": "depositable", "label": error.args[0], "message": error.args[0]}]
                 else:
-                    items = [item for item in [checklist._check_facturx(move)] if not item["ok"]]
+                    depositable |= move
+                    continue
             else:
                 items = checklist._failed(move, with_facturx=mode == "full")
             if items:
                 failed[move] = items
-        return failed
+        if depositable:
+            # Their Factur-X validated side by side, then checked one by one (from the cache).
+            self.env["chorus.pro.facturx"]._facturx_prevalidate(depositable)()
+            for move in depositable:
+                items = [item for item in [checklist._check_facturx(move)] if not item["ok"]]
+                if items:
+                    failed[move] = items
+        return {move: failed[move] for move in moves if move in failed}
 
     # ------------------------------------------------------------------ deposit
     @api.model

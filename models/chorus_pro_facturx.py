@@ -14,12 +14,14 @@ import dataclasses
 import hashlib
 import io
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
 
 from odoo import _lt, api, fields, models
 from odoo.exceptions import UserError
+from odoo.http import request
 from odoo.tools import float_round, html2plaintext
 from odoo.tools.pdf import (
     DictionaryObject,
@@ -47,6 +49,18 @@ _validation_cache = OrderedDict()
 _validation_cache_lock = threading.Lock()
 # The EN 16931 data built during a deposit, by transaction (see _facturx_data_cache).
 _data_caches = {}
+
+
+def _validation_cache_store(key, report):
+    with _validation_cache_lock:
+        _validation_cache[key] = report
+        while len(_validation_cache) > VALIDATION_CACHE_SIZE:
+            _validation_cache.popitem(last=False)
+
+
+# How many schematron workers validate a batch side by side (see _facturx_prevalidate).
+PARAM_VALIDATION_PROCESSES = "l10n_fr_chorus_pro.validation_processes"
+DEFAULT_VALIDATION_PROCESSES = 2
 
 # French legal mentions (Code de commerce L441-9 / D441-5, Code de la commande
 # publique R2192-31): printed in French whatever the user's language, as French
@@ -533,8 +547,17 @@ class ChorusProFacturx(models.AbstractModel):
         from facturx import generate_xml
 
         level = level or self._facturx_level(move.company_id)
+        # Within a deposit, the XML of its data is generated once too (the Factur-X
+        # check, then the document).
+        cache = _data_caches.get(id(self.env.transaction))
+        key = ("xml", move.id, move.state, move.name, move.write_date, move.env.lang, level)
+        if cache is not None and key in cache:
+            return cache[key]
         data = self._facturx_data_dict(move)
-        return generate_xml(data, level=level, check_xsd=False, check_schematron=False)
+        xml = generate_xml(data, level=level, check_xsd=False, check_schematron=False)
+        if cache is not None:
+            cache[key] = xml
+        return xml
 
     @api.model
     def _facturx_validate_xml(self, xml, level=None, fr_ctc=False):
@@ -552,19 +575,82 @@ class ChorusProFacturx(models.AbstractModel):
         level = level or DEFAULT_LEVEL
         if isinstance(xml, str):
             xml = xml.encode("utf-8")
-        key = (hashlib.sha256(xml).hexdigest(), level, bool(fr_ctc))
+        key = self._facturx_validation_key(xml, level, fr_ctc)
+        report = self._facturx_validation_cached(key)
+        if report is not None:
+            return dataclasses.replace(report, xsd_ms=0.0, schematron_ms=0.0, compile_ms=0.0)
+        report = facturx_validation.validate_facturx_xml(xml, level=level, fr_ctc=fr_ctc)
+        self._facturx_validation_store(key, report)
+        return report
+
+    @api.model
+    def _facturx_validation_key(self, xml, level, fr_ctc):
+        return (hashlib.sha256(xml).hexdigest(), level, bool(fr_ctc))
+
+    @api.model
+    def _facturx_validation_cached(self, key):
         with _validation_cache_lock:
             report = _validation_cache.get(key)
             if report is not None:
                 _validation_cache.move_to_end(key)
-        if report is not None:
-            return dataclasses.replace(report, xsd_ms=0.0, schematron_ms=0.0, compile_ms=0.0)
-        report = facturx_validation.validate_facturx_xml(xml, level=level, fr_ctc=fr_ctc)
-        with _validation_cache_lock:
-            _validation_cache[key] = report
-            while len(_validation_cache) > VALIDATION_CACHE_SIZE:
-                _validation_cache.popitem(last=False)
         return report
+
+    @api.model
+    def _facturx_validation_store(self, key, report):
+        _validation_cache_store(key, report)
+
+    @api.model
+    def _facturx_validation_processes(self):
+        """Schematron workers validating a batch side by side: the system parameter
+        ``l10n_fr_chorus_pro.validation_processes`` (default 2), capped by the cores. One
+        in an HTTP request, as the rendering: each Odoo worker process would start one
+        more schematron worker (about 200 MiB) for the few invoices a request deposits,
+        whose Factur-X its dialog validated already."""
+        if request and request.db:
+            return 1
+        wanted = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(PARAM_VALIDATION_PROCESSES, DEFAULT_VALIDATION_PROCESSES)
+        )
+        try:
+            wanted = int(wanted)
+        except ValueError:
+            wanted = DEFAULT_VALIDATION_PROCESSES
+        return max(min(wanted, os.cpu_count() or 1), 1)
+
+    @api.model
+    def _facturx_prevalidate(self, moves):
+        """Validate the Factur-X XML of ``moves`` ahead, several side by side (see
+        :meth:`_facturx_validation_processes`), while the caller goes on (e.g. renders
+        their documents): each report lands in the validation cache, where the
+        invoice's own validation (its checklist, its build) finds it. Nothing is
+        skipped: an XML not validated ahead (an error of the schematron engine, one
+        worker only) is validated by the invoice's own validation, as before.
+        Returns a function that waits until the validations started here are done."""
+        processes = self._facturx_validation_processes()
+        pending = []
+        for move in moves:
+            level = self._facturx_level(move.company_id)
+            fr_ctc = bool(move.company_id.chorus_facturx_fr_ctc)
+            xml = self._facturx_generate_xml(move, level=level)
+            if isinstance(xml, str):
+                xml = xml.encode("utf-8")
+            key = self._facturx_validation_key(xml, level, fr_ctc)
+            if self._facturx_validation_cached(key) is None:
+                pending.append((key, xml, level, fr_ctc))
+        if processes < 2 or len(pending) < 2:
+            return lambda: None
+        pool = facturx_validation.get_validation_pool(processes)
+        futures = {key: pool.submit(xml, level=level, fr_ctc=fr_ctc) for key, xml, level, fr_ctc in pending}
+
+        def wait():
+            for key, future in futures.items():
+                # An error of the engine: the invoice's own validation runs it again.
+                if future.exception() is None:
+                    self._facturx_validation_store(key, future.result())
+
+        return wait
 
     @api.model
     def _facturx_validation_cache_clear(self):

@@ -22,6 +22,9 @@ WIZARD = "chorus.pro.deposit.wizard"
 SEND = "account.move.send.wizard"
 # What the Send dialog's form holds that the web client saves back (its checklist token).
 SEND_FIELDS = ("sending_method_checkboxes", "extra_edi_checkboxes", "chorus_checklist_token")
+BATCH_SEND = "account.move.send.batch.wizard"
+# The batch Send dialog's form: the web client reads these, and saves back its token.
+BATCH_SEND_SPEC = dict.fromkeys(("move_ids", "alerts", "summary_data", "chorus_checklist_token"), {})
 
 
 @tagged("post_install", "-at_install")
@@ -304,6 +307,134 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         self.assertEqual(checklist_runs, {move.id: 2})
         self.assertFalse(move.chorus_state)
         self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))
+
+    # ---------------------------------------------------------------- the batch Send dialog
+    def _open_batch_send(self, moves):
+        """The list's Send on ``moves``: the batch dialog's opening (onchange) in the
+        context of the action, in its own request. Returns (context, values)."""
+        action = moves.action_send_and_print()
+        self.assertEqual(action["res_model"], BATCH_SEND)
+        context = action["context"]
+        values, error = self._request(
+            lambda env: env[BATCH_SEND].onchange({}, [], BATCH_SEND_SPEC)["value"], context
+        )
+        self.assertIsNone(error)
+        self.assertEqual(values["summary_data"]["chorus_pro"]["count"], len(moves))
+        self.assertTrue(values["chorus_checklist_token"])
+        return context, values
+
+    def _save_and_batch_send(self, moves, values, context):
+        """Send clicked: the web client saves the dialog (the fields of its form, reading
+        its summary and alerts back), then calls the button, each in its own request.
+        Returns the background job it queued."""
+        jobs_before = self.env["chorus.pro.deposit.job"].search([])
+
+        def save(env):
+            vals = {
+                "move_ids": [Command.set(moves.ids)],
+                "chorus_checklist_token": values["chorus_checklist_token"],
+            }
+            return env[BATCH_SEND].web_save(vals, BATCH_SEND_SPEC)[0]["id"]
+
+        wizard_id, error = self._request(save, context)
+        self.assertIsNone(error)
+        result, error = self._request(
+            lambda env: env[BATCH_SEND].browse(wizard_id).action_send_and_print(), context
+        )
+        self.assertIsNone(error)
+        self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
+        job = self.env["chorus.pro.deposit.job"].search([]) - jobs_before
+        self.assertEqual(len(job), 1)
+        self.assertEqual((job.state, job.user_id, job.move_ids), ("queued", self.env.user, moves))
+        return job
+
+    def _run_job_cron(self):
+        """The background job's cron, run as its own user (not the one who clicked Send)."""
+        cron = self.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs")
+        self.assertNotEqual(cron.user_id, self.env.user)
+        _result, error = self._request(
+            lambda env: env["chorus.pro.deposit.job"].with_user(cron.user_id.id)._cron_process_jobs()
+        )
+        self.assertIsNone(error)
+
+    def test_batch_send_checks_once_and_builds_once(self):
+        """Send from the list, by Chorus Pro: the checklist the dialog ran for its alerts
+        (kept signed with it, saved back by the web client) is the one the background
+        job deposits with, under the cron's user, chunk after chunk: each invoice checked
+        once, its EN 16931 data built once. (The recipient was read from the directory
+        lately: a deposit reading it again would change it, and the next chunks' invoices
+        would be checked again.)"""
+        self.env["chorus.pro.connector"]._sync_recipients(self.dept93, company=self.company)
+        self.env["ir.config_parameter"].sudo().set_param("l10n_fr_chorus_pro.background_deposit_chunk", "2")
+        moves = self._d93_invoice() | self._d93_invoice() | self._d93_invoice()
+        checklist_runs, data_builds = self._counters()
+        context, values = self._open_batch_send(moves)
+        self.assertFalse(values["alerts"])
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
+        job = self._save_and_batch_send(moves, values, context)
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
+        self.assertFalse(data_builds)
+        # The job keeps the dialog's checklist, valid for the user who clicked Send only.
+        pipeline = self.env["chorus.pro.deposit.pipeline"]
+        cron_user = self.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs").user_id
+        self.assertEqual(
+            pipeline._checked_from_token(job.checklist_token, moves, uid=job.user_id.id).keys(), set(moves)
+        )
+        self.assertFalse(pipeline._checked_from_token(job.checklist_token, moves, uid=cron_user.id))
+        self._run_job_cron()
+        self.assertEqual(job.state, "done")
+        self.assertIn("3 of 3 invoices sent to Chorus Pro.", job.summary)
+        self.assertEqual(set(moves.mapped("chorus_state")), {"deposited"})
+        self.assertEqual(len(job.flow_ids), 2, "one flow per chunk")
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 2)
+        for move in moves:
+            self.assertTrue(move.is_move_sent)
+            self.assertEqual(move.invoice_pdf_report_id.raw, move.chorus_document_id.raw)
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
+        self.assertEqual(data_builds, dict.fromkeys(moves.ids, 1))
+
+    def test_batch_send_changed_invoice_is_checked_again(self):
+        """An invoice changed between Send and its background job (its EJ removed in
+        another tab) is checked again by the job, and refused; the other is deposited
+        with the dialog's checklist."""
+        moves = self._d93_invoice() | self._d93_invoice()
+        changed, unchanged = moves
+        checklist_runs, _data_builds = self._counters()
+        context, values = self._open_batch_send(moves)
+        job = self._save_and_batch_send(moves, values, context)
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 1))
+        _result, error = self._request(
+            lambda env: env["account.move"].browse(changed.id).write({"purchase_order_reference": False})
+        )
+        self.assertIsNone(error)
+        self._run_job_cron()
+        self.assertEqual(checklist_runs, {changed.id: 2, unchanged.id: 1})
+        self.assertEqual(job.state, "done")
+        self.assertIn("1 of 2 invoices sent to Chorus Pro.", job.summary)
+        self.assertIn(changed.name, job.summary)
+        self.assertEqual((unchanged.chorus_state, changed.chorus_state), ("deposited", False))
+        self.assertIn("was not deposited on Chorus Pro", changed.message_ids[0].body)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+
+    def test_batch_send_forged_token_is_not_trusted(self):
+        """A token the server did not sign, saved back with the batch dialog, is replaced:
+        the checklist runs again, once, and the invoice missing its EJ is refused."""
+        self.company.chorus_post_check = "warn"
+        moves = self._d93_invoice() | self._d93_invoice(purchase_order_reference=False)
+        good, bad = moves
+        checklist_runs, _data_builds = self._counters()
+        context, values = self._open_batch_send(moves)
+        self.assertIn(bad.display_name, values["alerts"]["l10n_fr_chorus_pro_checklist"]["message"])
+        pipeline = self.env["chorus.pro.deposit.pipeline"]
+        items = [{"code": "routing", "label": "Routing", "ok": True, "message": ""}]
+        payload, _dot, _signature = pipeline._checklist_token(dict.fromkeys(moves, items)).rpartition(".")
+        forged = dict(values, chorus_checklist_token=f"{payload}.{'0' * 64}")
+        job = self._save_and_batch_send(moves, forged, context)
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 2))
+        self._run_job_cron()
+        self.assertEqual(checklist_runs, dict.fromkeys(moves.ids, 2))
+        self.assertIn("1 of 2 invoices sent to Chorus Pro.", job.summary)
+        self.assertEqual((good.chorus_state, bad.chorus_state), ("deposited", False))
 
     # ---------------------------------------------------------------- one build, two languages
     def test_data_translated_not_built_again(self):

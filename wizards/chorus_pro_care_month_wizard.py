@@ -1,8 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from dateutil.relativedelta import relativedelta
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+
+from . import chorus_pro_month_wizard_mixin  # noqa: F401 (defined before the wizards inheriting it)
 
 
 class ChorusProCareMonthWizard(models.TransientModel):
@@ -15,14 +15,9 @@ class ChorusProCareMonthWizard(models.TransientModel):
     """
 
     _name = "chorus.pro.care.month.wizard"
+    _inherit = ["chorus.pro.month.wizard.mixin"]
     _description = "Chorus Pro: Month's Care Invoices"
 
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    month = fields.Date(
-        required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(months=1),
-        help="Any day of the month to invoice.",
-    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Recipient",
@@ -37,7 +32,6 @@ class ChorusProCareMonthWizard(models.TransientModel):
         domain="[('kind', '=', 'care'), ('partner_id', '=', partner_id)]",
         help="Only these care orders (all of the recipient's by default).",
     )
-    invoice_date = fields.Date(default=fields.Date.context_today)
     line_ids = fields.One2many("chorus.pro.care.month.wizard.line", "wizard_id", string="Proposal")
     amount_total = fields.Monetary(
         string="Total", compute="_compute_amount_total", currency_field="currency_id"
@@ -120,10 +114,6 @@ class ChorusProCareMonthWizard(models.TransientModel):
         }
 
     # ------------------------------------------------------------------
-    def _period(self):
-        self.ensure_one()
-        return self.env["chorus.pro.care.decision"]._month_bounds(self.month)
-
     def _orders(self):
         self.ensure_one()
         domain = [

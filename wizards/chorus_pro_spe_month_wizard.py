@@ -1,14 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import calendar
-from datetime import date
-
-from dateutil.relativedelta import relativedelta
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from ..lib.spe_rules import invoice_rows, university_year
+from . import chorus_pro_month_wizard_mixin  # noqa: F401 (defined before the wizards inheriting it)
 
 
 class ChorusProSpeMonthWizard(models.TransientModel):
@@ -19,14 +15,9 @@ class ChorusProSpeMonthWizard(models.TransientModel):
     the convention's method."""
 
     _name = "chorus.pro.spe.month.wizard"
+    _inherit = ["chorus.pro.month.wizard.mixin"]
     _description = "The Month's Session Invoices"
 
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    month = fields.Date(
-        required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1) - relativedelta(months=1),
-        help="Any day of the month to invoice.",
-    )
     convention_ids = fields.Many2many(
         "chorus.pro.spe.convention",
         string="Conventions",
@@ -34,7 +25,6 @@ class ChorusProSpeMonthWizard(models.TransientModel):
         domain="[('company_id', '=', company_id)]",
         help="The universities to invoice (all your conventions by default).",
     )
-    invoice_date = fields.Date(default=fields.Date.context_today)
     session_ids = fields.Many2many(
         "chorus.pro.spe.session", string="Sessions to Invoice", compute="_compute_sessions"
     )
@@ -49,11 +39,6 @@ class ChorusProSpeMonthWizard(models.TransientModel):
         if context.get("active_model") == "chorus.pro.spe.convention" and context.get("active_ids"):
             return self.env["chorus.pro.spe.convention"].browse(context["active_ids"])
         return self.env["chorus.pro.spe.convention"].search([("company_id", "=", self.env.company.id)])
-
-    def _period(self):
-        self.ensure_one()
-        first = self.month.replace(day=1)
-        return first, date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
 
     def _month_sessions(self, states):
         self.ensure_one()

@@ -445,6 +445,26 @@ def test_concurrent_threads_share_one_worker(valid_xml, mismatch_xml):
         runner.close()
 
 
+def test_validation_pool_validates_side_by_side(valid_xml, mismatch_xml):
+    """Two workers, each validating its share at the same time: the reports are the
+    sequential ones, in the order submitted."""
+    pool = fv.ValidationPool(2)
+    extra = pool.runners[1]
+    try:
+        xmls = [valid_xml, mismatch_xml] * 3
+        futures = [pool.submit(xml) for xml in xmls]
+        reports = [future.result(timeout=120) for future in futures]
+        assert [report.ok for report in reports] == [True, False] * 3
+        assert [report.has_rule("BR-CO-15") for report in reports] == [False, True] * 3
+        assert pool.runners[0] is sr.get_default_runner()
+        assert extra.worker_pid and extra.worker_pid != pool.runners[0].worker_pid
+        counts = [runner.stats()["transform_count"] for runner in pool.runners]
+        assert all(counts) and counts[1] >= 1
+        assert fv.get_validation_pool(2) is fv.get_validation_pool(2)
+    finally:
+        extra.close()
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_forked_child_starts_its_own_worker(valid_xml, mismatch_xml):
     runner = sr.SchematronRunner(mode="subprocess")
