@@ -498,17 +498,19 @@ class AccountMove(models.Model):
     def _chorus_schedule_interest_activity(self):
         self.ensure_one()
         user = self.company_id._chorus_activity_user(self.invoice_user_id)
+        # The cron writes it: in the language of the user who will read it.
+        env = self.with_context(lang=user.lang or self.env.lang).env
         self.activity_schedule(
             "l10n_fr_chorus_pro.mail_activity_type_late_interest",
             user_id=user.id,
-            note=self.env._(
+            note=env._(
                 "%(move)s was paid %(days)s days late: %(amount)s of moratorium interest and recovery "
                 "indemnity were due by %(date)s. Claim them (Claim late-payment interest, or Create "
                 "the interest invoice), or mark them received.",
                 move=self.display_name,
                 days=self.chorus_delay_days_late,
-                amount=format_amount(self.env, self.chorus_interest_remaining, self.company_currency_id),
-                date=format_date(self.env, self.chorus_delay_claim_date),
+                amount=format_amount(env, self.chorus_interest_remaining, self.company_currency_id),
+                date=format_date(env, self.chorus_delay_claim_date),
             ),
         )
         self.chorus_interest_reminded = True

@@ -218,6 +218,20 @@ class TestPaymentDelay(ChorusProSimulatorCommon):
         self.assertTrue(move.chorus_interest_received)
         self.assertFalse(self.env["mail.activity"].search([("activity_type_id", "=", activity_type.id)]))
 
+    def test_cron_activity_in_the_language_of_its_reader(self):
+        """The daily cron runs as OdooBot (English): the activity is written in the
+        language of the user it goes to."""
+        move = self._paid_late_with_suspension()
+        self.company.chorus_responsible_id = self._french_user("comptable_fr")
+        self.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_payment_delay").method_direct_trigger()
+        activity = move.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id == self.env.ref("l10n_fr_chorus_pro.mail_activity_type_late_interest")
+            )
+        )
+        self.assertEqual(activity.user_id, self.company.chorus_responsible_id)
+        self.assertIn("18 jours de retard", activity.note)
+
     def test_cron_no_activity_when_interest_received(self):
         move = self._paid_late_with_suspension()
         move.with_user(self.invoicing_user).chorus_interest_received = True
