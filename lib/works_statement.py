@@ -346,7 +346,11 @@ def check(items, progress, extras=(), amendments=(), retention_rate=0):
             problems.append(
                 Problem(
                     "cumulative_down",
-                    {"item": extra.label, "previous": dec(extra.previous), "cumulative": dec(extra.cumulative)},
+                    {
+                        "item": extra.label,
+                        "previous": dec(extra.previous),
+                        "cumulative": dec(extra.cumulative),
+                    },
                 )
             )
     result = compute(items, [p for p in progress if p.code in current], amendments=amendments)

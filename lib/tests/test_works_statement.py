@@ -77,9 +77,7 @@ def test_schedule_and_totals_with_amendment():
 
 
 def test_monthly_statement_cumulatives():
-    st = compute(
-        ITEMS, MONTH_3, EXTRAS_3, [AMENDMENT_1], retention_rate=D("5"), advance=D("45419.70")
-    )
+    st = compute(ITEMS, MONTH_3, EXTRAS_3, [AMENDMENT_1], retention_rate=D("5"), advance=D("45419.70"))
     lines = {line.item.code: line for line in st.lines}
     # 1.2: 60 % of 42 300 = 25 380.00 → 100 % = 42 300.00, month 16 920.00 (40 %)
     assert (lines["1.2"].previous_amount, lines["1.2"].cumulative_amount) == (D("25380.00"), D("42300.00"))
