@@ -64,6 +64,9 @@
         "views/chorus_pro_price_index_views.xml",
         "views/chorus_pro_price_revision_views.xml",
         "views/report_chorus_price_revision_annex.xml",
+        "security/chorus_pro_works_security.xml",
+        "views/chorus_pro_works_views.xml",
+        "views/report_chorus_works_statement.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -39,3 +39,4 @@ from . import test_price_revision
 from . import test_payment_delay_interest
 from . import test_price_revision_documents
 from . import test_price_revision_tours
+from . import test_works_statements
