@@ -63,6 +63,9 @@
         "security/chorus_pro_price_revision_security.xml",
         "views/chorus_pro_price_index_views.xml",
         "views/chorus_pro_price_revision_views.xml",
+        "security/chorus_pro_works_security.xml",
+        "views/chorus_pro_works_views.xml",
+        "views/report_chorus_works_statement.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -53,3 +53,9 @@ from . import chorus_pro_price_revision_term
 from . import chorus_pro_order_revision
 from . import account_move_revision
 from . import account_move_interest_invoice
+from . import chorus_pro_works_contract
+from . import chorus_pro_works_contract_item
+from . import chorus_pro_works_amendment
+from . import chorus_pro_works_statement
+from . import chorus_pro_works_statement_line
+from . import account_move_works

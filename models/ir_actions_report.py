@@ -28,6 +28,7 @@ logging.getLogger("fontTools.ttLib.tables._h_e_a_d").setLevel(logging.ERROR)
 CHORUS_RENDERING = "chorus_pro_rendering"
 CHORUS_REPORT = "l10n_fr_chorus_pro.report_chorus_invoice"
 CLAIM_REPORT = "l10n_fr_chorus_pro.report_chorus_late_interest_claim"
+WORKS_REPORT = "l10n_fr_chorus_pro.report_chorus_works_statement"
 # wkhtmltopdf's wait for the page's scripts (Odoo's report.print_delay, 1 s by default) for
 # the Chorus Pro invoice, which has none to wait for (stylesheets inlined, installed fonts,
 # logo as data URI): a system parameter, in milliseconds.
@@ -118,9 +119,14 @@ class IrActionsReport(models.Model):
             return OrderedDict(
                 (res_id, deposited.get(res_id) or streams[res_id]) for res_id in dict.fromkeys(res_ids)
             )
-        # The Chorus Pro invoice and the interest claim printed from the Print menu get the
-        # engine's rendering too: real text, several documents per run with Debian's wkhtmltopdf.
-        if not self.env.context.get(CHORUS_RENDERING) and report.report_name in (CHORUS_REPORT, CLAIM_REPORT):
+        # The Chorus Pro invoice, the interest claim and the works statement printed from the
+        # Print menu get the engine's rendering too: real text, several documents per run with
+        # Debian's wkhtmltopdf.
+        if not self.env.context.get(CHORUS_RENDERING) and report.report_name in (
+            CHORUS_REPORT,
+            CLAIM_REPORT,
+            WORKS_REPORT,
+        ):
             self = self.with_context(**{CHORUS_RENDERING: True})
         return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
 

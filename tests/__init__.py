@@ -37,3 +37,4 @@ from . import test_directory_tours
 from . import test_payment_delay
 from . import test_price_revision
 from . import test_payment_delay_interest
+from . import test_works_statements

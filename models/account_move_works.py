@@ -1,0 +1,27 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields, models
+
+
+class AccountMove(models.Model):
+    """The works statement an invoice books (fields and methods only, no override)."""
+
+    _inherit = "account.move"
+
+    chorus_works_statement_id = fields.Many2one(
+        "chorus.pro.works.statement",
+        string="Works Statement",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The monthly or final statement of a works contract this invoice books.",
+    )
+
+    def action_open_chorus_works_statement(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "chorus.pro.works.statement",
+            "res_id": self.chorus_works_statement_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
