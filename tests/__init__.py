@@ -38,3 +38,4 @@ from . import test_payment_delay
 from . import test_price_revision
 from . import test_payment_delay_interest
 from . import test_works_statements
+from . import test_works_deposit
