@@ -133,6 +133,22 @@ class TestWorksDeposit(ChorusProWorksDepositCommon):
             self.connector._deposit(move)
         self.assertEqual(self._calls(SUBMIT), 1)
 
+    def test_lost_answer_never_submitted_twice(self):
+        """Chorus Pro processes the submission but the answer is lost: the invoice is
+        unconfirmed, the statement frozen, nothing submitted again; the search finds it."""
+        statement, move = self._works_invoice()
+        move.action_post()
+        self.sim.inject_fault(SUBMIT, "process_then_drop")
+        flow = self.connector._deposit(move)
+        self.assertEqual((move.chorus_state, flow.state), ("unconfirmed", "unconfirmed"))
+        self.assertEqual(statement.state, "submitted")
+        with self.assertRaisesRegex(UserError, "never sent twice"):
+            self.connector._deposit(move)
+        self.connector._update_flows(flow)
+        self.assertEqual(move.chorus_identifier, str(self._sim_document(move)["identifiantFactureCPP"]))
+        self.assertEqual(move.chorus_state, "deposited")
+        self.assertEqual(self._calls(SUBMIT), 1)
+
     def test_subcontractor_frame(self):
         _statement, move = self._works_invoice(role="subcontractor")
         move.action_post()
