@@ -13,9 +13,7 @@ class ChorusProWorksAmendment(models.Model):
     _description = "Works Contract Amendment"
     _order = "contract_id, date, sequence, id"
 
-    contract_id = fields.Many2one(
-        "chorus.pro.works.contract", required=True, index=True, ondelete="cascade"
-    )
+    contract_id = fields.Many2one("chorus.pro.works.contract", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")
     name = fields.Char(string="Amendment", required=True, help="e.g. 'Avenant n° 1'.")

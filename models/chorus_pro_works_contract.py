@@ -82,7 +82,9 @@ class ChorusProWorksContract(models.Model):
         help="SIRET of the MOE's Chorus Pro structure: the validator of the statements.",
     )
     moe_service_code = fields.Char(
-        string="MOE Service Code", tracking=True, help="Code of the MOE's Chorus Pro service, when it has one."
+        string="MOE Service Code",
+        tracking=True,
+        help="Code of the MOE's Chorus Pro service, when it has one.",
     )
     date_notification = fields.Date(
         string="Notification Date",

@@ -21,9 +21,7 @@ class ChorusProWorksContractItem(models.Model):
     _order = "contract_id, amendment_id desc, sequence, id"
     _check_company_auto = True
 
-    contract_id = fields.Many2one(
-        "chorus.pro.works.contract", required=True, index=True, ondelete="cascade"
-    )
+    contract_id = fields.Many2one("chorus.pro.works.contract", required=True, index=True, ondelete="cascade")
     amendment_id = fields.Many2one(
         "chorus.pro.works.amendment",
         index="btree_not_null",
@@ -51,7 +49,9 @@ class ChorusProWorksContractItem(models.Model):
         # An amendment's item belongs to the amendment's contract.
         for vals in vals_list:
             if vals.get("amendment_id") and not vals.get("contract_id"):
-                vals["contract_id"] = self.env["chorus.pro.works.amendment"].browse(vals["amendment_id"]).contract_id.id
+                vals["contract_id"] = (
+                    self.env["chorus.pro.works.amendment"].browse(vals["amendment_id"]).contract_id.id
+                )
         return super().create(vals_list)
 
     @api.depends("kind", "price", "quantity")
@@ -75,9 +75,9 @@ class ChorusProWorksContractItem(models.Model):
     def _check_unique_code(self):
         for item in self:
             twins = item.contract_id.all_item_ids.filtered(
-                lambda other, item=item: other != item
-                and other.code == item.code
-                and other.amendment_id == item.amendment_id
+                lambda other, item=item: (
+                    other != item and other.code == item.code and other.amendment_id == item.amendment_id
+                )
             )
             if twins:
                 raise ValidationError(

@@ -39,9 +39,7 @@ class ChorusProWorksStatement(models.Model):
     _order = "contract_id, period desc, id desc"
     _check_company_auto = True
 
-    name = fields.Char(
-        string="Number", required=True, readonly=True, copy=False, default="/", tracking=True
-    )
+    name = fields.Char(string="Number", required=True, readonly=True, copy=False, default="/", tracking=True)
     contract_id = fields.Many2one(
         "chorus.pro.works.contract",
         required=True,
@@ -138,9 +136,11 @@ class ChorusProWorksStatement(models.Model):
             return self.browse()
         rank = {ws.MONTHLY: 0, ws.FINAL: 1}
         earlier = self.contract_id.statement_ids.filtered(
-            lambda s: s._origin != self._origin
-            and s.period
-            and (s.period, rank.get(s.kind, 0)) < (self.period, rank.get(self.kind, 0))
+            lambda s: (
+                s._origin != self._origin
+                and s.period
+                and (s.period, rank.get(s.kind, 0)) < (self.period, rank.get(self.kind, 0))
+            )
         )
         return earlier.sorted(lambda s: (s.period, rank.get(s.kind, 0), s._origin.id or 0))[-1:]
 
@@ -187,7 +187,9 @@ class ChorusProWorksStatement(models.Model):
 
     def _works_progress(self):
         return [
-            ws.Progress(line.item_id.code or "", ws.dec(line.previous), ws.dec(line.cumulative), line.reason or "")
+            ws.Progress(
+                line.item_id.code or "", ws.dec(line.previous), ws.dec(line.cumulative), line.reason or ""
+            )
             for line in self.line_ids
             if line.item_id
         ]
@@ -283,7 +285,9 @@ class ChorusProWorksStatement(models.Model):
 
     def _works_refresh_previous(self):
         for statement in self:
-            statement.write({"line_ids": statement._works_line_commands(), **statement._works_extras_previous()})
+            statement.write(
+                {"line_ids": statement._works_line_commands(), **statement._works_extras_previous()}
+            )
 
     # ------------------------------------------------------------------ checks
     @api.constrains("contract_id", "period", "kind")
@@ -358,9 +362,7 @@ class ChorusProWorksStatement(models.Model):
                     )
                 )
             elif problem.code == "negative":
-                messages.append(
-                    self.env._("%(item)s: the progress cannot be negative.", item=params["item"])
-                )
+                messages.append(self.env._("%(item)s: the progress cannot be negative.", item=params["item"]))
             elif problem.code == "unknown_item":
                 messages.append(
                     self.env._(
@@ -371,7 +373,8 @@ class ChorusProWorksStatement(models.Model):
             elif problem.code == "retention_rate":
                 messages.append(
                     self.env._(
-                        "The retention guarantee is at most 5 %% of the contract (R2191-33), not %(rate)s %%.",
+                        "The retention guarantee is at most 5 %% of the contract (R2191-33), "
+                        "not %(rate)s %%.",
                         rate=params["rate"],
                     )
                 )
@@ -402,7 +405,8 @@ class ChorusProWorksStatement(models.Model):
             if previous.state == "draft":
                 raise UserError(
                     self.env._(
-                        "Confirm the previous statement %(previous)s first: this one starts from its cumulatives.",
+                        "Confirm the previous statement %(previous)s first: this one starts "
+                        "from its cumulatives.",
                         previous=previous.display_name,
                     )
                 )
@@ -410,9 +414,10 @@ class ChorusProWorksStatement(models.Model):
             problems = statement._works_problems()
             if problems:
                 raise UserError(
-                    self.env._("The statement cannot be confirmed:\n%(problems)s", problems="\n".join(
-                        f"• {problem}" for problem in problems
-                    ))
+                    self.env._(
+                        "The statement cannot be confirmed:\n%(problems)s",
+                        problems="\n".join(f"• {problem}" for problem in problems),
+                    )
                 )
             values = {"state": "confirmed"}
             if statement.name == "/":
@@ -494,8 +499,10 @@ class ChorusProWorksStatement(models.Model):
         contract = self.contract_id
         if self.currency_id.compare_amounts(self.amount_month, 0) <= 0:
             raise UserError(
-                self.env._("Nothing to invoice: the amount of the month of %(statement)s is not positive.",
-                           statement=self.name)
+                self.env._(
+                    "Nothing to invoice: the amount of the month of %(statement)s is not positive.",
+                    statement=self.name,
+                )
             )
         month = format_date(self.env, self.period, date_format="MM/y")
         tax = [Command.set(contract.tax_id.ids)]
@@ -513,17 +520,35 @@ class ChorusProWorksStatement(models.Model):
             "expenses": self.env._("Reimbursed expenses of %(month)s", month=month),
         }
         if result.works_month:
-            lines.append(Command.create({"name": works_label, "quantity": 1, "price_unit": float(result.works_month), "tax_ids": tax}))
+            lines.append(
+                Command.create(
+                    {
+                        "name": works_label,
+                        "quantity": 1,
+                        "price_unit": float(result.works_month),
+                        "tax_ids": tax,
+                    }
+                )
+            )
         for kind in EXTRAS:
             amount = ws.cents(self[f"{kind}_cumulative"]) - ws.cents(self[f"{kind}_previous"])
             if amount:
                 lines.append(
-                    Command.create({"name": extra_labels[kind], "quantity": 1, "price_unit": float(amount), "tax_ids": tax})
+                    Command.create(
+                        {
+                            "name": extra_labels[kind],
+                            "quantity": 1,
+                            "price_unit": float(amount),
+                            "tax_ids": tax,
+                        }
+                    )
                 )
         if result.advance_month:
             if not contract.advance_account_id:
                 raise UserError(
-                    self.env._("Set the advance account of %(contract)s first.", contract=contract.display_name)
+                    self.env._(
+                        "Set the advance account of %(contract)s first.", contract=contract.display_name
+                    )
                 )
             lines.append(
                 Command.create(
@@ -539,7 +564,9 @@ class ChorusProWorksStatement(models.Model):
         if result.retention_month:
             if not contract.retention_account_id:
                 raise UserError(
-                    self.env._("Set the retention account of %(contract)s first.", contract=contract.display_name)
+                    self.env._(
+                        "Set the retention account of %(contract)s first.", contract=contract.display_name
+                    )
                 )
             lines.append(
                 Command.create(
@@ -578,7 +605,8 @@ class ChorusProWorksStatement(models.Model):
         if locked and any(statement.state == "submitted" for statement in self):
             raise UserError(
                 self.env._(
-                    "A submitted statement is the evidence of what was sent to Chorus Pro: it cannot be changed."
+                    "A submitted statement is the evidence of what was sent to Chorus Pro: "
+                    "it cannot be changed."
                 )
             )
         return super().write(self._works_normalize_period(vals))

@@ -1,6 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from ..lib import works_statement as ws
 
@@ -41,7 +40,9 @@ class ChorusProWorksStatementLine(models.Model):
     previous_amount = fields.Monetary(compute="_compute_amounts")
     month_amount = fields.Monetary(compute="_compute_amounts", string="Amount of the Month")
     cumulative_amount = fields.Monetary(compute="_compute_amounts")
-    reason = fields.Char(help="Why the cumulative is below the previous one (e.g. a contradictory measurement).")
+    reason = fields.Char(
+        help="Why the cumulative is below the previous one (e.g. a contradictory measurement)."
+    )
 
     @api.depends("item_id.kind", "item_id.uom")
     def _compute_uom(self):

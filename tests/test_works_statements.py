@@ -28,7 +28,11 @@ class ChorusProWorksCommon(ChorusProCommon):
         cls.company.chorus_post_check = "warn"
         cls.vat20 = cls._sale_tax("TVA 20 % travaux", 20.0)
         cls.service_dbl = cls.env["chorus.pro.service"].create(
-            {"partner_id": cls.dept93.id, "code": "DBL", "name": "Direction des bâtiments et de la logistique"}
+            {
+                "partner_id": cls.dept93.id,
+                "code": "DBL",
+                "name": "Direction des bâtiments et de la logistique",
+            }
         )
         cls.moe = cls.env["res.partner"].create(
             {
@@ -210,7 +214,10 @@ class TestWorksStatements(ChorusProWorksCommon):
 
         # March: the works pass 65 % of the contract, the advance starts to be repaid.
         march = self._statement(
-            self.contract, "2026-03-01", {"2.1": 100, "3.1": 60, "4.1": 1000}, supplies_cumulative=0.0,
+            self.contract,
+            "2026-03-01",
+            {"2.1": 100, "3.1": 60, "4.1": 1000},
+            supplies_cumulative=0.0,
             extras_reason="Menuiseries posées (passées en travaux)",
         )
         # works 18 500 + 42 300 + 126 800 + 59 070 + 87 400 = 334 070.00 = 77.41 % of 431 549:
@@ -261,6 +268,37 @@ class TestWorksStatements(ChorusProWorksCommon):
         with self.assertRaisesRegex(UserError, "Confirm the previous statement"):
             february.with_user(self.user).action_confirm()
 
+    def test_final_statement_and_frames_by_role(self):
+        january = self._statement(self.contract, "2026-01-01", {"1.1": 100, "1.2": 100})
+        january.with_user(self.user).action_confirm()
+        final = self._statement(self.contract, "2026-01-01", {"2.1": 100}, kind="final")
+        self.assertEqual((january.frame, final.frame), ("A4", "A7"))
+        self.assertEqual(final.previous_statement_id, january)  # after the month's statement
+        self.assertEqual(self._line(final, "1.2").previous, 100)
+        with self.assertRaisesRegex(ValidationError, "already has a final statement"):
+            self._statement(self.contract, "2026-02-01", {"2.1": 100}, kind="final")
+        subcontract = self._contract_form(role="subcontractor")
+        subcontract.name = "2026-093-TRX-015"
+        subcontract = subcontract.save()
+        statement = self._statement(subcontract, "2026-01-01", {"1.1": 50})
+        self.assertEqual(statement.frame, "A10")
+
+    def test_each_company_numbers_its_own_statements(self):
+        january = self._statement(self.contract, "2026-01-01", {"1.1": 100})
+        january.with_user(self.user).action_confirm()
+        other_data = self.setup_other_company(name="Entreprise Générale BTP 93")
+        other = other_data["company"]
+        sequences = self.env["ir.sequence"].search([("code", "=", "chorus.pro.works.statement")])
+        self.assertEqual(sequences.company_id, self.company)
+        # The contract carried over by an administrator of both companies.
+        other_contract = self.contract.with_env(self.env).copy(
+            {"company_id": other.id, "tax_id": other_data["default_tax_sale"].id}
+        )
+        self.assertTrue(other_contract.item_ids)
+        sequence = other_contract._works_statement_sequence()
+        self.assertEqual(sequence.company_id, other)
+        self.assertNotEqual(sequence, self.contract._works_statement_sequence())
+
     def test_submitted_statement_is_evidence(self):
         statement = self._statement(self.contract, "2026-01-01", {"1.1": 100})
         statement.with_user(self.user).action_confirm()
@@ -308,13 +346,17 @@ class TestWorksStatements(ChorusProWorksCommon):
         # The same button opens the invoice, it never makes a second one.
         again = february.with_user(self.user).action_create_invoice()
         self.assertEqual(again["res_id"], move.id)
-        self.assertEqual(self.env["account.move"].search_count([("chorus_works_statement_id", "=", february.id)]), 1)
+        self.assertEqual(
+            self.env["account.move"].search_count([("chorus_works_statement_id", "=", february.id)]), 1
+        )
         # Booked: the retention sits on its own asset account, the customer owes the net.
         move.with_user(self.user).action_post()
         receivable = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
         self.assertEqual(sum(receivable.mapped("debit")), february.amount_to_pay)
         self.assertEqual(
-            sum(move.line_ids.filtered(lambda line: line.account_id == self.retention_account).mapped("debit")),
+            sum(
+                move.line_ids.filtered(lambda line: line.account_id == self.retention_account).mapped("debit")
+            ),
             february.retention_month,
         )
         with self.assertRaisesRegex(UserError, "is posted"):
@@ -344,9 +386,11 @@ class TestWorksStatementDocument(ChorusProWorksCommon, ChorusProHttpCommon):
             .with_context(force_report_rendering=True, lang="en_US")
             ._render_qweb_pdf(report.report_name, february.ids)
         )
-        text = " ".join(
-            " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
-        ).replace("\u202f", " ").replace("\xa0", " ")
+        text = (
+            " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+            .replace("\u202f", " ")
+            .replace("\xa0", " ")
+        )
         for expected in (
             "Projet de décompte mensuel",
             february.name,
@@ -367,6 +411,7 @@ class TestWorksStatementDocument(ChorusProWorksCommon, ChorusProHttpCommon):
             "15 186,50",  # VAT 20 %
             "87 322,37",  # net to pay
             "article 12.1 du CCAG-Travaux 2021",
-            "établi à partir des prix initiaux du marché, sans actualisation ni révision des prix et hors TVA",
+            "établi à partir des prix initiaux du marché, sans actualisation ni révision des prix "
+            "et hors TVA",
         ):
             self.assertIn(expected, text)
