@@ -149,14 +149,39 @@ class TestWorksDeposit(ChorusProWorksDepositCommon):
         self.assertEqual(move.chorus_state, "deposited")
         self.assertEqual(self._calls(SUBMIT), 1)
 
-    def test_subcontractor_frame(self):
-        _statement, move = self._works_invoice(role="subcontractor")
+    def test_each_role_in_its_frame(self):
+        expected = {
+            "subcontractor": "A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT",
+            "co_contractor": "A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT",
+            "representative": "A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR",
+        }
+        for role, frame in expected.items():
+            with self.subTest(role=role):
+                statement, move = self._works_invoice(role=role)
+                move.action_post()
+                self.connector._deposit(move)
+                document = self._sim_document(move)
+                self.assertEqual(move.chorus_status, "MISE_A_DISPOSITION_MOE")
+                self.assertEqual(document["cadreFacturation"], frame)
+                self.assertEqual(document["travaux"]["typeFactureTravaux"], "PROJET_DECOMPTE_MENSUEL")
+                self.assertEqual(statement.state, "submitted")
+                statement.contract_id.active = False
+
+    def test_final_statement_in_its_frame(self):
+        statement, move = self._works_invoice()
         move.action_post()
         self.connector._deposit(move)
-        document = self._sim_document(move)
-        self.assertEqual(move.chorus_status, "MISE_A_DISPOSITION_MOE")
-        self.assertEqual(document["travaux"]["typeFactureTravaux"], "PROJET_DECOMPTE_MENSUEL")
-        self.assertIn("A10", str(document.get("cadreFacturation")))
+        final = self._statement(statement.contract_id, "2026-03-01", {"1.2": 100, "4.1": 1250}, kind="final")
+        final.with_user(self.user).action_confirm()
+        final_move = self.env["account.move"].browse(
+            final.with_user(self.user).action_create_invoice()["res_id"]
+        )
+        final_move.partner_bank_id = self.bank_account
+        self._deposit_from_form(final_move)
+        document = self._sim_document(final_move)
+        self.assertEqual(document["cadreFacturation"], "A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR")
+        self.assertEqual(document["travaux"]["typeFactureTravaux"], "PROJET_DECOMPTE_FINAL")
+        self.assertEqual((final.state, final_move.chorus_works_holder), ("submitted", "moe"))
 
     def _peppol_method(self):
         """Odoo's approved platform sends with the 'peppol' method (simulated without
