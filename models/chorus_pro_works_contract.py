@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..lib import works_statement as ws
 
@@ -10,6 +10,9 @@ WORKS_ROLES = [
     (ws.CO_CONTRACTOR, "Co-contractor"),
     (ws.REPRESENTATIVE, "Representative of the co-contractors (mandataire)"),
 ]
+
+# What the confirmed statements were computed with.
+FROZEN_TERMS = {"retention_rate", "bank_guarantee", "advance_amount", "tax_id", "role", "company_id"}
 
 
 class ChorusProWorksContract(models.Model):
@@ -222,6 +225,28 @@ class ChorusProWorksContract(models.Model):
         for contract in self:
             contract.display_name = (
                 f"{contract.name} - {contract.lot}" if contract.lot else (contract.name or "")
+            )
+
+    def write(self, vals):
+        frozen = FROZEN_TERMS.intersection(vals)
+        if frozen:
+            for contract in self:
+                contract._works_check_terms_open()
+        return super().write(vals)
+
+    def _works_check_terms_open(self):
+        """The financial terms and the price schedule are those of the statements already
+        confirmed: they change through an amendment, never in place."""
+        self.ensure_one()
+        confirmed = self.statement_ids.filtered(lambda s: s.state != "draft")
+        if confirmed:
+            raise UserError(
+                self.env._(
+                    "%(contract)s has confirmed statements (%(statements)s): its price schedule "
+                    "and financial terms can no longer change. Record an amendment instead.",
+                    contract=self.display_name,
+                    statements=", ".join(confirmed.mapped("name")),
+                )
             )
 
     # ------------------------------------------------------------------

@@ -54,6 +54,17 @@ class ChorusProWorksContractItem(models.Model):
                 )
         return super().create(vals_list)
 
+    def write(self, vals):
+        if {"code", "kind", "price", "quantity", "contract_id", "amendment_id"}.intersection(vals):
+            for contract in self.contract_id:
+                contract._works_check_terms_open()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_unless_statements(self):
+        for contract in self.contract_id:
+            contract._works_check_terms_open()
+
     @api.depends("kind", "price", "quantity")
     def _compute_total(self):
         for item in self:

@@ -157,10 +157,12 @@ class ChorusProWorksStatement(models.Model):
         "contract_id.retention_rate",
         "contract_id.bank_guarantee",
         "contract_id.advance_amount",
-        "contract_id.all_item_ids.total",
         "contract_id.tax_id",
     )
     def _compute_amounts(self):
+        # Not recomputed when an amendment changes the contract total: a confirmed statement
+        # keeps its amounts (the financial terms are then frozen, see the contract's write);
+        # a draft one follows on *Refresh from Contract* and at confirmation.
         for statement in self:
             result = statement._works_compute()
             statement.amount_works_previous = float(result.works_previous)

@@ -299,6 +299,17 @@ class TestWorksStatements(ChorusProWorksCommon):
         self.assertEqual(sequence.company_id, other)
         self.assertNotEqual(sequence, self.contract._works_statement_sequence())
 
+    def test_terms_frozen_once_a_statement_is_confirmed(self):
+        statement = self._statement(self.contract, "2026-01-01", {"1.1": 100})
+        self.contract.with_user(self.user).retention_rate = 3.0  # still free: only a draft
+        statement.with_user(self.user).action_confirm()
+        with self.assertRaisesRegex(UserError, "Record an amendment instead"):
+            with Form(self.contract.with_user(self.user)) as form:
+                form.retention_rate = 5.0
+        with self.assertRaisesRegex(UserError, "Record an amendment instead"):
+            self.contract.item_ids[0].with_user(self.user).price = 20000.0
+        self.assertEqual(statement.retention_month, 555.00)  # 3 % × 18 500
+
     def test_submitted_statement_is_evidence(self):
         statement = self._statement(self.contract, "2026-01-01", {"1.1": 100})
         statement.with_user(self.user).action_confirm()
