@@ -67,6 +67,7 @@
         "security/chorus_pro_works_security.xml",
         "views/chorus_pro_works_views.xml",
         "views/report_chorus_works_statement.xml",
+        "views/chorus_pro_works_deposit_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

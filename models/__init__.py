@@ -60,3 +60,6 @@ from . import chorus_pro_works_amendment
 from . import chorus_pro_works_statement
 from . import chorus_pro_works_statement_line
 from . import account_move_works
+from . import account_move_works_status
+from . import chorus_pro_connector_works
+from . import chorus_pro_works_statement_deposit

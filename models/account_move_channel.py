@@ -35,7 +35,7 @@ class AccountMove(models.Model):
         for move in self:
             move.chorus_can_deposit = move.state != "cancel" and move._chorus_send_applicable()
 
-    @api.depends("commercial_partner_id", "chorus_state")
+    @api.depends("commercial_partner_id", "chorus_state", "chorus_works_statement_id")
     @api.depends_context("company")
     def _compute_chorus_channel(self):
         for move in self:
@@ -45,7 +45,7 @@ class AccountMove(models.Model):
         """The way this invoice goes (or went) to Chorus Pro: what it went by first wins
         over the customer's current setting."""
         self.ensure_one()
-        if self.chorus_state:
+        if self.chorus_state or self._chorus_works_direct():
             return "api"
         if self._chorus_sent_by_platform():
             return "platform"

@@ -32,7 +32,9 @@ class AccountMoveSend(models.AbstractModel):
         an invoice Chorus Pro has (or had) is e-mailed instead."""
         methods = super()._get_default_sending_methods(move)
         if self._chorus_by_default(move):
-            methods = (methods - {"email"}) | {CHORUS_SENDING_METHOD}
+            # A works statement never goes through the approved platform (docs/works.md).
+            platform = set(PLATFORM_SENDING_METHODS) if move._chorus_works_direct() else set()
+            methods = (methods - {"email"} - platform) | {CHORUS_SENDING_METHOD}
         elif CHORUS_SENDING_METHOD in methods and not move._chorus_send_offered():
             methods = (methods - {CHORUS_SENDING_METHOD}) | {"email"}
         return methods
@@ -49,7 +51,11 @@ class AccountMoveSend(models.AbstractModel):
         """A Chorus Pro recipient without a sending method of its own, for an invoice
         Chorus Pro may still receive."""
         partner = move.commercial_partner_id.with_company(move.company_id)
-        return partner.chorus_recipient and not partner.invoice_sending_method and move._chorus_send_offered()
+        return (
+            partner.chorus_recipient
+            and (not partner.invoice_sending_method or move._chorus_works_direct())
+            and move._chorus_send_offered()
+        )
 
     @api.model
     def _get_default_sending_settings(self, move, from_cron=False, **custom_settings):

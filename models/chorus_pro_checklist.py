@@ -83,6 +83,7 @@ class ChorusProChecklist(models.AbstractModel):
         ]
         items += self.env["chorus.pro.order"]._checklist_items(move)
         items += self.env["chorus.pro.spe.session"]._checklist_items(move)
+        items += self.env["chorus.pro.works.statement"]._checklist_items(move)
         if move.chorus_status == "REJETEE" or move.reversed_entry_id.chorus_status == "REJETEE":
             items.insert(0, self._check_not_rejected(move))
         if move.chorus_channel == "platform":

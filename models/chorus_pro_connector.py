@@ -44,7 +44,9 @@ PARAM_UNCONFIRMED_DELAY = "l10n_fr_chorus_pro.unconfirmed_delay_minutes"
 SEARCH_PAGE_SIZE = 100
 # What the status sync asks Chorus Pro for: every status but DEPOSEE, known from the
 # deposit's flow report.
-SYNC_STATUSES = [code for code, _label in cc.INVOICE_STATUSES if code != cc.INVOICE_DEPOSEE]
+SYNC_STATUSES = [code for code, _label in cc.INVOICE_STATUSES if code != cc.INVOICE_DEPOSEE] + [
+    code for code, _label in cc.WORKS_STATUSES
+]
 # Row lock strengths of _lock_records.
 LOCK_STRENGTHS = ("UPDATE", "NO KEY UPDATE")
 

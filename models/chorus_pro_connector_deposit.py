@@ -327,6 +327,9 @@ class ChorusProConnectorDeposit(models.AbstractModel):
         moves = moves.filtered(lambda m: m not in already and m not in taken)
         if company.chorus_check_engagement:
             self._check_engagements(client, moves)
+        # Works statements: submitted in their works frame, the statement as main attachment.
+        works_moves = self._works_moves(moves)
+        moves -= works_moves
         engine = self.env["chorus.pro.facturx"]
         documents = {}
         # Degraded mode, chosen per invoice: its PDF + data, one invoice per call pair.
@@ -352,6 +355,8 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                     self._commit_deposit()
         for move in pdf_api_moves:
             flows |= self._deposit_pdf_api(client, move, pdfs[move.id], commit=commit)
+        for move in works_moves:
+            flows |= self._deposit_works(client, move, commit=commit)
         return {"flows": flows, "refusals": [(move, [message]) for move, message in conflicts]}
 
     @api.model
@@ -528,7 +533,8 @@ class ChorusProConnectorDeposit(models.AbstractModel):
 
     @api.model
     def _pdf_api_filename(self, move):
-        return f"{move.name.replace('/', '_')}.pdf"
+        name = move.chorus_works_statement_id.name or move.name
+        return f"{name.replace('/', '_')}.pdf"
 
     @api.model
     def _deposit_pdf_api(self, client, move, pdf, commit=False):
@@ -544,7 +550,9 @@ class ChorusProConnectorDeposit(models.AbstractModel):
             self._lock_moves(move)
             self._check_depositable(move)
         supplier_id = self._supplier_structure_id(client, move.company_id)
-        data = self.env["chorus.pro.facturx"]._facturx_data_dict(move)
+        data, options = self._works_submission_options(
+            move, self.env["chorus.pro.facturx"]._facturx_data_dict(move)
+        )
         filename = self._pdf_api_filename(move)
         flow = self._create_flow(
             {
@@ -585,7 +593,7 @@ class ChorusProConnectorDeposit(models.AbstractModel):
                 for att in move.chorus_attachment_ids
             ]
             payload = chorus_submission.submission_payload(
-                data, pdf_id, supplier_id, pdf_name=filename, attachments=pieces
+                data, pdf_id, supplier_id, pdf_name=filename, attachments=pieces, **options
             )
         except cc.ChorusError as error:
             raise refused(self._error_message(error)) from error

@@ -466,6 +466,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 [comment or labels.get(status, status)],
                 status=labels.get(status, status),
             )
+        self._works_follow(move, client)
         return True
 
     @api.model
@@ -528,6 +529,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
             if move and self._apply_invoice_item(move, item, client=client):
                 changed += 1
         company.sudo().chorus_last_status_sync = started
+        self._works_check_deadlines(company)
         return changed
 
     @api.model

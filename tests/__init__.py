@@ -40,3 +40,4 @@ from . import test_payment_delay_interest
 from . import test_price_revision_documents
 from . import test_price_revision_tours
 from . import test_works_statements
+from . import test_works_deposit
