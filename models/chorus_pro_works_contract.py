@@ -146,8 +146,9 @@ class ChorusProWorksContract(models.Model):
     retention_account_id = fields.Many2one(
         "account.account",
         domain="[('account_type', 'not in', ('asset_receivable', 'liability_payable'))]",
-        help="Where the retention withheld is booked on the invoice (e.g. 411710 Clients - "
-        "retenues de garantie, a current asset).",
+        help="Where the retention the MOA withholds is kept until the end of the guarantee "
+        "(e.g. 411710 Clients - retenues de garantie, a current asset): the difference of the "
+        "payment of the month's invoice.",
     )
     advance_account_id = fields.Many2one(
         "account.account",

@@ -108,6 +108,12 @@ class ChorusProWorksStatement(models.Model):
         help="Amount of the month less the advance repayment: the base of the VAT.",
     )
     amount_tax = fields.Monetary(compute="_compute_amounts", store=True, string="VAT")
+    amount_total = fields.Monetary(
+        compute="_compute_amounts",
+        store=True,
+        string="Amount Including VAT",
+        help="Taxable amount plus VAT: the amount of the month's invoice, before the retention.",
+    )
     amount_to_pay = fields.Monetary(
         compute="_compute_amounts",
         store=True,
@@ -177,6 +183,7 @@ class ChorusProWorksStatement(models.Model):
             tax = statement._works_tax(untaxed)
             statement.amount_untaxed = float(untaxed)
             statement.amount_tax = float(tax)
+            statement.amount_total = float(untaxed + tax)
             statement.amount_to_pay = float(untaxed + tax - result.retention_month)
 
     def _works_tax(self, untaxed):
@@ -495,8 +502,9 @@ class ChorusProWorksStatement(models.Model):
 
     def _works_invoice_values(self):
         """The invoice of the month: the works and each extra at the contract's VAT, the
-        advance repayment as a negative line with the same VAT on the advance account, the
-        retention as a negative line without VAT on the retention account (docs/works.md)."""
+        advance repayment as a negative line with the same VAT on the advance account. The
+        retention is not on it: the MOA withholds it when paying, after the VAT
+        (docs/works.md)."""
         self.ensure_one()
         contract = self.contract_id
         if self.currency_id.compare_amounts(self.amount_month, 0) <= 0:
@@ -560,26 +568,6 @@ class ChorusProWorksStatement(models.Model):
                         "price_unit": -float(result.advance_month),
                         "account_id": contract.advance_account_id.id,
                         "tax_ids": tax,
-                    }
-                )
-            )
-        if result.retention_month:
-            if not contract.retention_account_id:
-                raise UserError(
-                    self.env._(
-                        "Set the retention account of %(contract)s first.", contract=contract.display_name
-                    )
-                )
-            lines.append(
-                Command.create(
-                    {
-                        "name": self.env._(
-                            "Retention guarantee %(rate)s %%", rate=f"{contract.retention_rate:g}"
-                        ),
-                        "quantity": 1,
-                        "price_unit": -float(result.retention_month),
-                        "account_id": contract.retention_account_id.id,
-                        "tax_ids": [Command.clear()],
                     }
                 )
             )

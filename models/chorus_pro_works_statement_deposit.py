@@ -81,14 +81,14 @@ class ChorusProWorksStatement(models.Model):
                     statement=self.display_name,
                 )
             )
-        elif self.currency_id.compare_amounts(move.amount_total, self.amount_to_pay):
+        elif self.currency_id.compare_amounts(move.amount_total, self.amount_total):
             problems.append(
                 self.env._(
-                    "The invoice (%(invoice)s) does not book the statement %(statement)s (net to pay "
-                    "%(statement_amount)s): create the invoice again from the statement.",
+                    "The invoice (%(invoice)s) does not book the statement %(statement)s (amount "
+                    "including VAT %(statement_amount)s): create the invoice again from the statement.",
                     invoice=move.amount_total,
                     statement=self.name,
-                    statement_amount=self.amount_to_pay,
+                    statement_amount=self.amount_total,
                 )
             )
         return self.env["chorus.pro.checklist"]._item(

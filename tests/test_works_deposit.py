@@ -64,9 +64,6 @@ class ChorusProWorksDepositCommon(ChorusProSimulatorCommon, ChorusProWorksCommon
         """A contract, its February statement confirmed and its invoice created (draft), as
         the user does it from the statement's buttons."""
         form = self._contract_form(role=role)
-        # A bank guarantee instead of the retention: the invoice has no line without VAT
-        # (the retention line needs an out-of-scope VAT category, see docs/works.md).
-        form.bank_guarantee = True
         contract = form.save()
         contract.moe_service_code = moe_service
         statement = self._statement(contract, "2026-02-01", {"1.1": 100, "1.2": 60, "4.1": 300})
@@ -119,6 +116,10 @@ class TestWorksDeposit(ChorusProWorksDepositCommon):
             self.sim.blobs[f"invoice:{document['identifiantFactureCPP']}"], move.chorus_document_id.raw
         )
         self.assertEqual(statement.state, "submitted")
+        # The month's invoice is submitted, the retention is withheld later by the MOA.
+        self.assertGreater(statement.retention_month, 0)
+        self.assertEqual(document["montantTTC"], move.amount_total)
+        self.assertEqual(move.amount_total, statement.amount_total)
         # Followed at once: held by the MOE, 7 days from Chorus Pro's timestamp.
         self.assertEqual(move.chorus_status, "MISE_A_DISPOSITION_MOE")
         self.assertEqual((move.chorus_works_holder, statement.chorus_works_holder), ("moe", "moe"))

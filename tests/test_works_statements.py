@@ -344,32 +344,40 @@ class TestWorksStatements(ChorusProWorksCommon):
         lines = move.invoice_line_ids
         works = lines.filtered(lambda line: line.price_unit > 0)
         advance = lines.filtered(lambda line: line.account_id == self.advance_account)
-        retention = lines.filtered(lambda line: line.account_id == self.retention_account)
         self.assertEqual(works.price_subtotal, february.amount_month)
         self.assertEqual(works.tax_ids, self.vat20)
         self.assertEqual(advance.price_subtotal, -february.advance_month)
         self.assertEqual(advance.tax_ids, self.vat20)
-        self.assertEqual(retention.price_subtotal, -february.retention_month)
-        self.assertFalse(retention.tax_ids)
         self.assertGreater(february.advance_month, 0)
+        # The retention is withheld by the MOA when it pays, after the VAT: not on the invoice.
+        self.assertGreater(february.retention_month, 0)
+        self.assertFalse(lines.filtered(lambda line: line.account_id == self.retention_account))
         self.assertEqual(move.amount_tax, february.amount_tax)
-        self.assertEqual(move.amount_total, february.amount_to_pay)
+        self.assertEqual(move.amount_total, february.amount_total)
+        self.assertEqual(february.amount_to_pay, february.amount_total - february.retention_month)
         # The same button opens the invoice, it never makes a second one.
         again = february.with_user(self.user).action_create_invoice()
         self.assertEqual(again["res_id"], move.id)
         self.assertEqual(
             self.env["account.move"].search_count([("chorus_works_statement_id", "=", february.id)]), 1
         )
-        # Booked: the retention sits on its own asset account, the customer owes the net.
+        # Booked: the customer owes the invoice; the MOA pays the net and the retention
+        # goes to its own account (the payment's difference), the invoice is settled.
         move.with_user(self.user).action_post()
         receivable = move.line_ids.filtered(lambda line: line.display_type == "payment_term")
-        self.assertEqual(sum(receivable.mapped("debit")), february.amount_to_pay)
-        self.assertEqual(
-            sum(
-                move.line_ids.filtered(lambda line: line.account_id == self.retention_account).mapped("debit")
-            ),
-            february.retention_month,
+        self.assertEqual(sum(receivable.mapped("debit")), february.amount_total)
+        action = move.with_user(self.user).action_register_payment()
+        payment = Form(
+            self.env["account.payment.register"].with_user(self.user).with_context(**action["context"])
         )
+        payment.amount = february.amount_to_pay
+        payment.payment_difference_handling = "reconcile"
+        payment.writeoff_account_id = self.retention_account
+        payment.writeoff_label = "Retenue de garantie"
+        payment.save().action_create_payments()
+        self.assertIn(move.payment_state, ("paid", "in_payment"))
+        withheld = self.env["account.move.line"].search([("account_id", "=", self.retention_account.id)])
+        self.assertEqual(sum(withheld.mapped("balance")), february.retention_month)
         with self.assertRaisesRegex(UserError, "is posted"):
             february.with_user(self.user).action_draft()
 
