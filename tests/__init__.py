@@ -36,3 +36,4 @@ from . import test_directory_recipients
 from . import test_directory_tours
 from . import test_payment_delay
 from . import test_price_revision
+from . import test_sync_scale
