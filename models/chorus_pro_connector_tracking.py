@@ -512,7 +512,10 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 )
             return 0
         self = self.with_context(clean_context(self.env.context))  # activities, messages  # pylint: disable=context-overridden
-        moves = self.env["account.move"].search(self._status_sync_domain(company))
+        # Two columns of every followed invoice; the whole rows of the listed ones only.
+        moves = self.env["account.move"].search_fetch(
+            self._status_sync_domain(company), ["chorus_identifier", "create_date"]
+        )
         if not moves:
             return 0
         client = self._get_client(company)
@@ -528,10 +531,12 @@ class ChorusProConnectorTracking(models.AbstractModel):
             if interactive:
                 raise UserError(self._error_message(error)) from error
             return 0
-        by_id = {move.chorus_identifier: move for move in moves}
-        items = [
+        by_id = dict(zip(moves.mapped("chorus_identifier"), moves.ids, strict=True))
+        listed = [
             (by_id[key], item) for item in found if (key := str(item.get("identifiantFactureCPP"))) in by_id
         ]
+        listed_moves = self.env["account.move"].browse([move_id for move_id, _item in listed])
+        items = list(zip(listed_moves, [item for _move_id, item in listed], strict=True))
         if self.env.context.get("cron_id"):
             changed, done = self._apply_sync_items_in_batches(company, items, client)
             if not done:
