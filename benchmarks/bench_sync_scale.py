@@ -53,7 +53,10 @@ failures = []
 def admin(method, route, body=None):
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(
-        SIM_URL + "/_simulator" + route, data=data, method=method, headers={"Content-Type": "application/json"}
+        SIM_URL + "/_simulator" + route,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=600) as answer:
         return json.loads(answer.read() or b"{}")
@@ -163,7 +166,7 @@ def clone_invoices(env, company, siret, template, count, offset):
     }
     select = ", ".join(overrides.get(c, f"t.{c}") for c in columns)
     env.cr.execute(
-        f"INSERT INTO account_move ({', '.join(columns)}) "  # noqa: S608 - benchmark set-up
+        f"INSERT INTO account_move ({', '.join(columns)}) "
         f"SELECT {select} FROM account_move t, "
         "unnest(%(nums)s::varchar[], %(cids)s::varchar[]) WITH ORDINALITY AS u(num, cid, ord) "
         "WHERE t.id = %(template)s",
@@ -289,7 +292,9 @@ def main(env):
         env, cron, f"C) 10 % changed ({len(ten)} more MISE_A_DISPOSITION)", len(ten), len(one) + len(ten)
     )
     admin("POST", "/invoices/status/bulk", {"ids": ids, "status": "MISE_EN_PAIEMENT"})
-    results["D"] = run_case(env, cron, f"D) every invoice paid ({len(ids)} MISE_EN_PAIEMENT)", len(ids), len(ids))
+    results["D"] = run_case(
+        env, cron, f"D) every invoice paid ({len(ids)} MISE_EN_PAIEMENT)", len(ids), len(ids)
+    )
     statuses = counts_by_status(env)
     say("")
     say(f"Odoo statuses at the end: {statuses}")
