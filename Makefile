@@ -41,3 +41,7 @@ i18n:             ## re-export the translation template and update i18n/fr.po
 
 lint:             ## style: pre-commit hooks on every file (ruff, pylint-odoo, prettier)
 	bash scripts/lint.sh
+
+bench-sync:       ## status sync cron at scale: N invoices (default 20000) across COMPANIES (default 10)
+	bash benchmarks/run_sync_scale.sh
+.PHONY: bench-sync

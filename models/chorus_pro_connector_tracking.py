@@ -3,7 +3,7 @@
 completion of suspended invoices and re-routing."""
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from markupsafe import Markup
 
@@ -20,6 +20,10 @@ from .chorus_pro_connector import PARAM_UNCONFIRMED_DELAY, SYNC_STATUSES
 PARAM_UNKNOWN_STATUS_HOURS = "l10n_fr_chorus_pro.unknown_flow_status_hours"
 # Times the deposit certificate is asked for before giving up (one per update).
 PARAM_CERTIFICATE_ATTEMPTS = "l10n_fr_chorus_pro.certificate_attempts"
+# The cron's status sync: invoices applied between two commits, and seconds after which a
+# run stops applying (the cron is triggered again at once for the rest).
+PARAM_SYNC_BATCH = "l10n_fr_chorus_pro.status_sync_batch"
+PARAM_SYNC_SECONDS = "l10n_fr_chorus_pro.status_sync_seconds"
 
 _logger = logging.getLogger(__name__)
 
@@ -491,6 +495,9 @@ class ChorusProConnectorTracking(models.AbstractModel):
         since this one began: that one applies the statuses. ``interactive`` (a user's
         *Update from Chorus Pro*): told, with a UserError, when it is skipped or when
         Chorus Pro cannot be reached, rather than "nothing changed"."""
+        if self.env.context.get("cron_id") and self._sync_run_spent():
+            self._sync_run_again(company, 0, None)
+            return 0
         if not self._lock_status_sync(company):
             _logger.info(
                 "Chorus Pro status sync of %s skipped: another one is running or has just run",
@@ -506,7 +513,10 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 )
             return 0
         self = self.with_context(clean_context(self.env.context))  # activities, messages  # pylint: disable=context-overridden
-        moves = self.env["account.move"].search(self._status_sync_domain(company))
+        # Two columns of every followed invoice; the whole rows of the listed ones only.
+        moves = self.env["account.move"].search_fetch(
+            self._status_sync_domain(company), ["chorus_identifier", "create_date"]
+        )
         if not moves:
             return 0
         client = self._get_client(company)
@@ -522,15 +532,87 @@ class ChorusProConnectorTracking(models.AbstractModel):
             if interactive:
                 raise UserError(self._error_message(error)) from error
             return 0
-        by_id = {move.chorus_identifier: move for move in moves}
-        changed = 0
-        for item in found:
-            move = by_id.get(str(item.get("identifiantFactureCPP")))
-            if move and self._apply_invoice_item(move, item, client=client):
-                changed += 1
+        by_id = dict(zip(moves.mapped("chorus_identifier"), moves.ids, strict=True))
+        listed = [
+            (by_id[key], item) for item in found if (key := str(item.get("identifiantFactureCPP"))) in by_id
+        ]
+        listed_moves = self.env["account.move"].browse([move_id for move_id, _item in listed])
+        items = list(zip(listed_moves, [item for _move_id, item in listed], strict=True))
+        if self.env.context.get("cron_id"):
+            changed, done = self._apply_sync_items_in_batches(company, items, client)
+            if not done:
+                return changed
+        else:
+            changed = sum(1 for move, item in items if self._apply_invoice_item(move, item, client=client))
         company.sudo().chorus_last_status_sync = started
         self._works_check_deadlines(company)
         return changed
+
+    @api.model
+    def _sync_param(self, key, default, minimum=1):
+        value = self.env["ir.config_parameter"].sudo().get_param(key, default)
+        try:
+            return max(minimum, int(value))
+        except (TypeError, ValueError):
+            return default
+
+    @api.model
+    def _sync_run_progress(self):
+        """The progress record of the cron's run (created and committed as it begins)."""
+        progress_id = self.env.context.get("ir_cron_progress_id")
+        return self.env["ir.cron.progress"].sudo().browse(progress_id).exists() if progress_id else None
+
+    @api.model
+    def _sync_run_spent(self):
+        """Whether this cron run has applied statuses for
+        ``l10n_fr_chorus_pro.status_sync_seconds`` already (it committed at least one
+        batch: every run moves the sync on)."""
+        progress = self._sync_run_progress()
+        if not progress or not progress.done:
+            return False
+        budget = self._sync_param(PARAM_SYNC_SECONDS, 60, minimum=0)
+        now = datetime.now(UTC).replace(tzinfo=None)  # to the microsecond, as create_date
+        return now >= progress.create_date + timedelta(seconds=budget)
+
+    @api.model
+    def _sync_run_again(self, company, read, listed):
+        """The rest of ``company``'s sync on the next run, asked for at once."""
+        self.env["ir.cron"].browse(self.env.context["cron_id"])._trigger()
+        _logger.info(
+            "Chorus Pro status sync of %s: %s of %s listed invoices read, the rest on the next run",
+            company.name,
+            read,
+            listed if listed is not None else "?",
+        )
+
+    @api.model
+    def _apply_sync_items_in_batches(self, company, items, client):
+        """The cron's side of the status sync: ``items`` (``(move, search result)``)
+        applied ``l10n_fr_chorus_pro.status_sync_batch`` changes at a time, each batch
+        committed (the cron's progress): thousands of payments are not one transaction
+        that a worker's time limit kills and rolls back at every run. Once the run has
+        spent ``l10n_fr_chorus_pro.status_sync_seconds`` (the next companies wait too),
+        or when another transaction took the company between two batches, it stops and
+        the cron is triggered again: the date of the last sync is kept, so the next run
+        searches the same period and only compares what is applied. ``(changed, done)``."""
+        batch = self._sync_param(PARAM_SYNC_BATCH, 200)
+        cron = self.env["ir.cron"]
+        changed = pending = 0
+        for index, (move, item) in enumerate(items, 1):
+            # What an earlier run applied is only compared: the batches count changes.
+            if not self._apply_invoice_item(move, item, client=client):
+                continue
+            changed += 1
+            pending += 1
+            if pending < batch or index == len(items):
+                continue
+            cron._commit_progress(pending)
+            pending = 0
+            self.env.invalidate_all()
+            if self._sync_run_spent() or not self._lock_status_sync(company):
+                self._sync_run_again(company, index, len(items))
+                return changed, False
+        return changed, True
 
     @api.model
     def _status_sync_domain(self, company):

@@ -41,3 +41,4 @@ from . import test_price_revision_documents
 from . import test_price_revision_tours
 from . import test_works_statements
 from . import test_works_deposit
+from . import test_sync_scale

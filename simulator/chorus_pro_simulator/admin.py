@@ -113,6 +113,11 @@ def handle(sim, method, path, query, body):  # noqa: C901
             },
         )
         return 200, {"identifiantFactureCPP": invoice_id}
+    if key == ("POST", "/invoices/bulk"):
+        return 200, {"ids": _call(sim.add_deposited_invoices, body)}
+    if key == ("POST", "/invoices/status/bulk"):
+        result = _call(sim.set_invoices_status, body)
+        return 200, {"invoices": {str(k): v for k, v in result.items()}}
     if key == ("GET", "/invoices"):
         invoices = sim.find_invoices(
             numero_facture=query.get("numeroFacture"), numero_flux=query.get("numeroFluxDepot")

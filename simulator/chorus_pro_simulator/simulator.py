@@ -1108,6 +1108,77 @@ class Simulator(WorksMixin):
             self._save("invoice", invoice_id)
             return invoice_id
 
+    def add_deposited_invoices(
+        self, supplier, recipient, numbers, amount_untaxed=100.0, amount_total=None, *, service_code=None
+    ):
+        """Volume set-up (benchmarks): the invoices ``numbers`` of ``supplier`` to
+        ``recipient``, ``DEPOSEE`` now, as if deposited in one flow of ``supplier``'s
+        first technical account; no file is read, every invoice shares one small PDF.
+        Refuses a number the supplier already has, or twice in ``numbers`` (409).
+        Returns their ``identifiantFactureCPP``, in the order of ``numbers``."""
+        if not isinstance(numbers, list) or not all(isinstance(n, str) and n for n in numbers or [None]):
+            raise AdminError("numbers must be a non empty list of non empty strings")
+        amount_total = amount_untaxed if amount_total is None else amount_total
+        for value in (amount_untaxed, amount_total):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise AdminError("amounts must be numbers")
+        with self._lock:
+            seller = self._resolve_structure(supplier)
+            buyer = self._resolve_structure(recipient)
+            service = self.service_by_code(buyer["idStructureCPP"], service_code) if service_code else None
+            if service_code and service is None:
+                raise AdminError(f"unknown service {service_code!r}", 404)
+            taken = {
+                inv["numeroFacture"]
+                for inv in self.t["invoice"].values()
+                if inv["idFournisseur"] == seller["idStructureCPP"] and inv["statut"] != C.INV_REJETEE
+            }
+            if len(set(numbers)) != len(numbers) or taken.intersection(numbers):
+                raise AdminError(
+                    f"a number is taken or given twice for {seller['identifiantStructure']}", 409
+                )
+            login = next(
+                (
+                    a["login"]
+                    for a in self.t["account"].values()
+                    if seller["idStructureCPP"] in a["structures"]
+                ),
+                None,
+            )
+            flow = {
+                "numeroFluxDepot": self._new_flow_number(),
+                "login": login,
+                "syntaxeFlux": "IN_DP_E2_CII_FACTURX",
+                "dateDepot": util.iso(util.now()),
+            }
+            pdf = report_pdf.build_pdf("Facture", ["Facture deposee en volume (simulateur)."])
+            context = {"seller": seller, "buyer": buyer, "service": service}
+            ids = []
+            for number in numbers:
+                fields = {
+                    "BT-1": number,
+                    "BT-2": util.day(flow["dateDepot"]),
+                    "BT-3": "380",
+                    "BT-5": "EUR",
+                    "BT-10": service_code,
+                    "BT-109": float(amount_untaxed),
+                    "BT-110": round(float(amount_total) - float(amount_untaxed), 2),
+                    "BT-112": float(amount_total),
+                    "BT-115": float(amount_total),
+                }
+                ids.append(self._create_invoice(flow, f"{number}.pdf", pdf, None, fields, context))
+            return ids
+
+    def set_invoices_status(self, ids, status, comment=None):
+        """``set_invoice_status`` for each invoice of ``ids`` (volume set-up); returns
+        ``{identifiantFactureCPP: status}``."""
+        if not isinstance(ids, list):
+            raise AdminError("ids must be a list of invoice identifiers")
+        with self._lock:
+            return {
+                invoice_id: self.set_invoice_status(invoice_id, status, comment=comment) for invoice_id in ids
+            }
+
     def _create_invoice(self, flow, member_name, pdf_bytes, xml_bytes, fields, context, comment=None):
         seller, buyer, service = context["seller"], context["buyer"], context["service"]
         invoice_id = self._next_id("invoice")

@@ -405,3 +405,34 @@ def test_cli_add_portal_invoice(server, client, capsys):
     ][0]
     assert item["identifiantFactureCPP"] == invoice_id
     assert (item["montantHT"], item["montantTTC"]) == (200.0, 240.0)
+
+
+def test_bulk_deposited_invoices(server, client):
+    """Volume set-up: invoices DEPOSEE at once, listed by the supplier's search, then
+    moved on in bulk; a number taken refuses the whole batch."""
+    numbers = [f"BULK-{i:03d}" for i in range(150)]
+    ids = admin(
+        server,
+        "POST",
+        "/invoices/bulk",
+        {"supplier": SIRET_TILLEULS, "recipient": SIRET_D93, "numbers": numbers, "amount_untaxed": 50.0},
+    )["ids"]
+    assert len(ids) == len(set(ids)) == 150
+    search = "/cpro/factures/v1/rechercher/fournisseur"
+    listed = client.ok(search, {"statutCourant": ["DEPOSEE"], "pageResultatDemandee": 2})
+    assert listed["parametresRetour"]["total"] == 150
+    assert {item["numeroFacture"] for item in listed["listeFactures"]} <= set(numbers)
+    assert client.history(ids[0])["statutCourantCode"] == "DEPOSEE"
+    moved = admin(server, "POST", "/invoices/status/bulk", {"ids": ids[:3], "status": "MISE_EN_PAIEMENT"})
+    assert moved == {"invoices": {str(i): "MISE_EN_PAIEMENT" for i in ids[:3]}}
+    paid = client.ok(search, {"statutCourant": ["MISE_EN_PAIEMENT"]})
+    assert sorted(item["identifiantFactureCPP"] for item in paid["listeFactures"]) == sorted(ids[:3])
+    error = admin(
+        server,
+        "POST",
+        "/invoices/bulk",
+        {"supplier": SIRET_TILLEULS, "recipient": SIRET_D93, "numbers": ["NEW-1", "BULK-007"]},
+        status=409,
+    )
+    assert "taken" in error["error"]
+    assert not admin(server, "GET", "/invoices?numeroFacture=NEW-1")["invoices"]
