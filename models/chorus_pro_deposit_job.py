@@ -24,6 +24,9 @@ import logging
 from contextlib import contextmanager
 from datetime import timedelta
 
+from psycopg2.errors import LockNotAvailable
+from psycopg2.extensions import TransactionRollbackError
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.mail import plaintext2html
@@ -508,9 +511,12 @@ class ChorusProDepositJob(models.Model):
     @api.model
     def _is_transient(self, error):
         """Whether ``error`` says only that Chorus Pro could not be reached (server
-        error, timeout, connection refused, too many requests): worth trying again."""
+        error, timeout, connection refused, too many requests), or that another
+        transaction was writing the same rows (PostgreSQL's serialization failures and
+        deadlocks, which Odoo retries for a web request but not for a cron; an invoice
+        locked by another deposit): worth trying again."""
         while error is not None:
-            if isinstance(error, cc.ChorusTransientError):
+            if isinstance(error, cc.ChorusTransientError | TransactionRollbackError | LockNotAvailable):
                 return True
             error = error.__cause__
         return False

@@ -41,6 +41,7 @@ from odoo.tools import mute_logger
 from odoo.addons.l10n_fr_chorus_pro.lib import chorus as cc
 from odoo.addons.l10n_fr_chorus_pro.models.account_move import INVOICE_STATUSES
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import LEASE_KEY
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
@@ -59,6 +60,7 @@ DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 REPORT_PATH = "/cpro/transverses/v1/consulterCRDetaille"
 SEARCH_PATH = "/cpro/factures/v1/rechercher/fournisseur"
 # Its INFO is given as logging.INFO: Odoo names its level 25 (RUNBOT) "INFO" too.
+JOB_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job"
 CONNECTOR_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking"
 # A qualification structure of the simulator's directory, with no routing requirement.
 RECIPIENT_SIRET = "12345678200051"
@@ -859,4 +861,64 @@ class TestConcurrency(BaseCase):
             job = env["chorus.pro.deposit.job"].browse(job_id)
             self.assertEqual((job.state, job.processed_count, job.retry_at), ("done", 2, False))
             self.assertTrue(job.message_ids.filtered(lambda m: "resumed automatically" in (m.body or "")))
+        self._assert_each_invoice_once(move_ids)
+
+    def test_job_stopped_by_a_concurrent_update_resumes_alone(self):
+        """PostgreSQL refuses the job's commit because another transaction wrote the same
+        rows meanwhile (Odoo retries a web request then, not a cron: found by make
+        chaos, a user's request and a job writing the same partner). The job stops, then
+        resumes on its own instead of waiting for someone to resume it."""
+        self._set_params(background_deposit_chunk=2)
+        move_ids = self._posted_invoices(2)
+        job_id = self._queued_job(move_ids)
+        commit_deposit = ChorusProConnectorDeposit._commit_deposit
+        refused = []
+
+        def refused_once(connector):
+            if not refused:
+                refused.append(True)
+                connector.env.cr.rollback()
+                raise psycopg2.errors.SerializationFailure(
+                    "could not serialize access due to concurrent update"
+                )
+            return commit_deposit(connector)
+
+        with (
+            patch.object(ChorusProConnectorDeposit, "_commit_deposit", refused_once),
+            mute_logger(JOB_LOGGER),
+        ):
+            self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.retry_count), ("failed", 1))
+            self.assertIn("could not serialize", job.error_message)
+            job.retry_at = "2000-01-01 00:00:00"  # the time has come
+        self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count), ("done", 2))
+        self._assert_each_invoice_once(move_ids)
+
+    def test_batch_send_job_during_an_outage_resumes_alone(self):
+        """A batch Send's background job while Chorus Pro cannot be reached (HTTP 500 on
+        every try): its invoices are neither counted as refused nor left for someone to
+        send again (found by make chaos); the job resumes on its own and sends them."""
+        self._set_params(background_deposit_chunk=2)
+        move_ids = self._posted_invoices(2)
+        job_id = self._queued_job(move_ids, sending=True)
+        self.sim.inject_fault(SEARCH_PATH, "http_500", count=50)
+        with patch.object(cc.ChorusClient, "_delay", lambda *args, **kwargs: 0.0), mute_logger(JOB_LOGGER):
+            self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count, job.retry_count), ("failed", 0, 1))
+            self.assertFalse(job.refusals)
+            job.retry_at = "2000-01-01 00:00:00"  # the time has come
+        self.sim.clear_faults()
+        self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count), ("done", 2))
+            self.assertFalse(job.refusals)
         self._assert_each_invoice_once(move_ids)
