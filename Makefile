@@ -41,3 +41,7 @@ i18n:             ## re-export the translation template and update i18n/fr.po
 
 lint:             ## style: pre-commit hooks on every file (ruff, pylint-odoo, prettier)
 	bash scripts/lint.sh
+
+.PHONY: chaos
+chaos:            ## N invoices (default 2000) through two Odoo servers (--workers 2) while faults are injected; not part of make test
+	bash scripts/chaos.sh
