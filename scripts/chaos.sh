@@ -2,7 +2,8 @@
 # make chaos (see docs/chaos.md): a throw-away database with the module installed, then
 # scripts/chaos/driver.py (simulator, two Odoo servers with --workers 2 and a cron worker
 # each, the users' paths, faults on a schedule, the verdict). Not part of make test.
-#   N (default 2000) invoices; CHAOS_FAULT_EVERY (s, default 25); CHAOS_TIMEOUT (s);
+#   N (default 2000) invoices; CHAOS_FAULT_EVERY (s, default 15); CHAOS_ROUNDS (default 2:
+#   each kind of fault twice, then the run settles); CHAOS_TIMEOUT (s);
 #   KEEP_DB=1 keeps the database; CHAOS_VERDICT (default var/chaos/verdict.json).
 set -euo pipefail
 E2E_NAME=chaos

@@ -10,7 +10,7 @@ import sys
 from odoo import Command, fields
 
 sys.path.insert(0, os.environ["CHAOS_BENCH_DIR"])
-from bench_common import BIC  # noqa: E402
+from bench_common import BIC
 
 N = int(os.environ["CHAOS_N"])
 SIM_URL = os.environ["CHAOS_SIM_URL"]
@@ -62,7 +62,9 @@ for name, siret, vat, iban in COMPANIES:
             "chorus_login": f"TECH_1_{siret}@cpro.fr",
             "chorus_password": "Chorus-Sim-2026",
             "chorus_check_engagement": False,
-            **({"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields else {}),
+            **(
+                {"iap_enrich_auto_done": True} if "iap_enrich_auto_done" in env["res.company"]._fields else {}
+            ),
         }
     )
     (env.user | admin).write({"company_ids": [Command.link(company.id)]})
