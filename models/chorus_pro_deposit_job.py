@@ -436,7 +436,11 @@ class ChorusProDepositJob(models.Model):
         for job in jobs:
             with job._lease() as leased:
                 if not leased:
-                    continue  # a live worker has it (its lease goes with its connection)
+                    # A live worker has it (its lease goes with its connection): not this
+                    # run's work, else Odoo would run the cron again at once, in a loop.
+                    remaining -= len(job._pending_moves())
+                    ir_cron._commit_progress(remaining=max(remaining, 0))
+                    continue
                 while True:
                     locked = job._lock()
                     if not locked or locked.state not in ACTIVE_STATES:

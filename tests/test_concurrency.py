@@ -735,9 +735,23 @@ class TestConcurrency(BaseCase):
                     cr.execute("SELECT pg_try_advisory_lock(%s, %s), pg_backend_pid()", [LEASE_KEY, job_id])
                     leased, pid = cr.fetchone()
                 self.assertTrue(leased)
-                alive = self._run_worker("worker-2", self._run_jobs_cron)
+                progress_ids = []
+
+                def cron_run(env, progress_ids=progress_ids):
+                    # As Odoo's cron runs it: its progress tells whether to run it again at once.
+                    cron = env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs")
+                    cron, progress = cron.with_context(cron_id=cron.id)._add_progress()
+                    progress_ids.append(progress.id)
+                    cron.env["chorus.pro.deposit.job"]._cron_process_jobs()
+
+                alive = self._run_worker("worker-2", cron_run)
                 self.assertIsNone(alive.error, f"{alive.error!r}")
                 self.assertFalse(self.sim.calls.get(DEPOSIT_PATH), "a live worker's job was taken")
+                with self._env() as env:
+                    # Another worker's job is not this run's work: no loop of runs doing nothing.
+                    progress = env["ir.cron.progress"].browse(progress_ids)
+                    self.assertEqual((progress.done, progress.remaining), (0, 0))
+                    progress.unlink()
                 with self._env() as env:
                     self.assertEqual(env["chorus.pro.deposit.job"].browse(job_id).processed_count, 0)
                 if death == "closed":
