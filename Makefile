@@ -1,7 +1,7 @@
 # l10n_fr_chorus_pro developer commands. See README.md.
 SHELL := /bin/bash
 
-.PHONY: setup test test-odoo test-pytest test-packaging wheel sandbox demo bench-facturx bench-chorus bench-render bench-sync i18n lint
+.PHONY: setup test test-odoo test-pytest test-packaging wheel sandbox demo bench-facturx bench-chorus bench-render bench-sync chaos i18n lint
 
 setup:            ## install everything (Debian packages, PostgreSQL, Odoo 19.0, virtualenv)
 	bash scripts/setup.sh
@@ -44,3 +44,6 @@ lint:             ## style: pre-commit hooks on every file (ruff, pylint-odoo, p
 
 bench-sync:       ## status sync cron at scale: N invoices (default 20000) across COMPANIES (default 10)
 	bash benchmarks/run_sync_scale.sh
+
+chaos:            ## N invoices (default 2000) through two Odoo servers (--workers 2) while faults are injected; not part of make test
+	bash scripts/chaos.sh

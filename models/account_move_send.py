@@ -209,6 +209,7 @@ class AccountMoveSend(models.AbstractModel):
                     )
                 except UserError as error:
                     refused = {move.id: [error.args[0]] for move in moves}
+                    self._chorus_note_transient(moves, error)
                 else:
                     # A number Chorus Pro holds for another invoice: that invoice only.
                     refused = {move.id: messages for move, messages in result["refusals"]}
@@ -274,11 +275,13 @@ class AccountMoveSend(models.AbstractModel):
         before = moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
         # Reset to draft while queued: nothing to send (Odoo's cron skips them too).
         posted = moves.filtered(lambda m: m.state == "posted")
-        errors = {}
+        errors, transient = {}, {}
         if posted:
             # The dialog's checklist, signed for the job's requester (its author).
             token = {TOKEN_SETTING: job.checklist_token} if job.checklist_token else {}
-            send.with_context(chorus_send_errors=errors)._generate_and_send_invoices(
+            send.with_context(
+                chorus_send_errors=errors, chorus_send_transient=transient
+            )._generate_and_send_invoices(
                 posted,
                 from_cron=True,
                 author_user_id=job.user_id.id,
@@ -286,12 +289,33 @@ class AccountMoveSend(models.AbstractModel):
                 **token,
             )
         deposited = (posted - before).filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
-        refusals = [(move, [errors[move.id]]) for move in moves if move.id in errors]
+        # Chorus Pro out of reach: not processed, the job sends them again (see _plan_retry).
+        again = moves.filtered(lambda m: m.id in transient)
+        # Never counted done in silence: an invoice neither sent nor refused (no longer
+        # for Chorus Pro since Send, skipped by Odoo's sending) is refused with a reason.
+        for move in posted - before - deposited - again:
+            if move.id not in errors:
+                errors[move.id] = self.env._(
+                    "%(move)s was not sent to Chorus Pro: it can no longer be sent by Chorus Pro "
+                    "(customer, channel or Chorus Pro state changed since Send). Check it and "
+                    "send it again.",
+                    move=move.display_name,
+                )
+        refusals = [(move, [errors[move.id]]) for move in moves - again if move.id in errors]
         job._record_processed(
-            moves, deposited.chorus_flow_id, (job.refusals or []) + job._refusal_records(refusals)
+            moves - again, deposited.chorus_flow_id, (job.refusals or []) + job._refusal_records(refusals)
         )
         job._commit()
-        return len(moves), None
+        return len(moves - again), next(iter(transient.values()), None)
+
+    @api.model
+    def _chorus_note_transient(self, moves, error):
+        """Within a batch Send's background job (``chorus_send_transient`` in the context):
+        keep the invoices ``error`` refused because Chorus Pro could not be reached, for
+        the job to send them again rather than count them refused."""
+        transient = self.env.context.get("chorus_send_transient")
+        if transient is not None and self.env["chorus.pro.deposit.job"]._is_transient(error):
+            transient.update(dict.fromkeys(moves.ids, error))
 
     @api.model
     def _chorus_link_deposited_pdf(self, moves):

@@ -128,6 +128,7 @@ class ChorusProConnectorTracking(models.AbstractModel):
                 body += Markup("<p>%s</p>") % self._number_taken_message(move, *taken[move])
             move.message_post(body=body)
         flow.write({"state": "failed" if missing == moves else "done"})
+        self.env["chorus.pro.deposit.job"]._requeue_not_received(missing)
 
     @api.model
     def _update_flow(self, client, flow):

@@ -11,14 +11,29 @@ then with the job's record of it, so an error or a crash after the call never lo
 the flow or its links to its invoices, and nothing is sent twice. Jobs are
 taken with ``FOR UPDATE SKIP LOCKED``, so two workers never process the same job, and
 the connector never sends an invoice Chorus Pro already has.
+
+Recovery without a person: a worker holds the job it processes with a lease (a
+PostgreSQL session advisory lock, :meth:`ChorusProDepositJob._lease`) that outlives the
+deposit's commits and dies with its connection, so a job left *running* by a dead worker
+is taken over by the next run of the cron; a job stopped because Chorus Pro could not be
+reached resumes on its own (``retry_at``); invoices that Chorus Pro never received (found
+so by the tracking cron's search) are deposited again by their job.
 """
 
 import logging
+from contextlib import contextmanager
+from datetime import timedelta
+
+from psycopg2.errors import LockNotAvailable
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.mail import plaintext2html
 from odoo.tools.misc import clean_context
+
+from ..lib import chorus as cc
+from .chorus_pro_connector import PARAM_UNCONFIRMED_DELAY
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +42,13 @@ DEFAULT_CHUNK_SIZE = 50
 # Invoices Chorus Pro has, or may have: never sent again.
 ON_CHORUS_STATES = ("sending", "unconfirmed", "deposited", "paid")
 ACTIVE_STATES = ("queued", "running")
+# Recovery without a person (see :meth:`ChorusProDepositJob._lease`): the first key of
+# the PostgreSQL advisory lock a worker holds on a job while it processes it.
+LEASE_KEY = 0x43505244
+# A job stopped by Chorus Pro being out of reach is resumed alone: after these minutes,
+# at most this many times in a row.
+PARAM_RETRY_MINUTES = "l10n_fr_chorus_pro.background_deposit_retry_minutes"
+PARAM_RETRY_MAX = "l10n_fr_chorus_pro.background_deposit_retry_max"
 
 
 class ChorusProDepositJob(models.Model):
@@ -114,6 +136,14 @@ class ChorusProDepositJob(models.Model):
     summary = fields.Text(readonly=True)
     error_message = fields.Text(string="Error", readonly=True)
     date_done = fields.Datetime(string="Finished on", readonly=True)
+    retry_at = fields.Datetime(
+        string="Resumed Automatically On",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Chorus Pro could not be reached: the deposit is resumed on its own at this time.",
+    )
+    retry_count = fields.Integer(string="Automatic Resumptions", readonly=True, copy=False)
 
     @api.depends("move_ids", "processed_move_ids")
     def _compute_progress(self):
@@ -275,6 +305,7 @@ class ChorusProDepositJob(models.Model):
             with self.env.cr.savepoint():
                 if error:
                     job._fail(job._error_text(error))
+                    job._plan_retry(error)
                 elif not job._pending_moves():
                     job._finish()
         except Exception as exc:
@@ -408,17 +439,148 @@ class ChorusProDepositJob(models.Model):
     def _cron_process_jobs(self):
         """Process the queued jobs chunk by chunk, committing after each chunk."""
         ir_cron = self.env["ir.cron"]
+        self._resume_retries_due()
         jobs = self.search([("state", "in", ACTIVE_STATES)], order="id")
         remaining = sum(len(job._pending_moves()) for job in jobs)
         ir_cron._commit_progress(remaining=remaining)
         for job in jobs:
-            while True:
-                locked = job._lock()
-                if not locked or locked.state not in ACTIVE_STATES:
-                    break  # another worker has it, or it is over
-                processed = locked._process_next_chunk()
-                time_left = ir_cron._commit_progress(processed)
-                if locked.state not in ACTIVE_STATES:
-                    break
-                if time_left <= 0:
-                    return  # the cron runs again at once for the rest
+            with job._lease() as leased:
+                if not leased:
+                    # A live worker has it (its lease goes with its connection): not this
+                    # run's work, else Odoo would run the cron again at once, in a loop.
+                    remaining -= len(job._pending_moves())
+                    ir_cron._commit_progress(remaining=max(remaining, 0))
+                    continue
+                while True:
+                    locked = job._lock()
+                    if not locked or locked.state not in ACTIVE_STATES:
+                        break  # another worker has it, or it is over
+                    processed = locked._process_next_chunk()
+                    time_left = ir_cron._commit_progress(processed)
+                    if locked.state not in ACTIVE_STATES:
+                        break
+                    if time_left <= 0:
+                        return  # the cron runs again at once for the rest
+                job._trigger_flow_recovery()
+
+    # ------------------------------------------------------------------
+    # Recovery without a person: leases, automatic resumption, requeue
+    # ------------------------------------------------------------------
+    @contextmanager
+    def _lease(self):
+        """Hold this job for the worker that processes it, across the commits of its
+        deposits; yields whether this worker got it.
+
+        The lease is a PostgreSQL session advisory lock, tried without waiting: a live
+        worker's job is never taken twice (the row lock of :meth:`_lock` lets go at each
+        commit: during a Chorus Pro call another worker could take the job), and a dead
+        worker's lease (SIGKILL, OOM, deploy, ``pg_terminate_backend``) goes with its
+        connection: the next run of the cron takes the job over where it stopped (Odoo
+        runs a cron its dead worker did not finish again within a minute). Released
+        when processing ends: the connection goes back to Odoo's pool."""
+        self.ensure_one()
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [LEASE_KEY, self.id])
+        leased = cr.fetchone()[0]
+        try:
+            yield leased
+        finally:
+            if leased:
+                self._release_lease()
+
+    def _release_lease(self):
+        cr = self.env.cr
+        for attempt in range(2):
+            try:
+                if attempt:
+                    cr.rollback()  # an aborted transaction refuses every query
+                cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_KEY, self.id])
+                return
+            except Exception:
+                if cr.closed:
+                    return
+        _logger.warning("Chorus Pro deposit job %s: its lease goes with its connection", self.id)
+
+    def _trigger_flow_recovery(self):
+        """Flows of this job whose answer never came (or whose worker died during the
+        call) are searched for on Chorus Pro by the tracking cron: run it soon, and once
+        more when an invoice not found there may be declared never received."""
+        self.ensure_one()
+        if not self.flow_ids.filtered(lambda f: f.state in ("sending", "unconfirmed")):
+            return
+        delay = self.env["chorus.pro.deposit.pipeline"]._get_int_param(PARAM_UNCONFIRMED_DELAY, 60)
+        now = fields.Datetime.now()
+        self.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_update").sudo()._trigger(
+            [now + timedelta(minutes=1), now + timedelta(minutes=delay + 1)]
+        )
+
+    @api.model
+    def _retry_minutes(self):
+        return self.env["chorus.pro.deposit.pipeline"]._get_int_param(PARAM_RETRY_MINUTES, 5)
+
+    @api.model
+    def _retry_max(self):
+        return self.env["chorus.pro.deposit.pipeline"]._get_int_param(PARAM_RETRY_MAX, 24)
+
+    @api.model
+    def _is_transient(self, error):
+        """Whether ``error`` says only that Chorus Pro could not be reached (server
+        error, timeout, connection refused, too many requests), or that another
+        transaction was writing the same rows (PostgreSQL's serialization failures and
+        deadlocks, which Odoo retries for a web request but not for a cron; an invoice
+        locked by another deposit): worth trying again."""
+        while error is not None:
+            if isinstance(error, cc.ChorusTransientError | TransactionRollbackError | LockNotAvailable):
+                return True
+            error = error.__cause__
+        return False
+
+    def _plan_retry(self, error):
+        """A job stopped because Chorus Pro was out of reach is resumed on its own
+        (:meth:`_resume_retries_due`), a bounded number of times: no invoice waits for
+        a person while Chorus Pro is down for a while."""
+        self.ensure_one()
+        if not self._is_transient(error) or self.retry_count >= self._retry_max():
+            return
+        retry_at = fields.Datetime.now() + timedelta(minutes=self._retry_minutes())
+        self.write({"retry_at": retry_at, "retry_count": self.retry_count + 1})
+        self.env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs").sudo()._trigger(retry_at)
+
+    @api.model
+    def _resume_retries_due(self):
+        """Queue again the failed jobs whose automatic resumption is due."""
+        due = self.search([("state", "=", "failed"), ("retry_at", "<=", fields.Datetime.now())])
+        for job in self.env["chorus.pro.connector"]._lock_records(due):
+            job.write({"state": "queued", "error_message": False, "retry_at": False})
+            job.message_post(
+                body=self.env._(
+                    "Deposit resumed automatically (attempt %(count)s): Chorus Pro could not be reached.",
+                    count=job.retry_count,
+                )
+            )
+
+    @api.model
+    def _requeue_not_received(self, moves):
+        """``moves`` were never received by Chorus Pro (their flow was searched for
+        after a lost answer or a dead worker, see ``_recover_flow``): the background
+        deposits that sent them deposit them again, on their own. An invoice deposited
+        from the wizard or the Send dialog is the user's to send again (told so in its
+        chatter)."""
+        jobs = self.sudo().search([("processed_move_ids", "in", moves.ids)])
+        for job in jobs:
+            again = job.processed_move_ids & moves
+            vals = {"processed_move_ids": [Command.unlink(move.id) for move in again]}
+            if job.state != "failed":  # a failed job sends them when it is resumed
+                vals.update(state="queued", date_done=False)
+            job.write(vals)
+            job.message_post(
+                body=self.env._(
+                    "Chorus Pro never received %(count)s invoices of this deposit (%(names)s): they are "
+                    "deposited again.",
+                    count=len(again),
+                    names=", ".join(again.mapped("name")),
+                )
+            )
+        if jobs:
+            jobs._trigger_cron()
+        return jobs

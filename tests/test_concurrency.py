@@ -16,12 +16,15 @@ after ``HOLD_SECONDS`` and the test fails on that. ``lock_timeout`` and
 """
 
 import collections
+import contextlib
 import io
 import logging
 import threading
+import time
 from contextlib import closing, contextmanager
 from unittest.mock import patch
 
+import psycopg2
 from chorus_pro_simulator import Simulator
 from pypdf import PdfWriter
 from pypdf.generic import DictionaryObject, NameObject
@@ -30,14 +33,17 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.orm.environments import Transaction
-from odoo.sql_db import db_connect
+from odoo.sql_db import connection_info_for, db_connect
 from odoo.tests import tagged
 from odoo.tests.common import BaseCase, get_db_name
+from odoo.tools import mute_logger
 
 from odoo.addons.l10n_fr_chorus_pro.lib import chorus as cc
 from odoo.addons.l10n_fr_chorus_pro.models.account_move import INVOICE_STATUSES
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import LEASE_KEY
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 
 from .common import SUPPLIER_SIRET, create_bank_account, simulator_settings
@@ -54,6 +60,7 @@ DEPOSIT_PATH = "/cpro/factures/v1/deposer/flux"
 REPORT_PATH = "/cpro/transverses/v1/consulterCRDetaille"
 SEARCH_PATH = "/cpro/factures/v1/rechercher/fournisseur"
 # Its INFO is given as logging.INFO: Odoo names its level 25 (RUNBOT) "INFO" too.
+JOB_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job"
 CONNECTOR_LOGGER = "odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking"
 # A qualification structure of the simulator's directory, with no routing requirement.
 RECIPIENT_SIRET = "12345678200051"
@@ -599,3 +606,333 @@ class TestConcurrency(BaseCase):
             with self.assertRaisesRegex(UserError, "never sent twice"):
                 env["chorus.pro.connector"]._deposit(move)
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+
+    # ------------------------------------------------------------------ recovery without a person
+    def _set_params(self, **params):
+        """Set ``l10n_fr_chorus_pro.<key>`` parameters, committed; restored after the test."""
+        with self._env() as env:
+            config = env["ir.config_parameter"]
+            saved = {key: config.get_param(f"l10n_fr_chorus_pro.{key}") for key in params}
+            for key, value in params.items():
+                config.set_param(f"l10n_fr_chorus_pro.{key}", str(value))
+
+        def restore():
+            with self._env() as env:
+                for key, value in saved.items():
+                    env["ir.config_parameter"].set_param(f"l10n_fr_chorus_pro.{key}", value or False)
+
+        self.addCleanup(restore)
+
+    def _queued_job(self, move_ids, **vals):
+        """A background deposit of ``move_ids`` (committed), as the deposit wizard queues
+        it (the cron is not woken: the test runs it)."""
+        with self._env() as env:
+            job = (
+                env["chorus.pro.deposit.job"]
+                .with_context(tracking_disable=True, mail_create_nolog=True)
+                .create(
+                    {
+                        "company_id": self.company_id,
+                        "move_ids": [Command.set(move_ids)],
+                        "selected_count": len(move_ids),
+                        **vals,
+                    }
+                )
+            )
+            job_id = job.id
+
+        def delete():
+            with self._env() as env:
+                env.cr.execute("DELETE FROM chorus_pro_deposit_job WHERE id = %s", [job_id])
+
+        self.addCleanup(delete)
+        return job_id
+
+    @staticmethod
+    def _run_jobs_cron(env):
+        env["chorus.pro.deposit.job"]._cron_process_jobs()
+
+    def _run_worker(self, name, func):
+        worker = Worker(self.test_registry, name, func)
+        worker.start()
+        worker.join(JOIN_SECONDS)
+        self.assertFalse(worker.is_alive(), f"{name} is still running")
+        return worker
+
+    def _lease_holder(self, job_id):
+        """The backend pid holding the lease of the job, if any."""
+        with self._env() as env:
+            env.cr.execute(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s",
+                [LEASE_KEY, job_id],
+            )
+            row = env.cr.fetchone()
+        return row and row[0]
+
+    def _wait_gone(self, pid):
+        """PostgreSQL ends a backend whose client died shortly after, not at once."""
+        for _try in range(100):
+            with self._env() as env:
+                env.cr.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+                if not env.cr.fetchone():
+                    return
+            time.sleep(0.05)
+        self.fail(f"the backend {pid} is still there")
+
+    def _terminate(self, pid):
+        """``pg_terminate_backend``: what PostgreSQL sees when a worker is killed."""
+        with self._env() as env:
+            env.cr.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    def _killing_deposit(self, job_id, reach_chorus):
+        """The client's deposit call, during which the worker holding the job dies
+        (its backend terminated): after Chorus Pro received the flow (its answer lost)
+        with ``reach_chorus``, else before the request left."""
+        deposit_flow = cc.ChorusClient.deposit_flow
+
+        def deposit_and_die(client, *args, **kwargs):
+            answer = deposit_flow(client, *args, **kwargs) if reach_chorus else {}
+            self._terminate(self._lease_holder(job_id))
+            return answer
+
+        return patch.object(cc.ChorusClient, "deposit_flow", deposit_and_die)
+
+    def _assert_each_invoice_once(self, move_ids):
+        """Chorus Pro holds each invoice once; once the tracking cron has run, Odoo links
+        it (id, flow) and told its chatter once that it is on Chorus Pro."""
+        self.sim.advance_flows(to_terminal=True)
+        tracking = self._run_worker("worker-4", lambda env: env["chorus.pro.connector"]._cron_update())
+        self.assertIsNone(tracking.error, f"{tracking.error!r}")
+        with self._env() as env:
+            for move in env["account.move"].browse(move_ids):
+                found = self.sim.find_invoices(numero_facture=move.name)
+                self.assertEqual(len(found), 1, move.name)
+                self.assertEqual(move.chorus_state, "deposited", move.name)
+                self.assertEqual(move.chorus_identifier, str(found[0]["identifiantFactureCPP"]), move.name)
+                self.assertEqual(move.chorus_flow_id.name, found[0]["numeroFluxDepot"], move.name)
+                on_chorus = move.message_ids.filtered(
+                    lambda m: (
+                        "Deposited on Chorus Pro" in (m.body or "")
+                        or "Chorus Pro already has this invoice" in (m.body or "")
+                    )
+                )
+                self.assertEqual(len(on_chorus), 1, move.name)
+
+    def test_job_of_a_dead_worker_is_taken_over(self):
+        """A worker holds a background deposit (its lease) and dies: while it lives, the
+        cron of another worker leaves the job alone; once its connection is gone (closed
+        by the process's death, or ``pg_terminate_backend``), the next cron run takes
+        the job over and deposits every invoice once, without anyone resuming it."""
+        self._set_params(background_deposit_chunk=2)
+        for death in ("closed", "terminated"):
+            with self.subTest(death=death):
+                self.sim.reset()
+                move_ids = self._posted_invoices(3)
+                job_id = self._queued_job(move_ids, state="running")
+                _name, info = connection_info_for(get_db_name())
+                worker = psycopg2.connect(**info)  # the worker's own connection
+                with worker.cursor() as cr:
+                    cr.execute("SELECT pg_try_advisory_lock(%s, %s), pg_backend_pid()", [LEASE_KEY, job_id])
+                    leased, pid = cr.fetchone()
+                self.assertTrue(leased)
+                progress_ids = []
+
+                def cron_run(env, progress_ids=progress_ids):
+                    # As Odoo's cron runs it: its progress tells whether to run it again at once.
+                    cron = env.ref("l10n_fr_chorus_pro.ir_cron_chorus_deposit_jobs")
+                    cron, progress = cron.with_context(cron_id=cron.id)._add_progress()
+                    progress_ids.append(progress.id)
+                    cron.env["chorus.pro.deposit.job"]._cron_process_jobs()
+
+                alive = self._run_worker("worker-2", cron_run)
+                self.assertIsNone(alive.error, f"{alive.error!r}")
+                self.assertFalse(self.sim.calls.get(DEPOSIT_PATH), "a live worker's job was taken")
+                with self._env() as env:
+                    # Another worker's job is not this run's work: no loop of runs doing nothing.
+                    progress = env["ir.cron.progress"].browse(progress_ids)
+                    self.assertEqual((progress.done, progress.remaining), (0, 0))
+                    progress.unlink()
+                with self._env() as env:
+                    self.assertEqual(env["chorus.pro.deposit.job"].browse(job_id).processed_count, 0)
+                if death == "closed":
+                    worker.close()
+                else:
+                    self._terminate(pid)
+                    with contextlib.suppress(psycopg2.Error):
+                        worker.close()
+                self._wait_gone(pid)
+                after = self._run_worker("worker-2", self._run_jobs_cron)
+                self.assertIsNone(after.error, f"{after.error!r}")
+                self.assertIsNone(self._lease_holder(job_id), "the lease was not released")
+                with self._env() as env:
+                    job = env["chorus.pro.deposit.job"].browse(job_id)
+                    self.assertEqual((job.state, job.processed_count), ("done", 3))
+                self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 2)
+                self._assert_each_invoice_once(move_ids)
+
+    def test_two_crons_on_the_same_job(self):
+        """Two workers run the background deposit cron at once (two servers, or Odoo's
+        cron lock lost with its connection): worker 1 is stopped during a Chorus Pro
+        call, when its transaction has just committed and let go of the job's row; worker
+        2 leaves the job alone instead of depositing the next chunk beside it. The job
+        ends done, never stopped by a conflict, each invoice deposited once."""
+        self._set_params(background_deposit_chunk=2)
+        move_ids = self._posted_invoices(4)
+        job_id = self._queued_job(move_ids)
+        gate = Gate("worker-1")
+        callers = []
+        deposit_flow = cc.ChorusClient.deposit_flow
+
+        def gated_deposit(client, *args, **kwargs):
+            callers.append(threading.current_thread().name)
+            gate()
+            return deposit_flow(client, *args, **kwargs)
+
+        with patch.object(cc.ChorusClient, "deposit_flow", gated_deposit):
+            worker_1, worker_2, sql_errors = self._run_while_held(
+                gate, self._run_jobs_cron, self._run_jobs_cron
+            )
+        self.assertIsNone(worker_1.error, f"worker 1 failed: {worker_1.error!r}")
+        self.assertIsNone(worker_2.error, f"worker 2 failed: {worker_2.error!r}")
+        self.assertTrue(gate.released_in_time, "worker 2 waited for worker 1's job")
+        self.assertEqual(callers, ["worker-1", "worker-1"])
+        self.assertEqual(sql_errors, [])
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count, job.error_message), ("done", 4, False))
+            self.assertFalse(job.message_ids.filtered(lambda m: "The deposit stopped" in (m.body or "")))
+        self._assert_each_invoice_once(move_ids)
+
+    def test_flows_of_dead_workers_recovered_by_search(self):
+        """Two workers die during the deposit call (their backends terminated): the first
+        after Chorus Pro received the flow (the answer lost), the second before its
+        request left. The cron takes the job over without sending them again; the
+        tracking cron then searches Chorus Pro: the first flow is found and linked, the
+        invoices of the second were never received and the job deposits them again, on
+        its own. Each invoice is on Chorus Pro once."""
+        self._set_params(background_deposit_chunk=2, unconfirmed_delay_minutes=-1)
+        move_ids = self._posted_invoices(4)
+        job_id = self._queued_job(move_ids)
+        # The dying workers' last queries fail: PostgreSQL closed their connection.
+        with self._killing_deposit(job_id, reach_chorus=True), mute_logger("odoo.sql_db"):
+            died = self._run_worker("worker-1", self._run_jobs_cron)
+        self.assertIsInstance(died.error, psycopg2.Error)
+        with self._killing_deposit(job_id, reach_chorus=False), mute_logger("odoo.sql_db"):
+            died = self._run_worker("worker-2", self._run_jobs_cron)
+        self.assertIsInstance(died.error, psycopg2.Error)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual(job.state, "running")
+            self.assertEqual(set(job.move_ids.mapped("chorus_state")), {"sending"})
+            self.assertEqual(len(job.flow_ids), 2)
+            first_flow, second_flow = job.flow_ids.sorted("id").ids
+        # Taken over: what may be on Chorus Pro is not sent again.
+        self.assertIsNone(self._run_worker("worker-3", self._run_jobs_cron).error)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
+        with self._env() as env:
+            self.assertEqual(env["chorus.pro.deposit.job"].browse(job_id).state, "done")
+            tracking = env.ref("l10n_fr_chorus_pro.ir_cron_chorus_update")
+            self.assertTrue(env["ir.cron.trigger"].search_count([("cron_id", "=", tracking.id)]))
+        # The tracking cron searches Chorus Pro once it has integrated what it received;
+        # the job deposits what was never received.
+        self.sim.advance_flows(to_terminal=True)
+        self.assertIsNone(
+            self._run_worker("worker-3", lambda env: env["chorus.pro.connector"]._cron_update()).error
+        )
+        with self._env() as env:
+            flows = env["chorus.pro.flow"].browse([first_flow, second_flow])
+            self.assertEqual(flows.mapped("state"), ["done", "failed"])
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count), ("queued", 2))
+        self.assertIsNone(self._run_worker("worker-3", self._run_jobs_cron).error)
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 2)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count), ("done", 4))
+        self._assert_each_invoice_once(move_ids)
+
+    def test_job_stopped_by_an_outage_resumes_alone(self):
+        """Chorus Pro cannot be reached (HTTP 500 on every try): the job stops and plans
+        its own resumption; once due, the cron resumes it and deposits every invoice."""
+        self._set_params(background_deposit_chunk=2)
+        move_ids = self._posted_invoices(2)
+        job_id = self._queued_job(move_ids)
+        self.sim.inject_fault(SEARCH_PATH, "http_500", count=50)
+        with patch.object(cc.ChorusClient, "_delay", lambda *args, **kwargs: 0.0):
+            self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+            with self._env() as env:
+                job = env["chorus.pro.deposit.job"].browse(job_id)
+                self.assertEqual((job.state, job.retry_count), ("failed", 1))
+                self.assertTrue(job.retry_at)
+                # Not due yet: the job waits.
+                self._run_jobs_cron(env)
+                self.assertEqual(job.state, "failed")
+                job.retry_at = "2000-01-01 00:00:00"  # the time has come
+            self.sim.clear_faults()
+            self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count, job.retry_at), ("done", 2, False))
+            self.assertTrue(job.message_ids.filtered(lambda m: "resumed automatically" in (m.body or "")))
+        self._assert_each_invoice_once(move_ids)
+
+    def test_job_stopped_by_a_concurrent_update_resumes_alone(self):
+        """PostgreSQL refuses the job's commit because another transaction wrote the same
+        rows meanwhile (Odoo retries a web request then, not a cron: found by make
+        chaos, a user's request and a job writing the same partner). The job stops, then
+        resumes on its own instead of waiting for someone to resume it."""
+        self._set_params(background_deposit_chunk=2)
+        move_ids = self._posted_invoices(2)
+        job_id = self._queued_job(move_ids)
+        commit_deposit = ChorusProConnectorDeposit._commit_deposit
+        refused = []
+
+        def refused_once(connector):
+            if not refused:
+                refused.append(True)
+                connector.env.cr.rollback()
+                raise psycopg2.errors.SerializationFailure(
+                    "could not serialize access due to concurrent update"
+                )
+            return commit_deposit(connector)
+
+        with (
+            patch.object(ChorusProConnectorDeposit, "_commit_deposit", refused_once),
+            mute_logger(JOB_LOGGER),
+        ):
+            self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.retry_count), ("failed", 1))
+            self.assertIn("could not serialize", job.error_message)
+            job.retry_at = "2000-01-01 00:00:00"  # the time has come
+        self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count), ("done", 2))
+        self._assert_each_invoice_once(move_ids)
+
+    def test_batch_send_job_during_an_outage_resumes_alone(self):
+        """A batch Send's background job while Chorus Pro cannot be reached (HTTP 500 on
+        every try): its invoices are neither counted as refused nor left for someone to
+        send again (found by make chaos); the job resumes on its own and sends them."""
+        self._set_params(background_deposit_chunk=2)
+        move_ids = self._posted_invoices(2)
+        job_id = self._queued_job(move_ids, sending=True)
+        self.sim.inject_fault(SEARCH_PATH, "http_500", count=50)
+        with patch.object(cc.ChorusClient, "_delay", lambda *args, **kwargs: 0.0), mute_logger(JOB_LOGGER):
+            self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count, job.retry_count), ("failed", 0, 1))
+            self.assertFalse(job.refusals)
+            job.retry_at = "2000-01-01 00:00:00"  # the time has come
+        self.sim.clear_faults()
+        self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertEqual((job.state, job.processed_count), ("done", 2))
+            self.assertFalse(job.refusals)
+        self._assert_each_invoice_once(move_ids)

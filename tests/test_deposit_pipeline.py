@@ -416,6 +416,25 @@ class TestDepositPipeline(ChorusProSimulatorCommon):
         self.assertIn("was not deposited on Chorus Pro", changed.message_ids[0].body)
         self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
 
+    def test_batch_send_job_never_counts_an_unsent_invoice_done(self):
+        """Invoices that can no longer go by Chorus Pro when their background job runs
+        (their customer no longer a Chorus Pro recipient, changed in another tab) are not
+        counted done in silence: the job's summary refuses each with the reason."""
+        moves = self._d93_invoice() | self._d93_invoice()
+        context, values = self._open_batch_send(moves)
+        job = self._save_and_batch_send(moves, values, context)
+        _result, error = self._request(
+            lambda env: env["res.partner"].browse(self.dept93.id).write({"chorus_recipient": False})
+        )
+        self.assertIsNone(error)
+        self._run_job_cron()
+        self.assertEqual(job.state, "done")
+        self.assertIn("0 of 2 invoices sent to Chorus Pro.", job.summary)
+        for move in moves:
+            self.assertIn(f"{move.name} was not sent to Chorus Pro", job.summary)
+        self.assertEqual(set(moves.mapped("chorus_state")), {False})
+        self.assertFalse(self.sim.calls.get(DEPOSIT_PATH))
+
     def test_batch_send_forged_token_is_not_trusted(self):
         """A token the server did not sign, saved back with the batch dialog, is replaced:
         the checklist runs again, once, and the invoice missing its EJ is refused."""

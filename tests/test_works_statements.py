@@ -354,7 +354,9 @@ class TestWorksStatements(ChorusProWorksCommon):
         self.assertFalse(lines.filtered(lambda line: line.account_id == self.retention_account))
         self.assertEqual(move.amount_tax, february.amount_tax)
         self.assertEqual(move.amount_total, february.amount_total)
-        self.assertEqual(february.amount_to_pay, february.amount_total - february.retention_month)
+        self.assertAlmostEqual(
+            february.amount_to_pay, february.amount_total - february.retention_month, places=2
+        )
         # The same button opens the invoice, it never makes a second one.
         again = february.with_user(self.user).action_create_invoice()
         self.assertEqual(again["res_id"], move.id)
