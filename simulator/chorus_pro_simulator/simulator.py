@@ -997,26 +997,36 @@ class Simulator(WorksMixin):
             errors, context = self._invoice_checks(fields, account, when.date(), set())
             if errors:
                 return errors, None
-            pseudo_flow = {
-                "numeroFluxDepot": None,
-                "login": account["login"],
-                "syntaxeFlux": None,
-                "dateDepot": util.iso(when),
-            }
-            invoice_id = self._create_invoice(
-                pseudo_flow,
-                file_name,
-                pdf_bytes,
-                None,
-                fields,
-                context,
-                comment=f"Facture deposee par le service soumettre ({mode})",
+            invoice = self._create_submitted_invoice(
+                account, when, fields, context, (file_name, pdf_bytes), mode, extra, "Facture"
             )
-            invoice = self.t["invoice"][invoice_id]
-            invoice["modeDepot"] = mode
-            invoice.update(extra or {})
-            self._save("invoice", invoice_id)
+            self._save("invoice", invoice["identifiantFactureCPP"])
             return [], copy.deepcopy(invoice)
+
+    def _create_submitted_invoice(self, account, when, fields, context, document, mode, extra, kind):
+        """The invoice a ``soumettre`` creates (no flow), checked by the caller, under
+        its lock; ``document``: ``(file name, PDF bytes)``; ``kind`` names it in the
+        history's comment. Returns the stored invoice (not saved yet)."""
+        file_name, pdf_bytes = document
+        pseudo_flow = {
+            "numeroFluxDepot": None,
+            "login": account["login"],
+            "syntaxeFlux": None,
+            "dateDepot": util.iso(when),
+        }
+        invoice_id = self._create_invoice(
+            pseudo_flow,
+            file_name,
+            pdf_bytes,
+            None,
+            fields,
+            context,
+            comment=f"{kind} deposee par le service soumettre ({mode})",
+        )
+        invoice = self.t["invoice"][invoice_id]
+        invoice["modeDepot"] = mode
+        invoice.update(extra or {})
+        return invoice
 
     def add_portal_invoice(
         self,

@@ -132,24 +132,10 @@ class WorksMixin:
             errors.extend(validator_errors)
             if errors:
                 return errors, None
-            pseudo_flow = {
-                "numeroFluxDepot": None,
-                "login": account["login"],
-                "syntaxeFlux": None,
-                "dateDepot": util.iso(when),
-            }
-            invoice_id = self._create_invoice(
-                pseudo_flow,
-                file_name,
-                pdf_bytes,
-                None,
-                fields,
-                context,
-                comment=f"Piece de travaux deposee par le service soumettre ({mode})",
+            invoice = self._create_submitted_invoice(
+                account, when, fields, context, (file_name, pdf_bytes), mode, extra, "Piece de travaux"
             )
-            invoice = self.t["invoice"][invoice_id]
-            invoice["modeDepot"] = mode
-            invoice.update(extra or {})
+            invoice_id = invoice["identifiantFactureCPP"]
             if not self.t["scenario"].get(fields["BT-1"]):
                 invoice["path"] = [[status, None] for status in C.WORKS_DOCUMENT_PATH]
             invoice["travaux"] = {
