@@ -264,6 +264,19 @@ class ChorusProCommon(AccountTestInvoicingCommon):
             move.action_post()
         return move
 
+    def _peppol_method(self):
+        """Odoo's approved platform sends with account_peppol's 'peppol' method (l10n_fr_pdp
+        renames it 'by the Approved Platform'); without those modules, the selection value
+        is simulated."""
+        field = self.env["res.partner"]._fields["invoice_sending_method"]
+        if "peppol" in dict(field.selection):
+            return
+        selection = [*field.selection, ("peppol", "by Peppol")]
+        for attribute, value in (("selection", selection), ("_selection", dict(selection))):
+            patcher = patch.object(field, attribute, value)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
 
 class ChorusProHttpCommon(ChorusProCommon, HttpCase):
     """For tests that render PDFs: wkhtmltopdf fetches the report assets from Odoo's

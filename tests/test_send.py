@@ -46,19 +46,6 @@ class TestChorusSend(ChorusProSimulatorCommon):
         self.sim.advance_flows(to_terminal=True)
         return self.sim.find_invoices(numero_facture=move.name)
 
-    def _peppol_method(self):
-        """Odoo's approved platform sends with account_peppol's 'peppol' method (l10n_fr_pdp
-        renames it 'by the Approved Platform'); without those modules, the selection value
-        is simulated."""
-        field = self.env["res.partner"]._fields["invoice_sending_method"]
-        if "peppol" in dict(field.selection):
-            return
-        selection = [*field.selection, ("peppol", "by Peppol")]
-        for attribute, value in (("selection", selection), ("_selection", dict(selection))):
-            patcher = patch.object(field, attribute, value)
-            patcher.start()
-            self.addCleanup(patcher.stop)
-
     # ---------------------------------------------------------------- single Send
     def test_chorus_recipient_defaults_to_chorus_pro(self):
         move = self._d93_invoice()

@@ -184,18 +184,6 @@ class TestWorksDeposit(ChorusProWorksDepositCommon):
         self.assertEqual(document["travaux"]["typeFactureTravaux"], "PROJET_DECOMPTE_FINAL")
         self.assertEqual((final.state, final_move.chorus_works_holder), ("submitted", "moe"))
 
-    def _peppol_method(self):
-        """Odoo's approved platform sends with the 'peppol' method (simulated without
-        account_peppol, as in test_send.py)."""
-        field = self.env["res.partner"]._fields["invoice_sending_method"]
-        if "peppol" in dict(field.selection):
-            return
-        selection = [*field.selection, ("peppol", "by Peppol")]
-        for attribute, value in (("selection", selection), ("_selection", dict(selection))):
-            patcher = patch.object(field, attribute, value)
-            patcher.start()
-            self.addCleanup(patcher.stop)
-
     def test_platform_recipient_statement_sent_directly_with_send(self):
         """The Département sends its invoices through the approved platform: the works
         statement still goes directly to Chorus Pro, with Odoo's Send dialog."""
