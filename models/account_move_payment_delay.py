@@ -499,8 +499,9 @@ class AccountMove(models.Model):
         self.ensure_one()
         user = self.company_id._chorus_activity_user(self.invoice_user_id)
         # The cron writes it: in the language of the user who will read it.
-        env = self.with_context(lang=user.lang or self.env.lang).env
-        self.activity_schedule(
+        move = self.with_context(lang=user.lang or self.env.lang)
+        env = move.env
+        move.activity_schedule(
             "l10n_fr_chorus_pro.mail_activity_type_late_interest",
             user_id=user.id,
             note=env._(

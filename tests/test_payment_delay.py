@@ -231,6 +231,10 @@ class TestPaymentDelay(ChorusProSimulatorCommon):
         )
         self.assertEqual(activity.user_id, self.company.chorus_responsible_id)
         self.assertIn("18 jours de retard", activity.note)
+        self.assertEqual(
+            activity.summary,
+            "Réclamer les intérêts moratoires et l'indemnité forfaitaire pour frais de recouvrement",
+        )
 
     def test_cron_no_activity_when_interest_received(self):
         move = self._paid_late_with_suspension()
