@@ -181,6 +181,7 @@ class ChorusProDocument(models.AbstractModel):
                         "description": description,
                         "uom": line.product_uom_id.name or "",
                         "exempt": values["BT-151"] in EXEMPT_CATEGORIES,
+                        "out_of_scope": values["BT-151"] == "O",
                         "beneficiaries": move.chorus_beneficiary_ids.filtered(
                             lambda b, line=line: b.move_line_id == line
                         ),

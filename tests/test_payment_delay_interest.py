@@ -115,6 +115,11 @@ class TestPaymentDelayInterest(ChorusProSimulatorCommon):
             "R2192-31",
         ):
             self.assertIn(expected, text)
+        # The invoice's own page says outside the scope of VAT, not exempt.
+        page = self._pdf_text(interest.chorus_document_id.raw)
+        self.assertIn("Hors champ de la TVA (VATEX-EU-O)", page)
+        self.assertIn("hors champ", page)
+        self.assertNotIn("xonérée", page)
 
     def _flow_attachments(self, move):
         """The files embedded in the Factur-X Chorus Pro received for ``move`` (its flow)."""
