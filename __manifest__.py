@@ -68,6 +68,7 @@
         "views/chorus_pro_works_views.xml",
         "views/report_chorus_works_statement.xml",
         "views/chorus_pro_works_deposit_views.xml",
+        "views/chorus_pro_works_revision_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -63,3 +63,5 @@ from . import account_move_works
 from . import account_move_works_status
 from . import chorus_pro_connector_works
 from . import chorus_pro_works_statement_deposit
+from . import chorus_pro_works_contract_revision
+from . import chorus_pro_works_statement_revision

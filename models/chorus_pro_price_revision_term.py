@@ -3,14 +3,16 @@ from odoo import api, fields, models
 
 
 class ChorusProPriceRevisionTerm(models.Model):
-    """One weighted index term ``b × I / I0`` of an order's revision clause."""
+    """One weighted index term ``b × I / I0`` of the revision clause of an order, or of a
+    works contract (for information only, docs/works.md)."""
 
     _name = "chorus.pro.price.revision.term"
     _description = "Price Revision Term"
     _order = "order_id, sequence, id"
 
-    order_id = fields.Many2one("chorus.pro.order", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    order_id = fields.Many2one("chorus.pro.order", index=True, ondelete="cascade")
+    works_contract_id = fields.Many2one("chorus.pro.works.contract", index=True, ondelete="cascade")
+    company_id = fields.Many2one("res.company", compute="_compute_company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     index_id = fields.Many2one(
         "chorus.pro.price.index",
@@ -39,6 +41,16 @@ class ChorusProPriceRevisionTerm(models.Model):
         help="The index value of the base month; filled in from the index's values, or "
         "typed as the contract writes it.",
     )
+
+    _one_clause = models.Constraint(
+        "CHECK(num_nonnulls(order_id, works_contract_id) = 1)",
+        "An index term belongs to the revision clause of one order or one works contract.",
+    )
+
+    @api.depends("order_id.company_id", "works_contract_id.company_id")
+    def _compute_company_id(self):
+        for term in self:
+            term.company_id = term.order_id.company_id or term.works_contract_id.company_id
 
     @api.depends("index_id", "base_month")
     def _compute_base_value(self):

@@ -42,3 +42,4 @@ from . import test_price_revision_tours
 from . import test_works_statements
 from . import test_works_deposit
 from . import test_sync_scale
+from . import test_works_revision

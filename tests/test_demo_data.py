@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from chorus_pro_simulator import Simulator
 
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 from .common import SIMULATOR_PASSWORD
@@ -179,3 +180,69 @@ class TestDemoData(TransactionCase):
         self._connect_to_simulator(ase)
         checklist = self.env["chorus.pro.checklist"]
         self.assertEqual([i["code"] for i in checklist._failed(interest)], [])
+
+    def test_demo_revisable_invoices(self):
+        """Three monthly invoices of the revisable market (Syntec), the November one revised
+        provisionally (its value not published yet) then settled once (docs/price-revision.md)."""
+        order = self.env.ref("l10n_fr_chorus_pro.demo_order_revisable")
+        moves = self.env["account.move"].search(
+            [("chorus_order_id", "=", order.id)], order="invoice_date, id"
+        )
+        settlement = moves.filtered("chorus_revision_settled_id")
+        invoices = moves - settlement
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        # C = 0.30 + 0.70 × Syntec / 293.9 (January 2023), rounded to the thousandth above:
+        # September 306.0 → 1.0288 → 1.029; October 306.7 → 1.0304 → 1.031; November made
+        # before its value was published, with October's 306.7 → 1.031 (provisional).
+        self.assertEqual(
+            [
+                (
+                    str(m.delivery_date),
+                    str(m.chorus_revision_month),
+                    m.chorus_revision_coefficient,
+                    m.invoice_line_ids.quantity,
+                    m.invoice_line_ids.price_unit,
+                    m.chorus_revision_provisional,
+                )
+                for m in invoices
+            ],
+            [
+                ("2023-09-29", "2023-09-01", 1.029, 6, 514.5, False),
+                ("2023-10-31", "2023-10-01", 1.031, 7, 515.5, False),
+                ("2023-11-30", "2023-11-01", 1.031, 6, 515.5, True),
+            ],
+        )
+        november = invoices[-1]
+        self.assertEqual(
+            [
+                (t["value_month"], t["value"], t["provisional"])
+                for t in november.chorus_revision_data["terms"]
+            ],
+            [("2023-10-01", "306.7", True)],
+        )
+        # Settled once with the published 307.0: 0.30 + 0.70 × 307.0 / 293.9 = 1.0312 → 1.032,
+        # a complementary invoice of 6 days × (516.00 − 515.50).
+        self.assertEqual(november.chorus_revision_settlement_id, settlement)
+        self.assertEqual(november.chorus_revision_settlement_state, "settled")
+        self.assertEqual(settlement.move_type, "out_invoice")
+        self.assertEqual(settlement.chorus_revision_coefficient, 1.032)
+        self.assertEqual(
+            (settlement.invoice_line_ids.quantity, settlement.invoice_line_ids.price_unit), (6, 0.5)
+        )
+        self.assertEqual(settlement.amount_untaxed, 3.0)
+        self.assertEqual(settlement.purchase_order_reference, order.engagement_number)
+        self.assertTrue(november.chorus_revision_annex_id)
+        self.assertTrue(settlement.chorus_revision_annex_id)
+        # Nothing twice: the invoice, alone or selected with the others, is not settled again.
+        self.assertFalse(
+            self.env["account.move"].search(
+                [("id", "in", invoices.ids), ("chorus_revision_settlement_state", "=", "ready")]
+            )
+        )
+        with self.assertRaises(UserError):
+            november.action_chorus_settle_price_revision()
+        with self.assertRaises(UserError):
+            invoices.action_chorus_settle_price_revisions()
+        self.assertEqual(self.env["account.move"].search_count([("chorus_order_id", "=", order.id)]), 4)
+        # The revision does not count against what remains of the order: 24 − 6 − 7 − 6 days.
+        self.assertEqual(order.line_ids.qty_remaining, 5)
