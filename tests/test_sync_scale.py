@@ -51,7 +51,9 @@ class TestStatusSyncScale(ChorusProSimulatorCommon):
         pages = math.ceil(len(paid) / self.sim.max_page_size)
         applied, triggered = [], []
         for _run in range(3):
-            before = triggers.search_count([("cron_id", "=", cron.id)])
+            # Only what this run asks for (a deposit also triggers the tracking cron).
+            triggers.search([("cron_id", "=", cron.id)]).unlink()
+            before = 0
             self.assertEqual(self._run_cron(), pages)
             applied.append(len(paid.filtered(lambda m: m.chorus_status == "MISE_EN_PAIEMENT")))
             # The triggers of the runs stay in the test transaction (its now() is frozen).
