@@ -283,9 +283,11 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------
     # Justification annex
     # ------------------------------------------------------------------
-    def _chorus_revision_annex_rows(self, coefficient, lang_env):
+    def _chorus_revision_annex_rows(self, coefficient, lang_env, provisional=None):
         """Initial and revised (× ``coefficient``) unit prices of this invoice's lines
-        tied to the order, written in ``lang_env``'s language."""
+        tied to the order, written in ``lang_env``'s language. ``provisional``: the
+        coefficient a settlement corrects; each row then also gives the provisional price
+        and its difference is what the settlement bills (definitive − provisional)."""
         self.ensure_one()
         currency = self.currency_id
         digits = self.env["decimal.precision"].precision_get("Product Price")
@@ -297,14 +299,18 @@ class AccountMove(models.Model):
             if initial is None:
                 continue
             revised = float(price_revision.revised_price(Decimal(repr(initial)), coefficient, digits))
+            before = initial
+            if provisional is not None:
+                before = float(price_revision.revised_price(Decimal(repr(initial)), provisional, digits))
             rows.append(
                 {
                     "name": (line.name or "").split("\n")[0],
                     "quantity": formatLang(lang_env, line.quantity, dp="Product Unit"),
                     "initial": formatLang(lang_env, initial, currency_obj=currency, digits=digits),
+                    "provisional": formatLang(lang_env, before, currency_obj=currency, digits=digits),
                     "revised": formatLang(lang_env, revised, currency_obj=currency, digits=digits),
                     "difference": formatLang(
-                        lang_env, currency.round((revised - initial) * line.quantity), currency_obj=currency
+                        lang_env, currency.round((revised - before) * line.quantity), currency_obj=currency
                     ),
                 }
             )
@@ -321,7 +327,11 @@ class AccountMove(models.Model):
             "offset": data.get("offset") or 0,
             "limits": self._chorus_revision_limits(data),
             "separate_line": bool(data.get("separate_line")),
-            "rows": lines_move._chorus_revision_annex_rows(Decimal(data.get("coefficient") or 1), self.env),
+            "rows": lines_move._chorus_revision_annex_rows(
+                Decimal(data.get("coefficient") or 1),
+                self.env,
+                provisional=Decimal(str(provisional)) if provisional not in (None, False, "") else None,
+            ),
         }
 
     def _chorus_revision_annex_values(self):

@@ -502,6 +502,10 @@ class TestPriceRevision(PriceRevisionSetup, ChorusProOrderCommon):
             "312,0",
             "519,50",
             "522,00",
+            # what the settlement bills: from the provisional price to the definitive one
+            "Prix unitaire provisoire HT",
+            "516,00",
+            "Montant de la régularisation HT",
         ):
             self.assertIn(normalize_text(expected), text)
         html = (
