@@ -109,8 +109,7 @@ class ChorusProOrder(models.Model):
                 order.revision_formula = False
                 continue
             order.revision_formula = price_revision.formula_text(
-                Decimal(repr(order.revision_fixed_part)),
-                [price_revision.Term(t.index_id.code, Decimal(repr(t.weight)), t.base_month) for t in terms],
+                Decimal(repr(order.revision_fixed_part)), terms._lib_terms()
             )
 
     @api.constrains(
@@ -137,16 +136,7 @@ class ChorusProOrder(models.Model):
     def _revision_clause(self):
         """(fixed part, [price_revision.Term]) of the clause."""
         self.ensure_one()
-        terms = [
-            price_revision.Term(
-                index=term.index_id.code,
-                weight=Decimal(repr(term.weight)),
-                base_month=term.base_month,
-                base_value=Decimal(repr(term.base_value)) if term.base_value else None,
-            )
-            for term in self.revision_term_ids
-        ]
-        return Decimal(repr(self.revision_fixed_part)), terms
+        return Decimal(repr(self.revision_fixed_part)), self.revision_term_ids._lib_terms()
 
     def _revision_limits(self):
         """(ceiling, safeguard) of the clause as the lib takes them, None when absent."""
@@ -177,7 +167,7 @@ class ChorusProOrder(models.Model):
             return None
         try:
             fixed, terms = self._revision_clause()
-            series = {term.index_id.code: term.index_id._series() for term in self.revision_term_ids}
+            series = self.revision_term_ids._lib_series()
             ceiling, safeguard = self._revision_limits()
             return price_revision.compute(
                 fixed,

@@ -1,5 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from decimal import Decimal
+
 from odoo import api, fields, models
+
+from ..lib import price_revision
 
 
 class ChorusProPriceRevisionTerm(models.Model):
@@ -59,3 +63,20 @@ class ChorusProPriceRevisionTerm(models.Model):
                 term.base_value = term.index_id._value_of(term.base_month.replace(day=1)).value
             else:
                 term.base_value = 0.0
+
+    def _lib_terms(self):
+        """These terms as the lib's ``price_revision.Term`` (the clause of an order or of a
+        works contract)."""
+        return [
+            price_revision.Term(
+                index=term.index_id.code,
+                weight=Decimal(repr(term.weight)),
+                base_month=term.base_month,
+                base_value=Decimal(repr(term.base_value)) if term.base_value else None,
+            )
+            for term in self
+        ]
+
+    def _lib_series(self):
+        """``{index code: its values}`` of these terms' indices, as the lib computes with."""
+        return {term.index_id.code: term.index_id._series() for term in self}

@@ -51,13 +51,7 @@ class ChorusProWorksContract(models.Model):
         for contract in self:
             terms = contract.revision_term_ids.filtered("index_id")
             contract.revision_formula = (
-                price_revision.formula_text(
-                    Decimal(repr(contract.revision_fixed_part)),
-                    [
-                        price_revision.Term(t.index_id.code, Decimal(repr(t.weight)), t.base_month)
-                        for t in terms
-                    ],
-                )
+                price_revision.formula_text(Decimal(repr(contract.revision_fixed_part)), terms._lib_terms())
                 if terms
                 else False
             )
@@ -74,16 +68,7 @@ class ChorusProWorksContract(models.Model):
     def _works_revision_clause(self):
         """(fixed part, [price_revision.Term]) of the clause."""
         self.ensure_one()
-        terms = [
-            price_revision.Term(
-                index=term.index_id.code,
-                weight=Decimal(repr(term.weight)),
-                base_month=term.base_month,
-                base_value=Decimal(repr(term.base_value)) if term.base_value else None,
-            )
-            for term in self.revision_term_ids
-        ]
-        return Decimal(repr(self.revision_fixed_part)), terms
+        return Decimal(repr(self.revision_fixed_part)), self.revision_term_ids._lib_terms()
 
     def _works_price_revision(self, period):
         """The lib's Revision of the statement of month ``period`` (with the index values
@@ -94,7 +79,7 @@ class ChorusProWorksContract(models.Model):
             return None
         try:
             fixed, terms = self._works_revision_clause()
-            series = {term.index_id.code: term.index_id._series() for term in self.revision_term_ids}
+            series = self.revision_term_ids._lib_series()
             return price_revision.compute(
                 fixed,
                 terms,
