@@ -115,6 +115,15 @@ class TestPaymentDelayInterest(ChorusProSimulatorCommon):
             "R2192-31",
         ):
             self.assertIn(expected, text)
+        # The invoice's page says outside the scope of VAT (category O), not exempt.
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("l10n_fr_chorus_pro.action_report_chorus_invoice", interest.ids)[0]
+            .decode()
+        )
+        self.assertRegex(html, r"(Outside the scope of VAT|Hors champ de la TVA) \(VATEX-EU-O\)")
+        self.assertRegex(html, r">\s*(out of scope|hors champ)\s*<")
+        self.assertNotRegex(html, r"(Exempt|Exonérée) \(VATEX-EU-O\)")
 
     def _flow_pdf(self, move):
         """The Factur-X Chorus Pro received for ``move`` (its flow)."""
