@@ -182,81 +182,9 @@ class ChorusProOrder(models.Model):
             raise UserError(self._revision_error_message(error)) from error
 
     def _revision_error_message(self, error):
-        params = {
-            "order": self.display_name,
-            **{
-                key: ""
-                for key in (
-                    "total",
-                    "weight",
-                    "index",
-                    "month",
-                    "maximum",
-                    "rounding",
-                    "periodicity",
-                    "ceiling",
-                    "safeguard",
-                )
-            },
-            **{key: str(value) for key, value in error.params.items()},
-        }
-        if error.params.get("month") and hasattr(error.params["month"], "year"):
-            params["month"] = format_date(self.env, error.params["month"], date_format="MMMM y")
-        messages = {
-            "weights_sum": self.env._(
-                "Order %(order)s: the fixed part and the weights of the revision formula add up "
-                "to %(total)s instead of 1: correct them as the contract writes them.",
-                **params,
-            ),
-            "weight_range": self.env._(
-                "Order %(order)s: weight %(weight)s of %(index)s is not between 0 and 1.",
-                **params,
-            ),
-            "no_term": self.env._(
-                "Order %(order)s is at revisable or actualisable prices: give its revision "
-                "formula at least one index.",
-                **params,
-            ),
-            "no_base_value": self.env._(
-                "Order %(order)s: index %(index)s has no base value for its base month "
-                "%(month)s: record the index value of that month, or type the base value.",
-                **params,
-            ),
-            "base_value_zero": self.env._(
-                "Order %(order)s: the base value of index %(index)s (%(month)s) must be positive.",
-                **params,
-            ),
-            "duplicate_index": self.env._(
-                "Order %(order)s: index %(index)s appears twice in the revision formula.",
-                **params,
-            ),
-            "no_value": self.env._(
-                "Order %(order)s: index %(index)s has no value published up to %(month)s: "
-                "record its values before invoicing.",
-                **params,
-            ),
-            "month_range": self.env._("Order %(order)s: month %(month)s is out of range.", **params),
-            "offset_range": self.env._(
-                "Order %(order)s: the index month offset must be between 0 and %(maximum)s months.",
-                **params,
-            ),
-            "rounding": self.env._("Order %(order)s: unknown rounding %(rounding)s.", **params),
-            "periodicity": self.env._("Order %(order)s: unknown periodicity %(periodicity)s.", **params),
-            "no_anniversary": self.env._(
-                "Order %(order)s: a yearly revision needs its anniversary date (or an index with "
-                "its base month).",
-                **params,
-            ),
-            "ceiling_range": self.env._(
-                "Order %(order)s: the coefficient ceiling %(ceiling)s must be between 1 and %(maximum)s.",
-                **params,
-            ),
-            "safeguard_range": self.env._(
-                "Order %(order)s: the safeguard threshold must be between 0 and 100 %%.",
-                **params,
-            ),
-        }
-        return messages.get(error.code) or str(error)
+        return self.env["chorus.pro.price.revision.term"]._lib_error_message(
+            error, self.env._("Order %(order)s", order=self.display_name)
+        )
 
     def _revised_price_check(self, line, expected):
         """(accepted, message) for an invoice line of this order whose unit price is not

@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 from odoo import api, fields, models
+from odoo.tools.misc import format_date
 
 from ..lib import price_revision
 
@@ -80,3 +81,69 @@ class ChorusProPriceRevisionTerm(models.Model):
     def _lib_series(self):
         """``{index code: its values}`` of these terms' indices, as the lib computes with."""
         return {term.index_id.code: term.index_id._series() for term in self}
+
+    @api.model
+    def _lib_error_message(self, error, record):
+        """The user's message for the lib's ``PriceRevisionError`` raised by the revision
+        clause of ``record``: the clause's holder as the user reads it ("Order …",
+        "Works contract …"), for orders and works contracts alike."""
+        params = dict.fromkeys(
+            ("total", "weight", "index", "month", "maximum", "rounding", "periodicity", "ceiling"), ""
+        )
+        params.update({key: str(value) for key, value in error.params.items()})
+        if hasattr(error.params.get("month"), "year"):
+            params["month"] = format_date(self.env, error.params["month"], date_format="MMMM y")
+        params["record"] = record
+        messages = {
+            "weights_sum": self.env._(
+                "%(record)s: the fixed part and the weights of the revision formula add up to "
+                "%(total)s instead of 1: correct them as the contract writes them.",
+                **params,
+            ),
+            "weight_range": self.env._(
+                "%(record)s: weight %(weight)s of %(index)s is not between 0 and 1.", **params
+            ),
+            "no_term": self.env._(
+                "%(record)s is at revisable or actualisable prices: give its revision formula at "
+                "least one index.",
+                **params,
+            ),
+            "no_base_value": self.env._(
+                "%(record)s: index %(index)s has no base value for its base month %(month)s: "
+                "record the index value of that month, or type the base value.",
+                **params,
+            ),
+            "base_value_zero": self.env._(
+                "%(record)s: the base value of index %(index)s (%(month)s) must be positive.",
+                **params,
+            ),
+            "duplicate_index": self.env._(
+                "%(record)s: index %(index)s appears twice in the revision formula.", **params
+            ),
+            "no_value": self.env._(
+                "%(record)s: index %(index)s has no value published up to %(month)s: record its "
+                "values first.",
+                **params,
+            ),
+            "month_range": self.env._("%(record)s: month %(month)s is out of range.", **params),
+            "offset_range": self.env._(
+                "%(record)s: the index month offset must be between 0 and %(maximum)s months.",
+                **params,
+            ),
+            "rounding": self.env._("%(record)s: unknown rounding %(rounding)s.", **params),
+            "periodicity": self.env._("%(record)s: unknown periodicity %(periodicity)s.", **params),
+            "no_anniversary": self.env._(
+                "%(record)s: a yearly revision needs its anniversary date (or an index with its base month).",
+                **params,
+            ),
+            "ceiling_range": self.env._(
+                "%(record)s: the coefficient ceiling %(ceiling)s must be between 1 and %(maximum)s.",
+                **params,
+            ),
+            "safeguard_range": self.env._(
+                "%(record)s: the safeguard threshold must be between 0 and 100 %%.", **params
+            ),
+        }
+        return messages.get(error.code) or self.env._(
+            "%(record)s: the revision clause is incomplete (%(error)s).", record=record, error=str(error)
+        )

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools.misc import format_date
 
 from ..lib import price_revision
 from .chorus_pro_order_revision import REVISION_ROUNDINGS
@@ -91,45 +90,6 @@ class ChorusProWorksContract(models.Model):
             raise UserError(self._works_revision_error_message(error)) from error
 
     def _works_revision_error_message(self, error):
-        params = {"contract": self.display_name, "index": "", "month": "", "total": "", "weight": ""}
-        params.update({key: str(value) for key, value in error.params.items() if key in params})
-        if hasattr(error.params.get("month"), "year"):
-            params["month"] = format_date(self.env, error.params["month"], date_format="MMMM y")
-        messages = {
-            "weights_sum": self.env._(
-                "Works contract %(contract)s: the fixed part and the weights of the revision "
-                "formula add up to %(total)s instead of 1: correct them as the contract writes them.",
-                **params,
-            ),
-            "weight_range": self.env._(
-                "Works contract %(contract)s: weight %(weight)s of %(index)s is not between 0 and 1.",
-                **params,
-            ),
-            "duplicate_index": self.env._(
-                "Works contract %(contract)s: index %(index)s appears twice in the revision formula.",
-                **params,
-            ),
-            "no_base_value": self.env._(
-                "Works contract %(contract)s: index %(index)s has no base value for its base month "
-                "%(month)s: record the index value of that month, or type the base value.",
-                **params,
-            ),
-            "base_value_zero": self.env._(
-                "Works contract %(contract)s: the base value of index %(index)s (%(month)s) must be "
-                "positive.",
-                **params,
-            ),
-            "no_value": self.env._(
-                "Works contract %(contract)s: index %(index)s has no value published up to "
-                "%(month)s: the expected revision cannot be computed.",
-                **params,
-            ),
-            "offset_range": self.env._(
-                "Works contract %(contract)s: the index month offset is out of range.", **params
-            ),
-        }
-        return messages.get(error.code) or self.env._(
-            "Works contract %(contract)s: the revision clause is incomplete (%(error)s).",
-            contract=self.display_name,
-            error=str(error),
+        return self.env["chorus.pro.price.revision.term"]._lib_error_message(
+            error, self.env._("Works contract %(contract)s", contract=self.display_name)
         )
