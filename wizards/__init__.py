@@ -5,6 +5,7 @@ from . import chorus_pro_deposit_wizard_line
 from . import chorus_pro_reissue_wizard
 from . import chorus_pro_care_month_wizard
 from . import chorus_pro_care_month_wizard_line
+from . import chorus_pro_send_checklist_mixin
 from . import account_move_send_batch_wizard
 from . import account_move_send_wizard
 from . import chorus_pro_spe_month_wizard

@@ -1,20 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import api, models
 
-from ..models.account_move_send import PREVIEW_CONTEXT
 from ..models.res_partner_sending import CHORUS_SENDING_METHOD
 
 
 class AccountMoveSendBatchWizard(models.TransientModel):
-    _inherit = "account.move.send.batch.wizard"
-
-    # The checklist the dialog's alerts show for the invoices going to Chorus Pro, signed
-    # with a fingerprint of each invoice (see chorus.pro.deposit.pipeline._checklist_token):
-    # the web client saves it back with the dialog, the background job of Send takes it
-    # for the invoices unchanged since instead of running their checklist again.
-    chorus_checklist_token = fields.Char(
-        compute="_compute_chorus_checklist_token", store=True, readonly=False, copy=False
-    )
+    _name = "account.move.send.batch.wizard"
+    # The mixin first: its methods come before Odoo's (see the mixin).
+    _inherit = ["chorus.pro.send.checklist.mixin", "account.move.send.batch.wizard"]
 
     @api.depends("move_ids")
     def _compute_summary_data(self):  # pylint: disable=missing-return
@@ -31,42 +24,11 @@ class AccountMoveSendBatchWizard(models.TransientModel):
                     summary[method] = {**values, "label": labels[method]}
             wizard.summary_data = summary
 
-    @api.depends("move_ids")
-    def _compute_chorus_checklist_token(self):
-        """The checklist of each invoice sent by Chorus Pro, run once for the dialog and
-        kept signed."""
-        pipeline = self.env["chorus.pro.deposit.pipeline"]
-        for wizard in self:
-            wizard.chorus_checklist_token = pipeline._checklist_token_of(wizard._chorus_send_job_moves())[0]
+    def _chorus_token_depends(self):
+        return ("move_ids",)
 
-    @api.depends("chorus_checklist_token")
-    def _compute_alerts(self):  # pylint: disable=missing-return
-        """The alerts show the checklist of the token (unchanged invoices), not a new run."""
-        pipeline = self.env["chorus.pro.deposit.pipeline"]
-        for wizard in self:
-            checked = pipeline._checked_from_token(wizard.chorus_checklist_token, wizard.move_ids._origin)
-            preview = {move.id: items for move, items in checked.items()}
-            super(
-                AccountMoveSendBatchWizard, wizard.with_context(**{PREVIEW_CONTEXT: preview})
-            )._compute_alerts()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        # The web client saves the dialog with the token it was given: the invoices it
-        # does not cover unchanged (a token the server did not sign, an invoice changed
-        # since) are checked again.
-        wizards = super().create(vals_list)
-        wizards._chorus_refresh_stale_token()
-        return wizards
-
-    def _chorus_refresh_stale_token(self):
-        """Run the checklist again of the invoices the token does not cover unchanged."""
-        pipeline = self.env["chorus.pro.deposit.pipeline"]
-        for wizard in self:
-            token = wizard.chorus_checklist_token
-            fresh = pipeline._checklist_token_of(wizard._chorus_send_job_moves(), token)[0]
-            if fresh != token:
-                wizard.chorus_checklist_token = fresh
+    def _chorus_dialog_moves(self):
+        return self.move_ids._origin
 
     def action_send_and_print(self, force_synchronous=False, allow_fallback_pdf=False):
         """The invoices sent by Chorus Pro go to one background deposit job per company
@@ -78,7 +40,7 @@ class AccountMoveSendBatchWizard(models.TransientModel):
         Odoo's sending cron."""
         pipeline = self.env["chorus.pro.deposit.pipeline"]
         self._chorus_refresh_stale_token()
-        chorus = self._chorus_send_job_moves()
+        chorus = self._chorus_checked_moves()
         checked = pipeline._checked_from_token(self.chorus_checklist_token, chorus)
         result = super().action_send_and_print(
             force_synchronous=force_synchronous, allow_fallback_pdf=allow_fallback_pdf
@@ -97,7 +59,7 @@ class AccountMoveSendBatchWizard(models.TransientModel):
             jobs._create_for(moves, sending=True, checklist_token=token)
         return result
 
-    def _chorus_send_job_moves(self):
+    def _chorus_checked_moves(self):
         """The selected invoices whose sending methods (the batch's defaults, as Odoo's
         cron will take them) include "by Chorus Pro", for an invoice Chorus Pro may receive."""
         moves = self.move_ids._origin
