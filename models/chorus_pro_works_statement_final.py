@@ -55,9 +55,9 @@ class ChorusProWorksStatement(models.Model):
     def _works_contract_statement(self, kind):
         """The contract's statement of ``kind`` (a final or general one: made once)."""
         self.ensure_one()
-        return self.contract_id.statement_ids.filtered(lambda s: s.kind == kind and s._origin != self._origin)[
-            :1
-        ]
+        return self.contract_id.statement_ids.filtered(
+            lambda s: s.kind == kind and s._origin != self._origin
+        )[:1]
 
     def _works_invoiced_earlier(self):
         """The earlier statements of the contract booked by an invoice not cancelled."""
@@ -162,7 +162,9 @@ class ChorusProWorksStatement(models.Model):
             )
         if self.kind == ws.GENERAL:
             if not self.general_notification_date:
-                problems.append(self.env._("Give the date the contracting authority notified the general statement."))
+                problems.append(
+                    self.env._("Give the date the contracting authority notified the general statement.")
+                )
             if self.currency_id.compare_amounts(self.general_amount, 0) <= 0:
                 problems.append(
                     self.env._("Give the amount of the general statement notified, excluding VAT.")
@@ -213,7 +215,9 @@ class ChorusProWorksStatement(models.Model):
                         "The contracting authority has until %(date)s to answer the general statement "
                         "draft %(draft)s (%(days)s days): the general statement becomes tacit after that "
                         "date.",
-                        date=format_date(self.env, ws.deadline(tacit_draft.date_submitted, contract.tacit_days)),
+                        date=format_date(
+                            self.env, ws.deadline(tacit_draft.date_submitted, contract.tacit_days)
+                        ),
                         draft=tacit_draft.name,
                         days=contract.tacit_days,
                     )
@@ -235,7 +239,11 @@ class ChorusProWorksStatement(models.Model):
                 )
             ]
         if not self._works_signed_pdf().startswith(b"%PDF"):
-            return [self.env._("The signed general statement of %(statement)s is not a PDF.", statement=self.display_name)]
+            return [
+                self.env._(
+                    "The signed general statement of %(statement)s is not a PDF.", statement=self.display_name
+                )
+            ]
         return []
 
     def _works_signed_pdf(self):
@@ -276,7 +284,9 @@ class ChorusProWorksStatement(models.Model):
         if result.advance_left:
             if not contract.advance_account_id:
                 raise UserError(
-                    self.env._("Set the advance account of %(contract)s first.", contract=contract.display_name)
+                    self.env._(
+                        "Set the advance account of %(contract)s first.", contract=contract.display_name
+                    )
                 )
             lines.append(
                 Command.create(

@@ -12,7 +12,6 @@ import base64
 import io
 
 import lxml.html
-
 from pypdf import PdfReader, PdfWriter
 
 from odoo.exceptions import UserError, ValidationError
@@ -231,7 +230,9 @@ class TestWorksFinalGeneral(ChorusProWorksFinalCommon):
         # Without the signed document: refused before anything is sent.
         checklist = self._checklist(move)
         self.assertFalse(checklist["works_statement"]["ok"])
-        self.assertIn("Attach the general statement signed by the company", checklist["works_statement"]["message"])
+        self.assertIn(
+            "Attach the general statement signed by the company", checklist["works_statement"]["message"]
+        )
         with self.assertRaisesRegex(UserError, "Attach the general statement signed"):
             self.connector._deposit(move)
         self.assertEqual(self._calls(SUBMIT), 2)  # January and the final statement only
@@ -291,7 +292,9 @@ class TestWorksFinalGeneral(ChorusProWorksFinalCommon):
         general.with_user(self.user).signed_document = base64.b64encode(_signed_scan())
         self.assertTrue(self._checklist(move)["works_statement"]["ok"])
         self.connector._deposit(move)
-        self.assertEqual(self._sim_document(move)["cadreFacturation"], "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR")
+        self.assertEqual(
+            self._sim_document(move)["cadreFacturation"], "A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR"
+        )
         self.assertEqual(general.state, "submitted")
 
     def test_general_statement_without_difference_zero_invoice(self):
