@@ -6,7 +6,7 @@ only, no override)."""
 
 import base64
 
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount, format_date
 
@@ -47,6 +47,34 @@ class ChorusProWorksStatement(models.Model):
     advance_repaid_before = fields.Monetary(string="Advance Already Repaid", readonly=True)
     retention_before = fields.Monetary(string="Retention Already Withheld", readonly=True)
     date_submitted = fields.Datetime(string="Submitted On", readonly=True, copy=False)
+    general_deadline = fields.Date(
+        string="Contracting Authority Has Until",
+        compute="_compute_general_deadline",
+        help="Final statement: the last day for the contracting authority to notify the general "
+        "statement (then the tacit procedure may start, A22). General statement draft (A22): the "
+        "last day for it to answer (then the tacit general statement, A23). From the contract's delays.",
+    )
+
+    @api.depends(
+        "kind", "state", "date_submitted", "contract_id.general_notice_days", "contract_id.tacit_days"
+    )
+    def _compute_general_deadline(self):
+        for statement in self:
+            days = {
+                ws.FINAL: statement.contract_id.general_notice_days,
+                ws.TACIT_DRAFT: statement.contract_id.tacit_days,
+            }
+            statement.general_deadline = (
+                ws.deadline(statement._works_submitted_on(), days[statement.kind])
+                if statement.kind in days and statement.state == "submitted"
+                else False
+            )
+
+    def _works_submitted_on(self):
+        """When the statement was submitted: its submission time, or its deposit's (a
+        statement submitted before the time was kept)."""
+        self.ensure_one()
+        return self.date_submitted or self.move_id.chorus_flow_id.date or None
 
     # ------------------------------------------------------------------ helpers
     def _works_is_general(self):
@@ -191,13 +219,13 @@ class ChorusProWorksStatement(models.Model):
             )
         if self.kind == ws.TACIT_DRAFT and final.state == "submitted":
             days = contract.general_notice_days
-            if not ws.delay_passed(final.date_submitted, days, today):
+            if not ws.delay_passed(final._works_submitted_on(), days, today):
                 problems.append(
                     self.env._(
                         "The contracting authority has until %(date)s to notify the general statement "
                         "(%(days)s days after the final statement was submitted): the tacit procedure "
                         "starts after that date.",
-                        date=format_date(self.env, ws.deadline(final.date_submitted, days)),
+                        date=format_date(self.env, final.general_deadline),
                         days=days,
                     )
                 )
@@ -209,15 +237,13 @@ class ChorusProWorksStatement(models.Model):
                         "tacit general statement comes after it."
                     )
                 )
-            elif not ws.delay_passed(tacit_draft.date_submitted, contract.tacit_days, today):
+            elif not ws.delay_passed(tacit_draft._works_submitted_on(), contract.tacit_days, today):
                 problems.append(
                     self.env._(
                         "The contracting authority has until %(date)s to answer the general statement "
                         "draft %(draft)s (%(days)s days): the general statement becomes tacit after that "
                         "date.",
-                        date=format_date(
-                            self.env, ws.deadline(tacit_draft.date_submitted, contract.tacit_days)
-                        ),
+                        date=format_date(self.env, tacit_draft.general_deadline),
                         draft=tacit_draft.name,
                         days=contract.tacit_days,
                     )
@@ -343,11 +369,10 @@ class ChorusProWorksStatement(models.Model):
         if self._works_is_general():
 
             def submitted(statement):
+                submitted_on = statement._works_submitted_on() if statement else None
                 return (
                     statement.name,
-                    format_date(self.env, statement.date_submitted, lang_code=lang)
-                    if statement.date_submitted
-                    else "",
+                    format_date(self.env, submitted_on, lang_code=lang) if submitted_on else "",
                 )
 
             return {

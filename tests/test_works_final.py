@@ -9,6 +9,7 @@ The collège's lot 1 (tests/test_works_statements.py): 431 549.00 excluding VAT,
 """
 
 import base64
+import datetime
 import io
 
 import lxml.html
@@ -76,7 +77,7 @@ class ChorusProWorksFinalCommon(ChorusProWorksDepositCommon):
             "WHERE id = %s",
             (days, statement.id),
         )
-        statement.invalidate_recordset(["date_submitted"])
+        statement.invalidate_recordset()
 
     def _final_submitted(self, role="holder"):
         """January submitted, then the final statement (everything done) submitted."""
@@ -328,6 +329,8 @@ class TestWorksFinalGeneral(ChorusProWorksFinalCommon):
 class TestWorksFinalTacit(ChorusProWorksFinalCommon):
     def test_tacit_procedure_a22_then_a23(self):
         contract, final, _final_move = self._final_submitted()
+        # The final statement shows until when the MOA may notify the general statement.
+        self.assertEqual(final.general_deadline, datetime.date.today() + datetime.timedelta(days=30))
         draft = self._statement(contract, "2026-05-01", {}, kind="tacit_draft")
         self.assertEqual(draft.frame, "A22")
         self.assertAlmostEqual(draft.general_amount, 431549.00)  # the final statement's cumulative

@@ -56,7 +56,9 @@ def test_frames_come_from_codes_json():
 
 
 def test_final_balance():
-    balance = final_balance(TOTAL, [D("62900.00"), D("75932.50")], D("43154.90"), D("43154.90"), D("21577.45"))
+    balance = final_balance(
+        TOTAL, [D("62900.00"), D("75932.50")], D("43154.90"), D("43154.90"), D("21577.45")
+    )
     assert (balance.total, balance.claimed, balance.balance) == (TOTAL, D("138832.50"), D("292716.50"))
     assert (balance.advance_left, balance.retention) == (0, D("21577.45"))
     partly = final_balance(TOTAL, [], D("43154.90"), D("10000"), 0)
