@@ -235,7 +235,10 @@ class TestWorksFinalGeneral(ChorusProWorksFinalCommon):
             "Attach the general statement signed by the company", checklist["works_statement"]["message"]
         )
         with self.assertRaisesRegex(UserError, "Attach the general statement signed"):
-            self.connector._deposit(move)
+            self._deposit_from_form(move)  # the invoice's Deposit to Chorus Pro button
+        with self.assertRaisesRegex(UserError, "Attach the general statement signed"):
+            self.connector._deposit(move)  # the pipeline itself, whatever path leads there
+        self.assertFalse(move.chorus_state)
         self.assertEqual(self._calls(SUBMIT), 2)  # January and the final statement only
         self.assertEqual(general.state, "confirmed")
         # The scan attached (the form's upload field): submitted in A8, the scan as document.
