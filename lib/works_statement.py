@@ -41,7 +41,10 @@ user's language.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+
+from .chorus.statuses import FRAMES as _CHORUS_FRAMES
 
 LUMP_SUM = "lump_sum"
 UNIT = "unit"
@@ -55,27 +58,42 @@ ROLES = (HOLDER, SUBCONTRACTOR, CO_CONTRACTOR, REPRESENTATIVE)
 
 MONTHLY = "monthly"
 FINAL = "final"
-GENERAL = "general"  # the signed general and final statement (DGD)
-TACIT = "tacit"
+GENERAL = "general"  # the general and final statement signed by the holder (DGD, A8)
+TACIT_DRAFT = "tacit_draft"  # the holder's general statement draft, tacit procedure (A22)
+TACIT = "tacit"  # the tacit general and final statement (DGD tacite, A23)
+STATEMENT_KINDS = (MONTHLY, FINAL, GENERAL, TACIT_DRAFT, TACIT)
+# The statements after the final one, that settle the contract (décompte général).
+GENERAL_KINDS = (GENERAL, TACIT_DRAFT, TACIT)
 
-# Frames by role and kind of statement (short codes; the API strings are in
-# lib/chorus). Holder: A4, A7, A8, A22, A23 (Chorus Pro's supplier frame list);
-# subcontractor paid directly: A10, A11 (A11 is in go-choruspro, not in that list);
-# co-contractor: A13, A14. The representative (mandataire) of a group files as holder.
-FRAMES = {
-    (HOLDER, MONTHLY): ("A4",),
-    (HOLDER, FINAL): ("A7",),
-    (HOLDER, GENERAL): ("A8",),
-    (HOLDER, TACIT): ("A22", "A23"),
-    (REPRESENTATIVE, MONTHLY): ("A4",),
-    (REPRESENTATIVE, FINAL): ("A7",),
-    (REPRESENTATIVE, GENERAL): ("A8",),
-    (REPRESENTATIVE, TACIT): ("A22", "A23"),
-    (SUBCONTRACTOR, MONTHLY): ("A10",),
-    (SUBCONTRACTOR, FINAL): ("A11",),
-    (CO_CONTRACTOR, MONTHLY): ("A13",),
-    (CO_CONTRACTOR, FINAL): ("A14",),
+# The frames are defined once, in lib/chorus/codes.json (short code, API string, kind of
+# document, roles): a statement of ``kind`` is filed in the supplier frames of that kind
+# of document for the company's role. Holder: A4, A7, A8, A22, A23 (Chorus Pro's supplier
+# frame list); subcontractor paid directly: A10, A11 (A11 is in go-choruspro, not in that
+# list); co-contractor: A13, A14. The representative (mandataire) of a group files as
+# holder.
+DOCUMENT_KINDS = {
+    MONTHLY: "monthly_statement",
+    FINAL: "final_statement",
+    GENERAL: "general_statement",
+    TACIT_DRAFT: "tacit_general_statement_draft",
+    TACIT: "tacit_general_statement",
 }
+FRAME_ROLES = {
+    HOLDER: HOLDER,
+    REPRESENTATIVE: HOLDER,
+    SUBCONTRACTOR: SUBCONTRACTOR,
+    CO_CONTRACTOR: CO_CONTRACTOR,
+}
+FRAMES = {
+    (role, kind): tuple(
+        code
+        for code, row in _CHORUS_FRAMES.items()
+        if row.get("works") and row["kind"] == document and FRAME_ROLES[role] in row["roles"]
+    )
+    for role in ROLES
+    for kind, document in DOCUMENT_KINDS.items()
+}
+FRAMES = {key: frames for key, frames in FRAMES.items() if frames}
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -362,3 +380,101 @@ def check(items, progress, extras=(), amendments=(), retention_rate=0):
             )
         )
     return problems
+
+
+# ---------------------------------------------------------------------------
+# End of the contract: final statement, general statement (DGD), tacit procedure
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinalBalance:
+    """The recap of a final statement (projet de décompte final, CCAG-Travaux 2021 art.
+    12.3), as the contractor can state the état du solde: the works at the initial prices
+    (the final cumulative), what the previous statements already claimed, the balance of
+    this final statement, the advance received and repaid, the retention withheld."""
+
+    total: Decimal
+    claimed: Decimal
+    balance: Decimal
+    advance: Decimal
+    advance_repaid: Decimal
+    advance_left: Decimal
+    retention: Decimal
+
+
+def final_balance(total_cumulative, claimed, advance, advance_repaid, retention_cumulative):
+    """:class:`FinalBalance` of a final statement: ``total_cumulative`` its cumulative
+    (works and extras), ``claimed`` the amounts of the previous statements (an iterable),
+    ``advance`` received, ``advance_repaid`` in total (this statement included),
+    ``retention_cumulative`` withheld in total."""
+    total = cents(total_cumulative)
+    claimed = sum((cents(amount) for amount in claimed), Decimal(0))
+    advance, repaid = cents(advance), cents(advance_repaid)
+    return FinalBalance(
+        total=total,
+        claimed=claimed,
+        balance=total - claimed,
+        advance=advance,
+        advance_repaid=repaid,
+        advance_left=max(advance - repaid, Decimal(0)),
+        retention=cents(retention_cumulative),
+    )
+
+
+@dataclass(frozen=True)
+class GeneralBalance:
+    """What the general statement (décompte général) books: the ``difference`` between
+    its amount and what the statements invoiced (an invoice when positive, a credit note
+    when negative, nothing to pay when zero), the advance still to repay, and the
+    retention on the general amount less the retention already withheld."""
+
+    amount: Decimal
+    invoiced: Decimal
+    difference: Decimal
+    advance_left: Decimal
+    retention_cumulative: Decimal
+    retention_month: Decimal
+
+
+def general_balance(
+    amount,
+    invoiced,
+    contract_total,
+    advance=0,
+    advance_repaid=0,
+    retention_rate=0,
+    bank_guarantee=False,
+    retention_withheld=0,
+):
+    """:class:`GeneralBalance` of a general statement of ``amount`` (excluding VAT) when
+    the contract's statements invoiced ``invoiced`` (works and extras, excluding VAT, at
+    the initial prices: the difference carries the price revisions and the penalties of
+    the general statement) and repaid ``advance_repaid`` of the ``advance``."""
+    amount, invoiced = cents(amount), cents(invoiced)
+    withheld = cents(retention_withheld)
+    cumulative = retention(amount, contract_total, retention_rate, bank_guarantee)
+    return GeneralBalance(
+        amount=amount,
+        invoiced=invoiced,
+        difference=amount - invoiced,
+        advance_left=max(cents(advance) - cents(advance_repaid), Decimal(0)),
+        retention_cumulative=cumulative,
+        retention_month=cumulative - withheld,
+    )
+
+
+def deadline(start, days):
+    """The day ``days`` days after ``start`` (a date or datetime): the end of a delay of the
+    general statement procedure (None without a start)."""
+    if start is None:
+        return None
+    if hasattr(start, "date"):
+        start = start.date()
+    return start + timedelta(days=int(days))
+
+
+def delay_passed(start, days, today):
+    """True when the delay of ``days`` days from ``start`` has passed on ``today``."""
+    end = deadline(start, days)
+    return end is not None and today > end

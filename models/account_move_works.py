@@ -16,6 +16,12 @@ class AccountMove(models.Model):
         help="The monthly or final statement of a works contract this invoice books.",
     )
 
+    def _chorus_works_zero_allowed(self):
+        """A general statement equal to what the statements invoiced is carried to Chorus
+        Pro by a zero invoice (docs/works.md, "Final statement and general statement (DGD)")."""
+        self.ensure_one()
+        return self.chorus_works_statement_id.kind in ("general", "tacit_draft", "tacit")
+
     def action_open_chorus_works_statement(self):
         self.ensure_one()
         return {

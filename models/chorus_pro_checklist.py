@@ -405,7 +405,9 @@ class ChorusProChecklist(models.AbstractModel):
         problems = []
         if currency.compare_amounts(move.amount_untaxed + move.amount_tax, move.amount_total):
             problems.append(self.env._("Untaxed amount plus taxes does not equal the total."))
-        if currency.compare_amounts(move.amount_total, 0) <= 0:
+        if currency.compare_amounts(move.amount_total, 0) < 0 or (
+            currency.is_zero(move.amount_total) and not move._chorus_works_zero_allowed()
+        ):
             problems.append(
                 self.env._("The total must be positive (use a credit note for a negative amount).")
             )
@@ -429,7 +431,11 @@ class ChorusProChecklist(models.AbstractModel):
             incomplete = move.invoice_line_ids.filtered(
                 lambda l: (
                     l.display_type == "product"
-                    and (not l.quantity or not l.price_unit or not (l.name or l.product_id))
+                    and (
+                        not l.quantity
+                        or not (l.price_unit or move._chorus_works_zero_allowed())
+                        or not (l.name or l.product_id)
+                    )
                 )
             )
             problems += self._lines_problems(

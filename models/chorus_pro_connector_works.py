@@ -30,8 +30,15 @@ class ChorusProConnectorWorks(models.AbstractModel):
 
     @api.model
     def _works_statement_pdf(self, move):
-        """The statement of ``move`` printed (French), the main attachment of its submission."""
+        """The statement of ``move`` printed (French), the main attachment of its submission;
+        for the signed general statement (A8), the scan of the document the company signed."""
         statement = move.chorus_works_statement_id
+        if statement.kind == "general":
+            # The general statement the company signed: its scan is the document.
+            problems = statement._works_signed_problems()
+            if problems:
+                raise UserError("\n".join(problems))
+            return statement._works_signed_pdf()
         lang = move.commercial_partner_id.lang or "fr_FR"
         pdf, _type = (
             self.env["ir.actions.report"]

@@ -10,7 +10,13 @@ from ..lib import works_statement as ws
 STATEMENT_KINDS = [
     (ws.MONTHLY, "Monthly statement"),
     (ws.FINAL, "Final statement"),
+    (ws.GENERAL, "General statement signed (DGD)"),
+    (ws.TACIT_DRAFT, "General statement draft (tacit procedure)"),
+    (ws.TACIT, "Tacit general statement (DGD tacite)"),
 ]
+# The order of the statements of a contract: the monthly ones by month, then the final
+# one, then the general statement (signed, or the tacit procedure's draft, then the DGD).
+KIND_RANK = {ws.MONTHLY: 0, ws.FINAL: 1, ws.GENERAL: 2, ws.TACIT_DRAFT: 2, ws.TACIT: 3}
 STATEMENT_STATES = [
     ("draft", "Draft"),
     ("confirmed", "Confirmed"),
@@ -19,7 +25,7 @@ STATEMENT_STATES = [
 EXTRAS = ("supplies", "bonuses", "expenses")
 # What may still change on a submitted statement (the evidence of what was sent is frozen):
 # its state and the links and tracking the Chorus Pro follow-up writes.
-SUBMITTED_WRITABLE = {"state", "move_id"}
+SUBMITTED_WRITABLE = {"state", "move_id", "date_submitted"}
 SUBMITTED_WRITABLE_PREFIXES = ("message_", "activity_", "chorus_")
 
 
@@ -140,15 +146,21 @@ class ChorusProWorksStatement(models.Model):
         self.ensure_one()
         if not self.contract_id or not self.period:
             return self.browse()
-        rank = {ws.MONTHLY: 0, ws.FINAL: 1}
+        return self._works_earlier()[-1:]
+
+    def _works_order_key(self):
+        return (KIND_RANK.get(self.kind, 0), self.period, self._origin.id or 0)
+
+    def _works_earlier(self):
+        """The statements of the contract before this one, in order."""
+        self.ensure_one()
+        if not self.contract_id or not self.period:
+            return self.browse()
+        key = self._works_order_key()
         earlier = self.contract_id.statement_ids.filtered(
-            lambda s: (
-                s._origin != self._origin
-                and s.period
-                and (s.period, rank.get(s.kind, 0)) < (self.period, rank.get(self.kind, 0))
-            )
+            lambda s: s._origin != self._origin and s.period and s._works_order_key() < key
         )
-        return earlier.sorted(lambda s: (s.period, rank.get(s.kind, 0), s._origin.id or 0))[-1:]
+        return earlier.sorted(lambda s: s._works_order_key())
 
     @api.depends(
         "line_ids.previous",
@@ -164,12 +176,20 @@ class ChorusProWorksStatement(models.Model):
         "contract_id.bank_guarantee",
         "contract_id.advance_amount",
         "contract_id.tax_id",
+        "kind",
+        "general_amount",
+        "amount_invoiced_before",
+        "advance_repaid_before",
+        "retention_before",
     )
     def _compute_amounts(self):
         # Not recomputed when an amendment changes the contract total: a confirmed statement
         # keeps its amounts (the financial terms are then frozen, see the contract's write);
         # a draft one follows on *Refresh from Contract* and at confirmation.
         for statement in self:
+            if statement.kind in ws.GENERAL_KINDS:
+                statement._works_compute_general_amounts()
+                continue
             result = statement._works_compute()
             statement.amount_works_previous = float(result.works_previous)
             statement.amount_works_cumulative = float(result.works_cumulative)
@@ -239,6 +259,9 @@ class ChorusProWorksStatement(models.Model):
         """Lines of every item in force, their previous cumulative from the previous
         statement; cumulatives already typed are kept (unless ``keep_typed`` is False)."""
         self.ensure_one()
+        if self.kind in ws.GENERAL_KINDS:
+            # The general statement is an amount, not a progress per item.
+            return [Command.delete(line.id) for line in self.line_ids if line.id]
         previous = self._works_previous()
         previous_by_code = {line.item_id.code: line.cumulative for line in previous.line_ids}
         typed = {line.item_id.code: line for line in self.line_ids} if keep_typed else {}
@@ -268,6 +291,7 @@ class ChorusProWorksStatement(models.Model):
         self.line_ids = [Command.clear()] + self._works_line_commands(keep_typed=False)
         extras = self._works_extras_previous()
         self.update(extras)
+        self.update(self._works_general_values())
         for kind in EXTRAS:
             if not self[f"{kind}_cumulative"]:
                 self[f"{kind}_cumulative"] = extras[f"{kind}_previous"]
@@ -295,7 +319,11 @@ class ChorusProWorksStatement(models.Model):
     def _works_refresh_previous(self):
         for statement in self:
             statement.write(
-                {"line_ids": statement._works_line_commands(), **statement._works_extras_previous()}
+                {
+                    "line_ids": statement._works_line_commands(),
+                    **statement._works_extras_previous(),
+                    **statement._works_general_values(),
+                }
             )
 
     # ------------------------------------------------------------------ checks
@@ -320,7 +348,7 @@ class ChorusProWorksStatement(models.Model):
                         other=twins[0].name,
                     )
                 )
-            if twins:
+            if twins and statement.kind == ws.FINAL:
                 raise ValidationError(
                     self.env._(
                         "%(contract)s already has a final statement (%(other)s).",
@@ -328,6 +356,34 @@ class ChorusProWorksStatement(models.Model):
                         other=twins[0].name,
                     )
                 )
+            if twins:
+                raise ValidationError(
+                    self.env._(
+                        "%(contract)s already has a %(kind)s (%(other)s): it is made once.",
+                        contract=statement.contract_id.display_name,
+                        kind=dict(self._fields["kind"]._description_selection(self.env))[statement.kind],
+                        other=twins[0].name,
+                    )
+                )
+            if statement.kind == ws.MONTHLY:
+                final = self.search(
+                    [
+                        ("contract_id", "=", statement.contract_id.id),
+                        ("kind", "!=", ws.MONTHLY),
+                        ("id", "!=", statement.id),
+                    ],
+                    limit=1,
+                )
+                if final:
+                    raise ValidationError(
+                        self.env._(
+                            "%(contract)s has its final statement (%(final)s): no monthly statement "
+                            "comes after it. Correct the final statement instead (reset it to draft "
+                            "while it is not submitted).",
+                            contract=statement.contract_id.display_name,
+                            final=final.name,
+                        )
+                    )
 
     def _works_problems(self):
         """Readable problems of the statement (a list of strings, empty when fine)."""
@@ -396,7 +452,7 @@ class ChorusProWorksStatement(models.Model):
                     role=dict(contract._fields["role"]._description_selection(self.env))[contract.role],
                 )
             )
-        return messages
+        return messages + self._works_end_problems()
 
     # ------------------------------------------------------------------ actions
     def action_refresh(self):
@@ -466,7 +522,7 @@ class ChorusProWorksStatement(models.Model):
         for statement in self:
             if statement.state != "confirmed":
                 raise UserError(self.env._("Only a confirmed statement can be submitted."))
-        self.write({"state": "submitted"})
+        self.write({"state": "submitted", "date_submitted": fields.Datetime.now()})
 
     def _works_check_draft(self):
         self.ensure_one()
@@ -507,6 +563,8 @@ class ChorusProWorksStatement(models.Model):
         (docs/works.md)."""
         self.ensure_one()
         contract = self.contract_id
+        if self.kind in ws.GENERAL_KINDS:
+            return self._works_general_invoice_values()
         if self.currency_id.compare_amounts(self.amount_month, 0) <= 0:
             raise UserError(
                 self.env._(
@@ -626,4 +684,5 @@ class ChorusProWorksStatement(models.Model):
             "month": format_date(self.env, self.period, date_format="MMMM y", lang_code=lang),
             "date": format_date(self.env, self.date, lang_code=lang),
             "notification": format_date(self.env, self.contract_id.date_notification, lang_code=lang),
+            **self._works_end_report_values(money, lang),
         }

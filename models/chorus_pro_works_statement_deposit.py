@@ -81,7 +81,9 @@ class ChorusProWorksStatement(models.Model):
                     statement=self.display_name,
                 )
             )
-        elif self.currency_id.compare_amounts(move.amount_total, self.amount_total):
+        elif self.currency_id.compare_amounts(
+            move.amount_total * (-1 if move.move_type == "out_refund" else 1), self.amount_total
+        ):
             problems.append(
                 self.env._(
                     "The invoice (%(invoice)s) does not book the statement %(statement)s (amount "
@@ -91,6 +93,7 @@ class ChorusProWorksStatement(models.Model):
                     statement_amount=self.amount_total,
                 )
             )
+        problems += self._works_signed_problems()
         return self.env["chorus.pro.checklist"]._item(
             "works_statement", self.env._("Works statement attached"), problems, record=self
         )

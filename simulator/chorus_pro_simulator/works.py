@@ -34,6 +34,28 @@ MESSAGES = {
 }
 
 
+# Works documents that go straight to the MOA, without the MOE's validation (simulator
+# assumption, docs/works.md "Final statement and general statement (DGD)"): the décompte
+# général signed by the holder "goes directly to the financial service" (works-invoicing.md
+# §2, A8); in the tacit procedure the holder notifies its projet de décompte général to the
+# MOA (A22: nothing to pay, it waits there) and the DGD tacite is paid by the MOA (A23).
+# The MOE is still named as validator (codeStructureValideur) of every supplier frame.
+MOA_PATH = (
+    C.INV_DEPOSEE,
+    "TRANSMISE_MOA",
+    "MISE_A_DISPOSITION_MOA",
+    "PRISE_EN_COMPTE_MOA",
+    C.INV_MANDATEE,
+    C.INV_MISE_EN_PAIEMENT,
+)
+MOA_DIRECT_PATHS = {"A8": MOA_PATH, "A22": MOA_PATH[:4], "A23": MOA_PATH}
+
+
+def works_path(frame):
+    """The statuses a works document of ``frame`` (its API string) goes through."""
+    return MOA_DIRECT_PATHS.get(C.CADRES_SHORT.get(frame), C.WORKS_DOCUMENT_PATH)
+
+
 def message(key, **values):
     return MESSAGES[key].format(**values)
 
@@ -137,7 +159,7 @@ class WorksMixin:
             )
             invoice_id = invoice["identifiantFactureCPP"]
             if not self.t["scenario"].get(fields["BT-1"]):
-                invoice["path"] = [[status, None] for status in C.WORKS_DOCUMENT_PATH]
+                invoice["path"] = [[status, None] for status in works_path(frame)]
             invoice["travaux"] = {
                 "typeFactureTravaux": C.FRAMES[C.CADRES_SHORT[frame]].get("works_type"),
                 "moe": _actor(moe, moe_service),
@@ -160,7 +182,11 @@ class WorksMixin:
         works = invoice["travaux"]
         if status == "MISE_A_DISPOSITION_MOE":
             works["miseADispositionMoe"] = util.iso(when)
-        elif status == "TRANSMISE_MOA" and works["validationMoe"] is None:
+        elif (
+            status == "TRANSMISE_MOA"
+            and works["validationMoe"] is None
+            and works_path(invoice["cadreFacturation"]) == C.WORKS_DOCUMENT_PATH
+        ):
             self._record_validation(invoice, "validationMoe", None, None, None, when)
         elif status in C.WORKS_AFTER_MOA_STATUSES and works["validationMoa"] is None:
             self._record_validation(invoice, "validationMoa", None, None, None, when)

@@ -501,11 +501,13 @@ def _works_follow_up(inv):
     if not works_:
         return None
     start = works_["miseADispositionMoe"]
-    deadline = util.iso(util.parse_iso(start) + datetime.timedelta(days=C.WORKS_MOE_DEADLINE_DAYS))
-    follow_up = {
-        "dateHeureMiseADispositionMoe": start,
-        "dateHeureLimiteTraitementMoe": deadline,
-    }
+    follow_up = {}
+    if start:  # never for a document that goes straight to the MOA (works.MOA_DIRECT_PATHS)
+        deadline = util.iso(util.parse_iso(start) + datetime.timedelta(days=C.WORKS_MOE_DEADLINE_DAYS))
+        follow_up = {
+            "dateHeureMiseADispositionMoe": start,
+            "dateHeureLimiteTraitementMoe": deadline,
+        }
     for key, suffix in (("validationMoe", "Moe"), ("validationMoa", "Moa")):
         validated = works_[key]
         if validated:
