@@ -356,12 +356,16 @@ class TestWorksFinalTacit(ChorusProWorksFinalCommon):
             "431 549,00",
         ):
             self.assertIn(expected, text)
-        # The DGD tacite after the MOA's 30 days without an answer.
+        # The DGD tacite after the MOA's 10 days (CCAG-Travaux 2021 art. 12.4.4) without an
+        # answer: still refused on the 10th day, accepted the day after.
         tacit = self._statement(contract, "2026-06-01", {}, kind="tacit")
         self.assertEqual(tacit.frame, "A23")
         with self.assertRaisesRegex(UserError, "has until .* to answer the general statement draft"):
             tacit.with_user(self.user).action_confirm()
-        self._backdate(draft, 31)
+        self._backdate(draft, 10)
+        with self.assertRaisesRegex(UserError, "has until .* to answer the general statement draft"):
+            tacit.with_user(self.user).action_confirm()
+        self._backdate(draft, 11)
         tacit_move = self._submit(tacit)
         document = self._sim_document(tacit_move)
         self.assertEqual(document["cadreFacturation"], "A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR")
