@@ -65,3 +65,4 @@ from . import chorus_pro_connector_works
 from . import chorus_pro_works_statement_deposit
 from . import chorus_pro_works_contract_revision
 from . import chorus_pro_works_statement_revision
+from . import chorus_pro_works_contract_retention

@@ -43,3 +43,4 @@ from . import test_works_statements
 from . import test_works_deposit
 from . import test_sync_scale
 from . import test_works_revision
+from . import test_works_retention
