@@ -327,3 +327,17 @@ class TestWorksRetention(ChorusProWorksCommon, ChorusProHttpCommon):
         with self.assertRaises(AccessError):
             contract.with_user(outsider).action_retention_received()
         self.assertEqual(self._figures(contract)[2], HELD)
+
+    def test_retention_received_tour(self):
+        """In the browser, in French (static/tests/tours/chorus_pro_works_retention_tour.js)."""
+        user = self._french_user("works_retention_tour_fr")
+        self.user = user
+        contract = self._contract_paid(date_acceptance="2025-10-01")
+        self.start_tour(
+            f"/odoo/action-l10n_fr_chorus_pro.action_chorus_pro_works_contract/{contract.id}",
+            "chorus_pro_works_retention_tour",
+            login=user.login,
+            timeout=180,
+        )
+        self.assertEqual(self._figures(contract), (HELD, HELD, 0.0, "released"))
+        self.assertFalse(self._open_items(contract))
