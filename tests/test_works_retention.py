@@ -258,6 +258,24 @@ class TestWorksRetention(ChorusProWorksCommon, ChorusProHttpCommon):
         with self.assertRaisesRegex(UserError, "nothing to release"):
             contract.with_user(self.user).action_retention_received()
 
+    def test_two_contracts_of_the_same_moa(self):
+        """Each contract reads its own retention on the shared 411710; releasing one
+        leaves the other held."""
+        lot1 = self._contract_paid()
+        form = self._contract_form()
+        form.lot = "Lot 2 - Menuiseries"
+        lot2 = form.save()
+        march = self._statement(lot2, "2026-03-01", {"1.1": 100})
+        march.with_user(self.user).action_confirm()
+        self._pay_net(march)
+        self.assertEqual(march.retention_month, 925.0)  # 5 % × 18 500
+        self.assertEqual(self._figures(lot1), (HELD, 0.0, HELD, "held"))
+        self.assertEqual(self._figures(lot2), (925.0, 0.0, 925.0, "held"))
+        self._wizard(lot2).save().action_confirm()
+        self.assertEqual(self._figures(lot2), (925.0, 925.0, 0.0, "released"))
+        self.assertEqual(self._figures(lot1), (HELD, 0.0, HELD, "held"))
+        self.assertEqual(sum(self._open_items(lot1).mapped("amount_residual")), HELD)
+
     def test_refusals(self):
         # Nothing withheld yet (no statement paid).
         contract = self._contract_form().save()
