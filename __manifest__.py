@@ -69,6 +69,8 @@
         "views/report_chorus_works_statement.xml",
         "views/chorus_pro_works_deposit_views.xml",
         "views/chorus_pro_works_revision_views.xml",
+        "data/chorus_pro_works_retention_data.xml",
+        "views/chorus_pro_works_retention_views.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",

@@ -67,3 +67,4 @@ from . import chorus_pro_works_contract_revision
 from . import chorus_pro_works_statement_revision
 from . import chorus_pro_works_contract_final
 from . import chorus_pro_works_statement_final
+from . import chorus_pro_works_contract_retention

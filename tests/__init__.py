@@ -44,3 +44,4 @@ from . import test_works_deposit
 from . import test_sync_scale
 from . import test_works_revision
 from . import test_works_final
+from . import test_works_retention

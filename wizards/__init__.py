@@ -12,3 +12,4 @@ from . import chorus_pro_spe_month_wizard
 from . import chorus_pro_add_recipient_wizard
 from . import chorus_pro_month_wizard_mixin
 from . import chorus_pro_works_validator_wizard
+from . import chorus_pro_works_retention_wizard
