@@ -321,7 +321,13 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.chorus_status == "REJETEE":
             return False
-        return self.chorus_state in CHORUS_HELD_STATES or self.chorus_status in INVOICE_ACTION_STATUSES
+        # A refused works statement stays on Chorus Pro under its number (its validator
+        # may be corrected): changed only by a credit note.
+        return (
+            self.chorus_state in CHORUS_HELD_STATES
+            or self.chorus_status in INVOICE_ACTION_STATUSES
+            or (self._chorus_works_refused_document() and not self.reversed_entry_id)
+        )
 
     def _chorus_released_situation(self):
         """Why an invoice that went to Chorus Pro may be corrected, or False."""
@@ -664,6 +670,15 @@ class AccountMove(models.Model):
                 "(Correct routing button): it is routed again, without a new invoice.",
                 comment=comment or self._chorus_situation_label(),
             ), "warning"
+        if state == "to_fix" and self._chorus_works_refused_document():
+            reason = comment or self._chorus_situation_label()
+            if self._chorus_closed():
+                return self.env._("Works statement refused on Chorus Pro: %(reason)s.", reason=reason), "info"
+            return self.env._(
+                "Works statement refused on Chorus Pro: %(reason)s. %(way_out)s",
+                reason=reason,
+                way_out=self._chorus_works_way_out(),
+            ), ("warning" if self.chorus_works_wrong_validator else "danger")
         if state == "to_fix" and self._chorus_closed():
             return self.env._(
                 "Chorus Pro did not integrate this invoice: %(reason)s.",

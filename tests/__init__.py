@@ -43,3 +43,5 @@ from . import test_works_statements
 from . import test_works_deposit
 from . import test_sync_scale
 from . import test_works_revision
+from . import test_works_refusal
+from . import test_works_tours
