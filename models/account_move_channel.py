@@ -104,8 +104,8 @@ class AccountMove(models.Model):
             )
         if self.chorus_status in WORKS_WRONG_VALIDATOR_STATUSES:
             return self.env._(
-                "Correct the validator (Correct the Validator button): the statement goes to the "
-                "right project manager on Chorus Pro, without being deposited again."
+                "It is never deposited again: correct the validator (Correct the Validator "
+                "button), the statement goes to the right project manager on Chorus Pro."
             )
         if self.chorus_works_refusal_reason == "MAUVAISE_MOA":
             return self.env._(
@@ -123,7 +123,12 @@ class AccountMove(models.Model):
         for the credit note cancelling a rejected invoice: those never go to Chorus Pro
         again (an invoice refused with its flow goes again: it is offered)."""
         self.ensure_one()
-        went = self.chorus_state or self.chorus_status or self.reversed_entry_id.chorus_status == "REJETEE"
+        went = (
+            self.chorus_state
+            or self.chorus_status
+            or self.reversed_entry_id.chorus_status == "REJETEE"
+            or self._chorus_works_refused_document()
+        )
         return self._chorus_send_applicable() or not went
 
     def _chorus_send_refusal(self):
@@ -141,15 +146,15 @@ class AccountMove(models.Model):
                 move=self.display_name,
                 reason=self.env["chorus.pro.checklist"]._check_channel(self)["message"],
             )
-        if self.chorus_state:
-            return self.env._(
-                "%(move)s is already on Chorus Pro: it is never deposited twice.", move=self.display_name
-            )
         if self._chorus_works_refused_document():
             return self.env._(
                 "%(move)s was refused on Chorus Pro: %(way_out)s",
                 move=self.display_name,
                 way_out=self._chorus_works_way_out(),
+            )
+        if self.chorus_state:
+            return self.env._(
+                "%(move)s is already on Chorus Pro: it is never deposited twice.", move=self.display_name
             )
         return self.env._(
             "%(move)s was returned by Chorus Pro: use the action its banner shows (correct and "

@@ -7,13 +7,15 @@ Against the simulator over HTTP."""
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .test_works_deposit import SUBMIT, ChorusProWorksDepositCommon
+from .test_works_deposit import SUBMIT, WRONG_MOE_SIRET, ChorusProWorksDepositCommon
 
 
 @tagged("post_install", "-at_install")
 class TestWorksRefusal(ChorusProWorksDepositCommon):
-    def _refused(self, reason, comment):
+    def _refused(self, reason, comment, moe_siret=None):
         statement, move = self._works_invoice()
+        if moe_siret:
+            statement.contract_id.write({"moe_siret": moe_siret, "moe_service_code": False})
         self._deposit_from_form(move)
         self._admin(
             "/works/refuse",
@@ -68,7 +70,12 @@ class TestWorksRefusal(ChorusProWorksDepositCommon):
         self.assertEqual(move.chorus_banner_level, "info")
 
     def test_wrong_validator_only_corrected(self):
-        _statement, move = self._refused("MAUVAIS_VALIDEUR", "Pas notre chantier")
+        # The contract names another architect firm (enabled for works on Chorus Pro).
+        self._admin(
+            "/structures", {"siret": WRONG_MOE_SIRET, "name": "Autre cabinet d'architecture", "public": False}
+        )
+        self._admin("/works/enable", {"structure": WRONG_MOE_SIRET, "enabled": True})
+        _statement, move = self._refused("MAUVAIS_VALIDEUR", "Pas notre chantier", WRONG_MOE_SIRET)
         self.assertEqual(move.chorus_status, "ERREUR_FOURNISSEUR_SUR_MOE")
         self._assert_never_deposited_again(move)
         self.assertTrue(move.chorus_works_wrong_validator)

