@@ -15,6 +15,7 @@ from ..lib.chorus.statuses import (
     DEFAULT_BILLING_FRAME,
     INVOICE_ACTION_STATUSES,
     INVOICE_STATUSES,
+    WORKS_REFUSED_STATUSES,
 )
 from .chorus_pro_deposit_pipeline import CHECKED_CONTEXT
 
@@ -53,6 +54,15 @@ CHORUS_QUEUE_DOMAINS = {
         ("state", "=", "posted"),
         ("chorus_state", "=", False),
         ("reversed_entry_id", "not any", [("chorus_status", "=", "REJETEE")]),
+        # nor the credit note cancelling a works statement refused on Chorus Pro.
+        (
+            "reversed_entry_id",
+            "not any",
+            [
+                ("chorus_works_statement_id", "!=", False),
+                ("chorus_status", "in", list(WORKS_REFUSED_STATUSES)),
+            ],
+        ),
     ],
     # Returned by Chorus Pro (flow refused) or by the recipient, and not handled yet: not
     # deposited again (its state changes), cancelled, cancelled by a credit note nor re-issued.

@@ -63,6 +63,8 @@ class TestWorksRefusal(ChorusProWorksDepositCommon):
         credit_note = self.env["account.move"].browse(reversal.refund_moves()["res_id"])
         credit_note.action_post()
         self.assertFalse(credit_note.chorus_can_deposit)
+        self.assertFalse(credit_note.chorus_to_deposit)
+        self.assertFalse(self.env["account.move"].search([("chorus_to_deposit", "=", True)]) & credit_note)
         self.assertFalse(credit_note._chorus_send_offered())
         with self.assertRaisesRegex(UserError, "not deposited"):
             self.connector._deposit(credit_note)

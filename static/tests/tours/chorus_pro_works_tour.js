@@ -125,7 +125,7 @@ registry.category("web_tour.tours").add("chorus_pro_works_paid_tour", {
     },
     {
       content: "411710 Clients - Retenues de garantie",
-      trigger: ".o-autocomplete--dropdown-item a:contains(411710)",
+      trigger: ".o-autocomplete--dropdown-item a:contains(Retenues de garantie)",
       run: "click",
     },
     {
