@@ -79,6 +79,7 @@
         "demo/chorus_pro_spe_demo.xml",
         "demo/account_move_payment_delay_demo.xml",
         "demo/chorus_pro_price_revision_demo.xml",
+        "demo/chorus_pro_works_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -15,6 +15,7 @@ from ..lib.chorus.statuses import (
     DEFAULT_BILLING_FRAME,
     INVOICE_ACTION_STATUSES,
     INVOICE_STATUSES,
+    WORKS_REFUSED_STATUSES,
 )
 from .chorus_pro_deposit_pipeline import CHECKED_CONTEXT
 
@@ -53,6 +54,15 @@ CHORUS_QUEUE_DOMAINS = {
         ("state", "=", "posted"),
         ("chorus_state", "=", False),
         ("reversed_entry_id", "not any", [("chorus_status", "=", "REJETEE")]),
+        # nor the credit note cancelling a works statement refused on Chorus Pro.
+        (
+            "reversed_entry_id",
+            "not any",
+            [
+                ("chorus_works_statement_id", "!=", False),
+                ("chorus_status", "in", list(WORKS_REFUSED_STATUSES)),
+            ],
+        ),
     ],
     # Returned by Chorus Pro (flow refused) or by the recipient, and not handled yet: not
     # deposited again (its state changes), cancelled, cancelled by a credit note nor re-issued.
@@ -321,7 +331,13 @@ class AccountMove(models.Model):
         self.ensure_one()
         if self.chorus_status == "REJETEE":
             return False
-        return self.chorus_state in CHORUS_HELD_STATES or self.chorus_status in INVOICE_ACTION_STATUSES
+        # A refused works statement stays on Chorus Pro under its number (its validator
+        # may be corrected): changed only by a credit note.
+        return (
+            self.chorus_state in CHORUS_HELD_STATES
+            or self.chorus_status in INVOICE_ACTION_STATUSES
+            or (self._chorus_works_refused_document() and not self.reversed_entry_id)
+        )
 
     def _chorus_released_situation(self):
         """Why an invoice that went to Chorus Pro may be corrected, or False."""
@@ -664,6 +680,15 @@ class AccountMove(models.Model):
                 "(Correct routing button): it is routed again, without a new invoice.",
                 comment=comment or self._chorus_situation_label(),
             ), "warning"
+        if state == "to_fix" and self._chorus_works_refused_document():
+            reason = comment or self._chorus_situation_label()
+            if self._chorus_closed():
+                return self.env._("Works statement refused on Chorus Pro: %(reason)s.", reason=reason), "info"
+            return self.env._(
+                "Works statement refused on Chorus Pro: %(reason)s. %(way_out)s",
+                reason=reason,
+                way_out=self._chorus_works_way_out(),
+            ), ("warning" if self.chorus_works_wrong_validator else "danger")
         if state == "to_fix" and self._chorus_closed():
             return self.env._(
                 "Chorus Pro did not integrate this invoice: %(reason)s.",

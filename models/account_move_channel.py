@@ -1,7 +1,11 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
-from ..lib.chorus.statuses import INVOICE_PROBLEM_STATUSES
+from ..lib.chorus.statuses import (
+    INVOICE_PROBLEM_STATUSES,
+    WORKS_REFUSED_STATUSES,
+    WORKS_WRONG_VALIDATOR_STATUSES,
+)
 from .res_partner_sending import CHORUS_CHANNELS, PLATFORM_MOVE_STATES
 
 
@@ -29,6 +33,8 @@ class AccountMove(models.Model):
         "state",
         "move_type",
         "reversed_entry_id.chorus_status",
+        "chorus_works_statement_id",
+        "reversed_entry_id.chorus_works_statement_id",
     )
     @api.depends_context("company")
     def _compute_chorus_can_deposit(self):
@@ -72,6 +78,43 @@ class AccountMove(models.Model):
             and self.chorus_state in (False, "to_fix")
             and self.chorus_status not in INVOICE_PROBLEM_STATUSES
             and self.reversed_entry_id.chorus_status != "REJETEE"
+            and not self._chorus_works_refused_document()
+        )
+
+    def _chorus_works_refused_document(self):
+        """A works statement refused on Chorus Pro (by the MOE or the MOA), or the credit
+        note cancelling one. Chorus Pro keeps the refused document under its number: it is
+        never deposited again, the way out is the one the refusal allows
+        (:meth:`_chorus_works_way_out`)."""
+        self.ensure_one()
+        return any(
+            move.chorus_works_statement_id and move.chorus_status in WORKS_REFUSED_STATUSES
+            for move in self | self.reversed_entry_id
+        )
+
+    def _chorus_works_way_out(self):
+        """What to do with this refused works statement (or the credit note cancelling
+        one), by its refusal."""
+        self.ensure_one()
+        if self.reversed_entry_id:
+            return self.env._(
+                "This credit note cancels %(invoice)s, a works statement refused on Chorus Pro: "
+                "it stays in your books and is not deposited.",
+                invoice=self.reversed_entry_id.display_name,
+            )
+        if self.chorus_status in WORKS_WRONG_VALIDATOR_STATUSES:
+            return self.env._(
+                "It is never deposited again: correct the validator (Correct the Validator "
+                "button), the statement goes to the right project manager on Chorus Pro."
+            )
+        if self.chorus_works_refusal_reason == "MAUVAISE_MOA":
+            return self.env._(
+                "The contracting authority is wrong: cancel the invoice with a credit note and "
+                "submit the statement to the right one. It is never deposited again."
+            )
+        return self.env._(
+            "The refusal ends the circuit: it is never deposited again. Cancel the invoice with "
+            "a credit note, correct the statement and submit a new one."
         )
 
     def _chorus_send_offered(self):
@@ -80,7 +123,12 @@ class AccountMove(models.Model):
         for the credit note cancelling a rejected invoice: those never go to Chorus Pro
         again (an invoice refused with its flow goes again: it is offered)."""
         self.ensure_one()
-        went = self.chorus_state or self.chorus_status or self.reversed_entry_id.chorus_status == "REJETEE"
+        went = (
+            self.chorus_state
+            or self.chorus_status
+            or self.reversed_entry_id.chorus_status == "REJETEE"
+            or self._chorus_works_refused_document()
+        )
         return self._chorus_send_applicable() or not went
 
     def _chorus_send_refusal(self):
@@ -97,6 +145,12 @@ class AccountMove(models.Model):
                 "%(move)s: %(reason)s",
                 move=self.display_name,
                 reason=self.env["chorus.pro.checklist"]._check_channel(self)["message"],
+            )
+        if self._chorus_works_refused_document():
+            return self.env._(
+                "%(move)s was refused on Chorus Pro: %(way_out)s",
+                move=self.display_name,
+                way_out=self._chorus_works_way_out(),
             )
         if self.chorus_state:
             return self.env._(

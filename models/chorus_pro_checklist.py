@@ -84,7 +84,11 @@ class ChorusProChecklist(models.AbstractModel):
         items += self.env["chorus.pro.order"]._checklist_items(move)
         items += self.env["chorus.pro.spe.session"]._checklist_items(move)
         items += self.env["chorus.pro.works.statement"]._checklist_items(move)
-        if move.chorus_status == "REJETEE" or move.reversed_entry_id.chorus_status == "REJETEE":
+        if (
+            move.chorus_status == "REJETEE"
+            or move.reversed_entry_id.chorus_status == "REJETEE"
+            or move._chorus_works_refused_document()
+        ):
             items.insert(0, self._check_not_rejected(move))
         if move.chorus_channel == "platform":
             items.insert(0, self._check_channel(move))
@@ -118,6 +122,8 @@ class ChorusProChecklist(models.AbstractModel):
                     invoice=move.reversed_entry_id.display_name,
                 )
             )
+        elif move._chorus_works_refused_document():
+            problems.append(move._chorus_works_way_out())
         return self._item("rejected", self.env._("Not rejected on Chorus Pro"), problems)
 
     @api.model

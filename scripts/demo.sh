@@ -43,13 +43,32 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 
+# The works demo (demo/chorus_pro_works_demo.xml): the Département's buildings service, the
+# MOA's service of the works statements, and the contractor and the architect firm (its
+# project manager, MOE) in the "Factures de travaux" space. The state is kept between runs:
+# a service already there answers 409, which is fine.
+log "seeding the works demo on the simulator"
+sim_admin() {
+  local code
+  code=$(curl -s -o "$HERE/var/sandbox_admin.json" -w '%{http_code}' -X POST \
+    -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$SANDBOX_PORT/_simulator$1")
+  case "$code" in
+    200|409) ;;
+    *) echo "simulator admin $1 answered $code: $(cat "$HERE/var/sandbox_admin.json")" >&2; exit 1 ;;
+  esac
+}
+sim_admin /services '{"structure": "22930008201453", "code": "BATIMENTS", "name": "Direction des bâtiments (collèges)"}'
+sim_admin /works/enable '{"structure": "84123456000016", "enabled": true}'
+sim_admin /works/enable '{"structure": "85234567700011", "enabled": true}'
+
 log "connecting the demo companies to the simulator"
 DEMO_URL="${DEMO_URL:-http://127.0.0.1:$DEMO_PORT}"
 SANDBOX_URL="http://127.0.0.1:$SANDBOX_PORT" DEMO_URL="$DEMO_URL" "${ODOO_BIN[@]}" shell "${OPTS[@]}" --no-http --log-level=warn <<'PY'
 import os
 url = os.environ["SANDBOX_URL"]
 for xmlid, login in (("l10n_fr_chorus_pro.demo_company_psy", "TECH_1_81234567600017@cpro.fr"),
-                     ("l10n_fr_chorus_pro.demo_company_ase", "TECH_1_79876543400021@cpro.fr")):
+                     ("l10n_fr_chorus_pro.demo_company_ase", "TECH_1_79876543400021@cpro.fr"),
+                     ("l10n_fr_chorus_pro.demo_company_works", "TECH_1_84123456000016@cpro.fr")):
     env.ref(xmlid).write({
         "chorus_environment": "custom", "chorus_api_url": url,
         "chorus_token_url": url + "/api/oauth/token",
@@ -78,6 +97,15 @@ cat <<EOF2
   psychologist (Cabinet de psychologie Claire Martin), who invoices universities for
   Santé Psy Étudiant; the company switcher (top right) opens the child-welfare association
   (Association Les Tilleuls), which invoices the Département de la Seine-Saint-Denis (ASE).
+
+  The building firm (Rénovation Bâtiment 93) renovates a collège for the Département:
+  Facturation › Clients › Chorus Pro › Décomptes de travaux (Works Statements). Month 1
+  was validated and paid (the 5 % retention on 411710), month 2 validated by the
+  architect (MOE) with a corrected amount (30 days to object); open month 3, its invoice,
+  "Déposer sur Chorus Pro". Then play the architect and the Département:
+    $VENV/bin/chorus-pro-simulator works-validate ID --ht AMOUNT --url http://127.0.0.1:$SANDBOX_PORT
+    $VENV/bin/chorus-pro-simulator works-validate ID --by MOA --url http://127.0.0.1:$SANDBOX_PORT
+  (ID: the invoice's Chorus Pro number, Chorus Pro tab) and "Mettre à jour depuis Chorus Pro".
 
   Try it: Facturation › Clients › Factures clients (Invoicing › Customers › Invoices), open
   a draft invoice, "Confirmer" (Confirm), then "Envoyer" (Send): "par Chorus Pro" (by Chorus

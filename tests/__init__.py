@@ -45,3 +45,5 @@ from . import test_sync_scale
 from . import test_works_revision
 from . import test_works_final
 from . import test_works_retention
+from . import test_works_refusal
+from . import test_works_tours

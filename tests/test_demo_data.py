@@ -1,6 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from chorus_pro_simulator import Simulator
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
@@ -70,7 +71,8 @@ class TestDemoData(TransactionCase):
 
     def _connect_to_simulator(self, company):
         """``company`` connected to the Chorus Pro simulator, as scripts/demo.sh does."""
-        server = Simulator(flow_steps=0).serve()
+        self.sim = Simulator(flow_steps=0)
+        server = self.sim.serve()
         self.addCleanup(server.stop)
         company.write(
             {
@@ -246,3 +248,67 @@ class TestDemoData(TransactionCase):
         self.assertEqual(self.env["account.move"].search_count([("chorus_order_id", "=", order.id)]), 4)
         # The revision does not count against what remains of the order: 24 − 6 − 7 − 6 days.
         self.assertEqual(order.line_ids.qty_remaining, 5)
+
+    def test_demo_works(self):
+        """The works demo (docs/works.md, "Demo"): the building firm's collège for the
+        Département 93, its architect firm as project manager, three monthly statements."""
+        works = self.env.ref("l10n_fr_chorus_pro.demo_company_works")
+        self.assertEqual(works.company_registry, "84123456000016")
+        self.assertEqual(works.chart_template, "fr")
+        self.assertIn(works, self.env.ref("base.user_admin").company_ids)
+        contract = self.env.ref("l10n_fr_chorus_pro.demo_works_contract")
+        self.assertEqual(contract.company_id, works)
+        self.assertEqual(contract.partner_id, self.env.ref("l10n_fr_chorus_pro.partner_departement_93"))
+        self.assertEqual(contract.service_id.code, "BATIMENTS")
+        self.assertEqual((contract.moe_siret, contract.moe_service_code), ("85234567700011", "MOE-COLLEGES"))
+        self.assertEqual(contract.moe_partner_id.company_registry, "85234567700011")
+        self.assertEqual({item.kind for item in contract.item_ids}, {"lump_sum", "unit"})
+        self.assertEqual((contract.amount_initial, contract.amount_total), (498380.0, 518230.0))
+        self.assertEqual(len(contract.amendment_ids), 1)
+        self.assertEqual((contract.retention_rate, contract.advance_amount), (5.0, 24919.0))
+        self.assertEqual(contract.retention_account_id.with_company(works).code, "411710")
+        first, second, third = (
+            self.env.ref(f"l10n_fr_chorus_pro.demo_works_statement_{n}") for n in (1, 2, 3)
+        )
+        self.assertEqual([s.state for s in (first, second, third)], ["submitted", "submitted", "confirmed"])
+        self.assertEqual(second.previous_statement_id, first)
+        self.assertEqual(third.previous_statement_id, second)
+        self.assertEqual(
+            [(s.amount_month, s.retention_month, s.amount_total, s.amount_to_pay) for s in (first, second)],
+            [(59640.0, 2982.0, 71568.0, 68586.0), (73165.0, 3658.25, 87798.0, 84139.75)],
+        )
+        # Month 1: validated as submitted, paid net of the retention (on 411710).
+        paid = first.move_id
+        self.assertEqual(
+            (paid.state, paid.chorus_state, paid.chorus_status), ("posted", "paid", "MISE_EN_PAIEMENT")
+        )
+        self.assertEqual(paid.amount_total, first.amount_total)
+        self.assertIn(paid.payment_state, ("paid", "in_payment"))
+        self.assertFalse(paid.chorus_works_amounts_corrected)
+        retention = paid.line_ids.matched_credit_ids.credit_move_id.move_id.line_ids.filtered(
+            lambda line: line.account_id == contract.retention_account_id
+        )
+        self.assertEqual(retention.balance, first.retention_month)
+        # Month 2: validated by the MOE with a corrected amount, 30 days to object.
+        corrected = second.move_id
+        self.assertEqual((corrected.chorus_state, corrected.chorus_status), ("deposited", "TRANSMISE_MOA"))
+        self.assertEqual(corrected.chorus_works_holder, "moa")
+        self.assertTrue(corrected.chorus_works_amounts_corrected)
+        self.assertEqual(corrected.chorus_works_moe_amount_untaxed, 66050.0)
+        self.assertEqual(second.chorus_works_moe_amount_untaxed, 66050.0)
+        self.assertGreater(corrected.chorus_works_objection_deadline, fields.Date.today())
+        self.assertTrue(
+            corrected.activity_ids.filtered(
+                lambda a: a.date_deadline == corrected.chorus_works_objection_deadline
+            )
+        )
+        # Month 3: confirmed, its invoice ready to submit (the checklist green on the simulator).
+        draft = third.move_id
+        self.assertEqual((draft.state, draft.chorus_state), ("draft", False))
+        self.assertEqual(draft.amount_total, third.amount_total)
+        self.assertEqual(third.amount_month, 105147.5)
+        self.assertTrue(draft.chorus_can_deposit)
+        self._connect_to_simulator(works)
+        self.sim.add_service("22930008201453", "BATIMENTS", "Direction des bâtiments (collèges)")
+        checklist = self.env["chorus.pro.checklist"]
+        self.assertEqual([i["code"] for i in checklist._failed(draft, with_facturx=False)], [])
