@@ -1,10 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import datetime
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_amount, format_date
 
+from ..lib import payment_delay
 from ..lib import works_statement as ws
 
 STATEMENT_KINDS = [
@@ -542,9 +544,26 @@ class ChorusProWorksStatement(models.Model):
             raise UserError(self.env._("Confirm the statement before invoicing it."))
         if self.move_id and self.move_id.state != "cancel":
             return self.action_open_invoice()
-        move = self.env["account.move"].create(self._works_invoice_values())
+        move = self.env["account.move"].create(self._works_invoice_book_values())
         self.move_id = move
         return self.action_open_invoice()
+
+    def _works_invoice_book_values(self):
+        """The invoice's values as the MOA reads them: its lines in the MOA's language (the
+        legal document's), and, without payment terms of its own, due at the legal or
+        contractual payment deadline of the buyer (R2192-10: 30 days for a local
+        authority) from the statement's date."""
+        partner = self.contract_id.partner_id
+        try:
+            values = self.with_context(lang=partner.lang or self.env.lang)._works_invoice_values()
+        except UserError:
+            self._works_invoice_values()  # the same refusal, in the user's language
+            raise
+        if not partner.property_payment_term_id:
+            buyer = partner.commercial_partner_id
+            days = payment_delay.deadline_days(buyer.chorus_buyer_kind, buyer.chorus_payment_deadline_days)
+            values["invoice_date_due"] = self.date + datetime.timedelta(days=days)
+        return values
 
     def action_open_invoice(self):
         self.ensure_one()

@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
 """Works contracts and their monthly statements (docs/works.md), as an invoicing user
 fills them in the forms: a contractor renovating a collège for the Département de la
 Seine-Saint-Denis, an architect firm as project manager (MOE), a DPGF of lump-sum phases
@@ -8,6 +9,7 @@ Expected amounts are computed by hand in the comments (the arithmetic itself is 
 with the same DPGF in lib/tests/test_works_statement.py).
 """
 
+import datetime
 import io
 
 from pypdf import PdfReader
@@ -329,8 +331,21 @@ class TestWorksStatements(ChorusProWorksCommon):
         # Jump to 75 % of the works: retention and advance on the same invoice.
         february = self._statement(self.contract, "2026-02-01", {"2.1": 100, "3.1": 100, "4.1": 500})
         february.with_user(self.user).action_confirm()
-        action = february.with_user(self.user).action_create_invoice()
+        # The MOA reads French: the lines are in its language whatever the user's, and
+        # without payment terms the invoice is due at the legal deadline (30 days).
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["l10n_fr_chorus_pro"], ["fr_FR"])
+        self.dept93.write({"lang": "fr_FR", "property_payment_term_id": False})
+        action = february.with_user(self.user).with_context(lang="en_US").action_create_invoice()
         move = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(
+            sorted(move.invoice_line_ids.mapped("name")),
+            [
+                "Remboursement de l'avance",
+                f"Travaux de 02/2026 - décompte {february.name} - marché {self.contract.display_name}",
+            ],
+        )
+        self.assertEqual(move.invoice_date_due, february.date + datetime.timedelta(days=30))
         self.assertEqual(action["res_model"], "account.move")
         self.assertEqual((move.move_type, move.state), ("out_invoice", "draft"))
         self.assertEqual(move.chorus_works_statement_id, february)

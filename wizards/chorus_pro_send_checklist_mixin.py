@@ -45,9 +45,13 @@ class ChorusProSendChecklistMixin(models.AbstractModel):
         """The alerts show the checklist of the token (unchanged invoices), not a new run."""
         pipeline = self.env["chorus.pro.deposit.pipeline"]
         for wizard in self:
-            checked = pipeline._checked_from_token(wizard.chorus_checklist_token, wizard._chorus_dialog_moves())
+            checked = pipeline._checked_from_token(
+                wizard.chorus_checklist_token, wizard._chorus_dialog_moves()
+            )
             preview = {move.id: items for move, items in checked.items()}
-            super(ChorusProSendChecklistMixin, wizard.with_context(**{PREVIEW_CONTEXT: preview}))._compute_alerts()
+            super(
+                ChorusProSendChecklistMixin, wizard.with_context(**{PREVIEW_CONTEXT: preview})
+            )._compute_alerts()
 
     @api.model_create_multi
     def create(self, vals_list):
