@@ -15,6 +15,9 @@ class AccountMove(models.Model):
         index="btree_not_null",
         help="The monthly or final statement of a works contract this invoice books.",
     )
+    # What Chorus Pro received for a works invoice: the statement's frame (A4, A7, A8...),
+    # not the invoice frames (A1, A2, A9, A12) nor its deposit mode (always the statement PDF).
+    chorus_works_frame = fields.Char(related="chorus_works_statement_id.frame", string="Works Billing Frame")
 
     def _chorus_works_zero_allowed(self):
         """A general statement equal to what the statements invoiced is carried to Chorus

@@ -43,6 +43,15 @@ registry.category("web_tour.tours").add("chorus_pro_works_submit_tour", {
       trigger: ".o_form_view div[name=chorus_status]:contains(Mise à disposition du maître)",
     },
     {
+      content: "The frame Chorus Pro received: the statement's, not an invoice frame",
+      trigger: ".o_form_view div[name=chorus_works_frame]:contains(A4)",
+    },
+    {
+      content: "No invoice frame nor deposit mode shown for a works statement",
+      trigger:
+        ".o_form_view:not(:has(div[name=chorus_billing_frame])):not(:has(div[name=chorus_deposit_mode]))",
+    },
+    {
       content: "Held by the project manager, with their 7 days",
       trigger: ".o_form_view div[name=chorus_works_holder]:contains(Maître d)",
     },
