@@ -51,6 +51,11 @@ PARAM_RETRY_MINUTES = "l10n_fr_chorus_pro.background_deposit_retry_minutes"
 PARAM_RETRY_MAX = "l10n_fr_chorus_pro.background_deposit_retry_max"
 
 
+class ChorusSendRetry(UserError):
+    """Invoices of a batch Send's chunk that nothing definite happened to (neither sent
+    nor refused): the job sends them again at its next attempt, on its own."""
+
+
 class ChorusProDepositJob(models.Model):
     _name = "chorus.pro.deposit.job"
     _description = "Chorus Pro Background Deposit"
@@ -530,7 +535,10 @@ class ChorusProDepositJob(models.Model):
         deadlocks, which Odoo retries for a web request but not for a cron; an invoice
         locked by another deposit): worth trying again."""
         while error is not None:
-            if isinstance(error, cc.ChorusTransientError | TransactionRollbackError | LockNotAvailable):
+            if isinstance(
+                error,
+                cc.ChorusTransientError | TransactionRollbackError | LockNotAvailable | ChorusSendRetry | cc.ChorusIncompleteResultError,
+            ):
                 return True
             error = error.__cause__
         return False
