@@ -322,6 +322,9 @@ class AccountMoveSend(models.AbstractModel):
                 "send it again.",
                 move=move.display_name,
             )
+        # Counted done without being sent: still on Chorus Pro as this is recorded (the
+        # tracking cron may have declared them never received since they were read).
+        again |= before - job._claim_on_chorus(before)
         refusals = [(move, [errors[move.id]]) for move in moves - again if move.id in errors]
         job._record_processed(
             moves - again, deposited.chorus_flow_id, (job.refusals or []) + job._refusal_records(refusals)
