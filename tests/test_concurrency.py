@@ -1019,14 +1019,20 @@ class TestConcurrency(BaseCase):
         self.assertEqual(self._job_summary(job_id), ("done", 4, 2, False))
         self._assert_each_invoice_once(move_ids)
 
-    def test_batch_send_job_and_tracking_cron_on_a_dead_workers_chunk(self):
-        """A worker died during a batch Send's call: its chunk is *sending* and Chorus Pro
-        never received it. The job taking the chunk over reads it *sending* (not to send
-        again) while the tracking cron, at the same moment, declares it never received and
-        finds no job that processed it. Found by make chaos (N = 1000: one chunk lost,
-        counted done and never sent): one of the two now fails on the conflict and runs
-        again; the job sends the chunk, once."""
+    def test_job_and_tracking_cron_on_a_dead_workers_chunk(self):
+        """A worker died during a job's call: its chunk is *sending* and Chorus Pro never
+        received it. The job taking the chunk over reads it *sending* (not to send again)
+        while the tracking cron, at the same moment, declares it never received and finds
+        no job that processed it. Found by make chaos (N = 1000: one chunk of 20 counted
+        done and never sent): one of the two now fails on the conflict and runs again; the
+        job sends the chunk, once. Background deposits and batch Send jobs alike."""
         self._set_params(background_deposit_chunk=2, unconfirmed_delay_minutes=2)
+        for sending in (False, True):
+            with self.subTest(sending=sending):
+                self.sim.reset()
+                self._dead_workers_chunk_race(sending)
+
+    def _dead_workers_chunk_race(self, sending):
         move_ids = self._posted_invoices(2)
         with self._env() as env:
             moves = env["account.move"].browse(move_ids)
@@ -1034,7 +1040,7 @@ class TestConcurrency(BaseCase):
                 {"company_id": self.company_id, "state": "sending", "date": "2000-01-01 00:00:00"}
             )
             moves._chorus_write({"chorus_state": "sending", "chorus_flow_id": flow.id})
-        job_id = self._queued_job(move_ids, sending=True, state="running")
+        job_id = self._queued_job(move_ids, sending=sending, state="running")
         gate = _PatientGate("worker-1")
         deposit_chunk = ChorusProDepositJob._deposit_chunk
 
