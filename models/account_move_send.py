@@ -303,7 +303,9 @@ class AccountMoveSend(models.AbstractModel):
         unsent = posted - deposited - again
         unsent = unsent.filtered(lambda m: m.id not in errors)
         retry = unsent.filtered(
-            lambda m: m._chorus_send_applicable() and CHORUS_SENDING_METHOD in send._get_default_sending_methods(m)
+            lambda m: (
+                m._chorus_send_applicable() and CHORUS_SENDING_METHOD in send._get_default_sending_methods(m)
+            )
         )
         if retry:
             again |= retry

@@ -57,6 +57,16 @@ class ChorusSendRetry(UserError):
     nor refused): the job sends them again at its next attempt, on its own."""
 
 
+# What a job resumes after on its own (see ChorusProDepositJob._is_transient).
+TRANSIENT_ERRORS = (
+    cc.ChorusTransientError,
+    cc.ChorusIncompleteResultError,
+    TransactionRollbackError,
+    LockNotAvailable,
+    ChorusSendRetry,
+)
+
+
 class ChorusProDepositJob(models.Model):
     _name = "chorus.pro.deposit.job"
     _description = "Chorus Pro Background Deposit"
@@ -560,12 +570,11 @@ class ChorusProDepositJob(models.Model):
         error, timeout, connection refused, too many requests), or that another
         transaction was writing the same rows (PostgreSQL's serialization failures and
         deadlocks, which Odoo retries for a web request but not for a cron; an invoice
-        locked by another deposit): worth trying again."""
+        locked by another deposit), that a search could not be read to its end (invoices
+        deposited between its pages), or that a batch Send's chunk kept invoices nothing
+        definite happened to: worth trying again."""
         while error is not None:
-            if isinstance(
-                error,
-                cc.ChorusTransientError | TransactionRollbackError | LockNotAvailable | ChorusSendRetry | cc.ChorusIncompleteResultError,
-            ):
+            if isinstance(error, TRANSIENT_ERRORS):
                 return True
             error = error.__cause__
         return False
