@@ -277,7 +277,6 @@ class AccountMoveSend(models.AbstractModel):
         # through the sending steps again, which would send it another way (by e-mail,
         # as for any invoice Chorus Pro has). Counted processed, as the deposit job does.
         before = moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
-        send._chorus_link_deposited_pdf(before)
         # Reset to draft while queued: nothing to send (Odoo's cron skips them too).
         posted = moves.filtered(lambda m: m.state == "posted") - before
         errors, transient = {}, {}
@@ -326,7 +325,9 @@ class AccountMoveSend(models.AbstractModel):
             )
         # Counted done without being sent: still on Chorus Pro as this is recorded (the
         # tracking cron may have declared them never received since they were read).
-        again |= before - job._claim_on_chorus(before)
+        claimed = job._claim_on_chorus(before)
+        again |= before - claimed
+        send._chorus_link_deposited_pdf(claimed)
         refusals = [(move, [errors[move.id]]) for move in moves - again if move.id in errors]
         job._record_processed(
             moves - again, deposited.chorus_flow_id, (job.refusals or []) + job._refusal_records(refusals)

@@ -1019,27 +1019,33 @@ class TestConcurrency(BaseCase):
         self.assertEqual(self._job_summary(job_id), ("done", 4, 2, False))
         self._assert_each_invoice_once(move_ids)
 
-    def test_job_and_tracking_cron_on_a_dead_workers_chunk(self):
-        """A worker died during a job's call: its chunk is *sending* and Chorus Pro never
-        received it. The job taking the chunk over reads it *sending* (not to send again)
-        while the tracking cron, at the same moment, declares it never received and finds
-        no job that processed it. Found by make chaos (N = 1000: one chunk of 20 counted
-        done and never sent): one of the two now fails on the conflict and runs again; the
-        job sends the chunk, once. Background deposits and batch Send jobs alike."""
+    def test_job_and_tracking_cron_on_an_unconfirmed_chunk(self):
+        """A job's attempt stopped after its deposit call (HTTP 500: the chunk is
+        *unconfirmed*; Chorus Pro never received it) and before recording the chunk. The
+        job taking the chunk over reads it *unconfirmed* (not to send again) while the
+        tracking cron, at the same moment, declares it never received and finds no job that
+        processed it (make chaos, N = 1000: one chunk of 20 counted done, never sent). One
+        of the two now fails on the conflict and runs again; the job sends the chunk, once.
+        Background deposits and batch Send jobs alike."""
         self._set_params(background_deposit_chunk=2, unconfirmed_delay_minutes=2)
         for sending in (False, True):
             with self.subTest(sending=sending):
                 self.sim.reset()
-                self._dead_workers_chunk_race(sending)
+                self._unconfirmed_chunk_race(sending)
 
-    def _dead_workers_chunk_race(self, sending):
+    def _unconfirmed_chunk_race(self, sending):
         move_ids = self._posted_invoices(2)
         with self._env() as env:
+            # As the deposit leaves them when Chorus Pro answered HTTP 500: unconfirmed,
+            # their Factur-X kept as deposited.
             moves = env["account.move"].browse(move_ids)
             flow = env["chorus.pro.flow"].create(
-                {"company_id": self.company_id, "state": "sending", "date": "2000-01-01 00:00:00"}
+                {"company_id": self.company_id, "state": "unconfirmed", "date": "2000-01-01 00:00:00"}
             )
-            moves._chorus_write({"chorus_state": "sending", "chorus_flow_id": flow.id})
+            moves._chorus_write({"chorus_state": "unconfirmed", "chorus_flow_id": flow.id})
+            env["chorus.pro.connector"]._keep_deposited_documents(
+                moves, {move: (f"{move.id}.pdf", self.pdf) for move in moves}
+            )
         job_id = self._queued_job(move_ids, sending=sending, state="running")
         gate = _PatientGate("worker-1")
         deposit_chunk = ChorusProDepositJob._deposit_chunk
