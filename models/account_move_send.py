@@ -13,7 +13,7 @@ sending steps, as Odoo's sending cron would run them, one flow per chunk and com
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from .chorus_pro_deposit_job import ON_CHORUS_STATES
+from .chorus_pro_deposit_job import ON_CHORUS_STATES, ChorusSendRetry
 from .res_partner_sending import CHORUS_SENDING_METHOD, PLATFORM_SENDING_METHODS
 
 # Context key: ``{move id: [checklist items]}`` the Send dialog already ran (its token).
@@ -272,9 +272,13 @@ class AccountMoveSend(models.AbstractModel):
         its flows and its refusals. Returns ``(processed, error)`` like the job's deposit."""
         send = self.with_company(job.company_id)
         moves = chunk.with_env(send.env)
+        # Already on Chorus Pro (deposited meanwhile, or by an attempt of this job that
+        # stopped before recording it: a worker killed during the call, a conflict): not
+        # through the sending steps again, which would send it another way (by e-mail,
+        # as for any invoice Chorus Pro has). Counted processed, as the deposit job does.
         before = moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
         # Reset to draft while queued: nothing to send (Odoo's cron skips them too).
-        posted = moves.filtered(lambda m: m.state == "posted")
+        posted = moves.filtered(lambda m: m.state == "posted") - before
         errors, transient = {}, {}
         if posted:
             # The dialog's checklist, signed for the job's requester (its author).
@@ -288,25 +292,48 @@ class AccountMoveSend(models.AbstractModel):
                 author_partner_id=job.user_id.partner_id.id,
                 **token,
             )
-        deposited = (posted - before).filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
+        deposited = posted.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
         # Chorus Pro out of reach: not processed, the job sends them again (see _plan_retry).
         again = moves.filtered(lambda m: m.id in transient)
-        # Never counted done in silence: an invoice neither sent nor refused (no longer
-        # for Chorus Pro since Send, skipped by Odoo's sending) is refused with a reason.
-        for move in posted - before - deposited - again:
-            if move.id not in errors:
-                errors[move.id] = self.env._(
-                    "%(move)s was not sent to Chorus Pro: it can no longer be sent by Chorus Pro "
-                    "(customer, channel or Chorus Pro state changed since Send). Check it and "
-                    "send it again.",
-                    move=move.display_name,
+        error = next(iter(transient.values()), None)
+        # Never counted done in silence: an invoice neither sent, nor refused, nor kept is
+        # kept for the job's next attempt while it may still go by Chorus Pro; otherwise
+        # (no longer for Chorus Pro since Send) it is refused with the reason.
+        unsent = posted - deposited - again
+        unsent = unsent.filtered(lambda m: m.id not in errors)
+        retry = unsent.filtered(
+            lambda m: (
+                m._chorus_send_applicable() and CHORUS_SENDING_METHOD in send._get_default_sending_methods(m)
+            )
+        )
+        if retry:
+            again |= retry
+            error = error or ChorusSendRetry(
+                self.env._(
+                    "%(count)s invoice(s) were neither sent to Chorus Pro nor refused (%(moves)s): "
+                    "they are sent again at the next attempt.",
+                    count=len(retry),
+                    moves=", ".join(retry.mapped("display_name")),
                 )
+            )
+        for move in unsent - retry:
+            errors[move.id] = self.env._(
+                "%(move)s was not sent to Chorus Pro: it can no longer be sent by Chorus Pro "
+                "(customer, channel or Chorus Pro state changed since Send). Check it and "
+                "send it again.",
+                move=move.display_name,
+            )
+        # Counted done without being sent: still on Chorus Pro as this is recorded (the
+        # tracking cron may have declared them never received since they were read).
+        claimed = job._claim_on_chorus(before)
+        again |= before - claimed
+        send._chorus_link_deposited_pdf(claimed)
         refusals = [(move, [errors[move.id]]) for move in moves - again if move.id in errors]
         job._record_processed(
             moves - again, deposited.chorus_flow_id, (job.refusals or []) + job._refusal_records(refusals)
         )
         job._commit()
-        return len(moves - again), next(iter(transient.values()), None)
+        return len(moves - again), error
 
     @api.model
     def _chorus_note_transient(self, moves, error):

@@ -29,6 +29,7 @@ from psycopg2.extensions import TransactionRollbackError
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.mail import plaintext2html
 from odoo.tools.misc import clean_context
 
@@ -49,6 +50,21 @@ LEASE_KEY = 0x43505244
 # at most this many times in a row.
 PARAM_RETRY_MINUTES = "l10n_fr_chorus_pro.background_deposit_retry_minutes"
 PARAM_RETRY_MAX = "l10n_fr_chorus_pro.background_deposit_retry_max"
+
+
+class ChorusSendRetry(UserError):
+    """Invoices of a batch Send's chunk that nothing definite happened to (neither sent
+    nor refused): the job sends them again at its next attempt, on its own."""
+
+
+# What a job resumes after on its own (see ChorusProDepositJob._is_transient).
+TRANSIENT_ERRORS = (
+    cc.ChorusTransientError,
+    cc.ChorusIncompleteResultError,
+    TransactionRollbackError,
+    LockNotAvailable,
+    ChorusSendRetry,
+)
 
 
 class ChorusProDepositJob(models.Model):
@@ -338,6 +354,32 @@ class ChorusProDepositJob(models.Model):
             }
         )
 
+    def _claim_on_chorus(self, moves):
+        """The invoices of ``moves`` still on Chorus Pro (or possibly: *sending*,
+        *unconfirmed*) as this transaction records them processed without sending them.
+
+        Their rows are written (the same state): the tracking cron declaring them never
+        received at the same moment writes them too, so one of the two transactions fails
+        on the conflict and runs again, instead of this job counting them done from a
+        state read before the tracking cron committed and the tracking cron finding no
+        job that processed them (found by make chaos: one chunk lost). The ones it has
+        already declared never received are left out: still to send."""
+        if not moves:
+            return moves
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET chorus_state = chorus_state WHERE id IN %s "
+                "AND chorus_state IN %s RETURNING id",
+                tuple(moves.ids),
+                ON_CHORUS_STATES,
+            ),
+            log_exceptions=False,  # a conflict is expected: the job runs again
+        )
+        claimed = {row[0] for row in self.env.cr.fetchall()}
+        moves.invalidate_recordset(["chorus_state", "chorus_flow_id"])
+        return moves.filtered(lambda m: m.id in claimed)
+
     def _deposit_chunk(self, chunk):
         """Deposit ``chunk`` as the user who asked for it, in the job's company.
 
@@ -365,7 +407,7 @@ class ChorusProDepositJob(models.Model):
         pipeline = connector.env["chorus.pro.deposit.pipeline"]
         moves = chunk.with_env(connector.env)
         # Already on Chorus Pro (deposited by someone else meanwhile, or before a crash).
-        done = moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES)
+        done = self._claim_on_chorus(moves.filtered(lambda m: m.chorus_state in ON_CHORUS_STATES))
         # The wizard leaves the Factur-X of large batches to the job: validated here
         # once (the document build reuses the result), refused when invalid.
         failed = pipeline._check_invoices(moves - done, mode="facturx")
@@ -528,9 +570,11 @@ class ChorusProDepositJob(models.Model):
         error, timeout, connection refused, too many requests), or that another
         transaction was writing the same rows (PostgreSQL's serialization failures and
         deadlocks, which Odoo retries for a web request but not for a cron; an invoice
-        locked by another deposit): worth trying again."""
+        locked by another deposit), that a search could not be read to its end (invoices
+        deposited between its pages), or that a batch Send's chunk kept invoices nothing
+        definite happened to: worth trying again."""
         while error is not None:
-            if isinstance(error, cc.ChorusTransientError | TransactionRollbackError | LockNotAvailable):
+            if isinstance(error, TRANSIENT_ERRORS):
                 return True
             error = error.__cause__
         return False

@@ -43,7 +43,7 @@ from odoo.addons.l10n_fr_chorus_pro.models.account_move import INVOICE_STATUSES
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector import ChorusProConnector
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_deposit import ChorusProConnectorDeposit
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_connector_tracking import ChorusProConnectorTracking
-from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import LEASE_KEY
+from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_deposit_job import LEASE_KEY, ChorusProDepositJob
 from odoo.addons.l10n_fr_chorus_pro.models.chorus_pro_facturx import ChorusProFacturx
 
 from .common import SUPPLIER_SIRET, create_bank_account, simulator_settings
@@ -124,6 +124,16 @@ class Gate:
             return
         self.reached.set()
         self.released_in_time = self.release.wait(HOLD_SECONDS)
+
+
+class _PatientGate(Gate):
+    """A gate that waits for worker 2 as long as a worker may run (a cron run)."""
+
+    def __call__(self):
+        if threading.current_thread().name != self.worker or self.reached.is_set():
+            return
+        self.reached.set()
+        self.released_in_time = self.release.wait(JOIN_SECONDS - 10)
 
 
 class Worker(threading.Thread):
@@ -935,4 +945,133 @@ class TestConcurrency(BaseCase):
             job = env["chorus.pro.deposit.job"].browse(job_id)
             self.assertEqual((job.state, job.processed_count), ("done", 2))
             self.assertFalse(job.refusals)
+        self._assert_each_invoice_once(move_ids)
+
+    # ------------------------------------------------------------------ batch Send jobs under faults
+    def _job_summary(self, job_id):
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            return job.state, job.processed_count, job.retry_count, job.refusals
+
+    def _resume_now(self, job_id):
+        """The job's automatic resumption is due (as if its delay had passed)."""
+        with self._env() as env:
+            job = env["chorus.pro.deposit.job"].browse(job_id)
+            self.assertTrue(job.retry_at, "the job planned no resumption")
+            job.retry_at = "2000-01-01 00:00:00"
+
+    def _emails_of(self, move_ids):
+        with self._env() as env:
+            return env["mail.mail"].search_count([("model", "=", "account.move"), ("res_id", "in", move_ids)])
+
+    def test_batch_send_job_never_emails_an_invoice_on_chorus_pro(self):
+        """An invoice of a batch Send's job is already on Chorus Pro when the job reaches
+        it (deposited meanwhile, or by an attempt of the job that stopped before recording
+        it: a worker killed during the call). The job counts it processed and sends it no
+        other way: Odoo's sending steps would e-mail it, as any invoice Chorus Pro has."""
+        self._set_params(background_deposit_chunk=2)
+        move_ids = self._posted_invoices(2)
+        job_id = self._queued_job(move_ids, sending=True)
+        with self._env() as env:
+            env["res.partner"].browse(self.created["recipient"]).email = "compta@concurrence.example"
+        self.addCleanup(self._clear_recipient_email)
+        with self._env() as env:
+            env["chorus.pro.connector"]._deposit(env["account.move"].browse(move_ids[0]))
+        self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        self.assertEqual(self._job_summary(job_id), ("done", 2, 0, False))
+        self.assertEqual(self._emails_of(move_ids), 0, "an invoice on Chorus Pro was e-mailed")
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 2)
+        self._assert_each_invoice_once(move_ids)
+
+    def _clear_recipient_email(self):
+        with self._env() as env:
+            env["res.partner"].browse(self.created["recipient"]).email = False
+
+    def test_batch_send_job_outage_then_server_errors(self):
+        """The N = 1000 run of make chaos: Chorus Pro is down (connection refused) when a
+        batch Send's job sends a chunk, then answers HTTP 500 when the job resumes. The
+        invoices are neither counted done nor refused: kept for the job, which resumes
+        again and sends each once."""
+        self._set_params(background_deposit_chunk=2)
+        move_ids = self._posted_invoices(4)
+        job_id = self._queued_job(move_ids, sending=True)
+        port = self.server.port
+        self.server.stop()
+        try:
+            with mute_logger(JOB_LOGGER):
+                self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        finally:
+            server = self.sim.serve(port=port)  # restarted, on its state
+            type(self).server = server
+            type(self).addClassCleanup(server.stop)
+        self.assertEqual(self._job_summary(job_id), ("failed", 0, 1, False))
+        self._resume_now(job_id)
+        self.sim.inject_fault("/cpro/", "http_500", count=6)
+        with mute_logger(JOB_LOGGER):
+            self.assertIsNone(self._run_worker("worker-2", self._run_jobs_cron).error)
+        state, processed, retries, refusals = self._job_summary(job_id)
+        self.assertEqual((state, processed, retries, refusals), ("failed", 0, 2, False))
+        with self._env() as env:
+            move = env["account.move"].browse(move_ids[0])
+            self.assertIn("HTTP 500", move.message_ids[0].body)
+        self._resume_now(job_id)
+        self.assertIsNone(self._run_worker("worker-1", self._run_jobs_cron).error)
+        self.assertEqual(self._job_summary(job_id), ("done", 4, 2, False))
+        self._assert_each_invoice_once(move_ids)
+
+    def test_job_and_tracking_cron_on_an_unconfirmed_chunk(self):
+        """A job's attempt stopped after its deposit call (HTTP 500: the chunk is
+        *unconfirmed*; Chorus Pro never received it) and before recording the chunk. The
+        job taking the chunk over reads it *unconfirmed* (not to send again) while the
+        tracking cron, at the same moment, declares it never received and finds no job that
+        processed it (make chaos, N = 1000: one chunk of 20 counted done, never sent). One
+        of the two now fails on the conflict and runs again; the job sends the chunk, once.
+        Background deposits and batch Send jobs alike."""
+        self._set_params(background_deposit_chunk=2, unconfirmed_delay_minutes=2)
+        for sending in (False, True):
+            with self.subTest(sending=sending):
+                self.sim.reset()
+                self._unconfirmed_chunk_race(sending)
+
+    def _unconfirmed_chunk_race(self, sending):
+        move_ids = self._posted_invoices(2)
+        with self._env() as env:
+            # As the deposit leaves them when Chorus Pro answered HTTP 500: unconfirmed,
+            # their Factur-X kept as deposited.
+            moves = env["account.move"].browse(move_ids)
+            flow = env["chorus.pro.flow"].create(
+                {"company_id": self.company_id, "state": "unconfirmed", "date": "2000-01-01 00:00:00"}
+            )
+            moves._chorus_write({"chorus_state": "unconfirmed", "chorus_flow_id": flow.id})
+            env["chorus.pro.connector"]._keep_deposited_documents(
+                moves, {move: (f"{move.id}.pdf", self.pdf) for move in moves}
+            )
+        job_id = self._queued_job(move_ids, sending=sending, state="running")
+        gate = _PatientGate("worker-1")
+        deposit_chunk = ChorusProDepositJob._deposit_chunk
+
+        def gated_chunk(job, chunk):
+            gate()  # the chunk's transaction has begun: what it reads is as of now
+            return deposit_chunk(job, chunk)
+
+        def tracking(env):
+            env["chorus.pro.connector"]._cron_update()
+
+        with (
+            patch.object(ChorusProDepositJob, "_deposit_chunk", gated_chunk),
+            mute_logger(JOB_LOGGER, CONNECTOR_LOGGER),
+        ):
+            worker_1, worker_2, _sql_errors = self._run_while_held(gate, self._run_jobs_cron, tracking)
+        self.assertIsNone(worker_2.error, f"{worker_2.error!r}")
+        self.assertIsNone(worker_1.error, f"{worker_1.error!r}")
+        self.assertTrue(gate.released_in_time, "the tracking cron waited for the job")
+        with self._env() as env:
+            self.assertEqual(set(env["account.move"].browse(move_ids).mapped("chorus_state")), {False})
+        # The job did not count the chunk done: it resumes on its own and sends it.
+        state, processed, _retries, _refusals = self._job_summary(job_id)
+        self.assertEqual((state, processed), ("failed", 0))
+        self._resume_now(job_id)
+        self.assertIsNone(self._run_worker("worker-3", self._run_jobs_cron).error)
+        self.assertEqual(self._job_summary(job_id)[:2], ("done", 2))
+        self.assertEqual(self.sim.calls.get(DEPOSIT_PATH), 1)
         self._assert_each_invoice_once(move_ids)

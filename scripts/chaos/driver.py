@@ -207,7 +207,7 @@ def progress():
 def odoo_pid_of_backend(pid):
     """The Odoo process at the client end of the PostgreSQL backend ``pid`` (its TCP
     port): its ``application_name`` names the server that opened the pool, not the worker."""
-    rows = sql("SELECT client_port FROM pg_stat_activity WHERE pid = %s", [pid])
+    rows = sql("SELECT client_port FROM pg_stat_activity WHERE pid = %s AND datname = %s", [pid, DB])
     if not rows or not rows[0][0]:
         return None
     port = rows[0][0]
@@ -228,9 +228,12 @@ def wait_for(find, seconds=30):
 
 
 def lease_backend():
+    """The backend holding a deposit job's lease, in this run's database only: the
+    machine's other databases (test suites running beside) are never a target."""
     rows = sql(
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND granted",
-        [LEASE_KEY],
+        "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+        "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.granted AND d.datname = %s",
+        [LEASE_KEY, DB],
     )
     return rows[0][0] if rows else None
 
@@ -259,7 +262,16 @@ def trigger_cron(xmlid):
     sql("SELECT pg_notify('cron_trigger', %s)", [DB])
 
 
-def inject(kind, sim):
+def ours(pid, servers):
+    """Whether ``pid`` is a process of this run's Odoo servers (their process groups):
+    nothing else on the machine is ever killed."""
+    try:
+        return os.getpgid(pid) in {server.proc.pid for server in servers}
+    except ProcessLookupError:
+        return False
+
+
+def inject(kind, sim, servers):
     """Inject one fault; returns a description, or None when it could not be placed."""
     if kind == "simulator_5xx":
         sim.admin("POST", "/faults", {"path_prefix": "/cpro/", "kind": "http_500", "count": 6})
@@ -290,7 +302,7 @@ def inject(kind, sim):
             sql("SELECT pg_terminate_backend(%s)", [backend])
             return f"backend {backend} of a deposit job terminated"
         pid = odoo_pid_of_backend(backend)
-        if not pid:
+        if not pid or not ours(pid, servers):
             return None
         os.kill(pid, signal.SIGKILL)
         return f"cron worker {pid} SIGKILLed during a deposit"
@@ -307,7 +319,7 @@ def inject(kind, sim):
             return None
         time.sleep(0.5)
         pid = odoo_pid_of_backend(backend)
-        if not pid:
+        if not pid or not ours(pid, servers):
             return None
         os.kill(pid, signal.SIGKILL)
         return f"cron worker {pid} SIGKILLed during the status sync"
@@ -434,7 +446,7 @@ def main():
                 kind = FAULTS[index % len(FAULTS)]
                 index += 1
                 try:
-                    description = inject(kind, sim)
+                    description = inject(kind, sim, servers)
                 except Exception as error:
                     description = None
                     say(f"could not inject {kind}: {error}")
