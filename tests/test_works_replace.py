@@ -46,7 +46,7 @@ class TestWorksReplace(ChorusProWorksFinalCommon):
         self.assertFalse(february.works_replaceable)  # with the MOE, not refused
         self._refuse(move)
         self.assertTrue(february.works_replaceable)
-        self.assertIn("credit note", move.chorus_banner)
+        self.assertIn("Replace the Refused Statement", move.chorus_banner)
 
         replacement = self._replace(february)
 
