@@ -68,3 +68,4 @@ from . import chorus_pro_works_statement_revision
 from . import chorus_pro_works_contract_final
 from . import chorus_pro_works_statement_final
 from . import chorus_pro_works_contract_retention
+from . import chorus_pro_works_statement_replace

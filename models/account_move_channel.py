@@ -113,8 +113,9 @@ class AccountMove(models.Model):
                 "submit the statement to the right one. It is never deposited again."
             )
         return self.env._(
-            "The refusal ends the circuit: it is never deposited again. Cancel the invoice with "
-            "a credit note, correct the statement and submit a new one."
+            "The refusal ends the circuit: it is never deposited again. Replace the Refused "
+            "Statement (on the works statement) cancels the invoice with a credit note and opens "
+            "a new statement of the month, to correct and submit."
         )
 
     def _chorus_send_offered(self):

@@ -204,8 +204,9 @@ class AccountMove(models.Model):
             )
         else:
             way_out = self.env._(
-                "The refusal ends the circuit: cancel the invoice with a credit note, correct the "
-                "statement and submit a new one."
+                "The refusal ends the circuit: Replace the Refused Statement (on the works "
+                "statement) cancels the invoice with a credit note and opens a new statement of the "
+                "month, to correct and submit."
             )
         text = self.env._("%(reason)s%(comment)s", reason=reason, comment=f" - {comment}" if comment else "")
         self._chorus_write({"chorus_state": "to_fix", "chorus_status_comment": text})

@@ -23,7 +23,12 @@ STATEMENT_STATES = [
     ("draft", "Draft"),
     ("confirmed", "Confirmed"),
     ("submitted", "Submitted"),
+    ("replaced", "Refused / Replaced"),
 ]
+# A statement refused on Chorus Pro and replaced by a new one (its invoice cancelled by a
+# credit note): kept, frozen, as the evidence of what was sent, and counted nowhere.
+REPLACED = "replaced"
+FROZEN_STATES = ("submitted", REPLACED)
 EXTRAS = ("supplies", "bonuses", "expenses")
 # What may still change on a submitted statement (the evidence of what was sent is frozen):
 # its state and the links and tracking the Chorus Pro follow-up writes.
@@ -154,13 +159,16 @@ class ChorusProWorksStatement(models.Model):
         return (KIND_RANK.get(self.kind, 0), self.period, self._origin.id or 0)
 
     def _works_earlier(self):
-        """The statements of the contract before this one, in order."""
+        """The statements of the contract before this one, in order (a refused statement
+        replaced by a new one does not count)."""
         self.ensure_one()
         if not self.contract_id or not self.period:
             return self.browse()
         key = self._works_order_key()
         earlier = self.contract_id.statement_ids.filtered(
-            lambda s: s._origin != self._origin and s.period and s._works_order_key() < key
+            lambda s: (
+                s._origin != self._origin and s.state != REPLACED and s.period and s._works_order_key() < key
+            )
         )
         return earlier.sorted(lambda s: s._works_order_key())
 
@@ -337,6 +345,7 @@ class ChorusProWorksStatement(models.Model):
                     ("id", "!=", statement.id),
                     ("contract_id", "=", statement.contract_id.id),
                     ("kind", "=", statement.kind),
+                    ("state", "!=", REPLACED),
                 ]
                 + ([("period", "=", statement.period)] if statement.kind == ws.MONTHLY else [])
             )
@@ -373,6 +382,7 @@ class ChorusProWorksStatement(models.Model):
                         ("contract_id", "=", statement.contract_id.id),
                         ("kind", "!=", ws.MONTHLY),
                         ("id", "!=", statement.id),
+                        ("state", "!=", REPLACED),
                     ],
                     limit=1,
                 )
@@ -454,7 +464,7 @@ class ChorusProWorksStatement(models.Model):
                     role=dict(contract._fields["role"]._description_selection(self.env))[contract.role],
                 )
             )
-        return messages + self._works_end_problems()
+        return messages + self._works_end_problems() + self._works_replace_problems()
 
     # ------------------------------------------------------------------ actions
     def action_refresh(self):
@@ -669,7 +679,7 @@ class ChorusProWorksStatement(models.Model):
             for field in vals
             if field not in SUBMITTED_WRITABLE and not field.startswith(SUBMITTED_WRITABLE_PREFIXES)
         ]
-        if locked and any(statement.state == "submitted" for statement in self):
+        if locked and any(statement.state in FROZEN_STATES for statement in self):
             raise UserError(
                 self.env._(
                     "A submitted statement is the evidence of what was sent to Chorus Pro: "

@@ -84,11 +84,13 @@ class ChorusProWorksStatement(models.Model):
         """The contract's statement of ``kind`` (a final or general one: made once)."""
         self.ensure_one()
         return self.contract_id.statement_ids.filtered(
-            lambda s: s.kind == kind and s._origin != self._origin
+            lambda s: s.kind == kind and s._origin != self._origin and s.state != "replaced"
         )[:1]
 
     def _works_invoiced_earlier(self):
-        """The earlier statements of the contract booked by an invoice not cancelled."""
+        """The earlier statements of the contract booked by an invoice not cancelled (a
+        refused statement replaced by a new one is not: its invoice and the credit note that
+        cancels it are both left out)."""
         return self._works_earlier().filtered(
             lambda s: s.state != "draft" and s.move_id and s.move_id.state != "cancel"
         )
@@ -159,7 +161,7 @@ class ChorusProWorksStatement(models.Model):
         self.ensure_one()
         if self.kind == ws.FINAL:
             pending = self.contract_id.statement_ids.filtered(
-                lambda s: s.kind == ws.MONTHLY and s.state != "submitted"
+                lambda s: s.kind == ws.MONTHLY and s.state not in ("submitted", "replaced")
             )
             if pending:
                 return [

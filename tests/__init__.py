@@ -47,3 +47,4 @@ from . import test_works_final
 from . import test_works_retention
 from . import test_works_refusal
 from . import test_works_tours
+from . import test_works_replace
