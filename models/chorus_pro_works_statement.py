@@ -53,13 +53,15 @@ class ChorusProWorksStatement(models.Model):
     _check_company_auto = True
 
     name = fields.Char(string="Number", required=True, readonly=True, copy=False, default="/", tracking=True)
+    # No check_company: the statement's company is the contract's (related), empty on a new
+    # statement, where Odoo's company domain would then offer no contract at all.
     contract_id = fields.Many2one(
         "chorus.pro.works.contract",
         required=True,
         index=True,
         ondelete="restrict",
         tracking=True,
-        check_company=True,
+        domain="[('company_id', 'in', allowed_company_ids)]",
     )
     company_id = fields.Many2one(related="contract_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="contract_id.currency_id")

@@ -43,6 +43,19 @@ class TestWorksTours(ChorusProWorksDepositCommon):
     def _tour(self, url, name):
         self.start_tour(url, name, login=self.french.login, timeout=240)
 
+    def test_new_statement_from_the_list(self):
+        """*Nouveau* on the statements: the contract is offered in its field."""
+        self._tour(
+            "/odoo/action-l10n_fr_chorus_pro.action_chorus_pro_works_statement/new",
+            "chorus_pro_works_new_statement_tour",
+        )
+        statement = self.env["chorus.pro.works.statement"].search(
+            [("contract_id", "=", self.contract.id), ("id", "!=", self.statement.id)]
+        )
+        self.assertEqual(len(statement), 1)
+        self.assertEqual(statement.company_id, self.company)
+        self.assertEqual(len(statement.line_ids), len(self.statement.line_ids))
+
     def test_statement_submitted_validated_corrected_paid(self):
         statement = self.statement
         # Part 1: confirm, create the invoice, Déposer sur Chorus Pro.

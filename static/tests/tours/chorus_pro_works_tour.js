@@ -211,3 +211,33 @@ registry.category("web_tour.tours").add("chorus_pro_works_validator_tour", {
     },
   ],
 });
+
+// A new statement from the list: the contract chosen in its field (any contract of the
+// user's companies), the schedule's lines filled in from it.
+registry.category("web_tour.tours").add("chorus_pro_works_new_statement_tour", {
+  steps: () => [
+    {
+      content: "Choose the works contract",
+      trigger: ".o_form_view div[name=contract_id] input",
+      run: "edit TRX-014",
+    },
+    {
+      content: "The contract is offered",
+      trigger: ".o-autocomplete--dropdown-item a:contains(TRX-014)",
+      run: "click",
+    },
+    {
+      content: "The lines of its schedule",
+      trigger: ".o_form_view div[name=line_ids] .o_data_row",
+    },
+    {
+      content: "Save",
+      trigger: ".o_form_view .o_form_button_save",
+      run: "click",
+    },
+    {
+      content: "Saved",
+      trigger: ".o_form_view .o_form_saved",
+    },
+  ],
+});
