@@ -643,25 +643,32 @@ class ChorusProWorksStatement(models.Model):
                     )
                 )
         if result.advance_month:
-            if not contract.advance_account_id:
-                raise UserError(
-                    self.env._(
-                        "Set the advance account of %(contract)s first.", contract=contract.display_name
-                    )
-                )
-            lines.append(
-                Command.create(
-                    {
-                        "name": self.env._("Advance repayment"),
-                        "quantity": 1,
-                        "price_unit": -float(result.advance_month),
-                        "account_id": contract.advance_account_id.id,
-                        "tax_ids": tax,
-                    }
-                )
+            lines.append(self._works_advance_line(self.env._("Advance repayment"), -result.advance_month))
+        return self._works_move_values("out_invoice", lines)
+
+    def _works_advance_line(self, label, amount):
+        """The invoice line of an advance repayment (``amount``, negative on an invoice) on
+        the contract's advance account, at the contract's VAT."""
+        contract = self.contract_id
+        if not contract.advance_account_id:
+            raise UserError(
+                self.env._("Set the advance account of %(contract)s first.", contract=contract.display_name)
             )
+        return Command.create(
+            {
+                "name": label,
+                "quantity": 1,
+                "price_unit": float(amount),
+                "account_id": contract.advance_account_id.id,
+                "tax_ids": [Command.set(contract.tax_id.ids)],
+            }
+        )
+
+    def _works_move_values(self, move_type, lines):
+        """The invoice (or credit note) of this statement to the MOA, with ``lines``."""
+        contract = self.contract_id
         return {
-            "move_type": "out_invoice",
+            "move_type": move_type,
             "company_id": self.company_id.id,
             "partner_id": contract.partner_id.id,
             "invoice_date": self.date,

@@ -7,7 +7,6 @@ only, no override)."""
 import base64
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools.misc import format_amount, format_date
 
 from ..lib import works_statement as ws
@@ -310,36 +309,12 @@ class ChorusProWorksStatement(models.Model):
             )
         ]
         if result.advance_left:
-            if not contract.advance_account_id:
-                raise UserError(
-                    self.env._(
-                        "Set the advance account of %(contract)s first.", contract=contract.display_name
-                    )
-                )
             lines.append(
-                Command.create(
-                    {
-                        "name": self.env._("Advance repayment (balance)"),
-                        "quantity": 1,
-                        "price_unit": -sign * float(result.advance_left),
-                        "account_id": contract.advance_account_id.id,
-                        "tax_ids": tax,
-                    }
+                self._works_advance_line(
+                    self.env._("Advance repayment (balance)"), -sign * result.advance_left
                 )
             )
-        return {
-            "move_type": "out_refund" if refund else "out_invoice",
-            "company_id": self.company_id.id,
-            "partner_id": contract.partner_id.id,
-            "invoice_date": self.date,
-            "ref": self.name,
-            "invoice_origin": self.name,
-            "chorus_works_statement_id": self.id,
-            "chorus_service_id": contract.service_id.id,
-            "purchase_order_reference": contract.engagement_number or False,
-            "contract_reference": contract.name,
-            "invoice_line_ids": lines,
-        }
+        return self._works_move_values("out_refund" if refund else "out_invoice", lines)
 
     # ------------------------------------------------------------------ document
     def _works_end_report_values(self, money, lang):
