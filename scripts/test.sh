@@ -98,7 +98,7 @@ if [ "${SKIP_PYTEST:-0}" != "1" ]; then
     py_log="$LOG_DIR/pytest-$$.log"
     (cd "$HERE" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${targets[@]}") 2>&1 | tee "$py_log"
     py_rc=${PIPESTATUS[0]}
-    line="$(grep -E "[0-9]+ (passed|failed)" "$py_log" | tail -1)"
+    line="$(grep -E "[0-9]+ (passed|failed|errors?)\b" "$py_log" | tail -1)"
     py_passed=$(grep -oE "[0-9]+ passed" <<<"$line" | grep -oE "[0-9]+" || echo 0)
     py_failed=$(( $(grep -oE "[0-9]+ failed" <<<"$line" | grep -oE "[0-9]+" || echo 0) + $(grep -oE "[0-9]+ errors?" <<<"$line" | grep -oE "[0-9]+" || echo 0) ))
     [ "$py_rc" = "0" ] || status=1
