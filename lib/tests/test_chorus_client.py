@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from chorus_pro_simulator.util import today as chorus_today
 
 facturx = pytest.importorskip("facturx")
 simulator_pkg = pytest.importorskip("chorus_pro_simulator")
@@ -462,7 +463,7 @@ def test_deposit_flow_report_progression_and_invoice(sim, client):
     answer = client.deposit_flow(facturx_pdf("PROG-1"), "facture.pdf")
     numero = answer["numeroFluxDepot"]
     assert numero.startswith("CPP")
-    assert cc.parse_chorus_date(answer["dateDepot"]) == datetime.date.today()
+    assert cc.parse_chorus_date(answer["dateDepot"]) == chorus_today()
     seen = []
     for _ in range(10):
         report = client.flow_report(numero)
@@ -495,7 +496,7 @@ def test_deposit_flow_report_progression_and_invoice(sim, client):
     assert client.download_invoices([invoice_id]).startswith(b"%PDF")
     found = client.search_invoices(statutCourant=["SERVICE_FAIT"])
     assert [i["identifiantFactureCPP"] for i in found] == [invoice_id]
-    today = datetime.date.today().isoformat()
+    today = chorus_today().isoformat()
     assert len(client.search_invoices(periodeDateHeureEtatCourantDu=today)) == 1
 
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from chorus_pro_simulator.util import today as chorus_today
 
 simulator_pkg = pytest.importorskip("chorus_pro_simulator")
 
@@ -26,7 +27,7 @@ SIRET_OTHER_MOE = "11122233700011"
 
 STATEMENT = {
     "BT-1": "DM-2026-03",
-    "BT-2": datetime.date.today(),
+    "BT-2": chorus_today(),
     "BT-3": "380",
     "BT-5": "EUR",
     "BT-10": "BATIMENTS",
@@ -121,7 +122,7 @@ def test_monthly_statement_submitted_and_validated_with_a_corrected_amount(clien
     moe = doc["validations"]["moe"]
     assert (doc["status"], doc["holder"]) == ("TRANSMISE_MOA", "moa")
     assert (moe["amount_untaxed"], moe["amount_total"], moe["corrected"]) == (16500.0, 19800.0, True)
-    assert (moe["validator_siret"], moe["date"]) == (SIRET_MOE, datetime.date.today())
+    assert (moe["validator_siret"], moe["date"]) == (SIRET_MOE, chorus_today())
     assert moe["comment"] == "Lot gros œuvre à 85 %"
     assert doc["amount_to_pay"] == 19800.0 and doc["amount_untaxed"] == 18000.0
     sim.advance_invoices([invoice_id], steps=5)
@@ -194,5 +195,5 @@ def test_deadline_from_the_history_when_the_platform_gives_no_follow_up(client, 
     doc = cc.works_document(detail, history)
     assert doc["made_available_to_moe"] == cc.made_available_to_moe(history)
     assert doc["moe_deadline"] == doc["made_available_to_moe"] + datetime.timedelta(days=7)
-    assert doc["moe_deadline"].date() < datetime.date.today()
+    assert doc["moe_deadline"].date() < chorus_today()
     assert doc["validations"] == {"moe": None, "moa": None} and doc["refusal"] is None

@@ -22,6 +22,11 @@ def now():
     return datetime.datetime.now(PARIS)
 
 
+def today():
+    """Chorus Pro's today: the date in Paris (a day ahead of UTC's from 23:00 or 22:00 UTC)."""
+    return now().date()
+
+
 def iso(dt):
     """``2018-02-16T15:10:25.536+01:00`` (flow reports, invoice state times)."""
     if dt is None:

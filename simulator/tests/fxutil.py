@@ -2,7 +2,6 @@
 
 import base64
 import copy
-import datetime
 import functools
 import io
 import tarfile
@@ -10,6 +9,7 @@ import zipfile
 
 import facturx
 import requests
+from chorus_pro_simulator.util import today as chorus_today
 from lxml import etree
 from reportlab.pdfgen import canvas
 
@@ -60,7 +60,7 @@ def invoice_data(
 
     ``None`` leaves an optional element out (service, EJ, market, payment means).
     """
-    today = issue_date or datetime.date.today()
+    today = issue_date or chorus_today()
     data = {
         "BT-1": number,
         "BT-2": today,

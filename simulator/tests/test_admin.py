@@ -1,11 +1,11 @@
 """Admin HTTP API (/_simulator/) and command line sub-commands."""
 
-import datetime
 import json
 
 import pytest
 import requests
 from chorus_pro_simulator import cli
+from chorus_pro_simulator.util import today as chorus_today
 from fxutil import SIRET_D93, SIRET_TILLEULS, SIRET_UNIVERSITY, Client, facturx_pdf
 
 RATTACHEMENTS = "/cpro/utilisateurs/v1/monCompte/recuperer/rattachements"
@@ -251,7 +251,7 @@ def test_portal_invoice_admin_route(server, client):
     assert item["identifiantFactureCPP"] == answer["identifiantFactureCPP"]
     assert (item["typeFacture"], item["modeDepot"]) == ("AVOIR", "SAISIE")
     assert (item["montantHT"], item["montantTTC"], item["codeServiceExecutant"]) == (95.5, 95.5, "538")
-    assert item["dateFacture"] == datetime.date.today().isoformat()
+    assert item["dateFacture"] == chorus_today().isoformat()
     for body, text in (
         ({"montantHT": 1.0}, "missing"),
         ({"montantHT": "1", "codeDestinataire": SIRET_D93}, "amounts must be numbers"),

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 from chorus_pro_simulator import Simulator
+from chorus_pro_simulator.util import today as chorus_today
 from fxutil import SIRET_CABINET, SIRET_D93, SIRET_NO_PARAM, Client, b64, facturx_pdf, make_zip
 
 SEARCH = "/cpro/factures/v1/rechercher/fournisseur"
@@ -132,7 +133,7 @@ def test_search_filters(sim, client):
     assert [f["identifiantFactureCPP"] for f in answer["listeFactures"]] == [first]
     answer = client.ok(SEARCH, {"statutCourant": ["MISE_A_DISPOSITION"]})
     assert [f["identifiantFactureCPP"] for f in answer["listeFactures"]] == [second]
-    today = datetime.date.today().isoformat()
+    today = chorus_today().isoformat()
     answer = client.ok(
         SEARCH, {"periodeDateHeureEtatCourantDu": today, "periodeDateHeureEtatCourantAu": today}
     )

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from chorus_pro_simulator.util import today as chorus_today
 from fxutil import (
     SIRET_CABINET,
     SIRET_D93,
@@ -137,8 +138,8 @@ def test_service_inactive(sim, client):
 
 
 def test_service_outside_validity_dates(sim, client):
-    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    yesterday = (chorus_today() - datetime.timedelta(days=1)).isoformat()
+    tomorrow = (chorus_today() + datetime.timedelta(days=1)).isoformat()
     sim.add_service(SIRET_D93, "780", "Service clos", valid_from="2020-01-01", valid_to=yesterday)
     sim.add_service(SIRET_D93, "781", "Service futur", valid_from=tomorrow)
     errors = rejected(client, facturx_pdf(number="V-1", service="780"))
@@ -256,7 +257,7 @@ def test_refused_document_type(client):
 
 
 def test_invoice_dated_after_deposit(client):
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = chorus_today() + datetime.timedelta(days=1)
     errors = rejected(client, facturx_pdf(issue_date=tomorrow))
     assert "posterieure a la date de depot" in texts(errors)
 

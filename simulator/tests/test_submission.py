@@ -1,9 +1,8 @@
 """deposer/pdf + soumettre, and the Transverses referentials, in both realisms."""
 
-import datetime
-
 import pytest
 from chorus_pro_simulator import Simulator, rules
+from chorus_pro_simulator.util import today as chorus_today
 from fxutil import SIRET_D93, SIRET_NO_PARAM, b64, base_pdf
 
 SOUMETTRE = "/cpro/factures/v1/soumettre"
@@ -36,7 +35,7 @@ def body(
     data = {
         "modeDepot": mode,
         "numeroFactureSaisi": number,
-        "dateFacture": datetime.date.today().isoformat(),
+        "dateFacture": chorus_today().isoformat(),
         "destinataire": {"codeDestinataire": buyer},
         "fournisseur": {"idFournisseur": TILLEULS_ID},
         "cadreDeFacturation": {"codeCadreFacturation": "A1_FACTURE_FOURNISSEUR"},
@@ -94,7 +93,7 @@ def test_pdf_submission_has_the_deposit_lifecycle(sim, client):
         "DEPOSEE",
         "79876543400021",
     )
-    assert answer["dateDepot"] == datetime.date.today().isoformat()
+    assert answer["dateDepot"] == chorus_today().isoformat()
     found = client.ok("/cpro/factures/v1/rechercher/fournisseur", {"numeroFacture": "SOUM-0001"})[
         "listeFactures"
     ]

@@ -8,6 +8,7 @@ import json
 import pytest
 import requests
 from chorus_pro_simulator import cli
+from chorus_pro_simulator.util import today as chorus_today
 from fxutil import PASSWORD, SIRET_CABINET, SIRET_D93, SIRET_TILLEULS, Client, b64, base_pdf
 
 SOUMETTRE = "/cpro/factures/v1/soumettre"
@@ -52,7 +53,7 @@ def statement(client, number="DM-2026-01", frame=A4, validator=SIRET_MOE, servic
     return {
         "modeDepot": "DEPOT_PDF_API",
         "numeroFactureSaisi": number,
-        "dateFacture": datetime.date.today().isoformat(),
+        "dateFacture": chorus_today().isoformat(),
         "destinataire": {"codeDestinataire": SIRET_D93, "codeServiceExecutant": "BATIMENTS"},
         "fournisseur": {"idFournisseur": CONTRACTOR_ID},
         "cadreDeFacturation": cadre,
@@ -134,7 +135,7 @@ def test_advance_walks_moe_moa_to_payment_at_the_submitted_amounts(contractor, s
     follow_up = facture["suiviTravaux"]
     assert (follow_up["montantHtValideMoe"], follow_up["montantsCorrigesMoe"]) == (12500.0, False)
     assert (follow_up["montantTtcValideMoa"], follow_up["montantsCorrigesMoa"]) == (15000.0, False)
-    assert facture["cadreDeFacturation"]["dateValidation1"] == datetime.date.today().isoformat()
+    assert facture["cadreDeFacturation"]["dateValidation1"] == chorus_today().isoformat()
     assert facture["cadreDeFacturation"]["codeValideur2"] == SIRET_D93
     assert facture["montantTotal"]["montantAPayer"] == 15000.0
 
