@@ -2,6 +2,8 @@
 import datetime
 from decimal import Decimal
 
+from stdnum import iban
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.misc import format_amount, format_date
@@ -715,8 +717,14 @@ class ChorusProWorksStatement(models.Model):
             return text.replace(",", "\u202f").replace(".", ",")
 
         result = self._works_compute()
+        bank = self.move_id.partner_bank_id or self.company_id.partner_id.bank_ids[:1]
+        account = bank.acc_number or ""
         return {
             "result": result,
+            "bank": {
+                "iban": iban.format(account) if iban.is_valid(account) else account,
+                "bic": bank.bank_id.bic or "",
+            },
             "money": money,
             "number": number,
             "month": format_date(self.env, self.period, date_format="MMMM y", lang_code=lang),

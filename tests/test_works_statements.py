@@ -409,6 +409,7 @@ class TestWorksStatementDocument(ChorusProWorksCommon, ChorusProHttpCommon):
         cls.contract = cls._contract_form().save()
 
     def test_statement_document_in_french(self):
+        self._bank_account()
         self.contract.write({"title": "Rénovation du collège Jean-Jaurès, Montreuil"})
         january = self._statement(self.contract, "2026-01-01", {"1.1": 100, "1.2": 60, "2.1": 15})
         january.with_user(self.user).action_confirm()
@@ -446,6 +447,8 @@ class TestWorksStatementDocument(ChorusProWorksCommon, ChorusProHttpCommon):
             "3 796,63",  # 5 % × 138 832.50 − 3 145.00
             "15 186,50",  # VAT 20 %
             "87 322,37",  # net to pay
+            "IBAN FR44 3000 4000 0300 0001 2345 678",  # the bank details of the payment
+            "BIC BNPAFRPPXXX",
             "article 12.1 du CCAG-Travaux 2021",
             "établi à partir des prix initiaux du marché, sans actualisation ni révision des prix "
             "et hors TVA",
